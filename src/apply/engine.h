@@ -1,0 +1,67 @@
+/*
+ * The apply engine: validate -> render every feature into a fresh
+ * generation directory -> check each changed feature with its engine's
+ * checker -> switch the "active" link atomically -> apply the changed
+ * features in table order -> health checks -> commit the revision ->
+ * arm the confirm timer. A failure at any step puts the previous files
+ * back and re-applies the previous configuration to the features it
+ * had touched, and reports the feature and the engine's message.
+ */
+#ifndef DIFOS_ENGINE_H
+#define DIFOS_ENGINE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <uv.h>
+
+struct store;
+struct sys;
+
+struct engine {
+	struct store *store;
+	struct sys *sys;
+	uv_loop_t *loop;          /* NULL in unit tests: no confirm timer */
+	json_t *facts;            /* paths etc., see feature.h */
+	json_t *running;          /* document in force */
+	long long running_rev;
+	json_t *features;         /* {name: {state, message, revision, time}} */
+	/* confirm */
+	uv_timer_t confirm_timer;
+	long long confirm_rev;    /* 0 when nothing waits */
+	long long confirm_deadline; /* wall-clock seconds */
+	int gen_counter;
+	/* tests: pause this many ms between switching files and applying */
+	int test_pause_ms;
+};
+
+struct apply_result {
+	long long revision;   /* committed revision, or -1 */
+	char *reason;         /* "invalid", "render", "check", "apply", "health", "store", "nothing" */
+	char *feature;        /* failing feature */
+	char *message;        /* engine's own message, or summary */
+	json_t *errors;       /* validation errors (array) */
+	json_t *touched;      /* names of features applied */
+};
+
+void apply_result_free(struct apply_result *r);
+
+/* facts for the given root prefix (already set with root_set) */
+json_t *engine_make_facts(void);
+
+int engine_init(struct engine *e, struct store *store, struct sys *sys, uv_loop_t *loop);
+void engine_free(struct engine *e);
+
+/* First apply after start: every feature, nothing to roll back to. */
+int engine_boot(struct engine *e);
+
+/* confirm_secs > 0 arms the confirm timer. Returns 0 on success. */
+int engine_apply(struct engine *e, const json_t *doc, const char *author, const char *comment,
+		 int confirm_secs, struct apply_result *res);
+/* Confirms the pending revision; -1 when nothing waits. */
+int engine_confirm(struct engine *e, const char *author);
+/* Rolls a pending revision back now (timer expiry, or explicit). */
+int engine_revert_pending(struct engine *e, const char *why);
+
+json_t *engine_status(struct engine *e);
+
+#endif

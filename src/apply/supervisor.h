@@ -1,0 +1,37 @@
+/*
+ * The supervisor keeps the engine processes difosd needs (dnsmasq,
+ * udhcpc, ...) running: it starts them with argv arrays through the
+ * system backend, restarts them with back-off when they die, keeps the
+ * last lines of their output, and stops them when asked or at shutdown.
+ */
+#ifndef DIFOS_SUPERVISOR_H
+#define DIFOS_SUPERVISOR_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <uv.h>
+
+struct sys;
+
+#define SV_LOG_LINES 50
+
+void sv_init(uv_loop_t *loop, struct sys *sys);
+void sv_shutdown(void);
+
+/* Starts name with argv unless it already runs with the same argv and env. */
+int sv_ensure(const char *name, char *const argv[], char *const env[]);
+/* Stops it (SIGTERM, then SIGKILL after a grace period) and forgets it. */
+void sv_stop(const char *name);
+int sv_restart(const char *name);
+int sv_signal(const char *name, int sig);
+bool sv_running(const char *name);
+/* Waits up to ms for the process to stay alive; false (and its last output
+ * in *why) if it exited. */
+bool sv_wait_alive(const char *name, int ms, char **why);
+/* {name: {running, pid, restarts, argv, log: [..]}} */
+json_t *sv_status(const char *name);
+json_t *sv_status_all(void);
+/* Reaps exited children (called on SIGCHLD). */
+void sv_reap(void);
+
+#endif

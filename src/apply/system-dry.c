@@ -1,0 +1,86 @@
+/* The dry backend: records each action as one line and changes nothing. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply/system.h"
+#include "core/spawn.h"
+
+static int dry_record(struct sys *s, const char *line)
+{
+	sbuf_add(&s->journal, line);
+	sbuf_add(&s->journal, "\n");
+	return s->fail_match && strstr(line, s->fail_match) ? 1 : 0;
+}
+
+static int dry_run(struct sys *s, char *const argv[], int timeout_ms, char **output)
+{
+	char *cmd = spawn_argv_string(argv), *line = xasprintf("run %s", cmd);
+	int rc = dry_record(s, line);
+
+	(void)timeout_ms;
+	if (output)
+		*output = xstrdup(rc ? "dry backend: injected failure" : "");
+	free(cmd);
+	free(line);
+	return rc;
+}
+
+static int dry_nft(struct sys *s, const char *script, bool check, char **output)
+{
+	char *line = xasprintf("nft%s (%zu bytes)", check ? " --check" : "", strlen(script));
+	int rc = dry_record(s, line);
+
+	/* the failure hook also looks into the script, so a test can make a
+	 * ruleset with a given rule fail */
+	if (!rc && s->fail_match && strstr(script, s->fail_match))
+		rc = 1;
+	if (output)
+		*output = xstrdup(rc ? "dry backend: injected failure" : "");
+	free(line);
+	return rc;
+}
+
+static int dry_write_proc(struct sys *s, const char *path, const char *value)
+{
+	char *line = xasprintf("write %s %s", path, value);
+	int rc = dry_record(s, line);
+
+	free(line);
+	return rc ? -1 : 0;
+}
+
+static pid_t dry_start(struct sys *s, char *const argv[], char *const env[], int *out_fd)
+{
+	static pid_t next_pid = 100000;
+	char *cmd = spawn_argv_string(argv), *line = xasprintf("start %s", cmd);
+	int rc = dry_record(s, line);
+
+	(void)env;
+	free(cmd);
+	free(line);
+	*out_fd = -1;
+	return rc ? -1 : next_pid++;
+}
+
+static int dry_kill(struct sys *s, pid_t pid, int sig)
+{
+	char *line = xasprintf("kill %d %d", (int)pid, sig);
+
+	dry_record(s, line);
+	free(line);
+	return 0;
+}
+
+struct sys *sys_dry_new(void)
+{
+	struct sys *s = xcalloc(1, sizeof(*s));
+
+	s->name = "dry";
+	s->run = dry_run;
+	s->nft = dry_nft;
+	s->write_proc = dry_write_proc;
+	s->start = dry_start;
+	s->kill = dry_kill;
+	sbuf_init(&s->journal);
+	return s;
+}

@@ -1,0 +1,42 @@
+/*
+ * The system backend: every action an applier takes on the machine goes
+ * through it. "linux" acts for real; "dry" records each action as a line
+ * of text and acts on nothing, so appliers and the engine can be tested
+ * anywhere (and a test can make a chosen action fail).
+ */
+#ifndef DIFOS_SYSTEM_H
+#define DIFOS_SYSTEM_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "core/util.h"
+
+struct sys {
+	const char *name;
+	/* Runs a command; returns its exit status (0 = success), -1 if it
+	 * could not run. *output (if non-NULL) receives stdout+stderr. */
+	int (*run)(struct sys *s, char *const argv[], int timeout_ms, char **output);
+	/* Loads (or with check, only verifies) an nft script as one transaction. */
+	int (*nft)(struct sys *s, const char *script, bool check, char **output);
+	/* Writes a kernel setting such as /proc/sys/net/ipv4/ip_forward. */
+	int (*write_proc)(struct sys *s, const char *path, const char *value);
+	/* Starts a supervised engine; returns pid (or a fake one) and the
+	 * read end of its output pipe in *out_fd (-1 when there is none). */
+	pid_t (*start)(struct sys *s, char *const argv[], char *const env[], int *out_fd);
+	int (*kill)(struct sys *s, pid_t pid, int sig);
+	/* dry: recorded actions, one per line; fail_match: an action whose text
+	 * contains this string fails. */
+	struct sbuf journal;
+	char *fail_match;
+};
+
+struct sys *sys_linux_new(void);
+struct sys *sys_dry_new(void);
+void sys_free(struct sys *s);
+bool sys_is_dry(const struct sys *s);
+
+/* Convenience: run and, on failure, put "<cmd>: <output>" in *err. */
+int sys_runv(struct sys *s, char **err, const char *arg0, ...) __attribute__((sentinel));
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * difos-dhcp-event: the script busybox udhcpc runs on each lease event.
+ * It does nothing itself: it forwards the event and udhcpc's variables to
+ * difosd, which configures the WAN.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli/client.h"
+#include "core/util.h"
+
+int main(int argc, char **argv)
+{
+	static const char *const vars[] = { "interface", "ip", "subnet", "mask", "router", "dns",
+					    "lease", "serverid", "broadcast", "domain", NULL };
+	const char *sock = getenv("DIFOS_SOCKET");
+	json_t *params, *resp;
+	int fd = -1;
+
+	if (argc < 2 || !sock) {
+		fprintf(stderr, "difos-dhcp-event: run by udhcpc with DIFOS_SOCKET set\n");
+		return 2;
+	}
+	params = json_pack("{s:s}", "event", argv[1]);
+	for (size_t i = 0; vars[i]; i++)
+		if (getenv(vars[i]))
+			json_object_set_new(params, vars[i], json_string(getenv(vars[i])));
+	/* difosd may be busy booting: retry for a while */
+	for (int tries = 0; tries < 100 && fd < 0; tries++) {
+		fd = client_connect(sock);
+		if (fd < 0)
+			usleep(100000);
+	}
+	if (fd < 0) {
+		fprintf(stderr, "difos-dhcp-event: cannot reach difosd at %s\n", sock);
+		json_decref(params);
+		return 1;
+	}
+	resp = client_call(fd, "wan.dhcp_event", params);
+	close(fd);
+	if (!resp || json_object_get(resp, "error")) {
+		char *t = resp ? json_dumps(json_object_get(resp, "error"), JSON_COMPACT) : NULL;
+		fprintf(stderr, "difos-dhcp-event: %s\n", t ? t : "no answer");
+		free(t);
+		json_decref(resp);
+		return 1;
+	}
+	json_decref(resp);
+	return 0;
+}

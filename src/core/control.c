@@ -1,0 +1,154 @@
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/control.h"
+#include "core/log.h"
+#include "core/rpc.h"
+#include "core/util.h"
+
+struct control_conn {
+	uv_pipe_t pipe;
+	struct sbuf in;
+	char author[64];
+};
+
+static uv_pipe_t control_server;
+static bool control_open;
+
+static void control_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
+{
+	(void)h;
+	buf->base = xmalloc(hint);
+	buf->len = hint;
+}
+
+static void control_closed(uv_handle_t *h)
+{
+	struct control_conn *c = h->data;
+
+	sbuf_free(&c->in);
+	free(c);
+}
+
+static void control_written(uv_write_t *w, int status)
+{
+	(void)status;
+	free(w->data);
+	free(w);
+}
+
+static void control_send(struct control_conn *c, char *text)
+{
+	uv_write_t *w = xmalloc(sizeof(*w));
+	size_t n = strlen(text);
+	uv_buf_t buf;
+
+	text = xrealloc(text, n + 2);
+	text[n] = '\n';
+	text[n + 1] = '\0';
+	buf = uv_buf_init(text, (unsigned)n + 1);
+	w->data = text;
+	if (uv_write(w, (uv_stream_t *)&c->pipe, &buf, 1, control_written) < 0) {
+		free(text);
+		free(w);
+	}
+}
+
+static void control_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	struct control_conn *c = s->data;
+	char *nl;
+
+	if (n < 0) {
+		free(buf->base);
+		if (!uv_is_closing((uv_handle_t *)s))
+			uv_close((uv_handle_t *)s, control_closed);
+		return;
+	}
+	sbuf_addn(&c->in, buf->base, (size_t)n);
+	free(buf->base);
+	while ((nl = memchr(c->in.s, '\n', c->in.len))) {
+		size_t len = (size_t)(nl - c->in.s);
+		char *resp = rpc_handle_text(c->in.s, len, c->author);
+		memmove(c->in.s, nl + 1, c->in.len - len - 1);
+		c->in.len -= len + 1;
+		c->in.s[c->in.len] = '\0';
+		if (resp)
+			control_send(c, resp);
+		if (uv_is_closing((uv_handle_t *)s))
+			return;
+	}
+	if (c->in.len > CONTROL_MAX_FRAME) {
+		control_send(c, xstrdup("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,"
+					"\"message\":\"request larger than 4 MiB\","
+					"\"data\":{\"reason\":\"bad_request\"}}}"));
+		uv_close((uv_handle_t *)s, control_closed);
+	}
+}
+
+static void control_accept(uv_stream_t *server, int status)
+{
+	struct control_conn *c;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	uv_os_fd_t fd;
+	struct passwd *pw;
+
+	if (status < 0)
+		return;
+	c = xcalloc(1, sizeof(*c));
+	sbuf_init(&c->in);
+	uv_pipe_init(server->loop, &c->pipe, 0);
+	c->pipe.data = c;
+	if (uv_accept(server, (uv_stream_t *)&c->pipe) < 0) {
+		uv_close((uv_handle_t *)&c->pipe, control_closed);
+		return;
+	}
+	/* the socket file is 0600 already; the peer's uid is checked anyway,
+	 * so a mistake in file modes cannot open the control plane */
+	if (uv_fileno((uv_handle_t *)&c->pipe, &fd) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+	    (cred.uid != 0 && cred.uid != geteuid())) {
+		log_warn("control: refused a connection from uid %d", (int)cred.uid);
+		uv_close((uv_handle_t *)&c->pipe, control_closed);
+		return;
+	}
+	pw = getpwuid(cred.uid);
+	snprintf(c->author, sizeof(c->author), "%s", pw ? pw->pw_name : "root");
+	uv_read_start((uv_stream_t *)&c->pipe, control_alloc, control_read);
+}
+
+int control_listen(uv_loop_t *loop, const char *path)
+{
+	mode_t old;
+	int rc;
+
+	unlink(path);
+	uv_pipe_init(loop, &control_server, 0);
+	old = umask(0077);
+	rc = uv_pipe_bind(&control_server, path);
+	umask(old);
+	if (rc < 0) {
+		log_err("control: cannot bind %s: %s", path, uv_strerror(rc));
+		return -1;
+	}
+	chmod(path, 0600);
+	rc = uv_listen((uv_stream_t *)&control_server, 16, control_accept);
+	if (rc < 0) {
+		log_err("control: cannot listen on %s: %s", path, uv_strerror(rc));
+		return -1;
+	}
+	control_open = true;
+	return 0;
+}
+
+void control_close(void)
+{
+	if (control_open)
+		uv_close((uv_handle_t *)&control_server, NULL);
+	control_open = false;
+}

@@ -1,0 +1,358 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/util.h"
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s ? s : "");
+	if (!p)
+		abort();
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return s;
+}
+
+void sbuf_init(struct sbuf *b)
+{
+	b->cap = 256;
+	b->len = 0;
+	b->s = xmalloc(b->cap);
+	b->s[0] = '\0';
+}
+
+void sbuf_addn(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		while (b->len + n + 1 > b->cap)
+			b->cap *= 2;
+		b->s = xrealloc(b->s, b->cap);
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void sbuf_add(struct sbuf *b, const char *s)
+{
+	sbuf_addn(b, s, strlen(s));
+}
+
+void sbuf_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		abort();
+	sbuf_addn(b, s, (size_t)n);
+	free(s);
+}
+
+char *sbuf_steal(struct sbuf *b)
+{
+	char *s = b->s;
+	b->s = NULL;
+	b->len = b->cap = 0;
+	return s;
+}
+
+void sbuf_free(struct sbuf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+static char root_dir[4096] = "";
+
+void root_set(const char *dir)
+{
+	size_t n;
+
+	snprintf(root_dir, sizeof(root_dir), "%s", dir ? dir : "");
+	n = strlen(root_dir);
+	while (n > 0 && root_dir[n - 1] == '/')
+		root_dir[--n] = '\0';
+}
+
+const char *root_get(void)
+{
+	return root_dir[0] ? root_dir : "/";
+}
+
+char *root_path(const char *fmt, ...)
+{
+	va_list ap;
+	char *rel, *full;
+
+	va_start(ap, fmt);
+	if (vasprintf(&rel, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	full = xasprintf("%s%s%s", root_dir, rel[0] == '/' ? "" : "/", rel);
+	free(rel);
+	return full;
+}
+
+int mkdir_p(const char *path, mode_t mode)
+{
+	char *p = xstrdup(path), *s;
+	int rc = 0;
+
+	for (s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST) {
+			rc = -errno;
+			goto out;
+		}
+		*s = '/';
+	}
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		rc = -errno;
+out:
+	free(p);
+	return rc;
+}
+
+int rm_rf(const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path) < 0 ? -errno : 0;
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		char *sub;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		sub = xasprintf("%s/%s", path, de->d_name);
+		rm_rf(sub);
+		free(sub);
+	}
+	closedir(d);
+	return rmdir(path) < 0 ? -errno : 0;
+}
+
+int file_write_atomic(const char *path, const char *data, size_t len, mode_t mode)
+{
+	char *tmp = xasprintf("%s.tmp", path);
+	int fd, rc = 0;
+	size_t off = 0;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	fchmod(fd, mode);
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			close(fd);
+			unlink(tmp);
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) < 0 || close(fd) < 0) {
+		rc = -errno;
+		unlink(tmp);
+		goto out;
+	}
+	if (rename(tmp, path) < 0) {
+		rc = -errno;
+		unlink(tmp);
+	}
+out:
+	free(tmp);
+	return rc;
+}
+
+char *file_read(const char *path, size_t *len_out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct sbuf b;
+	char buf[65536];
+	ssize_t r;
+
+	if (fd < 0)
+		return NULL;
+	sbuf_init(&b);
+	while ((r = read(fd, buf, sizeof(buf))) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			close(fd);
+			sbuf_free(&b);
+			errno = e;
+			return NULL;
+		}
+		sbuf_addn(&b, buf, (size_t)r);
+	}
+	close(fd);
+	if (len_out)
+		*len_out = b.len;
+	return sbuf_steal(&b);
+}
+
+bool file_equal(const char *a, const char *b)
+{
+	size_t la, lb;
+	char *da = file_read(a, &la), *db = file_read(b, &lb);
+	bool eq = da && db && la == lb && memcmp(da, db, la) == 0;
+
+	free(da);
+	free(db);
+	return eq;
+}
+
+static int dir_count(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+bool dir_equal(const char *a, const char *b)
+{
+	DIR *d;
+	struct dirent *de;
+	bool eq = true;
+	int na = dir_count(a), nb = dir_count(b);
+
+	if (na < 0 && nb < 0)
+		return true;
+	if (na != nb)
+		return false;
+	d = opendir(a);
+	if (!d)
+		return false;
+	while (eq && (de = readdir(d))) {
+		char *pa, *pb;
+		struct stat sa, sb;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		pa = xasprintf("%s/%s", a, de->d_name);
+		pb = xasprintf("%s/%s", b, de->d_name);
+		if (lstat(pa, &sa) < 0 || lstat(pb, &sb) < 0)
+			eq = false;
+		else if (S_ISDIR(sa.st_mode) != S_ISDIR(sb.st_mode))
+			eq = false;
+		else if (S_ISDIR(sa.st_mode))
+			eq = dir_equal(pa, pb);
+		else
+			eq = file_equal(pa, pb);
+		free(pa);
+		free(pb);
+	}
+	closedir(d);
+	return eq;
+}
+
+int dir_copy(const char *from, const char *to)
+{
+	DIR *d = opendir(from);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d)
+		return -errno;
+	mkdir_p(to, 0755);
+	while (!rc && (de = readdir(d))) {
+		char *pa, *pb;
+		struct stat st;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		pa = xasprintf("%s/%s", from, de->d_name);
+		pb = xasprintf("%s/%s", to, de->d_name);
+		if (lstat(pa, &st) == 0 && S_ISDIR(st.st_mode)) {
+			rc = dir_copy(pa, pb);
+		} else {
+			size_t n;
+			char *data = file_read(pa, &n);
+			if (!data)
+				rc = -errno;
+			else
+				rc = file_write_atomic(pb, data, n, st.st_mode & 07777);
+			free(data);
+		}
+		free(pa);
+		free(pb);
+	}
+	closedir(d);
+	return rc;
+}
+
+long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

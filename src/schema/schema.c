@@ -1,0 +1,449 @@
+/* The document walker: defaults, validation, lookup, masking, export. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "schema/schema.h"
+#include "store/jpath.h"
+
+static const struct sc_field *schema_root_field;
+
+const struct sc_field *schema_root(void)
+{
+	return schema_root_field;
+}
+
+void schema_set_root(const struct sc_field *root)
+{
+	schema_root_field = root;
+}
+
+static const struct sc_field *schema_member(const struct sc_field *obj, const char *name)
+{
+	if (!obj || !obj->fields)
+		return NULL;
+	for (const struct sc_field *f = obj->fields; f->name; f++)
+		if (!strcmp(f->name, name))
+			return f;
+	return NULL;
+}
+
+const struct sc_field *schema_lookup(const char *path)
+{
+	struct jpath p;
+	const struct sc_field *f = schema_root_field;
+
+	if (!jpath_parse(path, &p))
+		return NULL;
+	for (int i = 0; i < p.n && f; i++) {
+		if (f->kind != SC_OBJECT && f->kind != SC_COLLECTION)
+			return NULL;
+		f = schema_member(f, p.step[i].name);
+		if (f && p.step[i].id >= 0 && f->kind != SC_COLLECTION)
+			return NULL;
+	}
+	return f;
+}
+
+/* ---- defaults ---- */
+
+static void schema_fill_object(json_t *obj, const struct sc_field *of)
+{
+	for (const struct sc_field *f = of->fields; f && f->name; f++) {
+		json_t *v = json_object_get(obj, f->name);
+
+		if (f->kind == SC_OBJECT) {
+			if (!v) {
+				v = json_object();
+				json_object_set_new(obj, f->name, v);
+			}
+			if (json_is_object(v))
+				schema_fill_object(v, f);
+		} else if (f->kind == SC_COLLECTION) {
+			size_t i;
+			json_t *el;
+			if (!v) {
+				v = json_array();
+				json_object_set_new(obj, f->name, v);
+			}
+			json_array_foreach(v, i, el)
+				if (json_is_object(el))
+					schema_fill_object(el, f);
+		} else if (!v && f->def) {
+			json_t *d = json_loads(f->def, JSON_DECODE_ANY, NULL);
+			if (d)
+				json_object_set_new(obj, f->name, d);
+		}
+	}
+}
+
+void schema_fill_defaults(json_t *doc)
+{
+	if (schema_root_field && json_is_object(doc))
+		schema_fill_object(doc, schema_root_field);
+}
+
+json_t *schema_defaults(void)
+{
+	json_t *doc = json_object();
+
+	schema_fill_defaults(doc);
+	return doc;
+}
+
+/* ---- validation ---- */
+
+struct schema_walk {
+	const json_t *doc;
+	struct sc_error_list *errs;
+};
+
+static void schema_check_value(struct schema_walk *w, const struct sc_field *f,
+			       const json_t *v, const char *path);
+
+static void schema_check_ref(struct schema_walk *w, const struct sc_field *f,
+			     const json_t *v, const char *path)
+{
+	struct jpath p;
+	json_t *coll;
+
+	if (!f->ref || !jpath_parse(f->ref, &p))
+		return;
+	coll = jpath_get((json_t *)w->doc, &p);
+	if (!jpath_find_id(coll, json_integer_value(v), NULL))
+		sc_error_addj(w->errs, path, v, "does not name an existing entry of %s", f->ref);
+}
+
+static void schema_check_scalar(struct schema_walk *w, const struct sc_field *f,
+				enum sc_kind kind, const json_t *v, const char *path)
+{
+	char why[256];
+
+	if (!sc_check_scalar(f, kind, v, why, sizeof(why))) {
+		sc_error_addj(w->errs, path, v, "%s", why);
+		return;
+	}
+	if (kind == SC_REF)
+		schema_check_ref(w, f, v, path);
+}
+
+static void schema_check_size(struct schema_walk *w, const struct sc_field *f,
+			      const json_t *v, const char *path)
+{
+	long long n = (long long)json_array_size(v);
+
+	if ((f->min || f->max) && n < f->min)
+		sc_error_add(w->errs, path, NULL, "needs at least %lld entr%s", f->min,
+			     f->min == 1 ? "y" : "ies");
+	if ((f->min || f->max) && f->max && n > f->max)
+		sc_error_add(w->errs, path, NULL, "has %lld entries, more than the maximum %lld",
+			     n, f->max);
+}
+
+static void schema_check_object(struct schema_walk *w, const struct sc_field *of,
+				const json_t *obj, const char *path, bool element)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(obj)) {
+		sc_error_addj(w->errs, path[0] ? path : "(document)", obj, "is not an object");
+		return;
+	}
+	json_object_foreach((json_t *)obj, key, v) {
+		const struct sc_field *f = schema_member(of, key);
+		char *sub = path[0] ? xasprintf("%s.%s", path, key) : xstrdup(key);
+
+		if (element && !strcmp(key, "id")) {
+			if (!json_is_integer(v) || json_integer_value(v) <= 0)
+				sc_error_addj(w->errs, sub, v, "is not a positive integer id");
+		} else if (!f) {
+			sc_error_add(w->errs, sub, NULL, "is not a known setting");
+		} else {
+			schema_check_value(w, f, v, sub);
+		}
+		free(sub);
+	}
+	for (const struct sc_field *f = of->fields; f && f->name; f++) {
+		if ((f->flags & SC_F_REQUIRED) && !json_object_get(obj, f->name)) {
+			char *sub = path[0] ? xasprintf("%s.%s", path, f->name) : xstrdup(f->name);
+			sc_error_add(w->errs, sub, NULL, "is required");
+			free(sub);
+		}
+	}
+	if (of->check && w->errs->n == 0)
+		of->check(obj, path, w->doc, w->errs);
+}
+
+static void schema_check_collection(struct schema_walk *w, const struct sc_field *f,
+				    const json_t *v, const char *path)
+{
+	size_t i, j;
+	json_t *el;
+
+	if (!json_is_array(v)) {
+		sc_error_addj(w->errs, path, v, "is not a list");
+		return;
+	}
+	schema_check_size(w, f, v, path);
+	json_array_foreach(v, i, el) {
+		json_t *jid = json_object_get(el, "id");
+		char *sub;
+
+		if (!json_is_integer(jid) || json_integer_value(jid) <= 0) {
+			sub = xasprintf("%s[#%zu]", path, i + 1);
+			sc_error_add(w->errs, sub, NULL, "has no positive integer id");
+			free(sub);
+			continue;
+		}
+		for (j = 0; j < i; j++) {
+			json_t *other = json_object_get(json_array_get(v, j), "id");
+			if (json_equal(other, jid))
+				sc_error_addj(w->errs, path, jid, "is used as id twice");
+		}
+		sub = xasprintf("%s[%lld]", path, (long long)json_integer_value(jid));
+		schema_check_object(w, f, el, sub, true);
+		free(sub);
+	}
+}
+
+static void schema_check_value(struct schema_walk *w, const struct sc_field *f,
+			       const json_t *v, const char *path)
+{
+	size_t i;
+	json_t *item;
+
+	switch (f->kind) {
+	case SC_OBJECT:
+		schema_check_object(w, f, v, path, false);
+		break;
+	case SC_COLLECTION:
+		schema_check_collection(w, f, v, path);
+		break;
+	case SC_LIST:
+		if (!json_is_array(v)) {
+			sc_error_addj(w->errs, path, v, "is not a list");
+			break;
+		}
+		schema_check_size(w, f, v, path);
+		json_array_foreach(v, i, item)
+			schema_check_scalar(w, f, f->item, item, path);
+		break;
+	default:
+		schema_check_scalar(w, f, f->kind, v, path);
+	}
+}
+
+void schema_validate(const json_t *doc, struct sc_error_list *errs)
+{
+	struct schema_walk w = { .doc = doc, .errs = errs };
+
+	/* cross-field checks run only while no error was found before them,
+	 * so a check can rely on well-typed values and the user sees the
+	 * first cause, not its echoes */
+	if (schema_root_field)
+		schema_check_object(&w, schema_root_field, doc, "", false);
+}
+
+/* ---- masking ---- */
+
+static void schema_mask_object(json_t *obj, const struct sc_field *of)
+{
+	for (const struct sc_field *f = of->fields; f && f->name; f++) {
+		json_t *v = json_object_get(obj, f->name);
+		size_t i;
+		json_t *el;
+
+		if (!v)
+			continue;
+		if (f->flags & SC_F_SECRET)
+			json_object_set_new(obj, f->name, json_string("********"));
+		else if (f->kind == SC_OBJECT)
+			schema_mask_object(v, f);
+		else if (f->kind == SC_COLLECTION)
+			json_array_foreach(v, i, el)
+				schema_mask_object(el, f);
+	}
+}
+
+json_t *schema_mask_secrets(const json_t *doc)
+{
+	json_t *copy = json_deep_copy(doc);
+
+	if (schema_root_field)
+		schema_mask_object(copy, schema_root_field);
+	return copy;
+}
+
+/* ---- JSON Schema export ---- */
+
+static json_t *schema_export_field(const struct sc_field *f);
+
+static void schema_export_limits(json_t *o, const struct sc_field *f, const char *minkey,
+				 const char *maxkey)
+{
+	if (f->min || f->max) {
+		json_object_set_new(o, minkey, json_integer(f->min));
+		if (f->max)
+			json_object_set_new(o, maxkey, json_integer(f->max));
+	}
+}
+
+static json_t *schema_export_scalar(const struct sc_field *f, enum sc_kind kind, bool item)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "x-difos-kind", json_string(sc_kind_name(kind)));
+	switch (kind) {
+	case SC_BOOL:
+		json_object_set_new(o, "type", json_string("boolean"));
+		break;
+	case SC_INT:
+	case SC_PORT:
+	case SC_REF:
+		json_object_set_new(o, "type", json_string("integer"));
+		if (kind == SC_PORT) {
+			json_object_set_new(o, "minimum", json_integer(f->min && !item ? f->min : 1));
+			json_object_set_new(o, "maximum", json_integer(f->max && !item ? f->max : 65535));
+		} else if (kind == SC_REF) {
+			json_object_set_new(o, "minimum", json_integer(1));
+			if (f->ref)
+				json_object_set_new(o, "x-difos-ref", json_string(f->ref));
+		} else if (!item) {
+			schema_export_limits(o, f, "minimum", "maximum");
+		}
+		break;
+	case SC_RATE:
+		json_object_set_new(o, "type", json_string("number"));
+		json_object_set_new(o, "exclusiveMinimum", json_integer(0));
+		if (f->max && !item)
+			json_object_set_new(o, "maximum", json_integer(f->max));
+		break;
+	case SC_ENUM: {
+		json_t *e = json_array();
+		json_object_set_new(o, "type", json_string("string"));
+		for (const char *const *c = f->choices; c && *c; c++)
+			json_array_append_new(e, json_string(*c));
+		json_object_set_new(o, "enum", e);
+		break;
+	}
+	case SC_STRING:
+		json_object_set_new(o, "type", json_string("string"));
+		if (!item)
+			schema_export_limits(o, f, "minLength", "maxLength");
+		if (f->pattern) {
+			char *p = xasprintf("^(%s)$", f->pattern);
+			json_object_set_new(o, "pattern", json_string(p));
+			free(p);
+		}
+		break;
+	case SC_IPV4:
+		json_object_set_new(o, "type", json_string("string"));
+		json_object_set_new(o, "format", json_string("ipv4"));
+		break;
+	case SC_IPV6:
+		json_object_set_new(o, "type", json_string("string"));
+		json_object_set_new(o, "format", json_string("ipv6"));
+		break;
+	case SC_HOSTNAME:
+	case SC_FQDN:
+		json_object_set_new(o, "type", json_string("string"));
+		json_object_set_new(o, "format", json_string("hostname"));
+		json_object_set_new(o, "maxLength", json_integer(kind == SC_HOSTNAME ? 63 : 253));
+		break;
+	case SC_DURATION:
+		json_object_set_new(o, "type", json_string("string"));
+		json_object_set_new(o, "pattern", json_string((f->flags & SC_F_INFINITE) ?
+			"^([0-9]+[smhdw]?|infinite)$" : "^[0-9]+[smhdw]?$"));
+		break;
+	case SC_PORT_RANGE:
+		json_object_set_new(o, "type", json_string("string"));
+		json_object_set_new(o, "pattern", json_string("^[0-9]{1,5}(-[0-9]{1,5})?$"));
+		break;
+	case SC_MAC:
+		json_object_set_new(o, "type", json_string("string"));
+		json_object_set_new(o, "pattern",
+			json_string("^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$"));
+		break;
+	default:
+		json_object_set_new(o, "type", json_string("string"));
+	}
+	return o;
+}
+
+static json_t *schema_export_object(const struct sc_field *of, bool element)
+{
+	json_t *o = json_object(), *props = json_object(), *req = json_array();
+
+	json_object_set_new(o, "type", json_string("object"));
+	if (element)
+		json_object_set_new(props, "id", json_pack("{s:s, s:i, s:b}", "type", "integer",
+							    "minimum", 1, "readOnly", 1));
+	for (const struct sc_field *f = of->fields; f && f->name; f++) {
+		json_object_set_new(props, f->name, schema_export_field(f));
+		if (f->flags & SC_F_REQUIRED)
+			json_array_append_new(req, json_string(f->name));
+	}
+	json_object_set_new(o, "properties", props);
+	if (json_array_size(req))
+		json_object_set_new(o, "required", req);
+	else
+		json_decref(req);
+	json_object_set_new(o, "additionalProperties", json_false());
+	return o;
+}
+
+static json_t *schema_export_field(const struct sc_field *f)
+{
+	json_t *o;
+
+	switch (f->kind) {
+	case SC_OBJECT:
+		o = schema_export_object(f, false);
+		break;
+	case SC_COLLECTION:
+		o = json_object();
+		json_object_set_new(o, "type", json_string("array"));
+		json_object_set_new(o, "x-difos-kind", json_string("collection"));
+		json_object_set_new(o, "items", schema_export_object(f, true));
+		schema_export_limits(o, f, "minItems", "maxItems");
+		break;
+	case SC_LIST:
+		o = json_object();
+		json_object_set_new(o, "type", json_string("array"));
+		json_object_set_new(o, "x-difos-kind", json_string("list"));
+		json_object_set_new(o, "items", schema_export_scalar(f, f->item, true));
+		schema_export_limits(o, f, "minItems", "maxItems");
+		break;
+	default:
+		o = schema_export_scalar(f, f->kind, false);
+	}
+	json_object_set_new(o, "title", json_string(f->title ? f->title : f->name));
+	if (f->help)
+		json_object_set_new(o, "description", json_string(f->help));
+	if (f->def) {
+		json_t *d = json_loads(f->def, JSON_DECODE_ANY, NULL);
+		if (d)
+			json_object_set_new(o, "default", d);
+	}
+	if (f->flags & SC_F_SECRET) {
+		json_object_set_new(o, "writeOnly", json_true());
+		json_object_set_new(o, "x-difos-secret", json_true());
+	}
+	return o;
+}
+
+json_t *schema_export(void)
+{
+	json_t *o;
+
+	if (!schema_root_field)
+		return json_object();
+	o = schema_export_object(schema_root_field, false);
+	json_object_set_new(o, "$schema",
+			    json_string("https://json-schema.org/draft/2020-12/schema"));
+	json_object_set_new(o, "$id", json_string("difos-config"));
+	json_object_set_new(o, "title", json_string("difos configuration"));
+	return o;
+}

@@ -1,0 +1,143 @@
+/*
+ * The configuration schema: C tables that describe every section of the
+ * document (type, limits, default, help, flags), the validators of each
+ * value type, and the walkers that fill defaults, validate a whole document
+ * and export it as JSON Schema.
+ */
+#ifndef DIFOS_SCHEMA_H
+#define DIFOS_SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+enum sc_kind {
+	SC_OBJECT,      /* fields: named members */
+	SC_COLLECTION,  /* array of objects, each with an integer "id" */
+	SC_LIST,        /* array of scalars of kind .item */
+	SC_BOOL,
+	SC_INT,         /* integer in [min, max] */
+	SC_STRING,      /* length in [min, max], optional POSIX ERE .pattern */
+	SC_ENUM,        /* one of .choices */
+	SC_IPV4,        /* dotted quad */
+	SC_IPV6,        /* RFC 4291 text form */
+	SC_CIDR4,       /* a.b.c.d/len (a bare address means /32) */
+	SC_CIDR6,       /* x::y/len (a bare address means /128) */
+	SC_MAC,         /* aa:bb:cc:dd:ee:ff, stored lower case */
+	SC_HOSTNAME,    /* one DNS label: letters, digits, hyphen, 1-63 */
+	SC_FQDN,        /* dotted labels, 1-253 chars, no trailing dot */
+	SC_PORT,        /* integer 1-65535 */
+	SC_PORT_RANGE,  /* "N" or "N-M" with 1 <= N <= M <= 65535 */
+	SC_DURATION,    /* "90s", "30m", "12h", "7d", "2w", plain seconds; "infinite" if SC_F_INFINITE */
+	SC_RATE,        /* number of Mbps, > 0, <= max if max set */
+	SC_REF,         /* integer id of an element of the collection at .ref */
+	SC_DUID,        /* hex octets separated by ':' (DHCPv6 DUID), 2-130 octets */
+	SC_IPV6_SUFFIX, /* interface identifier, e.g. "::42" or "::1:2" (host part only) */
+	SC_IFNAME,      /* Linux interface name: 1-15 chars, no '/', ':' or space */
+	SC__KIND_COUNT
+};
+
+/* field flags */
+#define SC_F_REQUIRED  0x01  /* must be present (collections: in every element) */
+#define SC_F_SECRET    0x02  /* never returned by reads; written with 0600 */
+#define SC_F_INFINITE  0x04  /* SC_DURATION: also accepts "infinite" */
+#define SC_F_READONLY  0x08  /* set by the system (e.g. collection ids) */
+
+struct sc_error_list;
+
+/*
+ * Cross-field check of one object (a section, or one collection element).
+ * `obj` is the object, `path` its path ("lan", "dhcp.static_leases[3]"),
+ * `doc` the whole document (for references and cross-section rules).
+ */
+typedef void (*sc_check_fn)(const json_t *obj, const char *path,
+			    const json_t *doc, struct sc_error_list *errs);
+
+struct sc_field {
+	const char *name;
+	enum sc_kind kind;
+	enum sc_kind item;             /* SC_LIST: kind of each item */
+	unsigned flags;
+	long long min, max;            /* INT/PORT range, STRING length, LIST/COLLECTION size; 0,0 = none */
+	const char *def;               /* default as JSON text ("true", "24", "\"lan\"", "[]") or NULL */
+	const char *help;              /* one line shown by the GUI and the CLI */
+	const char *const *choices;    /* SC_ENUM: NULL-terminated */
+	const char *pattern;           /* SC_STRING: POSIX extended regex, anchored by the checker */
+	const char *ref;               /* SC_REF: path of the referenced collection */
+	const struct sc_field *fields; /* OBJECT/COLLECTION members, terminated by { .name = NULL } */
+	sc_check_fn check;             /* OBJECT/COLLECTION element cross-field check */
+	const char *title;             /* human label; defaults to name */
+};
+
+/* ---- errors ---- */
+
+struct sc_error {
+	char *path;     /* "lan.dhcp.start" */
+	char *value;    /* the offending value as text, or NULL */
+	char *message;  /* full sentence: "lan.dhcp.start: 192.168.2.10 is outside 192.168.1.0/24" */
+};
+
+struct sc_error_list {
+	struct sc_error *v;
+	size_t n, cap;
+};
+
+void sc_errors_init(struct sc_error_list *e);
+void sc_errors_free(struct sc_error_list *e);
+/* Adds "<path>: <value> <reason>" (value omitted when NULL). */
+void sc_error_add(struct sc_error_list *e, const char *path, const char *value,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Same, quoting a JSON value as text. */
+void sc_error_addj(struct sc_error_list *e, const char *path, const json_t *value,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+json_t *sc_errors_to_json(const struct sc_error_list *e);
+
+/* ---- types.c: scalar value types ---- */
+
+const char *sc_kind_name(enum sc_kind k);
+
+/*
+ * Checks one scalar JSON value against the field (kind, limits, pattern,
+ * choices). On failure writes a reason that follows the quoted value, e.g.
+ * "is not a valid IPv4 address", "is above the maximum 65535", into why.
+ * For SC_LIST fields pass the list field and one item: the item kind is used.
+ * SC_REF is checked for shape only (positive integer); resolution is done by
+ * the document walker.
+ */
+bool sc_check_scalar(const struct sc_field *f, enum sc_kind kind, const json_t *v,
+		     char *why, size_t whylen);
+
+/*
+ * Turns CLI text into a typed JSON value for the field ("24" -> 24,
+ * "on" -> true, "a,b" -> ["a","b"] for lists, JSON text accepted too).
+ * Returns NULL and writes a reason when the text cannot be that type.
+ * The result is not yet range-checked: pass it to the validator.
+ */
+json_t *sc_coerce_text(const struct sc_field *f, const char *text, char *why, size_t whylen);
+
+/* Canonical forms used by renderers. */
+bool sc_parse_ipv4(const char *s, unsigned *host_order_out);
+bool sc_parse_cidr4(const char *s, unsigned *addr_out, int *len_out);
+long long sc_duration_seconds(const char *s); /* -1 for "infinite", -2 if invalid */
+
+/* ---- schema.c: the document ---- */
+
+/* The root object: one field per section, built from the feature table. */
+const struct sc_field *schema_root(void);
+void schema_set_root(const struct sc_field *root);
+
+/* Field at a path ("lan.dhcp.start", "dhcp.static_leases[3].ip", "dhcp.static_leases"). */
+const struct sc_field *schema_lookup(const char *path);
+
+/* A document holding only defaults (revision 0). */
+json_t *schema_defaults(void);
+/* Adds missing defaulted members in place (objects and every collection element). */
+void schema_fill_defaults(json_t *doc);
+/* Full validation: types, limits, unknown keys, required, references, cross-field checks. */
+void schema_validate(const json_t *doc, struct sc_error_list *errs);
+/* Copy of doc with SC_F_SECRET values replaced by "********" (for reads and diffs). */
+json_t *schema_mask_secrets(const json_t *doc);
+/* JSON Schema (draft 2020-12) of the root, with x-difos-kind annotations. */
+json_t *schema_export(void);
+
+#endif

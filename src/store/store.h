@@ -1,0 +1,52 @@
+/*
+ * The configuration store: SQLite in WAL mode at
+ * <root>/var/lib/difos/config.db. Numbered revisions (document, time,
+ * author, comment, state), the staged document, and small key/values.
+ */
+#ifndef DIFOS_STORE_H
+#define DIFOS_STORE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+struct store;
+
+/* revision states */
+#define REV_APPLIED  "applied"   /* in force, or was until a later revision */
+#define REV_PENDING  "pending"   /* applied, waiting for confirm */
+#define REV_REVERTED "reverted"  /* applied but not confirmed in time; rolled back */
+#define REV_FAILED   "failed"    /* never reached commit (kept for history) */
+
+int store_open(const char *path, struct store **out);
+void store_close(struct store *st);
+
+/* Inserts revision 0 (factory defaults) when the store is empty. */
+int store_init(struct store *st, const json_t *defaults);
+
+long long store_running(struct store *st);
+/* The newest revision (any state). */
+long long store_latest(struct store *st);
+json_t *store_revision_doc(struct store *st, long long rev);
+/* {id, time, author, comment, state} or NULL */
+json_t *store_revision_info(struct store *st, long long rev);
+json_t *store_history(struct store *st, int limit);
+
+/* Atomically: insert revision (max+1) with doc, make it running, drop the
+ * staged document. Returns the revision number or -1. */
+long long store_commit(struct store *st, const json_t *doc, const char *author,
+		       const char *comment, const char *state);
+int store_set_state(struct store *st, long long rev, const char *state);
+int store_set_running(struct store *st, long long rev);
+
+/* Staged document (NULL when nothing is staged). */
+json_t *store_staged(struct store *st);
+int store_stage(struct store *st, const json_t *doc);
+int store_discard(struct store *st);
+
+/* key/values for small state (e.g. the confirm deadline) */
+char *store_meta_get(struct store *st, const char *key);
+int store_meta_set(struct store *st, const char *key, const char *value);
+
+const char *store_errmsg(struct store *st);
+
+#endif
