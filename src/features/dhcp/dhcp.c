@@ -29,6 +29,9 @@ static const struct sc_field dns_fields[] = {
 	  .help = "Forward queries to these servers; empty: use the servers the WAN provides." },
 	{ .name = "hijack", .kind = SC_BOOL, .def = "false", .title = "Hijack DNS",
 	  .help = "Redirect every DNS query from the LAN to this router." },
+	{ .name = "rebind_protection", .kind = SC_BOOL, .def = "true",
+	  .title = "Rebind protection",
+	  .help = "Drop upstream answers that point into private address ranges." },
 	{ .name = "cache_size", .kind = SC_INT, .min = 0, .max = 100000, .def = "1000",
 	  .title = "Cache size", .help = "Number of names kept in the DNS cache." },
 	{ .name = NULL }
@@ -157,7 +160,9 @@ static char *dhcp_conf_text(const json_t *doc, const json_t *facts)
 	sbuf_printf(&b, "interface=%s\n", doc_str(doc, "lan.device"));
 	sbuf_add(&b, "bind-dynamic\n");
 	sbuf_add(&b, "no-hosts\n");
-	sbuf_add(&b, "domain-needed\nbogus-priv\nlocalise-queries\nstop-dns-rebind\nrebind-localhost-ok\n");
+	sbuf_add(&b, "domain-needed\nbogus-priv\nlocalise-queries\n");
+	if (doc_bool(doc, "dns.rebind_protection", true))
+		sbuf_add(&b, "stop-dns-rebind\nrebind-localhost-ok\n");
 	sbuf_printf(&b, "cache-size=%lld\n", doc_int(doc, "dns.cache_size", 1000));
 	sbuf_printf(&b, "domain=%s\n", domain);
 	sbuf_printf(&b, "local=/%s/\n", domain);
@@ -265,11 +270,9 @@ static bool dhcp_file_changed(struct apply_ctx *ctx, const char *name)
 static int dhcp_apply(struct apply_ctx *ctx)
 {
 	char *conf = xasprintf("--conf-file=%s/dhcp/dnsmasq.conf", facts_path(ctx->facts, "active"));
-	char *conf_path = xasprintf("%s/dhcp", facts_path(ctx->facts, "active"));
 	char *const argv[] = { "dnsmasq", "--keep-in-foreground", conf, NULL };
 	int rc = 0;
 
-	free(conf_path);
 	if (!sv_running("dnsmasq") || dhcp_file_changed(ctx, "dnsmasq.conf")) {
 		/* the main file is read only at start */
 		if (sv_running("dnsmasq"))

@@ -1,0 +1,58 @@
+# difos — the two commands: `make demo` and `make check`.
+# Both install what they need from Debian packages first (as root).
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+PYTEST     := /usr/bin/python3 -m pytest
+
+.PHONY: all deps build asan check unit golden goldens integration fuzz demo demo-stop bench clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) >/dev/null
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+asan: deps $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+
+# Unit tests and goldens under the sanitizers.
+unit: asan
+	cd $(ASAN_BUILD) && ./test_types && ./test_store && ./test_schema && ./test_engine
+
+golden: asan
+	$(ASAN_BUILD)/golden tests/golden
+
+# Regenerate the renderer golden files after an intended change; review the diff.
+goldens: build
+	UPDATE_GOLDENS=1 $(BUILD)/golden tests/golden
+
+# Network-namespace tests against the sanitizer build of difosd.
+integration: asan
+	DIFOS_BUILD=$(CURDIR)/$(ASAN_BUILD) $(PYTEST) -q -p no:cacheprovider tests/integration
+
+fuzz: deps
+	./tests/fuzz/run.sh 30
+
+check: deps
+	./scripts/check.sh
+
+demo: build
+	./scripts/demo.sh start
+
+demo-stop:
+	./scripts/demo.sh stop
+
+bench: build
+	./bench/run.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
