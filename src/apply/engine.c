@@ -322,9 +322,11 @@ static int engine_check_changed(struct engine *e, const char *old_gen, const cha
 	return 0;
 }
 
-int engine_apply(struct engine *e, const json_t *doc, const char *author, const char *comment,
+int engine_apply(struct engine *e, const json_t *doc_in, const char *author, const char *comment,
 		 int confirm_secs, struct apply_result *res)
 {
+	/* renderers rely on every defaulted member being present */
+	json_t *doc = json_deep_copy(doc_in);
 	struct sc_error_list errs;
 	char *gen = NULL, *old_gen = NULL;
 	size_t nf = feature_count();
@@ -336,6 +338,7 @@ int engine_apply(struct engine *e, const json_t *doc, const char *author, const 
 	res->revision = -1;
 	res->touched = json_array();
 	sc_errors_init(&errs);
+	schema_fill_defaults(doc);
 	schema_validate(doc, &errs);
 	if (errs.n) {
 		engine_fail(res, "invalid", NULL, "%s", errs.v[0].message);
@@ -431,6 +434,7 @@ fail_files:
 	rm_rf(gen);
 out:
 	sc_errors_free(&errs);
+	json_decref(doc);
 	free(gen);
 	free(old_gen);
 	free(changed);
@@ -456,6 +460,15 @@ int engine_boot(struct engine *e)
 			break;
 		log_warn("boot: revision %lld was never confirmed; rolling back", rev);
 		store_set_state(e->store, rev, REV_REVERTED);
+		/* as after a confirm timeout: the unconfirmed work becomes staged */
+		{
+			json_t *staged = store_staged(e->store);
+			json_t *unconfirmed = staged ? NULL : store_revision_doc(e->store, rev);
+			if (unconfirmed)
+				store_stage(e->store, unconfirmed);
+			json_decref(staged);
+			json_decref(unconfirmed);
+		}
 		do {
 			rev--;
 			info = store_revision_info(e->store, rev);

@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,8 +35,9 @@ bool jpath_parse(const char *text, struct jpath *p)
 			s++;
 			if (!isdigit((unsigned char)*s))
 				return false;
+			errno = 0;
 			st->id = strtoll(s, &end, 10);
-			if (*end != ']' || st->id <= 0)
+			if (*end != ']' || st->id <= 0 || errno == ERANGE)
 				return false;
 			s = end + 1;
 		}

@@ -74,7 +74,8 @@ def ns_exec(ns, *argv, timeout=10, check=False, input=None):
 
 def wait_for(predicate, timeout, interval=0.25, what="condition"):
     """Polls predicate until it returns something truthy; returns that value.
-    Raises AssertionError after timeout seconds."""
+    Raises AssertionError after timeout seconds; what (text, or a callable
+    returning text) describes the condition."""
     deadline = time.monotonic() + timeout
     last_exc = None
     while True:
@@ -85,6 +86,11 @@ def wait_for(predicate, timeout, interval=0.25, what="condition"):
         except Exception as e:  # keep polling, report the last error
             last_exc = e
         if time.monotonic() >= deadline:
+            if callable(what):   # a description computed at failure time
+                try:
+                    what = what()
+                except Exception as e:
+                    what = "condition (description failed: %r)" % e
             raise AssertionError("timed out after %ss waiting for %s%s" %
                                  (timeout, what, " (last error: %r)" % last_exc if last_exc else ""))
         time.sleep(interval)
@@ -633,10 +639,11 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     if rep.failed and rep.when == "call":
-        # daemons of labs still up are the ones this test used
-        for d in _DAEMONS:
-            if d.logs and not d.lab.torn_down:
-                rep.sections.append(("difosd log (%s)" % d.root, d.log_tail()))
+        labs = [v for v in getattr(item, "funcargs", {}).values() if isinstance(v, Lab)]
+        for lb in labs:
+            for d in lb.daemons:
+                if d.logs:
+                    rep.sections.append(("difosd log (%s)" % d.root, d.log_tail()))
 
 
 def pytest_terminal_summary(terminalreporter):

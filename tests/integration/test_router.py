@@ -58,40 +58,53 @@ def test_static_lease(lab):
     # and "leases" lists the active lease with that MAC
     entries = wait_for(lambda: [e for e in lease_entries_for(lab, CLIENT_MAC)
                                 if "192.168.1.50" in json.dumps(e)],
-                       5, what="difosctl --json leases to list %s with 192.168.1.50" % CLIENT_MAC)
+                       5, what=lambda: "difosctl --json leases to list %s with 192.168.1.50; "
+                       "it shows %s" % (CLIENT_MAC, json.dumps(d.ctl_json("leases"))))
     assert entries
 
 
 # 3 -------------------------------------------------------------------------
 
-def test_dns_names(lab):
-    d = lab.daemon
-    lab.client_static("192.168.1.20")
-
+def test_dns_router_name_and_forwarding(shared_lab):
+    lab = shared_lab
+    lab.client_dhcp_ok()
     # the router's own name
     wait_for(lambda: lab.resolve("difos.lan") == [LAN_ADDR], 10,
-             what="difos.lan -> %s (got %r)" % (LAN_ADDR, lab.dig("difos.lan")[1]))
-    assert lab.resolve("difos") == [LAN_ADDR]
+             what=lambda: "difos.lan -> %s (got %r)" % (LAN_ADDR, lab.dig("difos.lan")[1]))
+    assert lab.resolve("difos") == [LAN_ADDR], describe(lab.dig("difos")[0])
     # forwarding to the WAN-provided DNS server
-    assert wait_for(lambda: lab.resolve("upstream.test") == [WAN_SERVER], 10,
-                    what="upstream.test -> %s through the router" % WAN_SERVER)
+    wait_for(lambda: lab.resolve("upstream.test") == [WAN_SERVER], 10,
+             what=lambda: "upstream.test -> %s through the router; last answer:\n%s" % (
+                 WAN_SERVER, describe(ns_exec(lab.lan, "dig", "+time=1", "+tries=1",
+                                              "@" + LAN_ADDR, "upstream.test", timeout=5))))
 
-    # a configured hostname
+
+def test_dns_configured_hostname(lab):
+    d = lab.daemon
+    lab.client_static("192.168.1.20")
+    wait_for(lambda: lab.resolve("difos.lan") == [LAN_ADDR], 10, what="DNS on the LAN")
     assert lab.resolve("nas.lan") == [], "nas.lan resolves before it is configured"
+    assert lab.resolve("nas") == []
+
     d.ctl_ok("add", "dhcp.hostnames", "name=nas", "ip=192.168.1.10")
     d.ctl_ok("apply")
     wait_for(lambda: lab.resolve("nas.lan") == ["192.168.1.10"], 5,
-             what="nas.lan -> 192.168.1.10 (got %r)" % (lab.dig("nas.lan")[1],))
+             what=lambda: "nas.lan -> 192.168.1.10 (got %r)" % (lab.dig("nas.lan")[1],))
     assert lab.resolve("nas") == ["192.168.1.10"], describe(lab.dig("nas")[0])
+    assert lab.resolve("difos.lan") == [LAN_ADDR]
 
-    # renaming the router
+
+def test_dns_router_rename(lab):
+    d = lab.daemon
+    lab.client_static("192.168.1.20")
+    wait_for(lambda: lab.resolve("difos.lan") == [LAN_ADDR], 10, what="DNS on the LAN")
     assert lab.resolve("gw1.lan") == []
+
     d.ctl_ok("set", "system.hostname", "gw1")
     d.ctl_ok("apply")
     wait_for(lambda: lab.resolve("gw1.lan") == [LAN_ADDR], 5,
-             what="gw1.lan -> %s (got %r)" % (LAN_ADDR, lab.dig("gw1.lan")[1]))
-    # the configured hostname survives the rename
-    assert lab.resolve("nas.lan") == ["192.168.1.10"]
+             what=lambda: "gw1.lan -> %s (got %r)" % (LAN_ADDR, lab.dig("gw1.lan")[1]))
+    assert lab.resolve("gw1") == [LAN_ADDR]
 
 
 # 4 -------------------------------------------------------------------------

@@ -1,0 +1,626 @@
+/*
+ * Unit tests of the document walker (schema.c) on the real schema of all
+ * features: defaults, validation messages, lookup, masking, export.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "t.h"
+#include "apply/feature.h"
+#include "core/util.h"
+#include "schema/schema.h"
+#include "store/jpath.h"
+
+static json_t *J(const char *text)
+{
+	json_error_t err;
+	json_t *v = json_loads(text, JSON_DECODE_ANY, &err);
+
+	if (!v) {
+		fprintf(stderr, "    bad test JSON %s: %s\n", text, err.text);
+		abort();
+	}
+	return v;
+}
+
+static json_t *at(const json_t *doc, const char *path)
+{
+	struct jpath p;
+
+	if (!jpath_parse(path, &p))
+		return NULL;
+	return jpath_get((json_t *)doc, &p);
+}
+
+/* Sets path (JSON text value) in doc; aborts on a bad test path. */
+static void put(json_t *doc, const char *path, const char *value)
+{
+	struct jpath p;
+
+	if (!jpath_parse(path, &p) || jpath_set(doc, &p, J(value)) < 0) {
+		fprintf(stderr, "    cannot set %s in the test document\n", path);
+		abort();
+	}
+}
+
+static void del(json_t *doc, const char *path)
+{
+	struct jpath p;
+
+	if (!jpath_parse(path, &p) || jpath_delete(doc, &p) < 0) {
+		fprintf(stderr, "    cannot delete %s in the test document\n", path);
+		abort();
+	}
+}
+
+static void print_errors(const struct sc_error_list *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		fprintf(stderr, "    error %zu: %s\n", i, e->v[i].message);
+}
+
+/* Validates doc (taken) and checks the first error's path and message. */
+static bool first_error_is(json_t *doc, const char *path, const char *message)
+{
+	struct sc_error_list e;
+	bool ok;
+
+	sc_errors_init(&e);
+	schema_validate(doc, &e);
+	ok = e.n > 0 && !strcmp(e.v[0].path, path) && !strcmp(e.v[0].message, message);
+	if (!ok) {
+		fprintf(stderr, "    expected first error %s | %s\n", path, message);
+		if (!e.n)
+			fprintf(stderr, "    got no error\n");
+		print_errors(&e);
+	}
+	sc_errors_free(&e);
+	json_decref(doc);
+	return ok;
+}
+
+/* Validates doc (taken): true when it has no error. */
+static bool valid(json_t *doc)
+{
+	struct sc_error_list e;
+	bool ok;
+
+	sc_errors_init(&e);
+	schema_validate(doc, &e);
+	ok = e.n == 0;
+	if (!ok)
+		print_errors(&e);
+	sc_errors_free(&e);
+	json_decref(doc);
+	return ok;
+}
+
+/* ---- defaults ---- */
+
+static void test_defaults(void)
+{
+	json_t *d = schema_defaults();
+
+	T_CHECK(json_is_object(d));
+	T_CHECK_STR(json_string_value(at(d, "lan.ipv4.address")), "192.168.1.1");
+	T_CHECK(json_integer_value(at(d, "lan.ipv4.prefix")) == 24);
+	T_CHECK(json_is_true(at(d, "lan.dhcp.enabled")));
+	T_CHECK_STR(json_string_value(at(d, "lan.dhcp.start")), "192.168.1.100");
+	T_CHECK(json_integer_value(at(d, "lan.dhcp.size")) == 150);
+	T_CHECK_STR(json_string_value(at(d, "lan.device")), "br-lan");
+	T_CHECK_STR(json_string_value(at(d, "wan.ipv4.proto")), "dhcp");
+	T_CHECK_STR(json_string_value(at(d, "wan.interface")), "wan0");
+	T_CHECK_STR(json_string_value(at(d, "system.hostname")), "difos");
+	T_CHECK_STR(json_string_value(at(d, "dns.domain")), "lan");
+	T_CHECK(json_is_true(at(d, "firewall.wan_ping")));
+	/* collections default to empty, optional fields without a default stay absent */
+	T_CHECK(json_is_array(at(d, "dhcp.static_leases")) &&
+		json_array_size(at(d, "dhcp.static_leases")) == 0);
+	T_CHECK(json_is_array(at(d, "dhcp.hostnames")));
+	T_CHECK(at(d, "wan.ipv4.address") == NULL);
+	T_CHECK(at(d, "wan.ipv4.gateway") == NULL);
+	/* one section per feature section, nothing else */
+	T_CHECK(json_object_size(d) == 6);
+	T_CHECK(valid(d));
+}
+
+static void test_defaults_interfaces(void)
+{
+	json_t *d = schema_defaults(), *want = J("[\"lan0\"]");
+
+	T_CHECK(json_equal(at(d, "lan.interfaces"), want));
+	json_decref(want);
+	json_decref(d);
+}
+
+static void test_fill_defaults(void)
+{
+	json_t *doc = J("{\"lan\": {\"ipv4\": {\"address\": \"10.0.0.1\"}},"
+			" \"dhcp\": {\"static_leases\": [{\"id\": 1, \"mac\": \"00:11:22:33:44:55\","
+			" \"ip\": \"10.0.0.9\"}]}}");
+
+	schema_fill_defaults(doc);
+	/* given values are kept, missing ones are added, in collection elements too */
+	T_CHECK_STR(json_string_value(at(doc, "lan.ipv4.address")), "10.0.0.1");
+	T_CHECK(json_integer_value(at(doc, "lan.ipv4.prefix")) == 24);
+	T_CHECK_STR(json_string_value(at(doc, "dhcp.static_leases[1].lease_time")), "infinite");
+	T_CHECK(at(doc, "dhcp.static_leases[1].hostname") == NULL);
+	T_CHECK_STR(json_string_value(at(doc, "system.hostname")), "difos");
+	/* filling twice changes nothing */
+	{
+		json_t *copy = json_deep_copy(doc);
+		schema_fill_defaults(copy);
+		T_CHECK(json_equal(copy, doc));
+		json_decref(copy);
+	}
+	json_decref(doc);
+}
+
+/* ---- validation ---- */
+
+static json_t *defaults_with(const char *path, const char *value)
+{
+	json_t *d = schema_defaults();
+
+	put(d, path, value);
+	return d;
+}
+
+static void test_invalid_pool_start(void)
+{
+	T_CHECK(first_error_is(defaults_with("lan.dhcp.start", "\"192.168.2.10\""),
+			       "lan.dhcp.start",
+			       "lan.dhcp.start: 192.168.2.10 is outside 192.168.1.0/24"));
+}
+
+static void test_invalid_unknown_key(void)
+{
+	T_CHECK(first_error_is(defaults_with("lan.colour", "\"blue\""),
+			       "lan.colour", "lan.colour: is not a known setting"));
+	T_CHECK(first_error_is(defaults_with("nosuchsection", "{}"),
+			       "nosuchsection", "nosuchsection: is not a known setting"));
+	T_CHECK(first_error_is(defaults_with("lan.ipv4.netmask", "\"255.255.255.0\""),
+			       "lan.ipv4.netmask", "lan.ipv4.netmask: is not a known setting"));
+}
+
+static void test_invalid_type(void)
+{
+	T_CHECK(first_error_is(defaults_with("lan.ipv4.prefix", "\"twenty\""),
+			       "lan.ipv4.prefix", "lan.ipv4.prefix: twenty is not an integer"));
+	T_CHECK(first_error_is(defaults_with("lan.dhcp.enabled", "\"yes\""),
+			       "lan.dhcp.enabled", "lan.dhcp.enabled: yes is not true or false"));
+	T_CHECK(first_error_is(defaults_with("lan.ipv4", "5"),
+			       "lan.ipv4", "lan.ipv4: 5 is not an object"));
+	T_CHECK(first_error_is(defaults_with("lan.interfaces", "\"lan0\""),
+			       "lan.interfaces", "lan.interfaces: lan0 is not a list"));
+	T_CHECK(first_error_is(defaults_with("lan.ipv4.prefix", "31"),
+			       "lan.ipv4.prefix", "lan.ipv4.prefix: 31 is above the maximum 30"));
+	T_CHECK(first_error_is(defaults_with("wan.ipv4.proto", "\"pppoe\""),
+			       "wan.ipv4.proto", "wan.ipv4.proto: pppoe is not one of: dhcp, static"));
+}
+
+static void test_invalid_required(void)
+{
+	json_t *d = schema_defaults();
+
+	del(d, "system.hostname");
+	T_CHECK(first_error_is(d, "system.hostname", "system.hostname: is required"));
+	d = schema_defaults();
+	put(d, "dhcp.static_leases", "[{\"id\": 1, \"ip\": \"192.168.1.20\"}]");
+	T_CHECK(first_error_is(d, "dhcp.static_leases[1].mac",
+			       "dhcp.static_leases[1].mac: is required"));
+	d = schema_defaults();
+	put(d, "lan.interfaces", "[]");
+	T_CHECK(first_error_is(d, "lan.interfaces", "lan.interfaces: needs at least 1 entry"));
+}
+
+static void test_invalid_lease_outside_lan(void)
+{
+	T_CHECK(first_error_is(defaults_with("dhcp.static_leases",
+					     "[{\"id\": 1, \"mac\": \"00:11:22:33:44:55\","
+					     " \"ip\": \"10.0.0.5\"}]"),
+			       "dhcp.static_leases[1].ip",
+			       "dhcp.static_leases[1].ip: 10.0.0.5 is outside the LAN 192.168.1.0/24"));
+	T_CHECK(first_error_is(defaults_with("dhcp.static_leases",
+					     "[{\"id\": 3, \"mac\": \"00:11:22:33:44:55\","
+					     " \"ip\": \"192.168.1.1\"}]"),
+			       "dhcp.static_leases[3].ip",
+			       "dhcp.static_leases[3].ip: 192.168.1.1 is the router's own address"));
+	T_CHECK(first_error_is(defaults_with("dhcp.static_leases",
+					     "[{\"id\": 3, \"mac\": \"00:11:22:33:44:55\","
+					     " \"ip\": \"192.168.1.255\"}]"),
+			       "dhcp.static_leases[3].ip",
+			       "dhcp.static_leases[3].ip: 192.168.1.255 is not a host address of 192.168.1.0/24"));
+	/* inside the LAN and outside the pool is fine */
+	T_CHECK(valid(defaults_with("dhcp.static_leases",
+				    "[{\"id\": 1, \"mac\": \"00:11:22:33:44:55\", \"ip\": \"192.168.1.20\"}]")));
+}
+
+static void test_invalid_duplicate_mac(void)
+{
+	/* reported on the later element, whatever the case of the hex digits */
+	T_CHECK(first_error_is(defaults_with("dhcp.static_leases",
+					     "[{\"id\": 1, \"mac\": \"00:11:22:33:44:aa\", \"ip\": \"192.168.1.20\"},"
+					     " {\"id\": 2, \"mac\": \"00:11:22:33:44:AA\", \"ip\": \"192.168.1.21\"}]"),
+			       "dhcp.static_leases[2].mac",
+			       "dhcp.static_leases[2].mac: 00:11:22:33:44:AA is already used by dhcp.static_leases[1]"));
+	/* the later one by position, not by id */
+	T_CHECK(first_error_is(defaults_with("dhcp.static_leases",
+					     "[{\"id\": 9, \"mac\": \"00:11:22:33:44:55\", \"ip\": \"192.168.1.20\"},"
+					     " {\"id\": 4, \"mac\": \"00:11:22:33:44:66\", \"ip\": \"192.168.1.22\"},"
+					     " {\"id\": 2, \"mac\": \"00:11:22:33:44:55\", \"ip\": \"192.168.1.21\"}]"),
+			       "dhcp.static_leases[2].mac",
+			       "dhcp.static_leases[2].mac: 00:11:22:33:44:55 is already used by dhcp.static_leases[9]"));
+	T_CHECK(first_error_is(defaults_with("dhcp.static_leases",
+					     "[{\"id\": 1, \"mac\": \"00:11:22:33:44:55\", \"ip\": \"192.168.1.20\"},"
+					     " {\"id\": 2, \"mac\": \"00:11:22:33:44:66\", \"ip\": \"192.168.1.20\"}]"),
+			       "dhcp.static_leases[2].ip",
+			       "dhcp.static_leases[2].ip: 192.168.1.20 is already used by dhcp.static_leases[1]"));
+	T_CHECK(first_error_is(defaults_with("dhcp.hostnames",
+					     "[{\"id\": 1, \"name\": \"nas.lan\", \"ip\": \"192.168.1.5\"},"
+					     " {\"id\": 2, \"name\": \"NAS.lan\", \"ip\": \"192.168.1.6\"}]"),
+			       "dhcp.hostnames[2].name",
+			       "dhcp.hostnames[2].name: NAS.lan is already used by dhcp.hostnames[1]"));
+	T_CHECK(first_error_is(defaults_with("dhcp.hostnames",
+					     "[{\"id\": 1, \"name\": \"a\", \"ip\": \"192.168.1.5\"},"
+					     " {\"id\": 1, \"name\": \"b\", \"ip\": \"192.168.1.6\"}]"),
+			       "dhcp.hostnames", "dhcp.hostnames: 1 is used as id twice"));
+}
+
+static void test_invalid_wan_static(void)
+{
+	json_t *d = schema_defaults();
+
+	put(d, "wan.ipv4.proto", "\"static\"");
+	put(d, "wan.ipv4.address", "\"203.0.113.10\"");
+	put(d, "wan.ipv4.prefix", "24");
+	T_CHECK(first_error_is(json_incref(d), "wan.ipv4.gateway",
+			       "wan.ipv4.gateway: is required when wan.ipv4.proto is static"));
+	put(d, "wan.ipv4.gateway", "\"198.51.100.1\"");
+	T_CHECK(first_error_is(json_incref(d), "wan.ipv4.gateway",
+			       "wan.ipv4.gateway: 198.51.100.1 is outside the WAN network 203.0.113.0/24"));
+	put(d, "wan.ipv4.gateway", "\"203.0.113.10\"");
+	T_CHECK(first_error_is(json_incref(d), "wan.ipv4.gateway",
+			       "wan.ipv4.gateway: 203.0.113.10 is the WAN address itself"));
+	put(d, "wan.ipv4.gateway", "\"203.0.113.1\"");
+	T_CHECK(valid(d));
+	/* every missing part is named */
+	d = schema_defaults();
+	put(d, "wan.ipv4.proto", "\"static\"");
+	{
+		struct sc_error_list e;
+		sc_errors_init(&e);
+		schema_validate(d, &e);
+		T_CHECK(e.n == 3);
+		if (e.n == 3) {
+			T_CHECK_STR(e.v[0].message, "wan.ipv4.address: is required when wan.ipv4.proto is static");
+			T_CHECK_STR(e.v[1].message, "wan.ipv4.prefix: is required when wan.ipv4.proto is static");
+			T_CHECK_STR(e.v[2].message, "wan.ipv4.gateway: is required when wan.ipv4.proto is static");
+		}
+		sc_errors_free(&e);
+	}
+	json_decref(d);
+}
+
+static void test_invalid_wan_overlap(void)
+{
+	json_t *d = schema_defaults();
+
+	put(d, "wan.ipv4.proto", "\"static\"");
+	put(d, "wan.ipv4.address", "\"192.168.1.2\"");
+	put(d, "wan.ipv4.prefix", "24");
+	put(d, "wan.ipv4.gateway", "\"192.168.1.254\"");
+	T_CHECK(first_error_is(json_incref(d), "wan.ipv4.address",
+			       "wan.ipv4.address: 192.168.1.2 puts the WAN network 192.168.1.0/24 over the LAN network 192.168.1.0/24"));
+	/* a wider WAN network that contains the LAN overlaps too */
+	put(d, "wan.ipv4.address", "\"192.168.7.2\"");
+	put(d, "wan.ipv4.prefix", "16");
+	put(d, "wan.ipv4.gateway", "\"192.168.0.1\"");
+	T_CHECK(first_error_is(json_incref(d), "wan.ipv4.address",
+			       "wan.ipv4.address: 192.168.7.2 puts the WAN network 192.168.0.0/16 over the LAN network 192.168.1.0/24"));
+	/* a neighbouring network does not */
+	put(d, "wan.ipv4.address", "\"192.168.2.2\"");
+	put(d, "wan.ipv4.prefix", "24");
+	put(d, "wan.ipv4.gateway", "\"192.168.2.1\"");
+	T_CHECK(valid(d));
+}
+
+static void test_invalid_lan(void)
+{
+	json_t *d = defaults_with("wan.interface", "\"lan0\"");
+
+	T_CHECK(first_error_is(d, "wan.interface", "wan.interface: lan0 is also a LAN interface"));
+	T_CHECK(first_error_is(defaults_with("lan.interfaces", "[\"lan0\", \"br-lan\"]"),
+			       "lan.interfaces", "lan.interfaces: br-lan is the bridge itself"));
+	T_CHECK(first_error_is(defaults_with("lan.ipv4.address", "\"192.168.1.0\""),
+			       "lan.ipv4.address",
+			       "lan.ipv4.address: 192.168.1.0 is the network address of 192.168.1.0/24, not a host address"));
+	T_CHECK(first_error_is(defaults_with("lan.dhcp.size", "200"),
+			       "lan.dhcp.size",
+			       "lan.dhcp.size: 200 addresses from 192.168.1.100 run past 192.168.1.254, the last host of 192.168.1.0/24"));
+	T_CHECK(first_error_is(defaults_with("lan.ipv4.address", "\"192.168.1.120\""),
+			       "lan.dhcp.start",
+			       "lan.dhcp.start: 192.168.1.100 starts a pool of 150 that contains the router's own address 192.168.1.120"));
+	/* the pool may end on the last host */
+	T_CHECK(valid(defaults_with("lan.dhcp.size", "155")));
+}
+
+/*
+ * A cross-field check must not crash on a document whose sections are not
+ * complete: schema_validate is public and takes any document (the engine
+ * validates what it is given, without filling defaults). Run in a child so
+ * a crash is one failed check, not the end of the suite.
+ */
+static bool validate_survives(const char *text)
+{
+	pid_t pid;
+	int st;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		json_t *doc = J(text);
+		struct sc_error_list e;
+		sc_errors_init(&e);
+		schema_validate(doc, &e);
+		sc_errors_free(&e);
+		json_decref(doc);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return false;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "    validating %s: child %s %d\n", text,
+			WIFSIGNALED(st) ? "killed by signal" : "exited with",
+			WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+		return false;
+	}
+	return true;
+}
+
+static void test_validate_partial(void)
+{
+	json_t *empty = J("{}");
+
+	T_CHECK(valid(empty));
+	T_CHECK(validate_survives("{\"lan\": {\"interfaces\": [\"lan0\"]}}"));
+	T_CHECK(validate_survives("{\"wan\": {}}"));
+	T_CHECK(validate_survives("{\"lan\": {\"interfaces\": [\"lan0\"]}, \"wan\": {}}"));
+	T_CHECK(validate_survives("{\"lan\": {\"ipv4\": {\"address\": \"10.0.0.1\", \"prefix\": 24}},"
+				  " \"dhcp\": {\"static_leases\": [{\"id\": 1, \"mac\": \"00:11:22:33:44:55\","
+				  " \"ip\": \"10.0.0.9\"}]}}"));
+	T_CHECK(validate_survives("{\"wan\": {\"ipv4\": {\"proto\": \"static\"}}}"));
+	T_CHECK(validate_survives("[]"));
+	T_CHECK(first_error_is(J("[]"), "(document)", "(document): [] is not an object"));
+}
+
+/* ---- lookup ---- */
+
+static void test_lookup(void)
+{
+	const struct sc_field *f;
+
+	f = schema_lookup("lan.dhcp.start");
+	T_CHECK(f && f->kind == SC_IPV4);
+	if (f)
+		T_CHECK_STR(f->name, "start");
+	f = schema_lookup("dhcp.static_leases[4].mac");
+	T_CHECK(f && f->kind == SC_MAC);
+	f = schema_lookup("dhcp.static_leases");
+	T_CHECK(f && f->kind == SC_COLLECTION);
+	f = schema_lookup("dhcp.static_leases[4]");
+	T_CHECK(f && f->kind == SC_COLLECTION);
+	f = schema_lookup("lan");
+	T_CHECK(f && f->kind == SC_OBJECT);
+	T_CHECK(schema_lookup("") == schema_root());
+	f = schema_lookup("lan.interfaces");
+	T_CHECK(f && f->kind == SC_LIST && f->item == SC_IFNAME);
+
+	T_CHECK(schema_lookup("lan.nothing") == NULL);
+	T_CHECK(schema_lookup("nothing") == NULL);
+	T_CHECK(schema_lookup("lan.dhcp.start.deeper") == NULL);
+	T_CHECK(schema_lookup("lan[2].dhcp") == NULL);          /* not a collection */
+	T_CHECK(schema_lookup("lan.dhcp.start[1]") == NULL);
+	T_CHECK(schema_lookup("dhcp.static_leases[4].nothing") == NULL);
+	T_CHECK(schema_lookup("lan..dhcp") == NULL);            /* malformed */
+	T_CHECK(schema_lookup("dhcp.static_leases[0].mac") == NULL);
+}
+
+static void test_coerce_through_lookup(void)
+{
+	char why[256];
+	json_t *v;
+
+	v = sc_coerce_text(schema_lookup("lan.ipv4.prefix"), "24", why, sizeof(why));
+	T_CHECK(json_is_integer(v) && json_integer_value(v) == 24);
+	json_decref(v);
+	v = sc_coerce_text(schema_lookup("lan.dhcp.enabled"), "off", why, sizeof(why));
+	T_CHECK(json_is_false(v));
+	json_decref(v);
+	v = sc_coerce_text(schema_lookup("lan.interfaces"), "lan0,lan1", why, sizeof(why));
+	{
+		json_t *want = J("[\"lan0\", \"lan1\"]");
+		T_CHECK(v && json_equal(v, want));
+		json_decref(want);
+	}
+	json_decref(v);
+	v = sc_coerce_text(schema_lookup("dhcp.static_leases[1].mac"), "AA-BB-CC-DD-EE-01",
+			   why, sizeof(why));
+	T_CHECK_STR(json_string_value(v), "aa:bb:cc:dd:ee:01");
+	json_decref(v);
+	v = sc_coerce_text(schema_lookup("lan.dhcp.start"), "192.168.1.50", why, sizeof(why));
+	T_CHECK_STR(json_string_value(v), "192.168.1.50");
+	json_decref(v);
+	v = sc_coerce_text(schema_lookup("lan.ipv4.prefix"), "abc", why, sizeof(why));
+	T_CHECK(v == NULL);
+	T_CHECK_STR(why, "is not an integer");
+}
+
+/* ---- masking ---- */
+
+static void test_mask_no_secrets(void)
+{
+	json_t *d = schema_defaults(), *m;
+
+	put(d, "dhcp.static_leases", "[{\"id\": 1, \"mac\": \"00:11:22:33:44:55\", \"ip\": \"192.168.1.20\","
+	       " \"name\": \"printer\"}]");
+	m = schema_mask_secrets(d);
+	T_CHECK(m != d);
+	T_CHECK(json_equal(m, d));
+	/* a copy: changing it leaves the original alone */
+	put(m, "system.hostname", "\"other\"");
+	T_CHECK_STR(json_string_value(at(d, "system.hostname")), "difos");
+	json_decref(m);
+	json_decref(d);
+}
+
+/* A schema of our own with a secret in a section and in a collection. */
+static const struct sc_field test_auth_fields[] = {
+	{ .name = "user", .kind = SC_STRING },
+	{ .name = "password", .kind = SC_STRING, .flags = SC_F_SECRET },
+	{ .name = NULL }
+};
+static const struct sc_field test_peer_fields[] = {
+	{ .name = "key", .kind = SC_STRING, .flags = SC_F_SECRET },
+	{ .name = "host", .kind = SC_STRING },
+	{ .name = NULL }
+};
+static const struct sc_field test_root_fields[] = {
+	{ .name = "auth", .kind = SC_OBJECT, .fields = test_auth_fields },
+	{ .name = "peers", .kind = SC_COLLECTION, .fields = test_peer_fields },
+	{ .name = "peer", .kind = SC_REF, .ref = "peers" },
+	{ .name = NULL }
+};
+static const struct sc_field test_root = {
+	.name = "", .kind = SC_OBJECT, .fields = test_root_fields,
+};
+
+static void test_mask_secrets(void)
+{
+	json_t *d = J("{\"auth\": {\"user\": \"u\", \"password\": \"hunter2\"},"
+		      " \"peers\": [{\"id\": 1, \"key\": \"k1\", \"host\": \"h1\"}, {\"id\": 2, \"host\": \"h2\"}]}");
+	json_t *want = J("{\"auth\": {\"user\": \"u\", \"password\": \"********\"},"
+			 " \"peers\": [{\"id\": 1, \"key\": \"********\", \"host\": \"h1\"}, {\"id\": 2, \"host\": \"h2\"}]}");
+	json_t *m, *ex;
+
+	schema_set_root(&test_root);
+	m = schema_mask_secrets(d);
+	T_CHECK(json_equal(m, want));
+	/* the original keeps its values */
+	T_CHECK_STR(json_string_value(at(d, "auth.password")), "hunter2");
+	ex = schema_export();
+	T_CHECK(json_is_true(at(ex, "properties.auth.properties.password.writeOnly")));
+	T_CHECK(json_is_true(at(ex, "properties.auth.properties.password.x-difos-secret")));
+	T_CHECK(at(ex, "properties.auth.properties.user.writeOnly") == NULL);
+	json_decref(ex);
+	json_decref(m);
+	json_decref(want);
+	json_decref(d);
+	feature_schema_init();
+}
+
+/* The real schema has no reference yet: check the walker with ours. */
+static void test_ref(void)
+{
+	schema_set_root(&test_root);
+	T_CHECK(valid(J("{\"peers\": [{\"id\": 3, \"host\": \"h\"}], \"peer\": 3}")));
+	T_CHECK(first_error_is(J("{\"peers\": [{\"id\": 3, \"host\": \"h\"}], \"peer\": 4}"),
+			       "peer", "peer: 4 does not name an existing entry of peers"));
+	T_CHECK(first_error_is(J("{\"peer\": 1}"),
+			       "peer", "peer: 1 does not name an existing entry of peers"));
+	feature_schema_init();
+}
+
+/* ---- export ---- */
+
+static void test_export(void)
+{
+	json_t *ex = schema_export(), *req, *want;
+
+	T_CHECK(json_is_object(ex));
+	T_CHECK_STR(json_string_value(json_object_get(ex, "$schema")),
+		    "https://json-schema.org/draft/2020-12/schema");
+	T_CHECK_STR(json_string_value(json_object_get(ex, "type")), "object");
+	T_CHECK(json_is_false(json_object_get(ex, "additionalProperties")));
+	T_CHECK_STR(json_string_value(at(ex, "properties.lan.properties.dhcp.properties.start.format")),
+		    "ipv4");
+	T_CHECK_STR(json_string_value(at(ex, "properties.lan.properties.dhcp.properties.start.default")),
+		    "192.168.1.100");
+	T_CHECK_STR(json_string_value(at(ex, "properties.lan.properties.dhcp.properties.start.title")),
+		    "Pool start");
+	T_CHECK_STR(json_string_value(at(ex, "properties.lan.properties.ipv4.properties.prefix.type")),
+		    "integer");
+	T_CHECK(json_integer_value(at(ex, "properties.lan.properties.ipv4.properties.prefix.minimum")) == 8);
+	T_CHECK(json_integer_value(at(ex, "properties.lan.properties.ipv4.properties.prefix.maximum")) == 30);
+	T_CHECK(json_integer_value(at(ex, "properties.lan.properties.ipv4.properties.prefix.default")) == 24);
+
+	/* collections: array of objects with a read-only integer id */
+	T_CHECK_STR(json_string_value(at(ex, "properties.dhcp.properties.static_leases.type")), "array");
+	T_CHECK_STR(json_string_value(at(ex, "properties.dhcp.properties.static_leases.x-difos-kind")),
+		    "collection");
+	T_CHECK_STR(json_string_value(at(ex, "properties.dhcp.properties.static_leases.items.properties.id.type")),
+		    "integer");
+	T_CHECK(json_is_true(at(ex, "properties.dhcp.properties.static_leases.items.properties.id.readOnly")));
+	T_CHECK(at(ex, "properties.dhcp.properties.hostnames.items.properties.id") != NULL);
+	T_CHECK_STR(json_string_value(at(ex, "properties.dhcp.properties.static_leases.items.properties.mac.x-difos-kind")),
+		    "mac");
+
+	/* required lists */
+	req = at(ex, "properties.dhcp.properties.static_leases.items.required");
+	want = J("[\"mac\", \"ip\"]");
+	T_CHECK(req && json_equal(req, want));
+	json_decref(want);
+	req = at(ex, "properties.lan.properties.ipv4.required");
+	want = J("[\"address\", \"prefix\"]");
+	T_CHECK(req && json_equal(req, want));
+	json_decref(want);
+	req = at(ex, "properties.system.required");
+	want = J("[\"hostname\"]");
+	T_CHECK(req && json_equal(req, want));
+	json_decref(want);
+	/* no empty required list where nothing is required */
+	T_CHECK(at(ex, "properties.firewall.required") == NULL);
+
+	/* lists of scalars */
+	T_CHECK_STR(json_string_value(at(ex, "properties.lan.properties.interfaces.x-difos-kind")), "list");
+	T_CHECK_STR(json_string_value(at(ex, "properties.lan.properties.interfaces.items.x-difos-kind")),
+		    "ifname");
+	T_CHECK(json_integer_value(at(ex, "properties.lan.properties.interfaces.minItems")) == 1);
+	T_CHECK(json_integer_value(at(ex, "properties.lan.properties.interfaces.maxItems")) == 32);
+	/* enums */
+	want = J("[\"dhcp\", \"static\"]");
+	T_CHECK(json_equal(at(ex, "properties.wan.properties.ipv4.properties.proto.enum"), want));
+	json_decref(want);
+	/* every section is exported */
+	T_CHECK(json_object_size(json_object_get(ex, "properties")) == 6);
+	json_decref(ex);
+}
+
+int main(void)
+{
+	feature_schema_init();
+	T_RUN(test_defaults);
+	T_RUN(test_defaults_interfaces);
+	T_RUN(test_fill_defaults);
+	T_RUN(test_invalid_pool_start);
+	T_RUN(test_invalid_unknown_key);
+	T_RUN(test_invalid_type);
+	T_RUN(test_invalid_required);
+	T_RUN(test_invalid_lease_outside_lan);
+	T_RUN(test_invalid_duplicate_mac);
+	T_RUN(test_invalid_wan_static);
+	T_RUN(test_invalid_wan_overlap);
+	T_RUN(test_invalid_lan);
+	T_RUN(test_validate_partial);
+	T_RUN(test_lookup);
+	T_RUN(test_coerce_through_lookup);
+	T_RUN(test_mask_no_secrets);
+	T_RUN(test_mask_secrets);
+	T_RUN(test_ref);
+	T_RUN(test_export);
+	return t_done("unit-schema");
+}

@@ -60,7 +60,8 @@ static void wan_check(const json_t *wan, const char *path, const json_t *doc,
 	size_t i;
 
 	json_array_foreach(doc_get(doc, "lan.interfaces"), i, ifn) {
-		if (!strcmp(json_string_value(ifn), doc_str(wan, "interface"))) {
+		const char *dev = doc_str(wan, "interface");
+		if (dev && json_is_string(ifn) && !strcmp(json_string_value(ifn), dev)) {
 			snprintf(p, sizeof(p), "%s.interface", path);
 			sc_error_add(errs, p, json_string_value(ifn), "is also a LAN interface");
 		}

@@ -1,0 +1,167 @@
+#!/usr/bin/python3
+"""Apply latency of difosd against dnsmasq alone, and idle RSS.
+
+Runs in a network namespace it creates (dummy lan0/wan0 ports), with the
+real backend. For each configuration (defaults; 5,000 static leases and
+5,000 hostnames) it measures:
+  - difos: `difosctl apply` of a change that re-renders dnsmasq's main file
+    (so dnsmasq restarts), wall time until the call returns;
+  - anchor: dnsmasq started alone on the same rendered file, time until it
+    answers a DNS query for the router's name.
+Prints a table and the ratio difos/anchor. Reported, not asserted.
+"""
+import json, os, shutil, socket, struct, subprocess, sys, tempfile, time
+
+BUILD = os.environ.get("DIFOS_BUILD", os.path.join(os.path.dirname(__file__), "..", "build"))
+NS = "difos-bench-%d" % os.getpid()
+RUNS = int(os.environ.get("RUNS", "5"))
+
+
+def sh(*argv, **kw):
+    return subprocess.run(argv, check=True, capture_output=True, text=True, **kw)
+
+
+def nsx(*argv, **kw):
+    return sh("ip", "netns", "exec", NS, *argv, **kw)
+
+
+def ctl(root, *args):
+    return nsx(os.path.join(BUILD, "difosctl"), "--root", root, *args)
+
+
+def dns_query(server, name, timeout=0.05):
+    q = struct.pack(">HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0)
+    q += b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
+    q += struct.pack(">HH", 1, 1)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(timeout)
+    try:
+        s.sendto(q, (server, 53))
+        data = s.recv(512)
+        return len(data) > 12 and struct.unpack(">H", data[6:8])[0] > 0
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def anchor_start(conf):
+    """dnsmasq alone: seconds from exec to the first answer (inside the ns)."""
+    code = r"""
+import socket, struct, subprocess, sys, time
+conf = sys.argv[1]
+def q():
+    m = struct.pack(">HHHHHH", 1, 0x0100, 1, 0, 0, 0) + b"\x05difos\x03lan\x00" + struct.pack(">HH", 1, 1)
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.005)
+    try:
+        s.sendto(m, ("192.168.1.1", 53)); d = s.recv(512); return struct.unpack(">H", d[6:8])[0] > 0
+    except OSError: return False
+    finally: s.close()
+t0 = time.monotonic()
+p = subprocess.Popen(["dnsmasq", "--keep-in-foreground", "--conf-file=" + conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+while not q():
+    if time.monotonic() - t0 > 20: break
+print(time.monotonic() - t0)
+p.terminate(); p.wait()
+"""
+    return float(nsx("/usr/bin/python3", "-c", code, conf).stdout.strip())
+
+
+def median(v):
+    v = sorted(v)
+    return v[len(v) // 2]
+
+
+def big_dhcp(n):
+    leases = [{"id": i + 1, "mac": "02:00:%02x:%02x:%02x:%02x" % (i >> 24 & 255, i >> 16 & 255, i >> 8 & 255, i & 255),
+               "ip": "10.%d.%d.%d" % (1 + (i >> 16), (i >> 8) & 255, i & 255 or 1) , "hostname": "h%d" % i}
+              for i in range(n)]
+    hosts = [{"id": i + 1, "name": "name%d.example" % i, "ip": "10.200.%d.%d" % (i >> 8, i & 255)} for i in range(n)]
+    return leases, hosts
+
+
+def bench_config(root, label, setup):
+    setup()
+    times = []
+    for i in range(RUNS):
+        # alternate the cache size: dnsmasq's main file changes, so it restarts
+        ctl(root, "set", "dns.cache_size", str(1000 + (i % 2) + 2 * (i // 2) + 1))
+        t0 = time.monotonic()
+        ctl(root, "apply")
+        times.append(time.monotonic() - t0)
+    conf = os.path.join(root, "run/difos/active/dhcp/dnsmasq.conf")
+    # the anchor needs the port: stop difos's dnsmasq by disabling nothing; run on a copy
+    copy = os.path.join(root, "anchor.conf")
+    text = open(conf).read().replace("pid-file=", "pid-file=%s/anchor-" % root, 1)
+    text = text.replace("dhcp-leasefile=", "dhcp-leasefile=%s/anchor-" % root, 1)
+    open(copy, "w").write(text)
+    return times, copy
+
+
+def main():
+    if os.geteuid() != 0:
+        sys.exit("bench needs root")
+    root = tempfile.mkdtemp(prefix="difos-bench-")
+    os.chmod(root, 0o755)
+    sh("ip", "netns", "add", NS)
+    proc = None
+    try:
+        nsx("ip", "link", "set", "lo", "up")
+        for d in ("lan0", "wan0"):
+            nsx("ip", "link", "add", d, "type", "veth", "peer", "name", d + "p")
+            nsx("ip", "link", "set", d + "p", "up")
+        # a larger LAN so 5,000 static leases fit
+        proc = subprocess.Popen(["ip", "netns", "exec", NS, os.path.join(BUILD, "difosd"), "--root", root],
+                                stdout=subprocess.DEVNULL, stderr=open(os.path.join(root, "difosd.log"), "w"))
+        ctl(root, "wait", "--timeout", "20")
+        ctl(root, "call", "config.set", json.dumps({"changes": [
+            {"path": "wan.ipv4", "value": {"proto": "static", "address": "198.51.100.2", "prefix": 24,
+                                           "gateway": "198.51.100.1", "dns": []}}]}))
+        ctl(root, "apply")
+        time.sleep(0.5)
+        rss = int([l for l in open("/proc/%d/status" % int(nsx("pgrep", "-f", "difosd --root " + root).stdout.split()[0]))
+                   if l.startswith("VmRSS")][0].split()[1])
+        results = []
+
+        def defaults():
+            pass
+
+        def large():
+            leases, hosts = big_dhcp(5000)
+            ctl(root, "call", "config.set", json.dumps({"changes": [
+                {"path": "lan.ipv4", "value": {"address": "10.0.0.1", "prefix": 8}},
+                {"path": "lan.dhcp.start", "value": "10.0.0.100"},
+                {"path": "dhcp.static_leases", "value": leases},
+                {"path": "dhcp.hostnames", "value": hosts}]}))
+            ctl(root, "apply")
+
+        for label, setup in (("defaults", defaults), ("5k leases + 5k hostnames", large)):
+            times, conf = bench_config(root, label, setup)
+            # stop difos's dnsmasq for the anchor run (same port, same files)
+            nsx("pkill", "-STOP", "-f", "conf-file=" + root)
+            anchor_ip = "192.168.1.1" if label == "defaults" else "10.0.0.1"
+            if anchor_ip != "192.168.1.1":
+                nsx("ip", "addr", "add", "192.168.1.1/32", "dev", "lo")
+            anchors = [anchor_start(conf) for _ in range(RUNS)]
+            if anchor_ip != "192.168.1.1":
+                nsx("ip", "addr", "del", "192.168.1.1/32", "dev", "lo")
+            nsx("pkill", "-CONT", "-f", "conf-file=" + root)
+            results.append((label, median(times), median(anchors)))
+
+        print("difosd idle RSS: %d KiB" % rss)
+        print("%-28s %12s %14s %8s" % ("configuration", "difos apply", "dnsmasq alone", "ratio"))
+        for label, a, b in results:
+            print("%-28s %10.1f ms %12.1f ms %7.1fx" % (label, a * 1000, b * 1000, a / b if b else 0))
+    finally:
+        if proc:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        subprocess.run(["ip", "netns", "del", NS])
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
