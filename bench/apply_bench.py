@@ -18,7 +18,10 @@ RUNS = int(os.environ.get("RUNS", "5"))
 
 
 def sh(*argv, **kw):
-    return subprocess.run(argv, check=True, capture_output=True, text=True, **kw)
+    r = subprocess.run(argv, capture_output=True, text=True, **kw)
+    if r.returncode:
+        sys.exit("%s: %s%s" % (" ".join(argv[:8]), r.stdout[-500:], r.stderr[-500:]))
+    return r
 
 
 def nsx(*argv, **kw):
@@ -26,6 +29,7 @@ def nsx(*argv, **kw):
 
 
 def ctl(root, *args):
+    if os.environ.get("BENCH_DEBUG"): print("ctl", args[:2], file=sys.stderr)
     return nsx(os.path.join(BUILD, "difosctl"), "--root", root, *args)
 
 
@@ -45,16 +49,36 @@ def dns_query(server, name, timeout=0.05):
         s.close()
 
 
-def anchor_start(conf):
-    """dnsmasq alone: seconds from exec to the first answer (inside the ns)."""
-    code = r"""
+def anchor_start(conf, lan_cidr):
+    """dnsmasq alone: seconds from exec to the first answer, in a namespace
+    of its own holding a br-lan device with the LAN address."""
+    ns = NS + "-anchor"
+    sh("ip", "netns", "add", ns)
+    try:
+        for argv in (("ip", "link", "set", "lo", "up"),
+                     ("ip", "link", "add", "br-lan", "type", "veth", "peer", "name", "peer0"),
+                     ("ip", "link", "set", "peer0", "up"), ("ip", "link", "set", "br-lan", "up"),
+                     ("ip", "addr", "add", lan_cidr, "dev", "br-lan")):
+            sh("ip", "netns", "exec", ns, *argv)
+        return float(sh("ip", "netns", "exec", ns, "/usr/bin/python3", "-c", ANCHOR_CODE, conf,
+                        lan_cidr.split("/")[0]).stdout.strip())
+    finally:
+        subprocess.run(["ip", "netns", "del", ns])
+
+
+ANCHOR_CODE = None
+
+
+def _unused():
+    global ANCHOR_CODE
+    ANCHOR_CODE = r"""
 import socket, struct, subprocess, sys, time
 conf = sys.argv[1]
 def q():
     m = struct.pack(">HHHHHH", 1, 0x0100, 1, 0, 0, 0) + b"\x05difos\x03lan\x00" + struct.pack(">HH", 1, 1)
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.005)
     try:
-        s.sendto(m, ("192.168.1.1", 53)); d = s.recv(512); return struct.unpack(">H", d[6:8])[0] > 0
+        s.sendto(m, (sys.argv[2], 53)); d = s.recv(512); return struct.unpack(">H", d[6:8])[0] > 0
     except OSError: return False
     finally: s.close()
 t0 = time.monotonic()
@@ -64,7 +88,9 @@ while not q():
 print(time.monotonic() - t0)
 p.terminate(); p.wait()
 """
-    return float(nsx("/usr/bin/python3", "-c", code, conf).stdout.strip())
+
+
+_unused()
 
 
 def median(v):
@@ -74,7 +100,7 @@ def median(v):
 
 def big_dhcp(n):
     leases = [{"id": i + 1, "mac": "02:00:%02x:%02x:%02x:%02x" % (i >> 24 & 255, i >> 16 & 255, i >> 8 & 255, i & 255),
-               "ip": "10.%d.%d.%d" % (1 + (i >> 16), (i >> 8) & 255, i & 255 or 1) , "hostname": "h%d" % i}
+               "ip": "10.1.%d.%d" % (i // 250, i % 250 + 1), "hostname": "h%d" % i}
               for i in range(n)]
     hosts = [{"id": i + 1, "name": "name%d.example" % i, "ip": "10.200.%d.%d" % (i >> 8, i & 255)} for i in range(n)]
     return leases, hosts
@@ -128,24 +154,18 @@ def main():
 
         def large():
             leases, hosts = big_dhcp(5000)
-            ctl(root, "call", "config.set", json.dumps({"changes": [
-                {"path": "lan.ipv4", "value": {"address": "10.0.0.1", "prefix": 8}},
-                {"path": "lan.dhcp.start", "value": "10.0.0.100"},
-                {"path": "dhcp.static_leases", "value": leases},
-                {"path": "dhcp.hostnames", "value": hosts}]}))
+            nsx(os.path.join(BUILD, "difosctl"), "--root", root, "call", "config.set", "-",
+                input=json.dumps({"changes": [
+                    {"path": "lan.ipv4", "value": {"address": "10.0.0.1", "prefix": 8}},
+                    {"path": "lan.dhcp.start", "value": "10.0.0.100"},
+                    {"path": "dhcp.static_leases", "value": leases},
+                    {"path": "dhcp.hostnames", "value": hosts}]}))
             ctl(root, "apply")
 
         for label, setup in (("defaults", defaults), ("5k leases + 5k hostnames", large)):
             times, conf = bench_config(root, label, setup)
-            # stop difos's dnsmasq for the anchor run (same port, same files)
-            nsx("pkill", "-STOP", "-f", "conf-file=" + root)
-            anchor_ip = "192.168.1.1" if label == "defaults" else "10.0.0.1"
-            if anchor_ip != "192.168.1.1":
-                nsx("ip", "addr", "add", "192.168.1.1/32", "dev", "lo")
-            anchors = [anchor_start(conf) for _ in range(RUNS)]
-            if anchor_ip != "192.168.1.1":
-                nsx("ip", "addr", "del", "192.168.1.1/32", "dev", "lo")
-            nsx("pkill", "-CONT", "-f", "conf-file=" + root)
+            lan = "192.168.1.1/24" if label == "defaults" else "10.0.0.1/8"
+            anchors = [anchor_start(conf, lan) for _ in range(RUNS)]
             results.append((label, median(times), median(anchors)))
 
         print("difosd idle RSS: %d KiB" % rss)

@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@ struct sv_proc {
 	int out_fd;
 	uv_poll_t poll;
 	bool polling;
+	bool poll_closing;    /* uv_close called, its callback not yet run */
 	uv_timer_t restart_timer;
 	bool wanted;
 	int restarts;
@@ -33,11 +35,100 @@ struct sv_proc {
 static uv_loop_t *sv_loop;
 static struct sys *sv_sys;
 static struct sv_proc *sv_procs;
+static char *sv_piddir;
 
-void sv_init(uv_loop_t *loop, struct sys *sys)
+/*
+ * Engines get a parent-death signal, but an engine that changes its user
+ * (dnsmasq drops to nobody) loses it. Each started engine is therefore
+ * recorded in <piddir>/<name>.pid with its command line; at start the
+ * ones left by a difosd that died are stopped, if /proc still shows the
+ * same command line under that pid.
+ */
+static char *sv_pidfile(const char *name)
 {
+	return xasprintf("%s/%s.pid", sv_piddir, name);
+}
+
+static void sv_write_pidfile(struct sv_proc *p)
+{
+	char *path;
+	struct sbuf b;
+
+	if (!sv_piddir || sys_is_dry(sv_sys))
+		return;
+	path = sv_pidfile(p->name);
+	sbuf_init(&b);
+	sbuf_printf(&b, "%d\n", (int)p->pid);
+	for (size_t i = 0; p->argv[i]; i++)
+		sbuf_addn(&b, p->argv[i], strlen(p->argv[i]) + 1);
+	file_write_atomic(path, b.s, b.len, 0644);
+	sbuf_free(&b);
+	free(path);
+}
+
+static void sv_remove_pidfile(struct sv_proc *p)
+{
+	char *path;
+
+	if (!sv_piddir)
+		return;
+	path = sv_pidfile(p->name);
+	unlink(path);
+	free(path);
+}
+
+static void sv_kill_stale(const char *path)
+{
+	size_t len, clen;
+	char *text = file_read(path, &len), *nl, *proc, *cmdline;
+	pid_t pid;
+
+	if (!text)
+		return;
+	nl = memchr(text, '\n', len);
+	pid = (pid_t)atoi(text);
+	if (nl && pid > 1) {
+		proc = xasprintf("/proc/%d/cmdline", (int)pid);
+		cmdline = file_read(proc, &clen);
+		size_t want = len - (size_t)(nl + 1 - text);
+		if (cmdline && clen == want && !memcmp(cmdline, nl + 1, want)) {
+			log_warn("supervisor: stopping %s (pid %d) left by an earlier difosd",
+				 path, (int)pid);
+			kill(pid, SIGTERM);
+			for (int i = 0; i < 100 && kill(pid, 0) == 0; i++)
+				usleep(20000);
+			kill(pid, SIGKILL);
+		}
+		free(cmdline);
+		free(proc);
+	}
+	unlink(path);
+	free(text);
+}
+
+void sv_init(uv_loop_t *loop, struct sys *sys, const char *piddir)
+{
+	DIR *d;
+	struct dirent *de;
+
 	sv_loop = loop;
 	sv_sys = sys;
+	free(sv_piddir);
+	sv_piddir = piddir ? xstrdup(piddir) : NULL;
+	if (!sv_piddir || sys_is_dry(sys))
+		return;
+	mkdir_p(sv_piddir, 0755);
+	d = opendir(sv_piddir);
+	while (d && (de = readdir(d))) {
+		char *path;
+		if (!strstr(de->d_name, ".pid"))
+			continue;
+		path = xasprintf("%s/%s", sv_piddir, de->d_name);
+		sv_kill_stale(path);
+		free(path);
+	}
+	if (d)
+		closedir(d);
 }
 
 static char **sv_strv_dup(char *const v[])
@@ -88,12 +179,35 @@ static void sv_add_line(struct sv_proc *p, const char *line, size_t n)
 	log_debug("%s: %.*s", p->name, (int)n, line);
 }
 
-static void sv_read_output(struct sv_proc *p)
+static void sv_poll_closed(uv_handle_t *h)
+{
+	struct sv_proc *p = h->data;
+
+	p->poll_closing = false;
+}
+
+static void sv_stop_polling(struct sv_proc *p)
+{
+	if (p->polling) {
+		uv_poll_stop(&p->poll);
+		p->poll_closing = true;
+		uv_close((uv_handle_t *)&p->poll, sv_poll_closed);
+		p->polling = false;
+	}
+}
+
+/* Returns false at end of file: the process closed its output. */
+static bool sv_read_output(struct sv_proc *p)
 {
 	char buf[4096];
 	ssize_t r;
 
-	while ((r = read(p->out_fd, buf, sizeof(buf))) > 0) {
+	for (;;) {
+		r = read(p->out_fd, buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
 		sbuf_addn(&p->partial, buf, (size_t)r);
 		char *s = p->partial.s, *nl;
 		while ((nl = memchr(s, '\n', p->partial.len - (size_t)(s - p->partial.s)))) {
@@ -109,24 +223,26 @@ static void sv_read_output(struct sv_proc *p)
 			p->partial.len = 0;
 		}
 	}
+	return !(r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK));
 }
 
 static void sv_poll_cb(uv_poll_t *h, int status, int events)
 {
 	struct sv_proc *p = h->data;
 
-	(void)status;
 	(void)events;
-	sv_read_output(p);
+	/* at end of file the pipe stays readable: stop watching it, or the
+	 * loop would spin until the process is reaped */
+	if (status < 0 || !sv_read_output(p)) {
+		sv_stop_polling(p);
+		close(p->out_fd);
+		p->out_fd = -1;
+	}
 }
 
 static void sv_close_output(struct sv_proc *p)
 {
-	if (p->polling) {
-		uv_poll_stop(&p->poll);
-		uv_close((uv_handle_t *)&p->poll, NULL);
-		p->polling = false;
-	}
+	sv_stop_polling(p);
 	if (p->out_fd >= 0) {
 		sv_read_output(p);
 		close(p->out_fd);
@@ -149,10 +265,11 @@ static int sv_spawn(struct sv_proc *p)
 	free(line);
 	p->pid = pid;
 	p->started_ms = now_ms();
+	sv_write_pidfile(p);
 	if (p->out_fd >= 0 && sv_loop) {
 		/* a uv_poll handle can only be re-initialised after its close
 		 * callback has run; run the loop once if it is still closing */
-		while (uv_is_closing((uv_handle_t *)&p->poll))
+		while (p->poll_closing)
 			uv_run(sv_loop, UV_RUN_NOWAIT);
 		uv_poll_init(sv_loop, &p->poll, p->out_fd);
 		p->poll.data = p;
@@ -176,6 +293,7 @@ static void sv_exited(struct sv_proc *p, int st)
 
 	p->last_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	p->pid = 0;
+	sv_remove_pidfile(p);
 	sv_close_output(p);
 	if (!p->wanted)
 		return;
@@ -256,6 +374,7 @@ static void sv_terminate(struct sv_proc *p)
 	waitpid(p->pid, &st, 0);
 gone:
 	p->pid = 0;
+	sv_remove_pidfile(p);
 	sv_close_output(p);
 }
 
@@ -399,4 +518,6 @@ void sv_shutdown(void)
 		free(p);
 	}
 	sv_procs = NULL;
+	free(sv_piddir);
+	sv_piddir = NULL;
 }

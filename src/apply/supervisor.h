@@ -15,7 +15,8 @@ struct sys;
 
 #define SV_LOG_LINES 50
 
-void sv_init(uv_loop_t *loop, struct sys *sys);
+/* piddir: where started engines are recorded (stale ones are stopped here). */
+void sv_init(uv_loop_t *loop, struct sys *sys, const char *piddir);
 void sv_shutdown(void);
 
 /* Starts name with argv unless it already runs with the same argv and env. */

@@ -40,7 +40,7 @@ static void usage(FILE *f)
 	      "offline\n"
 	      "  schema                           the configuration schema (JSON Schema)\n"
 	      "  check FILE                       validate a configuration document\n"
-	      "  call METHOD [JSON]               raw JSON-RPC call\n"
+	      "  call METHOD [JSON|-]             raw JSON-RPC call (- reads the params from stdin)\n"
 	      "\n"
 	      "exit codes: 0 ok, 1 rejected, 2 usage, 3 difosd unreachable, 4 apply failed (rolled back)\n",
 	      f);
@@ -622,7 +622,9 @@ static int cmd_call(int argc, char **argv)
 	}
 	if (argc == 3) {
 		json_error_t jerr;
-		params = json_loads(argv[2], 0, &jerr);
+		/* "-": from standard input, for documents larger than an argument */
+		params = strcmp(argv[2], "-") ? json_loads(argv[2], 0, &jerr) :
+						json_loadf(stdin, 0, &jerr);
 		if (!params) {
 			fprintf(stderr, "difosctl: params: %s\n", jerr.text);
 			return EXIT_USAGE;

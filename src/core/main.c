@@ -125,7 +125,11 @@ int main(int argc, char **argv)
 		if (r < 0)
 			goto out;
 	}
-	sv_init(loop, difosd.sys);
+	{
+		char *piddir = root_path("/run/difos/pids");
+		sv_init(loop, difosd.sys, piddir);
+		free(piddir);
+	}
 	engine_init(&main_engine, difosd.store, difosd.sys, loop);
 	json_object_set_new(json_object_get(main_engine.facts, "paths"), "libexec",
 			    json_string(libexec));

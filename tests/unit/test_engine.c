@@ -737,7 +737,7 @@ int main(void)
 	store_init(st, defaults);
 	json_decref(defaults);
 	sys = sys_dry_new();
-	sv_init(NULL, sys);
+	sv_init(NULL, sys, NULL);
 	engine_setup(&eng);
 
 	T_RUN(test_boot);
