@@ -10,7 +10,7 @@ real backend. For each configuration (defaults; 5,000 static leases and
     answers a DNS query for the router's name.
 Prints a table and the ratio difos/anchor. Reported, not asserted.
 """
-import json, os, shutil, socket, struct, subprocess, sys, tempfile, time
+import json, os, re, shutil, socket, struct, subprocess, sys, tempfile, time
 
 BUILD = os.environ.get("DIFOS_BUILD", os.path.join(os.path.dirname(__file__), "..", "build"))
 NS = "difos-bench-%d" % os.getpid()
@@ -66,12 +66,8 @@ def anchor_start(conf, lan_cidr):
         subprocess.run(["ip", "netns", "del", ns])
 
 
-ANCHOR_CODE = None
-
-
-def _unused():
-    global ANCHOR_CODE
-    ANCHOR_CODE = r"""
+# run inside the anchor namespace: start dnsmasq, poll DNS until it answers
+ANCHOR_CODE = r"""
 import socket, struct, subprocess, sys, time
 conf = sys.argv[1]
 def q():
@@ -88,9 +84,6 @@ while not q():
 print(time.monotonic() - t0)
 p.terminate(); p.wait()
 """
-
-
-_unused()
 
 
 def median(v):
@@ -118,8 +111,9 @@ def bench_config(root, label, setup):
     conf = os.path.join(root, "run/difos/active/dhcp/dnsmasq.conf")
     # the anchor needs the port: stop difos's dnsmasq by disabling nothing; run on a copy
     copy = os.path.join(root, "anchor.conf")
-    text = open(conf).read().replace("pid-file=", "pid-file=%s/anchor-" % root, 1)
-    text = text.replace("dhcp-leasefile=", "dhcp-leasefile=%s/anchor-" % root, 1)
+    # same file, but its own pid and lease files (difos's dnsmasq keeps running)
+    text = re.sub(r"(?m)^pid-file=.*$", "pid-file=%s/anchor.pid" % root, open(conf).read())
+    text = re.sub(r"(?m)^dhcp-leasefile=.*$", "dhcp-leasefile=%s/anchor.leases" % root, text)
     open(copy, "w").write(text)
     return times, copy
 

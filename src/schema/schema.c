@@ -179,11 +179,12 @@ static void schema_check_object(struct schema_walk *w, const struct sc_field *of
 static void schema_check_collection(struct schema_walk *w, const struct sc_field *f,
 				    const json_t *v, const char *path)
 {
-	size_t i, j;
-	json_t *el;
+	size_t i;
+	json_t *el, *ids = json_object();
 
 	if (!json_is_array(v)) {
 		sc_error_addj(w->errs, path, v, "is not a list");
+		json_decref(ids);
 		return;
 	}
 	schema_check_size(w, f, v, path);
@@ -197,15 +198,18 @@ static void schema_check_collection(struct schema_walk *w, const struct sc_field
 			free(sub);
 			continue;
 		}
-		for (j = 0; j < i; j++) {
-			json_t *other = json_object_get(json_array_get(v, j), "id");
-			if (json_equal(other, jid))
+		{
+			char key[32];
+			snprintf(key, sizeof(key), "%lld", (long long)json_integer_value(jid));
+			if (json_object_get(ids, key))
 				sc_error_addj(w->errs, path, jid, "is used as id twice");
+			json_object_set_new(ids, key, json_true());
 		}
 		sub = xasprintf("%s[%lld]", path, (long long)json_integer_value(jid));
 		schema_check_object(w, f, el, sub, true);
 		free(sub);
 	}
+	json_decref(ids);
 }
 
 static void schema_check_value(struct schema_walk *w, const struct sc_field *f,

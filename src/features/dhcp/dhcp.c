@@ -4,6 +4,7 @@
  * upstreams. Static leases and hostnames live in files dnsmasq re-reads
  * on SIGHUP, so changing them does not restart it.
  */
+#include <ctype.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +19,8 @@
 
 static void dhcp_lease_check(const json_t *el, const char *path, const json_t *doc,
 			     struct sc_error_list *errs);
-static void dhcp_host_check(const json_t *el, const char *path, const json_t *doc,
-			    struct sc_error_list *errs);
+static void dhcp_section_check(const json_t *sec, const char *path, const json_t *doc,
+			       struct sc_error_list *errs);
 
 static const struct sc_field dns_fields[] = {
 	{ .name = "domain", .kind = SC_FQDN, .def = "\"lan\"", .title = "Local domain",
@@ -64,7 +65,7 @@ static const struct sc_field dhcp_fields[] = {
 	  .check = dhcp_lease_check, .title = "Static leases",
 	  .help = "Fixed addresses for known devices." },
 	{ .name = "hostnames", .kind = SC_COLLECTION, .fields = host_fields, .max = 10000,
-	  .check = dhcp_host_check, .title = "Hostnames",
+	  .title = "Hostnames",
 	  .help = "Names the router's DNS answers." },
 	{ .name = NULL }
 };
@@ -75,35 +76,58 @@ static const struct sc_field dns_section = {
 };
 
 static const struct sc_field dhcp_section = {
-	.name = "dhcp", .kind = SC_OBJECT, .fields = dhcp_fields, .title = "DNS & DHCP",
+	.name = "dhcp", .kind = SC_OBJECT, .fields = dhcp_fields, .check = dhcp_section_check,
+	.title = "DNS & DHCP",
 	.help = "Static leases and hostnames.",
 };
 
 static const struct sc_field *const dhcp_sections[] = { &dns_section, &dhcp_section, NULL };
 
-/* duplicates are reported on the later element, so the first one stands */
-static void dhcp_check_unique(const json_t *el, const char *path, const json_t *doc,
-			      const char *coll, const char *key, bool nocase,
-			      struct sc_error_list *errs)
+/*
+ * Duplicates are reported on the later entry, so the first one stands.
+ * One pass with a hash per key: lists of thousands of leases stay fast.
+ */
+static void dhcp_check_unique(const json_t *doc, const char *coll, const char *key,
+			      bool nocase, struct sc_error_list *errs)
 {
-	json_t *arr = doc_get(doc, coll), *other;
-	const char *mine = json_string_value(json_object_get(el, key));
+	json_t *seen = json_object(), *el;
 	size_t i;
 
-	if (!mine)
-		return;
-	json_array_foreach(arr, i, other) {
-		const char *theirs = json_string_value(json_object_get(other, key));
-		if (other == el)
-			return;
-		if (theirs && (nocase ? !strcasecmp(mine, theirs) : !strcmp(mine, theirs))) {
-			char *p = xasprintf("%s.%s", path, key);
-			sc_error_add(errs, p, mine, "is already used by %s[%lld]", coll,
-				     (long long)json_integer_value(json_object_get(other, "id")));
+	json_array_foreach(doc_get(doc, coll), i, el) {
+		const char *v = json_string_value(json_object_get(el, key));
+		json_t *first;
+		char *k;
+
+		if (!v)
+			continue;
+		k = xstrdup(v);
+		if (nocase)
+			for (char *c = k; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+		first = json_object_get(seen, k);
+		if (first) {
+			char *p = xasprintf("%s[%lld].%s", coll,
+					    (long long)json_integer_value(json_object_get(el, "id")), key);
+			sc_error_add(errs, p, v, "is already used by %s[%lld]", coll,
+				     (long long)json_integer_value(first));
 			free(p);
-			return;
+		} else {
+			json_object_set(seen, k, json_object_get(el, "id"));
 		}
+		free(k);
 	}
+	json_decref(seen);
+}
+
+static void dhcp_section_check(const json_t *sec, const char *path, const json_t *doc,
+			       struct sc_error_list *errs)
+{
+	(void)sec;
+	(void)path;
+	dhcp_check_unique(doc, "dhcp.static_leases", "mac", true, errs);
+	dhcp_check_unique(doc, "dhcp.static_leases", "ip", false, errs);
+	dhcp_check_unique(doc, "dhcp.static_leases", "hostname", true, errs);
+	dhcp_check_unique(doc, "dhcp.hostnames", "name", true, errs);
 }
 
 static void dhcp_lease_check(const json_t *el, const char *path, const json_t *doc,
@@ -114,9 +138,6 @@ static void dhcp_lease_check(const json_t *el, const char *path, const json_t *d
 	const char *ip_text = json_string_value(json_object_get(el, "ip"));
 	char cidr[20];
 
-	dhcp_check_unique(el, path, doc, "dhcp.static_leases", "mac", true, errs);
-	dhcp_check_unique(el, path, doc, "dhcp.static_leases", "ip", false, errs);
-	dhcp_check_unique(el, path, doc, "dhcp.static_leases", "hostname", true, errs);
 	if (!ip_text || !sc_parse_ipv4(ip_text, &ip) || !net_lan_subnet(doc, &lan, &prefix))
 		return;
 	net_cidr_text(lan, prefix, cidr);
@@ -128,12 +149,6 @@ static void dhcp_lease_check(const json_t *el, const char *path, const json_t *d
 	else if (ip == (lan & net_mask(prefix)) || ip == (lan | ~net_mask(prefix)))
 		sc_error_add(errs, p, ip_text, "is not a host address of %s", cidr);
 	free(p);
-}
-
-static void dhcp_host_check(const json_t *el, const char *path, const json_t *doc,
-			    struct sc_error_list *errs)
-{
-	dhcp_check_unique(el, path, doc, "dhcp.hostnames", "name", true, errs);
 }
 
 static char *dhcp_conf_text(const json_t *doc, const json_t *facts)
