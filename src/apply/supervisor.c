@@ -448,7 +448,7 @@ bool sv_wait_alive(const char *name, int ms, char **why)
 	}
 	if (sys_is_dry(sv_sys))
 		return true;
-	while (now_ms() < deadline) {
+	for (;;) {
 		int st;
 		if (waitpid(p->pid, &st, WNOHANG) == p->pid) {
 			p->wanted = false; /* a failed health check is not restarted here */
@@ -457,6 +457,8 @@ bool sv_wait_alive(const char *name, int ms, char **why)
 				*why = sv_last_lines(p, 5);
 			return false;
 		}
+		if (now_ms() >= deadline)
+			break;
 		usleep(20000);
 	}
 	if (p->out_fd >= 0)

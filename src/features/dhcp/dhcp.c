@@ -306,8 +306,21 @@ static int dhcp_apply(struct apply_ctx *ctx)
 
 static int dhcp_health(struct apply_ctx *ctx)
 {
-	/* dnsmasq exits at once when it cannot bind or parse: give it that moment */
-	return sv_wait_alive("dnsmasq", 300, &ctx->err) ? 0 : -1;
+	char *name;
+	bool ok;
+
+	if (sys_is_dry(ctx->sys))
+		return sv_running("dnsmasq") ? 0 : -1;
+	/* serving the router's own name proves dnsmasq parsed, bound and answers */
+	name = xasprintf("%s.%s", doc_str(ctx->doc, "system.hostname"),
+			 doc_str(ctx->doc, "dns.domain"));
+	ok = dhcp_dns_answers(name, 3000);
+	free(name);
+	if (ok && sv_running("dnsmasq"))
+		return 0;
+	if (sv_wait_alive("dnsmasq", 0, &ctx->err))
+		ctx->err = xstrdup("dnsmasq runs but does not answer DNS for the router's name");
+	return -1;
 }
 
 static void dhcp_stop(struct sys *sys)

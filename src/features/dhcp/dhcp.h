@@ -2,11 +2,15 @@
 #define DIFOS_DHCP_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "core/rpc.h"
 
 /* Active leases read from dnsmasq's lease file. */
 json_t *dhcp_read_leases(const char *path);
+
+/* Does the local DNS server answer an A query for name (within timeout_ms)? */
+bool dhcp_dns_answers(const char *name, int timeout_ms);
 
 extern const struct rpc_method dhcp_methods[];
 
