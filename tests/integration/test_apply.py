@@ -188,3 +188,23 @@ def test_confirmed_apply_stays(lab):
     assert d.running_rev() == rev
     wait_dns(lab, "keepname.lan", [LAN_ADDR], timeout=3)
     assert d.ctl_ok("get", "system.hostname").stdout.strip().strip('"') == "keepname"
+
+
+# supervisor ----------------------------------------------------------------
+
+def test_supervisor_restarts_a_dead_engine(lab):
+    """dnsmasq killed behind difosd's back comes back by itself and serves again."""
+    d = lab.daemon
+    lab.client_static("192.168.1.20")
+    wait_dns(lab, "difos.lan", [LAN_ADDR])
+    engine = d.status()["features"]["dhcp"]["detail"]["engine"]
+    old_pid = engine["pid"]
+    assert engine["running"] and old_pid > 0
+    ns_exec(lab.router, "kill", "-9", str(old_pid))
+
+    def restarted():
+        e = d.status()["features"]["dhcp"]["detail"]["engine"]
+        return e if e["running"] and e["pid"] != old_pid else None
+    e = wait_for(restarted, 10, what="the supervisor to restart dnsmasq")
+    assert e["restarts"] >= 1
+    wait_dns(lab, "difos.lan", [LAN_ADDR], timeout=10)
