@@ -36,7 +36,7 @@ struct engine {
 
 struct apply_result {
 	long long revision;   /* committed revision, or -1 */
-	char *reason;         /* "invalid", "render", "check", "apply", "health", "store", "nothing" */
+	char *reason;         /* "invalid", "pending", "render", "check", "apply", "health", "store" */
 	char *feature;        /* failing feature */
 	char *message;        /* engine's own message, or summary */
 	json_t *errors;       /* validation errors (array) */

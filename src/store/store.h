@@ -15,7 +15,6 @@ struct store;
 #define REV_APPLIED  "applied"   /* in force, or was until a later revision */
 #define REV_PENDING  "pending"   /* applied, waiting for confirm */
 #define REV_REVERTED "reverted"  /* applied but not confirmed in time; rolled back */
-#define REV_FAILED   "failed"    /* never reached commit (kept for history) */
 
 int store_open(const char *path, struct store **out);
 void store_close(struct store *st);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "t.h"
+#include "t_json.h"
 #include "apply/engine.h"
 #include "apply/feature.h"
 #include "apply/supervisor.h"
@@ -27,37 +28,6 @@ static struct sys *sys;
 static struct engine eng;
 
 /* ---- helpers ---- */
-
-static json_t *J(const char *text)
-{
-	json_error_t err;
-	json_t *v = json_loads(text, JSON_DECODE_ANY, &err);
-
-	if (!v) {
-		fprintf(stderr, "    bad test JSON %s: %s\n", text, err.text);
-		abort();
-	}
-	return v;
-}
-
-static json_t *at(const json_t *doc, const char *path)
-{
-	struct jpath p;
-
-	if (!jpath_parse(path, &p))
-		return NULL;
-	return jpath_get((json_t *)doc, &p);
-}
-
-static void put(json_t *doc, const char *path, const char *value)
-{
-	struct jpath p;
-
-	if (!jpath_parse(path, &p) || jpath_set(doc, &p, J(value)) < 0) {
-		fprintf(stderr, "    cannot set %s in the test document\n", path);
-		abort();
-	}
-}
 
 /* The running document with one change. */
 static json_t *running_with(const char *path, const char *value)

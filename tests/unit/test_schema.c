@@ -10,42 +10,11 @@
 #include <unistd.h>
 
 #include "t.h"
+#include "t_json.h"
 #include "apply/feature.h"
 #include "core/util.h"
 #include "schema/schema.h"
 #include "store/jpath.h"
-
-static json_t *J(const char *text)
-{
-	json_error_t err;
-	json_t *v = json_loads(text, JSON_DECODE_ANY, &err);
-
-	if (!v) {
-		fprintf(stderr, "    bad test JSON %s: %s\n", text, err.text);
-		abort();
-	}
-	return v;
-}
-
-static json_t *at(const json_t *doc, const char *path)
-{
-	struct jpath p;
-
-	if (!jpath_parse(path, &p))
-		return NULL;
-	return jpath_get((json_t *)doc, &p);
-}
-
-/* Sets path (JSON text value) in doc; aborts on a bad test path. */
-static void put(json_t *doc, const char *path, const char *value)
-{
-	struct jpath p;
-
-	if (!jpath_parse(path, &p) || jpath_set(doc, &p, J(value)) < 0) {
-		fprintf(stderr, "    cannot set %s in the test document\n", path);
-		abort();
-	}
-}
 
 static void del(json_t *doc, const char *path)
 {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "t.h"
+#include "t_json.h"
 #include "core/util.h"
 #include "store/diff.h"
 #include "store/jpath.h"
@@ -23,18 +24,6 @@ static int db_counter;
 static char *new_db_path(void)
 {
 	return xasprintf("%s/config-%d.db", tmpdir, ++db_counter);
-}
-
-static json_t *J(const char *text)
-{
-	json_error_t err;
-	json_t *v = json_loads(text, JSON_DECODE_ANY, &err);
-
-	if (!v) {
-		fprintf(stderr, "    bad test JSON %s: %s\n", text, err.text);
-		abort();
-	}
-	return v;
 }
 
 /* json_equal with the text shown on mismatch */
@@ -242,7 +231,7 @@ static void test_store_history(void)
 
 	T_CHECK(store_commit(st, d, "u1", "one", REV_APPLIED) == 1);
 	T_CHECK(store_commit(st, d, "u2", "two", REV_PENDING) == 2);
-	T_CHECK(store_commit(st, d, "u3", "three", REV_FAILED) == 3);
+	T_CHECK(store_commit(st, d, "u3", "three", REV_REVERTED) == 3);
 
 	h = store_history(st, 10);
 	T_CHECK(json_array_size(h) == 4);
@@ -259,7 +248,7 @@ static void test_store_history(void)
 		T_CHECK(json_object_get(e, "doc") == NULL);
 	}
 	T_CHECK_STR(info_str(json_array_get(h, 0), "author"), "u3");
-	T_CHECK_STR(info_str(json_array_get(h, 0), "state"), REV_FAILED);
+	T_CHECK_STR(info_str(json_array_get(h, 0), "state"), REV_REVERTED);
 	T_CHECK_STR(info_str(json_array_get(h, 1), "state"), REV_PENDING);
 	T_CHECK_STR(info_str(json_array_get(h, 3), "author"), "system");
 	json_decref(h);
