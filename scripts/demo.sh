@@ -48,7 +48,7 @@ start() {
 		--dhcp-leasefile="$ROOT/wan.leases" --pid-file="$ROOT/wan-dnsmasq.pid" \
 		>"$ROOT/wan-dnsmasq.log" 2>&1 &
 
-	ip netns exec $NS_R "$B/difosd" --root "$ROOT" >"$ROOT/difosd.log" 2>&1 &
+	ip netns exec $NS_R "$B/difosd" --root "$ROOT" --gui "$PWD/gui/dist" >"$ROOT/difosd.log" 2>&1 &
 	echo $! >"$ROOT/difosd.pid"
 	ctl="ip netns exec $NS_R $B/difosctl --root $ROOT"
 	$ctl wait --timeout 20

@@ -9,6 +9,7 @@ extern const struct feature feature_lan;
 extern const struct feature feature_wan;
 extern const struct feature feature_firewall;
 extern const struct feature feature_dhcp;
+extern const struct feature feature_web;
 
 const struct feature *const feature_table[] = {
 	&feature_system,   /* hostname: named by dnsmasq and the DHCP client */
@@ -16,6 +17,7 @@ const struct feature *const feature_table[] = {
 	&feature_wan,      /* uplink, default route, upstream DNS */
 	&feature_firewall, /* zones refer to the LAN and WAN devices */
 	&feature_dhcp,     /* dnsmasq: DHCP and DNS on the LAN */
+	&feature_web,      /* difosd-web: listens on the addresses set above */
 };
 
 size_t feature_count(void)

@@ -10,14 +10,28 @@
 #include "core/rpc.h"
 #include "core/util.h"
 
+struct control_door {
+	uv_pipe_t server;
+	bool open;
+	const char *author;           /* fixed author, or NULL: the peer's user name */
+	const char *const *allowed;   /* methods this door may call (NULL: all) */
+	struct control_conn *conns;
+};
+
 struct control_conn {
 	uv_pipe_t pipe;
 	struct sbuf in;
 	char author[64];
+	struct control_door *door;
+	struct control_conn *next;
 };
 
-static uv_pipe_t control_server;
-static bool control_open;
+/* difosctl and local scripts: every method */
+static struct control_door door_control;
+/* difosd-web: only the HTTP bridge and event subscriptions; the core
+ * decides about every request it forwards */
+static const char *const web_methods[] = { "http.request", "events.subscribe", NULL };
+static struct control_door door_web = { .author = "web", .allowed = web_methods };
 
 static void control_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
@@ -28,7 +42,15 @@ static void control_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 
 static void control_closed(uv_handle_t *h)
 {
-	struct control_conn *c = h->data;
+	struct control_conn *c = h->data, **pp;
+
+	for (pp = &c->door->conns; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	if (c->door == &door_web)
+		control_web_gone();
 
 	sbuf_free(&c->in);
 	free(c);
@@ -73,7 +95,7 @@ static void control_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	free(buf->base);
 	while ((nl = memchr(c->in.s, '\n', c->in.len))) {
 		size_t len = (size_t)(nl - c->in.s);
-		char *resp = rpc_handle_text(c->in.s, len, c->author);
+		char *resp = rpc_handle_text(c->in.s, len, c->author, c->door->allowed);
 		memmove(c->in.s, nl + 1, c->in.len - len - 1);
 		c->in.len -= len + 1;
 		c->in.s[c->in.len] = '\0';
@@ -92,6 +114,7 @@ static void control_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 
 static void control_accept(uv_stream_t *server, int status)
 {
+	struct control_door *door = server->data;
 	struct control_conn *c;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -101,6 +124,9 @@ static void control_accept(uv_stream_t *server, int status)
 	if (status < 0)
 		return;
 	c = xcalloc(1, sizeof(*c));
+	c->door = door;
+	c->next = door->conns;
+	door->conns = c;
 	sbuf_init(&c->in);
 	uv_pipe_init(server->loop, &c->pipe, 0);
 	c->pipe.data = c;
@@ -117,38 +143,67 @@ static void control_accept(uv_stream_t *server, int status)
 		uv_close((uv_handle_t *)&c->pipe, control_closed);
 		return;
 	}
-	pw = getpwuid(cred.uid);
-	snprintf(c->author, sizeof(c->author), "%s", pw ? pw->pw_name : "root");
+	pw = door->author ? NULL : getpwuid(cred.uid);
+	snprintf(c->author, sizeof(c->author), "%s",
+		 door->author ? door->author : pw ? pw->pw_name : "root");
 	uv_read_start((uv_stream_t *)&c->pipe, control_alloc, control_read);
 }
 
-int control_listen(uv_loop_t *loop, const char *path)
+static int door_listen(struct control_door *door, uv_loop_t *loop, const char *path)
 {
 	mode_t old;
 	int rc;
 
 	unlink(path);
-	uv_pipe_init(loop, &control_server, 0);
+	uv_pipe_init(loop, &door->server, 0);
+	door->server.data = door;
 	old = umask(0077);
-	rc = uv_pipe_bind(&control_server, path);
+	rc = uv_pipe_bind(&door->server, path);
 	umask(old);
 	if (rc < 0) {
 		log_err("control: cannot bind %s: %s", path, uv_strerror(rc));
 		return -1;
 	}
 	chmod(path, 0600);
-	rc = uv_listen((uv_stream_t *)&control_server, 16, control_accept);
+	rc = uv_listen((uv_stream_t *)&door->server, 16, control_accept);
 	if (rc < 0) {
 		log_err("control: cannot listen on %s: %s", path, uv_strerror(rc));
 		return -1;
 	}
-	control_open = true;
+	door->open = true;
 	return 0;
+}
+
+int control_listen(uv_loop_t *loop, const char *path)
+{
+	return door_listen(&door_control, loop, path);
+}
+
+int control_listen_web(uv_loop_t *loop, const char *path)
+{
+	return door_listen(&door_web, loop, path);
+}
+
+void control_web_notify(const char *method, json_t *params)
+{
+	json_t *n = json_pack("{s:s, s:s, s:O}", "jsonrpc", "2.0", "method", method, "params",
+			      params);
+
+	for (struct control_conn *c = door_web.conns; c; c = c->next)
+		if (!uv_is_closing((uv_handle_t *)&c->pipe))
+			control_send(c, json_dumps(n, JSON_COMPACT));
+	json_decref(n);
+}
+
+static void door_close(struct control_door *door)
+{
+	if (door->open)
+		uv_close((uv_handle_t *)&door->server, NULL);
+	door->open = false;
 }
 
 void control_close(void)
 {
-	if (control_open)
-		uv_close((uv_handle_t *)&control_server, NULL);
-	control_open = false;
+	door_close(&door_control);
+	door_close(&door_web);
 }

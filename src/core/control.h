@@ -6,7 +6,17 @@
 
 #define CONTROL_MAX_FRAME (4 * 1024 * 1024)
 
+#include <jansson.h>
+
+/* difosctl's door: root only, every method */
 int control_listen(uv_loop_t *loop, const char *path);
+/* difosd-web's door: root only (the web process connects before it drops
+ * its privileges), and only http.request and events.subscribe */
+int control_listen_web(uv_loop_t *loop, const char *path);
+/* Sends a JSON-RPC notification to every connected web process. */
+void control_web_notify(const char *method, json_t *params);
+/* Called when a web connection closes (its event subscriptions end). */
+void control_web_gone(void);
 void control_close(void);
 
 #endif

@@ -6,12 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "api/api.h"
 #include "apply/engine.h"
 #include "apply/feature.h"
 #include "apply/supervisor.h"
 #include "apply/system.h"
+#include "auth/auth.h"
 #include "core/control.h"
 #include "core/daemon.h"
 #include "core/log.h"
@@ -28,7 +31,7 @@ static struct engine main_engine;
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: difosd [--root DIR] [--backend linux|dry] [--debug]\n"
-		   "              [--test-apply-pause-ms N]\n");
+		   "              [--gui DIR] [--test-apply-pause-ms N]\n");
 }
 
 static void on_stop_signal(uv_signal_t *h, int sig)
@@ -69,12 +72,13 @@ int main(int argc, char **argv)
 		{ "backend", required_argument, NULL, 'b' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "test-apply-pause-ms", required_argument, NULL, 'P' },
+		{ "gui", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *backend = "linux";
+	const char *backend = "linux", *gui = "/usr/share/difos/gui";
 	int pause_ms = 0, c, rc = 1;
-	char *dbpath, *sock, *dir, *libexec;
+	char *dbpath, *sock, *websock, *authlog, *dir, *libexec;
 	uv_loop_t *loop = uv_default_loop();
 
 	while ((c = getopt_long(argc, argv, "r:b:dh", opts, NULL)) != -1) {
@@ -83,6 +87,7 @@ int main(int argc, char **argv)
 		case 'b': backend = optarg; break;
 		case 'd': log_set_level(LOG_DEBUG); break;
 		case 'P': pause_ms = atoi(optarg); break;
+		case 'g': gui = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -94,20 +99,30 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	umask(022);
 
+	/* the store holds password hashes: root only */
 	dir = root_path("/var/lib/difos");
-	mkdir_p(dir, 0755);
+	mkdir_p(dir, 0700);
+	chmod(dir, 0700);
+	free(dir);
+	dir = root_path("/var/log/difos");
+	mkdir_p(dir, 0750);
 	free(dir);
 	dir = root_path("/run/difos");
 	mkdir_p(dir, 0755);
 	free(dir);
 	dbpath = root_path("/var/lib/difos/config.db");
 	sock = root_path("/run/difos/control.sock");
+	websock = root_path("/run/difos/web.sock");
+	authlog = root_path("/var/log/difos/auth.log");
 	libexec = self_dir();
 
 	feature_schema_init();
 	rpc_register(config_methods);
 	rpc_register(apply_methods);
 	rpc_register(ops_methods);
+	rpc_register(api_methods);
+	rpc_register(auth_methods);
+	rpc_register(dashboard_methods);
 	for (size_t i = 0; i < feature_count(); i++)
 		if (feature_table[i]->methods)
 			rpc_register(feature_table[i]->methods);
@@ -116,8 +131,13 @@ int main(int argc, char **argv)
 	difosd.started = (long long)time(NULL);
 	difosd.socket_path = sock;
 	difosd.sys = !strcmp(backend, "dry") ? sys_dry_new() : sys_linux_new();
-	if (store_open(dbpath, &difosd.store) < 0)
-		goto out;
+	{
+		mode_t old = umask(0077);
+		int r = store_open(dbpath, &difosd.store);
+		umask(old);
+		if (r < 0 || auth_init(difosd.store, authlog) < 0)
+			goto out;
+	}
 	{
 		json_t *defaults = schema_defaults();
 		int r = store_init(difosd.store, defaults);
@@ -135,6 +155,7 @@ int main(int argc, char **argv)
 			    json_string(libexec));
 	json_object_set_new(json_object_get(main_engine.facts, "paths"), "socket",
 			    json_string(sock));
+	json_object_set_new(json_object_get(main_engine.facts, "paths"), "gui", json_string(gui));
 	main_engine.test_pause_ms = pause_ms;
 	difosd.engine = &main_engine;
 
@@ -148,7 +169,7 @@ int main(int argc, char **argv)
 	log_info("difosd starting: root %s, backend %s", root_get(), difosd.sys->name);
 	/* listen first: engines started at boot (the DHCP client's hook)
 	 * may call in; they wait in the backlog until boot is done */
-	if (control_listen(loop, sock) < 0)
+	if (control_listen(loop, sock) < 0 || control_listen_web(loop, websock) < 0)
 		goto out_engine;
 	if (engine_boot(&main_engine) < 0)
 		log_warn("boot: some features failed; see difosctl status");
@@ -157,6 +178,7 @@ int main(int argc, char **argv)
 	rc = 0;
 
 	control_close();
+	api_events_stop();
 	for (size_t i = feature_count(); i-- > 0;)
 		if (feature_table[i]->stop)
 			feature_table[i]->stop(difosd.sys);
@@ -170,8 +192,11 @@ out:
 	store_close(difosd.store);
 	sys_free(difosd.sys);
 	unlink(sock);
+	unlink(websock);
 	free(dbpath);
 	free(sock);
+	free(websock);
+	free(authlog);
 	free(libexec);
 	log_info("difosd stopped");
 	return rc;

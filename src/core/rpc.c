@@ -96,6 +96,29 @@ static json_t *rpc_error_response(json_t *id, int code, const char *msg, const c
 			 "reason", reason);
 }
 
+json_t *rpc_invoke(const char *method, json_t *params, const char *author, json_t **error)
+{
+	struct rpc_call c = { .author = author, .method = method };
+	const struct rpc_method *m = rpc_find(method);
+	json_t *result;
+
+	*error = NULL;
+	if (!m) {
+		*error = json_pack("{s:i, s:s, s:{s:s}}", "code", -32601, "message",
+				   "unknown method", "data", "reason", RPC_NOTFOUND);
+		return NULL;
+	}
+	c.params = params ? json_incref(params) : json_object();
+	result = m->fn(&c);
+	json_decref(c.params);
+	if (c.error) {
+		json_decref(result);
+		*error = c.error;
+		return NULL;
+	}
+	return result ? result : json_null();
+}
+
 json_t *rpc_handle(json_t *req, const char *author)
 {
 	struct rpc_call c = { .author = author };
@@ -135,13 +158,29 @@ json_t *rpc_handle(json_t *req, const char *author)
 	return resp;
 }
 
-char *rpc_handle_text(const char *text, size_t len, const char *author)
+static bool rpc_allowed(const char *method, const char *const *allowed)
+{
+	if (!allowed)
+		return true;
+	for (; method && *allowed; allowed++)
+		if (!strcmp(method, *allowed))
+			return true;
+	return false;
+}
+
+char *rpc_handle_text(const char *text, size_t len, const char *author,
+		      const char *const *allowed)
 {
 	json_error_t jerr;
 	json_t *req = json_loadb(text, len, 0, &jerr), *resp;
 	char *out;
 
-	if (!req) {
+	if (req && json_is_object(req) &&
+	    !rpc_allowed(json_string_value(json_object_get(req, "method")), allowed)) {
+		resp = rpc_error_response(json_object_get(req, "id"), -32601,
+					  "method not available on this channel", RPC_NOTFOUND);
+		json_decref(req);
+	} else if (!req) {
 		char *msg = xasprintf("malformed JSON at line %d column %d: %s", jerr.line,
 				      jerr.column, jerr.text);
 		resp = rpc_error_response(NULL, -32700, msg, RPC_BAD);

@@ -34,8 +34,13 @@ struct rpc_method {
 void rpc_register(const struct rpc_method *methods);
 /* Handles one request object; returns the response object (NULL for a notification). */
 json_t *rpc_handle(json_t *request, const char *author);
-/* Handles one text frame; returns the response text (malloc'd) or NULL. */
-char *rpc_handle_text(const char *text, size_t len, const char *author);
+/* Handles one text frame; returns the response text (malloc'd) or NULL.
+ * allowed: NULL-terminated method names this door may call (NULL: all). */
+char *rpc_handle_text(const char *text, size_t len, const char *author,
+		      const char *const *allowed);
+/* Calls a method from inside the core. Returns the result, or NULL with
+ * *error set to the JSON-RPC error object (caller owns both). */
+json_t *rpc_invoke(const char *method, json_t *params, const char *author, json_t **error);
 
 /* Records an error on the call and returns NULL (for `return rpc_fail(...)`). */
 json_t *rpc_fail(struct rpc_call *c, const char *reason, const char *path, const json_t *value,

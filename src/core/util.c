@@ -43,6 +43,15 @@ char *xstrdup(const char *s)
 	return p;
 }
 
+char *xstrndup(const char *s, size_t n)
+{
+	char *d = strndup(s, n);
+
+	if (!d)
+		abort();
+	return d;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;

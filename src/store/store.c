@@ -20,6 +20,11 @@ static const char store_schema[] =
 	" id INTEGER PRIMARY KEY CHECK (id = 1), doc TEXT NOT NULL, updated INTEGER NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);";
 
+struct sqlite3 *store_db(struct store *st)
+{
+	return st->db;
+}
+
 const char *store_errmsg(struct store *st)
 {
 	return sqlite3_errmsg(st->db);

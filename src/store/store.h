@@ -48,4 +48,9 @@ int store_meta_set(struct store *st, const char *key, const char *value);
 
 const char *store_errmsg(struct store *st);
 
+/* The SQLite handle, for modules that keep their own tables in the same
+ * file (auth). */
+struct sqlite3;
+struct sqlite3 *store_db(struct store *st);
+
 #endif

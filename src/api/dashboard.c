@@ -1,0 +1,147 @@
+/*
+ * The router dashboard: one call gathering what the page shows, and the
+ * live feed. difosd-web tells how many WebSocket clients watch; while any
+ * do, the core pushes the dashboard to it every DASHBOARD_PERIOD_MS.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "apply/engine.h"
+#include "core/control.h"
+#include "core/daemon.h"
+#include "core/spawn.h"
+#include "core/util.h"
+#include "features/common/netutil.h"
+#include "store/store.h"
+
+#define DASHBOARD_PERIOD_MS 2000
+
+static uv_timer_t events_timer;
+static bool events_timer_ready;
+static int events_watchers;
+
+/* Devices seen on the LAN: neighbours of the LAN bridge with a MAC. */
+static json_t *dashboard_lan_macs(const char *dev)
+{
+	struct spawn_result r;
+	json_t *raw, *n, *macs = json_object();
+	size_t i;
+
+	if (!dev || spawn_run((char *const[]){ "ip", "-j", "neigh", "show", "dev", (char *)dev, NULL },
+			      NULL, 5000, &r) < 0)
+		return macs;
+	raw = r.status == 0 ? json_loads(r.output, 0, NULL) : NULL;
+	spawn_result_free(&r);
+	json_array_foreach(raw, i, n) {
+		const char *mac = json_string_value(json_object_get(n, "lladdr"));
+		json_t *state = json_object_get(n, "state");
+		const char *st = json_string_value(json_array_get(state, 0));
+		if (mac && (!st || (strcmp(st, "FAILED") && strcmp(st, "INCOMPLETE"))))
+			json_object_set_new(macs, mac, json_true());
+	}
+	json_decref(raw);
+	return macs;
+}
+
+static json_t *dashboard_call(const char *method)
+{
+	json_t *err, *res = rpc_invoke(method, NULL, "dashboard", &err);
+
+	json_decref(err);
+	return res ? res : json_null();
+}
+
+json_t *api_dashboard(void)
+{
+	json_t *leases = dashboard_call("leases"), *changes = dashboard_call("config.changes");
+	json_t *macs = dashboard_lan_macs(doc_str(difosd.engine->running, "lan.device")), *l;
+	size_t i;
+
+	json_array_foreach(json_object_get(leases, "active"), i, l) {
+		const char *mac = json_string_value(json_object_get(l, "mac"));
+		if (mac)
+			json_object_set_new(macs, mac, json_true());
+	}
+	l = json_pack("{s:o, s:o, s:o, s:I, s:I, s:I}", "system", dashboard_call("system"),
+		      "interfaces", dashboard_call("interfaces"), "leases", leases,
+		      "lan_clients", (json_int_t)json_object_size(macs),
+		      "revision", (json_int_t)difosd.engine->running_rev,
+		      "pending_changes", (json_int_t)json_array_size(changes));
+	if (difosd.engine->confirm_rev)
+		json_object_set_new(l, "confirm", json_pack("{s:I, s:I}", "revision",
+			(json_int_t)difosd.engine->confirm_rev, "deadline",
+			(json_int_t)difosd.engine->confirm_deadline));
+	json_decref(changes);
+	json_decref(macs);
+	return l;
+}
+
+static void events_tick(uv_timer_t *t)
+{
+	json_t *data;
+
+	(void)t;
+	if (events_watchers <= 0)
+		return;
+	data = json_pack("{s:s, s:o}", "topic", "dashboard", "data", api_dashboard());
+	control_web_notify("event", data);
+	json_decref(data);
+}
+
+static void events_set_watchers(int n)
+{
+	events_watchers = n;
+	if (!events_timer_ready) {
+		uv_timer_init(difosd.loop, &events_timer);
+		uv_unref((uv_handle_t *)&events_timer);
+		events_timer_ready = true;
+	}
+	if (n > 0 && !uv_is_active((uv_handle_t *)&events_timer))
+		uv_timer_start(&events_timer, events_tick, 0, DASHBOARD_PERIOD_MS);
+	else if (n <= 0)
+		uv_timer_stop(&events_timer);
+}
+
+void control_web_gone(void)
+{
+	events_set_watchers(0);
+}
+
+void api_events_stop(void)
+{
+	if (events_timer_ready) {
+		uv_timer_stop(&events_timer);
+		uv_close((uv_handle_t *)&events_timer, NULL);
+		events_timer_ready = false;
+	}
+}
+
+static json_t *dashboard_method(struct rpc_call *c)
+{
+	(void)c;
+	return api_dashboard();
+}
+
+static json_t *events_subscribe(struct rpc_call *c)
+{
+	json_t *n = json_object_get(c->params, "watchers");
+
+	if (!json_is_integer(n) || json_integer_value(n) < 0)
+		return rpc_fail(c, RPC_BAD, "watchers", n, "watchers: a count is required");
+	events_set_watchers((int)json_integer_value(n));
+	return json_pack("{s:i}", "watchers", events_watchers);
+}
+
+static json_t *events_check(struct rpc_call *c)
+{
+	(void)c;
+	return json_pack("{s:[s]}", "topics", "dashboard");
+}
+
+const struct rpc_method dashboard_methods[] = {
+	{ "dashboard", dashboard_method, "everything the router dashboard shows" },
+	{ "events.subscribe", events_subscribe, "internal: how many web clients watch events" },
+	{ "events.check", events_check, "the topics the event feed carries" },
+	{ NULL, NULL, NULL },
+};

@@ -1,0 +1,84 @@
+/*
+ * Authentication in the core: the admin password (yescrypt through
+ * libcrypt), browser sessions with their CSRF token, API tokens for
+ * scripts, the one-time setup token of the first run, and the throttle of
+ * failed logins. difosd-web only carries cookies and headers here.
+ */
+#ifndef DIFOS_AUTH_H
+#define DIFOS_AUTH_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+struct store;
+
+#define AUTH_ADMIN          "admin"
+#define AUTH_PASSWORD_MIN   8
+#define AUTH_PASSWORD_MAX   128
+#define AUTH_TOKEN_HEX      64     /* 256-bit tokens, hex encoded */
+#define AUTH_COOKIE         "__Host-difos_session"
+#define AUTH_TOKEN_PREFIX   "difos_"
+
+/* auth_db.c */
+int auth_init(struct store *st, const char *auth_log_path);
+bool auth_has_password(const char *user);
+/* Returns 0, or -1 with *err set to a message naming the problem. */
+int auth_set_password(const char *user, const char *password, const char **err);
+bool auth_check_password(const char *user, const char *password);
+
+/* password.c */
+char *auth_hash_password(const char *password);          /* yescrypt; NULL on failure */
+bool auth_verify_hash(const char *password, const char *hash);
+const char *auth_password_problem(const char *password); /* NULL when acceptable */
+
+/* session.c */
+struct auth_session {
+	unsigned char key[32];     /* hash of the cookie value; the value itself is not kept */
+	char user[32];
+	char csrf[AUTH_TOKEN_HEX + 1];
+	long long created, seen;   /* monotonic ms */
+	bool used;
+};
+
+void auth_set_timeouts(long long idle_s, long long max_s);
+void auth_get_timeouts(long long *idle_s, long long *max_s);
+/* Writes the new cookie value (AUTH_TOKEN_HEX chars + NUL) to token_out. */
+struct auth_session *auth_session_create(const char *user, char *token_out);
+/* Finds a live session by cookie value and marks it used now. */
+struct auth_session *auth_session_find(const char *token);
+void auth_session_end(struct auth_session *s);
+/* Ends every session of user except keep (NULL: all). */
+void auth_sessions_end_user(const char *user, const struct auth_session *keep);
+bool auth_csrf_ok(const struct auth_session *s, const char *header);
+
+/* auth_db.c: API tokens, stored hashed */
+json_t *auth_tokens_list(void);
+/* Returns the new token's id and writes the token text (malloc'd) to *token. */
+long long auth_token_create(const char *name, char **token);
+int auth_token_revoke(long long id);
+/* The token's name when the bearer value is a live token, else NULL (malloc'd). */
+char *auth_token_check(const char *bearer);
+
+/* throttle.c: failed logins per source address */
+/* Seconds the address must still wait; 0 when it may try. */
+long long auth_throttle_wait(const char *peer);
+void auth_throttle_failed(const char *peer, const char *user);
+void auth_throttle_passed(const char *peer);
+void auth_throttle_reset(void);
+void auth_throttle_log(const char *path);   /* where failures are written */
+
+/* setup.c: the one-time token of the first run */
+const char *auth_setup_token(void);    /* NULL once a password is set */
+bool auth_setup_check(const char *token);
+void auth_setup_done(void);
+
+/* auth_methods.c: for difosctl */
+#include "core/rpc.h"
+extern const struct rpc_method auth_methods[];
+
+/* shared helpers */
+void auth_random_hex(char *out, size_t nbytes);   /* out: 2*nbytes+1 */
+void auth_hash_token(const char *token, unsigned char out[32]);
+long long auth_now_ms(void);
+
+#endif

@@ -1,0 +1,223 @@
+/*
+ * What authentication keeps on disk, in the store's SQLite file (mode
+ * 0600, in a 0700 directory): the admin's yescrypt hash and the hashes of
+ * API tokens. Neither is part of the configuration document, so a
+ * rollback never brings an old password back.
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth/auth.h"
+#include "core/log.h"
+#include "core/spawn.h"
+#include "core/util.h"
+#include "store/store.h"
+
+static sqlite3 *db;
+
+static const char auth_schema[] =
+	"CREATE TABLE IF NOT EXISTS users ("
+	" name TEXT PRIMARY KEY, hash TEXT NOT NULL, changed INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS api_tokens ("
+	" id INTEGER PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,"
+	" created INTEGER NOT NULL, last_used INTEGER);";
+
+int auth_init(struct store *st, const char *auth_log_path)
+{
+	char *err = NULL;
+
+	db = store_db(st);
+	if (sqlite3_exec(db, auth_schema, NULL, NULL, &err) != SQLITE_OK) {
+		log_err("auth: cannot create tables: %s", err ? err : "?");
+		sqlite3_free(err);
+		return -1;
+	}
+	auth_throttle_log(auth_log_path);
+	if (!auth_has_password(AUTH_ADMIN))
+		log_info("auth: no admin password yet; the first visit sets it "
+			 "(difosctl setup-link prints the link)");
+	return 0;
+}
+
+static char *auth_user_hash(const char *user)
+{
+	sqlite3_stmt *s = NULL;
+	char *hash = NULL;
+
+	if (!db || sqlite3_prepare_v2(db, "SELECT hash FROM users WHERE name = ?", -1, &s,
+				      NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		hash = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return hash;
+}
+
+bool auth_has_password(const char *user)
+{
+	char *h = auth_user_hash(user);
+	bool has = h != NULL;
+
+	free(h);
+	return has;
+}
+
+/* The manual: changing the GUI password changes root's too. Only on the
+ * real system (root directory "/"), never in a test root. */
+static void auth_sync_root(const char *hash)
+{
+	struct spawn_result r;
+	char *line;
+
+	if (strcmp(root_get(), "/"))
+		return;
+	line = xasprintf("root:%s\n", hash);
+	if (spawn_run((char *const[]){ "chpasswd", "-e", NULL }, line, 10000, &r) < 0 ||
+	    r.status != 0)
+		log_warn("auth: could not set root's password: %s", r.output ? r.output : "");
+	spawn_result_free(&r);
+	free(line);
+}
+
+int auth_set_password(const char *user, const char *password, const char **err)
+{
+	sqlite3_stmt *s = NULL;
+	char *hash;
+	int rc = -1;
+
+	if ((*err = auth_password_problem(password)))
+		return -1;
+	if (!(hash = auth_hash_password(password))) {
+		*err = "could not be hashed";
+		return -1;
+	}
+	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO users(name, hash, changed)"
+				   " VALUES (?, ?, ?)", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, hash, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, (long long)time(NULL));
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_finalize(s);
+	if (rc < 0)
+		*err = "could not be stored";
+	else if (!strcmp(user, AUTH_ADMIN))
+		auth_sync_root(hash);
+	free(hash);
+	return rc;
+}
+
+bool auth_check_password(const char *user, const char *password)
+{
+	char *hash = auth_user_hash(user);
+	bool ok;
+
+	/* hash something even for an unknown user, so the answer takes as long */
+	ok = auth_verify_hash(password ? password : "",
+			      hash ? hash : "$y$j9T$AAAAAAAAAAAAAAAAAAAAAA$"
+					    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA") &&
+	     hash != NULL;
+	free(hash);
+	return ok;
+}
+
+json_t *auth_tokens_list(void)
+{
+	sqlite3_stmt *s = NULL;
+	json_t *a = json_array();
+
+	if (sqlite3_prepare_v2(db, "SELECT id, name, created, last_used FROM api_tokens"
+				   " ORDER BY id", -1, &s, NULL) != SQLITE_OK)
+		return a;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		json_t *t = json_pack("{s:I, s:s, s:I}", "id", (json_int_t)sqlite3_column_int64(s, 0),
+				      "name", (const char *)sqlite3_column_text(s, 1), "created",
+				      (json_int_t)sqlite3_column_int64(s, 2));
+		json_object_set_new(t, "last_used",
+				    sqlite3_column_type(s, 3) == SQLITE_NULL ? json_null() :
+				    json_integer(sqlite3_column_int64(s, 3)));
+		json_array_append_new(a, t);
+	}
+	sqlite3_finalize(s);
+	return a;
+}
+
+static void auth_token_key(const char *token, char hex[65])
+{
+	unsigned char key[32];
+
+	auth_hash_token(token, key);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", key[i]);
+}
+
+long long auth_token_create(const char *name, char **token)
+{
+	char rnd[AUTH_TOKEN_HEX + 1], key[65];
+	sqlite3_stmt *s = NULL;
+	long long id = -1;
+
+	auth_random_hex(rnd, 32);
+	*token = xasprintf(AUTH_TOKEN_PREFIX "%s", rnd);
+	auth_token_key(*token, key);
+	if (sqlite3_prepare_v2(db, "INSERT INTO api_tokens(name, hash, created) VALUES (?, ?, ?)",
+			       -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, (long long)time(NULL));
+		if (sqlite3_step(s) == SQLITE_DONE)
+			id = sqlite3_last_insert_rowid(db);
+	}
+	sqlite3_finalize(s);
+	if (id < 0) {
+		free(*token);
+		*token = NULL;
+	}
+	return id;
+}
+
+int auth_token_revoke(long long id)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(db, "DELETE FROM api_tokens WHERE id = ?", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, id);
+		if (sqlite3_step(s) == SQLITE_DONE && sqlite3_changes(db) == 1)
+			rc = 0;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+char *auth_token_check(const char *bearer)
+{
+	char key[65], *name = NULL;
+	sqlite3_stmt *s = NULL;
+	long long id = 0;
+
+	if (!bearer || strncmp(bearer, AUTH_TOKEN_PREFIX, strlen(AUTH_TOKEN_PREFIX)) ||
+	    strlen(bearer) != strlen(AUTH_TOKEN_PREFIX) + AUTH_TOKEN_HEX)
+		return NULL;
+	auth_token_key(bearer, key);
+	if (sqlite3_prepare_v2(db, "SELECT id, name FROM api_tokens WHERE hash = ?", -1, &s,
+			       NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		name = xstrdup((const char *)sqlite3_column_text(s, 1));
+	}
+	sqlite3_finalize(s);
+	if (name && sqlite3_prepare_v2(db, "UPDATE api_tokens SET last_used = ? WHERE id = ?", -1,
+				       &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, (long long)time(NULL));
+		sqlite3_bind_int64(s, 2, id);
+		sqlite3_step(s);
+		sqlite3_finalize(s);
+	}
+	return name;
+}

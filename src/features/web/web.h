@@ -1,0 +1,19 @@
+/* The web feature: difosd-web's process and its TLS certificate. */
+#ifndef DIFOS_FEATURE_WEB_H
+#define DIFOS_FEATURE_WEB_H
+
+#include <jansson.h>
+
+#include "core/rpc.h"
+
+struct sys;
+
+#define WEB_USER "difos-web"
+
+/* tls.c: the certificate in force: the admin's if installed, else the
+ * factory one (made now if missing). Paths are malloc'd. */
+int web_tls_paths(struct sys *sys, char **cert, char **key, char **err);
+json_t *web_tls_info(void);
+extern const struct rpc_method web_methods[];
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * difosd-web: the unprivileged HTTPS door. It serves the GUI's files from
+ * memory, relays each /api/v1 request to the core as one JSON-RPC frame,
+ * and carries the core's events to WebSocket clients. It decides nothing
+ * about authorisation: the core does.
+ */
+#ifndef DIFOS_WEB_H
+#define DIFOS_WEB_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <uv.h>
+
+#define WEB_MAX_BODY        (1024 * 1024)        /* request bodies */
+#define WEB_MAX_FRAME       (8 * 1024 * 1024)    /* answers from the core */
+#define WEB_CORE_TIMEOUT_MS (120 * 1000)         /* an apply may take a while */
+#define WEB_MAX_HEADER      8192
+
+/* web_frame.c: the request-to-RPC framing, pure (fuzzed) */
+struct web_request {
+	const char *method, *path, *cookie, *csrf, *authorization, *origin, *host, *peer;
+	json_t *query;          /* {name: value} or NULL */
+	const char *body;
+	size_t body_len;
+};
+
+struct web_response {
+	long long id;           /* -1 for a notification */
+	int status;
+	json_t *headers;        /* {name: value} */
+	char *body;             /* JSON text */
+	size_t body_len;
+	json_t *event;          /* a notification's params */
+};
+
+/* Returns the frame text (no newline), or NULL with *err set. */
+char *web_frame_request(long long id, const struct web_request *rq, const char **err);
+/* Parses one line from the core. Returns 0, or -1 if it is not a frame. */
+int web_frame_response(const char *line, size_t len, struct web_response *out);
+void web_response_free(struct web_response *r);
+/* Header values may not carry CR, LF or NUL (response splitting). */
+bool web_header_value_ok(const char *v);
+
+/* web_static.c: the GUI's files, loaded before privileges are dropped */
+struct web_file {
+	char *path;             /* "/assets/index-abc.js" */
+	const char *type;
+	char *data, *gz;
+	size_t len, gz_len;
+	bool immutable;         /* hashed name: cache for a year */
+};
+
+int web_static_load(const char *dir);
+/* NULL when the path is malformed or not a file of the GUI. */
+const struct web_file *web_static_find(const char *path);
+bool web_path_ok(const char *path);
+
+/* web_core.c: the connection to the core */
+typedef void (*web_core_cb)(void *ctx, struct web_response *resp);
+int web_core_connect(const char *socket_path);
+int web_core_start(uv_loop_t *loop);
+/* Sends a request; cb runs exactly once (answer, timeout or loss) unless
+ * cancelled. Returns the id (> 0) or -1. */
+long long web_core_send(const struct web_request *rq, web_core_cb cb, void *ctx);
+void web_core_cancel(long long id);
+void web_core_notify_watchers(int watchers);
+/* Set by web_ws.c: called with each event from the core. */
+extern void (*web_core_on_event)(json_t *params);
+
+/* web_http.c / web_ws.c */
+struct web_ws {
+	struct lws *wsi;
+	char *cookie, *origin, *host;
+	char peer[64];
+	long long core_id, checked;  /* pending check; when the session was last checked */
+	bool ok;                     /* the core accepted the session */
+	unsigned long seen;          /* the last event generation sent */
+	struct web_ws *next;
+};
+struct lws_protocols;
+extern const struct lws_protocols *const web_protocol_list;
+struct web_config {
+	int https_port, http_port;
+	const char *cert, *key;
+};
+extern struct web_config web_cfg;
+void web_ws_broadcast(json_t *params);
+
+/* web_privs.c */
+int web_drop_privileges(const char *user, const char *chroot_dir);
+
+#endif

@@ -1,0 +1,149 @@
+/*
+ * Framing between difosd-web and the core: one JSON-RPC object per line.
+ * The request carries what the core needs to decide (method, path, query,
+ * cookie, CSRF header, bearer token, Origin, Host, peer) and the body as
+ * text: the core parses it, so its JSON errors come from one place.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "web/web.h"
+
+static void frame_set(json_t *o, const char *key, const char *v)
+{
+	if (v)
+		json_object_set_new(o, key, json_string(v));
+}
+
+char *web_frame_request(long long id, const struct web_request *rq, const char **err)
+{
+	json_t *p = json_object(), *frame, *s;
+	char *text;
+
+	*err = NULL;
+	if (!rq->method || !rq->path) {
+		*err = "request without method or path";
+		json_decref(p);
+		return NULL;
+	}
+	/* jansson refuses strings that are not UTF-8: so does the API */
+	if (!(s = json_string(rq->path))) {
+		*err = "the path is not valid UTF-8";
+		json_decref(p);
+		return NULL;
+	}
+	json_object_set_new(p, "path", s);
+	if (rq->body && rq->body_len) {
+		if (!(s = json_stringn(rq->body, rq->body_len))) {
+			*err = "the request body is not valid UTF-8 text";
+			json_decref(p);
+			return NULL;
+		}
+		json_object_set_new(p, "body", s);
+	}
+	frame_set(p, "method", rq->method);
+	frame_set(p, "peer", rq->peer);
+	frame_set(p, "host", rq->host);
+	frame_set(p, "origin", rq->origin);
+	/* header values that are not UTF-8 are dropped, never guessed at */
+	if (rq->cookie && (s = json_string(rq->cookie)))
+		json_object_set_new(p, "cookie", s);
+	if (rq->csrf && (s = json_string(rq->csrf)))
+		json_object_set_new(p, "csrf", s);
+	if (rq->authorization && (s = json_string(rq->authorization)))
+		json_object_set_new(p, "authorization", s);
+	if (rq->query)
+		json_object_set(p, "query", rq->query);
+	frame = json_pack("{s:s, s:I, s:s, s:o}", "jsonrpc", "2.0", "id", (json_int_t)id, "method",
+			  "http.request", "params", p);
+	text = json_dumps(frame, JSON_COMPACT);
+	json_decref(frame);
+	if (!text)
+		*err = "the request could not be framed";
+	return text;
+}
+
+bool web_header_value_ok(const char *v)
+{
+	for (; v && *v; v++)
+		if (*v == '\r' || *v == '\n')
+			return false;
+	return v != NULL;
+}
+
+static int frame_error(struct web_response *out, int status, const char *msg)
+{
+	json_t *b = json_pack("{s:{s:s, s:s}}", "error", "code",
+			      status == 404 ? "not_found" : "unavailable", "message", msg);
+
+	out->status = status;
+	out->body = json_dumps(b, JSON_COMPACT);
+	out->body_len = strlen(out->body);
+	json_decref(b);
+	return 0;
+}
+
+int web_frame_response(const char *line, size_t len, struct web_response *out)
+{
+	json_t *f = json_loadb(line, len, 0, NULL), *res, *id, *body, *hdrs;
+
+	memset(out, 0, sizeof(*out));
+	out->id = -1;
+	if (!json_is_object(f)) {
+		json_decref(f);
+		return -1;
+	}
+	id = json_object_get(f, "id");
+	if (!id || json_is_null(id)) {
+		/* a notification: an event for WebSocket clients */
+		if (strcmp(json_string_value(json_object_get(f, "method")) ?: "", "event") ||
+		    !json_is_object(json_object_get(f, "params"))) {
+			json_decref(f);
+			return -1;
+		}
+		out->event = json_incref(json_object_get(f, "params"));
+		json_decref(f);
+		return 0;
+	}
+	if (!json_is_integer(id)) {
+		json_decref(f);
+		return -1;
+	}
+	out->id = json_integer_value(id);
+	res = json_object_get(f, "result");
+	if (!json_is_object(res)) {
+		/* the core refused the frame itself */
+		const char *msg = json_string_value(json_object_get(json_object_get(f, "error"),
+								     "message"));
+		frame_error(out, 502, msg ? msg : "the core could not handle the request");
+		json_decref(f);
+		return 0;
+	}
+	out->status = (int)json_integer_value(json_object_get(res, "status"));
+	if (out->status < 100 || out->status > 599)
+		out->status = 502;
+	hdrs = json_object_get(res, "headers");
+	out->headers = json_object();
+	{
+		const char *k;
+		json_t *v;
+		json_object_foreach(hdrs, k, v)
+			if (json_is_string(v) && web_header_value_ok(json_string_value(v)) &&
+			    web_header_value_ok(k))
+				json_object_set(out->headers, k, v);
+	}
+	body = json_object_get(res, "body");
+	out->body = json_dumps(body ? body : json_object(), JSON_COMPACT | JSON_ENCODE_ANY);
+	out->body_len = out->body ? strlen(out->body) : 0;
+	json_decref(f);
+	return out->body ? 0 : -1;
+}
+
+void web_response_free(struct web_response *r)
+{
+	json_decref(r->headers);
+	json_decref(r->event);
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+}

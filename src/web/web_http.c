@@ -1,0 +1,421 @@
+/*
+ * HTTP on the HTTPS vhost: GUI files from memory, /api/v1 relayed to the
+ * core; on the plain-HTTP vhost: a redirect to HTTPS. Security headers go
+ * on every answer.
+ */
+#include <libwebsockets.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "web/web.h"
+
+#define WEB_CHUNK 16384
+
+static const char web_csp[] =
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+	"connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
+	"form-action 'self'";
+
+struct web_http {
+	struct lws *wsi;
+	char method[8];
+	char *path;
+	json_t *query;
+	char *cookie, *csrf, *authorization, *origin, *host;
+	char peer[64];
+	struct sbuf body;
+	bool too_large, body_expected;
+	long long core_id;
+	/* the answer */
+	bool answering, headers_sent;
+	int status;
+	const char *type;
+	json_t *headers;
+	char *owned;                  /* an answer body we own */
+	const char *out;              /* what is sent: owned or a GUI file */
+	size_t out_len, out_sent;
+	bool gz, immutable, api;
+};
+
+static char *web_hdr(struct lws *wsi, enum lws_token_indexes h)
+{
+	int n = lws_hdr_total_length(wsi, h);
+	char *v;
+
+	if (n <= 0 || n > WEB_MAX_HEADER)
+		return NULL;
+	v = xmalloc((size_t)n + 1);
+	if (lws_hdr_copy(wsi, v, n + 1, h) < 0) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+static char *web_hdr_custom(struct lws *wsi, const char *name)
+{
+	int n = lws_hdr_custom_length(wsi, name, (int)strlen(name));
+	char *v;
+
+	if (n <= 0 || n > WEB_MAX_HEADER)
+		return NULL;
+	v = xmalloc((size_t)n + 1);
+	if (lws_hdr_custom_copy(wsi, v, n + 1, name, (int)strlen(name)) < 0) {
+		free(v);
+		return NULL;
+	}
+	return v;
+}
+
+static const char *web_method(struct lws *wsi)
+{
+	static const struct { enum lws_token_indexes t; const char *m; } m[] = {
+		{ WSI_TOKEN_GET_URI, "GET" }, { WSI_TOKEN_POST_URI, "POST" },
+		{ WSI_TOKEN_PUT_URI, "PUT" }, { WSI_TOKEN_PATCH_URI, "PATCH" },
+		{ WSI_TOKEN_DELETE_URI, "DELETE" }, { WSI_TOKEN_HEAD_URI, "HEAD" },
+		{ WSI_TOKEN_OPTIONS_URI, "OPTIONS" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(m); i++)
+		if (lws_hdr_total_length(wsi, m[i].t) > 0)
+			return m[i].m;
+	return NULL;
+}
+
+static void web_reset(struct web_http *h)
+{
+	if (h->core_id > 0)
+		web_core_cancel(h->core_id);
+	free(h->path);
+	json_decref(h->query);
+	free(h->cookie);
+	free(h->csrf);
+	free(h->authorization);
+	free(h->origin);
+	free(h->host);
+	sbuf_free(&h->body);
+	json_decref(h->headers);
+	free(h->owned);
+	memset(h, 0, sizeof(*h));
+}
+
+static void web_answer_json(struct web_http *h, int status, const char *code, const char *msg)
+{
+	json_t *b = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", msg);
+
+	h->status = status;
+	h->type = "application/json";
+	h->owned = json_dumps(b, JSON_COMPACT);
+	h->out = h->owned;
+	h->out_len = strlen(h->owned);
+	h->api = true;
+	h->answering = true;
+	json_decref(b);
+	lws_callback_on_writable(h->wsi);
+}
+
+static void web_core_answer(void *ctx, struct web_response *r)
+{
+	struct web_http *h = ctx;
+
+	h->core_id = 0;
+	h->status = r->status;
+	h->type = "application/json";
+	h->headers = json_incref(r->headers);
+	h->owned = r->body;
+	r->body = NULL;
+	h->out = h->owned;
+	h->out_len = r->body_len;
+	h->api = true;
+	h->answering = true;
+	lws_callback_on_writable(h->wsi);
+}
+
+static void web_forward(struct web_http *h)
+{
+	struct web_request rq = {
+		.method = h->method, .path = h->path, .cookie = h->cookie, .csrf = h->csrf,
+		.authorization = h->authorization, .origin = h->origin, .host = h->host,
+		.peer = h->peer, .query = h->query, .body = h->body.s, .body_len = h->body.len,
+	};
+	const char *err;
+	char *probe;
+
+	if (h->too_large) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "the request body is larger than %d bytes", WEB_MAX_BODY);
+		web_answer_json(h, 413, "too_large", msg);
+		return;
+	}
+	/* a body that cannot be framed (not UTF-8) is the client's fault */
+	probe = web_frame_request(0, &rq, &err);
+	if (!probe) {
+		web_answer_json(h, 400, "bad_request", err);
+		return;
+	}
+	free(probe);
+	lws_set_timeout(h->wsi, NO_PENDING_TIMEOUT, 0);
+	h->core_id = web_core_send(&rq, web_core_answer, h);
+	if (h->core_id < 0) {
+		h->core_id = 0;
+		web_answer_json(h, 502, "unavailable", "the core is not reachable");
+	}
+}
+
+static json_t *web_query(struct lws *wsi)
+{
+	json_t *q = json_object();
+	char buf[1024];
+
+	for (int i = 0; i < 32; i++) {
+		int n = lws_hdr_copy_fragment(wsi, buf, sizeof(buf), WSI_TOKEN_HTTP_URI_ARGS, i);
+		char *eq;
+		json_t *v;
+		if (n <= 0)
+			break;
+		eq = strchr(buf, '=');
+		if (eq)
+			*eq = '\0';
+		if ((v = json_string(eq ? eq + 1 : "")))
+			json_object_set_new(q, buf, v);
+	}
+	return q;
+}
+
+static void web_serve_static(struct web_http *h, const struct web_file *f, bool gzip_ok)
+{
+	h->status = 200;
+	h->type = f->type;
+	h->gz = gzip_ok && f->gz;
+	h->out = h->gz ? f->gz : f->data;
+	h->out_len = h->gz ? f->gz_len : f->len;
+	h->immutable = f->immutable;
+	h->answering = true;
+	lws_callback_on_writable(h->wsi);
+}
+
+static void web_redirect(struct web_http *h, const char *uri)
+{
+	char *host = h->host ? xstrdup(h->host) : NULL, *loc, *colon;
+	bool ok = host && *host;
+
+	/* the Host header goes into Location: only a plain host name or address */
+	for (char *p = host; ok && *p; p++)
+		ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		     strchr(".-:[]", *p);
+	if (!ok || !web_path_ok(uri)) {
+		free(host);
+		web_answer_json(h, 400, "bad_request", "no usable Host header or path");
+		return;
+	}
+	colon = host[0] == '[' ? strstr(host, "]:") : strrchr(host, ':');
+	if (colon)
+		colon[host[0] == '[' ? 1 : 0] = '\0';
+	loc = web_cfg.https_port == 443 ? xasprintf("https://%s%s", host, uri) :
+		xasprintf("https://%s:%d%s", host, web_cfg.https_port, uri);
+	web_answer_json(h, 301, "moved", "use HTTPS");
+	h->headers = json_pack("{s:s}", "Location", loc);
+	free(loc);
+	free(host);
+}
+
+static int web_add_header(struct lws *wsi, const char *name, const char *value,
+			  unsigned char **p, unsigned char *end)
+{
+	char lname[64];
+	size_t n = strlen(name);
+
+	if (n + 2 > sizeof(lname) || !web_header_value_ok(value))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		lname[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] | 0x20 : name[i]);
+	lname[n] = ':';
+	lname[n + 1] = '\0';
+	return lws_add_http_header_by_name(wsi, (unsigned char *)lname, (unsigned char *)value,
+					   (int)strlen(value), p, end);
+}
+
+static int web_write_headers(struct web_http *h)
+{
+	unsigned char buf[LWS_PRE + 4096], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf) - 1;
+	const char *k;
+	json_t *v;
+
+	if (lws_add_http_common_headers(h->wsi, (unsigned)h->status, h->type, h->out_len, &p, end) ||
+	    web_add_header(h->wsi, "Content-Security-Policy", web_csp, &p, end) ||
+	    web_add_header(h->wsi, "Strict-Transport-Security", "max-age=31536000", &p, end) ||
+	    web_add_header(h->wsi, "X-Content-Type-Options", "nosniff", &p, end) ||
+	    web_add_header(h->wsi, "X-Frame-Options", "DENY", &p, end) ||
+	    web_add_header(h->wsi, "Referrer-Policy", "no-referrer", &p, end) ||
+	    web_add_header(h->wsi, "Cache-Control", h->api ? "no-store" : h->immutable ?
+			   "public, max-age=31536000, immutable" : "no-cache", &p, end))
+		return -1;
+	if (!h->api && web_add_header(h->wsi, "Vary", "Accept-Encoding", &p, end))
+		return -1;
+	if (h->gz && web_add_header(h->wsi, "Content-Encoding", "gzip", &p, end))
+		return -1;
+	json_object_foreach(h->headers, k, v)
+		if (web_add_header(h->wsi, k, json_string_value(v), &p, end))
+			return -1;
+	if (lws_finalize_write_http_header(h->wsi, start, &p, end))
+		return -1;
+	h->headers_sent = true;
+	return 0;
+}
+
+static int web_writeable(struct web_http *h)
+{
+	unsigned char *buf;
+	size_t n;
+	int rc;
+
+	if (!h->answering)
+		return 0;
+	if (!h->headers_sent) {
+		if (web_write_headers(h) < 0)
+			return -1;
+		if (h->out_len) {
+			lws_callback_on_writable(h->wsi);
+			return 0;
+		}
+	}
+	n = h->out_len - h->out_sent;
+	if (n > WEB_CHUNK)
+		n = WEB_CHUNK;
+	if (n) {
+		buf = xmalloc(LWS_PRE + n);
+		memcpy(buf + LWS_PRE, h->out + h->out_sent, n);
+		rc = lws_write(h->wsi, buf + LWS_PRE, n, h->out_sent + n == h->out_len ?
+			       LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP);
+		free(buf);
+		if (rc < (int)n)
+			return -1;
+		h->out_sent += n;
+	}
+	if (h->out_sent < h->out_len) {
+		lws_callback_on_writable(h->wsi);
+		return 0;
+	}
+	{
+		struct lws *wsi = h->wsi;
+		web_reset(h);
+		/* keep-alive: ready for the next request, or close */
+		if (lws_http_transaction_completed(wsi))
+			return -1;
+	}
+	return 0;
+}
+
+static bool web_accepts_gzip(struct lws *wsi)
+{
+	char *ae = web_hdr(wsi, WSI_TOKEN_HTTP_ACCEPT_ENCODING);
+	bool ok = ae && strstr(ae, "gzip");
+
+	free(ae);
+	return ok;
+}
+
+static int web_request(struct web_http *h, struct lws *wsi, const char *uri)
+{
+	const char *method = web_method(wsi);
+	bool redirect_vhost = lws_get_vhost_user(lws_get_vhost(wsi)) != NULL;
+	char *cl;
+
+	h->wsi = wsi;
+	h->core_id = 0;
+	sbuf_init(&h->body);
+	lws_get_peer_simple(wsi, h->peer, sizeof(h->peer));
+	h->host = web_hdr(wsi, WSI_TOKEN_HOST);
+	if (!h->host)
+		h->host = web_hdr(wsi, WSI_TOKEN_HTTP_COLON_AUTHORITY);
+	if (redirect_vhost) {
+		web_redirect(h, uri);
+		return 0;
+	}
+	if (!method) {
+		web_answer_json(h, 405, "method_not_allowed", "unsupported method");
+		return 0;
+	}
+	snprintf(h->method, sizeof(h->method), "%s", method);
+	if (strncmp(uri, "/api/", 5) && strcmp(uri, "/api")) {
+		const struct web_file *f;
+		if (strcmp(method, "GET")) {
+			web_answer_json(h, 405, "method_not_allowed", "GUI files are read with GET");
+			return 0;
+		}
+		if (!(f = web_static_find(uri))) {
+			web_answer_json(h, 404, "not_found", "no such file");
+			h->api = false;
+			return 0;
+		}
+		web_serve_static(h, f, web_accepts_gzip(wsi));
+		return 0;
+	}
+	h->path = xstrdup(uri);
+	h->query = web_query(wsi);
+	h->cookie = web_hdr(wsi, WSI_TOKEN_HTTP_COOKIE);
+	h->authorization = web_hdr(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+	h->origin = web_hdr(wsi, WSI_TOKEN_ORIGIN);
+	h->csrf = web_hdr_custom(wsi, "x-csrf-token:");
+	cl = web_hdr(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
+	if (cl && strtoll(cl, NULL, 10) > WEB_MAX_BODY)
+		h->too_large = true;
+	/* a body follows when announced (HTTP/1.1) or for these methods (HTTP/2
+	 * streams do not need Content-Length) */
+	h->body_expected = (cl && strtoll(cl, NULL, 10) > 0) ||
+			   (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_COLON_METHOD) > 0 && (!strcmp(method, "POST") || !strcmp(method, "PUT") ||
+						   !strcmp(method, "PATCH")) && !cl);
+	free(cl);
+	if (h->too_large) {
+		web_forward(h);
+		return 0;
+	}
+	if (!h->body_expected)
+		web_forward(h);
+	return 0;
+}
+
+static int web_http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		       size_t len)
+{
+	struct web_http *h = user;
+
+	if (!h)   /* callbacks of the connection before or after its request */
+		return lws_callback_http_dummy(wsi, reason, user, in, len);
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		web_reset(h);
+		return web_request(h, wsi, in);
+	case LWS_CALLBACK_HTTP_BODY:
+		if (h->body.len + len > WEB_MAX_BODY)
+			h->too_large = true;
+		else
+			sbuf_addn(&h->body, in, len);
+		return 0;
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (!h->answering && h->core_id == 0)
+			web_forward(h);
+		return 0;
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return web_writeable(h);
+	case LWS_CALLBACK_CLOSED_HTTP:
+	case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+		web_reset(h);
+		return 0;
+	default:
+		break;
+	}
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+int web_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
+
+static const struct lws_protocols web_protocols[] = {
+	{ "http", web_http_cb, sizeof(struct web_http), 0, 0, NULL, 0 },
+	{ "difos-events", web_ws_cb, sizeof(struct web_ws), 4096, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 },
+};
+
+const struct lws_protocols *const web_protocol_list = web_protocols;
