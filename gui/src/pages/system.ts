@@ -1,0 +1,153 @@
+/* Administration › System: hostname (schema "system"), password, API tokens. */
+import { ApiError, del, errorText, get, post } from '../api';
+import { h, fill } from '../dom';
+import { time } from '../format';
+import type { PageDef } from '../page';
+import { go } from '../router';
+import { sectionForm } from '../section';
+import { loadSession } from '../session';
+import { banner, busy, copyButton, emptyRow, table } from '../ui';
+import { newPasswordFields } from './setup';
+
+function passwordCard(): HTMLElement {
+  const msg = banner('password-banner');
+  const cur = h('input', { type: 'password', id: 'pw-current', name: 'current', autocomplete: 'current-password', 'aria-describedby': 'pw-current-err' });
+  const curErr = h('p', { class: 'field-error', id: 'pw-current-err', 'data-test': 'error-current', 'aria-live': 'polite' });
+  const pw = newPasswordFields('pw');
+  const save = h('button', { type: 'submit', class: 'primary', 'data-test': 'change-password' }, 'Change password');
+  const setCurErr = (m: string) => {
+    curErr.textContent = m;
+    if (m) cur.setAttribute('aria-invalid', 'true');
+    else cur.removeAttribute('aria-invalid');
+  };
+  const form = h('form', { class: 'form', novalidate: true, 'data-test': 'password-form' },
+    msg.el,
+    h('div', { class: 'field' }, h('label', { for: 'pw-current' }, 'Current password'), cur, curErr),
+    pw.els,
+    h('div', { class: 'form-actions' }, save));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    msg.set(null);
+    setCurErr('');
+    if (!cur.value) {
+      setCurErr('Enter the current password.');
+      cur.focus();
+      return;
+    }
+    if (!pw.check()) return;
+    void busy(save, async () => {
+      try {
+        await post('/auth/password', { current: cur.value, password: pw.password() }, { noRedirect: true });
+      } catch (err) {
+        if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+          const s = await loadSession().catch(() => null);
+          if (s && !s.authenticated) return go('/login');
+          setCurErr('Wrong password.');
+          cur.focus();
+        } else msg.error(err);
+        return;
+      }
+      cur.value = '';
+      pw.clear();
+      // a new session may come with the change: pick up its CSRF token
+      const s = await loadSession().catch(() => null);
+      if (s && !s.authenticated) return go('/login');
+      msg.set('ok', 'Password changed. Other sessions have ended.');
+    });
+  });
+  return h('section', { class: 'card' }, h('h2', null, 'Password'), h('p', { class: 'muted' }, 'The password of the admin user (8 to 128 characters).'), form);
+}
+
+interface Token {
+  id: number | string;
+  name?: string;
+  created?: number;
+  last_used?: number;
+}
+
+function tokensCard(): HTMLElement {
+  const msg = banner('tokens-banner');
+  const body = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
+  const shown = h('div', { class: 'new-token', 'data-test': 'new-token', hidden: true });
+  const name = h('input', { type: 'text', id: 'token-name', name: 'token-name', maxlength: '64', autocomplete: 'off', 'aria-describedby': 'token-name-err' });
+  const nameErr = h('p', { class: 'field-error', id: 'token-name-err', 'data-test': 'error-token-name', 'aria-live': 'polite' });
+  const create = h('button', { type: 'submit', class: 'primary', 'data-test': 'create-token' }, 'Create token');
+
+  const load = async () => {
+    let list: Token[];
+    try {
+      list = await get<Token[]>('/tokens');
+    } catch (e) {
+      msg.error(e);
+      return;
+    }
+    const rows = (Array.isArray(list) ? list : []).map((t) => {
+      const revoke: HTMLButtonElement = h('button', {
+        type: 'button', class: 'small danger', 'data-test': 'revoke-' + t.id, 'aria-label': `Revoke token ${t.name || t.id}`,
+        onclick: () => busy(revoke, async () => {
+          try {
+            await del(`/tokens/${encodeURIComponent(String(t.id))}`);
+            shown.hidden = true;
+            msg.set('ok', `Token ${t.name || t.id} revoked.`);
+          } catch (e) {
+            msg.error(e);
+          }
+          await load();
+        }),
+      }, 'Revoke');
+      return h('tr', { 'data-test': 'token-' + t.id },
+        h('td', { 'data-label': 'Name' }, t.name || '—'),
+        h('td', { 'data-label': 'Created' }, time(t.created)),
+        h('td', { 'data-label': 'Last used' }, t.last_used ? time(t.last_used) : 'never'),
+        h('td', { class: 'actions' }, revoke));
+    });
+    fill(body, table(['Name', 'Created', 'Last used', 'Actions'], rows.length ? rows : [emptyRow(4, 'No API tokens.')], 'tokens'));
+  };
+
+  const form = h('form', { class: 'form inline', novalidate: true, 'data-test': 'token-form' },
+    h('div', { class: 'field' }, h('label', { for: 'token-name' }, 'Name of a new token'), name, nameErr),
+    h('div', { class: 'form-actions' }, create));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    msg.set(null);
+    const n = name.value.trim();
+    nameErr.textContent = n ? '' : 'Give the token a name (what uses it).';
+    if (!n) {
+      name.setAttribute('aria-invalid', 'true');
+      name.focus();
+      return;
+    }
+    name.removeAttribute('aria-invalid');
+    void busy(create, async () => {
+      try {
+        const t = await post<{ id: number; name?: string; token: string }>('/tokens', { name: n });
+        name.value = '';
+        const code = h('code', { class: 'secret', 'data-test': 'token-value' }, t.token);
+        fill(shown, h('p', null, h('strong', null, `Token ${t.name || n} created.`), ' Copy it now: it is shown only once.'),
+          h('div', { class: 'token-line' }, code, copyButton(t.token)));
+        shown.hidden = false;
+      } catch (err) {
+        if (err instanceof ApiError && err.path === 'name') nameErr.textContent = err.message;
+        else msg.set('error', errorText(err));
+      }
+      await load();
+    });
+  });
+  void load();
+  return h('section', { class: 'card' }, h('h2', null, 'API tokens'),
+    h('p', { class: 'muted' }, 'Scripts use a token as Authorization: Bearer <token>; revoke a token to shut it out.'),
+    msg.el, shown, body, form);
+}
+
+export const systemPage: PageDef = {
+  path: '/system',
+  title: 'System',
+  group: 'Administration',
+  render(ctx) {
+    ctx.root.append(
+      h('h2', { class: 'section-title' }, 'Hostname & Credentials'),
+      sectionForm('system', { heading: 'Hostname' }),
+      passwordCard(),
+      tokensCard());
+  },
+};

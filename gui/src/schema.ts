@@ -1,0 +1,86 @@
+/*
+ * The published JSON Schema: types, lookup by document path, loading.
+ * Every field carries x-difos-kind; the form generator (form.ts) and the
+ * table generator (table.ts) build their widgets from it.
+ */
+import { get } from './api';
+
+export interface SchemaNode {
+  type?: string | string[];
+  'x-difos-kind'?: string;
+  'x-difos-ref'?: string;
+  'x-difos-secret'?: boolean;
+  title?: string;
+  description?: string;
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  minLength?: number;
+  maxLength?: number;
+  minItems?: number;
+  maxItems?: number;
+  pattern?: string;
+  enum?: string[];
+  format?: string;
+  readOnly?: boolean;
+  writeOnly?: boolean;
+  required?: string[];
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+}
+
+/** The field's kind; derived from the JSON type when the annotation is missing. */
+export function kindOf(n: SchemaNode): string {
+  const k = n['x-difos-kind'];
+  if (k) return k;
+  const t = Array.isArray(n.type) ? n.type[0] : n.type;
+  if (t === 'object') return 'object';
+  if (t === 'array') return n.items?.type === 'object' ? 'collection' : 'list';
+  if (t === 'boolean') return 'bool';
+  if (t === 'integer') return 'int';
+  if (t === 'number') return 'rate';
+  if (n.enum) return 'enum';
+  return 'string';
+}
+
+/**
+ * The node at a document path: "lan.dhcp", "dhcp.static_leases" (the
+ * collection) or "dhcp.static_leases[3]" / "dhcp.static_leases.3" (an entry).
+ */
+export function nodeAt(root: SchemaNode, path: string): SchemaNode | undefined {
+  const segs = path.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean);
+  let n: SchemaNode | undefined = root;
+  for (const s of segs) {
+    if (!n) return undefined;
+    if (/^\d+$/.test(s) && n.items) n = n.items;
+    else n = n.properties?.[s];
+  }
+  return n;
+}
+
+/** A human title for a field: its schema title or its key made readable. */
+export function titleOf(n: SchemaNode | undefined, key: string): string {
+  if (n?.title && n.title !== key) return n.title;
+  const t = key.replace(/_/g, ' ');
+  return t.charAt(0).toUpperCase() + t.slice(1);
+}
+
+export function isSecret(n: SchemaNode): boolean {
+  return !!(n.writeOnly || n['x-difos-secret']);
+}
+
+let cached: Promise<SchemaNode> | null = null;
+
+export function loadSchema(): Promise<SchemaNode> {
+  if (!cached) {
+    cached = get<SchemaNode>('/schema');
+    cached.catch(() => (cached = null));
+  }
+  return cached;
+}
+
+/** For tests and after a logout. */
+export function resetSchema(s?: SchemaNode): void {
+  cached = s ? Promise.resolve(s) : null;
+}
