@@ -5,7 +5,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 PYTEST     := /usr/bin/python3 -m pytest
 
-.PHONY: all deps build asan check unit golden goldens integration fuzz demo demo-stop bench clean
+.PHONY: all deps build asan gui docs check unit golden goldens integration e2e fuzz demo demo-stop bench clean
 
 all: build
 
@@ -23,6 +23,15 @@ build: deps $(BUILD)/build.ninja
 
 asan: deps $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
+
+# The GUI: TypeScript built with Vite into gui/dist (with .gz files).
+gui: deps
+	cd gui && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent
+
+# The generated API reference: docs/openapi.json and docs/openapi.md.
+docs: build
+	$(BUILD)/difosd --print-openapi > docs/openapi.json
+	/usr/bin/python3 scripts/openapi-md.py docs/openapi.json > docs/openapi.md
 
 # Unit tests and goldens under the sanitizers.
 unit: asan
@@ -45,7 +54,7 @@ fuzz: deps
 check: deps
 	./scripts/check.sh
 
-demo: build
+demo: build gui
 	./scripts/demo.sh start
 
 demo-stop:
@@ -55,4 +64,4 @@ bench: build
 	./bench/run.sh
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz gui/dist

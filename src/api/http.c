@@ -219,12 +219,12 @@ static void api_dispatch(struct api_req *r)
 	if (api_mutating(r->method)) {
 		if (r->session && !auth_csrf_ok(r->session, r->csrf)) {
 			api_error(r, 403, "forbidden", NULL, NULL,
-				  r->csrf && *r->csrf ? "the X-CSRF-Token header is wrong" :
-				  "the X-CSRF-Token header is missing");
+				  r->csrf && *r->csrf ? "the X-Auth-Token header is wrong" :
+				  "the X-Auth-Token header is missing");
 			return;
 		}
 		if (!r->author[0] && (!r->csrf || !*r->csrf)) {
-			api_error(r, 403, "forbidden", NULL, NULL, "the X-CSRF-Token header is missing");
+			api_error(r, 403, "forbidden", NULL, NULL, "the X-Auth-Token header is missing");
 			return;
 		}
 	}

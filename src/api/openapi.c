@@ -178,7 +178,7 @@ json_t *api_openapi(void)
 		"session", json_pack("{s:s, s:s, s:s}", "type", "apiKey", "in", "cookie", "name",
 				     "__Host-difos_session"),
 		"csrf", json_pack("{s:s, s:s, s:s}", "type", "apiKey", "in", "header", "name",
-				  "X-CSRF-Token"),
+				  "X-Auth-Token"),
 		"token", json_pack("{s:s, s:s}", "type", "http", "scheme", "bearer")));
 	return doc;
 }

@@ -31,7 +31,8 @@ static struct engine main_engine;
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: difosd [--root DIR] [--backend linux|dry] [--debug]\n"
-		   "              [--gui DIR] [--test-apply-pause-ms N]\n");
+		   "              [--gui DIR] [--test-apply-pause-ms N]\n"
+		   "       difosd --print-openapi\n");
 }
 
 static void on_stop_signal(uv_signal_t *h, int sig)
@@ -73,11 +74,13 @@ int main(int argc, char **argv)
 		{ "debug", no_argument, NULL, 'd' },
 		{ "test-apply-pause-ms", required_argument, NULL, 'P' },
 		{ "gui", required_argument, NULL, 'g' },
+		{ "print-openapi", no_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *backend = "linux", *gui = "/usr/share/difos/gui";
 	int pause_ms = 0, c, rc = 1;
+	bool print_openapi = false;
 	char *dbpath, *sock, *websock, *authlog, *dir, *libexec;
 	uv_loop_t *loop = uv_default_loop();
 
@@ -88,6 +91,7 @@ int main(int argc, char **argv)
 		case 'd': log_set_level(LOG_DEBUG); break;
 		case 'P': pause_ms = atoi(optarg); break;
 		case 'g': gui = optarg; break;
+		case 'O': print_openapi = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -96,13 +100,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "difosd: --backend %s: is not linux or dry\n", backend);
 		return 2;
 	}
+	if (print_openapi) {
+		/* docs/openapi.json is made from this, by make docs */
+		json_t *doc;
+		feature_schema_init();
+		doc = api_openapi();
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		putchar('\n');
+		json_decref(doc);
+		return 0;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	umask(022);
 
-	/* the store holds password hashes: root only */
 	dir = root_path("/var/lib/difos");
-	mkdir_p(dir, 0700);
-	chmod(dir, 0700);
+	mkdir_p(dir, 0755);
 	free(dir);
 	dir = root_path("/var/log/difos");
 	mkdir_p(dir, 0750);
@@ -132,9 +144,12 @@ int main(int argc, char **argv)
 	difosd.socket_path = sock;
 	difosd.sys = !strcmp(backend, "dry") ? sys_dry_new() : sys_linux_new();
 	{
+		/* the store holds password hashes: root only (SQLite gives its
+		 * -wal and -shm files the database file's mode) */
 		mode_t old = umask(0077);
 		int r = store_open(dbpath, &difosd.store);
 		umask(old);
+		chmod(dbpath, 0600);
 		if (r < 0 || auth_init(difosd.store, authlog) < 0)
 			goto out;
 	}

@@ -86,6 +86,9 @@ struct web_config {
 };
 extern struct web_config web_cfg;
 void web_ws_broadcast(json_t *params);
+struct lws;
+/* The peer address as text (IPv4 peers without the ::ffff: prefix). */
+void web_peer(struct lws *wsi, char *out, size_t len);
 
 /* web_privs.c */
 int web_drop_privileges(const char *user, const char *chroot_dir);

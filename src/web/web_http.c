@@ -54,19 +54,13 @@ static char *web_hdr(struct lws *wsi, enum lws_token_indexes h)
 	return v;
 }
 
-static char *web_hdr_custom(struct lws *wsi, const char *name)
+void web_peer(struct lws *wsi, char *out, size_t len)
 {
-	int n = lws_hdr_custom_length(wsi, name, (int)strlen(name));
-	char *v;
-
-	if (n <= 0 || n > WEB_MAX_HEADER)
-		return NULL;
-	v = xmalloc((size_t)n + 1);
-	if (lws_hdr_custom_copy(wsi, v, n + 1, name, (int)strlen(name)) < 0) {
-		free(v);
-		return NULL;
-	}
-	return v;
+	/* the listener is dual-stack: IPv4 peers arrive as ::ffff:a.b.c.d */
+	if (!lws_get_peer_simple(wsi, out, len))
+		snprintf(out, len, "?");
+	else if (!strncmp(out, "::ffff:", 7) && strchr(out + 7, '.'))
+		memmove(out, out + 7, strlen(out + 7) + 1);
 }
 
 static const char *web_method(struct lws *wsi)
@@ -326,7 +320,7 @@ static int web_request(struct web_http *h, struct lws *wsi, const char *uri)
 	h->wsi = wsi;
 	h->core_id = 0;
 	sbuf_init(&h->body);
-	lws_get_peer_simple(wsi, h->peer, sizeof(h->peer));
+	web_peer(wsi, h->peer, sizeof(h->peer));
 	h->host = web_hdr(wsi, WSI_TOKEN_HOST);
 	if (!h->host)
 		h->host = web_hdr(wsi, WSI_TOKEN_HTTP_COLON_AUTHORITY);
@@ -358,15 +352,16 @@ static int web_request(struct web_http *h, struct lws *wsi, const char *uri)
 	h->cookie = web_hdr(wsi, WSI_TOKEN_HTTP_COOKIE);
 	h->authorization = web_hdr(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
 	h->origin = web_hdr(wsi, WSI_TOKEN_ORIGIN);
-	h->csrf = web_hdr_custom(wsi, "x-csrf-token:");
+	/* libwebsockets keeps only headers it knows on HTTP/2 streams, so the
+	 * CSRF token rides in X-Auth-Token, one of those */
+	h->csrf = web_hdr(wsi, WSI_TOKEN_X_AUTH_TOKEN);
 	cl = web_hdr(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
 	if (cl && strtoll(cl, NULL, 10) > WEB_MAX_BODY)
 		h->too_large = true;
-	/* a body follows when announced (HTTP/1.1) or for these methods (HTTP/2
-	 * streams do not need Content-Length) */
-	h->body_expected = (cl && strtoll(cl, NULL, 10) > 0) ||
-			   (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_COLON_METHOD) > 0 && (!strcmp(method, "POST") || !strcmp(method, "PUT") ||
-						   !strcmp(method, "PATCH")) && !cl);
+	/* a body follows when announced: browsers and curl send Content-Length
+	 * on HTTP/2 as well, and libwebsockets does not tell whether a stream
+	 * ended with its headers */
+	h->body_expected = cl && strtoll(cl, NULL, 10) > 0;
 	free(cl);
 	if (h->too_large) {
 		web_forward(h);

@@ -122,7 +122,7 @@ int web_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 		w->host = ws_hdr(wsi, WSI_TOKEN_HOST);
 		if (!w->host)
 			w->host = ws_hdr(wsi, WSI_TOKEN_HTTP_COLON_AUTHORITY);
-		lws_get_peer_simple(wsi, w->peer, sizeof(w->peer));
+		web_peer(wsi, w->peer, sizeof(w->peer));
 		return 0;
 	case LWS_CALLBACK_ESTABLISHED:
 		w->wsi = wsi;

@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rpc_register(fuzz_methods);
 		ready = 1;
 	}
-	out = rpc_handle_text((const char *)data, size, "fuzz");
+	out = rpc_handle_text((const char *)data, size, "fuzz", NULL);
 	free(out);
 	return 0;
 }

@@ -1,0 +1,413 @@
+"""
+difosd-web and the REST API, from a LAN client, over TLS: the API security
+suite (sessions, CSRF, throttling, headers, limits, traversal), the
+unprivileged web process, tokens, the event WebSocket, HTTP/2 and IPv6.
+"""
+
+import json
+import os
+import pwd
+import re
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import LAN_ADDR, make_lab, ns_exec, run, wait_for
+from webclient import Client, ns_connect, tls_context
+
+PASSWORD = "correct horse 42"
+GUI_FILES = {
+    "index.html": "<!doctype html><title>difos</title><script type=module src=/assets/app-1.js></script>",
+    "assets/app-1.js": "console.log('difos');\n" * 50,
+}
+REPO = Path(__file__).resolve().parents[2]
+
+
+def web_pid(lab):
+    def find():
+        for pid in ns_exec(lab.router, "ip", "netns", "pids", lab.router).stdout.split() or []:
+            pass
+        cp = run(["ip", "netns", "pids", lab.router])
+        for pid in cp.stdout.split():
+            try:
+                if Path("/proc/%s/comm" % pid).read_text().strip() == "difosd-web":
+                    return int(pid)
+            except OSError:
+                continue
+        return None
+    return wait_for(find, 15, what="difosd-web to run")
+
+
+def wait_web(lab):
+    def up():
+        try:
+            ns_connect(lab.lan, LAN_ADDR, 443, timeout=1).close()
+            return True
+        except OSError:
+            return False
+    wait_for(up, 20, what="difosd-web to accept on 443")
+
+
+@pytest.fixture(scope="module")
+def web_lab(tmp_path_factory):
+    gui = tmp_path_factory.mktemp("gui")
+    for name, text in GUI_FILES.items():
+        p = gui / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    run(["gzip", "-k", "-9", str(gui / "assets/app-1.js")], check=True)
+    with make_lab(daemon_args=("--gui", str(gui))) as lab:
+        lab.client_static("192.168.1.10")
+        wait_web(lab)
+        yield lab
+
+
+@pytest.fixture(scope="module")
+def admin(web_lab):
+    """The first run done: the admin password is set; a logged-in client."""
+    c = Client(web_lab.lan)
+    tok = web_lab.daemon.ctl_json("call", "auth.setup_link")["token"]
+    r = c.api("POST", "/auth/setup", {"token": tok, "password": PASSWORD}, csrf="login")
+    assert r.status == 200, r
+    return c
+
+
+def fresh(web_lab):
+    c = Client(web_lab.lan)
+    r = c.login(PASSWORD)
+    assert r.status == 200, r
+    return c
+
+
+# ---- the process ---------------------------------------------------------
+
+
+def test_web_process_is_unprivileged_and_cannot_open_the_store(web_lab):
+    pid = web_pid(web_lab)
+    status = Path("/proc/%d/status" % pid).read_text()
+    uids = re.search(r"^Uid:\s+(.*)$", status, re.M).group(1).split()
+    gids = re.search(r"^Gid:\s+(.*)$", status, re.M).group(1).split()
+    want = pwd.getpwnam("difos-web")
+    assert set(map(int, uids)) == {want.pw_uid}, "difosd-web runs as uids %s" % uids
+    assert set(map(int, gids)) == {want.pw_gid}
+    assert re.search(r"^NoNewPrivs:\s+1$", status, re.M)
+    # shut in an empty root: the store is not even in its file system view
+    assert os.readlink("/proc/%d/root" % pid).endswith("/run/difos/web-root")
+    assert os.listdir("/proc/%d/root/" % pid) == []
+    # and with its uid the store cannot be opened from the real root either
+    db = web_lab.daemon.db
+    cp = run(["setpriv", "--reuid=%d" % want.pw_uid, "--regid=%d" % want.pw_gid,
+              "--clear-groups", "--", "/usr/bin/python3", "-c",
+              "open(%r, 'rb').read(1)" % str(db)])
+    assert cp.returncode != 0 and "Permission denied" in cp.stderr, cp.stderr
+    assert db.stat().st_mode & 0o077 == 0, "the store is readable by others"
+
+
+def test_tls_key_is_private(web_lab):
+    tls = web_lab.daemon.root / "etc/difos/tls"
+    for name in ("factory.key", "server.key"):
+        assert (tls / name).stat().st_mode & 0o077 == 0, name
+    assert tls.stat().st_mode & 0o777 == 0o700
+
+
+# ---- first run, login, sessions ---------------------------------------------
+
+
+def test_first_run_needs_the_setup_token(web_lab):
+    c = Client(web_lab.lan)
+    r = c.api("GET", "/session")
+    assert r.status == 200 and r.json == {"authenticated": False, "setup_required": True,
+                                           "idle_timeout": 1800}
+    r = c.api("POST", "/auth/setup", {"token": "0" * 32, "password": PASSWORD}, csrf="login")
+    assert r.status == 403 and r.error["path"] == "token"
+    r = c.api("POST", "/auth/login", {"password": "anything1"}, csrf="login")
+    assert r.status == 409, "login before the password exists: %r" % r
+    assert c.cookie is None
+
+
+def test_setup_sets_a_strict_cookie(web_lab, admin):
+    r = admin.api("GET", "/session")
+    assert r.status == 200 and r.json["authenticated"] and r.json["user"] == "admin"
+    assert len(admin.cookie) == 64 and len(admin.csrf) == 64
+    # a second setup is refused
+    r = Client(web_lab.lan).api("POST", "/auth/setup", {"token": "x" * 32, "password": "another-pw"},
+                                csrf="login")
+    assert r.status == 409
+    # cookie flags, as set at login
+    c = Client(web_lab.lan)
+    r = c.login(PASSWORD)
+    cookie = [v for v in r.all("Set-Cookie") if v.startswith("__Host-difos_session=")][0]
+    attrs = {a.strip().split("=")[0].lower() for a in cookie.split(";")[1:]}
+    assert {"path", "secure", "httponly", "samesite"} <= attrs
+    assert "SameSite=Strict" in cookie and "Path=/" in cookie and "Domain" not in cookie
+
+
+def test_no_session_is_401(web_lab, admin):
+    anon = Client(web_lab.lan)
+    for method, path in (("GET", "/status"), ("GET", "/config"), ("GET", "/changes"),
+                         ("GET", "/history"), ("GET", "/leases"), ("GET", "/tokens"),
+                         ("POST", "/apply"), ("PATCH", "/config/lan/dhcp"),
+                         ("DELETE", "/changes")):
+        r = anon.api(method, path, {} if method != "GET" else None, csrf="x")
+        assert r.status == 401, "%s %s: %r" % (method, path, r)
+        assert r.error["code"] == "unauthorized"
+    # a forged cookie is no session either
+    anon.cookie = "a" * 64
+    assert anon.api("GET", "/status").status == 401
+
+
+def test_csrf_header_required_and_checked(web_lab, admin):
+    c = fresh(web_lab)
+    token = c.csrf
+    c.csrf = None
+    r = c.api("PATCH", "/config/lan/dhcp", {"size": 60})
+    assert r.status == 403 and "missing" in r.error["message"]
+    c.csrf = "f" * 64
+    r = c.api("PATCH", "/config/lan/dhcp", {"size": 60})
+    assert r.status == 403 and "wrong" in r.error["message"]
+    c.csrf = token
+    assert c.api("GET", "/changes").json == [], "a refused call staged something"
+    r = c.api("PATCH", "/config/lan/dhcp", {"size": 60})
+    assert r.status == 200, r
+    assert c.api("GET", "/changes").json[0]["path"] == "lan.dhcp.size"
+    assert c.api("DELETE", "/changes").json == {"discarded": 1}
+
+
+def test_get_never_changes_state(web_lab, admin):
+    c = fresh(web_lab)
+    before = (web_lab.daemon.ctl_json("history"), c.api("GET", "/changes").json)
+    spec = c.api("GET", "/openapi.json").json
+    gets = 0
+    for path, item in spec["paths"].items():
+        if "get" not in item:
+            continue
+        q = "?from=0&to=0" if path == "/diff" else ""
+        r = c.api("GET", path.replace("{id}", "1") + q)
+        assert r.status in (200, 404), "%s: %r" % (path, r)
+        gets += 1
+    # the state-changing endpoints refuse GET
+    for path in ("/apply", "/confirm", "/rollback", "/auth/logout", "/auth/login", "/validate"):
+        assert c.api("GET", path).status == 405, path
+    assert gets > 20
+    after = (web_lab.daemon.ctl_json("history"), c.api("GET", "/changes").json)
+    assert before == after
+    assert c.api("GET", "/session").json["authenticated"], "a GET logged the session out"
+
+
+def test_wrong_passwords_are_throttled_and_logged(web_lab, admin):
+    # from the router itself (peer 127.0.0.1): the LAN client stays usable
+    c = Client(web_lab.router, host="127.0.0.1")
+    codes = [c.login("wrong-password-%d" % i).status for i in range(5)]
+    assert codes == [401] * 5
+    r = c.login("wrong-password-x")
+    assert r.status == 429 and int(r.header("Retry-After")) > 0, r
+    r = c.login(PASSWORD)
+    assert r.status == 429, "the right password must wait too: %r" % r
+    # other addresses are not affected
+    assert fresh(web_lab).cookie
+    log = (web_lab.daemon.root / "var/log/difos/auth.log").read_text()
+    lines = [ln for ln in log.splitlines() if "peer=127.0.0.1" in ln]
+    assert len(lines) >= 5
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ login-failed peer=127\.0\.0\.1 user=admin",
+                        lines[0]), lines[0]
+
+
+def test_logged_user_name_cannot_forge_a_peer(web_lab, admin):
+    c = Client(web_lab.router, host="::1", family=socket.AF_INET6)
+    c.login("nope-nope", user="x peer=10.9.9.9\nlogin-failed peer=10.8.8.8")
+    log = (web_lab.daemon.root / "var/log/difos/auth.log").read_text()
+    mine = [ln for ln in log.splitlines() if " peer=::1 " in ln]
+    assert mine, log
+    # one line, the real peer first, the name reduced to [A-Za-z0-9._-?] and cut
+    assert re.fullmatch(r"\S+ login-failed peer=::1 user=[A-Za-z0-9._?-]{1,32}", mine[-1]), mine[-1]
+    assert not re.search(r"peer=10\.[89]\.", log.replace(mine[-1], ""))
+
+
+def test_security_headers(web_lab, admin):
+    for path in ("/", "/assets/app-1.js", "/api/v1/session", "/nope.html"):
+        r = admin.request("GET", path)
+        csp = r.header("Content-Security-Policy") or ""
+        assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp, path
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert r.header("Strict-Transport-Security").startswith("max-age="), path
+        assert r.header("X-Content-Type-Options") == "nosniff", path
+    assert admin.request("GET", "/api/v1/status").header("Cache-Control") == "no-store"
+
+
+def test_static_files_precompressed(web_lab, admin):
+    r = admin.request("GET", "/assets/app-1.js", headers={"Accept-Encoding": "gzip"})
+    assert r.status == 200 and r.header("Content-Encoding") == "gzip"
+    assert "immutable" in r.header("Cache-Control")
+    plain = admin.request("GET", "/assets/app-1.js")
+    assert plain.header("Content-Encoding") is None and plain.raw == GUI_FILES["assets/app-1.js"]
+    root = admin.request("GET", "/")
+    assert root.status == 200 and root.raw == GUI_FILES["index.html"]
+    assert root.header("Content-Type").startswith("text/html")
+
+
+@pytest.mark.parametrize("path", ["/../../etc/passwd", "/assets/../../../etc/shadow",
+                                  "/%2e%2e/%2e%2e/etc/passwd", "//etc/passwd",
+                                  "/assets/..%2f..%2fconfig.db", "/.%2e/run/difos/control.sock",
+                                  "/index.html%00.js", "/assets/", "/assets"])
+def test_path_traversal_is_404(web_lab, admin, path):
+    if "%00" in path:
+        # libwebsockets drops a request whose URI decodes to a NUL
+        with pytest.raises(Exception):
+            admin.request("GET", path)
+        assert admin.request("GET", "/").status == 200
+        return
+    r = admin.request("GET", path)
+    assert r.status in (404, 400), "%s: %r" % (path, r)
+    assert "root:" not in r.raw and "SQLite" not in r.raw
+
+
+def test_malformed_and_oversized_json(web_lab, admin):
+    c = fresh(web_lab)
+    r = c.api("PATCH", "/config/lan/dhcp", raw_body=b'{"size": 60,')
+    assert r.status == 400 and "malformed JSON" in r.error["message"], r
+    r = c.api("PATCH", "/config/lan/dhcp", raw_body=b'{"size": 1, "size": 2}')
+    assert r.status == 400 and "duplicate" in r.error["message"], r
+    r = c.api("PATCH", "/config/lan/dhcp", raw_body=b'\xff\xfe{"size":1}')
+    assert r.status == 400 and "UTF-8" in r.error["message"], r
+    big = b'{"comment": "' + b"a" * (2 * 1024 * 1024) + b'"}'
+    r = c.api("POST", "/apply", raw_body=big)
+    assert r.status == 413 and "larger than" in r.error["message"], r
+    r = c.api("PATCH", "/config/lan/dhcp", raw_body=b"[1, 2")
+    assert r.status == 400
+    # still serving, nothing staged
+    assert c.api("GET", "/session").status == 200
+    assert c.api("GET", "/changes").json == []
+
+
+def test_validation_error_names_field_and_value(web_lab, admin):
+    c = fresh(web_lab)
+    r = c.api("PATCH", "/config/lan/dhcp", {"start": "192.168.7.300"})
+    assert r.status == 422
+    assert r.error["code"] == "invalid" and r.error["path"] == "lan.dhcp.start"
+    assert r.error["value"] == "192.168.7.300" and "192.168.7.300" in r.error["message"]
+    assert c.api("GET", "/changes").json == []
+    assert c.api("GET", "/config/no/such/path").status == 404
+    assert c.api("POST", "/apply", {}).status == 409    # nothing staged
+
+
+def test_http_redirects_to_https(web_lab, admin):
+    s = ns_connect(web_lab.lan, LAN_ADDR, 80)
+    s.sendall(b"GET /some/page HTTP/1.1\r\nHost: 192.168.1.1\r\nConnection: close\r\n\r\n")
+    head = s.recv(4096).decode()
+    s.close()
+    assert head.startswith("HTTP/1.1 301")
+    assert re.search(r"^location: https://192\.168\.1\.1/some/page\r?$", head, re.M | re.I), head
+
+
+def test_http2_and_ipv6(web_lab, admin):
+    s = ns_connect(web_lab.lan, LAN_ADDR, 443)
+    tls = tls_context(alpn=("h2", "http/1.1")).wrap_socket(s)
+    assert tls.selected_alpn_protocol() == "h2"
+    assert tls.version() in ("TLSv1.2", "TLSv1.3")
+    tls.close()
+    c = Client(web_lab.router, host="::1", family=socket.AF_INET6)
+    assert c.api("GET", "/session").status == 200
+
+
+def test_api_tokens(web_lab, admin):
+    c = fresh(web_lab)
+    r = c.api("POST", "/tokens", {"name": "backup script"})
+    assert r.status == 201 and r.json["token"].startswith("difos_"), r
+    tid, token = r.json["id"], r.json["token"]
+    listed = c.api("GET", "/tokens").json
+    assert [t["name"] for t in listed if t["id"] == tid] == ["backup script"]
+    assert all("token" not in t for t in listed), "a listing shows a token"
+    script = Client(web_lab.lan)
+    script.bearer = token
+    assert script.api("GET", "/status").status == 200
+    r = script.api("PATCH", "/config/lan/dhcp", {"size": 61}, csrf=False)
+    assert r.status == 200, "a bearer token needs no CSRF header: %r" % r
+    assert script.api("DELETE", "/changes", csrf=False).status == 200
+    assert c.api("DELETE", "/tokens/%d" % tid).status == 200
+    assert script.api("GET", "/status").status == 401
+    script.bearer = "difos_" + "0" * 64
+    assert script.api("GET", "/status").status == 401
+
+
+def test_event_websocket(web_lab, admin):
+    c = fresh(web_lab)
+    status, ws = c.websocket()
+    assert " 101 " in status, status
+    t0 = time.monotonic()
+    op, payload = ws.recv()
+    assert op == 1, (op, payload)
+    msg = json.loads(payload)
+    assert msg["topic"] == "dashboard"
+    assert {i["name"] for i in msg["data"]["interfaces"]} >= {"br-lan", "wan0"}
+    assert msg["data"]["system"]["uptime"] > 0
+    op, payload = ws.recv()
+    assert json.loads(payload)["topic"] == "dashboard" and time.monotonic() - t0 < 8
+    ws.close()
+    # no session: the socket is closed without a single event
+    status, ws = Client(web_lab.lan).websocket()
+    if " 101 " in status:
+        try:
+            op, _ = ws.recv()
+        except EOFError:
+            op = 8   # closed without a close frame: no event either
+        assert op == 8, "an anonymous client got an event"
+    ws.close()
+
+
+def test_password_change_ends_other_sessions(web_lab, admin):
+    a, b = fresh(web_lab), fresh(web_lab)
+    r = a.api("POST", "/auth/password", {"current": "wrong-one", "password": "x" * 10})
+    assert r.status == 422 and r.error["path"] == "current"
+    r = a.api("POST", "/auth/password", {"current": PASSWORD, "password": "short"})
+    assert r.status == 422 and r.error["path"] == "password" and "short" not in r.error["message"][:9]
+    r = a.api("POST", "/auth/password", {"current": PASSWORD, "password": "new password 7"})
+    assert r.status == 200, r
+    assert a.api("GET", "/status").status == 200
+    assert b.api("GET", "/status").status == 401
+    assert Client(web_lab.lan).login(PASSWORD).status == 401
+    r = a.api("POST", "/auth/password", {"current": "new password 7", "password": PASSWORD})
+    assert r.status == 200
+    assert a.api("POST", "/auth/logout").status == 200
+    assert a.api("GET", "/status").status == 401
+
+
+def test_apply_confirm_and_confirm_token(web_lab, admin):
+    c = fresh(web_lab)
+    assert c.api("PATCH", "/config/lan/dhcp", {"size": 70}).status == 200
+    token = "ab" * 32
+    r = c.api("POST", "/apply", {"confirm": 60, "confirm_token": token, "comment": "web test"})
+    assert r.status == 200 and r.json["confirm_deadline"] > time.time(), r
+    rev = r.json["revision"]
+    # another address, no session: the token confirms, a wrong one does not
+    other = Client(web_lab.router, host="127.0.0.1")
+    assert other.api("POST", "/confirm", {"token": "cd" * 32}, csrf="login").status == 403
+    assert other.api("POST", "/confirm", {"token": token}, csrf=False).status == 403
+    r = other.api("POST", "/confirm", {"token": token}, csrf="login")
+    assert r.status == 200 and r.json == {"confirmed": rev}, r
+    assert other.api("POST", "/confirm", {"token": token}, csrf="login").status == 401
+    hist = c.api("GET", "/history?limit=1").json
+    assert hist[0]["id"] == rev and hist[0]["state"] == "applied"
+    assert c.api("GET", "/config/lan/dhcp/size").json == 70
+
+
+def test_openapi_document(web_lab, admin):
+    r = Client(web_lab.lan).api("GET", "/openapi.json")
+    assert r.status == 200 and r.json["openapi"].startswith("3.1")
+    paths = r.json["paths"]
+    for p in ("/config/lan", "/config/lan/dhcp", "/config/dhcp/static_leases",
+              "/config/dhcp/static_leases/{id}", "/apply", "/confirm", "/history", "/diff",
+              "/rollback", "/status", "/leases", "/interfaces", "/system", "/changes"):
+        assert p in paths, p
+    assert "post" in paths["/config/dhcp/static_leases"]
+    shipped = json.loads((REPO / "docs/openapi.json").read_text())
+    assert shipped == r.json, "docs/openapi.json is stale: run make docs"
+
+
+def test_web_restarts_after_a_crash(web_lab, admin):
+    pid = web_pid(web_lab)
+    os.kill(pid, 9)
+    wait_for(lambda: web_pid(web_lab) != pid, 15, what="a new difosd-web")
+    wait_web(web_lab)
+    assert fresh(web_lab).api("GET", "/status").status == 200
