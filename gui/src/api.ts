@@ -23,6 +23,12 @@ export class ApiError extends Error {
 }
 
 export const BASE = '/api/v1';
+/*
+ * The CSRF token travels in X-Auth-Token (docs/rest-api.md: a header name
+ * libwebsockets keeps over HTTP/2); X-CSRF-Token carries the same value for
+ * servers that read the older name.
+ */
+export const CSRF_HEADERS = ['X-Auth-Token', 'X-CSRF-Token'];
 let csrf = '';
 let unauthorized: () => void = () => {};
 
@@ -46,7 +52,7 @@ export interface CallOptions {
 export async function call<T = unknown>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET') headers['X-CSRF-Token'] = opts.csrf || csrf || 'none';
+  if (method !== 'GET') for (const name of CSRF_HEADERS) headers[name] = opts.csrf || csrf || 'none';
   const ctl = new AbortController();
   const timer = opts.timeout ? setTimeout(() => ctl.abort(), opts.timeout) : undefined;
   let res: Response;

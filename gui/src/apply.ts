@@ -46,14 +46,39 @@ export function followsLan(host: string, from?: string): boolean {
   return !literal || host === from;
 }
 
+export interface Where {
+  protocol: string;
+  hostname: string;
+  port: string;
+}
+
+/**
+ * Where the GUI will answer after these changes, when that is not where
+ * this page is: a new LAN address (see followsLan) and/or a new HTTPS port.
+ */
+export function moveTarget(changes: Change[], loc: Where = location): { host: string; port: string } | null {
+  let host = loc.hostname, port = loc.port, moved = false;
+  const lan = lanMove(changes);
+  if (lan && followsLan(loc.hostname, lan.from)) {
+    host = lan.to;
+    moved = true;
+  }
+  const web = changes.find((x) => x.path === 'web.https_port' && typeof x.new === 'number');
+  if (web && loc.protocol === 'https:' && (loc.port || '443') === String(web.old ?? 443) && web.new !== web.old) {
+    port = web.new === 443 ? '' : String(web.new);
+    moved = true;
+  }
+  return moved ? { host, port } : null;
+}
+
 export function randomToken(): string {
   const b = new Uint8Array(32);
   crypto.getRandomValues(b);
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
-export function confirmUrl(address: string, token: string, loc: { protocol: string; port: string } = location): string {
-  return `${loc.protocol}//${address}${loc.port ? ':' + loc.port : ''}/#/confirm?token=${token}`;
+export function moveUrl(to: { host: string; port: string }, route: string, loc: { protocol: string } = location): string {
+  return `${loc.protocol}//${to.host}${to.port ? ':' + to.port : ''}/#${route}`;
 }
 
 /** Counts down to deadline (ms) in el; returns a stop function. */
@@ -72,9 +97,12 @@ type Send = (extra: Record<string, unknown>) => Promise<ApplyResult>;
 
 /**
  * Runs an apply-like call (apply or rollback) inside dlg and sees it to the
- * end: error, navigation to the new LAN address, confirmed, or rolled back.
+ * end: error, navigation to the new address, confirmed, or rolled back.
+ * withToken: the call takes a confirm_token (apply does, rollback does not:
+ * after a rollback that moves the GUI the user logs in at the new address
+ * and confirms there).
  */
-export async function runConfirmed(dlg: Dialog, send: Send, changes: Change[], what = 'Applying'): Promise<'error' | 'moved' | 'confirmed' | 'expired'> {
+export async function runConfirmed(dlg: Dialog, send: Send, changes: Change[], what = 'Applying', withToken = true): Promise<'error' | 'moved' | 'confirmed' | 'expired'> {
   const status = h('p', { class: 'apply-status', 'data-test': 'apply-status', role: 'status' }, `${what}…`);
   const count = h('p', { class: 'countdown', 'data-test': 'countdown', 'aria-live': 'off' });
   count.hidden = true;
@@ -91,12 +119,13 @@ export async function runConfirmed(dlg: Dialog, send: Send, changes: Change[], w
     dlg.body.querySelector('.spinner')?.remove();
   };
 
-  const move = lanMove(changes);
-  if (move && followsLan(location.hostname, move.from)) {
-    const token = randomToken();
-    const url = confirmUrl(move.to, token);
-    fill(status, `${what}… The router moves to ${move.to}; this page follows it there.`);
-    const p = send({ confirm: MOVE_CONFIRM_SECS, confirm_token: token });
+  const move = moveTarget(changes);
+  if (move) {
+    const token = withToken ? randomToken() : '';
+    const url = moveUrl(move, token ? `/confirm?token=${token}` : '/login');
+    const where = `${move.host}${move.port ? ':' + move.port : ''}`;
+    fill(status, `${what}… The router will answer at ${where}; this page follows it there.`);
+    const p = send(token ? { confirm: MOVE_CONFIRM_SECS, confirm_token: token } : { confirm: MOVE_CONFIRM_SECS });
     const r = await Promise.race([
       p.then((v) => ({ ok: v }), (e: unknown) => ({ err: e })),
       sleep(MOVE_WAIT_MS).then(() => ({ wait: true })),
@@ -105,7 +134,7 @@ export async function runConfirmed(dlg: Dialog, send: Send, changes: Change[], w
       fail(r.err);
       return 'error';
     }
-    fill(status, 'Going to ', h('a', { href: url }, url), '…');
+    fill(status, 'Going to ', h('a', { href: url }, url), token ? '…' : ': log in there and keep the change within 90 s.');
     location.href = url;
     return 'moved';
   }

@@ -41,8 +41,9 @@ export const confirmPage: PageDef = {
           return;
         } catch (e) {
           last = e;
-          // 409: the apply has not finished yet; network: the router is still switching
-          if (e instanceof ApiError && e.status !== 409 && e.status !== 0 && e.status < 500) break;
+          // 401/409: the apply has not answered yet (the token counts from then);
+          // network errors: the router is still switching; 403: not this apply's token
+          if (e instanceof ApiError && ![0, 401, 409].includes(e.status) && e.status < 500) break;
         }
         await sleep(1500);
       }

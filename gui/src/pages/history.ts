@@ -42,7 +42,7 @@ function rollback(rev: Revision, running: number | undefined) {
     go.disabled = false;
   });
   go.addEventListener('click', () => {
-    void runConfirmed(dlg, (extra) => post<ApplyResult>('/rollback', { revision: rev.id, ...extra }), diff, 'Rolling back');
+    void runConfirmed(dlg, (extra) => post<ApplyResult>('/rollback', { revision: rev.id, ...extra }), diff, 'Rolling back', false);
   });
 }
 
@@ -54,6 +54,7 @@ export const historyPage: PageDef = {
     const msg = banner();
     const list = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
     const diffOut = h('div', { class: 'diff-out', 'data-test': 'diff', 'aria-live': 'polite' });
+    const diffCard = h('section', { class: 'card', hidden: true }, diffOut);
     const compare = h('button', { type: 'button', class: 'secondary', 'data-test': 'compare', disabled: true }, 'Compare');
     const selected = new Set<number>();
     const picks: HTMLInputElement[] = [];
@@ -64,6 +65,7 @@ export const historyPage: PageDef = {
     };
     compare.addEventListener('click', async () => {
       const [a, b] = [...selected].sort((x, y) => x - y);
+      diffCard.hidden = false;
       fill(diffOut, h('p', { class: 'muted' }, 'Loading…'));
       try {
         const d = await get<Change[]>(`/diff?from=${a}&to=${b}`);
@@ -118,7 +120,7 @@ export const historyPage: PageDef = {
         h('div', { class: 'card-head' }, h('h2', null, 'Revisions'), compare),
         h('p', { class: 'muted' }, 'Select two revisions to compare them.'),
         msg.el, list),
-      h('section', { class: 'card' }, diffOut));
+      diffCard);
     void load();
   },
 };

@@ -3,7 +3,8 @@ import { ApiError, errorText, post } from '../api';
 import { afterLogin } from '../app';
 import { h, type Child } from '../dom';
 import type { PageDef } from '../page';
-import { loggedIn } from '../session';
+import { go } from '../router';
+import { loggedIn, session } from '../session';
 import { banner } from '../ui';
 
 export function loginForm(...intro: Child[]): HTMLElement {
@@ -56,6 +57,10 @@ export function loginForm(...intro: Child[]): HTMLElement {
           setErr('Wrong password.');
           pw.select();
           pw.focus();
+        } else if (e2 instanceof ApiError && e2.status === 409) {
+          // no password yet: the first-run setup is due
+          session.setup_required = true;
+          go('/setup');
         } else if (e2 instanceof ApiError && e2.status === 429) {
           throttled(e2.retryAfter || 60);
         } else msg.set('error', errorText(e2));

@@ -2,6 +2,7 @@
 import { ApiError, errorText, post } from '../api';
 import { afterLogin } from '../app';
 import { h } from '../dom';
+import { stripPath } from '../form';
 import type { PageDef } from '../page';
 import { loggedIn, session } from '../session';
 import { banner } from '../ui';
@@ -51,6 +52,11 @@ export function newPasswordFields(prefix: string) {
     clear() {
       pw.input.value = again.input.value = '';
     },
+    /** A server's complaint about the new password. */
+    setError(m: string) {
+      set(pw, m);
+      pw.input.focus();
+    },
   };
 }
 
@@ -93,6 +99,7 @@ export const setupPage: PageDef = {
         submit.disabled = false;
         if (err instanceof ApiError && err.status === 403)
           msg.set('error', 'This setup link is not valid (any more). Run difosctl setup-link on the router for a new one.');
+        else if (err instanceof ApiError && err.path === 'password') pw.setError(stripPath(err.message, 'password'));
         else if (err instanceof ApiError && err.status === 409) {
           session.setup_required = false;
           msg.set('error', 'The password is already set: log in instead.');

@@ -3,6 +3,7 @@ import { ApiError, del, errorText, get, post } from '../api';
 import { h, fill } from '../dom';
 import { time } from '../format';
 import type { PageDef } from '../page';
+import { stripPath } from '../form';
 import { go } from '../router';
 import { sectionForm } from '../section';
 import { loadSession } from '../session';
@@ -39,11 +40,15 @@ function passwordCard(): HTMLElement {
       try {
         await post('/auth/password', { current: cur.value, password: pw.password() }, { noRedirect: true });
       } catch (err) {
-        if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
-          const s = await loadSession().catch(() => null);
-          if (s && !s.authenticated) return go('/login');
+        if (err instanceof ApiError && err.path === 'current') {
           setCurErr('Wrong password.');
           cur.focus();
+        } else if (err instanceof ApiError && err.path === 'password') {
+          pw.setError(stripPath(err.message, 'password'));
+        } else if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
+          const s = await loadSession().catch(() => null);
+          if (s && !s.authenticated) return go('/login');
+          msg.error(err);
         } else msg.error(err);
         return;
       }
@@ -55,7 +60,7 @@ function passwordCard(): HTMLElement {
       msg.set('ok', 'Password changed. Other sessions have ended.');
     });
   });
-  return h('section', { class: 'card' }, h('h2', null, 'Password'), h('p', { class: 'muted' }, 'The password of the admin user (8 to 128 characters).'), form);
+  return h('section', { class: 'card' }, h('h2', null, 'Password'), h('p', { class: 'muted' }, 'The password of the admin user (8 to 128 characters). It is also the password of the root user of the device.'), form);
 }
 
 interface Token {
@@ -148,6 +153,7 @@ export const systemPage: PageDef = {
       h('h2', { class: 'section-title' }, 'Hostname & Credentials'),
       sectionForm('system', { heading: 'Hostname' }),
       passwordCard(),
+      sectionForm('web', { heading: true }),
       tokensCard());
   },
 };
