@@ -35,6 +35,13 @@ char *web_frame_request(long long id, const struct web_request *rq, const char *
 	}
 	json_object_set_new(p, "path", s);
 	if (rq->body && rq->body_len) {
+		/* JSON text never holds a raw NUL, and the core's parser refuses
+		 * "\u0000" in strings: say so here, not as a failed frame */
+		if (memchr(rq->body, '\0', rq->body_len)) {
+			*err = "the request body contains a NUL byte";
+			json_decref(p);
+			return NULL;
+		}
 		if (!(s = json_stringn(rq->body, rq->body_len))) {
 			*err = "the request body is not valid UTF-8 text";
 			json_decref(p);
@@ -134,10 +141,14 @@ int web_frame_response(const char *line, size_t len, struct web_response *out)
 				json_object_set(out->headers, k, v);
 	}
 	body = json_object_get(res, "body");
-	out->body = json_dumps(body ? body : json_object(), JSON_COMPACT | JSON_ENCODE_ANY);
+	out->body = body ? json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY) : xstrdup("{}");
 	out->body_len = out->body ? strlen(out->body) : 0;
 	json_decref(f);
-	return out->body ? 0 : -1;
+	if (!out->body) {
+		web_response_free(out);
+		return -1;
+	}
+	return 0;
 }
 
 void web_response_free(struct web_response *r)

@@ -7,11 +7,13 @@ cd "$(dirname "$0")/../.."
 secs=${1:-30}
 out=build-fuzz
 mkdir -p "$out"
-srcs=$(grep -oE "'src/[^']+\.c'" meson.build | tr -d "'" | grep -v -e src/core/main.c -e src/cli/ | sort -u)
-cflags="-g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc $(pkg-config --cflags jansson libuv sqlite3 libnftables)"
-libs="$(pkg-config --libs jansson libuv sqlite3 libnftables)"
+# the core's sources, and of difosd-web only its framing (no sockets here)
+srcs="$(grep -oE "'src/[^']+\.c'" meson.build | tr -d "'" | grep -v -e src/core/main.c -e src/cli/ -e src/web/ | sort -u) src/web/web_frame.c"
+pkgs="jansson libuv sqlite3 libnftables libsodium libcrypt"
+cflags="-g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc $(pkg-config --cflags $pkgs)"
+libs="$(pkg-config --libs $pkgs)"
 passed=0; failed=0
-for t in document rpc; do
+for t in document rpc http; do
 	if [ ! -x "$out/fuzz_$t" ] || [ -n "$(find src tests/fuzz -newer "$out/fuzz_$t" -name '*.[ch]' | head -1)" ]; then
 		# shellcheck disable=SC2086
 		clang $cflags -o "$out/fuzz_$t" "tests/fuzz/fuzz_$t.c" $srcs $libs
