@@ -8,7 +8,16 @@ missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+# difosd-web drops to this user (packaging creates it on a real system)
+add_web_user() {
+	getent passwd difos-web >/dev/null && return 0
+	[ "$(id -u)" = 0 ] || { echo "install-deps: user difos-web missing (run as root)" >&2; return 1; }
+	useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin difos-web
+}
+if [ -z "$missing" ]; then
+	add_web_user
+	exit 0
+fi
 if [ "$(id -u)" != 0 ]; then
 	echo "install-deps: missing packages:$missing (run as root to install)" >&2
 	exit 1
@@ -18,3 +27,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing >/dev/null
+add_web_user

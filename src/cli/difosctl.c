@@ -8,14 +8,13 @@
 #include <unistd.h>
 
 #include "apply/feature.h"
+#include "cli/cli.h"
 #include "cli/client.h"
 #include "core/util.h"
 #include "schema/schema.h"
 
-enum { EXIT_OK = 0, EXIT_REJECTED = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3, EXIT_APPLY = 4 };
-
-static bool opt_json;
-static const char *opt_socket;
+bool opt_json;
+const char *opt_socket;
 
 static void usage(FILE *f)
 {
@@ -41,12 +40,19 @@ static void usage(FILE *f)
 	      "  schema                           the configuration schema (JSON Schema)\n"
 	      "  check FILE                       validate a configuration document\n"
 	      "  call METHOD [JSON|-]             raw JSON-RPC call (- reads the params from stdin)\n"
+	      "web access\n"
+	      "  setup-link [HOST]                the one-time link that sets the first password\n"
+	      "  passwd                           set the admin password (read from stdin)\n"
+	      "  tokens | token-create NAME | token-revoke ID\n"
+	      "                                   API tokens for scripts\n"
+	      "  certificate CERT.pem KEY.pem | certificate --factory\n"
+	      "                                   the web interface's TLS certificate\n"
 	      "\n"
 	      "exit codes: 0 ok, 1 rejected, 2 usage, 3 difosd unreachable, 4 apply failed (rolled back)\n",
 	      f);
 }
 
-static void print_json(const json_t *v)
+void print_json(const json_t *v)
 {
 	char *s = json_dumps(v, JSON_INDENT(2) | JSON_ENCODE_ANY | JSON_SORT_KEYS);
 
@@ -93,7 +99,7 @@ static int report_error(const json_t *err)
 }
 
 /* Calls a method; on success *result gets the result (owned). */
-static int call(const char *method, json_t *params, json_t **result)
+int call(const char *method, json_t *params, json_t **result)
 {
 	int fd = client_connect(opt_socket);
 	json_t *resp, *err;
@@ -123,7 +129,7 @@ static int call(const char *method, json_t *params, json_t **result)
 	return EXIT_OK;
 }
 
-static int call_print(const char *method, json_t *params)
+int call_print(const char *method, json_t *params)
 {
 	json_t *res;
 	int rc = call(method, params, &res);
@@ -689,6 +695,12 @@ int main(int argc, char **argv)
 		rc = EXIT_OK;
 	} else if (!strcmp(cmd, "check")) rc = cmd_check(argc, argv);
 	else if (!strcmp(cmd, "call")) rc = cmd_call(argc, argv);
+	else if (!strcmp(cmd, "setup-link")) rc = cmd_setup_link(argc, argv);
+	else if (!strcmp(cmd, "passwd")) rc = cmd_passwd();
+	else if (!strcmp(cmd, "tokens")) rc = call_print("auth.tokens", NULL);
+	else if (!strcmp(cmd, "token-create")) rc = cmd_token_create(argc, argv);
+	else if (!strcmp(cmd, "token-revoke")) rc = cmd_token_revoke(argc, argv);
+	else if (!strcmp(cmd, "certificate")) rc = cmd_certificate(argc, argv);
 	else {
 		fprintf(stderr, "difosctl: unknown command %s\n", cmd);
 		usage(stderr);

@@ -1,0 +1,25 @@
+/* difosctl's shared pieces: the call helpers and the command groups. */
+#ifndef DIFOS_CLI_H
+#define DIFOS_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+enum { EXIT_OK = 0, EXIT_REJECTED = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3, EXIT_APPLY = 4 };
+
+extern bool opt_json;
+extern const char *opt_socket;
+
+void print_json(const json_t *v);
+/* Calls a method; on success *result gets the result (owned). Returns an exit code. */
+int call(const char *method, json_t *params, json_t **result);
+int call_print(const char *method, json_t *params);
+
+/* cmd_auth.c: web access */
+int cmd_setup_link(int argc, char **argv);
+int cmd_passwd(void);
+int cmd_token_create(int argc, char **argv);
+int cmd_token_revoke(int argc, char **argv);
+int cmd_certificate(int argc, char **argv);
+
+#endif
