@@ -4,6 +4,7 @@
  */
 import { errorText, onUnauthorized, post } from './api';
 import { checkPendingConfirm } from './apply';
+import { closeDialogs } from './dialog';
 import { h, fill } from './dom';
 import { publicFrame, shell, type Shell } from './layout';
 import type { PageDef } from './page';
@@ -81,6 +82,7 @@ function render(moved: boolean): void {
     }
   }
   leaving = [];
+  if (moved) closeDialogs();
   const r = current();
   const page = pages.find((p) => p.path === r.path);
   if (page?.path !== '/confirm') {

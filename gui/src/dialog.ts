@@ -17,6 +17,13 @@ export interface Dialog {
   close(): void;
 }
 
+const open = new Set<Dialog>();
+
+/** Closes the dialogs that are not busy (when the user goes to another page). */
+export function closeDialogs(): void {
+  for (const d of [...open]) d.close();
+}
+
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 export function openDialog(opts: { title: string; body?: Child; actions?: Child[]; onClose?: () => void; test?: string; wide?: boolean }): Dialog {
@@ -66,12 +73,14 @@ export function openDialog(opts: { title: string; body?: Child; actions?: Child[
     close() {
       if (locked || closed) return;
       closed = true;
+      open.delete(d);
       if (el.open && typeof el.close === 'function') el.close();
       el.remove();
       opts.onClose?.();
       if (opener && opener.isConnected) opener.focus();
     },
   };
+  open.add(d);
   document.body.appendChild(el);
   if (typeof el.showModal === 'function') el.showModal();
   else el.setAttribute('open', '');

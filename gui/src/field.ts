@@ -92,7 +92,8 @@ export function makeField(path: string, key: string, node: SchemaNode, initial: 
     if (kind === 'bool') return { value: (input as HTMLInputElement).checked };
     const raw = input.value;
     const text = kind === 'string' || secret ? raw : raw.trim();
-    if (kind === 'list') return checkList(node, text);
+    // a list left blank where the document has none: its default applies
+    if (kind === 'list') return text === '' && initial === undefined ? { empty: true } : checkList(node, text);
     if (text === '') return { empty: true };
     return checkScalar(node, text, kind);
   };
