@@ -27,6 +27,7 @@ export async function boot(el: HTMLElement, list: PageDef[]): Promise<void> {
   onUnauthorized(() => {
     const r = current();
     if (session.authenticated || !isPublic(r.path)) {
+      if (!isPublic(r.path)) returnTo = r.path + (r.query.toString() ? '?' + r.query : '');
       loggedOut();
       frame = null;
       go('/login');

@@ -91,7 +91,7 @@ export const dashboardPage: PageDef = {
       h('div', { class: 'dash-head' }, msg.el, live),
       h('div', { class: 'cards' },
         h('section', { class: 'card' }, h('h2', null, 'System'), sys),
-        h('section', { class: 'card' }, h('h2', null, 'LAN clients'), clients, h('p', { class: 'muted' }, 'Devices with an active DHCP lease or seen on the LAN.')),
+        h('section', { class: 'card' }, h('h2', null, 'LAN clients'), clients, h('p', { class: 'muted' }, 'Devices with an active DHCP lease.')),
         h('section', { class: 'card span2' }, h('div', { class: 'card-head' }, h('h2', null, 'DHCP leases'), leaseCount), leaseTable)),
       h('section', { class: 'card' }, h('h2', null, 'Interfaces'), ifaceTable));
     ctx.root.append(el);
@@ -117,13 +117,21 @@ export const dashboardPage: PageDef = {
       if (typeof d.pending_changes === 'number' && d.pending_changes !== pendingChanges().length) void refreshChanges();
     };
 
-    get<Dashboard>('/dashboard').then(update, (e) => msg.error(e));
+    // one read at once, and again whenever the live feed drops (a 401 there leads to the login page)
+    const read = () => get<Dashboard>('/dashboard').then((d) => {
+      msg.set(null);
+      update(d);
+    }, (e) => msg.error(e));
+    void read();
+    let wasOpen = false;
     const stop = subscribe('dashboard', (d) => {
       msg.set(null);
       update(d as Dashboard);
     }, (open) => {
       live.textContent = open ? 'Live' : 'Reconnecting…';
       live.classList.toggle('on', open);
+      if (!open && wasOpen) void read();
+      wasOpen = open;
     });
     ctx.onLeave(stop);
   },

@@ -3,6 +3,9 @@ import { ApiError, call, configUrl, errorText, get, onUnauthorized, post, setCsr
 import { parse } from '../router';
 import { mockFetch } from './helpers';
 
+/** The ApiError a call ends with. */
+const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('the call succeeded'); }, (e: ApiError) => e);
+
 afterEach(() => {
   vi.unstubAllGlobals();
   setCsrf('');
@@ -41,7 +44,7 @@ describe('call', () => {
     mockFetch({
       'PATCH /config/lan/dhcp': [422, { error: { code: 'invalid', message: 'lan.dhcp.start: 10.0.0.5 is outside 192.168.1.0/24', path: 'lan.dhcp.start', value: '10.0.0.5', errors: [{ path: 'lan.dhcp.start', value: '10.0.0.5', message: 'm' }] } }],
     });
-    const e = await call('PATCH', '/config/lan/dhcp', {}).catch((x) => x);
+    const e = await failure(call('PATCH', '/config/lan/dhcp', {}));
     expect(e).toBeInstanceOf(ApiError);
     expect(e.status).toBe(422);
     expect(e.code).toBe('invalid');
@@ -52,7 +55,7 @@ describe('call', () => {
 
   it('reads Retry-After on 429', async () => {
     mockFetch({ 'POST /auth/login': [429, { error: { code: 'throttled', message: 'too many' } }, { 'Retry-After': '42' }] });
-    const e = await post('/auth/login', {}, { csrf: 'login', noRedirect: true }).catch((x) => x);
+    const e = await failure(post('/auth/login', {}, { csrf: 'login', noRedirect: true }));
     expect(e.status).toBe(429);
     expect(e.retryAfter).toBe(42);
   });
@@ -69,7 +72,7 @@ describe('call', () => {
 
   it('reports a network failure as status 0', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch'); }));
-    const e = await get('/session').catch((x) => x);
+    const e = await failure(get('/session'));
     expect(e.status).toBe(0);
     expect(e.code).toBe('network');
   });
