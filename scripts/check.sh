@@ -26,13 +26,18 @@ run_suite() {
 
 make -s asan || { echo "check: build failed"; echo "0 passed, 1 failed"; exit 1; }
 make -s build >/dev/null || { echo "check: build failed"; echo "0 passed, 1 failed"; exit 1; }
+make -s gui >/dev/null || { echo "check: GUI build failed"; echo "0 passed, 1 failed"; exit 1; }
+(cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+	{ echo "check: cannot install playwright-core"; echo "0 passed, 1 failed"; exit 1; }
 
 B=build-asan
 run_suite unit-types  $B/test_types
 run_suite unit-store  $B/test_store
 run_suite unit-schema $B/test_schema
 run_suite unit-engine $B/test_engine
+run_suite unit-auth   $B/test_auth
 run_suite golden      $B/golden tests/golden
+run_suite gui-unit    sh -c 'cd gui && npx vitest run'
 run_suite integration env DIFOS_BUILD="$PWD/$B" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
 run_suite fuzz        ./tests/fuzz/run.sh 30
 
