@@ -40,10 +40,12 @@ export function onUnauthorized(fn: () => void): void {
   unauthorized = fn;
 }
 
+export const READ_TIMEOUT_MS = 20000;
+
 export interface CallOptions {
   /** CSRF header value to use instead of the session's ("login" for setup, login, token confirm). */
   csrf?: string;
-  /** Abort after this many milliseconds. */
+  /** Abort after this many milliseconds (GET: 20 s unless given). */
   timeout?: number;
   /** Do not go to the login page on 401. */
   noRedirect?: boolean;
@@ -54,8 +56,11 @@ export async function call<T = unknown>(method: string, path: string, body?: unk
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET') for (const name of CSRF_HEADERS) headers[name] = opts.csrf || csrf || 'none';
   const ctl = new AbortController();
-  const timer = opts.timeout ? setTimeout(() => ctl.abort(), opts.timeout) : undefined;
+  // a read never hangs a page for good; apply and friends take the time they need
+  const limit = opts.timeout ?? (method === 'GET' ? READ_TIMEOUT_MS : undefined);
+  const timer = limit ? setTimeout(() => ctl.abort(), limit) : undefined;
   let res: Response;
+  let text: string;
   try {
     res = await fetch(BASE + path, {
       method,
@@ -65,20 +70,20 @@ export async function call<T = unknown>(method: string, path: string, body?: unk
       cache: 'no-store',
       signal: ctl.signal,
     });
-  } catch (e) {
+    text = await res.text();
+  } catch {
     const timedOut = ctl.signal.aborted;
     throw new ApiError(0, timedOut ? 'timeout' : 'network',
       timedOut ? 'The router did not answer in time.' : 'Cannot reach the router.');
   } finally {
     if (timer) clearTimeout(timer);
   }
-  const text = await res.text().catch(() => '');
   let data: unknown = null;
   if (text) {
     try {
       data = JSON.parse(text);
     } catch {
-      data = null;
+      if (res.ok) throw new ApiError(res.status, 'bad_response', 'The router sent an answer that is not JSON (cut short?).');
     }
   }
   if (res.ok) return data as T;

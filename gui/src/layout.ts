@@ -26,7 +26,7 @@ export function shell(pages: PageDef[], onLogout: () => void): Shell {
       return h('div', { class: 'nav-group' },
         h('h2', { id: gid }, g),
         h('ul', { 'aria-labelledby': gid }, items.map((p) => {
-          const a = h('a', { href: '#' + p.path, 'data-test': 'nav-' + p.path.slice(1), onclick: () => toggle(false) }, p.title);
+          const a = h('a', { href: '#' + p.path, 'data-test': 'nav-' + p.path.slice(1), onclick: () => toggle(false) }, p.menu || p.title);
           links.set(p.path, a);
           return h('li', null, a);
         })));

@@ -10,6 +10,8 @@ export interface PageCtx {
 export interface PageDef {
   path: string;
   title: string;
+  /** The menu's label when it differs from the title. */
+  menu?: string;
   /** Menu group (the manual's menu); absent: not in the menu. */
   group?: string;
   /** Shown without a login (setup, login, confirm). */

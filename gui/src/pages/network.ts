@@ -30,6 +30,7 @@ export const wanPage: PageDef = {
 export const firewallPage: PageDef = {
   path: '/firewall',
   title: 'Firewall',
+  menu: 'General',
   group: 'Firewall',
   render(ctx) {
     ctx.root.append(sectionForm('firewall'));

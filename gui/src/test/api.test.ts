@@ -70,6 +70,12 @@ describe('call', () => {
     expect(seen).toHaveBeenCalledTimes(1);
   });
 
+  it('rejects an answer cut short', async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => new Response('{"type":"obj', { status: 200 })));
+    const e = await failure(get('/schema'));
+    expect(e.code).toBe('bad_response');
+  });
+
   it('reports a network failure as status 0', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('Failed to fetch'); }));
     const e = await failure(get('/session'));
