@@ -68,7 +68,7 @@ export function loginForm(...intro: Child[]): HTMLElement {
     },
   },
   intro,
-  h('h1', null, 'Log in'),
+  h(intro.length ? 'h2' : 'h1', null, 'Log in'),
   msg.el,
   h('div', { class: 'field' }, h('label', { for: 'login-user' }, 'User'),
     h('input', { type: 'text', id: 'login-user', name: 'username', value: 'admin', readOnly: true, autocomplete: 'username' })),
