@@ -56,9 +56,19 @@ start() {
 	$ctl set lan.interfaces lan0,lan1 >/dev/null
 	$ctl apply --comment "demo: host port on the LAN" >/dev/null
 
+	# the web interface: wait for difosd-web, then the one-time setup link
+	for _ in $(seq 50); do
+		ip netns exec $NS_R ss -Hltn 'sport = :443' | grep -q . && break
+		sleep 0.2
+	done
+	link=$($ctl setup-link 2>/dev/null || echo "(the password is already set)")
+	[ -d gui/dist ] || echo "note: gui/dist is missing (make gui); the API still answers"
+
 	cat <<EOT
 
 difos demo is running.
+  web interface      https://192.168.1.1/   (factory certificate: accept it once)
+  first-run setup    $link
   router namespace   $NS_R   (difosd log: $ROOT/difosd.log)
   LAN client         $NS_C   (try: ip netns exec $NS_C busybox udhcpc -q -n -i eth0)
   WAN upstream       $NS_W   (198.51.100.1: DHCP and DNS)

@@ -238,7 +238,7 @@ void api_apply(struct api_req *r)
 	}
 	params = r->body && json_is_object(r->body) ? json_deep_copy(r->body) : json_object();
 	json_object_del(params, "confirm_token");
-	api_call(r, "apply", params);
+	api_call(r, r->route->rpc, params);   /* apply or rollback */
 	if (token && r->status == 200) {
 		auth_hash_token(token, confirm_key);
 		confirm_key_rev = json_integer_value(json_object_get(r->out, "revision"));

@@ -19,8 +19,8 @@ static json_t *api_query_value(json_t *v)
 
 	if (!s)
 		return json_incref(v);
-	if (!strcmp(s, "true") || !strcmp(s, "1") || !strcmp(s, "false"))
-		return json_boolean(strcmp(s, "false"));
+	if (!strcmp(s, "true") || !strcmp(s, "false"))
+		return json_boolean(!strcmp(s, "true"));
 	n = strtoll(s, &end, 10);
 	if (*s && !*end && (isdigit((unsigned char)*s) || *s == '-'))
 		return json_integer(n);
@@ -207,7 +207,7 @@ const struct api_route api_routes[] = {
 	  "confirm the pending revision (session, or the apply's confirm_token)" },
 	{ "GET", "/history", api_rpc, 0, "history", "revisions, newest first" },
 	{ "GET", "/diff", api_rpc, 0, "diff", "changes between two revisions" },
-	{ "POST", "/rollback", api_rpc, 0, "rollback", "apply an earlier revision again" },
+	{ "POST", "/rollback", api_apply, 0, "rollback", "apply an earlier revision again" },
 	{ "GET", "/status", api_rpc, 0, "status", "state of each feature; the pending confirm" },
 
 	{ "GET", "/system", api_rpc, 0, "system", "hostname, uptime, load, memory" },

@@ -278,6 +278,16 @@ static int web_writeable(struct web_http *h)
 	n = h->out_len - h->out_sent;
 	if (n > WEB_CHUNK)
 		n = WEB_CHUNK;
+	/* HTTP/2: never more than the peer's flow-control window allows */
+	{
+		lws_fileofs_t allow = lws_get_peer_write_allowance(h->wsi);
+		if (allow >= 0 && (size_t)allow < n)
+			n = (size_t)allow;
+		if (n == 0) {
+			lws_callback_on_writable(h->wsi);
+			return 0;
+		}
+	}
 	if (n) {
 		buf = xmalloc(LWS_PRE + n);
 		memcpy(buf + LWS_PRE, h->out + h->out_sent, n);

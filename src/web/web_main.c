@@ -119,6 +119,8 @@ int main(int argc, char **argv)
 	info.uid = -1;
 	info.gid = -1;
 	info.server_string = "difos";
+	/* one write may carry a whole chunk (WEB_CHUNK) */
+	info.pt_serv_buf_size = 32 * 1024;
 	context = lws_create_context(&info);
 	if (!context) {
 		log_err("web: cannot create the server context");

@@ -309,6 +309,12 @@ def test_http2_and_ipv6(web_lab, admin):
     tls.close()
     c = Client(web_lab.router, host="::1", family=socket.AF_INET6)
     assert c.api("GET", "/session").status == 200
+    # a large answer arrives whole over HTTP/2 (flow control, several frames)
+    cp = ns_exec(web_lab.lan, "curl", "-sk", "--http2", "-o", "/dev/null", "-w",
+                 "%{http_version} %{size_download}", "https://%s/api/v1/openapi.json" % LAN_ADDR,
+                 timeout=20)
+    version, size = cp.stdout.split()
+    assert version == "2" and int(size) == len(c.api("GET", "/openapi.json").raw), cp.stdout
 
 
 def test_api_tokens(web_lab, admin):
