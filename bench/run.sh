@@ -3,3 +3,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 /usr/bin/python3 bench/apply_bench.py
+# the web benchmark loads the GUI from gui/dist and drives Chromium with
+# playwright-core from bench/web; both are fetched here when missing
+[ -f gui/dist/index.html ] || (cd gui && timeout 600 npm ci --no-audit --no-fund --loglevel=error && timeout 600 npm run build --silent)
+[ -d bench/web/node_modules/playwright-core ] || (cd bench/web && timeout 600 npm ci --no-audit --no-fund --loglevel=error) || echo "bench/web: npm ci failed; the GUI load is skipped"
+timeout 900 /usr/bin/python3 bench/web_bench.py
