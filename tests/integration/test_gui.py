@@ -1,0 +1,197 @@
+"""
+The GUI end to end: headless Chromium (playwright-core) drives the real GUI
+build (gui/dist, served by difosd-web) from the lab's LAN client namespace,
+like a PC on the LAN opening https://192.168.1.1. Each test runs one
+scenario script of tests/e2e/ and then checks the router's state with
+difosctl.
+
+Needs: gui/dist (make gui), tests/e2e/node_modules (npm ci there),
+/usr/bin/chromium, node.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import LAN_ADDR, history_entries, make_lab, ns_exec, rev_id, wait_for
+from webclient import Client, ns_connect
+
+REPO = Path(__file__).resolve().parents[2]
+E2E = REPO / "tests/e2e"
+GUI_DIST = Path(os.environ.get("DIFOS_GUI_DIST", REPO / "gui/dist"))
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "correct horse 42"
+BASE = "https://" + LAN_ADDR
+BROWSER_ADDR = "192.168.1.10"
+
+# the GUI's confirm window when an apply moves the LAN address (gui/src/apply.ts)
+MOVE_CONFIRM_SECS = 90
+
+
+def _check_gui_prereqs():
+    if not (GUI_DIST / "index.html").is_file():
+        pytest.fail("the GUI build is missing: %s/index.html (run: make gui)" % GUI_DIST,
+                    pytrace=False)
+    if not (E2E / "node_modules/playwright-core").is_dir():
+        pytest.fail("playwright-core is missing in %s (run: cd tests/e2e && npm ci)" % E2E,
+                    pytrace=False)
+    for exe in (CHROMIUM, shutil.which("node")):
+        if not exe or not os.access(exe, os.X_OK):
+            pytest.fail("missing %s (node and Chromium are needed)" % (exe or "node"),
+                        pytrace=False)
+
+
+def wait_web(lab, addr=LAN_ADDR):
+    def up():
+        try:
+            ns_connect(lab.lan, addr, 443, timeout=1).close()
+            return True
+        except OSError:
+            return False
+    wait_for(up, 20, what="difosd-web to accept on %s:443" % addr)
+
+
+@pytest.fixture(scope="module")
+def gui_lab():
+    """A lab serving the GUI build; the browser's PC is 192.168.1.10. Shared by
+    the tests below that keep the LAN address (each reads the values it
+    changes instead of assuming the factory ones)."""
+    _check_gui_prereqs()
+    with make_lab(daemon_args=("--gui", str(GUI_DIST))) as lab:
+        lab.client_static(BROWSER_ADDR)
+        wait_web(lab)
+        lab.password_set = False
+        yield lab
+
+
+def ensure_password(lab):
+    """The first run done through the API (for tests that start logged out
+    with a password set, whichever ran before)."""
+    if lab.password_set:
+        return
+    tok = lab.daemon.ctl_json("call", "auth.setup_link")["token"]
+    r = Client(lab.lan).api("POST", "/auth/setup", {"token": tok, "password": PASSWORD},
+                            csrf="login")
+    assert r.status == 200, "setup through the API: %r" % r
+    lab.password_set = True
+
+
+def run_scenario(lab, script, tmp_path, *args, timeout=150, on_line=None):
+    """Runs tests/e2e/<script> with node inside the LAN client namespace; fails
+    the test with the scenario's output (and keeps its screenshot) unless it
+    exits 0. on_line(line) sees every output line as it comes (for scenarios
+    that wait for the test to do something). Returns the RESULT object the
+    script printed (or {})."""
+    out_dir = lab.tmp / "e2e"
+    out_dir.mkdir(exist_ok=True)
+    argv = ["ip", "netns", "exec", lab.lan, shutil.which("node"), str(E2E / script),
+            "--base", BASE, "--out", str(out_dir), *map(str, args)]
+    started = time.monotonic()
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True, cwd=str(E2E),
+                         start_new_session=True)
+    lines = []
+    try:
+        deadline = started + timeout
+        for line in p.stdout:   # the script bounds its own run; this is the last resort
+            lines.append(line.rstrip("\n"))
+            if on_line:
+                on_line(lines[-1])
+            if time.monotonic() > deadline:
+                break
+        p.wait(timeout=max(1, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        pass
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, 9)
+            p.wait(timeout=10)
+            lines.append("[killed after %ss]" % timeout)
+    output = "\n".join(lines)
+    print("--- %s (%.1f s, rc=%s) ---\n%s" % (script, time.monotonic() - started,
+                                              p.returncode, output))
+    if p.returncode != 0:
+        kept = []
+        for shot in out_dir.glob("*.png"):   # the lab's tmp dir goes at teardown
+            dest = tmp_path / shot.name
+            shutil.copy(shot, dest)
+            kept.append(str(dest))
+        pytest.fail("scenario %s failed (rc=%s)%s\n%s" % (
+            script, p.returncode, "; screenshot: " + ", ".join(kept) if kept else "", output),
+            pytrace=False)
+    for line in reversed(lines):
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT "):])
+    return {}
+
+
+# ---- router state through difosctl -----------------------------------------
+
+
+def running_value(lab, path):
+    return lab.daemon.ctl_json("call", "config.get", json.dumps({"path": path, "running": True}))
+
+
+def newest_revision(lab):
+    h = history_entries(lab.daemon.ctl_json("history"))
+    assert h, "no history"
+    return max(h, key=rev_id)
+
+
+def revision_state(lab, rev):
+    for e in history_entries(lab.daemon.ctl_json("history")):
+        if rev_id(e) == rev:
+            return e.get("state")
+    raise AssertionError("revision %d is not in the history" % rev)
+
+
+def staged_changes(lab):
+    ch = lab.daemon.ctl_json("changes")
+    if isinstance(ch, dict):
+        ch = ch.get("changes", ch)
+    return ch
+
+
+def pending_confirm(lab):
+    return lab.daemon.status().get("confirm")
+
+
+def dnsmasq_conf(lab):
+    return (lab.daemon.root / "run/difos/active/dhcp/dnsmasq.conf").read_text()
+
+
+# ---- 1. first run, login, a DHCP pool change applied ---------------------------
+
+
+def test_first_run_login_and_dhcp_pool_change(gui_lab, tmp_path):
+    lab = gui_lab
+    assert not lab.password_set, "the first-run test needs a lab without a password"
+    old_start = running_value(lab, "lan.dhcp.start")
+    size = running_value(lab, "lan.dhcp.size")
+    new_start = "192.168.1.50" if old_start != "192.168.1.50" else "192.168.1.60"
+    rev_before = lab.daemon.running_rev()
+    tok = lab.daemon.ctl_json("call", "auth.setup_link")["token"]
+
+    res = run_scenario(lab, "first_run.mjs", tmp_path, "--token", tok, "--password", PASSWORD,
+                       "--start", new_start)
+    lab.password_set = True
+    assert res.get("old") == old_start, res
+
+    # the router runs the new pool: running config, history, dnsmasq's config
+    assert running_value(lab, "lan.dhcp.start") == new_start
+    assert staged_changes(lab) == []
+    rev = newest_revision(lab)
+    assert rev_id(rev) == res["revision"] and rev_id(rev) > rev_before, rev
+    assert rev["state"] == "applied", "the GUI's revision is %r (not confirmed?)" % rev
+    assert lab.daemon.running_rev() == res["revision"]
+    assert not pending_confirm(lab), "a confirm is still pending: %r" % pending_confirm(lab)
+    a, b, c, d = map(int, new_start.split("."))
+    last = "%d.%d.%d.%d" % (a, b, c, d + size - 1)
+    conf = dnsmasq_conf(lab)
+    assert ("," + new_start + "," + last + ",") in conf, \
+        "dnsmasq.conf has no range %s-%s:\n%s" % (new_start, last, conf)
