@@ -26,7 +26,7 @@ asan: deps $(ASAN_BUILD)/build.ninja
 
 # The GUI: TypeScript built with Vite into gui/dist (with .gz files).
 gui: deps
-	cd gui && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent
+	cd gui && npm ci --no-audit --no-fund --loglevel=error && npm run build
 
 # The generated API reference: docs/openapi.json and docs/openapi.md.
 docs: build

@@ -417,3 +417,31 @@ def test_web_restarts_after_a_crash(web_lab, admin):
     wait_for(lambda: web_pid(web_lab) != pid, 15, what="a new difosd-web")
     wait_web(web_lab)
     assert fresh(web_lab).api("GET", "/status").status == 200
+
+
+def test_user_certificate_replaces_the_factory_one(web_lab, admin, tmp_path):
+    def served_cert():
+        s = ns_connect(web_lab.lan, LAN_ADDR, 443)
+        tls = tls_context().wrap_socket(s)
+        der = tls.getpeercert(binary_form=True)
+        tls.close()
+        return der
+
+    factory = served_cert()
+    key, crt = tmp_path / "router.key", tmp_path / "router.crt"
+    run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-days", "30", "-subj", "/CN=router.example", "-keyout", key, "-out", crt],
+        check=True)
+    other_key = tmp_path / "other.key"
+    run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-out", other_key], check=True)
+    cp = web_lab.daemon.ctl("certificate", crt, other_key)
+    assert cp.returncode == 1 and "does not belong" in cp.stderr, cp.stderr
+    web_lab.daemon.ctl_ok("certificate", crt, key)
+    wait_for(lambda: b"router.example" in served_cert(), 15,
+             what="difosd-web to serve the new certificate")
+    info = web_lab.daemon.ctl_json("certificate")
+    assert info["source"] == "user" and "router.example" in info["details"]
+    assert (web_lab.daemon.root / "etc/difos/tls/user.key").stat().st_mode & 0o077 == 0
+    web_lab.daemon.ctl_ok("certificate", "--factory")
+    wait_for(lambda: served_cert() == factory, 15, what="the factory certificate back")

@@ -92,8 +92,11 @@ static void test_defaults(void)
 	T_CHECK(json_is_array(at(d, "dhcp.hostnames")));
 	T_CHECK(at(d, "wan.ipv4.address") == NULL);
 	T_CHECK(at(d, "wan.ipv4.gateway") == NULL);
+	T_CHECK(json_integer_value(at(d, "web.https_port")) == 443);
+	T_CHECK(json_integer_value(at(d, "web.http_port")) == 80);
+	T_CHECK(!strcmp(json_string_value(at(d, "web.session_idle")), "30m"));
 	/* one section per feature section, nothing else */
-	T_CHECK(json_object_size(d) == 6);
+	T_CHECK(json_object_size(d) == 7);
 	T_CHECK(valid(d));
 }
 
