@@ -568,7 +568,7 @@ static void test_export(void)
 	T_CHECK(json_equal(at(ex, "properties.wan.properties.ipv4.properties.proto.enum"), want));
 	json_decref(want);
 	/* every section is exported */
-	T_CHECK(json_object_size(json_object_get(ex, "properties")) == 6);
+	T_CHECK(json_object_size(json_object_get(ex, "properties")) == 7);
 	json_decref(ex);
 }
 
