@@ -195,3 +195,86 @@ def test_first_run_login_and_dhcp_pool_change(gui_lab, tmp_path):
     conf = dnsmasq_conf(lab)
     assert ("," + new_start + "," + last + ",") in conf, \
         "dnsmasq.conf has no range %s-%s:\n%s" % (new_start, last, conf)
+
+
+# ---- 2. invalid input: inline errors, nothing staged ---------------------------
+
+
+def test_invalid_pool_start_is_refused_and_stages_nothing(gui_lab, tmp_path):
+    lab = gui_lab
+    ensure_password(lab)
+    before = running_value(lab, "lan.dhcp.start")
+    rev_before = lab.daemon.running_rev()
+    assert staged_changes(lab) == []
+
+    res = run_scenario(lab, "invalid_ip.mjs", tmp_path, "--password", PASSWORD)
+    assert res["old"] == before
+    assert staged_changes(lab) == [], "the refused values were staged"
+    assert running_value(lab, "lan.dhcp.start") == before
+    assert lab.daemon.running_rev() == rev_before
+
+
+# ---- 3. rollback from History ----------------------------------------------
+
+
+def apply_value(lab, path, value, comment):
+    lab.daemon.ctl_ok("set", path, value)
+    lab.daemon.ctl_ok("apply", "--comment", comment)
+    return lab.daemon.running_rev()
+
+
+def test_history_compare_and_rollback(gui_lab, tmp_path):
+    lab = gui_lab
+    ensure_password(lab)
+    path = "lan.dhcp.lease_time"
+    first, second = ("6h", "8h") if running_value(lab, path) != "6h" else ("7h", "9h")
+    older = apply_value(lab, path, first, "lease time %s" % first)
+    newer = apply_value(lab, path, second, "lease time %s" % second)
+    assert newer > older
+
+    res = run_scenario(lab, "rollback.mjs", tmp_path, "--password", PASSWORD,
+                       "--older", older, "--newer", newer, "--path", path,
+                       "--older-value", first, "--newer-value", second,
+                       "--page", "lan", "--title", "LAN")
+    rev = res["revision"]
+    assert rev > newer
+    assert running_value(lab, path) == first
+    assert lab.daemon.running_rev() == rev
+    assert revision_state(lab, rev) == "applied"
+    assert not pending_confirm(lab), "a confirm is still pending: %r" % pending_confirm(lab)
+    assert "dhcp-range=set:lan," in dnsmasq_conf(lab) and ",%s\n" % first in dnsmasq_conf(lab), \
+        "dnsmasq does not use the rolled back lease time %s" % first
+
+
+# ---- 4. the dashboard, live ------------------------------------------------
+
+
+LEASE_MAC = "02:df:05:00:00:42"
+LEASE_HOST = "e2e-phone"
+
+
+def test_dashboard_updates_live(gui_lab, tmp_path):
+    lab = gui_lab
+    ensure_password(lab)
+    # a second LAN device: a macvlan beside the browser's eth0, made before
+    # the browser starts (Chromium drops its connections when the host's
+    # interfaces change); it takes a lease while the dashboard is open
+    ns_exec(lab.lan, "ip", "link", "add", "mv0", "link", "eth0", "address", LEASE_MAC,
+            "type", "macvlan", "mode", "bridge", check=True)
+    ns_exec(lab.lan, "sysctl", "-qw", "net.ipv6.conf.mv0.disable_ipv6=1")
+    ns_exec(lab.lan, "ip", "link", "set", "mv0", "up", check=True)
+    took = {}
+
+    def take_lease(line):
+        if line.strip() == "READY lease":
+            took["udhcpc"] = ns_exec(lab.lan, "busybox", "udhcpc", "-f", "-q", "-n", "-t", "5",
+                                     "-T", "1", "-i", "mv0", "-s", "/bin/true",
+                                     "-x", "hostname:" + LEASE_HOST, timeout=20)
+
+    try:
+        run_scenario(lab, "dashboard.mjs", tmp_path, "--password", PASSWORD,
+                     "--lease-mac", LEASE_MAC, "--lease-host", LEASE_HOST, on_line=take_lease)
+    finally:
+        ns_exec(lab.lan, "ip", "link", "del", "mv0")
+    assert "udhcpc" in took, "the scenario never asked for the lease"
+    assert took["udhcpc"].returncode == 0, took["udhcpc"]

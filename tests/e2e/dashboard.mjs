@@ -1,0 +1,90 @@
+/*
+ * Dashboards › Router: the interfaces with addresses and MACs (br-lan
+ * 192.168.1.1/24), and live updates over the events WebSocket: the root's
+ * data-updated changes every few seconds without a reload and without
+ * another GET /dashboard; a DHCP lease taken meanwhile (by the test, after
+ * "READY lease") shows up by itself.
+ *
+ * --password PW [--lease-mac MAC --lease-host NAME]
+ */
+import { check, eq, log, login, scenario, sleep, t, until, waitText } from './lib.mjs';
+
+await scenario('dashboard', async ({ page, a }) => {
+  check(a.password, '--password is required');
+  let dashboardGets = 0;
+  let navigations = 0;
+  const frames = [];
+  page.on('request', (r) => {
+    if (r.method() === 'GET' && new URL(r.url()).pathname === '/api/v1/dashboard') dashboardGets++;
+  });
+  page.on('framenavigated', (f) => {
+    if (f === page.mainFrame()) navigations++;
+  });
+  page.on('websocket', (ws) => {
+    log(`websocket ${ws.url()}`);
+    ws.on('close', () => log('websocket closed'));
+    ws.on('socketerror', (e) => log(`websocket error ${e}`));
+    ws.on('framereceived', (f) => frames.push(typeof f.payload === 'string' ? f.payload : f.payload.toString()));
+  });
+
+  await login(page, a.base, a.password);
+  const dash = t(page, 'dashboard');
+  await dash.waitFor();
+  eq(await t(page, 'page-title').textContent(), 'Router', 'the page title');
+
+  log('interfaces');
+  const brlan = t(page, 'iface-br-lan');
+  await brlan.waitFor();
+  const cells = await brlan.locator('td').allTextContents();
+  log(`br-lan: ${cells.join(' | ')}`);
+  check(cells.some((c) => c.includes('192.168.1.1/24')), `br-lan shows no 192.168.1.1/24: ${cells.join(' | ')}`);
+  check(cells.some((c) => /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(c.trim())), `br-lan shows no MAC: ${cells.join(' | ')}`);
+  check(cells.some((c) => c.trim() === 'LAN'), `br-lan is not tagged LAN: ${cells.join(' | ')}`);
+  const wan = t(page, 'iface-wan0');
+  await wan.waitFor();
+  check(/198\.51\.100\.\d+\/24/.test((await wan.textContent()) ?? ''), `wan0 shows no WAN address: ${await wan.textContent()}`);
+  check(((await t(page, 'hostname').textContent()) ?? '').trim() !== '—', 'no hostname on the dashboard');
+  check(/\d+% of/.test((await t(page, 'memory').textContent()) ?? ''), `memory: ${await t(page, 'memory').textContent()}`);
+
+  log('live updates');
+  await waitText(t(page, 'live'), /^Live$/, 'the live indicator');
+  await page.evaluate(() => {
+    window.__sameDocument = true;
+  });
+  const navBefore = navigations;
+  const getsBefore = dashboardGets;
+  const stamps = [];
+  let last = Number(await dash.getAttribute('data-updated'));
+  check(last > 0, 'data-updated is not set');
+  for (let i = 0; i < 2; i++) {
+    last = await until(async () => {
+      const v = Number(await dash.getAttribute('data-updated'));
+      return v > last ? v : null;
+    }, `data-updated to change (update ${i + 1}, last ${last})`, 6000, 100);
+    stamps.push(last);
+  }
+  log(`data-updated: ${stamps.join(', ')}`);
+  check(await page.evaluate(() => window.__sameDocument === true), 'the page was reloaded');
+  eq(navigations, navBefore, 'navigations during the live updates');
+  eq(dashboardGets, getsBefore, 'GET /api/v1/dashboard during the live updates (they must come over the WebSocket)');
+  check(frames.some((f) => f.includes('"topic":"dashboard"') || f.includes('"topic": "dashboard"')), `no dashboard frame on the WebSocket (${frames.length} frames)`);
+
+  if (a['lease-mac']) {
+    const mac = a['lease-mac'].toLowerCase();
+    const countBefore = (await t(page, 'lease-count').textContent()) ?? '';
+    const clientsBefore = Number(await t(page, 'lan-clients').textContent());
+    console.log('READY lease');
+    const row = page.locator('[data-test="lease"]', { hasText: mac });
+    await until(async () => (await row.count()) === 1, `the lease of ${mac} on the dashboard`, 20000, 250);
+    const text = await row.textContent();
+    log(`lease row: ${text}`);
+    check(/192\.168\.1\.\d+/.test(text ?? ''), `the lease row shows no address: ${text}`);
+    if (a['lease-host']) check((text ?? '').includes(a['lease-host']), `the lease row shows no hostname ${a['lease-host']}: ${text}`);
+    const countAfter = (await t(page, 'lease-count').textContent()) ?? '';
+    check(countAfter !== countBefore && /^\d+ active$/.test(countAfter), `lease count: ${countBefore} → ${countAfter}`);
+    await until(async () => Number(await t(page, 'lan-clients').textContent()) === clientsBefore + 1, `LAN clients ${clientsBefore} → ${clientsBefore + 1}`);
+    check(await page.evaluate(() => window.__sameDocument === true), 'the page was reloaded');
+    eq(dashboardGets, getsBefore, 'GET /api/v1/dashboard while the lease came');
+  }
+  await sleep(10);
+});
