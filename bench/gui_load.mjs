@@ -6,7 +6,7 @@
  * shows live data:
  *   - requests: HTTP requests plus WebSockets opened by the page;
  *   - bytes: what went over the wire (CDP encodedDataLength: compressed
- *     bodies plus headers), and the compressed bodies alone;
+ *     bodies plus headers), and the compressed bodies alone (Content-Length);
  *   - time to interactive: from navigation start until the dashboard root
  *     ([data-test=dashboard]) carries data-updated, i.e. the first
  *     /dashboard answer is on screen.
@@ -76,7 +76,7 @@ async function coldLoad(browser, o) {
     cdp.on('Network.requestWillBeSent', (e) => {
       if (e.request.url.startsWith('data:')) return;
       if (t0cdp === null) t0cdp = e.timestamp;
-      reqs.set(e.requestId, { url: e.request.url, status: 0, head: 0, wire: 0, body: 0,
+      reqs.set(e.requestId, { url: e.request.url, status: 0, wire: 0, body: 0,
         start: Math.round((e.timestamp - t0cdp) * 1000), end: null });
     });
     cdp.on('Network.responseReceived', (e) => {
@@ -86,7 +86,7 @@ async function coldLoad(browser, o) {
       r.protocol = e.response.protocol;
       const h = Object.fromEntries(Object.entries(e.response.headers || {}).map(([k, v]) => [k.toLowerCase(), v]));
       r.encoding = h['content-encoding'] || '';
-      r.head = e.response.encodedDataLength || 0; // header bytes received so far
+      r.length = h['content-length'] !== undefined ? Number(h['content-length']) : null; // encoded body
       const t = e.response.timing;
       // connection set-up (only on a request that opened one), ms
       if (t && t.connectStart >= 0) r.connect = Math.round(t.connectEnd - t.connectStart);
@@ -97,7 +97,7 @@ async function coldLoad(browser, o) {
       const r = reqs.get(e.requestId);
       if (!r) return;
       r.wire = e.encodedDataLength; // headers + encoded (compressed) body
-      r.body = Math.max(0, e.encodedDataLength - (r.head || 0));
+      r.body = r.length !== null && r.length !== undefined ? r.length : e.encodedDataLength;
       r.end = Math.round((e.timestamp - t0cdp) * 1000);
     });
     cdp.on('Network.loadingFailed', (e) => {
