@@ -18,6 +18,16 @@
 #include "core/util.h"
 #include "features/web/web.h"
 
+/* What the certificate in force says, read once per change of
+ * certificate: status is asked often and must not run openssl each time. */
+static json_t *tls_info_cache;
+
+static void tls_info_forget(void)
+{
+	json_decref(tls_info_cache);
+	tls_info_cache = NULL;
+}
+
 static char *tls_dir(void)
 {
 	char *d = root_path("/etc/difos/tls");
@@ -94,6 +104,7 @@ int web_tls_paths(struct sys *sys, char **cert, char **key, char **err)
 	int rc = 0;
 
 	(void)sys;
+	tls_info_forget();
 	*cert = xasprintf("%s/server.crt", dir);
 	*key = xasprintf("%s/server.key", dir);
 	if (!user && (!tls_exists(fcrt) || !tls_exists(fkey)))
@@ -124,9 +135,15 @@ static char *tls_openssl(char *const argv[], const char *input)
 
 json_t *web_tls_info(void)
 {
-	char *dir = tls_dir(), *crt = xasprintf("%s/user.crt", dir), *text;
-	bool user = tls_exists(crt);
+	char *dir, *crt, *text;
+	bool user;
 	json_t *o;
+
+	if (tls_info_cache)
+		return json_incref(tls_info_cache);
+	dir = tls_dir();
+	crt = xasprintf("%s/user.crt", dir);
+	user = tls_exists(crt);
 
 	if (!user) {
 		free(crt);
@@ -138,6 +155,8 @@ json_t *web_tls_info(void)
 	free(text);
 	free(crt);
 	free(dir);
+	if (o)
+		tls_info_cache = json_incref(o);
 	return o;
 }
 
