@@ -278,3 +278,20 @@ def test_dashboard_updates_live(gui_lab, tmp_path):
         ns_exec(lab.lan, "ip", "link", "del", "mv0")
     assert "udhcpc" in took, "the scenario never asked for the lease"
     assert took["udhcpc"].returncode == 0, took["udhcpc"]
+
+
+# ---- 6. a phone, and the keyboard only ---------------------------------------
+
+
+def test_phone_layout_and_keyboard_only(gui_lab, tmp_path):
+    lab = gui_lab
+    ensure_password(lab)
+    old = running_value(lab, "dns.cache_size")
+    new = 2500 if old != 2500 else 3000
+    res = run_scenario(lab, "mobile.mjs", tmp_path, "--password", PASSWORD, "--cache-size", new)
+    assert res["old"] == str(old)
+    assert running_value(lab, "dns.cache_size") == new
+    assert lab.daemon.running_rev() == res["revision"]
+    assert revision_state(lab, res["revision"]) == "applied"
+    assert staged_changes(lab) == []
+    assert "cache-size=%d\n" % new in (lab.daemon.root / "run/difos/active/dhcp/dnsmasq.conf").read_text()
