@@ -9,7 +9,7 @@
  * --password PW --cache-size N (the new dns.cache_size)
  * Prints "RESULT {json}" with the applied revision.
  */
-import { check, countdownsSeen, eq, log, pillCount, scenario, t, until, waitText, watchCountdown } from './lib.mjs';
+import { check, CheckError, countdownsSeen, eq, log, pillCount, scenario, t, until, waitText, watchCountdown } from './lib.mjs';
 
 const PHONE = { width: 390, height: 844 };
 
@@ -117,7 +117,7 @@ await scenario('mobile', async ({ page, a }) => {
   const status = dlg.locator('[data-test="apply-status"]');
   const text = await until(async () => {
     const st = await status.getAttribute('data-state');
-    if (st === 'error') throw new Error(`the apply failed: ${await status.textContent()}`);
+    if (st === 'error') throw new CheckError(`the apply failed: ${await status.textContent()}`);
     return st === 'applied' ? status.textContent() : null;
   }, 'the GUI to confirm the applied revision', 45000, 100);
   const m = /Applied revision (\d+)\./.exec(text || '');
