@@ -178,7 +178,6 @@ def dnsmasq_conf(lab):
     return (lab.daemon.root / "run/difos/active/dhcp/dnsmasq.conf").read_text()
 
 
-
 # ---- 5. the LAN address moves; the GUI follows and confirms there -----------
 # First in the file: the check that the move outlives its confirm deadline
 # (90 s) is the last test, so the wait overlaps the other tests.
@@ -223,7 +222,7 @@ def test_lan_address_move_follows_to_the_new_address(move_lab, tmp_path):
     assert " %s/24 " % NEW_LAN in addrs and " %s/" % LAN_ADDR not in addrs, addrs
     # the deadline the apply had (the GUI asks for 90 s); the last test checks
     # that the revision is still in force after it
-    MOVE.update(lab=lab, rev=rev_id(rev),
+    MOVE.update(rev=rev_id(rev),
                 deadline=min(done, rev.get("time", done) + 2) + MOVE_CONFIRM_SECS)
 
 
@@ -359,7 +358,7 @@ def test_phone_layout_and_keyboard_only(gui_lab, tmp_path):
     assert lab.daemon.running_rev() == res["revision"]
     assert revision_state(lab, res["revision"]) == "applied"
     assert staged_changes(lab) == []
-    assert "cache-size=%d\n" % new in (lab.daemon.root / "run/difos/active/dhcp/dnsmasq.conf").read_text()
+    assert "cache-size=%d\n" % new in dnsmasq_conf(lab)
 
 
 
