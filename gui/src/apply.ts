@@ -189,7 +189,11 @@ function done(dlg: Dialog, status: HTMLElement, count: HTMLElement, revision: nu
   status.className = 'apply-status ok';
   status.dataset.state = 'applied';
   fill(status, `Applied revision ${revision}.`);
-  dlg.setActions(closeButton(dlg, true));
+  const close = closeButton(dlg, true);
+  dlg.setActions(close);
+  // autofocus is ignored for elements added after load; the Apply button
+  // that held the focus is gone, so hand it to Close explicitly
+  close.focus();
   refreshPage();
   return 'confirmed';
 }

@@ -19,6 +19,7 @@
 
 static uv_timer_t events_timer;
 static bool events_timer_ready;
+static bool events_stopped;     /* shutting down: the timer is closed for good */
 static int events_watchers;
 
 /* Devices seen on the LAN: neighbours of the LAN bridge with a MAC. */
@@ -92,6 +93,10 @@ static void events_tick(uv_timer_t *t)
 static void events_set_watchers(int n)
 {
 	events_watchers = n;
+	/* at shutdown the web connection closes after the timer did: nothing
+	 * may touch the closed handle again */
+	if (events_stopped || (!events_timer_ready && n <= 0))
+		return;
 	if (!events_timer_ready) {
 		uv_timer_init(difosd.loop, &events_timer);
 		uv_unref((uv_handle_t *)&events_timer);
@@ -110,6 +115,7 @@ void control_web_gone(void)
 
 void api_events_stop(void)
 {
+	events_stopped = true;
 	if (events_timer_ready) {
 		uv_timer_stop(&events_timer);
 		uv_close((uv_handle_t *)&events_timer, NULL);

@@ -114,7 +114,14 @@ int web_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 	if (!w)
 		return 0;
 	switch (reason) {
-	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
+		/* the feed lives at one path only (HTTP/1.1 upgrade, or an
+		 * HTTP/2 extended CONNECT whose path is in :path) */
+		char uri[32];
+		if ((lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 &&
+		     lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_HTTP_COLON_PATH) <= 0) ||
+		    strcmp(uri, "/api/v1/events"))
+			return 1;
 		/* headers are only readable now: keep what the core needs */
 		memset(w, 0, sizeof(*w));
 		w->cookie = ws_hdr(wsi, WSI_TOKEN_HTTP_COOKIE);
@@ -124,6 +131,7 @@ int web_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 			w->host = ws_hdr(wsi, WSI_TOKEN_HTTP_COLON_AUTHORITY);
 		web_peer(wsi, w->peer, sizeof(w->peer));
 		return 0;
+	}
 	case LWS_CALLBACK_ESTABLISHED:
 		w->wsi = wsi;
 		w->next = clients;

@@ -351,6 +351,10 @@ def test_event_websocket(web_lab, admin):
     op, payload = ws.recv()
     assert json.loads(payload)["topic"] == "dashboard" and time.monotonic() - t0 < 8
     ws.close()
+    # the feed lives at its path only
+    status, ws = c.websocket(path="/api/v1/eventsx")
+    assert " 101 " not in status, status
+    ws.close()
     # no session: the socket is closed without a single event
     status, ws = Client(web_lab.lan).websocket()
     if " 101 " in status:
