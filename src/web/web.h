@@ -87,6 +87,9 @@ struct web_config {
 extern struct web_config web_cfg;
 void web_ws_broadcast(json_t *params);
 struct lws;
+/* A request header's value (malloc'd), NULL when absent or too long. The
+ * token is an enum lws_token_indexes. */
+char *web_hdr(struct lws *wsi, int token);
 /* The peer address as text (IPv4 peers without the ::ffff: prefix). */
 void web_peer(struct lws *wsi, char *out, size_t len);
 

@@ -39,8 +39,9 @@ struct web_http {
 	bool gz, immutable, api;
 };
 
-static char *web_hdr(struct lws *wsi, enum lws_token_indexes h)
+char *web_hdr(struct lws *wsi, int token)
 {
+	enum lws_token_indexes h = (enum lws_token_indexes)token;
 	int n = lws_hdr_total_length(wsi, h);
 	char *v;
 

@@ -90,21 +90,6 @@ static void ws_forget(struct web_ws *w)
 	ws_set_watchers();
 }
 
-static char *ws_hdr(struct lws *wsi, enum lws_token_indexes h)
-{
-	int n = lws_hdr_total_length(wsi, h);
-	char *v;
-
-	if (n <= 0 || n > WEB_MAX_HEADER)
-		return NULL;
-	v = xmalloc((size_t)n + 1);
-	if (lws_hdr_copy(wsi, v, n + 1, h) < 0) {
-		free(v);
-		return NULL;
-	}
-	return v;
-}
-
 int web_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
 	struct web_ws *w = user;
@@ -124,11 +109,11 @@ int web_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 			return 1;
 		/* headers are only readable now: keep what the core needs */
 		memset(w, 0, sizeof(*w));
-		w->cookie = ws_hdr(wsi, WSI_TOKEN_HTTP_COOKIE);
-		w->origin = ws_hdr(wsi, WSI_TOKEN_ORIGIN);
-		w->host = ws_hdr(wsi, WSI_TOKEN_HOST);
+		w->cookie = web_hdr(wsi, WSI_TOKEN_HTTP_COOKIE);
+		w->origin = web_hdr(wsi, WSI_TOKEN_ORIGIN);
+		w->host = web_hdr(wsi, WSI_TOKEN_HOST);
 		if (!w->host)
-			w->host = ws_hdr(wsi, WSI_TOKEN_HTTP_COLON_AUTHORITY);
+			w->host = web_hdr(wsi, WSI_TOKEN_HTTP_COLON_AUTHORITY);
 		web_peer(wsi, w->peer, sizeof(w->peer));
 		return 0;
 	}

@@ -210,10 +210,8 @@ export const countdownsSeen = (page) => page.evaluate(() => window.__countdowns 
  * that the GUI confirms by itself ("Applied revision N."), closes the
  * dialog; returns N.
  */
-export async function applyAndConfirm(page, dialogTest = 'changes-dialog', button = 'apply') {
-  const dlg = t(page, dialogTest);
-  await watchCountdown(page);
-  await t(page, button).click();
+/** Waits until the dialog's apply status says the revision was confirmed; returns the text's match. */
+export async function waitApplied(dlg) {
   const status = dlg.locator('[data-test="apply-status"]');
   await status.waitFor();
   const text = await until(async () => {
@@ -223,6 +221,14 @@ export async function applyAndConfirm(page, dialogTest = 'changes-dialog', butto
   }, 'the GUI to confirm the applied revision', 45000, 100);
   const m = /Applied revision (\d+)\./.exec(text || '');
   check(m, `apply status text: ${JSON.stringify(text)}`);
+  return m;
+}
+
+export async function applyAndConfirm(page, dialogTest = 'changes-dialog', button = 'apply') {
+  const dlg = t(page, dialogTest);
+  await watchCountdown(page);
+  await t(page, button).click();
+  const m = await waitApplied(dlg);
   const seen = await countdownsSeen(page);
   check(seen.some((c) => /^Rolls back in \d+ s$/.test(c)), `the confirm countdown was never shown (seen: ${JSON.stringify(seen)})`);
   check(await dlg.locator('[data-test="countdown"]').isHidden(), 'the countdown is still shown after the confirmation');

@@ -9,7 +9,7 @@
  * --password PW --cache-size N (the new dns.cache_size)
  * Prints "RESULT {json}" with the applied revision.
  */
-import { check, CheckError, countdownsSeen, eq, log, pillCount, scenario, t, until, waitText, watchCountdown } from './lib.mjs';
+import { check, CheckError, countdownsSeen, eq, log, pillCount, scenario, t, until, waitApplied, waitText, watchCountdown } from './lib.mjs';
 
 const PHONE = { width: 390, height: 844 };
 
@@ -114,14 +114,7 @@ await scenario('mobile', async ({ page, a }) => {
   await tabTo(page, 'apply', 'Tab', 15);
   await watchCountdown(page);
   await page.keyboard.press('Enter');
-  const status = dlg.locator('[data-test="apply-status"]');
-  const text = await until(async () => {
-    const st = await status.getAttribute('data-state');
-    if (st === 'error') throw new CheckError(`the apply failed: ${await status.textContent()}`);
-    return st === 'applied' ? status.textContent() : null;
-  }, 'the GUI to confirm the applied revision', 45000, 100);
-  const m = /Applied revision (\d+)\./.exec(text || '');
-  check(m, `apply status: ${text}`);
+  const m = await waitApplied(dlg);
   check((await countdownsSeen(page)).some((c) => /^Rolls back in \d+ s$/.test(c)), 'the countdown was never shown');
   // where the keyboard is now (the GUI means it to be on Close: autofocus)
   await page.waitForTimeout(200);

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+import webclient
+
 from conftest import LAN_ADDR, make_lab, ns_exec, run, wait_for
 from webclient import Client, ns_connect, tls_context
 
@@ -27,8 +29,6 @@ REPO = Path(__file__).resolve().parents[2]
 
 def web_pid(lab):
     def find():
-        for pid in ns_exec(lab.router, "ip", "netns", "pids", lab.router).stdout.split() or []:
-            pass
         cp = run(["ip", "netns", "pids", lab.router])
         for pid in cp.stdout.split():
             try:
@@ -40,14 +40,8 @@ def web_pid(lab):
     return wait_for(find, 15, what="difosd-web to run")
 
 
-def wait_web(lab):
-    def up():
-        try:
-            ns_connect(lab.lan, LAN_ADDR, 443, timeout=1).close()
-            return True
-        except OSError:
-            return False
-    wait_for(up, 20, what="difosd-web to accept on 443")
+def wait_web(lab, addr=LAN_ADDR):
+    webclient.wait_web(lab.lan, addr)
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ import socket
 import ssl
 import struct
 import threading
+import time
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _CLONE_NEWNET = 0x40000000
@@ -43,6 +44,20 @@ def ns_connect(ns, host, port, timeout=10, family=socket.AF_INET):
     s.settimeout(timeout)
     s.connect((host, port))
     return s
+
+
+def wait_web(ns, addr, port=443, timeout=20):
+    """Waits until difosd-web accepts TCP connections at addr:port from ns."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            ns_connect(ns, addr, port, timeout=1).close()
+            return
+        except OSError as e:
+            if time.monotonic() >= deadline:
+                raise AssertionError("difosd-web does not accept on %s:%d after %ss: %s" %
+                                     (addr, port, timeout, e))
+            time.sleep(0.2)
 
 
 def tls_context(alpn=("http/1.1",)):
