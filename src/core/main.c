@@ -171,6 +171,10 @@ int main(int argc, char **argv)
 	json_object_set_new(json_object_get(main_engine.facts, "paths"), "socket",
 			    json_string(sock));
 	json_object_set_new(json_object_get(main_engine.facts, "paths"), "gui", json_string(gui));
+	/* shipped data (premade domain lists): next to the build tree, or installed */
+	json_object_set_new(json_object_get(main_engine.facts, "paths"), "data",
+			    json_string(access(DIFOS_SOURCE_DATA, R_OK) == 0 ? DIFOS_SOURCE_DATA
+									 : DIFOS_DATA_DIR));
 	main_engine.test_pause_ms = pause_ms;
 	difosd.engine = &main_engine;
 

@@ -153,6 +153,26 @@ static json_t *config_set(struct rpc_call *c)
 	return config_stage(c, doc, NULL);
 }
 
+/* SC_F_SEQUENCE fields left out of a new entry: place it after the last one. */
+static void config_fill_sequence(const struct sc_field *coll_field, const json_t *coll,
+				 json_t *value)
+{
+	for (const struct sc_field *m = coll_field->fields; m && m->name; m++) {
+		long long top = 0;
+		size_t i;
+		json_t *el;
+
+		if (!(m->flags & SC_F_SEQUENCE) || json_object_get(value, m->name))
+			continue;
+		json_array_foreach(coll, i, el) {
+			json_t *v = json_object_get(el, m->name);
+			if (json_is_integer(v) && json_integer_value(v) > top)
+				top = json_integer_value(v);
+		}
+		json_object_set_new(value, m->name, json_integer(top + 1));
+	}
+}
+
 static json_t *config_add(struct rpc_call *c)
 {
 	struct jpath p;
@@ -181,6 +201,7 @@ static json_t *config_add(struct rpc_call *c)
 	}
 	id = jpath_next_id(coll);
 	json_object_set_new(value, "id", json_integer(id));
+	config_fill_sequence(f, coll, value);
 	json_array_append_new(coll, value);
 	return config_stage(c, doc, json_pack("{s:I}", "id", (json_int_t)id));
 }

@@ -42,6 +42,8 @@ enum sc_kind {
 #define SC_F_SECRET    0x02  /* never returned by reads; written with 0600 */
 #define SC_F_INFINITE  0x04  /* SC_DURATION: also accepts "infinite" */
 #define SC_F_READONLY  0x08  /* set by the system (e.g. collection ids) */
+#define SC_F_SEQUENCE  0x10  /* SC_INT in a collection element: a new entry without it
+			      * gets one more than the largest in the collection (rule order) */
 
 struct sc_error_list;
 

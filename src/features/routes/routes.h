@@ -1,0 +1,29 @@
+/*
+ * Routes: static IPv4/IPv6 routes and policy-based routes. Policy routes
+ * mark packets in the firewall's ruleset and send marked packets through
+ * their own routing table; routes by domain name use sets that the
+ * router's DNS (dnsmasq nftset) fills with the addresses it resolves.
+ */
+#ifndef DIFOS_ROUTES_H
+#define DIFOS_ROUTES_H
+
+#include <jansson.h>
+
+#include "core/util.h"
+
+/*
+ * Set declarations for the "inet difos" table, in the nested syntax with
+ * one tab of indent ("\tset dyn_pbr3 {\n\t\ttype ipv4_addr\n\t}\n"). Sets
+ * named "dyn_*" are filled at run time (by dnsmasq): the firewall keeps
+ * their elements across applies as long as their declaration is unchanged.
+ */
+void routes_nft_sets(const json_t *doc, struct sbuf *out);
+
+/* Rule lines (two tabs of indent, one per line) of the chain
+ * "mark_prerouting" (type filter hook prerouting priority mangle). */
+void routes_nft_marks(const json_t *doc, struct sbuf *out);
+
+/* Lines for dnsmasq.conf (nftset=...) that fill the dyn_* sets. */
+void routes_dnsmasq(const json_t *doc, const json_t *facts, struct sbuf *out);
+
+#endif
