@@ -8,6 +8,7 @@ extern const struct feature feature_system;
 extern const struct feature feature_lan;
 extern const struct feature feature_wan;
 extern const struct feature feature_firewall;
+extern const struct feature feature_qos;
 extern const struct feature feature_dhcp;
 extern const struct feature feature_web;
 
@@ -16,6 +17,7 @@ const struct feature *const feature_table[] = {
 	&feature_lan,      /* bridge and address that dnsmasq binds to */
 	&feature_wan,      /* uplink, default route, upstream DNS */
 	&feature_firewall, /* zones refer to the LAN and WAN devices */
+	&feature_qos,      /* shapes on the LAN bridge and the WAN interface */
 	&feature_dhcp,     /* dnsmasq: DHCP and DNS on the LAN */
 	&feature_web,      /* difosd-web: listens on the addresses set above */
 };

@@ -22,4 +22,9 @@ int cmd_token_create(int argc, char **argv);
 int cmd_token_revoke(int argc, char **argv);
 int cmd_certificate(int argc, char **argv);
 
+/* cmd_qos.c: bandwidth control */
+int cmd_sqm_status(void);
+int cmd_sqm_autofill(int argc, char **argv);
+int cmd_qos_counters(void);
+
 #endif

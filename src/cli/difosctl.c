@@ -47,6 +47,10 @@ static void usage(FILE *f)
 	      "                                   API tokens for scripts\n"
 	      "  certificate CERT.pem KEY.pem | certificate --factory\n"
 	      "                                   the web interface's TLS certificate\n"
+	      "bandwidth control\n"
+	      "  sqm-status                       whether SQM can run here (cake), its speeds\n"
+	      "  sqm-autofill DOWN UP             SQM speeds from the advertised ones (Mbps)\n"
+	      "  qos-counters                     traffic and drops of each limited client\n"
 	      "\n"
 	      "exit codes: 0 ok, 1 rejected, 2 usage, 3 difosd unreachable, 4 apply failed (rolled back)\n",
 	      f);
@@ -695,6 +699,9 @@ int main(int argc, char **argv)
 		rc = EXIT_OK;
 	} else if (!strcmp(cmd, "check")) rc = cmd_check(argc, argv);
 	else if (!strcmp(cmd, "call")) rc = cmd_call(argc, argv);
+	else if (!strcmp(cmd, "sqm-status")) rc = cmd_sqm_status();
+	else if (!strcmp(cmd, "sqm-autofill")) rc = cmd_sqm_autofill(argc, argv);
+	else if (!strcmp(cmd, "qos-counters")) rc = cmd_qos_counters();
 	else if (!strcmp(cmd, "setup-link")) rc = cmd_setup_link(argc, argv);
 	else if (!strcmp(cmd, "passwd")) rc = cmd_passwd();
 	else if (!strcmp(cmd, "tokens")) rc = call_print("auth.tokens", NULL);
