@@ -322,8 +322,10 @@ static int engine_check_changed(struct engine *e, const char *old_gen, const cha
 	return 0;
 }
 
-int engine_apply(struct engine *e, const json_t *doc_in, const char *author, const char *comment,
-		 int confirm_secs, struct apply_result *res)
+/* commit: record a new revision; otherwise re-apply what is in force
+ * (the running document rendered again, e.g. after a data file changed) */
+static int engine_run(struct engine *e, const json_t *doc_in, const char *author,
+		      const char *comment, int confirm_secs, bool commit, struct apply_result *res)
 {
 	/* renderers rely on every defaulted member being present */
 	json_t *doc = json_deep_copy(doc_in);
@@ -397,7 +399,8 @@ int engine_apply(struct engine *e, const json_t *doc_in, const char *author, con
 		}
 		free(err);
 	}
-	rev = store_commit(e->store, doc, author, comment ? comment : "",
+	rev = !commit ? e->running_rev :
+	      store_commit(e->store, doc, author, comment ? comment : "",
 			   confirm_secs > 0 ? REV_PENDING : REV_APPLIED);
 	if (rev < 0) {
 		engine_fail(res, "store", NULL, "cannot record the revision: %s",
@@ -419,8 +422,9 @@ int engine_apply(struct engine *e, const json_t *doc_in, const char *author, con
 			uv_timer_start(&e->confirm_timer, engine_confirm_cb,
 				       (uint64_t)confirm_secs * 1000, 0);
 	}
-	log_info("apply: revision %lld by %s in force (%zu feature(s) touched)%s", rev,
-		 author ? author : "?", json_array_size(res->touched),
+	log_info("apply: revision %lld by %s %s (%zu feature(s) touched)%s", rev,
+		 author ? author : "?", commit ? "in force" : "applied again",
+		 json_array_size(res->touched),
 		 confirm_secs > 0 ? ", waiting for confirmation" : "");
 	rc = 0;
 	goto out;
@@ -440,6 +444,17 @@ out:
 	free(changed);
 	free(touched);
 	return rc;
+}
+
+int engine_apply(struct engine *e, const json_t *doc, const char *author, const char *comment,
+		 int confirm_secs, struct apply_result *res)
+{
+	return engine_run(e, doc, author, comment, confirm_secs, true, res);
+}
+
+int engine_refresh(struct engine *e, const char *author, struct apply_result *res)
+{
+	return engine_run(e, e->running, author, NULL, 0, false, res);
 }
 
 int engine_boot(struct engine *e)

@@ -57,6 +57,9 @@ int engine_boot(struct engine *e);
 /* confirm_secs > 0 arms the confirm timer. Returns 0 on success. */
 int engine_apply(struct engine *e, const json_t *doc, const char *author, const char *comment,
 		 int confirm_secs, struct apply_result *res);
+/* Renders the document in force again and applies what changed (data
+ * files such as country lists were updated); no new revision. */
+int engine_refresh(struct engine *e, const char *author, struct apply_result *res);
 /* Confirms the pending revision; -1 when nothing waits. */
 int engine_confirm(struct engine *e, const char *author);
 /* Rolls a pending revision back now (timer expiry, or explicit). */

@@ -1,0 +1,106 @@
+/*
+ * The firewall's parts: the schema (zones, aliases, port forwards, traffic
+ * rules, NAT rules), the renderer of the one nftables ruleset of table
+ * "inet difos", and the loader that applies a new ruleset by the smallest
+ * change: set elements through netlink, changed chains by flush and refill,
+ * the whole table only when nothing smaller will do.
+ */
+#ifndef DIFOS_FIREWALL_H
+#define DIFOS_FIREWALL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/util.h"
+#include "schema/schema.h"
+
+#define FW_TABLE "difos"
+
+/* ---- fw_countries.c ---- */
+struct fw_country {
+	const char *code; /* ISO 3166-1 alpha-2, lower case */
+	const char *name;
+};
+extern const struct fw_country fw_countries[];
+const char *fw_country_name(const char *code);
+
+/* ---- fw_schema.c ---- */
+extern const struct sc_field firewall_section;
+
+/* An alias name as rules use it: letters, digits, '_', starting with a letter. */
+bool fw_is_alias_name(const char *s);
+/* The IP alias (or port alias) called name, or NULL. */
+const json_t *fw_ip_alias(const json_t *doc, const char *name);
+const json_t *fw_port_alias(const json_t *doc, const char *name);
+
+/* ---- fw_addr.c: address lists ---- */
+struct fw_cidr {
+	int family;               /* 4 or 6 */
+	unsigned char addr[16];   /* network byte order, host bits cleared */
+	int len;                  /* prefix length */
+};
+
+/* Parses "a.b.c.d[/n]" or "x::y[/n]"; host bits must be zero unless loose. */
+bool fw_cidr_parse(const char *s, bool loose, struct fw_cidr *out, char *why, size_t whylen);
+void fw_cidr_text(const struct fw_cidr *c, char *out, size_t outlen);
+/* Sorts, drops duplicates and ranges inside larger ones: an nft interval
+ * set refuses overlapping elements. */
+size_t fw_cidr_canonical(struct fw_cidr *v, size_t n);
+/* One CIDR per line ("# comment" and blank lines allowed); family 4 or 6.
+ * Lines that are not valid CIDRs of that family are skipped and counted. */
+size_t fw_cidr_read_file(const char *path, int family, struct fw_cidr **v, size_t *skipped);
+
+/* ---- fw_alias.c: alias sets ---- */
+/* Directory of the country lists: <state>/lists/countries (facts). */
+char *fw_lists_dir(const json_t *facts);
+/* Names of the nft sets of an alias: "a4_<name>", "a6_<name>", "p_<name>". */
+void fw_alias_set_name(char *out, size_t outlen, int family, const char *alias);
+/* Families an IP alias holds (bit 1: IPv4, bit 2: IPv6). Manual aliases hold
+ * one, automated (country) aliases both. */
+unsigned fw_alias_families(const json_t *alias);
+
+struct fw_set {
+	char *name;
+	char *decl;     /* the set block, nested syntax, without elements */
+	char *elements; /* canonical elements, one per line ("" when none) */
+};
+
+struct fw_sets {
+	struct fw_set *v;
+	size_t n, cap;
+};
+
+void fw_sets_add(struct fw_sets *s, const char *name, char *decl, char *elements);
+void fw_sets_free(struct fw_sets *s);
+/* Every alias's sets, with elements (country lists read from the lists dir). */
+void fw_alias_sets(const json_t *doc, const json_t *facts, struct fw_sets *out);
+
+/* ---- fw_rules.c / fw_render.c: the ruleset ---- */
+/* Renders ruleset.nft (declarations and chains) and the sets' elements. */
+char *fw_render_ruleset(const json_t *doc, const json_t *facts, struct fw_sets *sets);
+
+/* A chain's matchers for one rule, expanded per family (fw_match.c). */
+struct fw_rule_out;
+void fw_render_rules(const json_t *doc, struct sbuf chains[], const char *const *chain_names,
+		     size_t nchains);
+
+/* ---- fw_load.c: applying a ruleset ---- */
+struct sys;
+/* The whole transaction: replace table inet difos with structure + elements. */
+char *fw_full_script(const char *structure, const char *dir);
+/* Applies the files in dir given the files in force (old_dir, may be NULL):
+ * the smallest change that gets there, or the full transaction. */
+int fw_load(struct sys *sys, const char *dir, const char *old_dir, char **err);
+
+/* ---- fw_elems.c: set elements through netlink ---- */
+struct fw_elem_change {
+	const char *set;
+	int keytype;        /* 4: ipv4_addr, 6: ipv6_addr, 'p': inet_service */
+	char **add, **del;  /* element texts as in the set files */
+	size_t nadd, ndel;
+};
+/* One netlink transaction; 0 or -1 with *err. */
+int fw_elems_apply(const struct fw_elem_change *c, size_t n, char **err);
+
+#endif

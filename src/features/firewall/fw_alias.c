@@ -1,0 +1,211 @@
+/*
+ * Aliases as nft named sets: an IP alias becomes an interval set per
+ * family it holds (a4_<name>, a6_<name>), a port alias an interval set of
+ * services (p_<name>). Elements are kept apart from the declarations so a
+ * change of contents reaches the kernel as element updates only.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "features/common/netutil.h"
+#include "features/firewall/firewall.h"
+
+char *fw_lists_dir(const json_t *facts)
+{
+	const char *state = facts_path(facts, "state");
+
+	return xasprintf("%s/lists/countries", state ? state : "/var/lib/difos");
+}
+
+void fw_alias_set_name(char *out, size_t outlen, int family, const char *alias)
+{
+	snprintf(out, outlen, "%s_%s", family == 4 ? "a4" : family == 6 ? "a6" : "p", alias);
+}
+
+unsigned fw_alias_families(const json_t *alias)
+{
+	const char *type = json_string_value(json_object_get(alias, "type"));
+	json_t *first = json_array_get(json_object_get(alias, "addresses"), 0);
+	struct fw_cidr c;
+	char why[128];
+
+	if (type && !strcmp(type, "automated"))
+		return 3;
+	if (first && fw_cidr_parse(json_string_value(first), true, &c, why, sizeof(why)))
+		return c.family == 4 ? 1 : 2;
+	return 1;
+}
+
+void fw_sets_add(struct fw_sets *s, const char *name, char *decl, char *elements)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
+	}
+	s->v[s->n].name = xstrdup(name);
+	s->v[s->n].decl = decl;
+	s->v[s->n].elements = elements;
+	s->n++;
+}
+
+void fw_sets_free(struct fw_sets *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].name);
+		free(s->v[i].decl);
+		free(s->v[i].elements);
+	}
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+static char *cidr_lines(struct fw_cidr *v, size_t n)
+{
+	struct sbuf b;
+	char t[64];
+
+	sbuf_init(&b);
+	n = fw_cidr_canonical(v, n);
+	for (size_t i = 0; i < n; i++) {
+		fw_cidr_text(&v[i], t, sizeof(t));
+		sbuf_add(&b, t);
+		sbuf_add(&b, "\n");
+	}
+	return sbuf_steal(&b);
+}
+
+static void add_ip_set(struct fw_sets *out, const char *alias, int family, char *elements)
+{
+	char name[64];
+
+	fw_alias_set_name(name, sizeof(name), family, alias);
+	fw_sets_add(out, name,
+		    xasprintf("\tset %s {\n\t\ttype %s\n\t\tflags interval\n\t}\n", name,
+			      family == 4 ? "ipv4_addr" : "ipv6_addr"),
+		    elements);
+}
+
+static void manual_alias(const json_t *alias, const char *name, struct fw_sets *out)
+{
+	json_t *addrs = json_object_get(alias, "addresses"), *a;
+	struct fw_cidr *v = xcalloc(json_array_size(addrs) + 1, sizeof(*v));
+	size_t n = 0, i;
+	char why[128];
+
+	json_array_foreach(addrs, i, a)
+		if (fw_cidr_parse(json_string_value(a), true, &v[n], why, sizeof(why)))
+			n++;
+	add_ip_set(out, name, (fw_alias_families(alias) & 1) ? 4 : 6, cidr_lines(v, n));
+	free(v);
+}
+
+/* A country list that was never fetched reads as empty, as the manual warns. */
+static void country_alias(const json_t *alias, const char *name, const json_t *facts,
+			  struct fw_sets *out)
+{
+	char *dir = fw_lists_dir(facts);
+
+	for (int family = 4; family <= 6; family += 2) {
+		struct fw_cidr *all = NULL;
+		size_t n = 0, cap = 0, i;
+		json_t *cc;
+
+		json_array_foreach(json_object_get(alias, "countries"), i, cc) {
+			char *path = xasprintf("%s/%s.v%d", dir, json_string_value(cc), family);
+			struct fw_cidr *v;
+			size_t k = fw_cidr_read_file(path, family, &v, NULL);
+
+			if (n + k > cap) {
+				cap = (n + k) * 2;
+				all = xrealloc(all, cap * sizeof(*all));
+			}
+			if (k)
+				memcpy(all + n, v, k * sizeof(*v));
+			n += k;
+			free(v);
+			free(path);
+		}
+		add_ip_set(out, name, family, cidr_lines(all, n));
+		free(all);
+	}
+	free(dir);
+}
+
+struct port_range {
+	long lo, hi;
+};
+
+static int range_cmp(const void *pa, const void *pb)
+{
+	const struct port_range *a = pa, *b = pb;
+
+	return a->lo != b->lo ? (a->lo < b->lo ? -1 : 1) : (a->hi < b->hi ? -1 : a->hi > b->hi);
+}
+
+/* Port ranges merged where they overlap: interval sets refuse overlaps. */
+static char *port_lines(const json_t *ports)
+{
+	struct port_range *v = xcalloc(json_array_size(ports) + 1, sizeof(*v));
+	size_t n = 0, i, out = 0;
+	struct sbuf b;
+	json_t *p;
+
+	json_array_foreach(ports, i, p) {
+		const char *s = json_string_value(p);
+		char *end;
+
+		if (!s)
+			continue;
+		v[n].lo = strtol(s, &end, 10);
+		v[n].hi = *end == '-' ? strtol(end + 1, NULL, 10) : v[n].lo;
+		n++;
+	}
+	qsort(v, n, sizeof(*v), range_cmp);
+	for (i = 0; i < n; i++) {
+		if (out > 0 && v[i].lo <= v[out - 1].hi) {
+			if (v[i].hi > v[out - 1].hi)
+				v[out - 1].hi = v[i].hi;
+			continue;
+		}
+		v[out++] = v[i];
+	}
+	sbuf_init(&b);
+	for (i = 0; i < out; i++) {
+		if (v[i].lo == v[i].hi)
+			sbuf_printf(&b, "%ld\n", v[i].lo);
+		else
+			sbuf_printf(&b, "%ld-%ld\n", v[i].lo, v[i].hi);
+	}
+	free(v);
+	return sbuf_steal(&b);
+}
+
+void fw_alias_sets(const json_t *doc, const json_t *facts, struct fw_sets *out)
+{
+	json_t *el;
+	size_t i;
+
+	json_array_foreach(doc_get(doc, "firewall.ip_aliases"), i, el) {
+		const char *name = json_string_value(json_object_get(el, "name"));
+		const char *type = json_string_value(json_object_get(el, "type"));
+
+		if (!name)
+			continue;
+		if (type && !strcmp(type, "automated"))
+			country_alias(el, name, facts, out);
+		else
+			manual_alias(el, name, out);
+	}
+	json_array_foreach(doc_get(doc, "firewall.port_aliases"), i, el) {
+		const char *name = json_string_value(json_object_get(el, "name"));
+		char set[64];
+
+		if (!name)
+			continue;
+		fw_alias_set_name(set, sizeof(set), 0, name);
+		fw_sets_add(out, set,
+			    xasprintf("\tset %s {\n\t\ttype inet_service\n\t\tflags interval\n\t}\n", set),
+			    port_lines(json_object_get(el, "ports")));
+	}
+}

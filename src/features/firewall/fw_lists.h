@@ -1,0 +1,15 @@
+/* Country lists of automated aliases: files, update, summaries (fw_lists.c). */
+#ifndef DIFOS_FW_LISTS_H
+#define DIFOS_FW_LISTS_H
+
+#include <jansson.h>
+
+#include "core/rpc.h"
+
+/* {cc: {"v4": {"updated": t}, "v6": null}} for the countries aliases use */
+json_t *fw_lists_summary(const json_t *doc);
+
+/* firewall.countries, firewall.update_lists */
+extern const struct rpc_method fw_lists_methods[];
+
+#endif
