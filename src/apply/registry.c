@@ -7,6 +7,8 @@
 extern const struct feature feature_system;
 extern const struct feature feature_lan;
 extern const struct feature feature_wan;
+extern const struct feature feature_ifaces;
+extern const struct feature feature_routes;
 extern const struct feature feature_firewall;
 extern const struct feature feature_qos;
 extern const struct feature feature_dhcp;
@@ -16,6 +18,8 @@ const struct feature *const feature_table[] = {
 	&feature_system,   /* hostname: named by dnsmasq and the DHCP client */
 	&feature_lan,      /* bridge and address that dnsmasq binds to */
 	&feature_wan,      /* uplink, default route, upstream DNS */
+	&feature_ifaces,   /* custom interfaces: their links and addresses */
+	&feature_routes,   /* static and policy routes through the devices above */
 	&feature_firewall, /* zones refer to the LAN and WAN devices */
 	&feature_qos,      /* shapes on the LAN bridge and the WAN interface */
 	&feature_dhcp,     /* dnsmasq: DHCP and DNS on the LAN */

@@ -27,4 +27,7 @@ int cmd_sqm_status(void);
 int cmd_sqm_autofill(int argc, char **argv);
 int cmd_qos_counters(void);
 
+/* cmd_routes.c: routes */
+int cmd_domain_lists(void);
+
 #endif

@@ -51,6 +51,8 @@ static void usage(FILE *f)
 	      "  sqm-status                       whether SQM can run here (cake), its speeds\n"
 	      "  sqm-autofill DOWN UP             SQM speeds from the advertised ones (Mbps)\n"
 	      "  qos-counters                     traffic and drops of each limited client\n"
+	      "routes\n"
+	      "  domain-lists                     premade domain lists for policy routes\n"
 	      "\n"
 	      "exit codes: 0 ok, 1 rejected, 2 usage, 3 difosd unreachable, 4 apply failed (rolled back)\n",
 	      f);
@@ -702,6 +704,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "sqm-status")) rc = cmd_sqm_status();
 	else if (!strcmp(cmd, "sqm-autofill")) rc = cmd_sqm_autofill(argc, argv);
 	else if (!strcmp(cmd, "qos-counters")) rc = cmd_qos_counters();
+	else if (!strcmp(cmd, "domain-lists")) rc = cmd_domain_lists();
 	else if (!strcmp(cmd, "setup-link")) rc = cmd_setup_link(argc, argv);
 	else if (!strcmp(cmd, "passwd")) rc = cmd_passwd();
 	else if (!strcmp(cmd, "tokens")) rc = call_print("auth.tokens", NULL);

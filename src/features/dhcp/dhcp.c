@@ -16,6 +16,7 @@
 #include "core/util.h"
 #include "features/common/netutil.h"
 #include "features/dhcp/dhcp.h"
+#include "features/routes/routes.h"
 
 static void dhcp_lease_check(const json_t *el, const char *path, const json_t *doc,
 			     struct sc_error_list *errs);
@@ -206,6 +207,8 @@ static char *dhcp_conf_text(const json_t *doc, const json_t *facts)
 	} else {
 		sbuf_printf(&b, "no-dhcp-interface=%s\n", doc_str(doc, "lan.device"));
 	}
+	/* policy routes by domain: answers fill the firewall's sets */
+	routes_dnsmasq(doc, facts, &b);
 	return sbuf_steal(&b);
 }
 

@@ -11,6 +11,15 @@
 
 #include "core/util.h"
 
+struct sys;
+
+/*
+ * Bits of the packet mark (and conntrack mark) that policy routes use: the
+ * index of the interface a packet leaves through, shifted left by 8. Other
+ * bits are left alone for other features (QoS).
+ */
+#define ROUTES_MARK_MASK 0xff00u
+
 /*
  * Set declarations for the "inet difos" table, in the nested syntax with
  * one tab of indent ("\tset dyn_pbr3 {\n\t\ttype ipv4_addr\n\t}\n"). Sets
@@ -25,5 +34,9 @@ void routes_nft_marks(const json_t *doc, struct sbuf *out);
 
 /* Lines for dnsmasq.conf (nftset=...) that fill the dyn_* sets. */
 void routes_dnsmasq(const json_t *doc, const json_t *facts, struct sbuf *out);
+
+/* The WAN's DHCP lease changed (new router, new address, or none): the
+ * routes through the WAN and the policy table of "wan" follow it. */
+void routes_follow_wan(struct sys *sys, const json_t *doc);
 
 #endif

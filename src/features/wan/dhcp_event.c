@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "features/common/netutil.h"
+#include "features/routes/routes.h"
 #include "features/wan/wan.h"
 #include "schema/schema.h"
 
@@ -89,6 +90,8 @@ static json_t *wan_event_bound(struct rpc_call *c, const char *dev)
 							     rpc_str(c, "lease") : "0"),
 			      "since", (json_int_t)time(NULL));
 	log_info("wan: DHCP lease %s on %s", cidr, dev);
+	/* the policy table of "wan" goes through the router this lease names */
+	routes_follow_wan(sys, difosd.engine->running);
 	res = json_pack("{s:b}", "ok", 1);
 	goto out;
 fail:
@@ -121,6 +124,7 @@ static json_t *wan_dhcp_event(struct rpc_call *c)
 		json_decref(wan_lease);
 		wan_lease = NULL;
 		log_info("wan: DHCP deconfig on %s", dev);
+		routes_follow_wan(difosd.sys, difosd.engine->running);
 	} else {
 		log_info("wan: DHCP event %s on %s", event, dev);
 	}
