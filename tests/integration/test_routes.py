@@ -123,6 +123,17 @@ def test_policy_by_domain(lab):
         assert addr in text, "%s is not in dyn_pbr%s: %s" % (addr, pid, text)
     assert TARGET_OTHER not in text
 
+    # an unrelated change reloads the firewall: the resolved addresses stay
+    d.ctl_ok("set", "firewall.wan_ping", "false")
+    d.ctl_ok("apply")
+    assert up.seen_as(lab.lan, TARGET) == ROUTER_UP2_ADDR, "the set lost its addresses"
+
+    # a new domain in the policy: answers for it now go to the set too
+    d.ctl_ok("set", "routes.policy[%s].domains" % pid, "pbr.test,other.test")
+    d.ctl_ok("apply")
+    resolve_ok(lab, "other.test", TARGET_OTHER)
+    up.wait_seen_as(lab.lan, ROUTER_UP2_ADDR, target=TARGET_OTHER)
+
 
 # c -------------------------------------------------------------------------
 
@@ -231,3 +242,34 @@ def test_domain_lists_method(lab):
     assert {"streaming", "vpn-providers"} <= set(names), names
     vpn = next(x for x in lists if x["name"] == "vpn-providers")
     assert vpn["domains"] >= 10 and vpn["description"], vpn
+
+
+# f -------------------------------------------------------------------------
+
+def addrs_of(lab, dev):
+    return ["%s/%s" % (a["local"], a["prefixlen"])
+            for link in ip_json(lab, "-4", "addr", "show", "dev", dev)
+            for a in link.get("addr_info", [])]
+
+
+def test_custom_interface_lifecycle(lab):
+    routes_lab(lab)
+    d = lab.daemon
+    d.ctl_ok("add", "interfaces.custom", "name=uplink2", "device=wan1", "zone=wan",
+             "ipv4_address=203.0.113.2/24", "ipv4_gateway=203.0.113.1")
+    d.ctl_ok("apply")
+    assert addrs_of(lab, "wan1") == ["203.0.113.2/24"]
+    assert ip_json(lab, "link", "show", "dev", "wan1")[0]["operstate"] in ("UP", "UNKNOWN")
+    cp = ns_exec(lab.router, "ping", "-c", "1", "-W", "2", UP2_ADDR)
+    assert cp.returncode == 0, describe(cp)
+
+    # a new address replaces the old one
+    d.ctl_ok("set", "interfaces.custom[1].ipv4_address", "203.0.113.3/24")
+    d.ctl_ok("apply")
+    assert addrs_of(lab, "wan1") == ["203.0.113.3/24"]
+
+    # removed: no address, link down
+    d.ctl_ok("delete", "interfaces.custom[1]")
+    d.ctl_ok("apply")
+    assert addrs_of(lab, "wan1") == []
+    assert "UP" not in ip_json(lab, "link", "show", "dev", "wan1")[0]["flags"]

@@ -241,7 +241,12 @@ static int ifaces_bring_up(struct apply_ctx *ctx, const json_t *el)
 		if (sys_runv(ctx->sys, &ctx->err, "ip", "-4", "addr", "flush", "dev", dev, NULL))
 			return -1;
 	} else if (old_addr && !ifaces_same(old_addr, addr)) {
-		/* the new address first, so the device never goes without one */
+		/* the new address first, so the device never goes without one; in
+		 * the same network it is a secondary address, which the kernel
+		 * would delete with the old primary unless it promotes it */
+		char *promote = xasprintf("/proc/sys/net/ipv4/conf/%s/promote_secondaries", dev);
+		ctx->sys->write_proc(ctx->sys, promote, "1");
+		free(promote);
 		if (addr && sys_runv(ctx->sys, &ctx->err, "ip", "addr", "replace", addr, "dev", dev,
 				     NULL))
 			return -1;
