@@ -1,0 +1,282 @@
+/*
+ * Unit tests of the routes and custom interfaces: the rules of their
+ * sections that the integration tests do not reach, the DNS lines of
+ * domain policies, and what the applier asks of the kernel (dry backend).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "t.h"
+#include "t_json.h"
+#include "apply/feature.h"
+#include "apply/system.h"
+#include "core/util.h"
+#include "features/routes/routes.h"
+#include "features/routes/routes_int.h"
+#include "schema/schema.h"
+
+/* A valid document: defaults plus "routes"/"interfaces" from JSON text. */
+static json_t *doc_with(const char *path, const char *value)
+{
+	json_t *d = schema_defaults();
+
+	if (path)
+		put(d, path, value);
+	schema_fill_defaults(d);
+	return d;
+}
+
+/* Validates doc (taken); true when some error has this path and message. */
+static bool has_error(json_t *doc, const char *path, const char *message)
+{
+	struct sc_error_list e;
+	bool ok = false;
+
+	sc_errors_init(&e);
+	schema_validate(doc, &e);
+	for (size_t i = 0; i < e.n; i++)
+		ok |= !strcmp(e.v[i].path, path) && !strcmp(e.v[i].message, message);
+	if (!ok) {
+		fprintf(stderr, "    expected %s | %s\n", path, message);
+		for (size_t i = 0; i < e.n; i++)
+			fprintf(stderr, "    got %s | %s\n", e.v[i].path, e.v[i].message);
+	}
+	sc_errors_free(&e);
+	json_decref(doc);
+	return ok;
+}
+
+static bool valid(json_t *doc)
+{
+	struct sc_error_list e;
+	bool ok;
+
+	sc_errors_init(&e);
+	schema_validate(doc, &e);
+	ok = e.n == 0;
+	for (size_t i = 0; i < e.n; i++)
+		fprintf(stderr, "    error %s\n", e.v[i].message);
+	sc_errors_free(&e);
+	json_decref(doc);
+	return ok;
+}
+
+static const char uplink2[] =
+	"[{\"id\": 1, \"name\": \"uplink2\", \"device\": \"wan1\", \"zone\": \"wan\","
+	" \"ipv4_address\": \"203.0.113.2/24\", \"ipv4_gateway\": \"203.0.113.1\"}]";
+
+static void test_static_rules(void)
+{
+	T_CHECK(valid(doc_with("routes.static4",
+			       "[{\"id\": 1, \"target\": \"10.9.0.0/16\", \"gateway\": \"10.0.0.1\"},"
+			       " {\"id\": 2, \"target\": \"10.9.0.0/16\", \"gateway\": \"10.0.0.2\","
+			       "  \"metric\": 5}]")));
+	T_CHECK(has_error(doc_with("routes.static4",
+				   "[{\"id\": 1, \"target\": \"10.9.0.0/16\", \"gateway\": \"10.0.0.1\"},"
+				   " {\"id\": 3, \"target\": \"10.9.0.0/16\", \"interface\": \"eth2\"}]"),
+			  "routes.static4[3].target",
+			  "routes.static4[3].target: 10.9.0.0/16 with metric 0 in table 254 is "
+			  "already routed by routes.static4[1]"));
+	T_CHECK(has_error(doc_with("routes.static4",
+				   "[{\"id\": 1, \"target\": \"10.9.0.0/16\", \"gateway\": \"10.0.0.1\","
+				   " \"table\": 253}]"),
+			  "routes.static4[1].table",
+			  "routes.static4[1].table: 253 is the kernel's \"default\" table: use "
+			  "1-252, or 254 for the main table"));
+	T_CHECK(has_error(doc_with("routes.static4",
+				   "[{\"id\": 1, \"target\": \"0.0.0.0/0\", \"gateway\": \"10.0.0.1\"}]"),
+			  "routes.static4[1].target",
+			  "routes.static4[1].target: 0.0.0.0/0 with metric 0 in the main table would "
+			  "replace the WAN's default route: give a metric above 0 or another table"));
+	T_CHECK(valid(doc_with("routes.static4",
+			       "[{\"id\": 1, \"target\": \"0.0.0.0/0\", \"gateway\": \"10.0.0.1\","
+			       " \"metric\": 100}]")));
+	T_CHECK(has_error(doc_with("routes.static4",
+				   "[{\"id\": 1, \"target\": \"192.168.1.0/24\", \"interface\": \"eth2\"}]"),
+			  "routes.static4[1].target",
+			  "routes.static4[1].target: 192.168.1.0/24 is the LAN network itself: it is "
+			  "reached without a route"));
+	T_CHECK(has_error(doc_with("routes.static6",
+				   "[{\"id\": 1, \"target\": \"2001:db8::/32\", \"gateway\": \"fe80::1\"}]"),
+			  "routes.static6[1].gateway",
+			  "routes.static6[1].gateway: fe80::1 is a link-local address: it needs the "
+			  "interface it is on"));
+	T_CHECK(has_error(doc_with("routes.static6",
+				   "[{\"id\": 1, \"target\": \"2001:db8::1/32\", \"interface\": \"eth2\"}]"),
+			  "routes.static6[1].target",
+			  "routes.static6[1].target: 2001:db8::1/32 has bits set right of the prefix "
+			  "length: the network is 2001:db8::/32"));
+	T_CHECK(has_error(doc_with("routes.static6",
+				   "[{\"id\": 1, \"target\": \"2001:db8::/32\", \"interface\": \"eth2\"},"
+				   " {\"id\": 2, \"target\": \"2001:DB8:0::/32\", \"interface\": \"eth3\"}]"),
+			  "routes.static6[2].target",
+			  "routes.static6[2].target: 2001:DB8:0::/32 with metric 0 in table 254 is "
+			  "already routed by routes.static6[1]"));
+}
+
+static void test_interface_rules(void)
+{
+	T_CHECK(valid(doc_with("interfaces.custom", uplink2)));
+	T_CHECK(has_error(doc_with("interfaces.custom",
+				   "[{\"id\": 1, \"name\": \"a\", \"device\": \"eth2\", \"zone\": \"wan\","
+				   " \"ipv4_address\": \"203.0.113.2/24\", \"ipv4_gateway\": \"203.0.114.1\"}]"),
+			  "interfaces.custom[1].ipv4_gateway",
+			  "interfaces.custom[1].ipv4_gateway: 203.0.114.1 is outside the interface's "
+			  "network 203.0.113.0/24"));
+	T_CHECK(has_error(doc_with("interfaces.custom",
+				   "[{\"id\": 1, \"name\": \"a\", \"device\": \"eth2\", \"zone\": \"wan\","
+				   " \"ipv4_address\": \"203.0.113.0/24\"}]"),
+			  "interfaces.custom[1].ipv4_address",
+			  "interfaces.custom[1].ipv4_address: 203.0.113.0/24 is the network address of "
+			  "203.0.113.0/24, not a host address"));
+	T_CHECK(has_error(doc_with("interfaces.custom",
+				   "[{\"id\": 1, \"name\": \"a\", \"device\": \"eth2\", \"zone\": \"lan\","
+				   " \"ipv4_address\": \"192.168.1.7/16\"}]"),
+			  "interfaces.custom[1].ipv4_address",
+			  "interfaces.custom[1].ipv4_address: 192.168.1.7/16 overlaps the LAN network "
+			  "192.168.1.0/24"));
+	T_CHECK(has_error(doc_with("interfaces.custom",
+				   "[{\"id\": 1, \"name\": \"a\", \"device\": \"lan0\", \"zone\": \"lan\"}]"),
+			  "interfaces.custom[1].device",
+			  "interfaces.custom[1].device: lan0 is already a device of the LAN"));
+	T_CHECK(has_error(doc_with("interfaces.custom",
+				   "[{\"id\": 1, \"name\": \"Trunk\", \"device\": \"eth2\", \"zone\": \"wan\"},"
+				   " {\"id\": 2, \"name\": \"trunk\", \"device\": \"eth2\", \"zone\": \"wan\"}]"),
+			  "interfaces.custom[2].name",
+			  "interfaces.custom[2].name: trunk is already used by interfaces.custom[1]"));
+	T_CHECK(has_error(doc_with("interfaces.custom",
+				   "[{\"id\": 1, \"name\": \"a\", \"device\": \"eth2\", \"zone\": \"wan\"},"
+				   " {\"id\": 2, \"name\": \"b\", \"device\": \"eth2\", \"zone\": \"wan\"}]"),
+			  "interfaces.custom[2].device",
+			  "interfaces.custom[2].device: eth2 is already used by interfaces.custom[1]"));
+}
+
+static void test_policy_rules(void)
+{
+	json_t *d = doc_with("interfaces.custom", uplink2);
+
+	put(d, "routes.policy", "[{\"id\": 4, \"name\": \"p\", \"destination\": [\"10.1.0.0/16\"],"
+	    " \"domain_lists\": [\"streaming\"], \"interface\": \"wan1\"}]");
+	schema_fill_defaults(d);
+	T_CHECK(has_error(d, "routes.policy[4].domain_lists",
+			  "routes.policy[4].domain_lists: streaming cannot be combined with "
+			  "destination: a destination address and domains together would be "
+			  "ambiguous"));
+	d = doc_with("routes.policy", "[{\"id\": 1, \"name\": \"p\", \"source\": "
+		     "[\"192.168.1.7/24\"], \"interface\": \"wan\"}]");
+	T_CHECK(has_error(d, "routes.policy[1].source",
+			  "routes.policy[1].source: 192.168.1.7/24 has bits set right of the prefix "
+			  "length: the network is 192.168.1.0/24"));
+	/* a disabled uplink is still a valid name: its policies wait */
+	d = doc_with("interfaces.custom", uplink2);
+	put(d, "interfaces.custom[1].enabled", "false");
+	put(d, "routes.policy", "[{\"id\": 1, \"name\": \"p\", \"source\": [\"192.168.1.7\"],"
+	    " \"interface\": \"wan1\"}]");
+	schema_fill_defaults(d);
+	T_CHECK(valid(d));
+}
+
+static char *dnsmasq_lines(const json_t *doc)
+{
+	struct sbuf b;
+
+	sbuf_init(&b);
+	routes_dnsmasq(doc, NULL, &b);
+	return sbuf_steal(&b);
+}
+
+static void test_dnsmasq_lines(void)
+{
+	json_t *d = doc_with("interfaces.custom", uplink2);
+	char *text;
+
+	/* one domain in two policies goes to both sets; a subdomain of another
+	 * policy's domain also goes to that policy's set */
+	put(d, "routes.policy",
+	    "[{\"id\": 1, \"name\": \"a\", \"domains\": [\"example.com\", \"Shared.org\"],"
+	    "  \"interface\": \"wan1\"},"
+	    " {\"id\": 2, \"name\": \"b\", \"domains\": [\"shared.org\", \"cdn.example.com\"],"
+	    "  \"interface\": \"wan\"},"
+	    " {\"id\": 3, \"name\": \"c\", \"domains\": [\"off.example\"], \"interface\": \"wan\","
+	    "  \"enabled\": false}]");
+	schema_fill_defaults(d);
+	text = dnsmasq_lines(d);
+	T_CHECK_STR(text, "nftset=/example.com/4#inet#difos#dyn_pbr1\n"
+			  "nftset=/shared.org/4#inet#difos#dyn_pbr1,4#inet#difos#dyn_pbr2\n"
+			  "nftset=/cdn.example.com/4#inet#difos#dyn_pbr2,4#inet#difos#dyn_pbr1\n");
+	free(text);
+	json_decref(d);
+}
+
+static char *sets_text(const json_t *doc)
+{
+	struct sbuf b;
+
+	sbuf_init(&b);
+	routes_nft_sets(doc, &b);
+	return sbuf_steal(&b);
+}
+
+static void test_set_declaration_follows_domains(void)
+{
+	json_t *d = doc_with("routes.policy", "[{\"id\": 7, \"name\": \"a\", \"domains\": "
+			     "[\"example.com\"], \"interface\": \"wan\"}]");
+	char *before = sets_text(d), *after;
+
+	T_CHECK(strstr(before, "\tset dyn_pbr7 {\n\t\ttype ipv4_addr\n") == before);
+	put(d, "routes.policy[7].domains", "[\"example.com\", \"example.net\"]");
+	after = sets_text(d);
+	/* new domains: a new declaration, so the old addresses are dropped */
+	T_CHECK(strcmp(before, after) != 0);
+	free(before);
+	free(after);
+	json_decref(d);
+}
+
+static void test_apply_commands(void)
+{
+	const struct feature *f = feature_find("routes");
+	struct sys *sys = sys_dry_new();
+	json_t *d = doc_with("interfaces.custom", uplink2);
+	struct apply_ctx ctx = { 0 };
+
+	put(d, "routes.static4", "[{\"id\": 1, \"target\": \"10.99.0.0/16\", \"gateway\": "
+	    "\"203.0.113.1\", \"metric\": 7}]");
+	put(d, "routes.static6", "[{\"id\": 1, \"target\": \"2001:db8:99::/48\", \"gateway\": "
+	    "\"fe80::1\", \"interface\": \"wan1\"}]");
+	put(d, "routes.policy", "[{\"id\": 1, \"name\": \"a\", \"source\": [\"192.168.1.21\"],"
+	    " \"interface\": \"wan1\"}]");
+	schema_fill_defaults(d);
+	T_CHECK(f != NULL);
+	ctx.doc = d;
+	ctx.sys = sys;
+	ctx.boot = true;
+	T_CHECK(f->apply(&ctx) == 0);
+	T_CHECK(strstr(sys->journal.s, "run ip -4 route replace 10.99.0.0/16 via 203.0.113.1 "
+			"table main metric 7 proto 209\n"));
+	T_CHECK(strstr(sys->journal.s, "run ip -6 route replace 2001:db8:99::/48 via fe80::1 "
+			"dev wan1 table main metric 1024 proto 209\n"));
+	T_CHECK(strstr(sys->journal.s, "run ip -4 route replace default via 203.0.113.1 dev wan1 "
+			"table 1002 metric 0 proto 209\n"));
+	T_CHECK(strstr(sys->journal.s, "run ip -4 rule add pref 9002 fwmark 0x200/0xff00 "
+			"lookup 1002\n"));
+	T_CHECK(strstr(sys->journal.s, "write /proc/sys/net/ipv4/conf/wan1/rp_filter 2\n"));
+	if (t_cur_failed)
+		fprintf(stderr, "%s", sys->journal.s);
+	free(ctx.err);
+	json_decref(d);
+	sys_free(sys);
+}
+
+int main(void)
+{
+	feature_schema_init();
+	T_RUN(test_static_rules);
+	T_RUN(test_interface_rules);
+	T_RUN(test_policy_rules);
+	T_RUN(test_dnsmasq_lines);
+	T_RUN(test_set_declaration_follows_domains);
+	T_RUN(test_apply_commands);
+	return t_done("routes");
+}
