@@ -14,18 +14,19 @@
 #include "features/common/netutil.h"
 #include "features/qos/qos.h"
 
-/* One part: a batch file shaping one interface through one ifb device. */
+/* One part: a batch file shaping through one ifb device. */
 struct qos_part {
 	const char *file;
 	const char *enabled;   /* document path of its switch */
-	const char *device;    /* document path of the interface it shapes */
+	const char *root;      /* document path of the device that gets the root qdisc */
+	const char *ports;     /* ... of the device(s) whose ingress goes to the ifb */
 	const char *ifb;
 	bool cake;
 };
 
 static const struct qos_part qos_parts[] = {
-	{ "qos.tc", "qos.enabled", "lan.device", QOS_IFB_UP, false },
-	{ "sqm.tc", "sqm.enabled", "wan.interface", SQM_IFB_DOWN, true },
+	{ "qos.tc", "qos.enabled", "lan.device", "lan.interfaces", QOS_IFB_UP, false },
+	{ "sqm.tc", "sqm.enabled", "wan.interface", "wan.interface", SQM_IFB_DOWN, true },
 };
 
 static int qos_render(const json_t *doc, const json_t *facts, struct render_out *out,
@@ -68,10 +69,52 @@ static bool qos_file_changed(const struct apply_ctx *ctx, const char *name)
 	return changed;
 }
 
+/* Adds the device name(s) at path of doc (a name or a list) to set. */
+static void qos_devices(json_t *set, const json_t *doc, const char *path)
+{
+	json_t *v = doc ? doc_get(doc, path) : NULL, *el;
+	size_t i;
+
+	if (json_is_string(v))
+		json_object_set_new(set, json_string_value(v), json_true());
+	json_array_foreach(v, i, el)
+		if (json_is_string(el))
+			json_object_set_new(set, json_string_value(el), json_true());
+}
+
+static json_t *qos_device_list(const json_t *set)
+{
+	json_t *list = json_array(), *v;
+	const char *name;
+
+	json_object_foreach((json_t *)set, name, v)
+		json_array_append_new(list, json_string(name));
+	return list;
+}
+
+/* Takes away what this part installed, for the old and the new document
+ * (a renamed bridge or a port that left the LAN still carries it). */
+static int qos_clear_part(struct apply_ctx *ctx, const struct qos_part *p, char **err)
+{
+	json_t *roots = json_object(), *ports = json_object(), *rl, *pl;
+	int rc;
+
+	qos_devices(roots, ctx->old_doc, p->root);
+	qos_devices(roots, ctx->doc, p->root);
+	qos_devices(ports, ctx->old_doc, p->ports);
+	qos_devices(ports, ctx->doc, p->ports);
+	rl = qos_device_list(roots);
+	pl = qos_device_list(ports);
+	rc = qos_tc_clear(ctx->sys, rl, pl, p->ifb, err);
+	json_decref(roots);
+	json_decref(ports);
+	json_decref(rl);
+	json_decref(pl);
+	return rc;
+}
+
 static int qos_apply_part(struct apply_ctx *ctx, const struct qos_part *p)
 {
-	const char *dev = doc_str(ctx->doc, p->device);
-	const char *old_dev = ctx->old_doc ? doc_str(ctx->old_doc, p->device) : NULL;
 	bool on = doc_bool(ctx->doc, p->enabled, false);
 	char *batch;
 	int rc;
@@ -83,9 +126,7 @@ static int qos_apply_part(struct apply_ctx *ctx, const struct qos_part *p)
 			return -1;
 		}
 	}
-	if (old_dev && strcmp(old_dev, dev) && qos_tc_clear(ctx->sys, old_dev, p->ifb, &ctx->err))
-		return -1;
-	if (qos_tc_clear(ctx->sys, dev, p->ifb, &ctx->err))
+	if (qos_clear_part(ctx, p, &ctx->err))
 		return -1;
 	if (!on)
 		return 0;
@@ -94,7 +135,7 @@ static int qos_apply_part(struct apply_ctx *ctx, const struct qos_part *p)
 	free(batch);
 	/* half a batch shapes some clients and not others: take it all away */
 	if (rc)
-		qos_tc_clear(ctx->sys, dev, p->ifb, NULL);
+		qos_clear_part(ctx, p, NULL);
 	return rc;
 }
 

@@ -50,9 +50,11 @@ unsigned qos_class_minor(const json_t *qos, const char *coll, size_t index);
 /* A rate in Mbps as tc text in kbit ("8000kbit"). */
 void qos_rate_text(double mbps, char out[32]);
 
-/* tc_owned.c: removes what difos installed on dev (its root qdisc, an
- * ingress qdisc redirecting to ifb) and the ifb device itself. */
-int qos_tc_clear(struct sys *sys, const char *dev, const char *ifb, char **err);
+/* tc_owned.c: removes what difos installed: its root qdisc on each of
+ * roots, an ingress qdisc redirecting to ifb on each of ports (arrays of
+ * device names), and the ifb device itself. */
+int qos_tc_clear(struct sys *sys, const json_t *roots, const json_t *ports, const char *ifb,
+		 char **err);
 /* Creates the ifb device and loads a batch file. */
 int qos_tc_load(struct sys *sys, const char *ifb, const char *batch, char **err);
 

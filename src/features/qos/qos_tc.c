@@ -1,14 +1,16 @@
 /*
  * QoS as a tc batch. Download (to the clients) is shaped where it leaves
  * the router: the LAN bridge's egress. Upload (from the clients) can only
- * be shaped on an egress too, so the bridge's ingress is redirected to
- * the ifb device QOS_IFB_UP and shaped there. Each direction is one HTB
- * with a class per limited client (rate = ceil = the limit, a pfifo
- * leaf); u32 filters pick the client by IP (protocol ip) or MAC (any
- * protocol, matched in the Ethernet header at negative offsets from the
- * IP header). Whitelisted and unmatched traffic goes to HTB's direct
- * queue (class <handle>:0), which HTB sends at once without shaping: the
- * rest of the LAN keeps its full speed.
+ * be shaped on an egress too, so the ingress of each LAN port is
+ * redirected to the ifb device QOS_IFB_UP and shaped there. (The ports,
+ * not the bridge: a packet redirected from the bridge's own ingress comes
+ * back without its conntrack entry, and the firewall drops it as invalid.)
+ * Each direction is one HTB with a class per limited client (rate = ceil
+ * = the limit, a pfifo leaf); u32 filters pick the client by IP (protocol
+ * ip) or MAC (any protocol, matched in the Ethernet header at negative
+ * offsets from the IP header). Traffic within the LAN, whitelisted and
+ * unmatched traffic goes to HTB's direct queue (class <handle>:0), which
+ * HTB sends at once without shaping: the rest of the LAN keeps its speed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +38,7 @@ enum { QOS_PRIO_WL_IP = 1, QOS_PRIO_WL_MAC, QOS_PRIO_MAC, QOS_PRIO_IP };
 struct qos_dir {
 	const char *dev;      /* device whose egress shapes */
 	const char *addr;     /* the client is the "dst" or the "src" */
+	const char *peer;     /* the other end: "src" or "dst" */
 	const char *rate;     /* "download" or "upload" */
 	int mac_off;          /* client MAC's offset from the IP header */
 };
@@ -66,6 +69,21 @@ static void qos_filter_head(struct sbuf *b, const struct qos_dir *d, bool ip, in
 {
 	sbuf_printf(b, "filter add dev %s parent %s: protocol %s prio %d u32 ", d->dev,
 		    QOS_HANDLE, ip ? "ip" : "all", prio);
+}
+
+/* Traffic that stays in the LAN (between ports, to and from the router's
+ * LAN address) is not what a limit is for: it is never shaped. */
+static void qos_render_lan(struct sbuf *b, const json_t *doc, const struct qos_dir *d)
+{
+	unsigned addr;
+	int prefix;
+	char cidr[20];
+
+	if (!net_lan_subnet(doc, &addr, &prefix))
+		return;
+	net_cidr_text(addr, prefix, cidr);
+	qos_filter_head(b, d, true, QOS_PRIO_WL_IP);
+	sbuf_printf(b, "match ip %s %s flowid %s:0\n", d->peer, cidr, QOS_HANDLE);
 }
 
 static void qos_render_whitelist(struct sbuf *b, const json_t *qos, const struct qos_dir *d)
@@ -136,8 +154,9 @@ static void qos_render_entries(struct sbuf *b, const json_t *qos, const char *co
 	}
 }
 
-static void qos_render_dir(struct sbuf *b, const json_t *qos, const struct qos_dir *d)
+static void qos_render_dir(struct sbuf *b, const json_t *doc, const struct qos_dir *d)
 {
+	const json_t *qos = doc_get(doc, "qos");
 	struct sbuf filters;
 
 	sbuf_init(&filters);
@@ -145,7 +164,8 @@ static void qos_render_dir(struct sbuf *b, const json_t *qos, const struct qos_d
 		    QOS_HANDLE, QOS_DIRECT_QLEN);
 	qos_render_entries(b, qos, "by_mac", d, &filters);
 	qos_render_entries(b, qos, "by_ip", d, &filters);
-	sbuf_add(b, "# whitelisted clients: never shaped\n");
+	sbuf_add(b, "# traffic within the LAN and whitelisted clients: never shaped\n");
+	qos_render_lan(b, doc, d);
 	qos_render_whitelist(b, qos, d);
 	sbuf_add(b, "# limited clients; everything else is not shaped\n");
 	sbuf_add(b, filters.s);
@@ -154,16 +174,17 @@ static void qos_render_dir(struct sbuf *b, const json_t *qos, const struct qos_d
 
 char *qos_tc_render(const json_t *doc)
 {
-	const json_t *qos = doc_get(doc, "qos");
 	const char *lan = doc_str(doc, "lan.device");
 	/* at the bridge's egress the IP header follows the 14-byte Ethernet
-	 * header: the destination MAC is at -14; at its ingress (seen on the
-	 * ifb) the source MAC is at -8 */
-	const struct qos_dir down = { .dev = lan, .addr = "dst", .rate = "download",
-				      .mac_off = -14 };
-	const struct qos_dir up = { .dev = QOS_IFB_UP, .addr = "src", .rate = "upload",
-				    .mac_off = -8 };
+	 * header: the destination MAC is at -14; at a port's ingress (seen on
+	 * the ifb) the source MAC is at -8 */
+	const struct qos_dir down = { .dev = lan, .addr = "dst", .peer = "src",
+				      .rate = "download", .mac_off = -14 };
+	const struct qos_dir up = { .dev = QOS_IFB_UP, .addr = "src", .peer = "dst",
+				    .rate = "upload", .mac_off = -8 };
 	struct sbuf b;
+	size_t i;
+	json_t *port;
 
 	sbuf_init(&b);
 	sbuf_add(&b, "# Bandwidth control (QoS) rendered by difos: a tc batch (tc -batch)\n");
@@ -172,12 +193,15 @@ char *qos_tc_render(const json_t *doc)
 		return sbuf_steal(&b);
 	}
 	sbuf_printf(&b, "# download: shaped on the egress of the LAN bridge %s\n", lan);
-	qos_render_dir(&b, qos, &down);
-	sbuf_printf(&b, "# upload: the ingress of %s goes through %s and is shaped there\n", lan,
+	qos_render_dir(&b, doc, &down);
+	sbuf_printf(&b, "# upload: what the LAN ports receive goes through %s and is shaped there\n",
 		    QOS_IFB_UP);
-	sbuf_printf(&b, "qdisc add dev %s handle ffff: ingress\n", lan);
-	sbuf_printf(&b, "filter add dev %s parent ffff: protocol all prio 1 u32 match u32 0 0 "
-		    "action mirred egress redirect dev %s\n", lan, QOS_IFB_UP);
-	qos_render_dir(&b, qos, &up);
+	json_array_foreach(doc_get(doc, "lan.interfaces"), i, port) {
+		const char *dev = json_string_value(port);
+		sbuf_printf(&b, "qdisc add dev %s handle ffff: ingress\n", dev);
+		sbuf_printf(&b, "filter add dev %s parent ffff: protocol all prio 1 u32 match u32 0 0 "
+			    "action mirred egress redirect dev %s\n", dev, QOS_IFB_UP);
+	}
+	qos_render_dir(&b, doc, &up);
 	return sbuf_steal(&b);
 }

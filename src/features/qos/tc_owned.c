@@ -62,22 +62,41 @@ static bool qos_is_ifb(struct sys *sys, const char *name)
 	return ifb;
 }
 
-int qos_tc_clear(struct sys *sys, const char *dev, const char *ifb, char **err)
+/* The qdisc list of dev, or NULL: a device that is gone took its qdiscs with it. */
+static char *qos_qdiscs(struct sys *sys, const char *dev)
 {
 	char *out = NULL;
+
+	if (sys->run(sys, (char *const[]){ "tc", "qdisc", "show", "dev", (char *)dev, NULL },
+		     QOS_TC_TIMEOUT_MS, &out) == 0 && out)
+		return out;
+	free(out);
+	return NULL;
+}
+
+int qos_tc_clear(struct sys *sys, const json_t *roots, const json_t *ports, const char *ifb,
+		 char **err)
+{
+	size_t i;
+	json_t *v;
 	int rc = 0;
 
-	/* a device that is gone took its qdiscs with it */
-	if (dev && sys->run(sys, (char *const[]){ "tc", "qdisc", "show", "dev", (char *)dev,
-						  NULL }, QOS_TC_TIMEOUT_MS, &out) == 0 && out) {
-		if (qos_root_is_ours(out) &&
+	json_array_foreach(roots, i, v) {
+		const char *dev = json_string_value(v);
+		char *show = qos_qdiscs(sys, dev);
+		if (show && qos_root_is_ours(show) &&
 		    sys_runv(sys, err, "tc", "qdisc", "del", "dev", dev, "root", NULL))
 			rc = -1;
-		if (strstr(out, "qdisc ingress ffff:") && qos_ingress_is_ours(sys, dev, ifb) &&
+		free(show);
+	}
+	json_array_foreach(ports, i, v) {
+		const char *dev = json_string_value(v);
+		char *show = qos_qdiscs(sys, dev);
+		if (show && strstr(show, "qdisc ingress ffff:") && qos_ingress_is_ours(sys, dev, ifb) &&
 		    sys_runv(sys, err, "tc", "qdisc", "del", "dev", dev, "ingress", NULL))
 			rc = -1;
+		free(show);
 	}
-	free(out);
 	if (qos_is_ifb(sys, ifb) && sys_runv(sys, err, "ip", "link", "del", "dev", ifb, NULL))
 		rc = -1;
 	return rc;
