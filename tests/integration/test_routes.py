@@ -34,6 +34,19 @@ def no_staged_changes(lab):
     assert changes == [], "something was staged: %s" % json.dumps(changes)
 
 
+def rest(lab, method, path, body=None):
+    """One REST request as difosd-web forwards it (http.request), with an API
+    token; returns (status, body)."""
+    if not getattr(lab, "routes_token", None):
+        lab.routes_token = lab.daemon.ctl_json("token-create", "routes-tests")["token"]
+    req = {"method": method, "path": "/api/v1" + path, "peer": "192.168.1.20",
+           "authorization": "Bearer " + lab.routes_token}
+    if body is not None:
+        req["body"] = json.dumps(body)
+    resp = lab.daemon.ctl_json("call", "http.request", json.dumps(req))
+    return resp["status"], resp["body"]
+
+
 # a -------------------------------------------------------------------------
 
 def test_policy_by_source(lab):
@@ -190,7 +203,7 @@ def test_bad_input_stages_nothing(lab):
     assert "vpn-providers" in err, "the message does not name the lists there are: " + err
 
     err = refused(lab, "routes.policy", "name=where", "source=192.168.1.50", "interface=wan7")
-    assert "routes.policy[1].interface: wan7 is not" in err, err
+    assert "routes.policy[1].interface: wan7 is neither \"wan\" nor" in err, err
 
     err = refused(lab, "routes.policy", "name=nothing", "interface=wan")
     assert "routes.policy[1]: needs at least one of source, destination" in err, err
@@ -213,6 +226,15 @@ def test_bad_input_stages_nothing(lab):
     assert [c["path"] for c in changes] == ["interfaces.custom[1]"], changes
     d.ctl_ok("discard")
     no_staged_changes(lab)
+
+    # the same through the REST API: 422 naming the field and the value, nothing staged
+    status, body = rest(lab, "POST", "/config/routes/policy",
+                        {"name": "both", "destination": ["10.1.0.0/16"],
+                         "domains": ["pbr.test"], "interface": "wan"})
+    assert status == 422, (status, body)
+    assert "routes.policy[1].domains: pbr.test cannot be combined with destination" in \
+        json.dumps(body), body
+    assert rest(lab, "GET", "/changes") == (200, [])
 
 
 # e -------------------------------------------------------------------------
@@ -242,6 +264,8 @@ def test_domain_lists_method(lab):
     assert {"streaming", "vpn-providers"} <= set(names), names
     vpn = next(x for x in lists if x["name"] == "vpn-providers")
     assert vpn["domains"] >= 10 and vpn["description"], vpn
+    status, body = rest(lab, "GET", "/routes/domain-lists")
+    assert status == 200 and body["lists"] == lists, (status, body)
 
 
 # f -------------------------------------------------------------------------
@@ -273,3 +297,23 @@ def test_custom_interface_lifecycle(lab):
     d.ctl_ok("apply")
     assert addrs_of(lab, "wan1") == []
     assert "UP" not in ip_json(lab, "link", "show", "dev", "wan1")[0]["flags"]
+
+
+# g -------------------------------------------------------------------------
+
+def test_route_via_dhcp_wan_after_restart(lab):
+    d = lab.daemon
+    d.ctl_ok("add", "routes.static4", "target=10.77.0.0/16", "gateway=198.51.100.1")
+    d.ctl_ok("apply")
+    assert len(ip_json(lab, "-4", "route", "show", "10.77.0.0/16")) == 1
+
+    # difosd starts again on a WAN without its address: the gateway is
+    # unreachable until the DHCP lease comes, then the route is installed
+    assert d.stop() == 0
+    ns_exec(lab.router, "ip", "-4", "addr", "flush", "dev", "wan0", check=True)
+    ns_exec(lab.router, "ip", "route", "flush", "proto", "209", check=True)
+    d.start()
+    lab.wait_router_wan()
+    wait_for(lambda: len(ip_json(lab, "-4", "route", "show", "10.77.0.0/16")) == 1, 15,
+             what="10.77.0.0/16 to be installed once the WAN lease came")
+    assert d.status()["features"]["routes"]["state"] == "ok", d.status()["features"]["routes"]

@@ -11,9 +11,11 @@
 #include "apply/feature.h"
 #include "apply/system.h"
 #include "core/daemon.h"
+#include "core/log.h"
 #include "core/rpc.h"
 #include "features/common/netutil.h"
 #include "features/routes/routes_int.h"
+#include "features/wan/wan.h"
 
 static const struct sc_field *const routes_sections[] = { &routes_section, NULL };
 
@@ -66,7 +68,22 @@ static int routes_render(const json_t *doc, const json_t *facts, struct render_o
 
 static int routes_apply(struct apply_ctx *ctx)
 {
-	return routes_sync(ctx->sys, ctx->doc, &ctx->err);
+	json_t *lease;
+	int rc = routes_sync(ctx->sys, ctx->doc, &ctx->err);
+
+	if (rc == 0 || !ctx->boot || strcmp(doc_str(ctx->doc, "wan.ipv4.proto"), "dhcp"))
+		return rc;
+	/* at start the WAN has no DHCP address yet, so a gateway on its network
+	 * is unreachable: the lease, when it comes, installs what failed */
+	lease = wan_dhcp_lease();
+	if (!lease) {
+		log_warn("routes: %s (tried again when the WAN gets its DHCP lease)", ctx->err);
+		free(ctx->err);
+		ctx->err = NULL;
+		rc = 0;
+	}
+	json_decref(lease);
+	return rc;
 }
 
 static void routes_status_policy(const json_t *pol, const struct routes_iface *ifc, void *arg)

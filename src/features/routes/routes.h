@@ -35,8 +35,9 @@ void routes_nft_marks(const json_t *doc, struct sbuf *out);
 /* Lines for dnsmasq.conf (nftset=...) that fill the dyn_* sets. */
 void routes_dnsmasq(const json_t *doc, const json_t *facts, struct sbuf *out);
 
-/* The WAN's DHCP lease changed (new router, new address, or none): the
- * routes through the WAN and the policy table of "wan" follow it. */
+/* The WAN got or renewed its DHCP lease (perhaps a new address or router):
+ * the routes through the WAN and the policy table of "wan" follow it. When
+ * the lease ends the kernel drops those routes with the address. */
 void routes_follow_wan(struct sys *sys, const json_t *doc);
 
 #endif

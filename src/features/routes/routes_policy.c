@@ -47,7 +47,7 @@ bool routes_policy_iface(const json_t *doc, const char *name, struct routes_ifac
 		out->index = ROUTES_INDEX_CUSTOM + (int)i;
 		return true;
 	}
-	snprintf(why, whylen, "is not \"wan\" nor the device of a custom interface in zone wan");
+	snprintf(why, whylen, "is neither \"wan\" nor the device of a custom interface in zone wan");
 	return false;
 }
 

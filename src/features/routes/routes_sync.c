@@ -233,11 +233,11 @@ static int routes_sync_routes(struct sys *sys, const json_t *routes, char **err)
 	}
 	routes_remove_stale(sys, 4, wanted);
 	routes_remove_stale(sys, 6, wanted);
+	/* one route that cannot be installed does not keep the others out;
+	 * the first failure is reported */
 	json_array_foreach(routes, i, r)
-		if (routes_install(sys, r, err)) {
+		if (routes_install(sys, r, rc ? NULL : err))
 			rc = -1;
-			break;
-		}
 	json_decref(wanted);
 	return rc;
 }
@@ -319,8 +319,8 @@ int routes_sync(struct sys *sys, const json_t *doc, char **err)
 		free(path);
 	}
 	rc = routes_sync_routes(sys, json_object_get(want, "routes"), err);
-	if (rc == 0)
-		rc = routes_sync_rules(sys, json_object_get(want, "rules"), err);
+	if (routes_sync_rules(sys, json_object_get(want, "rules"), rc ? NULL : err))
+		rc = -1;
 	json_decref(want);
 	json_decref(lease);
 	return rc;

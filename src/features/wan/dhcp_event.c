@@ -124,7 +124,6 @@ static json_t *wan_dhcp_event(struct rpc_call *c)
 		json_decref(wan_lease);
 		wan_lease = NULL;
 		log_info("wan: DHCP deconfig on %s", dev);
-		routes_follow_wan(difosd.sys, difosd.engine->running);
 	} else {
 		log_info("wan: DHCP event %s on %s", event, dev);
 	}
