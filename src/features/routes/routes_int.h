@@ -39,12 +39,12 @@ void routes_kernel_dst(int family, const char *canon, char *out, size_t outlen);
 
 /* ---- routes_policy.c: where policy routes leave ---- */
 struct routes_iface {
-	char name[32];      /* as a policy names it: "wan", or a custom device */
-	const char *dev;    /* Linux device */
-	const char *gateway;/* IPv4 next hop from the configuration, or NULL */
-	bool dhcp_gateway;  /* the next hop is the WAN DHCP lease's router */
+	char name[32];        /* as a policy names it: "wan", or a custom device */
+	const char *dev;      /* Linux device */
+	const char *gateway;  /* IPv4 next hop from the configuration, or NULL */
+	bool dhcp_gateway;    /* the next hop is the WAN DHCP lease's router */
 	bool enabled;
-	int index;          /* 1-255: mark, table and rule priority */
+	int index;            /* 1-255: mark, table and rule priority */
 };
 
 /* Resolves a policy's interface. false (and a reason in why) when name is
