@@ -104,6 +104,8 @@ void fw_forwards_render(const json_t *doc, const struct fw_zones *z, struct sbuf
 	char *refl_prefix;
 	const char *lan_addr = doc_str(doc, "lan.ipv4.address");
 	bool reflected = false;
+	unsigned net;
+	int prefix;
 	json_t *f;
 	size_t i;
 
@@ -134,9 +136,14 @@ void fw_forwards_render(const json_t *doc, const struct fw_zones *z, struct sbuf
 	}
 	emit_maps(dstnat, &wan, wan_prefix);
 	emit_maps(dstnat, &refl, refl_prefix);
-	if (reflected || refl.nto || refl.nkeep)
-		sbuf_printf(srcnat, "\t\tmeta nfproto ipv4 iifname %s oifname %s ct status dnat masquerade"
-			    " comment \"NAT reflection\"\n", z->lan, z->lan);
+	/* postrouting knows no input device: a reflected connection is one
+	 * from the LAN's own subnet, DNATed back into the LAN */
+	if ((reflected || refl.nto || refl.nkeep) && net_lan_subnet(doc, &net, &prefix)) {
+		char cidr[20];
+		net_cidr_text(net & net_mask(prefix), prefix, cidr);
+		sbuf_printf(srcnat, "\t\tmeta nfproto ipv4 oifname %s ip saddr %s ct status dnat masquerade"
+			    " comment \"NAT reflection\"\n", z->lan, cidr);
+	}
 	sbuf_free(&wan.to_port);
 	sbuf_free(&wan.keep);
 	sbuf_free(&refl.to_port);

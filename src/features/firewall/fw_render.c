@@ -167,7 +167,8 @@ char *fw_render_ruleset(const json_t *doc, const json_t *facts, struct fw_sets *
 	sbuf_add(&b, chains[FC_INPUT_WAN].s ? chains[FC_INPUT_WAN].s : "");
 	sbuf_add(&b, "\t\tudp sport 67 udp dport 68 accept comment \"DHCP client\"\n");
 	if (doc_bool(doc, "firewall.wan_ping", true))
-		sbuf_add(&b, "\t\ticmp type echo-request limit rate 10/second accept\n");
+		sbuf_add(&b, "\t\ticmp type echo-request limit rate 10/second accept\n"
+			     "\t\ticmpv6 type echo-request limit rate 10/second accept\n");
 	sbuf_add(&b, "\t\ticmp type { destination-unreachable, time-exceeded, parameter-problem } accept\n"
 		     "\t\ticmpv6 type { destination-unreachable, packet-too-big, time-exceeded, "
 		     "parameter-problem, nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert } accept\n");
