@@ -29,5 +29,7 @@ int cmd_qos_counters(void);
 
 /* cmd_routes.c: routes */
 int cmd_domain_lists(void);
+int cmd_countries(int argc, char **argv);
+int cmd_update_lists(int argc, char **argv);
 
 #endif

@@ -53,6 +53,8 @@ static void usage(FILE *f)
 	      "  qos-counters                     traffic and drops of each limited client\n"
 	      "routes\n"
 	      "  domain-lists                     premade domain lists for policy routes\n"
+	      "  countries [all]                  country lists of automated aliases (all: every country)\n"
+	      "  update-lists [CC...]             fetch the country lists in use (and CC...) and apply them\n"
 	      "\n"
 	      "exit codes: 0 ok, 1 rejected, 2 usage, 3 difosd unreachable, 4 apply failed (rolled back)\n",
 	      f);
@@ -705,6 +707,8 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "sqm-autofill")) rc = cmd_sqm_autofill(argc, argv);
 	else if (!strcmp(cmd, "qos-counters")) rc = cmd_qos_counters();
 	else if (!strcmp(cmd, "domain-lists")) rc = cmd_domain_lists();
+	else if (!strcmp(cmd, "countries")) rc = cmd_countries(argc, argv);
+	else if (!strcmp(cmd, "update-lists")) rc = cmd_update_lists(argc, argv);
 	else if (!strcmp(cmd, "setup-link")) rc = cmd_setup_link(argc, argv);
 	else if (!strcmp(cmd, "passwd")) rc = cmd_passwd();
 	else if (!strcmp(cmd, "tokens")) rc = call_print("auth.tokens", NULL);

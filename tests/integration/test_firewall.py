@@ -182,7 +182,7 @@ def test_country_alias_from_update(lab, tmp_path):
     assert set_elements(lab, "a4_blocked") == []
     assert wait_reachable(lab, lab.wan, "tcp", wan_ip, 8443) == WAN_SERVER
     before = nft_handles(lab, "input_wan")
-    res = d.ctl_json("call", "firewall.update_lists")
+    res = d.ctl_json("update-lists")
     assert res.get("applied") is True, res
     got = {(u["country"], u["family"]): u["entries"] for u in res["updated"]}
     assert got == {("af", 4): 2, ("af", 6): 1}, res
@@ -193,7 +193,7 @@ def test_country_alias_from_update(lab, tmp_path):
     other = wan_extra_address(lab, "198.51.100.200")
     assert wait_reachable(lab, lab.wan, "tcp", wan_ip, 8443, src=other) == other
     # the list's status is visible
-    countries = {c["code"]: c for c in d.ctl_json("call", "firewall.countries")["countries"]}
+    countries = {c["code"]: c for c in d.ctl_json("countries")["countries"]}
     assert countries["af"]["v4"]["entries"] == 2 and countries["af"]["name"] == "Afghanistan"
     assert countries["kp"]["v4"] is None, "a never-fetched list must show as absent"
 
