@@ -135,6 +135,22 @@ def test_vps_aliases_ipv4_and_ipv6(lab):
     apply(d)
     assert wait_reachable(lab, lab.wan, "tcp", wan_ip, 8443, src=outsider) == outsider
     assert nft_handles(lab, "input_wan") == before
+    # and taken out again, by element too
+    d.ctl_ok("set", "firewall.ip_aliases[1].addresses", ",".join(addrs))
+    apply(d)
+    assert probe(lab, lab.wan, "tcp", wan_ip, 8443, src=outsider) is None, "removed, still in"
+    assert wait_reachable(lab, lab.wan, "tcp", wan_ip, 8443) == WAN_SERVER
+    assert nft_handles(lab, "input_wan") == before
+    # removing the rule and the aliases removes their sets; the WAN is closed again
+    d.ctl_ok("delete", "firewall.rules[1]")
+    d.ctl_ok("delete", "firewall.ip_aliases[1]")
+    d.ctl_ok("delete", "firewall.ip_aliases[2]")
+    apply(d)
+    cp = ns_exec(lab.router, "nft", "list", "sets", "table", "inet", "difos", timeout=20)
+    assert "a4_vps4" not in cp.stdout and "a6_vps6" not in cp.stdout, cp.stdout
+    assert probe(lab, lab.wan, "tcp", wan_ip, 8443) is None, "the rule outlived its removal"
+    # every one of these changes was applied as a change, not by a reload
+    assert "loading the whole ruleset" not in d.log_tail(2000), d.log_tail(40)
 
 
 def test_all_traffic_to_one_ipv6_host(lab):
