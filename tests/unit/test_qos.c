@@ -87,8 +87,11 @@ static void test_schema_rejects(void)
 		    "qos.by_ip[4].ip: 192.168.1.20 is already limited by qos.by_ip[1]");
 	check_error("qos", "{\"by_ip\": [{\"id\": 1, \"ip\": \"10.0.0.5\"}]}",
 		    "qos.by_ip[1].ip: 10.0.0.5 is outside the LAN 192.168.1.0/24");
-	check_error("qos", "{\"whitelist_macs\": [\"02:df:05:00:00:01\", \"02:df:05:00:00:01\"]}",
-		    "qos.whitelist_macs: 02:df:05:00:00:01 is listed twice");
+	check_error("qos", "{\"whitelist_macs\": [\"02:df:05:00:00:01\", \"02-DF-05-00-00-01\"]}",
+		    "qos.whitelist_macs: 02-DF-05-00-00-01 is listed twice");
+	check_error("qos", "{\"by_mac\": [{\"id\": 1, \"mac\": \"02:df:05:00:00:01\"}], "
+		    "\"whitelist_macs\": [\"02-DF-05-00-00-01\"]}",
+		    "qos.by_mac[1].mac: 02:df:05:00:00:01 is also in qos.whitelist_macs");
 	check_error("sqm", "{\"enabled\": true, \"download\": 92}",
 		    "sqm.upload: is required when sqm.enabled is true");
 	check_error("sqm", "{\"enabled\": false, \"upload\": \"fast\"}",
@@ -109,6 +112,17 @@ static void test_render(void)
 	T_CHECK(strstr(tc, "# IP 192.168.1.20: two lines\n") != NULL);
 	T_CHECK(strstr(tc, "\nlines") == NULL);
 	T_CHECK(strstr(tc, "qdisc add dev lan0 handle ffff: ingress\n") != NULL);
+	free(tc);
+	json_decref(d);
+
+	/* a MAC in capitals with dashes matches the same bytes */
+	d = doc_with("qos", "{\"enabled\": true, \"by_mac\": [{\"id\": 1, \"mac\": "
+		     "\"02-DF-05-00-00-0A\"}]}");
+	tc = qos_tc_render(d);
+	T_CHECK(strstr(tc, "match u16 0x02df 0xffff at -14 match u32 0x0500000a 0xffffffff at -12")
+		!= NULL);
+	T_CHECK(strstr(tc, "match u32 0x02df0500 0xffffffff at -8 match u16 0x000a 0xffff at -4")
+		!= NULL);
 	free(tc);
 	json_decref(d);
 

@@ -47,6 +47,8 @@ char *qos_tc_render(const json_t *doc);
 char *sqm_tc_render(const json_t *doc);
 /* The HTB class minor of entry index of coll ("by_ip", "by_mac"). */
 unsigned qos_class_minor(const json_t *qos, const char *coll, size_t index);
+/* A valid MAC (any case, ':' or '-') as "aa:bb:cc:dd:ee:ff". */
+void qos_mac_canon(const char *mac, char out[18]);
 /* A rate in Mbps as tc text in kbit ("8000kbit"). */
 void qos_rate_text(double mbps, char out[32]);
 

@@ -103,14 +103,28 @@ static char *qos_entry_path(const char *coll, const json_t *el, const char *key)
 			 (long long)json_integer_value(json_object_get(el, "id")), key);
 }
 
-static bool qos_list_has(const json_t *list, const char *s)
+/* The form two entries are compared in: MACs in one case and separator. */
+static void qos_key(const char *v, bool mac, char out[64])
+{
+	if (mac && strlen(v) == 17)
+		qos_mac_canon(v, out);
+	else
+		snprintf(out, 64, "%s", v);
+}
+
+static bool qos_list_has(const json_t *list, const char *key, bool mac)
 {
 	size_t i;
 	json_t *v;
+	char k[64];
 
-	json_array_foreach(list, i, v)
-		if (json_is_string(v) && !strcmp(json_string_value(v), s))
+	json_array_foreach(list, i, v) {
+		if (!json_is_string(v))
+			continue;
+		qos_key(json_string_value(v), mac, k);
+		if (!strcmp(k, key))
 			return true;
+	}
 	return false;
 }
 
@@ -129,24 +143,26 @@ static void qos_check_entries(const json_t *qos, const char *coll, const char *k
 		net_cidr_text(lan, prefix, cidr);
 	json_array_foreach(json_object_get(qos, coll), i, el) {
 		const char *v = json_string_value(json_object_get(el, key));
+		bool mac = !strcmp(key, "mac");
 		json_t *first;
-		char *p, *base;
+		char *p, *base, k[64];
 
 		if (!v)
 			continue;
+		qos_key(v, mac, k);
 		p = qos_entry_path(coll, el, key);
 		base = xasprintf("qos.%s[%lld]", coll,
 				 (long long)json_integer_value(json_object_get(el, "id")));
 		qos_check_rate(el, "download", base, errs);
 		qos_check_rate(el, "upload", base, errs);
 		free(base);
-		first = json_object_get(seen, v);
+		first = json_object_get(seen, k);
 		if (first)
 			sc_error_add(errs, p, v, "is already limited by qos.%s[%lld]", coll,
 				     (long long)json_integer_value(first));
 		else
-			json_object_set(seen, v, json_object_get(el, "id"));
-		if (qos_list_has(json_object_get(qos, wl), v))
+			json_object_set(seen, k, json_object_get(el, "id"));
+		if (qos_list_has(json_object_get(qos, wl), k, mac))
 			sc_error_add(errs, p, v, "is also in qos.%s: an entry is either limited or "
 				     "whitelisted", wl);
 		/* the shaper sits on the LAN bridge: another subnet never passes it */
@@ -161,18 +177,22 @@ static void qos_check_entries(const json_t *qos, const char *coll, const char *k
 	json_decref(seen);
 }
 
-static void qos_check_list(const json_t *qos, const char *wl, struct sc_error_list *errs)
+static void qos_check_list(const json_t *qos, const char *wl, bool mac,
+			   struct sc_error_list *errs)
 {
 	json_t *seen = json_object(), *v;
-	char *p = xasprintf("qos.%s", wl);
+	char *p = xasprintf("qos.%s", wl), k[64];
 	size_t i;
 
 	json_array_foreach(json_object_get(qos, wl), i, v) {
 		const char *s = json_string_value(v);
-		if (s && json_object_get(seen, s))
+		if (!s)
+			continue;
+		qos_key(s, mac, k);
+		if (json_object_get(seen, k))
 			sc_error_add(errs, p, s, "is listed twice");
-		else if (s)
-			json_object_set_new(seen, s, json_true());
+		else
+			json_object_set_new(seen, k, json_true());
 	}
 	free(p);
 	json_decref(seen);
@@ -185,8 +205,8 @@ static void qos_check(const json_t *qos, const char *path, const json_t *doc,
 	qos_check_rate(qos, "upload", path, errs);
 	qos_check_entries(qos, "by_ip", "ip", "whitelist_ips", doc, errs);
 	qos_check_entries(qos, "by_mac", "mac", "whitelist_macs", doc, errs);
-	qos_check_list(qos, "whitelist_ips", errs);
-	qos_check_list(qos, "whitelist_macs", errs);
+	qos_check_list(qos, "whitelist_ips", false, errs);
+	qos_check_list(qos, "whitelist_macs", true, errs);
 }
 
 static void sqm_check(const json_t *sqm, const char *path, const json_t *doc,

@@ -12,6 +12,7 @@
  * unmatched traffic goes to HTB's direct queue (class <handle>:0), which
  * HTB sends at once without shaping: the rest of the LAN keeps its speed.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,12 +50,24 @@ void qos_rate_text(double mbps, char out[32])
 	snprintf(out, 32, "%lldkbit", (long long)(mbps * 1000.0 + 0.5));
 }
 
+void qos_mac_canon(const char *mac, char out[18])
+{
+	/* the schema took "aa:bb:..." or "AA-BB-...": the hex pairs sit at the same places */
+	for (int i = 0; i < 6; i++) {
+		out[i * 3] = (char)tolower((unsigned char)mac[i * 3]);
+		out[i * 3 + 1] = (char)tolower((unsigned char)mac[i * 3 + 1]);
+		out[i * 3 + 2] = i < 5 ? ':' : '\0';
+	}
+}
+
 /* A MAC as u32 matches: the 6 bytes split at the 4-byte boundaries u32 reads. */
 static void qos_mac_match(struct sbuf *b, const char *mac, int off)
 {
 	unsigned m[6] = { 0 };
+	char canon[18];
 
-	sscanf(mac, "%2x:%2x:%2x:%2x:%2x:%2x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]);
+	qos_mac_canon(mac, canon);
+	sscanf(canon, "%2x:%2x:%2x:%2x:%2x:%2x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]);
 	if ((off & 3) == 0)
 		sbuf_printf(b, "match u32 0x%02x%02x%02x%02x 0xffffffff at %d "
 			    "match u16 0x%02x%02x 0xffff at %d", m[0], m[1], m[2], m[3], off,
