@@ -3,8 +3,9 @@
  * the router: the LAN bridge's egress. Upload (from the clients) can only
  * be shaped on an egress too, so the ingress of each LAN port is
  * redirected to the ifb device QOS_IFB_UP and shaped there. (The ports,
- * not the bridge: a packet redirected from the bridge's own ingress comes
- * back without its conntrack entry, and the firewall drops it as invalid.)
+ * not the bridge: a packet redirected from the bridge's own ingress was
+ * seen to reach the forward hook without its conntrack entry, and the
+ * firewall drops such packets as invalid.)
  * Each direction is one HTB with a class per limited client (rate = ceil
  * = the limit, a pfifo leaf); u32 filters pick the client by IP (protocol
  * ip) or MAC (any protocol, matched in the Ethernet header at negative
