@@ -9,8 +9,8 @@ out=build-fuzz
 mkdir -p "$out"
 # the core's sources, and of difosd-web only its framing (no sockets here)
 srcs="$(grep -oE "'src/[^']+\.c'" meson.build | tr -d "'" | grep -v -e src/core/main.c -e src/cli/ -e src/web/ | sort -u) src/web/web_frame.c"
-pkgs="jansson libuv sqlite3 libnftables libsodium libcrypt"
-cflags="-g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc $(pkg-config --cflags $pkgs)"
+pkgs="jansson libuv sqlite3 libnftables libnftnl libmnl libsodium libcrypt"
+cflags="-g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -DDIFOS_SOURCE_DATA=\"$PWD/data\" -DDIFOS_DATA_DIR=\"/usr/share/difos\" -Isrc $(pkg-config --cflags $pkgs)"
 libs="$(pkg-config --libs $pkgs)"
 passed=0; failed=0
 for t in document rpc http; do
