@@ -76,14 +76,9 @@ void fw_sets_free(struct fw_sets *s);
 /* Every alias's sets, with elements (country lists read from the lists dir). */
 void fw_alias_sets(const json_t *doc, const json_t *facts, struct fw_sets *out);
 
-/* ---- fw_rules.c / fw_render.c: the ruleset ---- */
+/* ---- fw_render.c: the ruleset (chains in fw_rules.c, NAT in fw_forward.c) ---- */
 /* Renders ruleset.nft (declarations and chains) and the sets' elements. */
 char *fw_render_ruleset(const json_t *doc, const json_t *facts, struct fw_sets *sets);
-
-/* A chain's matchers for one rule, expanded per family (fw_match.c). */
-struct fw_rule_out;
-void fw_render_rules(const json_t *doc, struct sbuf chains[], const char *const *chain_names,
-		     size_t nchains);
 
 /* ---- fw_load.c: applying a ruleset ---- */
 struct sys;

@@ -57,7 +57,6 @@ static void blocks_parse(const char *text, struct blocks *out)
 	memset(out, 0, sizeof(*out));
 	while (p && *p) {
 		const char *eol = strchr(p, '\n');
-		size_t len = eol ? (size_t)(eol - p) : strlen(p);
 		char kind = 0;
 
 		if (!strncmp(p, "\tset ", 5))
@@ -86,7 +85,6 @@ static void blocks_parse(const char *text, struct blocks *out)
 			continue;
 		}
 		p = eol ? eol + 1 : NULL;
-		(void)len;
 	}
 }
 
