@@ -17,6 +17,8 @@ export interface FormOptions {
   when?: Record<string, [string, unknown[]]>;
   /** Relative paths not to render. */
   skip?: string[];
+  /** Only these keys of the top object (and everything below them). */
+  only?: string[];
   /** Prefix of the element ids (unique per form on a page). */
   idPrefix?: string;
 }
@@ -65,6 +67,7 @@ export function buildForm(root: SchemaNode, path: string, value: unknown, opts: 
     const keys = Object.keys(props).filter((k) => {
       const r = rel ? `${rel}.${k}` : k;
       const n = props[k];
+      if (!rel && opts.only && !opts.only.includes(k)) return false;
       return !skip.has(r) && kindOf(n) !== 'collection' && !(n.readOnly && k === 'id');
     });
     const isGroup = (k: string) => kindOf(props[k]) === 'object';

@@ -1,11 +1,14 @@
 /* Every page, in menu order. */
 import type { PageDef } from './page';
+import { bandwidthPage } from './pages/bandwidth';
 import { confirmPage } from './pages/confirm';
 import { dashboardPage } from './pages/dashboard';
 import { dnsPage } from './pages/dns';
+import { aliasesPage, firewallPage, forwardsPage, natPage, rulesPage } from './pages/firewall';
 import { historyPage } from './pages/history';
 import { loginPage } from './pages/login';
-import { firewallPage, lanPage, wanPage } from './pages/network';
+import { lanPage, wanPage } from './pages/network';
+import { interfacesPage, routesPage } from './pages/routing';
 import { setupPage } from './pages/setup';
 import { systemPage } from './pages/system';
 
@@ -13,8 +16,15 @@ export const PAGES: PageDef[] = [
   dashboardPage,
   lanPage,
   wanPage,
+  interfacesPage,
+  routesPage,
   dnsPage,
   firewallPage,
+  aliasesPage,
+  forwardsPage,
+  rulesPage,
+  natPage,
+  bandwidthPage,
   systemPage,
   historyPage,
   loginPage,

@@ -4,7 +4,7 @@
  * Save and updates the pending-changes pill.
  */
 import { configUrl, get } from './api';
-import { h, fill } from './dom';
+import { h, fill, type Child } from './dom';
 import { buildForm, planSave, runSteps, type FormOptions } from './form';
 import { refreshChanges } from './pill';
 import { loadSchema, nodeAt, titleOf } from './schema';
@@ -13,10 +13,14 @@ import { banner, busy } from './ui';
 export interface SectionOptions extends FormOptions {
   /** A heading for the card (default: none, the page title says it). */
   heading?: boolean | string;
+  /** Buttons next to Save (made again with the form after each save). */
+  actions?: () => Child[];
+  /** Suffix of the card's data-test hooks (default: the path). */
+  test?: string;
 }
 
 export function sectionForm(path: string, opts: SectionOptions = {}): HTMLElement {
-  const card = h('section', { class: 'card', 'data-test': 'section-' + path }, h('p', { class: 'muted' }, 'Loading…'));
+  const card = h('section', { class: 'card', 'data-test': 'section-' + (opts.test || path) }, h('p', { class: 'muted' }, 'Loading…'));
 
   const load = async (note?: string) => {
     const msg = banner();
@@ -31,7 +35,7 @@ export function sectionForm(path: string, opts: SectionOptions = {}): HTMLElemen
     const form = buildForm(schema, path, value, opts);
     const save = h('button', { type: 'submit', class: 'primary', 'data-test': 'save' }, 'Save');
     const heading = typeof opts.heading === 'string' ? opts.heading : opts.heading ? titleOf(nodeAt(schema, path), path) : '';
-    const el = h('form', { class: 'form', novalidate: true, 'data-test': 'form-' + path }, msg.el, form.el, h('div', { class: 'form-actions' }, save));
+    const el = h('form', { class: 'form', novalidate: true, 'data-test': 'form-' + (opts.test || path) }, msg.el, form.el, h('div', { class: 'form-actions' }, save, opts.actions?.()));
     el.addEventListener('submit', (e) => {
       e.preventDefault();
       msg.set(null);

@@ -20,7 +20,8 @@ import pytest
 
 import webclient
 
-from conftest import LAN_ADDR, history_entries, make_lab, ns_exec, rev_id, wait_for
+from conftest import (LAN_ADDR, PYTHON, WAN_SERVER, history_entries, make_lab, ns_exec,
+                      rev_id, wait_for)
 from webclient import Client, ns_connect
 
 REPO = Path(__file__).resolve().parents[2]
@@ -370,6 +371,82 @@ def test_keyboard_focus_is_on_close_after_apply():
     assert KEYBOARD["focusAfterApply"] == 'button "Close"', \
         "after Apply (Enter) the keyboard focus is on %s, not on the dialog's Close button" % \
         KEYBOARD["focusAfterApply"]
+
+
+# ---- 7. firewall: an alias, two rules, the second dragged above the first ----
+
+ALIAS = "wanclient"
+OTHER_WAN_ADDR = "198.51.100.2"
+RULE_PORT = 8443
+
+
+def test_firewall_alias_rules_reordered_by_drag(gui_lab, tmp_path):
+    """The scenario makes the alias "wanclient" (the WAN test server) and two
+    rules to the router's TCP 8443 from the WAN: A rejects everyone, B (made
+    second) accepts wanclient. Applied in that order, A wins; once B is
+    dragged above A and applied, the test server gets through and another
+    WAN address is still refused. Packets are checked at each step."""
+    lab = gui_lab
+    ready(lab)
+    wan_addr = lab.router_wan_ipv4()
+    assert wan_addr, "the router has no WAN address"
+    server = lab.spawn("router-%d" % RULE_PORT, lab.router,
+                       [PYTHON, lab.tmp / "tcpserver.py", "0.0.0.0", RULE_PORT])
+    wait_for(lambda: ns_exec(lab.router, "nc", "-z", "-w", "1", "127.0.0.1", str(RULE_PORT),
+                             timeout=5).returncode == 0, 10, what="the listener on the router")
+    ns_exec(lab.wan, "ip", "addr", "add", OTHER_WAN_ADDR + "/24", "dev", "eth0", check=True)
+    signals = lab.tmp / "firewall-signals"
+    signals.mkdir(exist_ok=True)
+
+    def reaches(src):
+        """Whether a TCP connection from src (a WAN address) to the router's
+        WAN address and RULE_PORT gets the listener's answer (its peer address)."""
+        cp = ns_exec(lab.wan, "nc", "-n", "-w", "2", "-s", src, wan_addr, str(RULE_PORT),
+                     timeout=10)
+        return cp.returncode == 0 and cp.stdout.strip() == src
+
+    seen = {"before": {"alias": reaches(WAN_SERVER), "other": reaches(OTHER_WAN_ADDR)}}
+
+    def on_line(line):
+        if line.startswith("READY "):
+            step = line.split()[1]
+            try:
+                seen[step] = {"alias": reaches(WAN_SERVER), "other": reaches(OTHER_WAN_ADDR)}
+            finally:
+                (signals / ("go-" + step)).touch()
+
+    try:
+        res = run_scenario(lab, "firewall_rules.mjs", tmp_path, "--password", PASSWORD,
+                           "--alias", ALIAS, "--alias-addr", WAN_SERVER + "/32",
+                           "--port", RULE_PORT, "--signal-dir", signals, on_line=on_line,
+                           timeout=200)
+        seen["after"] = {"alias": reaches(WAN_SERVER), "other": reaches(OTHER_WAN_ADDR)}
+    finally:
+        ns_exec(lab.wan, "ip", "addr", "del", OTHER_WAN_ADDR + "/24", "dev", "eth0")
+        lab.stop_proc(server)
+
+    no = {"alias": False, "other": False}
+    assert seen["before"] == no, "the WAN reached the router's port before any rule: %r" % seen
+    assert seen.get("applied-first") == no, \
+        "with the reject rule first nobody may get through: %r" % seen
+    assert seen.get("staged-reorder") == no, "a staged reorder took effect before Apply: %r" % seen
+    assert seen["after"] == {"alias": True, "other": False}, \
+        "after the reorder only the alias's address may get through: %r" % seen
+
+    # the running configuration: the alias, and B before A
+    aliases = running_value(lab, "firewall.ip_aliases")
+    assert [(x["name"], x["addresses"]) for x in aliases] == [(ALIAS, [WAN_SERVER + "/32"])]
+    rules = {r["id"]: r for r in running_value(lab, "firewall.rules")}
+    a, b = rules[res["ruleA"]], rules[res["ruleB"]]
+    assert (b["index"], a["index"]) == (1, 2), rules
+    assert b["src"] == [ALIAS] and b["action"] == "accept" and b["dest_ports"] == [str(RULE_PORT)]
+    assert a["action"] == "reject" and a.get("src", []) == []
+    assert res["patch"] == {"rules[%d].index" % b["id"]: 1, "rules[%d].index" % a["id"]: 2}
+    rev1, rev2 = res["revisions"]
+    assert revision_state(lab, rev1) == "applied" and revision_state(lab, rev2) == "applied"
+    assert lab.daemon.running_rev() == rev2
+    assert staged_changes(lab) == []
+    assert not pending_confirm(lab)
 
 
 # ---- the daemon after a GUI session ----------------------------------------------

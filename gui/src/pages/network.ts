@@ -1,4 +1,4 @@
-/* Network Settings › LAN, WAN; Firewall › General: forms generated from the schema. */
+/* Network Settings › LAN, WAN: forms generated from the schema. */
 import type { PageDef } from '../page';
 import { sectionForm } from '../section';
 
@@ -24,15 +24,5 @@ export const wanPage: PageDef = {
       order: ['interface', 'ipv4', 'ipv4.proto', 'ipv4.address', 'ipv4.prefix', 'ipv4.gateway', 'ipv4.dns'],
       when: { 'ipv4.address': STATIC_ONLY, 'ipv4.prefix': STATIC_ONLY, 'ipv4.gateway': STATIC_ONLY, 'ipv4.dns': STATIC_ONLY },
     }));
-  },
-};
-
-export const firewallPage: PageDef = {
-  path: '/firewall',
-  title: 'Firewall',
-  menu: 'General',
-  group: 'Firewall',
-  render(ctx) {
-    ctx.root.append(sectionForm('firewall'));
   },
 };

@@ -1,0 +1,167 @@
+/*
+ * Firewall › Bandwidth Control: QoS (default rates, limits by IP and by
+ * MAC, whitelist) and SQM (settings, whether this router can run it, and
+ * the speeds filled in from the advertised ones).
+ */
+import { get } from '../api';
+import { openDialog } from '../dialog';
+import { h, uid } from '../dom';
+import type { PageDef } from '../page';
+import { setQuery } from '../router';
+import { sectionForm } from '../section';
+import { collectionTable, type Entry } from '../table';
+import { tabs } from '../tabs';
+import { banner, busy } from '../ui';
+
+interface SqmStatus {
+  available?: boolean;
+  reason?: string;
+  enabled?: boolean;
+  interface?: string;
+  autofill_factor?: number;
+}
+
+/** A limit's rate: its own, or the default one. */
+const rate = (v: unknown) => (typeof v === 'number' ? `${v} Mbps` : 'default');
+
+/** What the SQM status says, as a banner: null when SQM can run. */
+export function sqmNotice(s: SqmStatus): string | null {
+  if (s.available !== false) return null;
+  return `SQM is not available on this router${s.reason ? ': ' + s.reason : ''}. ` +
+    'Settings can be saved, but an apply with SQM enabled fails and is rolled back.';
+}
+
+/** Reads a speed typed in Mbps: a positive number, or an error sentence. */
+export function readSpeed(text: string): number | string {
+  const t = text.trim();
+  if (!/^[0-9]+(\.[0-9]+)?$/.test(t)) return 'Enter the speed in Mbps, e.g. 100 or 8.5';
+  const v = Number(t);
+  return v > 0 ? v : 'Must be above 0';
+}
+
+function sqmStatusCard(): HTMLElement {
+  const msg = banner('sqm-status');
+  const el = h('div', { 'data-test': 'sqm-status-box' }, msg.el);
+  get<SqmStatus>('/qos/sqm').then((s) => {
+    const notice = sqmNotice(s);
+    if (notice) {
+      msg.set('error', notice);
+      msg.el.dataset.available = 'false';
+    } else {
+      msg.set('info', `SQM can run here (cake on ${s.interface || 'the WAN'}). Set 90-95 % of the speeds your ISP advertises, or use Auto fill speeds.`);
+      msg.el.dataset.available = 'true';
+    }
+  }, (e) => msg.error(e));
+  return el;
+}
+
+/**
+ * The "Auto fill speeds" dialog: asks the advertised speeds, asks the router
+ * for the SQM speeds, puts them into the form's fields (then Save stages them).
+ */
+function autofill(card: HTMLElement): void {
+  const msg = banner('autofill-banner');
+  const mk = (key: string, title: string) => {
+    const id = uid('adv');
+    const input = h('input', { type: 'text', id, name: key, inputmode: 'decimal', autocomplete: 'off', 'aria-describedby': id + '-err' });
+    const err = h('p', { class: 'field-error', id: id + '-err', 'data-test': 'error-' + key, 'aria-live': 'polite' });
+    return { input, err, wrap: h('div', { class: 'field' }, h('label', { for: id }, title), input, err) };
+  };
+  const down = mk('advertised_download', 'Advertised download (Mbps)');
+  const up = mk('advertised_upload', 'Advertised upload (Mbps)');
+  const go = h('button', { type: 'submit', class: 'primary', 'data-test': 'autofill-go' }, 'Fill in');
+  const cancel = h('button', { type: 'button', class: 'secondary', onclick: () => dlg.close() }, 'Cancel');
+  const form = h('form', { class: 'form', novalidate: true, 'data-test': 'autofill-form' },
+    h('p', { class: 'muted' }, 'The speeds your ISP sells you; SQM works best a little below them.'),
+    msg.el, down.wrap, up.wrap, h('div', { class: 'form-actions' }, go, cancel));
+  const dlg = openDialog({ title: 'Auto fill speeds', body: form, test: 'autofill-dialog' });
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    msg.set(null);
+    const vals = [down, up].map((f) => {
+      const r = readSpeed(f.input.value);
+      f.err.textContent = typeof r === 'string' ? r : '';
+      if (typeof r === 'string') f.input.setAttribute('aria-invalid', 'true');
+      else f.input.removeAttribute('aria-invalid');
+      return r;
+    });
+    const bad = [down, up].find((_, i) => typeof vals[i] === 'string');
+    if (bad) {
+      bad.input.focus();
+      return;
+    }
+    void busy(go, async () => {
+      let r: { download: number; upload: number };
+      try {
+        r = await get(`/qos/sqm/autofill?advertised_download=${vals[0]}&advertised_upload=${vals[1]}`);
+      } catch (err) {
+        msg.error(err);
+        return;
+      }
+      const set = (name: string, v: number) => {
+        const input = card.querySelector<HTMLInputElement>(`[name="${name}"]`);
+        if (!input) return;
+        input.value = String(v);
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      };
+      set('sqm.download', r.download);
+      set('sqm.upload', r.upload);
+      dlg.close();
+      const note = card.querySelector<HTMLElement>('[data-test="banner"]');
+      if (note) {
+        note.hidden = false;
+        note.className = 'banner info';
+        note.textContent = `Filled in ${r.download} / ${r.upload} Mbps. Save to stage them.`;
+      }
+    });
+  });
+}
+
+function sqmTab(panel: HTMLElement): void {
+  const card: HTMLElement = sectionForm('sqm', {
+    heading: 'Smart queue management',
+    order: ['enabled', 'download', 'upload'],
+    actions: () => [h('button', { type: 'button', class: 'secondary', 'data-test': 'autofill', onclick: () => autofill(card) }, 'Auto fill speeds')],
+  });
+  panel.append(sqmStatusCard(), card);
+}
+
+function limits(path: 'qos.by_ip' | 'qos.by_mac', key: 'ip' | 'mac', noun: string, intro: string): HTMLElement {
+  return collectionTable(path, {
+    noun,
+    intro,
+    columns: [key, 'download', 'upload', 'description'],
+    cells: {
+      download: { title: 'Download', render: (e: Entry) => rate(e.download) },
+      upload: { title: 'Upload', render: (e: Entry) => rate(e.upload) },
+    },
+    form: { order: [key, 'download', 'upload', 'description'] },
+  });
+}
+
+export const bandwidthPage: PageDef = {
+  path: '/bandwidth',
+  title: 'Bandwidth Control',
+  group: 'Firewall',
+  render(ctx) {
+    ctx.root.append(tabs([
+      {
+        id: 'qos',
+        title: 'QoS',
+        render: (p) => p.append(sectionForm('qos', {
+          heading: 'General settings',
+          only: ['enabled', 'download', 'upload'],
+          order: ['enabled', 'download', 'upload'],
+        })),
+      },
+      { id: 'by-ip', title: 'Limit by IP', render: (p) => p.append(limits('qos.by_ip', 'ip', 'IP limit', 'A client limited by its LAN address; without its own rates it gets the default ones. A client whose address changes escapes the limit.')) },
+      { id: 'by-mac', title: 'Limit by MAC', render: (p) => p.append(limits('qos.by_mac', 'mac', 'MAC limit', 'A client limited by its hardware address (see the static leases of DNS & DHCP); harder to escape than a limit by IP.')) },
+      {
+        id: 'whitelist',
+        title: 'Whitelist',
+        render: (p) => p.append(sectionForm('qos', { heading: 'Whitelist', only: ['whitelist_ips', 'whitelist_macs'], test: 'qos-whitelist' })),
+      },
+      { id: 'sqm', title: 'SQM', render: sqmTab },
+    ], ctx.query.get('tab') || 'qos', (id) => setQuery({ tab: id })));
+  },
+};

@@ -1,0 +1,125 @@
+/*
+ * Network Settings › Interfaces (custom interfaces with their zone) and
+ * Routes (Policy Based, Static IPv4, Static IPv6). Interface fields offer
+ * the names that fit; policy routes pick premade domain lists.
+ */
+import { configUrl, get } from '../api';
+import { h } from '../dom';
+import type { SchemaForm } from '../form';
+import type { PageDef } from '../page';
+import { setQuery } from '../router';
+import { picker, suggestNames } from '../suggest';
+import { collectionTable, type Entry } from '../table';
+import { tabs } from '../tabs';
+
+export interface DomainList {
+  name: string;
+  domains?: number;
+  description?: string;
+}
+
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+const joined = (v: unknown, none = '—') => (list(v).length ? list(v).join(', ') : none);
+
+/** Where a policy route may send traffic: "wan" and the devices of custom interfaces in zone wan. */
+export function policyUplinks(custom: unknown): string[] {
+  const out = ['wan'];
+  for (const c of Array.isArray(custom) ? (custom as Entry[]) : [])
+    if (c.zone === 'wan' && typeof c.device === 'string' && !out.includes(c.device)) out.push(c.device);
+  return out;
+}
+
+/** What a policy route sends: its destinations, or its domains and lists. */
+export function policyMatch(e: Entry): string {
+  const parts = [...list(e.destination), ...list(e.domains), ...list(e.domain_lists).map((l) => `list ${l}`)];
+  return parts.length ? parts.join(', ') : 'any';
+}
+
+function policyForm(form: SchemaForm): void {
+  const iface = form.fields.get('routes.policy.interface');
+  if (iface)
+    void get(configUrl('interfaces.custom')).then((c) => suggestNames(iface, policyUplinks(c), 'Uplinks'), () => suggestNames(iface, ['wan'], 'Uplinks'));
+  const lists = form.fields.get('routes.policy.domain_lists');
+  if (lists)
+    void get<{ lists?: DomainList[] }>('/routes/domain-lists').then((r) => {
+      const ls = Array.isArray(r?.lists) ? r.lists : [];
+      picker(lists, ls.map((l) => ({
+        value: l.name,
+        label: l.name,
+        detail: [l.description, l.domains !== undefined ? `${l.domains} domains` : ''].filter(Boolean).join(' · '),
+      })), { label: 'Premade domain lists' });
+    }, () => {});
+}
+
+/** Live device names for a static route's interface. */
+function deviceNames(form: SchemaForm, path: string): void {
+  const f = form.fields.get(path);
+  if (!f) return;
+  void get<{ name?: string }[]>('/interfaces').then((ifs) => {
+    const names = (Array.isArray(ifs) ? ifs : []).map((i) => i.name).filter((n): n is string => !!n && n !== 'lo');
+    suggestNames(f, names, 'Devices');
+  }, () => {});
+}
+
+function staticRoutes(path: 'routes.static4' | 'routes.static6', noun: string, intro: string): HTMLElement {
+  return collectionTable(path, {
+    noun,
+    intro,
+    columns: ['target', 'gateway', 'interface', 'metric', 'table', 'description', 'enabled'],
+    form: { order: ['enabled', 'target', 'gateway', 'interface', 'metric', 'table', 'description'] },
+    enhance: (form) => deviceNames(form, path + '.interface'),
+  });
+}
+
+export const routesPage: PageDef = {
+  path: '/routes',
+  title: 'Routes',
+  group: 'Network Settings',
+  render(ctx) {
+    ctx.root.append(tabs([
+      {
+        id: 'policy',
+        title: 'Policy Based',
+        render: (p) => p.append(collectionTable('routes.policy', {
+          noun: 'policy route',
+          heading: 'Policy routes',
+          intro: 'IPv4 only. Traffic from the sources to the destinations or domains leaves through the chosen uplink. A route names destination addresses or domains, never both; a domain includes its subdomains.',
+          columns: ['name', 'source', 'match', 'interface', 'description', 'enabled'],
+          cells: {
+            source: { title: 'Source', render: (e) => joined(e.source, 'any') },
+            match: { title: 'Destination / domains', render: (e) => policyMatch(e) },
+          },
+          form: { order: ['name', 'enabled', 'source', 'destination', 'domains', 'domain_lists', 'interface', 'description'] },
+          enhance: policyForm,
+        })),
+      },
+      {
+        id: 'static4',
+        title: 'Static IPv4',
+        render: (p) => p.append(staticRoutes('routes.static4', 'IPv4 route', 'Networks reached through a gateway or an interface; the default route stays the WAN\'s.')),
+      },
+      {
+        id: 'static6',
+        title: 'Static IPv6',
+        render: (p) => p.append(staticRoutes('routes.static6', 'IPv6 route', 'Prefixes reached through a gateway or an interface; a link-local gateway needs its interface.')),
+      },
+    ], ctx.query.get('tab') || 'policy', (id) => setQuery({ tab: id })));
+  },
+};
+
+export const interfacesPage: PageDef = {
+  path: '/interfaces',
+  title: 'Interfaces',
+  group: 'Network Settings',
+  render(ctx) {
+    ctx.root.append(
+      h('p', { class: 'muted' }, 'Ports besides the LAN bridge and the WAN, each in a firewall zone: lan (trusted) or wan (an extra uplink, usable by policy routes).'),
+      collectionTable('interfaces.custom', {
+        noun: 'interface',
+        heading: 'Custom interfaces',
+        columns: ['name', 'device', 'zone', 'ipv4_address', 'ipv4_gateway', 'description', 'enabled'],
+        form: { order: ['name', 'enabled', 'device', 'zone', 'ipv4_address', 'ipv4_gateway', 'description'] },
+        enhance: (form) => deviceNames(form, 'interfaces.custom.device'),
+      }));
+  },
+};
