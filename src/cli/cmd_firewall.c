@@ -63,8 +63,21 @@ int cmd_update_lists(int argc, char **argv)
 		json_array_append_new(ccs, json_string(argv[k]));
 	json_object_set_new(params, "countries", ccs);
 	rc = call("firewall.update_lists", params, &res);
+	/* the download runs in the daemon's background: wait for its result */
+	for (int waited = 0; rc == EXIT_OK && json_is_true(json_object_get(res, "running")) &&
+			     waited < 150 * 4; waited++) {
+		struct timespec ts = { 0, 250 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		json_decref(res);
+		rc = call("firewall.lists_status", NULL, &res);
+	}
 	if (rc)
 		return rc;
+	if (json_is_true(json_object_get(res, "running"))) {
+		fprintf(stderr, "difosctl: the update is still running after 150 s\n");
+		json_decref(res);
+		return EXIT_APPLY;
+	}
 	if (opt_json) {
 		print_json(res);
 		json_decref(res);

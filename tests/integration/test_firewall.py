@@ -292,3 +292,25 @@ def test_bad_input_is_refused_and_nothing_staged(lab):
         for w in words:
             assert w in out, "error for %s lacks %r:\n%s" % (argv, w, out)
         assert not staged(d), "a refused change was staged: %s" % (staged(d),)
+
+
+def test_list_update_runs_in_the_background(lab):
+    """A slow list server does not stall the daemon: it keeps answering."""
+    import time
+    d = lab.daemon
+    hang = lab.tmp / "hang.py"
+    hang.write_text("import socket, time\ns = socket.socket()\n"
+                    "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+                    "s.bind(('%s', 8099)); s.listen(8)\nconns = []\n"
+                    "while True:\n    conns.append(s.accept()[0])\n" % WAN_SERVER)
+    lab.spawn("hang", lab.wan, ["/usr/bin/python3", str(hang)])
+    wait_for(lambda: "8099" in ns_exec(lab.wan, "ss", "-Hltn").stdout, 10, what="the silent server")
+    d.ctl_ok("set", "firewall.lists_url_v4", "http://%s:8099/{cc}" % WAN_SERVER)
+    d.ctl_ok("set", "firewall.lists_url_v6", "http://%s:8099/{cc}" % WAN_SERVER)
+    apply(d)
+    started = d.ctl_json("call", "firewall.update_lists", '{"countries": ["af"]}')
+    assert started.get("running") is True, started
+    t0 = time.monotonic()
+    d.ctl_ok("status")
+    assert time.monotonic() - t0 < 3, "the daemon stalled while lists download"
+    assert d.ctl_json("call", "firewall.lists_status").get("running") is True

@@ -89,6 +89,7 @@ export function loadCountries(fresh = false): Promise<Country[]> {
 export interface UpdateResult {
   updated?: { country: string; family: number; entries: number }[];
   failed?: { country: string; family: number; error: string }[];
+  running?: boolean;
   applied?: boolean;
   apply_error?: string;
 }
@@ -141,9 +142,14 @@ function countryListsCard(): { el: HTMLElement; reload: () => void } {
   };
   update.addEventListener('click', () =>
     busy(update, async () => {
-      msg.set('info', 'Fetching the lists… The router answers nothing else until it is done (at most 90 s).');
+      msg.set('info', 'Fetching the lists… (at most 90 s)');
       try {
-        const r = await post<UpdateResult>('/firewall/update-lists', { countries: await stagedCountries() });
+        let r = await post<UpdateResult>('/firewall/update-lists', { countries: await stagedCountries() });
+        // the download runs in the router's background: follow it
+        while (r.running) {
+          await new Promise((ok) => setTimeout(ok, 1000));
+          r = await get<UpdateResult>('/firewall/update-lists');
+        }
         const names = new Map((await loadCountries(true)).map((c) => [c.code, c.name]));
         const s = updateSummary(r, names);
         msg.set(s.tone, s.text);

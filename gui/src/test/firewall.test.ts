@@ -72,9 +72,11 @@ describe('country lists', () => {
       'GET /config/firewall/port_aliases': [200, [{ id: 1, name: 'HTTP', ports: ['80', '443'] }]],
       'GET /config/firewall': [200, { wan_ping: true, forward_lan_to_wan: true, lists_url_v4: 'https://x/{cc}.zone', lists_url_v6: 'https://y/{cc}.zone' }],
       'POST /config/firewall/ip_aliases': [201, { id: 3 }],
-      'POST /firewall/update-lists': () => {
+      // the router starts the download and reports its result when asked again
+      'POST /firewall/update-lists': [200, { running: true, started: 1700000500, countries: { af: true, de: true } }],
+      'GET /firewall/update-lists': () => {
         updated = true;
-        return [200, { updated: [{ country: 'de', family: 4, entries: 9 }], failed: [{ country: 'de', family: 6, error: 'not downloaded' }], applied: true }];
+        return [200, { running: false, updated: [{ country: 'de', family: 4, entries: 9 }], failed: [{ country: 'de', family: 6, error: 'not downloaded' }], applied: true }];
       },
       'GET /changes': [200, []],
     });
@@ -126,7 +128,7 @@ describe('country lists', () => {
     await until(() => !document.querySelector('[data-test=entry-dialog]'));
     root.querySelector<HTMLButtonElement>('[data-test=update-lists]')!.click();
     await until(() => /Updated 1 list/.test(root.querySelector('[data-test=lists-banner]')!.textContent || ''));
-    const upd = seen.find((s) => s.url === '/firewall/update-lists')!;
+    const upd = seen.find((s) => s.method === 'POST' && s.url === '/firewall/update-lists')!;
     expect(upd.body).toEqual({ countries: ['af', 'de'] });
     const b = root.querySelector('[data-test=lists-banner]')!;
     expect(b.textContent).toBe('Updated 1 list: Germany IPv4 (9).\n1 failed: Germany IPv6: not downloaded.\nThe firewall uses the new lists.');
