@@ -29,6 +29,31 @@ void apply_result_free(struct apply_result *r)
 static void engine_fail(struct apply_result *r, const char *reason, const char *feature,
 			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Milliseconds of the monotonic clock, for the step timings at --debug. */
+static double engine_clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* "firewall 12.3" for each feature that took time, after a step's total */
+static void engine_step_time(struct sbuf *b, const char *step, double total,
+			     const double *per_feature)
+{
+	size_t n = 0;
+
+	sbuf_printf(b, "%s%s %.1f ms", b->len ? ", " : "", step, total);
+	for (size_t i = 0; per_feature && i < feature_count(); i++) {
+		if (per_feature[i] < 0.05)
+			continue;
+		sbuf_printf(b, "%s%s %.1f", n++ ? ", " : " (", feature_table[i]->name, per_feature[i]);
+	}
+	if (n)
+		sbuf_add(b, ")");
+}
+
 static void engine_fail(struct apply_result *r, const char *reason, const char *feature,
 			const char *fmt, ...)
 {
@@ -148,12 +173,13 @@ static int engine_write_render(const char *dir, const struct render_out *out)
 }
 
 static int engine_render_all(struct engine *e, const json_t *doc, const char *gen,
-			     struct apply_result *res)
+			     struct apply_result *res, double *ms)
 {
 	for (size_t i = 0; i < feature_count(); i++) {
 		const struct feature *f = feature_table[i];
 		struct render_out out = { 0 };
 		char *err = NULL, *dir;
+		double t0 = engine_clock_ms();
 		int rc;
 
 		if (!f->render)
@@ -167,6 +193,8 @@ static int engine_render_all(struct engine *e, const json_t *doc, const char *ge
 				err = xasprintf("cannot write files: %s", strerror(-rc));
 		}
 		render_out_free(&out);
+		if (ms)
+			ms[i] = engine_clock_ms() - t0;
 		if (rc) {
 			engine_fail(res, "render", f->name, "%s: %s", f->name, err ? err : "render failed");
 			free(err);
@@ -299,19 +327,23 @@ static void engine_restore(struct engine *e, const char *old_gen, const char *ne
 }
 
 static int engine_check_changed(struct engine *e, const char *old_gen, const char *gen,
-				bool *changed, struct apply_result *res)
+				bool *changed, struct apply_result *res, double *cmp_ms, double *ms)
 {
 	for (size_t i = 0; i < feature_count(); i++) {
 		const struct feature *f = feature_table[i];
 		char *dir, *err = NULL;
+		double t0 = engine_clock_ms();
 		int rc = 0;
 
 		changed[i] = engine_feature_changed(old_gen, gen, f->name);
+		cmp_ms[i] = engine_clock_ms() - t0;
 		if (!changed[i] || !f->check)
 			continue;
+		t0 = engine_clock_ms();
 		dir = xasprintf("%s/%s", gen, f->name);
 		rc = f->check(dir, e->sys, &err);
 		free(dir);
+		ms[i] = engine_clock_ms() - t0;
 		if (rc) {
 			engine_fail(res, "check", f->name, "%s: %s", f->name, err ? err : "check failed");
 			free(err);
@@ -333,6 +365,9 @@ static int engine_run(struct engine *e, const json_t *doc_in, const char *author
 	char *gen = NULL, *old_gen = NULL;
 	size_t nf = feature_count();
 	bool *changed = xcalloc(nf, sizeof(bool)), *touched = xcalloc(nf, sizeof(bool));
+	/* step timings, logged at --debug: per feature render, compare, check, apply */
+	double *ms = xcalloc(4 * nf, sizeof(double)), t0 = engine_clock_ms(), t1, t_validate, t_store;
+	double t_prune;
 	long long rev;
 	int rc = -1;
 
@@ -347,6 +382,7 @@ static int engine_run(struct engine *e, const json_t *doc_in, const char *author
 		res->errors = sc_errors_to_json(&errs);
 		goto out;
 	}
+	t_validate = engine_clock_ms() - t0;
 	if (e->confirm_rev) {
 		engine_fail(res, "pending", NULL, "revision %lld waits for confirmation; confirm "
 			    "or let it roll back first", e->confirm_rev);
@@ -358,10 +394,10 @@ static int engine_run(struct engine *e, const json_t *doc_in, const char *author
 			    strerror(errno));
 		goto out;
 	}
-	if (engine_render_all(e, doc, gen, res) < 0)
+	if (engine_render_all(e, doc, gen, res, ms) < 0)
 		goto fail_files;
 	old_gen = engine_active_target(e);
-	if (engine_check_changed(e, old_gen, gen, changed, res) < 0)
+	if (engine_check_changed(e, old_gen, gen, changed, res, ms + nf, ms + 2 * nf) < 0)
 		goto fail_files;
 	if (engine_switch(e, gen) < 0) {
 		engine_fail(res, "render", NULL, "cannot switch the active files: %s",
@@ -378,13 +414,16 @@ static int engine_run(struct engine *e, const json_t *doc_in, const char *author
 			continue;
 		touched[i] = true;
 		json_array_append_new(res->touched, json_string(f->name));
+		t1 = engine_clock_ms();
 		if (engine_apply_feature(e, f, doc, e->running, old_gen ? old_gen : gen, &err)) {
 			engine_fail(res, "apply", f->name, "%s: %s", f->name, err ? err : "apply failed");
 			free(err);
 			goto fail_state;
 		}
+		ms[3 * nf + i] = engine_clock_ms() - t1;
 		free(err);
 	}
+	t1 = engine_clock_ms();
 	for (size_t i = 0; i < nf; i++) {
 		const struct feature *f = feature_table[i];
 		char *err = NULL;
@@ -399,9 +438,12 @@ static int engine_run(struct engine *e, const json_t *doc_in, const char *author
 		}
 		free(err);
 	}
+	t1 = engine_clock_ms() - t1;
+	t_store = engine_clock_ms();
 	rev = !commit ? e->running_rev :
 	      store_commit(e->store, doc, author, comment ? comment : "",
 			   confirm_secs > 0 ? REV_PENDING : REV_APPLIED);
+	t_store = engine_clock_ms() - t_store;
 	if (rev < 0) {
 		engine_fail(res, "store", NULL, "cannot record the revision: %s",
 			    store_errmsg(e->store));
@@ -414,7 +456,9 @@ static int engine_run(struct engine *e, const json_t *doc_in, const char *author
 	for (size_t i = 0; i < nf; i++)
 		if (changed[i] || !json_object_get(e->features, feature_table[i]->name))
 			engine_set_feature(e, feature_table[i]->name, "ok", NULL, rev);
+	t_prune = engine_clock_ms();
 	engine_prune_gens(e, gen, old_gen);
+	t_prune = engine_clock_ms() - t_prune;
 	if (confirm_secs > 0) {
 		e->confirm_rev = rev;
 		e->confirm_deadline = (long long)time(NULL) + confirm_secs;
@@ -426,6 +470,26 @@ static int engine_run(struct engine *e, const json_t *doc_in, const char *author
 		 author ? author : "?", commit ? "in force" : "applied again",
 		 json_array_size(res->touched),
 		 confirm_secs > 0 ? ", waiting for confirmation" : "");
+	{
+		struct sbuf b;
+		double sum[4] = { 0 };
+
+		for (size_t k = 0; k < 4; k++)
+			for (size_t i = 0; i < nf; i++)
+				sum[k] += ms[k * nf + i];
+		sbuf_init(&b);
+		engine_step_time(&b, "validate", t_validate, NULL);
+		engine_step_time(&b, "render", sum[0], ms);
+		engine_step_time(&b, "compare", sum[1], ms + nf);
+		engine_step_time(&b, "check", sum[2], ms + 2 * nf);
+		engine_step_time(&b, "apply", sum[3], ms + 3 * nf);
+		engine_step_time(&b, "health", t1, NULL);
+		engine_step_time(&b, "store", t_store, NULL);
+		engine_step_time(&b, "prune", t_prune, NULL);
+		engine_step_time(&b, "total", engine_clock_ms() - t0, NULL);
+		log_debug("apply: timings: %s", b.s);
+		sbuf_free(&b);
+	}
 	rc = 0;
 	goto out;
 
@@ -443,6 +507,7 @@ out:
 	free(old_gen);
 	free(changed);
 	free(touched);
+	free(ms);
 	return rc;
 }
 
@@ -501,7 +566,7 @@ int engine_boot(struct engine *e)
 	schema_fill_defaults(e->running);
 	e->running_rev = rev;
 	gen = engine_new_gen(e);
-	if (!gen || engine_render_all(e, e->running, gen, &res) < 0) {
+	if (!gen || engine_render_all(e, e->running, gen, &res, NULL) < 0) {
 		log_err("boot: %s", res.message ? res.message : "cannot render");
 		apply_result_free(&res);
 		free(gen);

@@ -40,7 +40,14 @@ static int firewall_render(const json_t *doc, const json_t *facts, struct render
  * nft's own check of the structure, in a table of another name so the
  * check neither touches nor reads the table in force (whose sets may be
  * huge). The elements were parsed by the renderer already.
+ *
+ * The check has no effect and the same text gets the same answer, so the
+ * last text nft accepted is remembered: a change of set elements alone
+ * leaves the structure as it was and needs no second check (nft takes
+ * tens of milliseconds to parse a structure with thousands of rules).
  */
+static char *checked_ok;
+
 static int firewall_check(const char *dir, struct sys *sys, char **err)
 {
 	char *path = xasprintf("%s/ruleset.nft", dir);
@@ -55,9 +62,19 @@ static int firewall_check(const char *dir, struct sys *sys, char **err)
 		return -1;
 	}
 	script = xasprintf("table inet " FW_TABLE "_check {%s", text + strlen(head));
+	if (checked_ok && !strcmp(checked_ok, script) && !sys_is_dry(sys)) {
+		free(script);
+		free(text);
+		return 0;
+	}
 	rc = sys->nft(sys, script, true, &out);
-	if (rc)
+	if (rc) {
 		*err = xasprintf("nft: %s", out && *out ? out : "ruleset rejected");
+	} else if (!sys_is_dry(sys)) {
+		free(checked_ok);
+		checked_ok = script;
+		script = NULL;
+	}
 	free(out);
 	free(script);
 	free(text);

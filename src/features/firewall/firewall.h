@@ -50,6 +50,9 @@ size_t fw_cidr_canonical(struct fw_cidr *v, size_t n);
 /* One CIDR per line ("# comment" and blank lines allowed); family 4 or 6.
  * Lines that are not valid CIDRs of that family are skipped and counted. */
 size_t fw_cidr_read_file(const char *path, int family, struct fw_cidr **v, size_t *skipped);
+/* The same, from a file's contents (text may be NULL when len is 0). */
+size_t fw_cidr_read_text(const char *text, size_t len, int family, struct fw_cidr **v,
+			 size_t *skipped);
 
 /* ---- fw_alias.c: alias sets ---- */
 /* Directory of the country lists: <state>/lists/countries (facts). */

@@ -124,21 +124,27 @@ size_t fw_cidr_canonical(struct fw_cidr *v, size_t n)
 	return out;
 }
 
-size_t fw_cidr_read_file(const char *path, int family, struct fw_cidr **v, size_t *skipped)
+size_t fw_cidr_read_text(const char *text, size_t len, int family, struct fw_cidr **v,
+			 size_t *skipped)
 {
-	FILE *f = fopen(path, "re");
+	const char *p = text, *end = text ? text + len : NULL;
 	char line[256], why[128];
 	size_t n = 0, cap = 0;
 
 	*v = NULL;
 	if (skipped)
 		*skipped = 0;
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
+	while (p && p < end) {
 		char *s = line, *e;
 		struct fw_cidr c;
+		size_t max = (size_t)(end - p) < sizeof(line) - 1 ? (size_t)(end - p) : sizeof(line) - 1;
+		const char *nl = memchr(p, '\n', max);
+		/* a line at a time, at most 255 bytes, as fgets reads them */
+		size_t k = nl ? (size_t)(nl - p) + 1 : max;
 
+		memcpy(line, p, k);
+		line[k] = '\0';
+		p += k;
 		while (*s == ' ' || *s == '\t')
 			s++;
 		e = s + strcspn(s, " \t\r\n#");
@@ -156,6 +162,15 @@ size_t fw_cidr_read_file(const char *path, int family, struct fw_cidr **v, size_
 		}
 		(*v)[n++] = c;
 	}
-	fclose(f);
+	return n;
+}
+
+size_t fw_cidr_read_file(const char *path, int family, struct fw_cidr **v, size_t *skipped)
+{
+	size_t len = 0;
+	char *text = file_read(path, &len);
+	size_t n = fw_cidr_read_text(text, text ? len : 0, family, v, skipped);
+
+	free(text);
 	return n;
 }

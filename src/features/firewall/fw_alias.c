@@ -4,6 +4,8 @@
  * services (p_<name>). Elements are kept apart from the declarations so a
  * change of contents reaches the kernel as element updates only.
  */
+#include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,21 +102,132 @@ static void manual_alias(const json_t *alias, const char *name, struct fw_sets *
 	free(v);
 }
 
+/*
+ * The elements of country aliases, remembered by the contents of their
+ * lists. Every apply renders the aliases again, while the lists change
+ * about once a day; parsing, sorting and printing 100,000s of CIDRs was
+ * most of an apply's time. The key is a BLAKE2b digest of the family and
+ * of every list's name and bytes, so a list whose contents changed in any
+ * way is read again. Entries the latest render did not use are dropped.
+ */
+struct lists_memo {
+	unsigned char key[crypto_generichash_BYTES];
+	char *elements;
+	unsigned used; /* render that last used it */
+};
+
+static struct lists_memo *memo;
+static size_t nmemo;
+static unsigned memo_render;
+
+/* The lists of an alias for one family: NULL where a list is absent. */
+struct lists {
+	char **text;
+	size_t *len, n;
+};
+
+static void lists_read(const char *dir, const json_t *countries, int family, struct lists *l)
+{
+	size_t i;
+	json_t *cc;
+
+	l->n = json_array_size(countries);
+	l->text = xcalloc(l->n + 1, sizeof(*l->text));
+	l->len = xcalloc(l->n + 1, sizeof(*l->len));
+	json_array_foreach(countries, i, cc) {
+		char *path = xasprintf("%s/%s.v%d", dir, json_string_value(cc), family);
+		l->text[i] = file_read(path, &l->len[i]);
+		free(path);
+	}
+}
+
+static void lists_free(struct lists *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->text[i]);
+	free(l->text);
+	free(l->len);
+}
+
+static void lists_digest(const struct lists *l, const json_t *countries, int family,
+			 unsigned char key[crypto_generichash_BYTES])
+{
+	crypto_generichash_state st;
+	unsigned char fam = (unsigned char)family;
+
+	crypto_generichash_init(&st, NULL, 0, crypto_generichash_BYTES);
+	crypto_generichash_update(&st, &fam, 1);
+	for (size_t i = 0; i < l->n; i++) {
+		const char *cc = json_string_value(json_array_get(countries, i));
+		/* absent differs from empty */
+		uint64_t n = l->text[i] ? (uint64_t)l->len[i] : UINT64_MAX;
+
+		if (cc)
+			crypto_generichash_update(&st, (const unsigned char *)cc, strlen(cc) + 1);
+		crypto_generichash_update(&st, (const unsigned char *)&n, sizeof(n));
+		if (l->text[i])
+			crypto_generichash_update(&st, (const unsigned char *)l->text[i], l->len[i]);
+	}
+	crypto_generichash_final(&st, key, crypto_generichash_BYTES);
+}
+
+static struct lists_memo *memo_find(const unsigned char *key)
+{
+	for (size_t i = 0; i < nmemo; i++)
+		if (!memcmp(memo[i].key, key, crypto_generichash_BYTES))
+			return &memo[i];
+	return NULL;
+}
+
+static void memo_add(const unsigned char *key, const char *elements)
+{
+	memo = xrealloc(memo, (nmemo + 1) * sizeof(*memo));
+	memcpy(memo[nmemo].key, key, crypto_generichash_BYTES);
+	memo[nmemo].elements = xstrdup(elements);
+	memo[nmemo].used = memo_render;
+	nmemo++;
+}
+
+static void memo_prune(void)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < nmemo; i++) {
+		if (memo[i].used == memo_render)
+			memo[out++] = memo[i];
+		else
+			free(memo[i].elements);
+	}
+	nmemo = out;
+}
+
 /* A country list that was never fetched reads as empty, as the manual warns. */
 static void country_alias(const json_t *alias, const char *name, const json_t *facts,
 			  struct fw_sets *out)
 {
 	char *dir = fw_lists_dir(facts);
+	const json_t *countries = json_object_get(alias, "countries");
 
 	for (int family = 4; family <= 6; family += 2) {
+		unsigned char key[crypto_generichash_BYTES];
 		struct fw_cidr *all = NULL;
-		size_t n = 0, cap = 0, i;
-		json_t *cc;
+		size_t n = 0, cap = 0;
+		struct lists_memo *m;
+		struct lists l;
+		char *elements;
 
-		json_array_foreach(json_object_get(alias, "countries"), i, cc) {
-			char *path = xasprintf("%s/%s.v%d", dir, json_string_value(cc), family);
+		/* the digest and the elements come from the same bytes */
+		lists_read(dir, countries, family, &l);
+		lists_digest(&l, countries, family, key);
+		if ((m = memo_find(key))) {
+			m->used = memo_render;
+			add_ip_set(out, name, family, xstrdup(m->elements));
+			lists_free(&l);
+			continue;
+		}
+		for (size_t i = 0; i < l.n; i++) {
 			struct fw_cidr *v;
-			size_t k = fw_cidr_read_file(path, family, &v, NULL);
+			size_t k = fw_cidr_read_text(l.text[i], l.text[i] ? l.len[i] : 0, family, &v, NULL);
 
 			if (n + k > cap) {
 				cap = (n + k) * 2;
@@ -124,10 +237,12 @@ static void country_alias(const json_t *alias, const char *name, const json_t *f
 				memcpy(all + n, v, k * sizeof(*v));
 			n += k;
 			free(v);
-			free(path);
 		}
-		add_ip_set(out, name, family, cidr_lines(all, n));
+		elements = cidr_lines(all, n);
+		memo_add(key, elements);
+		add_ip_set(out, name, family, elements);
 		free(all);
+		lists_free(&l);
 	}
 	free(dir);
 }
@@ -186,6 +301,7 @@ void fw_alias_sets(const json_t *doc, const json_t *facts, struct fw_sets *out)
 	json_t *el;
 	size_t i;
 
+	memo_render++;
 	json_array_foreach(doc_get(doc, "firewall.ip_aliases"), i, el) {
 		const char *name = json_string_value(json_object_get(el, "name"));
 		const char *type = json_string_value(json_object_get(el, "type"));
@@ -208,4 +324,5 @@ void fw_alias_sets(const json_t *doc, const json_t *facts, struct fw_sets *out)
 			    xasprintf("\tset %s {\n\t\ttype inet_service\n\t\tflags interval\n\t}\n", set),
 			    port_lines(json_object_get(el, "ports")));
 	}
+	memo_prune();
 }

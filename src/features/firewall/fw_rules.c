@@ -20,15 +20,29 @@
 #include "features/firewall/fw_match.h"
 #include "features/firewall/fw_render.h"
 
+/* A member of a rule, as doc_int and doc_str read it, without parsing a
+ * path: sorting and placing thousands of rules read them often. */
+static long long member_int(const json_t *r, const char *key)
+{
+	const json_t *v = json_object_get(r, key);
+
+	return json_is_integer(v) ? json_integer_value(v) : 0;
+}
+
+static const char *member_str(const json_t *r, const char *key)
+{
+	return json_string_value(json_object_get(r, key));
+}
+
 static int rule_order(const void *pa, const void *pb)
 {
 	const json_t *a = *(const json_t *const *)pa, *b = *(const json_t *const *)pb;
-	long long ia = doc_int(a, "index", 0), ib = doc_int(b, "index", 0);
+	long long ia = member_int(a, "index"), ib = member_int(b, "index");
 
 	if (ia != ib)
 		return ia < ib ? -1 : 1;
-	ia = doc_int(a, "id", 0);
-	ib = doc_int(b, "id", 0);
+	ia = member_int(a, "id");
+	ib = member_int(b, "id");
 	return ia < ib ? -1 : ia > ib;
 }
 
@@ -245,7 +259,7 @@ static bool zone_in(const char *zone, const char *want)
 /* Does rule r belong in the chain def (see fw_chain_defs)? */
 static bool rule_in_chain(const json_t *r, const struct fw_chain_def *def)
 {
-	const char *sz = doc_str(r, "src_zone"), *dz = doc_str(r, "dest_zone");
+	const char *sz = member_str(r, "src_zone"), *dz = member_str(r, "dest_zone");
 
 	if (!sz || !dz)
 		return false;
