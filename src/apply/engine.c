@@ -152,54 +152,51 @@ static char *engine_new_gen(struct engine *e)
 	}
 }
 
-static int engine_write_render(const char *dir, const struct render_out *out)
+/*
+ * One file of a new generation. When the generation in force holds the
+ * same bytes with the same mode under the same name, the new one is that
+ * same file (a hard link): nothing is copied, and comparing the two
+ * generations sees one inode. Large rendered files (address lists) rarely
+ * change between applies. Nothing is synced: at boot the generation is
+ * rendered again from the store, which is the durable record.
+ */
+static int engine_put_file(const char *path, const char *old_path, const char *data,
+			   mode_t mode)
+{
+	size_t len = strlen(data);
+	struct stat sb;
+
+	if (old_path && stat(old_path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (size_t)sb.st_size == len && (sb.st_mode & 07777) == mode) {
+		size_t olen = 0;
+		char *old = file_read(old_path, &olen);
+		bool same = old && olen == len && !memcmp(old, data, len);
+
+		free(old);
+		if (same && link(old_path, path) == 0)
+			return 0;
+	}
+	return file_write(path, data, len, mode);
+}
+
+static int engine_write_render(const char *dir, const char *old_dir, const struct render_out *out)
 {
 	mkdir_p(dir, 0755);
 	for (size_t i = 0; i < out->n; i++) {
 		char *path = xasprintf("%s/%s", dir, out->v[i].name);
+		char *old = old_dir ? xasprintf("%s/%s", old_dir, out->v[i].name) : NULL;
 		char *slash = strrchr(path, '/');
 		int rc;
 
 		*slash = '\0';
 		mkdir_p(path, 0755);
 		*slash = '/';
-		rc = file_write_atomic(path, out->v[i].data, strlen(out->v[i].data),
-				       out->v[i].mode ? out->v[i].mode : 0644);
+		rc = engine_put_file(path, old, out->v[i].data,
+				     out->v[i].mode ? out->v[i].mode : 0644);
 		free(path);
+		free(old);
 		if (rc < 0)
 			return rc;
-	}
-	return 0;
-}
-
-static int engine_render_all(struct engine *e, const json_t *doc, const char *gen,
-			     struct apply_result *res, double *ms)
-{
-	for (size_t i = 0; i < feature_count(); i++) {
-		const struct feature *f = feature_table[i];
-		struct render_out out = { 0 };
-		char *err = NULL, *dir;
-		double t0 = engine_clock_ms();
-		int rc;
-
-		if (!f->render)
-			continue;
-		rc = f->render(doc, e->facts, &out, &err);
-		if (rc == 0) {
-			dir = xasprintf("%s/%s", gen, f->name);
-			rc = engine_write_render(dir, &out);
-			free(dir);
-			if (rc < 0)
-				err = xasprintf("cannot write files: %s", strerror(-rc));
-		}
-		render_out_free(&out);
-		if (ms)
-			ms[i] = engine_clock_ms() - t0;
-		if (rc) {
-			engine_fail(res, "render", f->name, "%s: %s", f->name, err ? err : "render failed");
-			free(err);
-			return -1;
-		}
 	}
 	return 0;
 }
@@ -213,6 +210,41 @@ static char *engine_active_target(struct engine *e)
 		return NULL;
 	buf[n] = '\0';
 	return xstrdup(buf);
+}
+
+static int engine_render_all(struct engine *e, const json_t *doc, const char *gen,
+			     struct apply_result *res, double *ms)
+{
+	char *old_gen = engine_active_target(e);
+	int rc = 0;
+
+	for (size_t i = 0; i < feature_count() && rc == 0; i++) {
+		const struct feature *f = feature_table[i];
+		struct render_out out = { 0 };
+		char *err = NULL, *dir, *old_dir;
+		double t0 = engine_clock_ms();
+
+		if (!f->render)
+			continue;
+		rc = f->render(doc, e->facts, &out, &err);
+		if (rc == 0) {
+			dir = xasprintf("%s/%s", gen, f->name);
+			old_dir = old_gen ? xasprintf("%s/%s", old_gen, f->name) : NULL;
+			rc = engine_write_render(dir, old_dir, &out);
+			free(dir);
+			free(old_dir);
+			if (rc < 0)
+				err = xasprintf("cannot write files: %s", strerror(-rc));
+		}
+		render_out_free(&out);
+		if (ms)
+			ms[i] = engine_clock_ms() - t0;
+		if (rc)
+			engine_fail(res, "render", f->name, "%s: %s", f->name, err ? err : "render failed");
+		free(err);
+	}
+	free(old_gen);
+	return rc ? -1 : 0;
 }
 
 static int engine_switch(struct engine *e, const char *target)
@@ -359,8 +391,9 @@ static int engine_check_changed(struct engine *e, const char *old_gen, const cha
 static int engine_run(struct engine *e, const json_t *doc_in, const char *author,
 		      const char *comment, int confirm_secs, bool commit, struct apply_result *res)
 {
-	/* renderers rely on every defaulted member being present */
-	json_t *doc = json_deep_copy(doc_in);
+	/* renderers rely on every defaulted member being present; the
+	 * document is shared (staged, then running), never changed */
+	json_t *doc = schema_has_defaults(doc_in) ? json_incref((json_t *)doc_in) : NULL;
 	struct sc_error_list errs;
 	char *gen = NULL, *old_gen = NULL;
 	size_t nf = feature_count();
@@ -375,7 +408,10 @@ static int engine_run(struct engine *e, const json_t *doc_in, const char *author
 	res->revision = -1;
 	res->touched = json_array();
 	sc_errors_init(&errs);
-	schema_fill_defaults(doc);
+	if (!doc) {
+		doc = json_deep_copy(doc_in);
+		schema_fill_defaults(doc);
+	}
 	schema_validate(doc, &errs);
 	if (errs.n) {
 		engine_fail(res, "invalid", NULL, "%s", errs.v[0].message);
@@ -449,8 +485,10 @@ static int engine_run(struct engine *e, const json_t *doc_in, const char *author
 			    store_errmsg(e->store));
 		goto fail_state;
 	}
-	json_decref(e->running);
-	e->running = json_deep_copy(doc);
+	if (e->running != doc) {
+		json_decref(e->running);
+		e->running = json_incref(doc);
+	}
 	e->running_rev = rev;
 	res->revision = rev;
 	for (size_t i = 0; i < nf; i++)

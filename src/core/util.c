@@ -197,6 +197,28 @@ int rm_rf(const char *path)
 	return rmdir(path) < 0 ? -errno : 0;
 }
 
+int file_write(const char *path, const char *data, size_t len, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	size_t off = 0;
+	int rc = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, mode) < 0)
+		rc = -errno;
+	while (rc == 0 && off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0 && errno != EINTR)
+			rc = -errno;
+		else if (w > 0)
+			off += (size_t)w;
+	}
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	return rc;
+}
+
 int file_write_atomic(const char *path, const char *data, size_t len, mode_t mode)
 {
 	char *tmp = xasprintf("%s.tmp", path);
@@ -312,6 +334,8 @@ bool dir_equal(const char *a, const char *b)
 		pb = xasprintf("%s/%s", b, de->d_name);
 		if (lstat(pa, &sa) < 0 || lstat(pb, &sb) < 0)
 			eq = false;
+		else if (sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino)
+			eq = true; /* one file under two names */
 		else if (S_ISDIR(sa.st_mode) != S_ISDIR(sb.st_mode))
 			eq = false;
 		else if (S_ISDIR(sa.st_mode))

@@ -35,6 +35,8 @@ char *root_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int mkdir_p(const char *path, mode_t mode);
 int rm_rf(const char *path);
 /* Writes to path.tmp, fsyncs, renames over path. */
+/* Creates or replaces path in place, not synced: for files rebuilt at will. */
+int file_write(const char *path, const char *data, size_t len, mode_t mode);
 int file_write_atomic(const char *path, const char *data, size_t len, mode_t mode);
 /* Reads a whole file (NUL-terminated); NULL on error with errno set. */
 char *file_read(const char *path, size_t *len_out);

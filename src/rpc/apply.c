@@ -59,11 +59,11 @@ static json_t *apply_run(struct rpc_call *c, json_t *doc, const char *comment)
 
 static json_t *apply_method(struct rpc_call *c)
 {
-	json_t *doc = store_staged(difosd.store);
+	/* the store's own document: the engine neither changes nor copies it */
+	json_t *doc = json_incref((json_t *)store_staged_peek(difosd.store));
 
 	if (!doc)
 		return rpc_fail(c, RPC_CONFLICT, NULL, NULL, "nothing to apply: no staged changes");
-	schema_fill_defaults(doc);
 	return apply_run(c, doc, rpc_str(c, "comment"));
 }
 
@@ -138,7 +138,7 @@ static json_t *rollback_method(struct rpc_call *c)
 static json_t *status_method(struct rpc_call *c)
 {
 	json_t *st = engine_status(difosd.engine), *feats = json_object_get(st, "features");
-	json_t *staged = store_staged(difosd.store);
+	const json_t *staged = store_staged_peek(difosd.store);
 
 	(void)c;
 	for (size_t i = 0; i < feature_count(); i++) {
@@ -150,7 +150,6 @@ static json_t *status_method(struct rpc_call *c)
 			json_object_set_new(fs, "title", json_string(f->title));
 	}
 	json_object_set_new(st, "staged", json_boolean(staged != NULL));
-	json_decref(staged);
 	return st;
 }
 

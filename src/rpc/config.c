@@ -73,21 +73,21 @@ static json_t *config_get(struct rpc_call *c)
 {
 	struct jpath p;
 	const char *text;
-	json_t *doc, *v, *masked, *res;
+	const json_t *doc;
+	json_t *v, *masked, *res;
 	bool running = json_is_true(json_object_get(c->params, "running"));
 
 	if (!config_path(c, &p, &text))
 		return NULL;
-	doc = running ? json_deep_copy(difosd.engine->running) : config_working_doc();
-	masked = schema_mask_secrets(doc);
+	/* both documents are complete (defaults filled) and read-only here */
+	doc = running ? NULL : store_staged_peek(difosd.store);
+	masked = schema_mask_secrets(doc ? doc : difosd.engine->running);
 	v = jpath_get(masked, &p);
 	if (!v) {
-		json_decref(doc);
 		json_decref(masked);
 		return rpc_fail(c, RPC_NOTFOUND, text, NULL, "%s: no such setting", text);
 	}
 	res = json_incref(v);
-	json_decref(doc);
 	json_decref(masked);
 	return res;
 }
@@ -228,18 +228,17 @@ static json_t *config_delete(struct rpc_call *c)
 
 static json_t *config_changes(struct rpc_call *c)
 {
-	json_t *staged = store_staged(difosd.store), *a, *b, *d;
+	const json_t *staged = store_staged_peek(difosd.store);
+	json_t *a, *b, *d;
 
 	(void)c;
 	if (!staged)
 		return json_array();
-	schema_fill_defaults(staged);
 	a = schema_mask_secrets(difosd.engine->running);
 	b = schema_mask_secrets(staged);
 	d = diff_docs(a, b);
 	json_decref(a);
 	json_decref(b);
-	json_decref(staged);
 	return d;
 }
 

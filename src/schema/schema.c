@@ -78,6 +78,36 @@ static void schema_fill_object(json_t *obj, const struct sc_field *of)
 	}
 }
 
+/* Is every member fill_defaults would add already there? */
+static bool schema_object_filled(const json_t *obj, const struct sc_field *of)
+{
+	for (const struct sc_field *f = of->fields; f && f->name; f++) {
+		const json_t *v = json_object_get(obj, f->name);
+		size_t i;
+		json_t *el;
+
+		if (f->kind == SC_OBJECT) {
+			if (!v || (json_is_object(v) && !schema_object_filled(v, f)))
+				return false;
+		} else if (f->kind == SC_COLLECTION) {
+			if (!v)
+				return false;
+			json_array_foreach(v, i, el)
+				if (json_is_object(el) && !schema_object_filled(el, f))
+					return false;
+		} else if (!v && f->def) {
+			return false;
+		}
+	}
+	return true;
+}
+
+bool schema_has_defaults(const json_t *doc)
+{
+	return !schema_root_field || !json_is_object(doc) ||
+	       schema_object_filled(doc, schema_root_field);
+}
+
 void schema_fill_defaults(json_t *doc)
 {
 	if (schema_root_field && json_is_object(doc))
@@ -94,16 +124,63 @@ json_t *schema_defaults(void)
 
 /* ---- validation ---- */
 
+/*
+ * The walk keeps the path of the value at hand in one buffer, extended on
+ * the way down and cut back on the way up: a document of thousands of
+ * entries is checked without an allocation per member.
+ */
 struct schema_walk {
 	const json_t *doc;
 	struct sc_error_list *errs;
+	char path[1024];
+	size_t len;
 };
 
-static void schema_check_value(struct schema_walk *w, const struct sc_field *f,
-			       const json_t *v, const char *path);
+/* Appends ".key" (or "key" at the top), or "[n]" / "[#n]" when key is
+ * NULL (mark "#" or ""); returns the length to cut back to. Plain copies:
+ * this runs for every member of the document. */
+static void schema_path_add(struct schema_walk *w, const char *s, size_t n)
+{
+	if (n > sizeof(w->path) - 1 - w->len)
+		n = sizeof(w->path) - 1 - w->len;
+	memcpy(w->path + w->len, s, n);
+	w->len += n;
+	w->path[w->len] = '\0';
+}
 
-static void schema_check_ref(struct schema_walk *w, const struct sc_field *f,
-			     const json_t *v, const char *path)
+static size_t schema_path_push(struct schema_walk *w, const char *mark_text, const char *key,
+			       long long n)
+{
+	size_t mark = w->len;
+	char num[24], *d = num + sizeof(num);
+	unsigned long long u = n < 0 ? 0 : (unsigned long long)n;
+
+	if (key) {
+		if (w->len)
+			schema_path_add(w, ".", 1);
+		schema_path_add(w, key, strlen(key));
+		return mark;
+	}
+	*--d = ']';
+	do
+		*--d = (char)('0' + u % 10);
+	while ((u /= 10));
+	schema_path_add(w, "[", 1);
+	schema_path_add(w, mark_text, strlen(mark_text));
+	schema_path_add(w, d, (size_t)(num + sizeof(num) - d));
+	return mark;
+}
+
+static void schema_path_pop(struct schema_walk *w, size_t mark)
+{
+	w->len = mark;
+	w->path[mark] = '\0';
+}
+
+static void schema_check_value(struct schema_walk *w, const struct sc_field *f,
+			       const json_t *v);
+
+static void schema_check_ref(struct schema_walk *w, const struct sc_field *f, const json_t *v)
 {
 	struct jpath p;
 	json_t *coll;
@@ -112,130 +189,141 @@ static void schema_check_ref(struct schema_walk *w, const struct sc_field *f,
 		return;
 	coll = jpath_get((json_t *)w->doc, &p);
 	if (!jpath_find_id(coll, json_integer_value(v), NULL))
-		sc_error_addj(w->errs, path, v, "does not name an existing entry of %s", f->ref);
+		sc_error_addj(w->errs, w->path, v, "does not name an existing entry of %s", f->ref);
 }
 
 static void schema_check_scalar(struct schema_walk *w, const struct sc_field *f,
-				enum sc_kind kind, const json_t *v, const char *path)
+				enum sc_kind kind, const json_t *v)
 {
 	char why[256];
 
 	if (!sc_check_scalar(f, kind, v, why, sizeof(why))) {
-		sc_error_addj(w->errs, path, v, "%s", why);
+		sc_error_addj(w->errs, w->path, v, "%s", why);
 		return;
 	}
 	if (kind == SC_REF)
-		schema_check_ref(w, f, v, path);
+		schema_check_ref(w, f, v);
 }
 
-static void schema_check_size(struct schema_walk *w, const struct sc_field *f,
-			      const json_t *v, const char *path)
+static void schema_check_size(struct schema_walk *w, const struct sc_field *f, const json_t *v)
 {
 	long long n = (long long)json_array_size(v);
 
 	if ((f->min || f->max) && n < f->min)
-		sc_error_add(w->errs, path, NULL, "needs at least %lld entr%s", f->min,
+		sc_error_add(w->errs, w->path, NULL, "needs at least %lld entr%s", f->min,
 			     f->min == 1 ? "y" : "ies");
 	if ((f->min || f->max) && f->max && n > f->max)
-		sc_error_add(w->errs, path, NULL, "has %lld entries, more than the maximum %lld",
+		sc_error_add(w->errs, w->path, NULL, "has %lld entries, more than the maximum %lld",
 			     n, f->max);
 }
 
 static void schema_check_object(struct schema_walk *w, const struct sc_field *of,
-				const json_t *obj, const char *path, bool element)
+				const json_t *obj, bool element)
 {
 	const char *key;
 	json_t *v;
 
 	if (!json_is_object(obj)) {
-		sc_error_addj(w->errs, path[0] ? path : "(document)", obj, "is not an object");
+		sc_error_addj(w->errs, w->len ? w->path : "(document)", obj, "is not an object");
 		return;
 	}
 	json_object_foreach((json_t *)obj, key, v) {
 		const struct sc_field *f = schema_member(of, key);
-		char *sub = path[0] ? xasprintf("%s.%s", path, key) : xstrdup(key);
+		size_t mark = schema_path_push(w, NULL, key, 0);
 
 		if (element && !strcmp(key, "id")) {
 			if (!json_is_integer(v) || json_integer_value(v) <= 0)
-				sc_error_addj(w->errs, sub, v, "is not a positive integer id");
+				sc_error_addj(w->errs, w->path, v, "is not a positive integer id");
 		} else if (!f) {
-			sc_error_add(w->errs, sub, NULL, "is not a known setting");
+			sc_error_add(w->errs, w->path, NULL, "is not a known setting");
 		} else {
-			schema_check_value(w, f, v, sub);
+			schema_check_value(w, f, v);
 		}
-		free(sub);
+		schema_path_pop(w, mark);
 	}
 	for (const struct sc_field *f = of->fields; f && f->name; f++) {
 		if ((f->flags & SC_F_REQUIRED) && !json_object_get(obj, f->name)) {
-			char *sub = path[0] ? xasprintf("%s.%s", path, f->name) : xstrdup(f->name);
-			sc_error_add(w->errs, sub, NULL, "is required");
-			free(sub);
+			size_t mark = schema_path_push(w, NULL, f->name, 0);
+			sc_error_add(w->errs, w->path, NULL, "is required");
+			schema_path_pop(w, mark);
 		}
 	}
 	if (of->check && w->errs->n == 0)
-		of->check(obj, path, w->doc, w->errs);
+		of->check(obj, w->path, w->doc, w->errs);
+}
+
+static int schema_id_order(const void *a, const void *b)
+{
+	json_int_t x = *(const json_int_t *)a, y = *(const json_int_t *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 static void schema_check_collection(struct schema_walk *w, const struct sc_field *f,
-				    const json_t *v, const char *path)
+				    const json_t *v)
 {
-	size_t i;
-	json_t *el, *ids = json_object();
+	size_t i, n = 0;
+	json_t *el;
+	json_int_t *ids;
 
 	if (!json_is_array(v)) {
-		sc_error_addj(w->errs, path, v, "is not a list");
-		json_decref(ids);
+		sc_error_addj(w->errs, w->path, v, "is not a list");
 		return;
 	}
-	schema_check_size(w, f, v, path);
+	schema_check_size(w, f, v);
+	ids = xcalloc(json_array_size(v) + 1, sizeof(*ids));
 	json_array_foreach(v, i, el) {
 		json_t *jid = json_object_get(el, "id");
-		char *sub;
+		size_t mark;
 
 		if (!json_is_integer(jid) || json_integer_value(jid) <= 0) {
-			sub = xasprintf("%s[#%zu]", path, i + 1);
-			sc_error_add(w->errs, sub, NULL, "has no positive integer id");
-			free(sub);
+			mark = schema_path_push(w, "#", NULL, (long long)i + 1);
+			sc_error_add(w->errs, w->path, NULL, "has no positive integer id");
+			schema_path_pop(w, mark);
 			continue;
 		}
-		{
-			char key[32];
-			snprintf(key, sizeof(key), "%lld", (long long)json_integer_value(jid));
-			if (json_object_get(ids, key))
-				sc_error_addj(w->errs, path, jid, "is used as id twice");
-			json_object_set_new(ids, key, json_true());
-		}
-		sub = xasprintf("%s[%lld]", path, (long long)json_integer_value(jid));
-		schema_check_object(w, f, el, sub, true);
-		free(sub);
+		ids[n++] = json_integer_value(jid);
+		mark = schema_path_push(w, "", NULL, (long long)json_integer_value(jid));
+		schema_check_object(w, f, el, true);
+		schema_path_pop(w, mark);
 	}
-	json_decref(ids);
+	/* each id once: sorted, a repeat sits next to its twin */
+	qsort(ids, n, sizeof(*ids), schema_id_order);
+	for (i = 1; i < n; i++) {
+		if (ids[i] == ids[i - 1]) {
+			json_t *jid = json_integer(ids[i]);
+			sc_error_addj(w->errs, w->path, jid, "is used as id twice");
+			json_decref(jid);
+			while (i + 1 < n && ids[i + 1] == ids[i])
+				i++;
+		}
+	}
+	free(ids);
 }
 
-static void schema_check_value(struct schema_walk *w, const struct sc_field *f,
-			       const json_t *v, const char *path)
+static void schema_check_value(struct schema_walk *w, const struct sc_field *f, const json_t *v)
 {
 	size_t i;
 	json_t *item;
 
 	switch (f->kind) {
 	case SC_OBJECT:
-		schema_check_object(w, f, v, path, false);
+		schema_check_object(w, f, v, false);
 		break;
 	case SC_COLLECTION:
-		schema_check_collection(w, f, v, path);
+		schema_check_collection(w, f, v);
 		break;
 	case SC_LIST:
 		if (!json_is_array(v)) {
-			sc_error_addj(w->errs, path, v, "is not a list");
+			sc_error_addj(w->errs, w->path, v, "is not a list");
 			break;
 		}
-		schema_check_size(w, f, v, path);
+		schema_check_size(w, f, v);
 		json_array_foreach(v, i, item)
-			schema_check_scalar(w, f, f->item, item, path);
+			schema_check_scalar(w, f, f->item, item);
 		break;
 	default:
-		schema_check_scalar(w, f, f->kind, v, path);
+		schema_check_scalar(w, f, f->kind, v);
 	}
 }
 
@@ -247,7 +335,7 @@ void schema_validate(const json_t *doc, struct sc_error_list *errs)
 	 * so a check can rely on well-typed values and the user sees the
 	 * first cause, not its echoes */
 	if (schema_root_field)
-		schema_check_object(&w, schema_root_field, doc, "", false);
+		schema_check_object(&w, schema_root_field, doc, false);
 }
 
 /* ---- masking ---- */

@@ -134,6 +134,8 @@ const struct sc_field *schema_lookup(const char *path);
 /* A document holding only defaults (revision 0). */
 json_t *schema_defaults(void);
 /* Adds missing defaulted members in place (objects and every collection element). */
+/* true when schema_fill_defaults would change nothing */
+bool schema_has_defaults(const json_t *doc);
 void schema_fill_defaults(json_t *doc);
 /* Full validation: types, limits, unknown keys, required, references, cross-field checks. */
 void schema_validate(const json_t *doc, struct sc_error_list *errs);

@@ -452,25 +452,57 @@ static bool sc_is_ascii(const char *s)
 	return true;
 }
 
+/*
+ * Compiled patterns, by the schema's own pattern string (they live as
+ * long as the program): a document holds thousands of values of a few
+ * patterns, and compiling is what costs.
+ */
+struct sc_compiled {
+	const char *pattern;
+	regex_t re;
+	bool ok;
+};
+
+static struct sc_compiled *sc_pattern_cache;
+static size_t sc_pattern_n;
+
+static const struct sc_compiled *sc_compiled_pattern(const char *pattern)
+{
+	struct sc_compiled *c;
+	size_t n = strlen(pattern) + 5;
+	char *anchored;
+
+	for (size_t i = 0; i < sc_pattern_n; i++)
+		if (sc_pattern_cache[i].pattern == pattern)
+			return &sc_pattern_cache[i];
+	anchored = malloc(n);
+	if (!anchored)
+		return NULL;
+	c = realloc(sc_pattern_cache, (sc_pattern_n + 1) * sizeof(*c));
+	if (!c) {
+		free(anchored);
+		return NULL;
+	}
+	sc_pattern_cache = c;
+	c = &sc_pattern_cache[sc_pattern_n++];
+	snprintf(anchored, n, "^(%s)$", pattern);
+	c->pattern = pattern;
+	c->ok = regcomp(&c->re, anchored, REG_EXTENDED | REG_NOSUB) == 0;
+	free(anchored);
+	return c;
+}
+
 static bool sc_match_pattern(const char *pattern, const char *s,
 			     char *why, size_t whylen)
 {
-	size_t n = strlen(pattern) + 5;
-	char *anchored = malloc(n);
-	regex_t re;
-	int rc;
+	const struct sc_compiled *c = sc_compiled_pattern(pattern);
 
-	if (!anchored)
+	if (!c)
 		return sc_fail(why, whylen, "cannot be checked (out of memory)");
-	snprintf(anchored, n, "^(%s)$", pattern);
-	rc = regcomp(&re, anchored, REG_EXTENDED | REG_NOSUB);
-	free(anchored);
-	if (rc != 0)
+	if (!c->ok)
 		return sc_fail(why, whylen,
 			       "cannot be checked (invalid pattern in the schema)");
-	rc = regexec(&re, s, 0, NULL, 0);
-	regfree(&re);
-	if (rc != 0)
+	if (regexec(&c->re, s, 0, NULL, 0) != 0)
 		return sc_fail(why, whylen, "does not match the pattern %s", pattern);
 	return true;
 }

@@ -10,7 +10,22 @@
 
 struct store {
 	sqlite3 *db;
+	/* The staged document as last written (or read), and its text: the
+	 * apply path reads it without parsing and records the revision
+	 * without serialising it again. Never modified once here. */
+	json_t *staged;
+	char *staged_text;
+	bool staged_known; /* the cache reflects the table */
 };
+
+static void store_forget_staged(struct store *st)
+{
+	json_decref(st->staged);
+	free(st->staged_text);
+	st->staged = NULL;
+	st->staged_text = NULL;
+	st->staged_known = false;
+}
 
 static const char store_schema[] =
 	"CREATE TABLE IF NOT EXISTS revisions ("
@@ -67,6 +82,7 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
+	store_forget_staged(st);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -134,14 +150,16 @@ static int store_insert_revision(struct store *st, long long id, const json_t *d
 {
 	sqlite3_stmt *s = store_prepare(st, "INSERT INTO revisions(id, doc, created, author,"
 					" comment, state) VALUES (?, ?, ?, ?, ?, ?)");
-	char *text;
 	int rc;
 
 	if (!s)
 		return -1;
-	text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
 	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, text, -1, free);
+	/* the staged document itself: its text is already at hand */
+	if (doc == st->staged && st->staged_text)
+		sqlite3_bind_text(s, 2, st->staged_text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_text(s, 2, json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS), -1, free);
 	sqlite3_bind_int64(s, 3, (long long)time(NULL));
 	sqlite3_bind_text(s, 4, author ? author : "system", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 5, comment ? comment : "", -1, SQLITE_TRANSIENT);
@@ -251,8 +269,12 @@ long long store_commit(struct store *st, const json_t *doc, const char *author,
 		store_exec(st, "ROLLBACK");
 		return -1;
 	}
-	if (store_exec(st, "COMMIT") < 0)
+	if (store_exec(st, "COMMIT") < 0) {
+		store_forget_staged(st); /* read the table again */
 		return -1;
+	}
+	store_forget_staged(st);
+	st->staged_known = true;
 	return id;
 }
 
@@ -278,35 +300,64 @@ int store_set_running(struct store *st, long long rev)
 	return store_meta_set(st, "running", num);
 }
 
-json_t *store_staged(struct store *st)
+const json_t *store_staged_peek(struct store *st)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT doc FROM staged WHERE id = 1");
-	json_t *doc = NULL;
+	sqlite3_stmt *s;
 
+	if (st->staged_known)
+		return st->staged;
+	s = store_prepare(st, "SELECT doc FROM staged WHERE id = 1");
 	if (!s)
 		return NULL;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		doc = json_loads((const char *)sqlite3_column_text(s, 0), 0, NULL);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(s, 0);
+		st->staged = json_loads(text, 0, NULL);
+		st->staged_text = st->staged ? xstrdup(text) : NULL;
+	}
 	sqlite3_finalize(s);
-	return doc;
+	st->staged_known = true;
+	return st->staged;
 }
 
-int store_stage(struct store *st, const json_t *doc)
+json_t *store_staged(struct store *st)
+{
+	const json_t *doc = store_staged_peek(st);
+
+	return doc ? json_deep_copy(doc) : NULL;
+}
+
+int store_stage(struct store *st, json_t *doc)
 {
 	sqlite3_stmt *s = store_prepare(st, "INSERT OR REPLACE INTO staged(id, doc, updated)"
 					" VALUES (1, ?, ?)");
+	char *text;
 	int rc;
 
 	if (!s)
 		return -1;
-	sqlite3_bind_text(s, 1, json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS), -1, free);
+	text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, (long long)time(NULL));
 	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
 	sqlite3_finalize(s);
-	return rc;
+	if (rc < 0) {
+		free(text);
+		store_forget_staged(st);
+		return -1;
+	}
+	store_forget_staged(st);
+	st->staged = json_incref(doc);
+	st->staged_text = text;
+	st->staged_known = true;
+	return 0;
 }
 
 int store_discard(struct store *st)
 {
-	return store_exec(st, "DELETE FROM staged");
+	int rc = store_exec(st, "DELETE FROM staged");
+
+	store_forget_staged(st);
+	if (rc == 0)
+		st->staged_known = true;
+	return rc;
 }

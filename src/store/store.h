@@ -37,9 +37,12 @@ long long store_commit(struct store *st, const json_t *doc, const char *author,
 int store_set_state(struct store *st, long long rev, const char *state);
 int store_set_running(struct store *st, long long rev);
 
-/* Staged document (NULL when nothing is staged). */
+/* The staged document (NULL when nothing is staged): a copy to change,
+ * or the store's own, read-only. */
 json_t *store_staged(struct store *st);
-int store_stage(struct store *st, const json_t *doc);
+const json_t *store_staged_peek(struct store *st);
+/* Stages doc. The store keeps a reference: doc must not change after. */
+int store_stage(struct store *st, json_t *doc);
 int store_discard(struct store *st);
 
 /* key/values for small state (e.g. the confirm deadline) */

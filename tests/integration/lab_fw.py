@@ -168,6 +168,16 @@ def set_elements(lab, name):
     return []
 
 
+def map_elements(lab, name):
+    """Elements of a map of table inet difos, as nft lists them."""
+    cp = ns_exec(lab.router, "nft", "-j", "list", "map", "inet", "difos", name, timeout=20)
+    assert cp.returncode == 0, describe(cp)
+    for o in json.loads(cp.stdout)["nftables"]:
+        if "map" in o:
+            return o["map"].get("elem", [])
+    return []
+
+
 def staged(d):
     """The staged changes (empty when nothing is staged)."""
     cp = d.ctl("--json", "changes")

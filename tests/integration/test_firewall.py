@@ -10,8 +10,9 @@ namespace a LAN host; the router namespace runs difosd.
 import json
 
 from conftest import LAN_ADDR, WAN_SERVER, describe, ns_exec, wait_for
-from lab_fw import (add_lan_host, connects, ctl_fails, http_server, nft_handles, probe, router_wan_mac, serve,
-                    set_elements, setup_wan_ipv6, staged, wait_reachable, wan_extra_address)
+from lab_fw import (add_lan_host, connects, ctl_fails, http_server, map_elements, nft_handles, probe,
+                    router_wan_mac, serve, set_elements, setup_wan_ipv6, staged, wait_reachable,
+                    wan_extra_address)
 
 
 def apply(d):
@@ -153,9 +154,10 @@ def test_vps_aliases_ipv4_and_ipv6(lab):
     assert "loading the whole ruleset" not in d.log_tail(2000), d.log_tail(40)
 
 
-def test_all_traffic_to_one_ipv6_host(lab):
-    """A rule that lets all traffic through to one IPv6 address on the LAN."""
-    d = lab.daemon
+def lan_ipv6(lab):
+    """IPv6 on both sides: the LAN host holds 2001:db8:1::10 and ::11, the
+    WAN routes 2001:db8:1::/64 to the router. Returns (router's WAN
+    address, the WAN peer's address)."""
     r6, peer6 = setup_wan_ipv6(lab)
     ns_exec(lab.router, "ip", "-6", "addr", "add", "2001:db8:1::1/64", "dev", "br-lan", "nodad",
             check=True)
@@ -166,6 +168,13 @@ def test_all_traffic_to_one_ipv6_host(lab):
     ns_exec(lab.lan, "ip", "-6", "route", "replace", "default", "via", "2001:db8:1::1",
             check=True)
     ns_exec(lab.wan, "ip", "-6", "route", "replace", "2001:db8:1::/64", "via", r6, check=True)
+    return r6, peer6
+
+
+def test_all_traffic_to_one_ipv6_host(lab):
+    """A rule that lets all traffic through to one IPv6 address on the LAN."""
+    d = lab.daemon
+    r6, peer6 = lan_ipv6(lab)
     serve(lab, lab.lan, "tcp", "::", 9000, name="lan-tcp6")
     assert probe(lab, lab.wan, "tcp", "2001:db8:1::10", 9000) is None, "WAN -> LAN open by default"
     d.ctl_ok("add", "firewall.rules", "description=All traffic to one IPv6 host", "family=ipv6",
@@ -173,6 +182,44 @@ def test_all_traffic_to_one_ipv6_host(lab):
     apply(d)
     assert wait_reachable(lab, lab.wan, "tcp", "2001:db8:1::10", 9000) == peer6
     assert probe(lab, lab.wan, "tcp", "2001:db8:1::11", 9000) is None, "the rule opened the neighbour"
+
+
+def test_host_port_rules_change_as_map_elements(lab):
+    """Consecutive "port P on host H" rules are one verdict map: changing
+    one rule's port changes the map's elements, not the chain, and the
+    packets follow at once."""
+    d = lab.daemon
+    r6, peer6 = lan_ipv6(lab)
+    serve(lab, lab.lan, "tcp", "::", 9000, 9001, 9002, name="lan-tcp6-points")
+    d.ctl_ok("add", "firewall.rules", "description=web", "proto=tcp", "src_zone=wan",
+             "dest_zone=lan", "dest=2001:db8:1::10", "dest_ports=9000")
+    d.ctl_ok("add", "firewall.rules", "description=api", "proto=tcp", "src_zone=wan",
+             "dest_zone=lan", "dest=2001:db8:1::11", "dest_ports=9001")
+    d.ctl_ok("add", "firewall.rules", "description=closed", "proto=tcp", "src_zone=wan",
+             "dest_zone=lan", "dest=2001:db8:1::10", "dest_ports=9002", "action=drop")
+    apply(d)
+    assert wait_reachable(lab, lab.wan, "tcp", "2001:db8:1::10", 9000) == peer6
+    assert wait_reachable(lab, lab.wan, "tcp", "2001:db8:1::11", 9001) == peer6
+    assert probe(lab, lab.wan, "tcp", "2001:db8:1::10", 9001) is None, "a port opened on the wrong host"
+    assert probe(lab, lab.wan, "tcp", "2001:db8:1::10", 9002) is None, "the drop rule let it in"
+    elems = map_elements(lab, "v_forward_wan_lan_1")
+    assert len(elems) == 3, elems
+    before = nft_handles(lab, "forward_wan_lan")
+    element_only = "1 set(s) updated by element, 0 byte(s) of ruleset changes"
+    seen = d.log_tail(100000).count(element_only)
+    d.ctl_ok("set", "firewall.rules[2].dest_ports", "9002")
+    apply(d)
+    assert wait_reachable(lab, lab.wan, "tcp", "2001:db8:1::11", 9002) == peer6
+    assert probe(lab, lab.wan, "tcp", "2001:db8:1::11", 9001) is None, "the old port stayed open"
+    assert wait_reachable(lab, lab.wan, "tcp", "2001:db8:1::10", 9000) == peer6
+    assert nft_handles(lab, "forward_wan_lan") == before, "the chain was reloaded for a port change"
+    assert d.log_tail(100000).count(element_only) == seen + 1, d.log_tail(40)
+    # the first rule for a key decides, as in order: a later accept of
+    # the dropped key does not open it
+    d.ctl_ok("add", "firewall.rules", "description=late", "proto=tcp", "src_zone=wan",
+             "dest_zone=lan", "dest=2001:db8:1::10", "dest_ports=9002")
+    apply(d)
+    assert probe(lab, lab.wan, "tcp", "2001:db8:1::10", 9002) is None, "a later rule overrode an earlier one"
 
 
 def test_country_alias_from_update(lab, tmp_path):

@@ -92,9 +92,20 @@ char *fw_full_script(const char *structure, const char *dir);
 int fw_load(struct sys *sys, const char *dir, const char *old_dir, char **err);
 
 /* ---- fw_elems.c: set elements through netlink ---- */
+/* Key types of the sets and maps whose elements change by themselves. */
+enum fw_keytype {
+	FW_KEY_V4 = 4,        /* interval set of ipv4_addr (CIDR lines) */
+	FW_KEY_V6 = 6,        /* interval set of ipv6_addr */
+	FW_KEY_PORT = 'p',    /* interval set of inet_service ("80", "20000-30000") */
+	/* verdict maps, "key : verdict" lines, e.g. "10.0.0.5 . tcp . 80 : accept" */
+	FW_KEY_V4_PROTO_PORT = 'A', /* ipv4_addr . inet_proto . inet_service */
+	FW_KEY_V6_PROTO_PORT = 'B', /* ipv6_addr . inet_proto . inet_service */
+	FW_KEY_PROTO_PORT = 'C',    /* inet_proto . inet_service */
+};
+
 struct fw_elem_change {
 	const char *set;
-	int keytype;        /* 4: ipv4_addr, 6: ipv6_addr, 'p': inet_service */
+	int keytype;        /* enum fw_keytype */
 	char **add, **del;  /* element texts as in the set files */
 	size_t nadd, ndel;
 };

@@ -6,6 +6,7 @@
  */
 #include <sodium.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,12 +104,16 @@ static void manual_alias(const json_t *alias, const char *name, struct fw_sets *
 }
 
 /*
- * The elements of country aliases, remembered by the contents of their
+ * The elements of country aliases, remembered by the identity of their
  * lists. Every apply renders the aliases again, while the lists change
- * about once a day; parsing, sorting and printing 100,000s of CIDRs was
- * most of an apply's time. The key is a BLAKE2b digest of the family and
- * of every list's name and bytes, so a list whose contents changed in any
- * way is read again. Entries the latest render did not use are dropped.
+ * about once a day; reading, parsing, sorting and printing 100,000s of
+ * CIDRs was most of an apply's time. The key is a BLAKE2b digest of the
+ * family and, for every list, its name and what stat says of the file
+ * (absent, or device, inode, size, change and modification times to the
+ * nanosecond, as version control tools tell a changed file): an update
+ * renames a new file into place, an edit changes the times, and either
+ * makes the list read again. Entries the latest render did not use are
+ * dropped.
  */
 struct lists_memo {
 	unsigned char key[crypto_generichash_BYTES];
@@ -126,6 +131,11 @@ struct lists {
 	size_t *len, n;
 };
 
+static char *list_path(const char *dir, const json_t *cc, int family)
+{
+	return xasprintf("%s/%s.v%d", dir, json_string_value(cc), family);
+}
+
 static void lists_read(const char *dir, const json_t *countries, int family, struct lists *l)
 {
 	size_t i;
@@ -135,7 +145,7 @@ static void lists_read(const char *dir, const json_t *countries, int family, str
 	l->text = xcalloc(l->n + 1, sizeof(*l->text));
 	l->len = xcalloc(l->n + 1, sizeof(*l->len));
 	json_array_foreach(countries, i, cc) {
-		char *path = xasprintf("%s/%s.v%d", dir, json_string_value(cc), family);
+		char *path = list_path(dir, cc, family);
 		l->text[i] = file_read(path, &l->len[i]);
 		free(path);
 	}
@@ -149,24 +159,40 @@ static void lists_free(struct lists *l)
 	free(l->len);
 }
 
-static void lists_digest(const struct lists *l, const json_t *countries, int family,
-			 unsigned char key[crypto_generichash_BYTES])
+/* What identifies a list file's contents without reading them. */
+struct list_stamp {
+	uint64_t present, dev, ino, size;
+	int64_t mtime_s, mtime_ns, ctime_s, ctime_ns;
+};
+
+static void lists_key(const char *dir, const json_t *countries, int family,
+		      unsigned char key[crypto_generichash_BYTES])
 {
 	crypto_generichash_state st;
 	unsigned char fam = (unsigned char)family;
+	size_t i;
+	json_t *cc;
 
 	crypto_generichash_init(&st, NULL, 0, crypto_generichash_BYTES);
 	crypto_generichash_update(&st, &fam, 1);
-	for (size_t i = 0; i < l->n; i++) {
-		const char *cc = json_string_value(json_array_get(countries, i));
-		/* absent differs from empty */
-		uint64_t n = l->text[i] ? (uint64_t)l->len[i] : UINT64_MAX;
+	json_array_foreach(countries, i, cc) {
+		const char *name = json_string_value(cc);
+		char *path = list_path(dir, cc, family);
+		struct list_stamp ls = { 0 };
+		struct stat sb;
 
-		if (cc)
-			crypto_generichash_update(&st, (const unsigned char *)cc, strlen(cc) + 1);
-		crypto_generichash_update(&st, (const unsigned char *)&n, sizeof(n));
-		if (l->text[i])
-			crypto_generichash_update(&st, (const unsigned char *)l->text[i], l->len[i]);
+		if (stat(path, &sb) == 0) {
+			ls = (struct list_stamp){
+				.present = 1, .dev = sb.st_dev, .ino = sb.st_ino,
+				.size = (uint64_t)sb.st_size,
+				.mtime_s = sb.st_mtim.tv_sec, .mtime_ns = sb.st_mtim.tv_nsec,
+				.ctime_s = sb.st_ctim.tv_sec, .ctime_ns = sb.st_ctim.tv_nsec,
+			};
+		}
+		free(path);
+		if (name)
+			crypto_generichash_update(&st, (const unsigned char *)name, strlen(name) + 1);
+		crypto_generichash_update(&st, (const unsigned char *)&ls, sizeof(ls));
 	}
 	crypto_generichash_final(&st, key, crypto_generichash_BYTES);
 }
@@ -216,15 +242,13 @@ static void country_alias(const json_t *alias, const char *name, const json_t *f
 		struct lists l;
 		char *elements;
 
-		/* the digest and the elements come from the same bytes */
-		lists_read(dir, countries, family, &l);
-		lists_digest(&l, countries, family, key);
+		lists_key(dir, countries, family, key);
 		if ((m = memo_find(key))) {
 			m->used = memo_render;
 			add_ip_set(out, name, family, xstrdup(m->elements));
-			lists_free(&l);
 			continue;
 		}
+		lists_read(dir, countries, family, &l);
 		for (size_t i = 0; i < l.n; i++) {
 			struct fw_cidr *v;
 			size_t k = fw_cidr_read_text(l.text[i], l.text[i] ? l.len[i] : 0, family, &v, NULL);

@@ -9,6 +9,12 @@
  * interval-end element b+1 (none when b is the last value), the kernel's
  * own representation. The kernel still refuses an overlap; the caller then
  * falls back to loading the whole set.
+ *
+ * The verdict maps of point rules ("10.0.0.5 . tcp . 80 : accept") are
+ * plain maps with concatenated keys: each part of the key takes a whole
+ * number of 32-bit registers (an address its 4 or 16 bytes, a protocol
+ * one byte then padding, a port two bytes in network order then padding),
+ * and the data is a verdict, or a jump with its chain.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,10 +36,19 @@
 #define ELEMS_PER_MSG 256
 
 struct key_range {
-	unsigned char start[16], end[16]; /* end: first value after the range */
+	unsigned char start[32], end[32]; /* end: first value after the range */
 	size_t len;
 	bool end_is_max;                  /* the range reaches the last value */
+	bool is_map;                      /* a map element: a point, and a verdict */
+	int verdict;                      /* NF_ACCEPT, NF_DROP or NFT_JUMP */
+	char chain[64];                   /* of NFT_JUMP */
 };
+
+static bool is_map_type(int keytype)
+{
+	return keytype == FW_KEY_V4_PROTO_PORT || keytype == FW_KEY_V6_PROTO_PORT ||
+	       keytype == FW_KEY_PROTO_PORT;
+}
 
 /* b = a + 1 over len bytes, big endian; returns true on overflow */
 static bool key_increment(unsigned char *k, size_t len)
@@ -44,10 +59,87 @@ static bool key_increment(unsigned char *k, size_t len)
 	return true;
 }
 
+/* "tcp" or "udp" (the protocols of rules) */
+static bool parse_proto(const char *s, size_t n, unsigned char *out)
+{
+	if (n == 3 && !strncmp(s, "tcp", 3))
+		*out = 6;
+	else if (n == 3 && !strncmp(s, "udp", 3))
+		*out = 17;
+	else
+		return false;
+	return true;
+}
+
+/* "KEY : VERDICT" of a verdict map; the key's parts joined by " . " */
+static bool parse_map_elem(const char *text, int keytype, struct key_range *r, char *why,
+			   size_t whylen)
+{
+	const char *colon = strstr(text, " : "), *p = text, *verdict;
+	int parts = keytype == FW_KEY_PROTO_PORT ? 2 : 3;
+	unsigned char *k = r->start;
+
+	if (!colon)
+		goto bad;
+	for (int i = 0; i < parts; i++) {
+		const char *dot = strstr(p, " . ");
+		size_t n = (size_t)((i < parts - 1 ? (dot ? dot : colon) : colon) - p);
+		char part[64];
+
+		if ((i < parts - 1 && (!dot || dot > colon)) || n == 0 || n >= sizeof(part))
+			goto bad;
+		memcpy(part, p, n);
+		part[n] = '\0';
+		if (i == 0 && parts == 3) { /* the address */
+			struct fw_cidr c;
+			int fam = keytype == FW_KEY_V4_PROTO_PORT ? 4 : 6;
+
+			if (!fw_cidr_parse(part, false, &c, why, whylen) || c.family != fam ||
+			    c.len != (fam == 4 ? 32 : 128))
+				goto bad;
+			memcpy(k, c.addr, fam == 4 ? 4 : 16);
+			k += fam == 4 ? 4 : 16;
+		} else if (i == parts - 2) { /* the protocol, one byte in a register */
+			if (!parse_proto(part, n, k))
+				goto bad;
+			k += 4;
+		} else { /* the port, two bytes in a register */
+			char *end;
+			long port = strtol(part, &end, 10);
+
+			if (*end || port < 1 || port > 65535)
+				goto bad;
+			k[0] = (unsigned char)(port >> 8);
+			k[1] = (unsigned char)port;
+			k += 4;
+		}
+		p = i < parts - 1 ? dot + 3 : colon;
+	}
+	r->len = (size_t)(k - r->start);
+	r->is_map = true;
+	verdict = colon + 3;
+	if (!strcmp(verdict, "accept"))
+		r->verdict = NF_ACCEPT;
+	else if (!strcmp(verdict, "drop"))
+		r->verdict = NF_DROP;
+	else if (!strncmp(verdict, "jump ", 5) && strlen(verdict + 5) < sizeof(r->chain)) {
+		r->verdict = NFT_JUMP;
+		strcpy(r->chain, verdict + 5);
+	} else {
+		goto bad;
+	}
+	return true;
+bad:
+	snprintf(why, whylen, "%s is not an element of this map", text);
+	return false;
+}
+
 static bool parse_key(const char *text, int keytype, struct key_range *r, char *why, size_t whylen)
 {
 	memset(r, 0, sizeof(*r));
-	if (keytype == 'p') {
+	if (is_map_type(keytype))
+		return parse_map_elem(text, keytype, r, why, whylen);
+	if (keytype == FW_KEY_PORT) {
 		char *end;
 		long lo = strtol(text, &end, 10), hi = lo;
 
@@ -64,7 +156,7 @@ static bool parse_key(const char *text, int keytype, struct key_range *r, char *
 		r->end[1] = (unsigned char)hi;
 	} else {
 		struct fw_cidr c;
-		size_t bytes = keytype == 4 ? 4 : 16;
+		size_t bytes = keytype == FW_KEY_V4 ? 4 : 16;
 
 		if (!fw_cidr_parse(text, false, &c, why, whylen) || c.family != keytype) {
 			snprintf(why, whylen, "%s is not an IPv%d CIDR", text, keytype);
@@ -87,6 +179,17 @@ static void add_elem(struct nftnl_set *s, const unsigned char *key, size_t len, 
 	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, (uint32_t)len);
 	if (interval_end)
 		nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+	nftnl_set_elem_add(s, e);
+}
+
+static void add_map_elem(struct nftnl_set *s, const struct key_range *r)
+{
+	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, r->start, (uint32_t)r->len);
+	nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT, (uint32_t)r->verdict);
+	if (r->verdict == NFT_JUMP)
+		nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN, r->chain);
 	nftnl_set_elem_add(s, e);
 }
 
@@ -148,9 +251,13 @@ static int build_list(struct batch *bt, const struct fw_elem_change *c, char **t
 		}
 		if (!s)
 			s = new_set(c->set);
-		add_elem(s, r.start, r.len, false);
-		if (!r.end_is_max)
-			add_elem(s, r.end, r.len, true);
+		if (r.is_map) {
+			add_map_elem(s, &r);
+		} else {
+			add_elem(s, r.start, r.len, false);
+			if (!r.end_is_max)
+				add_elem(s, r.end, r.len, true);
+		}
 		if (++in_msg >= ELEMS_PER_MSG) {
 			flush_set_msg(bt, s, add);
 			nftnl_set_free(s);

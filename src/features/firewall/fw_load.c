@@ -1,11 +1,11 @@
 /*
  * Loading a rendered ruleset by the smallest change.
  *
- * ruleset.nft holds the declarations and chains of table inet difos; each
- * alias set's elements are in set.<name>. Given the files in force, the
- * loader compares block by block:
- *   - a set whose elements alone changed gets element updates through
- *     netlink (fw_elems.c), which stay fast with huge sets;
+ * ruleset.nft holds the declarations and chains of table inet difos; the
+ * elements of each alias set and of each rules' verdict map are in
+ * set.<name>. Given the files in force, the loader compares block by block:
+ *   - a set or map whose elements alone changed gets element updates
+ *     through netlink (fw_elems.c), which stay fast with huge sets;
  *   - a changed chain is flushed and refilled; a new one added, a gone
  *     one deleted; a redefined set is deleted and added with its elements;
  *   - everything else is left alone, so dnsmasq-filled sets keep their
@@ -166,12 +166,18 @@ char *fw_full_script(const char *structure, const char *dir)
 
 static int set_keytype(const struct block *b)
 {
-	if (strstr(b->text, "type ipv4_addr\n"))
-		return 4;
-	if (strstr(b->text, "type ipv6_addr\n"))
-		return 6;
-	if (strstr(b->text, "type inet_service\n"))
-		return 'p';
+	static const struct { const char *decl; int type; } types[] = {
+		{ "type ipv4_addr\n", FW_KEY_V4 },
+		{ "type ipv6_addr\n", FW_KEY_V6 },
+		{ "type inet_service\n", FW_KEY_PORT },
+		{ "type ipv4_addr . inet_proto . inet_service : verdict\n", FW_KEY_V4_PROTO_PORT },
+		{ "type ipv6_addr . inet_proto . inet_service : verdict\n", FW_KEY_V6_PROTO_PORT },
+		{ "type inet_proto . inet_service : verdict\n", FW_KEY_PROTO_PORT },
+	};
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strstr(b->text, types[i].decl))
+			return types[i].type;
 	return 0;
 }
 

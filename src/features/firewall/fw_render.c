@@ -137,7 +137,7 @@ char *fw_render_ruleset(const json_t *doc, const json_t *facts, struct fw_sets *
 	sbuf_init(&marks);
 	sbuf_init(&rsets);
 	fw_alias_sets(doc, facts, sets);
-	fw_rules_render(doc, &z, chains);
+	fw_rules_render(doc, &z, chains, sets);
 	routes_nft_sets(doc, &rsets);
 	routes_nft_marks(doc, &marks);
 

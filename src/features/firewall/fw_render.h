@@ -36,7 +36,10 @@ struct fw_zones {
 void fw_zones_init(struct fw_zones *z, const json_t *doc);
 void fw_zones_free(struct fw_zones *z);
 
-void fw_rules_render(const json_t *doc, const struct fw_zones *z, struct sbuf chains[FC__COUNT]);
+struct fw_sets;
+/* The rules' chains; runs of point rules add their verdict maps to sets. */
+void fw_rules_render(const json_t *doc, const struct fw_zones *z, struct sbuf chains[FC__COUNT],
+		     struct fw_sets *sets);
 void fw_forwards_render(const json_t *doc, const struct fw_zones *z, struct sbuf *dstnat,
 			struct sbuf *srcnat);
 void fw_nat_render(const json_t *doc, const struct fw_zones *z, struct sbuf *srcnat);

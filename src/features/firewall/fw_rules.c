@@ -6,10 +6,12 @@
  * own pair of zones.
  *
  * Runs of consecutive rules that only match exact destination addresses
- * and ports (the common "open port P on host H" rule) become one verdict
- * map lookup: their keys are points, so no two can overlap and the first
- * rule for a key is the one that counts, exactly as if evaluated in order.
- * The cost of such a run does not grow with its length.
+ * and ports (the common "open port P on host H" rule) become one lookup in
+ * a named verdict map: their keys are points, so no two can overlap and
+ * the first rule for a key is the one that counts, exactly as if evaluated
+ * in order. The cost of such a run does not grow with its length, and the
+ * map's elements live in their own file like an alias set's: changing such
+ * a rule's port or host changes two elements, not the chain.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,16 +36,21 @@ static const char *member_str(const json_t *r, const char *key)
 	return json_string_value(json_object_get(r, key));
 }
 
+/* A rule with what sorting and placing it read, taken out of the JSON
+ * once: thousands of rules are compared and placed in every chain. */
+struct rule_ref {
+	const json_t *r;
+	long long index, id;
+	const char *src_zone, *dest_zone;
+};
+
 static int rule_order(const void *pa, const void *pb)
 {
-	const json_t *a = *(const json_t *const *)pa, *b = *(const json_t *const *)pb;
-	long long ia = member_int(a, "index"), ib = member_int(b, "index");
+	const struct rule_ref *a = pa, *b = pb;
 
-	if (ia != ib)
-		return ia < ib ? -1 : 1;
-	ia = member_int(a, "id");
-	ib = member_int(b, "id");
-	return ia < ib ? -1 : ia > ib;
+	if (a->index != b->index)
+		return a->index < b->index ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
 }
 
 static const char *verdict(const json_t *r)
@@ -68,6 +75,7 @@ static int rule_family(const json_t *r)
 
 struct point_rule {
 	char *shape; /* everything before the key: prefix + key expression */
+	int family;  /* of the destination hosts: 4, 6, or 0 (no hosts) */
 	char **keys;
 	size_t nkeys;
 };
@@ -124,6 +132,7 @@ static bool point_rule(const json_t *r, const char *prefix, struct point_rule *p
 			return false;
 		dfam = hosts[nh++].family;
 	}
+	p->family = dfam;
 	json_array_foreach(ports, i, v)
 		if (!is_single_port(json_string_value(v)))
 			return false;
@@ -160,24 +169,45 @@ static bool point_rule(const json_t *r, const char *prefix, struct point_rule *p
 	return true;
 }
 
-static void emit_vmap(struct sbuf *out, struct point_rule *run, const json_t *const *rules,
-		      size_t n)
+/* The map's key type, as the shape's key expression reads it. */
+static const char *map_key_type(int family)
+{
+	return family == 4 ? "ipv4_addr . inet_proto . inet_service"
+	       : family == 6 ? "ipv6_addr . inet_proto . inet_service"
+			     : "inet_proto . inet_service";
+}
+
+/* A run of point rules: a lookup in the map v_<chain>_<k>, declared with
+ * the sets; its elements (one "key : verdict" per line) go to its file. */
+static void emit_vmap(struct sbuf *out, struct fw_sets *sets, const char *chain, int k,
+		      struct point_rule *run, const json_t *const *rules, size_t n)
 {
 	json_t *seen = json_object();
-	size_t written = 0;
+	struct sbuf el;
+	char name[64];
 
-	sbuf_printf(out, "\t\t%s vmap {", run[0].shape);
+	snprintf(name, sizeof(name), "v_%s_%d", chain, k);
+	sbuf_init(&el);
 	for (size_t i = 0; i < n; i++) {
-		for (size_t k = 0; k < run[i].nkeys; k++) {
-			if (json_object_get(seen, run[i].keys[k]))
+		const char *v = verdict(rules[i]);
+
+		for (size_t j = 0; j < run[i].nkeys; j++) {
+			if (json_object_get(seen, run[i].keys[j]))
 				continue; /* an earlier rule already decides this key */
-			json_object_set_new(seen, run[i].keys[k], json_true());
-			sbuf_printf(out, "%s %s : %s", written++ ? "," : "", run[i].keys[k],
-				    verdict(rules[i]));
+			json_object_set_new(seen, run[i].keys[j], json_true());
+			sbuf_add(&el, run[i].keys[j]);
+			sbuf_add(&el, " : ");
+			sbuf_add(&el, v);
+			sbuf_add(&el, "\n");
 		}
 	}
-	sbuf_printf(out, " } comment \"rules %lld-%lld\"\n",
-		    (long long)doc_int(rules[0], "id", 0), (long long)doc_int(rules[n - 1], "id", 0));
+	fw_sets_add(sets, name,
+		    xasprintf("\tmap %s {\n\t\ttype %s : verdict\n\t}\n", name,
+			      map_key_type(run[0].family)),
+		    el.s ? sbuf_steal(&el) : xstrdup(""));
+	sbuf_free(&el);
+	sbuf_printf(out, "\t\t%s vmap @%s comment \"rules %lld-%lld\"\n", run[0].shape, name,
+		    member_int(rules[0], "id"), member_int(rules[n - 1], "id"));
 	json_decref(seen);
 }
 
@@ -223,9 +253,11 @@ static void emit_rule(struct sbuf *out, const json_t *doc, const json_t *r, cons
 	free(sports);
 }
 
-/* Renders the rules of one chain, merging runs of point rules. */
+/* Renders the rules of one chain, merging runs of point rules into maps
+ * (numbered from *maps on). */
 static void emit_chain_rules(struct sbuf *out, const json_t *doc, const json_t *const *rules,
-			     size_t n, const char *prefix)
+			     size_t n, const char *prefix, const char *chain, int *maps,
+			     struct fw_sets *sets)
 {
 	struct point_rule *pr = xcalloc(n + 1, sizeof(*pr));
 	bool *is_point = xcalloc(n + 1, sizeof(*is_point));
@@ -240,7 +272,7 @@ static void emit_chain_rules(struct sbuf *out, const json_t *doc, const json_t *
 			while (j < n && is_point[j] && !strcmp(pr[j].shape, pr[i].shape))
 				j++;
 		if (j - i >= 2)
-			emit_vmap(out, pr + i, rules + i, j - i);
+			emit_vmap(out, sets, chain, ++*maps, pr + i, rules + i, j - i);
 		else
 			emit_rule(out, doc, rules[i], prefix);
 		i = j;
@@ -257,9 +289,9 @@ static bool zone_in(const char *zone, const char *want)
 }
 
 /* Does rule r belong in the chain def (see fw_chain_defs)? */
-static bool rule_in_chain(const json_t *r, const struct fw_chain_def *def)
+static bool rule_in_chain(const struct rule_ref *r, const struct fw_chain_def *def)
 {
-	const char *sz = member_str(r, "src_zone"), *dz = member_str(r, "dest_zone");
+	const char *sz = r->src_zone, *dz = r->dest_zone;
 
 	if (!sz || !dz)
 		return false;
@@ -272,38 +304,48 @@ static bool rule_in_chain(const json_t *r, const struct fw_chain_def *def)
 	return zone_in(dz, def->dest) && strcmp(dz, "router");
 }
 
-void fw_rules_render(const json_t *doc, const struct fw_zones *z, struct sbuf chains[FC__COUNT])
+void fw_rules_render(const json_t *doc, const struct fw_zones *z, struct sbuf chains[FC__COUNT],
+		     struct fw_sets *sets)
 {
-	json_t *list = doc_get(doc, "firewall.rules"), *r;
-	const json_t **sorted = xcalloc(json_array_size(list) + 1, sizeof(*sorted));
+	json_t *list = json_object_get(json_object_get(doc, "firewall"), "rules"), *r;
+	struct rule_ref *sorted = xcalloc(json_array_size(list) + 1, sizeof(*sorted));
 	const json_t **in_chain = xcalloc(json_array_size(list) + 1, sizeof(*in_chain));
 	size_t n = 0, i;
 
-	json_array_foreach(list, i, r)
-		if (doc_bool(r, "enabled", true))
-			sorted[n++] = r;
+	json_array_foreach(list, i, r) {
+		const json_t *en = json_object_get(r, "enabled");
+
+		if (en && !json_is_true(en))
+			continue;
+		sorted[n++] = (struct rule_ref){
+			.r = r, .index = member_int(r, "index"), .id = member_int(r, "id"),
+			.src_zone = member_str(r, "src_zone"), .dest_zone = member_str(r, "dest_zone"),
+		};
+	}
 	qsort(sorted, n, sizeof(*sorted), rule_order);
 
 	for (int c = 0; c < FC__COUNT; c++) {
 		const struct fw_chain_def *def = &fw_chain_defs[c];
 		size_t m = 0;
+		int maps = 0;
 
 		for (i = 0; i < n; i++)
-			if (rule_in_chain(sorted[i], def))
-				in_chain[m++] = sorted[i];
+			if (rule_in_chain(&sorted[i], def))
+				in_chain[m++] = sorted[i].r;
 		if (!m)
 			continue;
 		if (c == FC_OUTPUT) {
 			/* from the router: the destination zone is the outgoing device */
 			for (i = 0; i < m; i++) {
-				const char *dz = doc_str(in_chain[i], "dest_zone");
+				const char *dz = member_str(in_chain[i], "dest_zone");
 				char *prefix = !strcmp(dz, "any") ? xstrdup("")
 					       : xasprintf("oifname %s", !strcmp(dz, "lan") ? z->lan : z->wan);
-				emit_chain_rules(&chains[c], doc, in_chain + i, 1, prefix);
+				emit_chain_rules(&chains[c], doc, in_chain + i, 1, prefix, def->name,
+						 &maps, sets);
 				free(prefix);
 			}
 		} else {
-			emit_chain_rules(&chains[c], doc, in_chain, m, "");
+			emit_chain_rules(&chains[c], doc, in_chain, m, "", def->name, &maps, sets);
 		}
 	}
 	free(sorted);

@@ -178,7 +178,7 @@ static const json_t *find_named(const json_t *doc, const char *coll, const char 
 	json_t *el;
 	size_t i;
 
-	json_array_foreach(doc_get(doc, coll), i, el) {
+	json_array_foreach(json_object_get(json_object_get(doc, "firewall"), coll), i, el) {
 		const char *n = json_string_value(json_object_get(el, "name"));
 		if (n && !strcmp(n, name))
 			return el;
@@ -188,17 +188,31 @@ static const json_t *find_named(const json_t *doc, const char *coll, const char 
 
 const json_t *fw_ip_alias(const json_t *doc, const char *name)
 {
-	return find_named(doc, "firewall.ip_aliases", name);
+	return find_named(doc, "ip_aliases", name);
 }
 
 const json_t *fw_port_alias(const json_t *doc, const char *name)
 {
-	return find_named(doc, "firewall.port_aliases", name);
+	return find_named(doc, "port_aliases", name);
 }
 
-static char *item_path(const char *path, const char *key)
+/* "<path>.<key>" in the caller's buffer: checks run for every entry */
+struct fw_path {
+	char s[320];
+};
+
+static const char *item_path(struct fw_path *b, const char *path, const char *key)
 {
-	return xasprintf("%s.%s", path, key);
+	size_t lp = strlen(path), lk = strlen(key);
+
+	if (lp + 1 + lk >= sizeof(b->s)) { /* paths of the schema are far shorter */
+		snprintf(b->s, sizeof(b->s), "%s.%s", path, key);
+		return b->s;
+	}
+	memcpy(b->s, path, lp);
+	b->s[lp] = '.';
+	memcpy(b->s + lp + 1, key, lk + 1);
+	return b->s;
 }
 
 /* ---- aliases ---- */
@@ -213,19 +227,18 @@ static void ip_alias_check(const json_t *el, const char *path, const json_t *doc
 	int family = 0;
 	size_t i;
 	json_t *v;
-	char *p;
+	const char *p;
+	struct fw_path pb, pb2;
 
 	(void)doc;
-	p = item_path(path, automated ? "countries" : "addresses");
+	p = item_path(&pb, path, automated ? "countries" : "addresses");
 	if (automated && json_array_size(addrs) > 0) {
-		char *pa = item_path(path, "addresses");
+		const char *pa = item_path(&pb2, path, "addresses");
 		sc_error_add(errs, pa, NULL, "must be empty in an automated alias (it holds country lists)");
-		free(pa);
 	}
 	if (!automated && json_array_size(cs) > 0) {
-		char *pc = item_path(path, "countries");
+		const char *pc = item_path(&pb2, path, "countries");
 		sc_error_add(errs, pc, NULL, "are only for automated aliases");
-		free(pc);
 	}
 	if (json_array_size(automated ? cs : addrs) == 0)
 		sc_error_add(errs, p, NULL, "%s", automated ? "must name at least one country"
@@ -236,7 +249,6 @@ static void ip_alias_check(const json_t *el, const char *path, const json_t *doc
 			if (cc && !fw_country_name(cc))
 				sc_error_add(errs, p, cc, "is not an ISO 3166 country code");
 		}
-		free(p);
 		return;
 	}
 	json_array_foreach(addrs, i, v) {
@@ -260,7 +272,6 @@ static void ip_alias_check(const json_t *el, const char *path, const json_t *doc
 			break;
 		}
 	}
-	free(p);
 }
 
 /* ---- address and port fields of rules ---- */
@@ -313,6 +324,35 @@ static void check_addr_list(const json_t *list, const char *path, const json_t *
 	}
 }
 
+/* One decimal part of a port range: 1-65535, no leading zero or sign. */
+static const char *plain_port(const char *s, long *v)
+{
+	*v = 0;
+	if (*s < '1' || *s > '9')
+		return NULL;
+	while (*s >= '0' && *s <= '9') {
+		*v = *v * 10 + (*s++ - '0');
+		if (*v > 65535)
+			return NULL;
+	}
+	return s;
+}
+
+/* "N" or "N-M" exactly as SC_PORT_RANGE accepts it; false means "ask it". */
+static bool plain_port_range(const char *s)
+{
+	long lo, hi;
+
+	s = plain_port(s, &lo);
+	if (!s)
+		return false;
+	if (!*s)
+		return true;
+	if (*s != '-' || !(s = plain_port(s + 1, &hi)))
+		return false;
+	return !*s && lo <= hi;
+}
+
 /*
  * "80", "20000-30000", "6067/udp", "20000-30000/udp", or a port alias name.
  * Returns the protocol bits the item needs (1 tcp, 2 udp, 3 either) or 0
@@ -346,6 +386,10 @@ static unsigned check_port_item(const char *s, const char *path, const json_t *d
 		}
 	}
 	num = xstrndup(s, slash ? (size_t)(slash - s) : strlen(s));
+	if (plain_port_range(num)) { /* the common case, without a JSON value */
+		free(num);
+		return need;
+	}
 	j = json_string(num);
 	ok = sc_check_scalar(&range, SC_PORT_RANGE, j, why, sizeof(why));
 	json_decref(j);
@@ -384,27 +428,24 @@ static void rule_check(const json_t *el, const char *path, const json_t *doc,
 	int want = family_num(json_string_value(json_object_get(el, "family")));
 	unsigned have = proto_bits(proto), fs = 0, fd = 0;
 	json_t *ports = json_object_get(el, "dest_ports"), *v;
-	char *p;
+	const char *p;
+	struct fw_path pb;
 	size_t i;
 
-	p = item_path(path, "src");
+	p = item_path(&pb, path, "src");
 	check_addr_list(json_object_get(el, "src"), p, doc, want, errs, &fs);
-	free(p);
-	p = item_path(path, "dest");
+	p = item_path(&pb, path, "dest");
 	check_addr_list(json_object_get(el, "dest"), p, doc, want, errs, &fd);
-	free(p);
 	if (!want && fs && fd && !(fs & fd)) {
-		p = item_path(path, "dest");
+		p = item_path(&pb, path, "dest");
 		sc_error_add(errs, p, NULL, "holds only IPv%d addresses while the source holds only IPv%d",
 			     fd & 1 ? 4 : 6, fs & 1 ? 4 : 6);
-		free(p);
 	}
 	if (sz && dz && !strcmp(sz, "router") && !strcmp(dz, "router")) {
-		p = item_path(path, "dest_zone");
+		p = item_path(&pb, path, "dest_zone");
 		sc_error_add(errs, p, dz, "cannot also be the source zone: traffic from the router to itself is always allowed");
-		free(p);
 	}
-	p = item_path(path, "dest_ports");
+	p = item_path(&pb, path, "dest_ports");
 	json_array_foreach(ports, i, v) {
 		const char *s = json_string_value(v);
 		unsigned need;
@@ -423,12 +464,10 @@ static void rule_check(const json_t *el, const char *path, const json_t *doc,
 			sc_error_add(errs, p, s, "is a %s port but the rule's protocol is %s",
 				     need == 1 ? "TCP" : "UDP", proto);
 	}
-	free(p);
 	if (json_array_size(json_object_get(el, "src_ports")) > 0 && !have) {
-		p = item_path(path, "src_ports");
+		p = item_path(&pb, path, "src_ports");
 		sc_error_add(errs, p, NULL, "need the protocol tcp, udp or tcpudp (the rule's is %s)",
 			     proto ? proto : "unset");
-		free(p);
 	}
 }
 
@@ -454,54 +493,63 @@ static void forward_check(const json_t *el, const char *path, const json_t *doc,
 	const char *lanp = json_string_value(json_object_get(el, "lan_port"));
 	unsigned fams = 0;
 	long wlo, whi, llo, lhi;
-	char *p;
+	const char *p;
+	struct fw_path pb;
 
-	p = item_path(path, "src");
+	p = item_path(&pb, path, "src");
 	check_addr_list(json_object_get(el, "src"), p, doc, 4, errs, &fams);
-	free(p);
 	/* nftables keeps a range's ports or sends them all to one port:
 	 * a range cannot be shifted onto another range */
 	if (lanp && range_parse(wan, &wlo, &whi) && range_parse(lanp, &llo, &lhi) && llo != lhi &&
 	    (llo != wlo || lhi != whi)) {
-		p = item_path(path, "lan_port");
+		p = item_path(&pb, path, "lan_port");
 		sc_error_add(errs, p, lanp, "must be one port, or the WAN range itself (%s)", wan);
-		free(p);
 	}
 }
 
-/* Overlapping enabled forwards that share a protocol: the first one stands. */
+/* Overlapping enabled forwards that share a protocol: the first one stands.
+ * Ranges are read once; the pairs compare numbers only. */
+struct fw_span {
+	const json_t *fwd;
+	long lo, hi;
+	unsigned protos;
+};
+
 static void forwards_overlap(const json_t *doc, struct sc_error_list *errs)
 {
-	const json_t *list = doc_get(doc, "firewall.port_forwards");
-	size_t i, j;
+	const json_t *list = json_object_get(json_object_get(doc, "firewall"), "port_forwards");
+	struct fw_span *sp = xcalloc(json_array_size(list) + 1, sizeof(*sp));
+	size_t i, j, n = 0;
 
 	for (i = 0; i < json_array_size(list); i++) {
 		const json_t *a = json_array_get(list, i);
-		long alo, ahi;
+		const json_t *en = json_object_get(a, "enabled");
+		struct fw_span *x = &sp[n];
 
-		if (!doc_bool(a, "enabled", true) ||
-		    !range_parse(json_string_value(json_object_get(a, "wan_port")), &alo, &ahi))
+		if ((en && !json_is_true(en)) ||
+		    !range_parse(json_string_value(json_object_get(a, "wan_port")), &x->lo, &x->hi))
 			continue;
-		for (j = 0; j < i; j++) {
-			const json_t *b = json_array_get(list, j);
-			long blo, bhi;
-			unsigned shared = proto_bits(doc_str(a, "proto")) & proto_bits(doc_str(b, "proto"));
-			char *p;
+		x->fwd = a;
+		x->protos = proto_bits(json_string_value(json_object_get(a, "proto")));
+		for (j = 0; j < n; j++) {
+			const struct fw_span *y = &sp[j];
+			unsigned shared = x->protos & y->protos;
+			struct fw_path pb;
+			char at[64];
 
-			if (!doc_bool(b, "enabled", true) || !shared ||
-			    !range_parse(json_string_value(json_object_get(b, "wan_port")), &blo, &bhi) ||
-			    ahi < blo || bhi < alo)
+			if (!shared || x->hi < y->lo || y->hi < x->lo)
 				continue;
-			p = xasprintf("firewall.port_forwards[%lld].wan_port",
-				      (long long)json_integer_value(json_object_get(a, "id")));
-			sc_error_add(errs, p, doc_str(a, "wan_port"),
-				     "overlaps %s/%s of firewall.port_forwards[%lld]", doc_str(b, "wan_port"),
+			snprintf(at, sizeof(at), "firewall.port_forwards[%lld]",
+				 (long long)json_integer_value(json_object_get(a, "id")));
+			sc_error_add(errs, item_path(&pb, at, "wan_port"), doc_str(a, "wan_port"),
+				     "overlaps %s/%s of firewall.port_forwards[%lld]", doc_str(y->fwd, "wan_port"),
 				     shared == 3 ? "tcp+udp" : shared == 1 ? "tcp" : "udp",
-				     (long long)json_integer_value(json_object_get(b, "id")));
-			free(p);
+				     (long long)json_integer_value(json_object_get(y->fwd, "id")));
 			break;
 		}
+		n++;
 	}
+	free(sp);
 }
 
 /* ---- NAT ---- */
@@ -513,15 +561,14 @@ static void nat_check(const json_t *el, const char *path, const json_t *doc,
 	const char *addr = json_string_value(json_object_get(el, "snat_address"));
 	int want = family_num(json_string_value(json_object_get(el, "family")));
 	unsigned fams = 0;
-	char *p;
+	const char *p;
+	struct fw_path pb;
 
-	p = item_path(path, "src");
+	p = item_path(&pb, path, "src");
 	check_addr_list(json_object_get(el, "src"), p, doc, want, errs, &fams);
-	free(p);
-	p = item_path(path, "dest");
+	p = item_path(&pb, path, "dest");
 	check_addr_list(json_object_get(el, "dest"), p, doc, want, errs, &fams);
-	free(p);
-	p = item_path(path, "snat_address");
+	p = item_path(&pb, path, "snat_address");
 	if (type && !strcmp(type, "snat")) {
 		struct fw_cidr c;
 		char why[128];
@@ -536,7 +583,6 @@ static void nat_check(const json_t *el, const char *path, const json_t *doc,
 	} else if (addr) {
 		sc_error_add(errs, p, addr, "is only for snat rules (masquerade uses the interface's address)");
 	}
-	free(p);
 }
 
 /* ---- whole section ---- */
