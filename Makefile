@@ -35,7 +35,7 @@ docs: build
 
 # Unit tests and goldens under the sanitizers.
 unit: asan
-	cd $(ASAN_BUILD) && ./test_types && ./test_store && ./test_schema && ./test_engine && ./test_auth && ./test_qos && ./test_routes
+	cd $(ASAN_BUILD) && ./test_types && ./test_store && ./test_schema && ./test_engine && ./test_auth && ./test_qos && ./test_routes && ./test_firewall
 
 golden: asan
 	$(ASAN_BUILD)/golden tests/golden

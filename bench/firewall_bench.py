@@ -12,9 +12,10 @@ leaves them), with the real backend. Three parts (PARTS=1,2,3 by default):
     of fw_full_script built from difos's active generation) into a fresh
     namespace. Interleaved, medians of RUNS.
  2. With those sets loaded, one change at a time, half of the runs undoing
-    the one before: one CIDR more or less in a manual alias and a traffic
-    rule's port, each as `difosctl set` + `difosctl apply` (and the apply
-    alone), and one CIDR more or less in a country list served over HTTP
+    the one before: one CIDR more or less in a manual alias, the port of a
+    "port P on host H" rule (an element of its chain's verdict map) and the
+    port of a rule limited by source (a rule of its own in its chain), each
+    as `difosctl set` + `difosctl apply` (and the apply alone), and one CIDR more or less in a country list served over HTTP
     inside the namespace (`firewall.update_lists`, until it reports the
     lists applied). Anchor: `nft add element` / `nft delete element` of one
     CIDR from the nft CLI, into the 120,000-element set and into a small
@@ -423,6 +424,7 @@ def part2(dd, results, scratch):
     alias_id = 3  # office4: after the two country aliases
     base = list(MANUAL["office4"])
     rule = big_rules()[600]  # an IPv4 point rule inside the verdict map
+    chain_rule = big_rules()[1700]  # a rule with sources: a rule of its chain
     served = os.path.join(scratch, "served")
     shutil.copytree(os.path.join(dd.root, "var/lib/difos/lists/countries"), served)
     cn4 = open(os.path.join(served, "cn.v4")).read()
@@ -430,7 +432,7 @@ def part2(dd, results, scratch):
                              "--bind", "127.0.0.1", "--directory", served],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     anchor_ns = fresh_ns(TAG + "-a2")
-    out = {k: {"total": [], "apply": [], "steps": []} for k in ("alias", "rule", "list")}
+    out = {k: {"total": [], "apply": [], "steps": []} for k in ("alias", "rule", "chain_rule", "list")}
     out.update(nft_big=[], nft_small=[])
     try:
         dd.stage([{"path": "firewall.lists_url_v4", "value": "http://127.0.0.1:%d/{cc}.v4" % LISTS_PORT},
@@ -465,6 +467,9 @@ def part2(dd, results, scratch):
             port = int(rule["dest_ports"][0]) + (1 if i % 2 == 0 else 0)
             measure("rule", dd.argv("set", "firewall.rules[%d].dest_ports" % rule["id"], str(port)),
                     dd.argv("apply"))
+            port = int(chain_rule["dest_ports"][0]) + (1 if i % 2 == 0 else 0)
+            measure("chain_rule", dd.argv("set", "firewall.rules[%d].dest_ports" % chain_rule["id"],
+                                          str(port)), dd.argv("apply"))
             with open(os.path.join(served, "cn.v4"), "w") as f:
                 f.write(cn4 + (extra + "\n" if i % 2 == 0 else ""))
             measure_list()
@@ -473,9 +478,12 @@ def part2(dd, results, scratch):
                                                     "a4_blocked", "{ %s }" % extra])[0])
             out["nft_small"].append(timed(anchor_ns, ["nft", verb, "element", "inet", "difos",
                                                       "a4_office4", "{ %s }" % extra])[0])
-            log("part 2 run %d: alias %s (apply %s), rule %s (apply %s), list %s, nft: big set %s, small set %s" % (
+            log("part 2 run %d: alias %s (apply %s), rule %s (apply %s), chain rule %s (apply %s), list %s,"
+                " nft: big set %s, small set %s" % (
                 i + 1, ms(out["alias"]["total"][-1]), ms(out["alias"]["apply"][-1]),
-                ms(out["rule"]["total"][-1]), ms(out["rule"]["apply"][-1]), ms(out["list"]["total"][-1]),
+                ms(out["rule"]["total"][-1]), ms(out["rule"]["apply"][-1]),
+                ms(out["chain_rule"]["total"][-1]), ms(out["chain_rule"]["apply"][-1]),
+                ms(out["list"]["total"][-1]),
                 ms(out["nft_big"][-1]), ms(out["nft_small"][-1])))
         # the kernel holds what the configuration says
         results["after"] = {s: count_elements(NS, s) for s in ("a4_office4", "a4_blocked")}
@@ -490,6 +498,10 @@ def part2(dd, results, scratch):
 # part 3
 
 
+# the lookup of forward_wan_lan's rules in their verdict map
+VMAP_RULE = r"(\tchain forward_wan_lan \{\n)\t\tip daddr \. meta l4proto \. th dport vmap @v_forward_wan_lan_1[^\n]*\n"
+
+
 def sequential_variant(script, rules):
     """The difos ruleset with the verdict map of forward_wan_lan replaced by
     one nft rule per traffic rule, in the same order."""
@@ -499,8 +511,7 @@ def sequential_variant(script, rules):
         match = ("%s dport %s" % (proto, r["dest_ports"][0]) if proto else
                  "meta l4proto { tcp, udp } th dport %s" % r["dest_ports"][0])
         lines.append("\t\tip daddr %s %s accept comment \"rule %d\"\n" % (r["dest"][0], match, r["id"]))
-    new, n = re.subn(r"(\tchain forward_wan_lan \{\n)\t\tip daddr \. meta l4proto \. th dport vmap \{[^\n]*\n",
-                     lambda m: m.group(1) + "".join(lines), script)
+    new, n = re.subn(VMAP_RULE, lambda m: m.group(1) + "".join(lines), script)
     assert n == 1, "the verdict map of forward_wan_lan was not found"
     return new
 
@@ -508,8 +519,7 @@ def sequential_variant(script, rules):
 def baseline_variant(script, rules):
     """No user rules: only the flow's own rule."""
     last = rules[-1]
-    new, n = re.subn(r"(\tchain forward_wan_lan \{\n)\t\tip daddr \. meta l4proto \. th dport vmap \{[^\n]*\n",
-                     lambda m: m.group(1) + "\t\tip daddr %s meta l4proto { tcp, udp } th dport %s accept\n"
+    new, n = re.subn(VMAP_RULE, lambda m: m.group(1) + "\t\tip daddr %s meta l4proto { tcp, udp } th dport %s accept\n"
                      % (last["dest"][0], last["dest_ports"][0]), script)
     assert n == 1
     return new
@@ -573,7 +583,7 @@ def part3(dd, results, scratch):
                           {"path": "firewall.port_forwards", "value": []}])
     dd.ctl("apply")
     script = full_script(dd.active)
-    vmap_lines = [l for l in script.split("\n") if " vmap {" in l and "th dport" in l]
+    vmap_keys = len([l for l in open(os.path.join(dd.active, "set.v_forward_wan_lan_1")) if l.strip()])
     variants = {"difos (verdict map)": script, "2,000 sequential rules": sequential_variant(script, rules),
                 "no user rules": baseline_variant(script, rules)}
     files = {}
@@ -605,7 +615,7 @@ def part3(dd, results, scratch):
         for n in (r, w, l):
             del_ns(n)
     results["packets"] = out
-    results["vmap_keys"] = sum(l.count(" : ") for l in vmap_lines)
+    results["vmap_keys"] = vmap_keys
 
 
 # ---------------------------------------------------------------------------
@@ -637,6 +647,8 @@ def report(results):
               % len(c["nft_big"]))
         for k, label, cmd, alone in (("alias", "one CIDR in a manual alias", "set + apply", "the apply alone"),
                                      ("rule", "one rule's port", "set + apply", "the apply alone"),
+                                     ("chain_rule", "a sourced rule's port", "set + apply",
+                                      "the apply alone"),
                                      ("list", "one CIDR in a country list", "update_lists until applied",
                                       "in difosd from fetch to applied")):
             d = c[k]

@@ -38,6 +38,7 @@ run_suite unit-engine $B/test_engine
 run_suite unit-auth   $B/test_auth
 run_suite unit-routes $B/test_routes
 run_suite unit-qos    $B/test_qos
+run_suite unit-firewall $B/test_firewall
 run_suite golden      $B/golden tests/golden
 run_suite gui-unit    sh -c 'cd gui && npx vitest run'
 run_suite integration env DIFOS_BUILD="$PWD/$B" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration

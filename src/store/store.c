@@ -345,8 +345,9 @@ int store_stage(struct store *st, json_t *doc)
 		store_forget_staged(st);
 		return -1;
 	}
+	json_incref(doc); /* before letting go of the old one: it may be doc */
 	store_forget_staged(st);
-	st->staged = json_incref(doc);
+	st->staged = doc;
 	st->staged_text = text;
 	st->staged_known = true;
 	return 0;

@@ -72,6 +72,27 @@ except OSError as e:
 """
 
 
+TCP_OUTCOME = r"""
+import socket, sys
+host, port = sys.argv[1], int(sys.argv[2])
+s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+s.settimeout(1.5)
+try:
+    s.connect((host, port)); print("open")
+except ConnectionRefusedError:
+    print("refused")
+except OSError:
+    print("silent")
+"""
+
+
+def tcp_outcome(lab, ns, host, port):
+    """How a TCP connection ends: "open", "refused" (a reset came back) or
+    "silent" (dropped)."""
+    cp = ns_exec(ns, PYTHON, "-c", TCP_OUTCOME, host, str(port), timeout=10)
+    return cp.stdout.strip()
+
+
 def _script(lab, name, text):
     path = lab.tmp / name
     if not path.exists():

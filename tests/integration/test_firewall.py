@@ -11,7 +11,7 @@ import json
 
 from conftest import LAN_ADDR, WAN_SERVER, describe, ns_exec, wait_for
 from lab_fw import (add_lan_host, connects, ctl_fails, http_server, map_elements, nft_handles, probe,
-                    router_wan_mac, serve, set_elements, setup_wan_ipv6, staged, wait_reachable,
+                    router_wan_mac, serve, set_elements, setup_wan_ipv6, staged, tcp_outcome, wait_reachable,
                     wan_extra_address)
 
 
@@ -214,12 +214,48 @@ def test_host_port_rules_change_as_map_elements(lab):
     assert wait_reachable(lab, lab.wan, "tcp", "2001:db8:1::10", 9000) == peer6
     assert nft_handles(lab, "forward_wan_lan") == before, "the chain was reloaded for a port change"
     assert d.log_tail(100000).count(element_only) == seen + 1, d.log_tail(40)
+    # a verdict that jumps: dropped becomes rejected, by element too
+    assert tcp_outcome(lab, lab.wan, "2001:db8:1::10", 9002) == "silent"
+    d.ctl_ok("set", "firewall.rules[3].action", "reject")
+    apply(d)
+    assert tcp_outcome(lab, lab.wan, "2001:db8:1::10", 9002) == "refused"
+    assert nft_handles(lab, "forward_wan_lan") == before
+    assert d.log_tail(100000).count(element_only) == seen + 2, d.log_tail(40)
     # the first rule for a key decides, as in order: a later accept of
-    # the dropped key does not open it
+    # the rejected key does not open it
     d.ctl_ok("add", "firewall.rules", "description=late", "proto=tcp", "src_zone=wan",
              "dest_zone=lan", "dest=2001:db8:1::10", "dest_ports=9002")
     apply(d)
-    assert probe(lab, lab.wan, "tcp", "2001:db8:1::10", 9002) is None, "a later rule overrode an earlier one"
+    assert tcp_outcome(lab, lab.wan, "2001:db8:1::10", 9002) == "refused", "a later rule overrode an earlier one"
+
+
+def test_ipv4_host_port_rule_changes_by_element(lab):
+    """The same with IPv4 hosts: the map's keys are address . protocol .
+    port, and a port change reaches the kernel as elements."""
+    d = lab.daemon
+    wan_ip = router_wan(lab)
+    lab.client_static("192.168.1.143")
+    ns_exec(lab.wan, "ip", "route", "replace", "192.168.1.0/24", "via", wan_ip, check=True)
+    serve(lab, lab.lan, "tcp", "0.0.0.0", 7000, 7001, 7002)
+    serve(lab, lab.lan, "udp", "0.0.0.0", 7000)
+    assert probe(lab, lab.wan, "tcp", "192.168.1.143", 7000) is None, "WAN -> LAN open by default"
+    d.ctl_ok("add", "firewall.rules", "description=one", "proto=tcpudp", "src_zone=wan",
+             "dest_zone=lan", "dest=192.168.1.143", "dest_ports=7000")
+    d.ctl_ok("add", "firewall.rules", "description=two", "proto=tcp", "src_zone=wan",
+             "dest_zone=lan", "dest=192.168.1.143", "dest_ports=7001")
+    apply(d)
+    assert wait_reachable(lab, lab.wan, "tcp", "192.168.1.143", 7000) == WAN_SERVER
+    assert wait_reachable(lab, lab.wan, "udp", "192.168.1.143", 7000) == WAN_SERVER
+    assert wait_reachable(lab, lab.wan, "tcp", "192.168.1.143", 7001) == WAN_SERVER
+    assert probe(lab, lab.wan, "tcp", "192.168.1.143", 7002) is None
+    assert len(map_elements(lab, "v_forward_wan_lan_1")) == 3
+    before = nft_handles(lab, "forward_wan_lan")
+    d.ctl_ok("set", "firewall.rules[2].dest_ports", "7002")
+    apply(d)
+    assert wait_reachable(lab, lab.wan, "tcp", "192.168.1.143", 7002) == WAN_SERVER
+    assert probe(lab, lab.wan, "tcp", "192.168.1.143", 7001) is None, "the old port stayed open"
+    assert nft_handles(lab, "forward_wan_lan") == before, "the chain was reloaded for a port change"
+    assert "loading the whole ruleset" not in d.log_tail(2000), d.log_tail(40)
 
 
 def test_country_alias_from_update(lab, tmp_path):

@@ -177,6 +177,42 @@ static void test_store_commit(void)
 	store_close(st);
 }
 
+/* The staged document is kept in memory: read without parsing, recorded
+ * by a commit without serialising it again, and copies stay apart. */
+static void test_store_staged_in_memory(void)
+{
+	struct store *st = open_fresh(NULL);
+	json_t *d = J("{\"a\": 7, \"list\": [{\"id\": 1}]}"), *copy, *other, *doc;
+
+	T_CHECK(store_stage(st, d) == 0);
+	T_CHECK(store_staged_peek(st) == d);
+	copy = store_staged(st);
+	T_CHECK(copy && copy != d && json_equal(copy, d));
+	json_object_set_new(copy, "a", json_integer(8));
+	T_CHECK(json_is((json_t *)store_staged_peek(st), "{\"a\": 7, \"list\": [{\"id\": 1}]}"));
+	/* the staged document itself: its stored text */
+	T_CHECK(store_commit(st, store_staged_peek(st), "bob", "", REV_APPLIED) == 1);
+	T_CHECK(store_staged_peek(st) == NULL);
+	doc = store_revision_doc(st, 1);
+	T_CHECK(json_equal(doc, d));
+	json_decref(doc);
+	/* a document that is not the staged one is serialised */
+	T_CHECK(store_stage(st, d) == 0);
+	other = J("{\"a\": 9}");
+	T_CHECK(store_commit(st, other, "bob", "", REV_APPLIED) == 2);
+	doc = store_revision_doc(st, 2);
+	T_CHECK(json_is(doc, "{\"a\": 9}"));
+	json_decref(doc);
+	/* staging the document already staged keeps it alive */
+	T_CHECK(store_stage(st, copy) == 0);
+	json_decref(copy);
+	T_CHECK(store_stage(st, (json_t *)store_staged_peek(st)) == 0);
+	T_CHECK(json_is((json_t *)store_staged_peek(st), "{\"a\": 8, \"list\": [{\"id\": 1}]}"));
+	json_decref(other);
+	json_decref(d);
+	store_close(st);
+}
+
 static void test_store_staged_survives_restart(void)
 {
 	char *path;
@@ -682,6 +718,7 @@ int main(void)
 	T_RUN(test_store_open_fails);
 	T_RUN(test_store_init);
 	T_RUN(test_store_commit);
+	T_RUN(test_store_staged_in_memory);
 	T_RUN(test_store_staged_survives_restart);
 	T_RUN(test_store_history);
 	T_RUN(test_store_set_state);
