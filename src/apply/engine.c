@@ -103,6 +103,13 @@ static void engine_set_feature(struct engine *e, const char *name, const char *s
 
 static void engine_confirm_cb(uv_timer_t *t);
 
+static void engine_prune_forget(struct engine *e)
+{
+	free(e->prune_keep[0]);
+	free(e->prune_keep[1]);
+	e->prune_keep[0] = e->prune_keep[1] = NULL;
+}
+
 int engine_init(struct engine *e, struct store *store, struct sys *sys, uv_loop_t *loop)
 {
 	char *dir;
@@ -120,6 +127,8 @@ int engine_init(struct engine *e, struct store *store, struct sys *sys, uv_loop_
 	if (loop) {
 		uv_timer_init(loop, &e->confirm_timer);
 		e->confirm_timer.data = e;
+		uv_timer_init(loop, &e->prune_timer);
+		e->prune_timer.data = e;
 	}
 	return 0;
 }
@@ -129,8 +138,11 @@ void engine_free(struct engine *e)
 	json_decref(e->facts);
 	json_decref(e->running);
 	json_decref(e->features);
-	if (e->loop)
+	if (e->loop) {
 		uv_close((uv_handle_t *)&e->confirm_timer, NULL);
+		uv_close((uv_handle_t *)&e->prune_timer, NULL);
+	}
+	engine_prune_forget(e);
 }
 
 /* ---- generations ---- */
@@ -278,6 +290,29 @@ static void engine_prune_gens(struct engine *e, const char *keep1, const char *k
 	if (d)
 		closedir(d);
 	free(dir);
+}
+
+static void engine_prune_cb(uv_timer_t *t)
+{
+	struct engine *e = t->data;
+
+	engine_prune_gens(e, e->prune_keep[0], e->prune_keep[1]);
+	engine_prune_forget(e);
+}
+
+/* Removing files of old generations is no part of a change: with a loop
+ * it runs on the loop's next turn, after the answer went out (timers run
+ * before the next request is read). */
+static void engine_prune_later(struct engine *e, const char *keep1, const char *keep2)
+{
+	if (!e->loop) {
+		engine_prune_gens(e, keep1, keep2);
+		return;
+	}
+	engine_prune_forget(e);
+	e->prune_keep[0] = keep1 ? xstrdup(keep1) : NULL;
+	e->prune_keep[1] = keep2 ? xstrdup(keep2) : NULL;
+	uv_timer_start(&e->prune_timer, engine_prune_cb, 0, 0);
 }
 
 static bool engine_feature_changed(const char *old_gen, const char *new_gen, const char *name)
@@ -495,7 +530,7 @@ static int engine_run(struct engine *e, const json_t *doc_in, const char *author
 		if (changed[i] || !json_object_get(e->features, feature_table[i]->name))
 			engine_set_feature(e, feature_table[i]->name, "ok", NULL, rev);
 	t_prune = engine_clock_ms();
-	engine_prune_gens(e, gen, old_gen);
+	engine_prune_later(e, gen, old_gen);
 	t_prune = engine_clock_ms() - t_prune;
 	if (confirm_secs > 0) {
 		e->confirm_rev = rev;

@@ -30,6 +30,9 @@ struct engine {
 	long long confirm_rev;    /* 0 when nothing waits */
 	long long confirm_deadline; /* wall-clock seconds */
 	int gen_counter;
+	/* old generations are removed after the answer (the two named stay) */
+	uv_timer_t prune_timer;
+	char *prune_keep[2];
 	/* tests: pause this many ms between switching files and applying */
 	int test_pause_ms;
 };

@@ -99,7 +99,7 @@ static json_t *revision_param(struct rpc_call *c, const char *key, long long *re
 
 static json_t *diff_method(struct rpc_call *c)
 {
-	long long ra, rb;
+	long long ra = 0, rb = 0;
 	json_t *a, *b, *ma, *mb, *d;
 
 	a = revision_param(c, "from", &ra);
@@ -122,7 +122,7 @@ static json_t *diff_method(struct rpc_call *c)
 
 static json_t *rollback_method(struct rpc_call *c)
 {
-	long long rev;
+	long long rev = 0;
 	json_t *doc = revision_param(c, "revision", &rev);
 	char *comment;
 	json_t *res;

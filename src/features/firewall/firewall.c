@@ -43,17 +43,20 @@ static int firewall_render(const json_t *doc, const json_t *facts, struct render
  *
  * The check has no effect and the same text gets the same answer, so the
  * last structure nft accepted is remembered: a change of set elements
- * alone leaves the structure as it was and needs no second check, and a
- * change of some chains' rules needs only those chains checked, with the
- * declarations they use (nft takes tens of milliseconds to parse a
- * structure with thousands of rules).
+ * alone leaves the structure as it was and needs no second check. Nor
+ * does a change confined to the rules of chains, with every declaration
+ * as nft accepted it: the loader sends it as one transaction that the
+ * kernel takes or refuses whole, and a refusal is an apply failure that
+ * puts the previous state back. The kernel's dry run of those chains
+ * would cost as much again as loading them (tens of milliseconds for
+ * hundreds of rules, and a wait for its cleanup).
  */
 static char *checked_ok;
 
 static int firewall_check(const char *dir, struct sys *sys, char **err)
 {
 	char *path = xasprintf("%s/ruleset.nft", dir);
-	char *text = file_read(path, NULL), *part, *script, *out = NULL;
+	char *text = file_read(path, NULL), *script, *out = NULL;
 	const char *head = "table inet " FW_TABLE " {";
 	bool dry = sys_is_dry(sys);
 	int rc;
@@ -64,13 +67,12 @@ static int firewall_check(const char *dir, struct sys *sys, char **err)
 		*err = xstrdup("ruleset.nft is missing or malformed");
 		return -1;
 	}
-	if (checked_ok && !strcmp(checked_ok, text) && !dry) {
+	if (!dry && checked_ok && (!strcmp(checked_ok, text) ||
+				   fw_only_chains_differ(text, checked_ok))) {
 		free(text);
 		return 0;
 	}
-	part = dry ? NULL : fw_check_reduce(text, checked_ok);
-	script = xasprintf("table inet " FW_TABLE "_check {%s",
-			   (part ? part : text) + strlen(head));
+	script = xasprintf("table inet " FW_TABLE "_check {%s", text + strlen(head));
 	rc = sys->nft(sys, script, true, &out);
 	if (rc) {
 		*err = xasprintf("nft: %s", out && *out ? out : "ruleset rejected");
@@ -81,7 +83,6 @@ static int firewall_check(const char *dir, struct sys *sys, char **err)
 	}
 	free(out);
 	free(script);
-	free(part);
 	free(text);
 	return rc ? -1 : 0;
 }

@@ -87,9 +87,8 @@ char *fw_render_ruleset(const json_t *doc, const json_t *facts, struct fw_sets *
 struct sys;
 /* The whole transaction: replace table inet difos with structure + elements. */
 char *fw_full_script(const char *structure, const char *dir);
-/* The part of structure `now` nft must check when `checked` was accepted
- * and only chain bodies differ; NULL when all of it must be checked. */
-char *fw_check_reduce(const char *now, const char *checked);
+/* Structure `now` differs from `checked` in the rules of chains only. */
+bool fw_only_chains_differ(const char *now, const char *checked);
 /* Applies the files in dir given the files in force (old_dir, may be NULL):
  * the smallest change that gets there, or the full transaction. */
 int fw_load(struct sys *sys, const char *dir, const char *old_dir, char **err);

@@ -163,49 +163,30 @@ char *fw_full_script(const char *structure, const char *dir)
 }
 
 /*
- * What nft must check of a structure when `checked` (a structure nft
- * accepted) differs from `now` in chain bodies only: the same blocks by
- * name and kind, the same set and map declarations. The chains that
- * changed are checked in full; the others are declared empty (a jump to
- * them still resolves; base chains keep their hook line) with the set and
- * map declarations, so nft parses a few rules instead of thousands.
- * NULL: check all of now.
+ * Do `now` and `checked` (a structure nft accepted) differ in chain bodies
+ * alone: the same blocks by name and kind, the same set and map
+ * declarations, the same base chain hooks?
  */
-char *fw_check_reduce(const char *now, const char *checked)
+bool fw_only_chains_differ(const char *now, const char *checked)
 {
 	struct blocks nb, ob;
-	struct sbuf b;
 	bool ok;
 
 	if (!checked)
-		return NULL;
+		return false;
 	blocks_parse(now, &nb);
 	blocks_parse(checked, &ob);
 	ok = nb.n == ob.n && nb.n > 0;
 	for (size_t i = 0; ok && i < nb.n; i++) {
 		const struct block *o = blocks_find(&ob, nb.v[i].name, nb.v[i].kind);
 
-		ok = o && (!is_set(o) || !strcmp(o->text, nb.v[i].text));
-		nb.v[i].state = o && strcmp(o->text, nb.v[i].text) ? B_CHANGED : B_SAME;
+		ok = o && (is_set(o) ? !strcmp(o->text, nb.v[i].text)
+				     : !o->header == !nb.v[i].header &&
+				       (!o->header || !strcmp(o->header, nb.v[i].header)));
 	}
-	if (!ok) {
-		blocks_free(&nb);
-		blocks_free(&ob);
-		return NULL;
-	}
-	sbuf_init(&b);
-	sbuf_add(&b, "table inet " FW_TABLE " {\n");
-	for (size_t i = 0; i < nb.n; i++) {
-		if (is_set(&nb.v[i]) || nb.v[i].state == B_CHANGED)
-			sbuf_printf(&b, "%s\n", nb.v[i].text);
-		else /* a base chain keeps its hook: nothing may jump to it */
-			sbuf_printf(&b, "\tchain %s {\n%s%s\t}\n", nb.v[i].name,
-				    nb.v[i].header ? nb.v[i].header : "", nb.v[i].header ? "\n" : "");
-	}
-	sbuf_add(&b, "}\n");
 	blocks_free(&nb);
 	blocks_free(&ob);
-	return sbuf_steal(&b);
+	return ok;
 }
 
 /* ---- element differences ---- */
