@@ -203,15 +203,19 @@ struct fw_path {
 
 static const char *item_path(struct fw_path *b, const char *path, const char *key)
 {
-	size_t lp = strlen(path), lk = strlen(key);
+	size_t room = sizeof(b->s) - 1, lp = strlen(path), lk = strlen(key), n;
 
-	if (lp + 1 + lk >= sizeof(b->s)) { /* paths of the schema are far shorter */
-		snprintf(b->s, sizeof(b->s), "%s.%s", path, key);
-		return b->s;
-	}
+	/* paths of the schema are far shorter; a longer one is cut */
+	if (lp > room)
+		lp = room;
 	memcpy(b->s, path, lp);
-	b->s[lp] = '.';
-	memcpy(b->s + lp + 1, key, lk + 1);
+	n = lp;
+	if (n < room)
+		b->s[n++] = '.';
+	if (lk > room - n)
+		lk = room - n;
+	memcpy(b->s + n, key, lk);
+	b->s[n + lk] = '\0';
 	return b->s;
 }
 
