@@ -180,23 +180,18 @@ def nft_handles(lab, chain):
     return [r["rule"]["handle"] for r in json.loads(cp.stdout)["nftables"] if "rule" in r]
 
 
-def set_elements(lab, name):
-    cp = ns_exec(lab.router, "nft", "-j", "list", "set", "inet", "difos", name, timeout=20)
+def set_elements(lab, name, kind="set"):
+    """Elements of a set (or map, kind="map") of table inet difos, as nft lists them."""
+    cp = ns_exec(lab.router, "nft", "-j", "list", kind, "inet", "difos", name, timeout=20)
     assert cp.returncode == 0, describe(cp)
     for o in json.loads(cp.stdout)["nftables"]:
-        if "set" in o:
-            return o["set"].get("elem", [])
+        if kind in o:
+            return o[kind].get("elem", [])
     return []
 
 
 def map_elements(lab, name):
-    """Elements of a map of table inet difos, as nft lists them."""
-    cp = ns_exec(lab.router, "nft", "-j", "list", "map", "inet", "difos", name, timeout=20)
-    assert cp.returncode == 0, describe(cp)
-    for o in json.loads(cp.stdout)["nftables"]:
-        if "map" in o:
-            return o["map"].get("elem", [])
-    return []
+    return set_elements(lab, name, "map")
 
 
 def staged(d):
