@@ -315,6 +315,21 @@ static void engine_prune_later(struct engine *e, const char *keep1, const char *
 	uv_timer_start(&e->prune_timer, engine_prune_cb, 0, 0);
 }
 
+bool apply_file_changed(const struct apply_ctx *ctx, const char *name)
+{
+	char *a, *b;
+	bool changed;
+
+	if (!ctx->old_dir)
+		return true;
+	a = xasprintf("%s/%s", ctx->old_dir, name);
+	b = xasprintf("%s/%s", ctx->dir, name);
+	changed = !file_equal(a, b);
+	free(a);
+	free(b);
+	return changed;
+}
+
 static bool engine_feature_changed(const char *old_gen, const char *new_gen, const char *name)
 {
 	char *a, *b;

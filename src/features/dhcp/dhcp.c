@@ -270,35 +270,20 @@ static int dhcp_check(const char *dir, struct sys *sys, char **err)
 	return rc ? -1 : 0;
 }
 
-static bool dhcp_file_changed(struct apply_ctx *ctx, const char *name)
-{
-	char *a, *b;
-	bool changed;
-
-	if (!ctx->old_dir)
-		return true;
-	a = xasprintf("%s/%s", ctx->old_dir, name);
-	b = xasprintf("%s/%s", ctx->dir, name);
-	changed = !file_equal(a, b);
-	free(a);
-	free(b);
-	return changed;
-}
-
 static int dhcp_apply(struct apply_ctx *ctx)
 {
 	char *conf = xasprintf("--conf-file=%s/dhcp/dnsmasq.conf", facts_path(ctx->facts, "active"));
 	char *const argv[] = { "dnsmasq", "--keep-in-foreground", conf, NULL };
 	int rc = 0;
 
-	if (!sv_running("dnsmasq") || dhcp_file_changed(ctx, "dnsmasq.conf")) {
+	if (!sv_running("dnsmasq") || apply_file_changed(ctx, "dnsmasq.conf")) {
 		/* the main file is read only at start */
 		if (sv_running("dnsmasq"))
 			sv_stop("dnsmasq");
 		rc = sv_ensure("dnsmasq", argv, NULL);
 		if (rc < 0)
 			ctx->err = xstrdup("cannot start dnsmasq");
-	} else if (dhcp_file_changed(ctx, "hosts") || dhcp_file_changed(ctx, "dhcp-hosts")) {
+	} else if (apply_file_changed(ctx, "hosts") || apply_file_changed(ctx, "dhcp-hosts")) {
 		rc = sv_signal("dnsmasq", SIGHUP);
 		if (rc < 0)
 			ctx->err = xstrdup("cannot signal dnsmasq");

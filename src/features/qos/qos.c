@@ -54,21 +54,6 @@ static int qos_check(const char *dir, struct sys *sys, char **err)
 	return why ? -1 : 0;
 }
 
-static bool qos_file_changed(const struct apply_ctx *ctx, const char *name)
-{
-	char *a, *b;
-	bool changed;
-
-	if (!ctx->old_dir)
-		return true;
-	a = xasprintf("%s/%s", ctx->old_dir, name);
-	b = xasprintf("%s/%s", ctx->dir, name);
-	changed = !file_equal(a, b);
-	free(a);
-	free(b);
-	return changed;
-}
-
 /* Adds the device name(s) at path of doc (a name or a list) to set. */
 static void qos_devices(json_t *set, const json_t *doc, const char *path)
 {
@@ -142,7 +127,7 @@ static int qos_apply_part(struct apply_ctx *ctx, const struct qos_part *p)
 static int qos_apply(struct apply_ctx *ctx)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(qos_parts); i++)
-		if (qos_file_changed(ctx, qos_parts[i].file) &&
+		if (apply_file_changed(ctx, qos_parts[i].file) &&
 		    qos_apply_part(ctx, &qos_parts[i]) < 0)
 			return -1;
 	return 0;
