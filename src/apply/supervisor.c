@@ -361,7 +361,11 @@ static void sv_terminate(struct sv_proc *p)
 		p->pid = 0;
 		return;
 	}
-	kill(p->pid, SIGTERM);
+	/* the whole process group: an engine's helpers (udhcpc's event script,
+	 * dnsmasq's script helper) must not outlive it. The leader is not
+	 * reaped yet, so its group id cannot have been reused. */
+	if (kill(-p->pid, SIGTERM) < 0)
+		kill(p->pid, SIGTERM);
 	deadline = now_ms() + 3000;
 	while (now_ms() < deadline) {
 		pid_t r = waitpid(p->pid, &st, WNOHANG);
@@ -370,6 +374,7 @@ static void sv_terminate(struct sv_proc *p)
 		usleep(10000);
 	}
 	log_warn("supervisor: %s did not stop on SIGTERM; killing it", p->name);
+	kill(-p->pid, SIGKILL);
 	kill(p->pid, SIGKILL);
 	waitpid(p->pid, &st, 0);
 gone:

@@ -163,6 +163,9 @@ pid_t spawn_background(char *const argv[], char *const envp_add[], int *out_fd)
 		dprintf(1, "cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
+	/* the child does the same; doing it here too means the group exists
+	 * before anyone may signal it */
+	setpgid(pid, pid);
 	close(outp[1]);
 	fcntl(outp[0], F_SETFL, fcntl(outp[0], F_GETFL) | O_NONBLOCK);
 	*out_fd = outp[0];

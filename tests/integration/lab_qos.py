@@ -52,6 +52,30 @@ def assert_near(measured, limit, tolerance=0.15, what="rate"):
         what, measured, limit, lo, hi)
 
 
+def assert_limited(lab, download, limit, tolerance=0.15, what="rate", attempts=3):
+    """Measures a shaped direction and asserts it runs at its limit.
+
+    A shaper cannot make a flow faster than its rate, so a reading above the
+    range fails at once. A reading below it can be the machine rather than
+    the shaper (a starved iperf3 or TCP recovering from a drop on a loaded
+    host): that direction is measured again, longer, and the best reading
+    must be in range. Returns the readings."""
+    hi = limit * (1 + tolerance)
+    lo = limit * (1 - tolerance)
+    readings = []
+    for attempt in range(attempts):
+        seconds, omit = (4, 1) if attempt == 0 else (6, 2)
+        mbps = iperf_mbps(lab, download, seconds=seconds, omit=omit)
+        readings.append(mbps)
+        assert mbps <= hi, "%s: measured %.2f Mbps, above the limit %.2f Mbps (allowed up to %.2f)" % (
+            what, mbps, limit, hi)
+        if mbps >= lo:
+            break
+    print("%s: readings %s Mbps" % (what, ", ".join("%.2f" % r for r in readings)))
+    assert_near(max(readings), limit, tolerance, what)
+    return readings
+
+
 def tc_show(lab, *args):
     """tc output inside the router namespace."""
     return ns_exec(lab.router, "tc", *args, timeout=5).stdout

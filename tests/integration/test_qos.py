@@ -7,7 +7,7 @@ SQM on a kernel without cake, and rejected input.
 import re
 
 from conftest import CLIENT_MAC, describe
-from lab_qos import assert_near, iperf_mbps, qdiscs, start_iperf_server, tc_show
+from lab_qos import assert_limited, iperf_mbps, qdiscs, start_iperf_server, tc_show
 
 CLIENT_IP = "192.168.1.20"
 LIMIT = 8          # Mbps
@@ -27,11 +27,8 @@ def test_limit_by_ip_both_directions(lab):
              "upload=%d" % LIMIT, "description=test client")
     d.ctl_ok("apply")
 
-    down = iperf_mbps(lab, download=True)
-    up = iperf_mbps(lab, download=False)
-    print("limit by IP %d Mbps: download %.2f, upload %.2f" % (LIMIT, down, up))
-    assert_near(down, LIMIT, what="download limited by IP")
-    assert_near(up, LIMIT, what="upload limited by IP")
+    assert_limited(lab, True, LIMIT, what="download limited by IP")
+    assert_limited(lab, False, LIMIT, what="upload limited by IP")
 
     # the counters follow the traffic
     counters = d.ctl_json("qos-counters")
@@ -57,12 +54,8 @@ def test_limit_by_mac_and_default_rate(lab):
     d.ctl_ok("add", "qos.by_mac", "mac=" + CLIENT_MAC.upper())
     d.ctl_ok("apply")
 
-    down = iperf_mbps(lab, download=True)
-    up = iperf_mbps(lab, download=False)
-    print("limit by MAC (defaults %d/%d Mbps): download %.2f, upload %.2f" % (
-        LIMIT, LIMIT // 2, down, up))
-    assert_near(down, LIMIT, what="download limited by MAC")
-    assert_near(up, LIMIT // 2, what="upload limited by MAC")
+    assert_limited(lab, True, LIMIT, what="download limited by MAC (default rate)")
+    assert_limited(lab, False, LIMIT // 2, what="upload limited by MAC (default rate)")
 
 
 def test_whitelist_beats_limit(lab):
