@@ -137,6 +137,7 @@ void engine_free(struct engine *e)
 {
 	json_decref(e->facts);
 	json_decref(e->running);
+	json_decref(e->validated);
 	json_decref(e->features);
 	if (e->loop) {
 		uv_close((uv_handle_t *)&e->confirm_timer, NULL);
@@ -438,12 +439,22 @@ static int engine_check_changed(struct engine *e, const char *old_gen, const cha
 
 /* commit: record a new revision; otherwise re-apply what is in force
  * (the running document rendered again, e.g. after a data file changed) */
+void engine_note_valid(struct engine *e, json_t *doc)
+{
+	json_incref(doc);
+	json_decref(e->validated);
+	e->validated = doc;
+}
+
 static int engine_run(struct engine *e, const json_t *doc_in, const char *author,
 		      const char *comment, int confirm_secs, bool commit, struct apply_result *res)
 {
 	/* renderers rely on every defaulted member being present; the
-	 * document is shared (staged, then running), never changed */
-	json_t *doc = schema_has_defaults(doc_in) ? json_incref((json_t *)doc_in) : NULL;
+	 * document is shared (staged, then running), never changed. One that
+	 * was validated when staged is complete and valid already. */
+	bool known_valid = doc_in && doc_in == e->validated;
+	json_t *doc = known_valid || schema_has_defaults(doc_in) ?
+		      json_incref((json_t *)doc_in) : NULL;
 	struct sc_error_list errs;
 	char *gen = NULL, *old_gen = NULL;
 	size_t nf = feature_count();
@@ -462,7 +473,8 @@ static int engine_run(struct engine *e, const json_t *doc_in, const char *author
 		doc = json_deep_copy(doc_in);
 		schema_fill_defaults(doc);
 	}
-	schema_validate(doc, &errs);
+	if (!known_valid)
+		schema_validate(doc, &errs);
 	if (errs.n) {
 		engine_fail(res, "invalid", NULL, "%s", errs.v[0].message);
 		res->errors = sc_errors_to_json(&errs);
@@ -630,11 +642,10 @@ int engine_boot(struct engine *e)
 		store_set_state(e->store, rev, REV_REVERTED);
 		/* as after a confirm timeout: the unconfirmed work becomes staged */
 		{
-			json_t *staged = store_staged(e->store);
+			const json_t *staged = store_staged_peek(e->store);
 			json_t *unconfirmed = staged ? NULL : store_revision_doc(e->store, rev);
 			if (unconfirmed)
 				store_stage(e->store, unconfirmed);
-			json_decref(staged);
 			json_decref(unconfirmed);
 		}
 		do {
@@ -727,14 +738,13 @@ int engine_revert_pending(struct engine *e, const char *why)
 	rc = engine_apply(e, doc, "system", comment, 0, &res);
 	if (rc == 0) {
 		json_t *unconfirmed = store_revision_doc(e->store, bad);
-		json_t *staged = store_staged(e->store);
+		const json_t *staged = store_staged_peek(e->store);
 		store_set_state(e->store, bad, REV_REVERTED);
 		/* the user's work is not lost: the unconfirmed configuration
 		 * becomes the staged one again, unless they staged new work */
 		if (!staged && unconfirmed)
 			store_stage(e->store, unconfirmed);
 		json_decref(unconfirmed);
-		json_decref(staged);
 		log_warn("apply: revision %lld %s; revision %lld restored as %lld", bad, why, prev,
 			 res.revision);
 	} else {

@@ -24,6 +24,9 @@ struct engine {
 	json_t *facts;            /* paths etc., see feature.h */
 	json_t *running;          /* document in force */
 	long long running_rev;
+	/* the last document found valid when it was staged (a reference, so
+	 * its address cannot be reused): applying it skips validating again */
+	json_t *validated;
 	json_t *features;         /* {name: {state, message, revision, time}} */
 	/* confirm */
 	uv_timer_t confirm_timer;
@@ -53,6 +56,10 @@ json_t *engine_make_facts(void);
 
 int engine_init(struct engine *e, struct store *store, struct sys *sys, uv_loop_t *loop);
 void engine_free(struct engine *e);
+
+/* doc (complete, defaults filled) passed schema_validate and will not be
+ * changed again: an apply of this very document need not validate it. */
+void engine_note_valid(struct engine *e, json_t *doc);
 
 /* First apply after start: every feature, nothing to roll back to. */
 int engine_boot(struct engine *e);

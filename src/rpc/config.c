@@ -15,12 +15,23 @@
 #include "store/jpath.h"
 #include "store/store.h"
 
+/*
+ * The document a change starts from: the staged one, or the running one.
+ * It shares every member with its base (a shallow copy): the caller calls
+ * jpath_unshare for the path it changes, so only the objects on that path
+ * are copied and the base, read-only by design, stays as it was. A base
+ * missing defaults (staged before an upgrade added fields) is copied whole
+ * instead, since filling it would change it.
+ */
 json_t *config_working_doc(void)
 {
-	json_t *doc = store_staged(difosd.store);
+	const json_t *base = store_staged_peek(difosd.store);
 
-	if (!doc)
-		doc = json_deep_copy(difosd.engine->running);
+	if (!base)
+		base = difosd.engine->running;
+	if (schema_has_defaults(base))
+		return json_copy((json_t *)base);
+	json_t *doc = json_deep_copy(base);
 	schema_fill_defaults(doc);
 	return doc;
 }
@@ -64,6 +75,8 @@ static json_t *config_stage(struct rpc_call *c, json_t *doc, json_t *result)
 		json_decref(result);
 		return rpc_fail(c, RPC_INTERNAL, NULL, NULL, "cannot stage: %s",
 				store_errmsg(difosd.store));
+	} else {
+		engine_note_valid(difosd.engine, doc);
 	}
 	json_decref(doc);
 	return result ? result : json_pack("{s:b}", "staged", 1);
@@ -127,8 +140,12 @@ static json_t *config_set(struct rpc_call *c)
 		json_array_foreach(changes, i, ch) {
 			const char *ps = json_string_value(json_object_get(ch, "path"));
 			json_t *val = json_object_get(ch, "value");
-			if (!ps || !val || !jpath_parse(ps, &p) || !schema_lookup(ps) ||
-			    jpath_set(doc, &p, json_incref(val)) < 0) {
+			bool ok = ps && val && jpath_parse(ps, &p) && schema_lookup(ps);
+			if (ok) {
+				jpath_unshare(doc, &p);
+				ok = jpath_set(doc, &p, json_incref(val)) == 0;
+			}
+			if (!ok) {
 				json_decref(doc);
 				return rpc_fail(c, RPC_BAD, ps, NULL, "%s: cannot set this path",
 						ps ? ps : "(missing path)");
@@ -146,6 +163,7 @@ static json_t *config_set(struct rpc_call *c)
 	if (!value)
 		return NULL;
 	doc = config_working_doc();
+	jpath_unshare(doc, &p);
 	if (jpath_set(doc, &p, value) < 0) {
 		json_decref(doc);
 		return rpc_fail(c, RPC_NOTFOUND, text, NULL, "%s: no such entry", text);
@@ -194,6 +212,7 @@ static json_t *config_add(struct rpc_call *c)
 		return rpc_fail(c, RPC_BAD, text, NULL, "%s: a new entry must be an object", text);
 	}
 	doc = config_working_doc();
+	jpath_unshare(doc, &p);
 	coll = jpath_get(doc, &p);
 	if (!json_is_array(coll)) {
 		coll = json_array();
@@ -219,6 +238,7 @@ static json_t *config_delete(struct rpc_call *c)
 	if (!f || p.n == 0)
 		return rpc_fail(c, RPC_NOTFOUND, text, NULL, "%s: no such setting", text);
 	doc = config_working_doc();
+	jpath_unshare(doc, &p);
 	if (jpath_delete(doc, &p) < 0) {
 		json_decref(doc);
 		return rpc_fail(c, RPC_NOTFOUND, text, NULL, "%s: no such entry", text);

@@ -81,6 +81,45 @@ long long jpath_next_id(const json_t *arr)
 	return max + 1;
 }
 
+static bool jpath_is_container(const json_t *v)
+{
+	return json_is_object(v) || json_is_array(v);
+}
+
+void jpath_unshare(json_t *doc, const struct jpath *p)
+{
+	json_t *cur = doc;
+
+	for (int i = 0; i < p->n; i++) {
+		const struct jpath_step *st = &p->step[i];
+		json_t *v = json_object_get(cur, st->name);
+		size_t idx;
+
+		if (!jpath_is_container(v))
+			return;
+		/* held by cur (private) and by someone else: copy it */
+		if (v->refcount > 1) {
+			json_t *own = json_copy(v);
+			json_object_set_new(cur, st->name, own);
+			v = own;
+		}
+		if (st->id >= 0) {
+			json_t *el = jpath_find_id(v, st->id, &idx);
+			if (!jpath_is_container(el))
+				return;
+			if (el->refcount > 1) {
+				json_t *own = json_copy(el);
+				json_array_set_new(v, idx, own);
+				el = own;
+			}
+			v = el;
+		}
+		if (!json_is_object(v))
+			return;
+		cur = v;
+	}
+}
+
 static json_t *jpath_step_get(json_t *cur, const struct jpath_step *st)
 {
 	json_t *v = json_object_get(cur, st->name);

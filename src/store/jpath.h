@@ -30,6 +30,12 @@ json_t *jpath_get(json_t *doc, const struct jpath *p);
  * element must exist. Returns 0 or -1. */
 int jpath_set(json_t *doc, const struct jpath *p, json_t *value);
 int jpath_delete(json_t *doc, const struct jpath *p);
+/* Documents share unchanged subtrees (a staged document is built from the
+ * running one). Before a change along p, each object or array on the way
+ * (the value at p included) that is also held elsewhere is replaced in
+ * doc by a shallow copy of itself, so the change touches doc alone.
+ * doc itself must already be doc's own (e.g. json_copy of the base). */
+void jpath_unshare(json_t *doc, const struct jpath *p);
 /* Element of a collection array by id. */
 json_t *jpath_find_id(json_t *arr, long long id, size_t *index_out);
 /* Next free id in a collection (max + 1, from 1). */

@@ -355,12 +355,16 @@ static void test_apply_lan_address(void)
 static void test_apply_invalid(void)
 {
 	json_t *doc = running_with("lan.dhcp.start", "\"10.0.0.5\"");
+	/* another document found valid when staged: this one is still checked */
+	json_t *other = running_with("lan.dhcp.start", "\"192.168.1.50\"");
 	struct apply_result res;
 	size_t m = jmark();
 	long long latest = store_latest(st), running = store_running(st);
 	char *before = active_target(), *after;
 	int gens = gen_count();
 
+	engine_note_valid(&eng, other);
+	json_decref(other);
 	T_CHECK(engine_apply(&eng, doc, "tester", "bad", 0, &res) == -1);
 	T_CHECK_STR(res.reason, "invalid");
 	T_CHECK(res.revision == -1);

@@ -569,6 +569,65 @@ static void test_jpath_delete(void)
 	json_decref(doc);
 }
 
+/* A change on a shallow copy after jpath_unshare leaves the base as it was
+ * and copies only the containers on the path. */
+static void test_jpath_unshare(void)
+{
+	const char *base_text = "{\"a\": {\"b\": 1, \"c\": {\"d\": 2}},"
+				" \"x\": [{\"id\": 1, \"f\": \"a\"}, {\"id\": 4, \"f\": \"b\"}],"
+				" \"y\": {\"z\": [1, 2]}}";
+	json_t *base = J(base_text), *doc;
+	struct jpath p;
+
+	/* a member of a collection element */
+	doc = json_copy(base);
+	T_CHECK(jpath_parse("x[4].f", &p));
+	jpath_unshare(doc, &p);
+	T_CHECK(jpath_set(doc, &p, json_string("B")) == 0);
+	T_CHECK(json_is(base, base_text));
+	T_CHECK_STR(json_string_value(jget(doc, "x[4].f")), "B");
+	/* what is off the path is still shared */
+	T_CHECK(jget(doc, "a") == jget(base, "a"));
+	T_CHECK(jget(doc, "x[1]") == jget(base, "x[1]"));
+	T_CHECK(jget(doc, "x") != jget(base, "x"));
+	/* the same path again: nothing more is copied */
+	{
+		json_t *el = jget(doc, "x[4]");
+		jpath_unshare(doc, &p);
+		T_CHECK(jget(doc, "x[4]") == el);
+	}
+	json_decref(doc);
+
+	/* a new entry appended to a collection (config.add) */
+	doc = json_copy(base);
+	T_CHECK(jpath_parse("x", &p));
+	jpath_unshare(doc, &p);
+	json_array_append_new(jpath_get(doc, &p), json_pack("{s:i}", "id", 5));
+	T_CHECK(json_array_size(jget(base, "x")) == 2 && json_array_size(jget(doc, "x")) == 3);
+
+	/* a deep delete, and a path created where nothing was */
+	T_CHECK(jpath_parse("a.c.d", &p));
+	jpath_unshare(doc, &p);
+	T_CHECK(jpath_delete(doc, &p) == 0);
+	T_CHECK(jset(doc, "new.deep.value", json_integer(7)) == 0);
+	T_CHECK(json_is(base, base_text));
+	T_CHECK(json_is(jget(doc, "a"), "{\"b\": 1, \"c\": {}}"));
+	/* a plain list is a container too (a list field set whole) */
+	T_CHECK(jpath_parse("y.z", &p));
+	jpath_unshare(doc, &p);
+	json_array_append_new(jpath_get(doc, &p), json_integer(3));
+	T_CHECK(json_is(jget(base, "y"), "{\"z\": [1, 2]}"));
+	T_CHECK(json_is(jget(doc, "y"), "{\"z\": [1, 2, 3]}"));
+	/* a path through a scalar or a missing element stops quietly */
+	T_CHECK(jpath_parse("a.b.c", &p));
+	jpath_unshare(doc, &p);
+	T_CHECK(jpath_parse("x[9].f", &p));
+	jpath_unshare(doc, &p);
+	T_CHECK(json_is(base, base_text));
+	json_decref(doc);
+	json_decref(base);
+}
+
 static void test_jpath_ids(void)
 {
 	json_t *arr = J("[{\"id\": 3}, {\"id\": 7}, {\"id\": 5}, {\"name\": \"no id\"}]");
@@ -729,6 +788,7 @@ int main(void)
 	T_RUN(test_jpath_get);
 	T_RUN(test_jpath_set);
 	T_RUN(test_jpath_delete);
+	T_RUN(test_jpath_unshare);
 	T_RUN(test_jpath_ids);
 	T_RUN(test_diff_scalars);
 	T_RUN(test_diff_keys);
