@@ -129,9 +129,7 @@ def test_policy_by_domain(lab):
     resolve_ok(lab, "other.test", TARGET_OTHER)
     assert up.seen_as(lab.lan, TARGET_OTHER) == wan_addr
 
-    cp = ns_exec(lab.router, "nft", "-j", "list", "set", "inet", "difos", "dyn_pbr" + pid)
-    assert cp.returncode == 0, describe(cp)
-    text = cp.stdout
+    text = set_text(lab, pid)
     for addr in (TARGET, TARGET_SUB, TARGET_LISTED):
         assert addr in text, "%s is not in dyn_pbr%s: %s" % (addr, pid, text)
     assert TARGET_OTHER not in text
@@ -141,11 +139,33 @@ def test_policy_by_domain(lab):
     d.ctl_ok("apply")
     assert up.seen_as(lab.lan, TARGET) == ROUTER_UP2_ADDR, "the set lost its addresses"
 
-    # a new domain in the policy: answers for it now go to the set too
+    # a new domain in the policy: answers for it now go to the set too, and
+    # the addresses resolved for the others stay (clients cache their answers)
     d.ctl_ok("set", "routes.policy[%s].domains" % pid, "pbr.test,other.test")
     d.ctl_ok("apply")
+    assert TARGET in set_text(lab, pid), "adding a domain emptied dyn_pbr" + pid
+    assert up.seen_as(lab.lan, TARGET) == ROUTER_UP2_ADDR, "adding a domain moved pbr.test"
     resolve_ok(lab, "other.test", TARGET_OTHER)
     up.wait_seen_as(lab.lan, ROUTER_UP2_ADDR, target=TARGET_OTHER)
+
+    # a domain removed: its addresses must not stay routed, so the set is
+    # emptied; the names still in the policy fill it again when looked up
+    d.ctl_ok("set", "routes.policy[%s].domains" % pid, "other.test")
+    d.ctl_ok("apply")
+    left = set_text(lab, pid)
+    assert TARGET not in left and TARGET_SUB not in left, left
+    assert up.seen_as(lab.lan, TARGET) == wan_addr, "pbr.test is still routed after its removal"
+    resolve_ok(lab, "other.test", TARGET_OTHER)
+    up.wait_seen_as(lab.lan, ROUTER_UP2_ADDR, target=TARGET_OTHER)
+    resolve_ok(lab, "pbr.test", TARGET)
+    assert TARGET not in set_text(lab, pid)
+    assert up.seen_as(lab.lan, TARGET) == wan_addr
+
+
+def set_text(lab, pid):
+    cp = ns_exec(lab.router, "nft", "-j", "list", "set", "inet", "difos", "dyn_pbr" + pid)
+    assert cp.returncode == 0, describe(cp)
+    return cp.stdout
 
 
 # c -------------------------------------------------------------------------

@@ -218,20 +218,64 @@ static char *sets_text(const json_t *doc)
 	return sbuf_steal(&b);
 }
 
-static void test_set_declaration_follows_domains(void)
+static char *domains_text(const json_t *doc)
+{
+	struct sbuf b;
+
+	sbuf_init(&b);
+	routes_domains_text(doc, NULL, &b);
+	return sbuf_steal(&b);
+}
+
+static bool flush_is(const char *old_text, const char *new_text, const char *want)
+{
+	json_t *got = routes_sets_to_flush(old_text, new_text), *w = J(want);
+	bool ok = json_equal(got, w);
+
+	if (!ok) {
+		char *g = json_dumps(got, JSON_COMPACT);
+		fprintf(stderr, "    flush %s, want %s\n", g, want);
+		free(g);
+	}
+	json_decref(got);
+	json_decref(w);
+	return ok;
+}
+
+/* A set keeps its declaration (and so its addresses) when the domains
+ * change; the rendered domains tell which sets lost one. */
+static void test_sets_follow_domains(void)
 {
 	json_t *d = doc_with("routes.policy", "[{\"id\": 7, \"name\": \"a\", \"domains\": "
 			     "[\"example.com\"], \"interface\": \"wan\"}]");
-	char *before = sets_text(d), *after;
+	char *before = sets_text(d), *after, *dom_before = domains_text(d), *dom_after;
 
 	T_CHECK(strstr(before, "\tset dyn_pbr7 {\n\t\ttype ipv4_addr\n") == before);
+	T_CHECK(strstr(dom_before, "\ndyn_pbr7 example.com\n"));
 	put(d, "routes.policy[7].domains", "[\"example.com\", \"example.net\"]");
 	after = sets_text(d);
-	/* new domains: a new declaration, so the old addresses are dropped */
-	T_CHECK(strcmp(before, after) != 0);
+	dom_after = domains_text(d);
+	T_CHECK_STR(after, before);
+	T_CHECK(strstr(dom_after, "\ndyn_pbr7 example.com example.net\n"));
+	/* added: kept; removed: emptied */
+	T_CHECK(flush_is(dom_before, dom_after, "[]"));
+	T_CHECK(flush_is(dom_after, dom_before, "[\"dyn_pbr7\"]"));
 	free(before);
 	free(after);
+	free(dom_before);
+	free(dom_after);
 	json_decref(d);
+
+	/* several sets: only the one that lost a domain; a set that is new or
+	 * gone is not flushed (the firewall creates or deletes it) */
+	T_CHECK(flush_is("# c\ndyn_pbr1 a.com b.com\ndyn_pbr2 c.com\ndyn_pbr3 d.com\n",
+			 "# c\ndyn_pbr1 b.com a.com e.com\ndyn_pbr2 x.com\ndyn_pbr4 d.com\n",
+			 "[\"dyn_pbr2\"]"));
+	/* a name that is a prefix of another set's name is not that set */
+	T_CHECK(flush_is("dyn_pbr1 a.com\ndyn_pbr12 b.com\n", "dyn_pbr12 b.com\ndyn_pbr1 z.com\n",
+			 "[\"dyn_pbr1\"]"));
+	/* nothing in force before (an older generation without the file) */
+	T_CHECK(flush_is(NULL, "dyn_pbr1 a.com\n", "[]"));
 }
 
 static void test_apply_commands(void)
@@ -276,7 +320,7 @@ int main(void)
 	T_RUN(test_interface_rules);
 	T_RUN(test_policy_rules);
 	T_RUN(test_dnsmasq_lines);
-	T_RUN(test_set_declaration_follows_domains);
+	T_RUN(test_sets_follow_domains);
 	T_RUN(test_apply_commands);
 	return t_done("routes");
 }

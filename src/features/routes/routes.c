@@ -63,13 +63,53 @@ static int routes_render(const json_t *doc, const json_t *facts, struct render_o
 	}
 	json_decref(want);
 	render_add(out, "routes.state", 0644, sbuf_steal(&b));
+	sbuf_init(&b);
+	routes_domains_text(doc, facts, &b);
+	render_add(out, "domains", 0644, sbuf_steal(&b));
 	return 0;
+}
+
+/* A policy that lost a domain: the addresses its set holds may be the
+ * removed domain's, so the set is emptied (dnsmasq, restarted with the new
+ * domains, fills it again as clients look names up). One that only gained
+ * domains keeps its addresses. A failure here costs lookups, not routes:
+ * it is logged, not fatal. */
+static void routes_flush_sets(struct apply_ctx *ctx)
+{
+	char *old_path = xasprintf("%s/domains", ctx->old_dir);
+	char *new_path = xasprintf("%s/domains", ctx->dir);
+	char *old_text = file_read(old_path, NULL), *new_text = file_read(new_path, NULL);
+	json_t *flush = routes_sets_to_flush(old_text, new_text), *s;
+	size_t i;
+
+	json_array_foreach(flush, i, s) {
+		char *script = xasprintf("flush set inet difos %s\n", json_string_value(s));
+		char *out = NULL;
+
+		if (ctx->sys->nft(ctx->sys, script, false, &out))
+			log_warn("routes: cannot empty %s: %s", json_string_value(s),
+				 out ? out : "nft failed");
+		else
+			log_info("routes: %s emptied: its policy lost a domain",
+				 json_string_value(s));
+		free(out);
+		free(script);
+	}
+	json_decref(flush);
+	free(old_text);
+	free(new_text);
+	free(old_path);
+	free(new_path);
 }
 
 static int routes_apply(struct apply_ctx *ctx)
 {
 	json_t *lease;
-	int rc = routes_sync(ctx->sys, ctx->doc, &ctx->err);
+	int rc;
+
+	if (ctx->old_dir && apply_file_changed(ctx, "domains"))
+		routes_flush_sets(ctx);
+	rc = routes_sync(ctx->sys, ctx->doc, &ctx->err);
 
 	if (rc == 0 || !ctx->boot || strcmp(doc_str(ctx->doc, "wan.ipv4.proto"), "dhcp"))
 		return rc;

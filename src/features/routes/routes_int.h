@@ -72,6 +72,15 @@ json_t *routes_policy_domains(const json_t *policy, const char *dir);
 /* The set filled by dnsmasq with the addresses of a policy's domains. */
 void routes_set_name(const json_t *policy, char *out, size_t outlen);
 
+/* ---- routes_nft.c: what is kept in the policies' sets ---- */
+
+/* "<set> <domain> <domain>...\n" per policy set (the rendered "domains"). */
+void routes_domains_text(const json_t *doc, const json_t *facts, struct sbuf *out);
+/* Sets present in both texts that lost a domain: their addresses must go,
+ * or a removed domain would stay routed. Sets that only gained domains
+ * keep theirs. A JSON array of set names. */
+json_t *routes_sets_to_flush(const char *old_text, const char *new_text);
+
 /* ---- routes_sync.c: the kernel's routes and rules ---- */
 /* Makes the routes and rules difos owns match doc (and the WAN lease). */
 int routes_sync(struct sys *sys, const json_t *doc, char **err);

@@ -16,22 +16,6 @@
 #include "features/routes/routes_int.h"
 #include "schema/schema.h"
 
-/* FNV-1a over the domains: part of a set's declaration, so a set whose
- * domains changed is declared anew and loses the addresses of old ones. */
-static unsigned routes_domains_hash(const json_t *domains)
-{
-	unsigned h = 2166136261u;
-	size_t i;
-	json_t *d;
-
-	json_array_foreach(domains, i, d) {
-		for (const char *c = json_string_value(d); *c; c++)
-			h = (h ^ (unsigned char)*c) * 16777619u;
-		h = (h ^ '\n') * 16777619u;
-	}
-	return h;
-}
-
 static bool routes_policy_has_domains(const json_t *pol)
 {
 	return json_array_size(json_object_get(pol, "domains")) ||
@@ -43,30 +27,110 @@ struct routes_sets_ctx {
 	char *dir;
 };
 
+/* The declaration does not depend on the domains: a domain added keeps
+ * the addresses already resolved for the others (routes_sets_to_flush
+ * says when a domain removed means emptying the set instead). */
 static void routes_set_decl(const json_t *pol, const struct routes_iface *ifc, void *arg)
 {
 	struct routes_sets_ctx *c = arg;
-	json_t *domains;
 	char name[32];
+
+	(void)ifc;
+	if (!routes_policy_has_domains(pol))
+		return;
+	routes_set_name(pol, name, sizeof(name));
+	sbuf_printf(c->out, "\tset %s {\n\t\ttype ipv4_addr\n"
+		    "\t\tcomment \"routes.policy[%lld]: addresses of its domains\"\n\t}\n",
+		    name, doc_int(pol, "id", 0));
+}
+
+void routes_nft_sets(const json_t *doc, struct sbuf *out)
+{
+	struct routes_sets_ctx c = { .out = out, .dir = NULL };
+
+	routes_policy_foreach(doc, routes_set_decl, &c);
+}
+
+static void routes_domains_line(const json_t *pol, const struct routes_iface *ifc, void *arg)
+{
+	struct routes_sets_ctx *c = arg;
+	json_t *domains, *d;
+	char name[32];
+	size_t i;
 
 	(void)ifc;
 	if (!routes_policy_has_domains(pol))
 		return;
 	domains = routes_policy_domains(pol, c->dir);
 	routes_set_name(pol, name, sizeof(name));
-	sbuf_printf(c->out, "\tset %s {\n\t\ttype ipv4_addr\n"
-		    "\t\tcomment \"routes.policy[%lld]: %zu domains, %08x\"\n\t}\n",
-		    name, doc_int(pol, "id", 0), json_array_size(domains),
-		    routes_domains_hash(domains));
+	sbuf_add(c->out, name);
+	json_array_foreach(domains, i, d)
+		sbuf_printf(c->out, " %s", json_string_value(d));
+	sbuf_add(c->out, "\n");
 	json_decref(domains);
 }
 
-void routes_nft_sets(const json_t *doc, struct sbuf *out)
+void routes_domains_text(const json_t *doc, const json_t *facts, struct sbuf *out)
 {
-	struct routes_sets_ctx c = { .out = out, .dir = domain_lists_dir(NULL) };
+	struct routes_sets_ctx c = { .out = out, .dir = domain_lists_dir(facts) };
 
-	routes_policy_foreach(doc, routes_set_decl, &c);
+	sbuf_add(out, "# the domains whose addresses dnsmasq adds to each policy set\n");
+	routes_policy_foreach(doc, routes_domains_line, &c);
 	free(c.dir);
+}
+
+/* The words of the line of text starting with "set " (NULL if none). */
+static json_t *routes_domains_of(const char *text, const char *set)
+{
+	size_t n = strlen(set);
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		const char *end;
+		json_t *words;
+
+		if (strncmp(l, set, n) || (l[n] != ' ' && l[n] != '\n' && l[n] != '\0'))
+			continue;
+		words = json_object();
+		for (const char *w = l + n; *w == ' '; w = end) {
+			w++;
+			end = w + strcspn(w, " \n");
+			json_object_setn_nocheck(words, w, (size_t)(end - w), json_true());
+		}
+		return words;
+	}
+	return NULL;
+}
+
+json_t *routes_sets_to_flush(const char *old_text, const char *new_text)
+{
+	json_t *flush = json_array();
+
+	for (const char *l = old_text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		char set[64];
+		size_t n = strcspn(l, " \n");
+		json_t *before, *after;
+		const char *dom;
+		json_t *v;
+
+		if (*l == '#' || n == 0 || n >= sizeof(set))
+			continue;
+		memcpy(set, l, n);
+		set[n] = '\0';
+		after = routes_domains_of(new_text, set);
+		before = routes_domains_of(old_text, set);
+		/* a set gone with its policy is deleted by the firewall */
+		if (after && before) {
+			json_object_foreach(before, dom, v) {
+				if (!json_object_get(after, dom)) {
+					json_array_append_new(flush, json_string(set));
+					break;
+				}
+			}
+		}
+		json_decref(before);
+		json_decref(after);
+	}
+	return flush;
 }
 
 /* ---- mark_prerouting ---- */
