@@ -22,7 +22,7 @@ struct engine {
 	struct sys *sys;
 	uv_loop_t *loop;          /* NULL in unit tests: no confirm timer */
 	json_t *facts;            /* paths etc., see feature.h */
-	json_t *running;          /* document in force */
+	json_t *running;          /* document in force: complete (defaults filled), shared, never changed in place */
 	long long running_rev;
 	/* the last document found valid when it was staged (a reference, so
 	 * its address cannot be reused): applying it skips validating again */

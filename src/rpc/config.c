@@ -29,7 +29,9 @@ json_t *config_working_doc(void)
 
 	if (!base)
 		base = difosd.engine->running;
-	if (schema_has_defaults(base))
+	/* the running document and one staged here are complete by making */
+	if (base == difosd.engine->running || base == difosd.engine->validated ||
+	    schema_has_defaults(base))
 		return json_copy((json_t *)base);
 	json_t *doc = json_deep_copy(base);
 	schema_fill_defaults(doc);
