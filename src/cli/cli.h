@@ -13,7 +13,11 @@ extern const char *opt_socket;
 void print_json(const json_t *v);
 /* Calls a method; on success *result gets the result (owned). Returns an exit code. */
 int call(const char *method, json_t *params, json_t **result);
+/* Calls a method and prints its result as JSON, with or without --json. */
 int call_print(const char *method, json_t *params);
+/* Calls a method and prints its result as JSON with --json, else with print_text
+   (NULL: nothing, the exit code says it all). params is stolen. Returns an exit code. */
+int call_show(const char *method, json_t *params, void (*print_text)(const json_t *res));
 
 /* cmd_auth.c: web access */
 int cmd_setup_link(int argc, char **argv);

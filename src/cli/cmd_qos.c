@@ -14,19 +14,10 @@ static void print_speed(const char *label, const json_t *v)
 		printf("%-10s (not set)\n", label);
 }
 
-int cmd_sqm_status(void)
+static void print_sqm_status(const json_t *res)
 {
-	json_t *res;
 	const char *reason;
-	int rc = call("qos.sqm_status", NULL, &res);
 
-	if (rc)
-		return rc;
-	if (opt_json) {
-		print_json(res);
-		json_decref(res);
-		return EXIT_OK;
-	}
 	reason = json_string_value(json_object_get(res, "reason"));
 	printf("%-10s %s%s%s\n", "available",
 	       json_is_true(json_object_get(res, "available")) ? "yes" : "no",
@@ -36,37 +27,33 @@ int cmd_sqm_status(void)
 	       json_string_value(json_object_get(res, "interface")) : "-");
 	print_speed("download", json_object_get(res, "download"));
 	print_speed("upload", json_object_get(res, "upload"));
-	json_decref(res);
-	return EXIT_OK;
+}
+
+int cmd_sqm_status(void)
+{
+	return call_show("qos.sqm_status", NULL, print_sqm_status);
+}
+
+static void print_autofill(const json_t *res)
+{
+	print_speed("download", json_object_get(res, "download"));
+	print_speed("upload", json_object_get(res, "upload"));
+	printf("(%.0f %% of the advertised speeds; stage them with\n"
+	       " difosctl set sqm.download %.1f && difosctl set sqm.upload %.1f)\n",
+	       json_number_value(json_object_get(res, "factor")) * 100,
+	       json_number_value(json_object_get(res, "download")),
+	       json_number_value(json_object_get(res, "upload")));
 }
 
 /* The speeds go as typed: difosd checks them and names the bad one. */
 int cmd_sqm_autofill(int argc, char **argv)
 {
-	json_t *res;
-	int rc;
-
 	if (argc != 3) {
 		fprintf(stderr, "usage: difosctl sqm-autofill ADVERTISED_DOWN ADVERTISED_UP (Mbps)\n");
 		return EXIT_USAGE;
 	}
-	rc = call("qos.sqm_autofill", json_pack("{s:s, s:s}", "advertised_download", argv[1],
-						 "advertised_upload", argv[2]), &res);
-	if (rc)
-		return rc;
-	if (opt_json) {
-		print_json(res);
-	} else {
-		print_speed("download", json_object_get(res, "download"));
-		print_speed("upload", json_object_get(res, "upload"));
-		printf("(%.0f %% of the advertised speeds; stage them with\n"
-		       " difosctl set sqm.download %.1f && difosctl set sqm.upload %.1f)\n",
-		       json_number_value(json_object_get(res, "factor")) * 100,
-		       json_number_value(json_object_get(res, "download")),
-		       json_number_value(json_object_get(res, "upload")));
-	}
-	json_decref(res);
-	return EXIT_OK;
+	return call_show("qos.sqm_autofill", json_pack("{s:s, s:s}", "advertised_download", argv[1],
+							"advertised_upload", argv[2]), print_autofill);
 }
 
 static void print_counter(const json_t *c)
@@ -79,27 +66,25 @@ static void print_counter(const json_t *c)
 	       (long long)json_integer_value(json_object_get(c, "drops")));
 }
 
+static void print_counters(const json_t *res)
+{
+	const json_t *e;
+	size_t i;
+
+	if (!json_array_size(res)) {
+		puts("QoS is off or limits no client");
+		return;
+	}
+	printf("%-20s %24s %24s\n", "CLIENT", "DOWNLOAD", "UPLOAD");
+	json_array_foreach(res, i, e) {
+		printf("%-20s", json_string_value(json_object_get(e, "client")));
+		print_counter(json_object_get(e, "download"));
+		print_counter(json_object_get(e, "upload"));
+		printf("\n");
+	}
+}
+
 int cmd_qos_counters(void)
 {
-	json_t *res, *e;
-	size_t i;
-	int rc = call("qos.counters", NULL, &res);
-
-	if (rc)
-		return rc;
-	if (opt_json) {
-		print_json(res);
-	} else if (!json_array_size(res)) {
-		puts("QoS is off or limits no client");
-	} else {
-		printf("%-20s %24s %24s\n", "CLIENT", "DOWNLOAD", "UPLOAD");
-		json_array_foreach(res, i, e) {
-			printf("%-20s", json_string_value(json_object_get(e, "client")));
-			print_counter(json_object_get(e, "download"));
-			print_counter(json_object_get(e, "upload"));
-			printf("\n");
-		}
-	}
-	json_decref(res);
-	return EXIT_OK;
+	return call_show("qos.counters", NULL, print_counters);
 }

@@ -137,56 +137,64 @@ int call(const char *method, json_t *params, json_t **result)
 	return EXIT_OK;
 }
 
-int call_print(const char *method, json_t *params)
+/* The shape of most commands: one call, then JSON or a text table. */
+int call_show(const char *method, json_t *params, void (*print_text)(const json_t *res))
 {
 	json_t *res;
 	int rc = call(method, params, &res);
 
-	if (rc == EXIT_OK)
-		print_json(res);
+	if (rc == EXIT_OK) {
+		if (opt_json)
+			print_json(res);
+		else if (print_text)
+			print_text(res);
+	}
 	json_decref(res);
 	return rc;
 }
 
-static int cmd_get(int argc, char **argv)
+int call_print(const char *method, json_t *params)
 {
-	json_t *res;
-	int rc = call("config.get", json_pack("{s:s}", "path", argc > 1 ? argv[1] : ""), &res);
+	return call_show(method, params, print_json);
+}
 
-	if (rc)
-		return rc;
-	if (!opt_json && (json_is_string(res) || json_is_number(res) || json_is_boolean(res))) {
+/* a single value bare (for scripts), a subtree as JSON */
+static void print_value(const json_t *res)
+{
+	if (json_is_string(res) || json_is_number(res) || json_is_boolean(res)) {
 		char *t = value_text(res);
 		puts(t);
 		free(t);
 	} else {
 		print_json(res);
 	}
-	json_decref(res);
-	return EXIT_OK;
+}
+
+static int cmd_get(int argc, char **argv)
+{
+	return call_show("config.get", json_pack("{s:s}", "path", argc > 1 ? argv[1] : ""),
+			 print_value);
 }
 
 static int cmd_set(int argc, char **argv)
 {
-	json_t *res;
-	int rc;
-
 	if (argc != 3) {
 		fprintf(stderr, "usage: difosctl set PATH VALUE\n");
 		return EXIT_USAGE;
 	}
-	rc = call("config.set", json_pack("{s:s, s:s}", "path", argv[1], "text", argv[2]), &res);
-	if (rc == EXIT_OK && opt_json)
-		print_json(res);
-	json_decref(res);
-	return rc;
+	return call_show("config.set", json_pack("{s:s, s:s}", "path", argv[1], "text", argv[2]),
+			 NULL);
+}
+
+static void print_added_id(const json_t *res)
+{
+	printf("%lld\n", (long long)json_integer_value(json_object_get(res, "id")));
 }
 
 static int cmd_add(int argc, char **argv)
 {
 	const struct sc_field *coll, *f;
-	json_t *entry = json_object(), *res;
-	int rc;
+	json_t *entry = json_object();
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: difosctl add PATH [KEY=VALUE ...]\n");
@@ -220,15 +228,8 @@ static int cmd_add(int argc, char **argv)
 		}
 		json_object_set_new(entry, argv[i], v);
 	}
-	rc = call("config.add", json_pack("{s:s, s:o}", "path", argv[1], "value", entry), &res);
-	if (rc == EXIT_OK) {
-		if (opt_json)
-			print_json(res);
-		else
-			printf("%lld\n", (long long)json_integer_value(json_object_get(res, "id")));
-	}
-	json_decref(res);
-	return rc;
+	return call_show("config.add", json_pack("{s:s, s:o}", "path", argv[1], "value", entry),
+			 print_added_id);
 }
 
 static int cmd_delete(int argc, char **argv)
@@ -266,40 +267,20 @@ static void print_changes(const json_t *changes)
 	}
 }
 
-static int cmd_changes(void)
+static void print_staged(const json_t *res)
 {
-	json_t *res;
-	int rc = call("config.changes", NULL, &res);
-
-	if (rc)
-		return rc;
-	if (opt_json) {
-		print_json(res);
-	} else if (!json_array_size(res)) {
+	if (!json_array_size(res)) {
 		puts("no staged changes");
-	} else {
-		printf("%zu staged change%s:\n", json_array_size(res),
-		       json_array_size(res) == 1 ? "" : "s");
-		print_changes(res);
+		return;
 	}
-	json_decref(res);
-	return EXIT_OK;
+	printf("%zu staged change%s:\n", json_array_size(res), json_array_size(res) == 1 ? "" : "s");
+	print_changes(res);
 }
 
-static int cmd_discard(void)
+static void print_discarded(const json_t *res)
 {
-	json_t *res;
-	int rc = call("config.discard", NULL, &res);
-
-	if (rc == EXIT_OK) {
-		if (opt_json)
-			print_json(res);
-		else
-			printf("discarded %lld change(s)\n",
-			       (long long)json_integer_value(json_object_get(res, "discarded")));
-	}
-	json_decref(res);
-	return rc;
+	printf("discarded %lld change(s)\n",
+	       (long long)json_integer_value(json_object_get(res, "discarded")));
 }
 
 /* parses [--confirm [SECS]] [--comment TEXT] after argv[first] into params */
@@ -334,10 +315,6 @@ static void print_applied(const json_t *res)
 	json_t *deadline = json_object_get(res, "confirm_deadline");
 	size_t i;
 
-	if (opt_json) {
-		print_json(res);
-		return;
-	}
 	printf("revision %lld in force", (long long)json_integer_value(json_object_get(res, "revision")));
 	if (json_array_size(touched)) {
 		printf(" (applied:");
@@ -353,26 +330,20 @@ static void print_applied(const json_t *res)
 
 static int cmd_apply(int argc, char **argv)
 {
-	json_t *params = json_object(), *res;
-	int rc;
+	json_t *params = json_object();
 
 	if (parse_apply_opts(argc, argv, 1, params) < 0) {
 		json_decref(params);
 		return EXIT_USAGE;
 	}
-	rc = call("apply", params, &res);
-	if (rc == EXIT_OK)
-		print_applied(res);
-	json_decref(res);
-	return rc;
+	return call_show("apply", params, print_applied);
 }
 
 static int cmd_rollback(int argc, char **argv)
 {
-	json_t *params, *res;
+	json_t *params;
 	char *end;
 	long long rev;
-	int rc;
 
 	if (argc < 2 || (rev = strtoll(argv[1], &end, 10), *end) || rev < 0) {
 		fprintf(stderr, "usage: difosctl rollback REV [--confirm [SECS]]\n");
@@ -383,76 +354,50 @@ static int cmd_rollback(int argc, char **argv)
 		json_decref(params);
 		return EXIT_USAGE;
 	}
-	rc = call("rollback", params, &res);
-	if (rc == EXIT_OK)
-		print_applied(res);
-	json_decref(res);
-	return rc;
+	return call_show("rollback", params, print_applied);
 }
 
-static int cmd_history(void)
+static void print_history(const json_t *res)
 {
-	json_t *res, *r;
+	const json_t *r;
 	size_t i;
-	int rc = call("history", NULL, &res);
 
-	if (rc)
-		return rc;
-	if (opt_json) {
-		print_json(res);
-	} else {
-		printf("%-5s %-19s %-10s %-9s %s\n", "REV", "TIME", "AUTHOR", "STATE", "COMMENT");
-		json_array_foreach(res, i, r) {
-			time_t t = (time_t)json_integer_value(json_object_get(r, "time"));
-			char when[32];
-			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
-			printf("%-5lld %-19s %-10s %-9s %s\n",
-			       (long long)json_integer_value(json_object_get(r, "id")), when,
-			       json_string_value(json_object_get(r, "author")),
-			       json_string_value(json_object_get(r, "state")),
-			       json_string_value(json_object_get(r, "comment")));
-		}
+	printf("%-5s %-19s %-10s %-9s %s\n", "REV", "TIME", "AUTHOR", "STATE", "COMMENT");
+	json_array_foreach(res, i, r) {
+		time_t t = (time_t)json_integer_value(json_object_get(r, "time"));
+		char when[32];
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
+		printf("%-5lld %-19s %-10s %-9s %s\n",
+		       (long long)json_integer_value(json_object_get(r, "id")), when,
+		       json_string_value(json_object_get(r, "author")),
+		       json_string_value(json_object_get(r, "state")),
+		       json_string_value(json_object_get(r, "comment")));
 	}
-	json_decref(res);
-	return EXIT_OK;
+}
+
+static void print_diff(const json_t *res)
+{
+	if (!json_array_size(res))
+		puts("no differences");
+	else
+		print_changes(res);
 }
 
 static int cmd_diff(int argc, char **argv)
 {
-	json_t *res;
-	int rc;
-
 	if (argc != 3) {
 		fprintf(stderr, "usage: difosctl diff REV_A REV_B\n");
 		return EXIT_USAGE;
 	}
-	rc = call("diff", json_pack("{s:I, s:I}", "from", (json_int_t)atoll(argv[1]), "to",
-				    (json_int_t)atoll(argv[2])), &res);
-	if (rc)
-		return rc;
-	if (opt_json)
-		print_json(res);
-	else if (!json_array_size(res))
-		puts("no differences");
-	else
-		print_changes(res);
-	json_decref(res);
-	return EXIT_OK;
+	return call_show("diff", json_pack("{s:I, s:I}", "from", (json_int_t)atoll(argv[1]), "to",
+					   (json_int_t)atoll(argv[2])), print_diff);
 }
 
-static int cmd_status(void)
+static void print_status(const json_t *res)
 {
-	json_t *res, *feats, *fs, *confirm;
+	json_t *feats, *fs, *confirm;
 	const char *name;
-	int rc = call("status", NULL, &res);
 
-	if (rc)
-		return rc;
-	if (opt_json) {
-		print_json(res);
-		json_decref(res);
-		return EXIT_OK;
-	}
 	printf("running revision %lld%s\n",
 	       (long long)json_integer_value(json_object_get(res, "running")),
 	       json_is_true(json_object_get(res, "staged")) ? " (changes staged)" : "");
@@ -467,58 +412,39 @@ static int cmd_status(void)
 		printf("%-10s %-7s%s%s\n", name, json_string_value(json_object_get(fs, "state")),
 		       msg && *msg ? " " : "", msg ? msg : "");
 	}
-	json_decref(res);
-	return EXIT_OK;
 }
 
-static int cmd_leases(void)
+static void print_leases(const json_t *res)
 {
-	json_t *res, *l;
+	const json_t *l;
 	size_t i;
-	int rc = call("leases", NULL, &res);
 
-	if (rc)
-		return rc;
-	if (opt_json) {
-		print_json(res);
-	} else {
-		printf("active leases:\n%-17s %-15s %-20s %s\n", "MAC", "IP", "HOSTNAME", "EXPIRES");
-		json_array_foreach(json_object_get(res, "active"), i, l) {
-			time_t t = (time_t)json_integer_value(json_object_get(l, "expires"));
-			char when[32] = "never";
-			if (t)
-				strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
-			printf("%-17s %-15s %-20s %s\n", json_string_value(json_object_get(l, "mac")),
-			       json_string_value(json_object_get(l, "ip")),
-			       json_string_value(json_object_get(l, "hostname")) ?
-			       json_string_value(json_object_get(l, "hostname")) : "-", when);
-		}
-		printf("static leases:\n%-4s %-17s %-15s %s\n", "ID", "MAC", "IP", "HOSTNAME");
-		json_array_foreach(json_object_get(res, "static"), i, l)
-			printf("%-4lld %-17s %-15s %s\n",
-			       (long long)json_integer_value(json_object_get(l, "id")),
-			       json_string_value(json_object_get(l, "mac")),
-			       json_string_value(json_object_get(l, "ip")),
-			       json_string_value(json_object_get(l, "hostname")) ?
-			       json_string_value(json_object_get(l, "hostname")) : "-");
+	printf("active leases:\n%-17s %-15s %-20s %s\n", "MAC", "IP", "HOSTNAME", "EXPIRES");
+	json_array_foreach(json_object_get(res, "active"), i, l) {
+		time_t t = (time_t)json_integer_value(json_object_get(l, "expires"));
+		char when[32] = "never";
+		if (t)
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
+		printf("%-17s %-15s %-20s %s\n", json_string_value(json_object_get(l, "mac")),
+		       json_string_value(json_object_get(l, "ip")),
+		       json_string_value(json_object_get(l, "hostname")) ?
+		       json_string_value(json_object_get(l, "hostname")) : "-", when);
 	}
-	json_decref(res);
-	return EXIT_OK;
+	printf("static leases:\n%-4s %-17s %-15s %s\n", "ID", "MAC", "IP", "HOSTNAME");
+	json_array_foreach(json_object_get(res, "static"), i, l)
+		printf("%-4lld %-17s %-15s %s\n",
+		       (long long)json_integer_value(json_object_get(l, "id")),
+		       json_string_value(json_object_get(l, "mac")),
+		       json_string_value(json_object_get(l, "ip")),
+		       json_string_value(json_object_get(l, "hostname")) ?
+		       json_string_value(json_object_get(l, "hostname")) : "-");
 }
 
-static int cmd_interfaces(void)
+static void print_interfaces(const json_t *res)
 {
-	json_t *res, *ifc, *a;
+	const json_t *ifc, *a;
 	size_t i, j;
-	int rc = call("interfaces", NULL, &res);
 
-	if (rc)
-		return rc;
-	if (opt_json) {
-		print_json(res);
-		json_decref(res);
-		return EXIT_OK;
-	}
 	printf("%-12s %-5s %-8s %-17s %s\n", "NAME", "ROLE", "STATE", "MAC", "ADDRESSES");
 	json_array_foreach(res, i, ifc) {
 		printf("%-12s %-5s %-8s %-17s", json_string_value(json_object_get(ifc, "name")),
@@ -533,22 +459,12 @@ static int cmd_interfaces(void)
 			       (long long)json_integer_value(json_object_get(a, "prefix")));
 		printf("\n");
 	}
-	json_decref(res);
-	return EXIT_OK;
 }
 
-static int cmd_system(void)
+static void print_system(const json_t *res)
 {
-	json_t *res, *load, *mem;
-	int rc = call("system", NULL, &res);
+	const json_t *load, *mem;
 
-	if (rc)
-		return rc;
-	if (opt_json) {
-		print_json(res);
-		json_decref(res);
-		return EXIT_OK;
-	}
 	load = json_object_get(res, "load");
 	mem = json_object_get(res, "memory");
 	printf("hostname  %s\n", json_string_value(json_object_get(res, "hostname")));
@@ -559,8 +475,6 @@ static int cmd_system(void)
 	       (long long)json_integer_value(json_object_get(mem, "free")) >> 20,
 	       (long long)json_integer_value(json_object_get(mem, "total")) >> 20);
 	printf("revision  %lld\n", (long long)json_integer_value(json_object_get(res, "revision")));
-	json_decref(res);
-	return EXIT_OK;
 }
 
 static int cmd_wait(int argc, char **argv)
@@ -684,17 +598,17 @@ int main(int argc, char **argv)
 	else if (!strcmp(cmd, "set")) rc = cmd_set(argc, argv);
 	else if (!strcmp(cmd, "add")) rc = cmd_add(argc, argv);
 	else if (!strcmp(cmd, "delete")) rc = cmd_delete(argc, argv);
-	else if (!strcmp(cmd, "changes")) rc = cmd_changes();
-	else if (!strcmp(cmd, "discard")) rc = cmd_discard();
+	else if (!strcmp(cmd, "changes")) rc = call_show("config.changes", NULL, print_staged);
+	else if (!strcmp(cmd, "discard")) rc = call_show("config.discard", NULL, print_discarded);
 	else if (!strcmp(cmd, "apply")) rc = cmd_apply(argc, argv);
 	else if (!strcmp(cmd, "confirm")) rc = call_print("confirm", NULL);
-	else if (!strcmp(cmd, "history")) rc = cmd_history();
+	else if (!strcmp(cmd, "history")) rc = call_show("history", NULL, print_history);
 	else if (!strcmp(cmd, "diff")) rc = cmd_diff(argc, argv);
 	else if (!strcmp(cmd, "rollback")) rc = cmd_rollback(argc, argv);
-	else if (!strcmp(cmd, "status")) rc = cmd_status();
-	else if (!strcmp(cmd, "leases")) rc = cmd_leases();
-	else if (!strcmp(cmd, "interfaces")) rc = cmd_interfaces();
-	else if (!strcmp(cmd, "system")) rc = cmd_system();
+	else if (!strcmp(cmd, "status")) rc = call_show("status", NULL, print_status);
+	else if (!strcmp(cmd, "leases")) rc = call_show("leases", NULL, print_leases);
+	else if (!strcmp(cmd, "interfaces")) rc = call_show("interfaces", NULL, print_interfaces);
+	else if (!strcmp(cmd, "system")) rc = call_show("system", NULL, print_system);
 	else if (!strcmp(cmd, "wait")) rc = cmd_wait(argc, argv);
 	else if (!strcmp(cmd, "schema")) {
 		json_t *s = schema_export();
