@@ -139,7 +139,10 @@ bool schema_has_defaults(const json_t *doc);
 void schema_fill_defaults(json_t *doc);
 /* Full validation: types, limits, unknown keys, required, references, cross-field checks. */
 void schema_validate(const json_t *doc, struct sc_error_list *errs);
-/* Copy of doc with SC_F_SECRET values replaced by "********" (for reads and diffs). */
+/* doc with SC_F_SECRET values replaced by "********" (for reads and diffs),
+ * a new reference. Only the objects and arrays holding a secret are
+ * copied; the rest is doc's own (doc itself when it holds none), so the
+ * result is read-only like doc. */
 json_t *schema_mask_secrets(const json_t *doc);
 /* JSON Schema (draft 2020-12) of the root, with x-difos-kind annotations. */
 json_t *schema_export(void);
