@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,34 +66,61 @@ static void diff_object(json_t *out, const char *path, const json_t *a, const js
 	json_decref(keys);
 }
 
+/* Elements of a collection by id ("7" -> element), so that matching two
+ * collections of thousands of entries is not quadratic. */
+static json_t *diff_index(const json_t *arr)
+{
+	json_t *idx = json_object(), *el;
+	size_t i;
+	char key[24];
+
+	json_array_foreach(arr, i, el) {
+		snprintf(key, sizeof(key), "%lld", json_integer_value(json_object_get(el, "id")));
+		if (!json_object_get(idx, key))    /* the first of a repeated id, as before */
+			json_object_set(idx, key, el);
+	}
+	return idx;
+}
+
+static json_t *diff_lookup(json_t *idx, const json_t *el)
+{
+	char key[24];
+
+	snprintf(key, sizeof(key), "%lld", json_integer_value(json_object_get(el, "id")));
+	return json_object_get(idx, key);
+}
+
 static void diff_collection(json_t *out, const char *path, const json_t *a, const json_t *b)
 {
+	json_t *ia = diff_index(a), *ib = diff_index(b), *el;
 	size_t i;
-	json_t *el;
 
 	json_array_foreach(a, i, el) {
 		long long id = json_integer_value(json_object_get(el, "id"));
-		json_t *other = jpath_find_id((json_t *)b, id, NULL);
+		json_t *other = diff_lookup(ib, el);
 		char *sub = xasprintf("%s[%lld]", path, id);
 		if (!other)
 			diff_add(out, "removed", sub, el, NULL);
-		else
+		else if (other != el)
 			diff_object(out, sub, el, other);
 		free(sub);
 	}
 	json_array_foreach(b, i, el) {
 		long long id = json_integer_value(json_object_get(el, "id"));
-		if (!jpath_find_id((json_t *)a, id, NULL)) {
+		if (!diff_lookup(ia, el)) {
 			char *sub = xasprintf("%s[%lld]", path, id);
 			diff_add(out, "added", sub, NULL, el);
 			free(sub);
 		}
 	}
+	json_decref(ia);
+	json_decref(ib);
 }
 
 static void diff_value(json_t *out, const char *path, const json_t *a, const json_t *b)
 {
-	if (!a && !b)
+	/* documents share what a change did not touch (and !a && !b) */
+	if (a == b)
 		return;
 	if (!a) {
 		diff_add(out, "added", path, NULL, b);
