@@ -737,6 +737,36 @@ static void test_diff_collections(void)
 			" \"old\": \"192.168.1.5\", \"new\": \"192.168.1.6\"}]"));
 }
 
+/* A document made from another by jpath_unshare shares all but the
+ * changed path: the diff finds that change and nothing else, in a
+ * collection large enough that matching by scanning would show. */
+static void test_diff_shared(void)
+{
+	json_t *base = json_pack("{s:[], s:{s:s}}", "x", "other", "k", "v"), *doc, *d;
+	struct jpath p;
+
+	for (int i = 1; i <= 5000; i++)
+		json_array_append_new(json_object_get(base, "x"),
+				      json_pack("{s:i, s:i}", "id", i, "port", i));
+	doc = json_copy(base);
+	T_CHECK(jpath_parse("x[4321].port", &p));
+	jpath_unshare(doc, &p);
+	T_CHECK(jpath_set(doc, &p, json_integer(1)) == 0);
+	d = diff_docs(base, doc);
+	T_CHECK(json_is(d, "[{\"op\": \"modified\", \"path\": \"x[4321].port\","
+			" \"old\": 4321, \"new\": 1}]"));
+	json_decref(d);
+	/* the same through deep copies (nothing shared) */
+	json_decref(doc);
+	doc = json_deep_copy(base);
+	T_CHECK(jset(doc, "x[17].port", json_integer(99)) == 0);
+	d = diff_docs(base, doc);
+	T_CHECK(json_array_size(d) == 1);
+	json_decref(d);
+	json_decref(doc);
+	json_decref(base);
+}
+
 static void test_diff_lists(void)
 {
 	/* lists of scalars compare as a whole value: order matters */
@@ -793,6 +823,7 @@ int main(void)
 	T_RUN(test_diff_scalars);
 	T_RUN(test_diff_keys);
 	T_RUN(test_diff_collections);
+	T_RUN(test_diff_shared);
 	T_RUN(test_diff_lists);
 	T_RUN(test_diff_roots);
 	rm_rf(tmpdir);
