@@ -3,9 +3,11 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 30
 PYTEST     := /usr/bin/python3 -m pytest
 
-.PHONY: all deps build asan gui docs check unit golden goldens integration e2e fuzz demo demo-stop bench clean
+.PHONY: all deps build asan fuzz-build gui docs check unit golden goldens integration e2e fuzz demo demo-stop bench clean
 
 all: build
 
@@ -24,6 +26,15 @@ build: deps $(BUILD)/build.ninja
 asan: deps $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
 
+# The libFuzzer targets (clang); a folder left by another build is replaced.
+$(FUZZ_BUILD)/build.ninja:
+	rm -rf $(FUZZ_BUILD)
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Dfuzz_seconds=$(FUZZ_SECONDS) -Doptimization=1 \
+		-Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+
+fuzz-build: deps $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD)
+
 # The GUI: TypeScript built with Vite into gui/dist (with .gz files).
 gui: deps
 	cd gui && npm ci --no-audit --no-fund --loglevel=error && npm run build
@@ -34,11 +45,12 @@ docs: build
 	/usr/bin/python3 scripts/openapi-md.py docs/openapi.json > docs/openapi.md
 
 # Unit tests and goldens under the sanitizers.
+# The meson suites (tests/*/meson.build hold the one list of tests).
 unit: asan
-	cd $(ASAN_BUILD) && ./test_types && ./test_store && ./test_schema && ./test_engine && ./test_auth && ./test_qos && ./test_routes && ./test_firewall
+	meson test -C $(ASAN_BUILD) --no-rebuild --print-errorlogs --suite unit
 
 golden: asan
-	$(ASAN_BUILD)/golden tests/golden
+	meson test -C $(ASAN_BUILD) --no-rebuild --print-errorlogs --suite golden
 
 # Regenerate the renderer golden files after an intended change; review the diff.
 goldens: build
@@ -48,8 +60,8 @@ goldens: build
 integration: asan
 	DIFOS_BUILD=$(CURDIR)/$(ASAN_BUILD) $(PYTEST) -q -p no:cacheprovider tests/integration
 
-fuzz: deps
-	./tests/fuzz/run.sh 30
+fuzz: fuzz-build
+	meson test -C $(FUZZ_BUILD) --no-rebuild --print-errorlogs --suite fuzz
 
 check: deps
 	./scripts/check.sh
@@ -64,4 +76,4 @@ bench: build
 	./bench/run.sh
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz gui/dist
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) gui/dist

@@ -30,19 +30,21 @@ make -s gui >/dev/null || { echo "check: GUI build failed"; echo "0 passed, 1 fa
 (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
 	{ echo "check: cannot install playwright-core"; echo "0 passed, 1 failed"; exit 1; }
 
+# suites of `meson test`, counted from its log (a unit test file counts its functions)
+run_meson() {
+	local name=$1 dir=$2; shift 2
+	run_suite "$name" sh -c 'd=$1; shift; meson test -C "$d" --no-rebuild --print-errorlogs "$@";
+		rc=$?; /usr/bin/python3 scripts/meson-count.py "$d/meson-logs/testlog.json"; exit $rc' \
+		sh "$dir" "$@"
+}
+
 B=build-asan
-run_suite unit-types  $B/test_types
-run_suite unit-store  $B/test_store
-run_suite unit-schema $B/test_schema
-run_suite unit-engine $B/test_engine
-run_suite unit-auth   $B/test_auth
-run_suite unit-routes $B/test_routes
-run_suite unit-qos    $B/test_qos
-run_suite unit-firewall $B/test_firewall
-run_suite golden      $B/golden tests/golden
-run_suite gui-unit    sh -c 'cd gui && npx vitest run'
-run_suite integration env DIFOS_BUILD="$PWD/$B" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
-run_suite fuzz        ./tests/fuzz/run.sh 30
+run_meson   unit        $B --suite unit
+run_meson   golden      $B --suite golden
+run_suite   gui-unit    sh -c 'cd gui && npx vitest run'
+run_suite   integration env DIFOS_BUILD="$PWD/$B" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
+make -s fuzz-build >/dev/null || { echo "check: fuzz build failed"; failed=$((failed + 1)); failures+=(fuzz-build); }
+run_meson   fuzz        build-fuzz --suite fuzz
 
 echo
 if [ ${#failures[@]} -gt 0 ]; then
