@@ -8,9 +8,9 @@
 #include "api/api.h"
 #include "apply/engine.h"
 #include "auth/auth.h"
-#include "core/daemon.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "daemon/daemon.h"
 
 const char *api_param_str(struct api_req *r, const char *key)
 {

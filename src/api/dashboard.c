@@ -9,10 +9,10 @@
 #include "api/api.h"
 #include "apply/engine.h"
 #include "core/control.h"
-#include "core/daemon.h"
 #include "core/spawn.h"
 #include "core/util.h"
-#include "features/common/netutil.h"
+#include "daemon/daemon.h"
+#include "store/doc.h"
 #include "store/store.h"
 
 #define DASHBOARD_PERIOD_MS 2000

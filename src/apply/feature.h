@@ -48,6 +48,9 @@ struct apply_ctx {
 	char *err;              /* set on failure: the engine's own message */
 };
 
+/* A path of the facts ("run", "state", ...), or NULL. */
+const char *facts_path(const json_t *facts, const char *key);
+
 /* Does the rendered file name differ from the one in force (or is nothing in force)? */
 bool apply_file_changed(const struct apply_ctx *ctx, const char *name);
 

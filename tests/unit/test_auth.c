@@ -13,7 +13,7 @@
 #include "api/api.h"
 #include "apply/feature.h"
 #include "auth/auth.h"
-#include "core/daemon.h"
+#include "daemon/daemon.h"
 #include "core/util.h"
 #include "schema/schema.h"
 #include "store/store.h"

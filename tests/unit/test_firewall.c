@@ -7,7 +7,7 @@
 
 #include "t.h"
 #include "core/util.h"
-#include "features/firewall/firewall.h"
+#include "features/firewall/ruleset/firewall.h"
 
 static const char base[] =
 	"table inet difos {\n"

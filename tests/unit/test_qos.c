@@ -14,7 +14,7 @@
 #include "apply/feature.h"
 #include "apply/system.h"
 #include "core/util.h"
-#include "features/qos/qos.h"
+#include "features/firewall/bandwidth/qos.h"
 #include "schema/schema.h"
 
 static char dir[] = "/tmp/difos-test-qos-XXXXXX";

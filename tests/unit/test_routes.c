@@ -12,8 +12,8 @@
 #include "apply/feature.h"
 #include "apply/system.h"
 #include "core/util.h"
-#include "features/routes/routes.h"
-#include "features/routes/routes_int.h"
+#include "features/network/routes/routes.h"
+#include "features/network/routes/routes_int.h"
 #include "schema/schema.h"
 
 /* A valid document: defaults plus "routes"/"interfaces" from JSON text. */

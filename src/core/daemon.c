@@ -1,3 +1,0 @@
-#include "core/daemon.h"
-
-struct daemon difosd;

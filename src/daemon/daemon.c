@@ -1,0 +1,3 @@
+#include "daemon/daemon.h"
+
+struct daemon difosd;

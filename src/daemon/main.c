@@ -1,0 +1,222 @@
+/* difosd: the root core of difos. */
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "apply/engine.h"
+#include "apply/feature.h"
+#include "apply/supervisor.h"
+#include "apply/system.h"
+#include "auth/auth.h"
+#include "config/methods.h"
+#include "core/control.h"
+#include "core/log.h"
+#include "core/rpc.h"
+#include "core/util.h"
+#include "daemon/daemon.h"
+#include "store/store.h"
+
+
+
+static uv_signal_t sig_term, sig_int, sig_chld;
+static struct engine main_engine;
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: difosd [--root DIR] [--backend linux|dry] [--debug]\n"
+		   "              [--gui DIR] [--test-apply-pause-ms N]\n"
+		   "       difosd --print-openapi\n");
+}
+
+static void on_stop_signal(uv_signal_t *h, int sig)
+{
+	log_info("signal %d: shutting down", sig);
+	uv_stop(h->loop);
+}
+
+static void on_sigchld(uv_signal_t *h, int sig)
+{
+	(void)h;
+	(void)sig;
+	sv_reap();
+}
+
+static char *self_dir(void)
+{
+	char buf[4096];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return xstrdup("/usr/libexec/difos");
+	buf[n] = '\0';
+	return xstrdup(dirname(buf));
+}
+
+static void close_handle(uv_handle_t *h, void *arg)
+{
+	(void)arg;
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "test-apply-pause-ms", required_argument, NULL, 'P' },
+		{ "gui", required_argument, NULL, 'g' },
+		{ "print-openapi", no_argument, NULL, 'O' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *backend = "linux", *gui = "/usr/share/difos/gui";
+	int pause_ms = 0, c, rc = 1;
+	bool print_openapi = false;
+	char *dbpath, *sock, *websock, *authlog, *dir, *libexec;
+	uv_loop_t *loop = uv_default_loop();
+
+	while ((c = getopt_long(argc, argv, "r:b:dh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': root_set(optarg); break;
+		case 'b': backend = optarg; break;
+		case 'd': log_set_level(LOG_DEBUG); break;
+		case 'P': pause_ms = atoi(optarg); break;
+		case 'g': gui = optarg; break;
+		case 'O': print_openapi = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (strcmp(backend, "linux") && strcmp(backend, "dry")) {
+		fprintf(stderr, "difosd: --backend %s: is not linux or dry\n", backend);
+		return 2;
+	}
+	if (print_openapi) {
+		/* docs/openapi.json is made from this, by make docs */
+		json_t *doc;
+		feature_schema_init();
+		doc = api_openapi();
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		putchar('\n');
+		json_decref(doc);
+		return 0;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	umask(022);
+
+	dir = root_path("/var/lib/difos");
+	mkdir_p(dir, 0755);
+	free(dir);
+	dir = root_path("/var/log/difos");
+	mkdir_p(dir, 0750);
+	free(dir);
+	dir = root_path("/run/difos");
+	mkdir_p(dir, 0755);
+	free(dir);
+	dbpath = root_path("/var/lib/difos/config.db");
+	sock = root_path("/run/difos/control.sock");
+	websock = root_path("/run/difos/web.sock");
+	authlog = root_path("/var/log/difos/auth.log");
+	libexec = self_dir();
+
+	feature_schema_init();
+	rpc_register(config_methods);
+	rpc_register(apply_methods);
+	rpc_register(ops_methods);
+	rpc_register(api_methods);
+	rpc_register(auth_methods);
+	rpc_register(dashboard_methods);
+	for (size_t i = 0; i < feature_count(); i++)
+		if (feature_table[i]->methods)
+			rpc_register(feature_table[i]->methods);
+
+	difosd.loop = loop;
+	difosd.started = (long long)time(NULL);
+	difosd.socket_path = sock;
+	difosd.sys = !strcmp(backend, "dry") ? sys_dry_new() : sys_linux_new();
+	{
+		/* the store holds password hashes: root only (SQLite gives its
+		 * -wal and -shm files the database file's mode) */
+		mode_t old = umask(0077);
+		int r = store_open(dbpath, &difosd.store);
+		umask(old);
+		chmod(dbpath, 0600);
+		if (r < 0 || auth_init(difosd.store, authlog) < 0)
+			goto out;
+	}
+	{
+		json_t *defaults = schema_defaults();
+		int r = store_init(difosd.store, defaults);
+		json_decref(defaults);
+		if (r < 0)
+			goto out;
+	}
+	{
+		char *piddir = root_path("/run/difos/pids");
+		sv_init(loop, difosd.sys, piddir);
+		free(piddir);
+	}
+	engine_init(&main_engine, difosd.store, difosd.sys, loop);
+	json_object_set_new(json_object_get(main_engine.facts, "paths"), "libexec",
+			    json_string(libexec));
+	json_object_set_new(json_object_get(main_engine.facts, "paths"), "socket",
+			    json_string(sock));
+	json_object_set_new(json_object_get(main_engine.facts, "paths"), "gui", json_string(gui));
+	/* shipped data (premade domain lists): next to the build tree, or installed */
+	json_object_set_new(json_object_get(main_engine.facts, "paths"), "data",
+			    json_string(access(DIFOS_SOURCE_DATA, R_OK) == 0 ? DIFOS_SOURCE_DATA
+									 : DIFOS_DATA_DIR));
+	main_engine.test_pause_ms = pause_ms;
+	difosd.engine = &main_engine;
+
+	uv_signal_init(loop, &sig_chld);
+	uv_signal_start(&sig_chld, on_sigchld, SIGCHLD);
+	uv_signal_init(loop, &sig_term);
+	uv_signal_start(&sig_term, on_stop_signal, SIGTERM);
+	uv_signal_init(loop, &sig_int);
+	uv_signal_start(&sig_int, on_stop_signal, SIGINT);
+
+	log_info("difosd starting: root %s, backend %s", root_get(), difosd.sys->name);
+	/* listen first: engines started at boot (the DHCP client's hook)
+	 * may call in; they wait in the backlog until boot is done */
+	if (control_listen(loop, sock) < 0 || control_listen_web(loop, websock) < 0)
+		goto out_engine;
+	if (engine_boot(&main_engine) < 0)
+		log_warn("boot: some features failed; see difosctl status");
+	log_info("ready: control socket %s", sock);
+	uv_run(loop, UV_RUN_DEFAULT);
+	rc = 0;
+
+	control_close();
+	api_events_stop();
+	for (size_t i = feature_count(); i-- > 0;)
+		if (feature_table[i]->stop)
+			feature_table[i]->stop(difosd.sys);
+out_engine:
+	sv_shutdown();
+	engine_free(&main_engine);
+	uv_walk(loop, close_handle, NULL);
+	uv_run(loop, UV_RUN_DEFAULT);
+	uv_loop_close(loop);
+out:
+	store_close(difosd.store);
+	sys_free(difosd.sys);
+	unlink(sock);
+	unlink(websock);
+	free(dbpath);
+	free(sock);
+	free(websock);
+	free(authlog);
+	free(libexec);
+	log_info("difosd stopped");
+	return rc;
+}

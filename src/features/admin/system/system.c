@@ -1,0 +1,65 @@
+/* System: the router's hostname. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apply/feature.h"
+#include "apply/system.h"
+#include "core/util.h"
+#include "store/doc.h"
+
+static const struct sc_field system_fields[] = {
+	{ .name = "hostname", .kind = SC_HOSTNAME, .flags = SC_F_REQUIRED, .def = "\"difos\"",
+	  .title = "Hostname",
+	  .help = "Name of the router; LAN clients resolve it (and hostname.<domain>) to the LAN address." },
+	{ .name = NULL }
+};
+
+static const struct sc_field system_section = {
+	.name = "system", .kind = SC_OBJECT, .fields = system_fields, .title = "System",
+	.help = "Identity of the router.",
+};
+
+static const struct sc_field *const system_sections[] = { &system_section, NULL };
+
+static int system_render(const json_t *doc, const json_t *facts, struct render_out *out,
+			 char **err)
+{
+	(void)facts;
+	(void)err;
+	render_add(out, "hostname", 0644, xasprintf("%s\n", doc_str(doc, "system.hostname")));
+	return 0;
+}
+
+static int system_apply(struct apply_ctx *ctx)
+{
+	const char *name = doc_str(ctx->doc, "system.hostname");
+	char *etc = root_path("/etc"), *path = root_path("/etc/hostname");
+	char *text = xasprintf("%s\n", name);
+	int rc;
+
+	mkdir_p(etc, 0755);
+	free(etc);
+	rc = file_write_atomic(path, text, strlen(text), 0644);
+	free(text);
+	free(path);
+	if (rc < 0) {
+		ctx->err = xasprintf("cannot write /etc/hostname: %s", strerror(-rc));
+		return -1;
+	}
+	/* only the real machine's name: a test or demo root must not rename the host */
+	if (!strcmp(root_get(), "/") && !sys_is_dry(ctx->sys) && sethostname(name, strlen(name)) < 0) {
+		ctx->err = xasprintf("sethostname %s: %s", name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+const struct feature feature_system = {
+	.name = "system",
+	.title = "System",
+	.sections = system_sections,
+	.render = system_render,
+	.apply = system_apply,
+};

@@ -1,0 +1,237 @@
+/*
+ * TLS certificates of the web interface, under <root>/etc/difos/tls:
+ *   factory.crt / factory.key  made at first start (self-signed, 10 years)
+ *   user.crt / user.key        installed by the admin (web.certificate)
+ * Keys are written 0600 in a 0700 directory. openssl(1) does the
+ * cryptography; difos only runs it with argv arrays.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "apply/supervisor.h"
+#include "apply/system.h"
+#include "core/log.h"
+#include "core/spawn.h"
+#include "core/util.h"
+#include "features/admin/web/web.h"
+
+/* What the certificate in force says, read once per change of
+ * certificate: status is asked often and must not run openssl each time. */
+static json_t *tls_info_cache;
+
+static void tls_info_forget(void)
+{
+	json_decref(tls_info_cache);
+	tls_info_cache = NULL;
+}
+
+static char *tls_dir(void)
+{
+	char *d = root_path("/etc/difos/tls");
+
+	mkdir_p(d, 0700);
+	chmod(d, 0700);
+	return d;
+}
+
+static bool tls_exists(const char *path)
+{
+	return access(path, R_OK) == 0;
+}
+
+static int tls_make_factory(const char *crt, const char *key, char **err)
+{
+	char host[256] = "difos";
+	struct spawn_result r;
+	char *subj, *san, *keyout = xasprintf("%s.tmp", key), *crtout = xasprintf("%s.tmp", crt);
+	mode_t old = umask(0077);
+	int rc;
+
+	gethostname(host, sizeof(host) - 1);
+	subj = xasprintf("/CN=%s/O=difos factory certificate", host);
+	san = xasprintf("subjectAltName=DNS:%s,DNS:%s.lan,DNS:localhost,IP:192.168.1.1,IP:127.0.0.1",
+			host, host);
+	rc = spawn_run((char *const[]){ "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+					"ec_paramgen_curve:prime256v1", "-nodes", "-days", "3650",
+					"-subj", subj, "-addext", san, "-keyout", keyout, "-out",
+					crtout, NULL }, NULL, 30000, &r);
+	umask(old);
+	if (rc < 0 || r.status != 0) {
+		*err = xasprintf("cannot make the factory certificate: %s", r.output ? r.output : "");
+		rc = -1;
+	} else if (chmod(keyout, 0600) < 0 || rename(keyout, key) < 0 || rename(crtout, crt) < 0) {
+		*err = xstrdup("cannot store the factory certificate");
+		rc = -1;
+	} else {
+		log_info("web: made the factory certificate %s", crt);
+		rc = 0;
+	}
+	spawn_result_free(&r);
+	unlink(keyout);
+	unlink(crtout);
+	free(keyout);
+	free(crtout);
+	free(subj);
+	free(san);
+	return rc;
+}
+
+static int tls_copy(const char *from, const char *to, mode_t mode)
+{
+	size_t len;
+	char *data = file_read(from, &len);
+	int rc;
+
+	if (!data)
+		return -1;
+	rc = file_write_atomic(to, data, len, mode);
+	free(data);
+	return rc;
+}
+
+/* difosd-web always reads server.crt/server.key: a copy of the admin's
+ * certificate when installed, else of the factory one. Its command line
+ * does not change when the certificate does; a restart is enough. */
+int web_tls_paths(struct sys *sys, char **cert, char **key, char **err)
+{
+	char *dir = tls_dir();
+	char *ucrt = xasprintf("%s/user.crt", dir), *ukey = xasprintf("%s/user.key", dir);
+	char *fcrt = xasprintf("%s/factory.crt", dir), *fkey = xasprintf("%s/factory.key", dir);
+	bool user = tls_exists(ucrt) && tls_exists(ukey);
+	int rc = 0;
+
+	(void)sys;
+	tls_info_forget();
+	*cert = xasprintf("%s/server.crt", dir);
+	*key = xasprintf("%s/server.key", dir);
+	if (!user && (!tls_exists(fcrt) || !tls_exists(fkey)))
+		rc = tls_make_factory(fcrt, fkey, err);
+	if (rc == 0 && (tls_copy(user ? ukey : fkey, *key, 0600) < 0 ||
+			tls_copy(user ? ucrt : fcrt, *cert, 0644) < 0)) {
+		*err = xstrdup("cannot install the certificate for difosd-web");
+		rc = -1;
+	}
+	free(ucrt);
+	free(ukey);
+	free(fcrt);
+	free(fkey);
+	free(dir);
+	return rc;
+}
+
+static char *tls_openssl(char *const argv[], const char *input)
+{
+	struct spawn_result r;
+	char *out = NULL;
+
+	if (spawn_run(argv, input, 10000, &r) == 0 && r.status == 0)
+		out = xstrdup(r.output ? r.output : "");
+	spawn_result_free(&r);
+	return out;
+}
+
+json_t *web_tls_info(void)
+{
+	char *dir, *crt, *text;
+	bool user;
+	json_t *o;
+
+	if (tls_info_cache)
+		return json_incref(tls_info_cache);
+	dir = tls_dir();
+	crt = xasprintf("%s/user.crt", dir);
+	user = tls_exists(crt);
+
+	if (!user) {
+		free(crt);
+		crt = xasprintf("%s/factory.crt", dir);
+	}
+	text = tls_openssl((char *const[]){ "openssl", "x509", "-in", crt, "-noout", "-subject",
+					    "-enddate", "-fingerprint", "-sha256", NULL }, NULL);
+	o = text ? json_pack("{s:s, s:s}", "source", user ? "user" : "factory", "details", text) : NULL;
+	free(text);
+	free(crt);
+	free(dir);
+	if (o)
+		tls_info_cache = json_incref(o);
+	return o;
+}
+
+/* web.certificate {cert, key}: install the admin's certificate (PEM). The
+ * key must match the certificate; then difosd-web restarts with it.
+ * web.certificate {factory: true} goes back to the factory one. */
+static json_t *web_certificate(struct rpc_call *c)
+{
+	const char *cert = rpc_str(c, "cert"), *key = rpc_str(c, "key");
+	char *dir = tls_dir(), *ucrt = xasprintf("%s/user.crt", dir), *ukey = xasprintf("%s/user.key", dir);
+	char *pub_cert = NULL, *pub_key = NULL;
+	json_t *out = NULL;
+
+	if (json_is_true(json_object_get(c->params, "factory"))) {
+		unlink(ucrt);
+		unlink(ukey);
+		out = json_pack("{s:s}", "certificate", "factory");
+		goto restart;
+	}
+	if (!cert || !strstr(cert, "-----BEGIN CERTIFICATE-----")) {
+		rpc_fail(c, RPC_INVALID, "cert", NULL, "cert: a PEM certificate is required");
+		goto done;
+	}
+	if (!key || !strstr(key, "PRIVATE KEY-----")) {
+		rpc_fail(c, RPC_INVALID, "key", NULL, "key: a PEM private key is required");
+		goto done;
+	}
+	pub_cert = tls_openssl((char *const[]){ "openssl", "x509", "-noout", "-pubkey", NULL }, cert);
+	pub_key = tls_openssl((char *const[]){ "openssl", "pkey", "-pubout", NULL }, key);
+	if (!pub_cert) {
+		rpc_fail(c, RPC_INVALID, "cert", NULL, "cert: openssl cannot read the certificate");
+		goto done;
+	}
+	if (!pub_key || strcmp(pub_cert, pub_key)) {
+		rpc_fail(c, RPC_INVALID, "key", NULL, "key: does not belong to the certificate");
+		goto done;
+	}
+	if (file_write_atomic(ukey, key, strlen(key), 0600) < 0 ||
+	    file_write_atomic(ucrt, cert, strlen(cert), 0644) < 0) {
+		rpc_fail(c, RPC_INTERNAL, NULL, NULL, "cannot store the certificate");
+		goto done;
+	}
+	out = json_pack("{s:s}", "certificate", "user");
+restart:
+	/* difosd-web reads the key only at start */
+	{
+		char *crt = NULL, *k = NULL, *err = NULL;
+		if (web_tls_paths(NULL, &crt, &k, &err) < 0) {
+			json_decref(out);
+			out = rpc_fail(c, RPC_INTERNAL, NULL, NULL, "%s", err);
+		} else if (sv_running("difosd-web")) {
+			sv_restart("difosd-web");
+		}
+		free(crt);
+		free(k);
+		free(err);
+	}
+done:
+	free(pub_cert);
+	free(pub_key);
+	free(ucrt);
+	free(ukey);
+	free(dir);
+	return out;
+}
+
+static json_t *web_certificate_info(struct rpc_call *c)
+{
+	json_t *o = web_tls_info();
+
+	return o ? o : rpc_fail(c, RPC_NOTFOUND, NULL, NULL, "no certificate yet");
+}
+
+const struct rpc_method web_methods[] = {
+	{ "web.certificate", web_certificate, "install the admin's TLS certificate {cert, key} or {factory: true}" },
+	{ "web.certificate_info", web_certificate_info, "the TLS certificate in force" },
+	{ NULL, NULL, NULL },
+};

@@ -1,0 +1,158 @@
+/*
+ * Web: the HTTPS door's settings (ports, session timeouts) and the
+ * difosd-web process, supervised like an engine. The certificate is the
+ * factory one, made at first start, unless the admin installed their own.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply/feature.h"
+#include "apply/supervisor.h"
+#include "apply/system.h"
+#include "auth/auth.h"
+#include "core/util.h"
+#include "features/admin/web/web.h"
+#include "store/doc.h"
+
+static void web_check(const json_t *web, const char *path, const json_t *doc,
+		      struct sc_error_list *errs);
+
+static const struct sc_field web_fields[] = {
+	{ .name = "https_port", .kind = SC_PORT, .def = "443", .title = "HTTPS port",
+	  .help = "Port of the web interface and the API." },
+	{ .name = "http_port", .kind = SC_INT, .min = 0, .max = 65535, .def = "80",
+	  .title = "HTTP port", .help = "Plain HTTP, which only redirects to HTTPS (0: closed)." },
+	{ .name = "session_idle", .kind = SC_DURATION, .def = "\"30m\"", .title = "Idle timeout",
+	  .help = "A session ends after this long without a request." },
+	{ .name = "session_max", .kind = SC_DURATION, .def = "\"12h\"", .title = "Session lifetime",
+	  .help = "A session ends this long after login, however busy." },
+	{ .name = NULL }
+};
+
+static const struct sc_field web_section = {
+	.name = "web", .kind = SC_OBJECT, .fields = web_fields, .check = web_check,
+	.title = "Web interface", .help = "Ports and sessions of the web interface and the API.",
+};
+
+static const struct sc_field *const web_sections[] = { &web_section, NULL };
+
+static void web_check(const json_t *web, const char *path, const json_t *doc,
+		      struct sc_error_list *errs)
+{
+	json_t *https = json_object_get(web, "https_port"), *http = json_object_get(web, "http_port");
+	long long idle = sc_duration_seconds(json_string_value(json_object_get(web, "session_idle")));
+	long long max = sc_duration_seconds(json_string_value(json_object_get(web, "session_max")));
+	char *p;
+
+	(void)doc;
+	if (json_equal(https, http)) {
+		p = xasprintf("%s.http_port", path);
+		sc_error_addj(errs, p, http, "is the HTTPS port too");
+		free(p);
+	}
+	if (idle >= 0 && idle < 60) {
+		p = xasprintf("%s.session_idle", path);
+		sc_error_addj(errs, p, json_object_get(web, "session_idle"), "is shorter than a minute");
+		free(p);
+	}
+	if (max >= 0 && idle > max) {
+		p = xasprintf("%s.session_max", path);
+		sc_error_addj(errs, p, json_object_get(web, "session_max"),
+			      "is shorter than the idle timeout");
+		free(p);
+	}
+}
+
+static const char *web_gui_dir(const json_t *facts)
+{
+	const char *g = facts_path(facts, "gui");
+
+	return g ? g : "/usr/share/difos/gui";
+}
+
+/* The command line is the rendered form: a change of port shows as a
+ * change of this file and restarts difosd-web. */
+static int web_render(const json_t *doc, const json_t *facts, struct render_out *out, char **err)
+{
+	(void)err;
+	render_add(out, "web.args", 0644, xasprintf(
+		"--https-port=%lld\n--http-port=%lld\n--gui=%s\n--session-idle=%s\n--session-max=%s\n",
+		doc_int(doc, "web.https_port", 443), doc_int(doc, "web.http_port", 80),
+		web_gui_dir(facts), doc_str(doc, "web.session_idle"), doc_str(doc, "web.session_max")));
+	return 0;
+}
+
+static int web_apply(struct apply_ctx *ctx)
+{
+	char https[24], http[24], *sock, *empty, *binary, *cert = NULL, *key = NULL;
+	const char *libexec = facts_path(ctx->facts, "libexec");
+	int rc;
+
+	auth_set_timeouts(sc_duration_seconds(doc_str(ctx->doc, "web.session_idle")),
+			  sc_duration_seconds(doc_str(ctx->doc, "web.session_max")));
+	if (web_tls_paths(ctx->sys, &cert, &key, &ctx->err) < 0)
+		return -1;
+	snprintf(https, sizeof(https), "--https-port=%lld", doc_int(ctx->doc, "web.https_port", 443));
+	snprintf(http, sizeof(http), "--http-port=%lld", doc_int(ctx->doc, "web.http_port", 80));
+	sock = xasprintf("--socket=%s/web.sock", facts_path(ctx->facts, "run"));
+	empty = xasprintf("--chroot=%s/web-root", facts_path(ctx->facts, "run"));
+	binary = xasprintf("%s/difosd-web", libexec ? libexec : "/usr/sbin");
+	{
+		char *gui = xasprintf("--gui=%s", web_gui_dir(ctx->facts));
+		char *c = xasprintf("--cert=%s", cert), *k = xasprintf("--key=%s", key);
+		char *const argv[] = { binary, sock, gui, c, k, https, http, "--user=" WEB_USER, empty,
+				       NULL };
+		rc = sv_ensure("difosd-web", argv, NULL);
+		free(gui);
+		free(c);
+		free(k);
+	}
+	if (rc < 0)
+		ctx->err = xstrdup("cannot start difosd-web");
+	free(sock);
+	free(empty);
+	free(binary);
+	free(cert);
+	free(key);
+	return rc;
+}
+
+static int web_health(struct apply_ctx *ctx)
+{
+	if (sys_is_dry(ctx->sys))
+		return 0;
+	/* it binds, loads the key and drops privileges in well under a second */
+	return sv_wait_alive("difosd-web", 300, &ctx->err) ? 0 : -1;
+}
+
+static void web_stop(struct sys *sys)
+{
+	(void)sys;
+	sv_stop("difosd-web");
+}
+
+static json_t *web_status(const json_t *doc)
+{
+	json_t *o = json_pack("{s:I, s:I}", "https_port", (json_int_t)doc_int(doc, "web.https_port", 443),
+			      "http_port", (json_int_t)doc_int(doc, "web.http_port", 80));
+	json_t *sv = sv_status("difosd-web"), *tls = web_tls_info();
+
+	if (sv)
+		json_object_set_new(o, "engine", sv);
+	if (tls)
+		json_object_set_new(o, "certificate", tls);
+	return o;
+}
+
+const struct feature feature_web = {
+	.name = "web",
+	.title = "Web interface",
+	.sections = web_sections,
+	.render = web_render,
+	.apply = web_apply,
+	.health = web_health,
+	.status = web_status,
+	.stop = web_stop,
+	.methods = web_methods,
+};

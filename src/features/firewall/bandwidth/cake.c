@@ -1,0 +1,56 @@
+/*
+ * Is the cake queue discipline there? A loaded module shows in
+ * /sys/module; a built-in one does not (it has no parameters), and a
+ * module may still be loadable. So when /sys/module says nothing, cake is
+ * tried on a throwaway ifb device of difos' own: creating the qdisc makes
+ * the kernel load the module if it has one, and no real interface is
+ * touched. The answer is kept for a minute for status reads; an apply
+ * asks afresh.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "apply/system.h"
+#include "core/util.h"
+#include "features/firewall/bandwidth/qos.h"
+
+#define SQM_PROBE_DEV     "ifb-cakeprobe"
+#define SQM_PROBE_MAX_AGE 60
+
+static const char sqm_no_ifb[] =
+	"SQM needs ifb devices (ifb) for the download direction, which this kernel does not "
+	"provide";
+
+static const char *sqm_probe(struct sys *sys)
+{
+	const char *why = NULL;
+
+	if (access("/sys/module/sch_cake", F_OK) == 0)
+		return NULL;
+	if (sys_runv(sys, NULL, "ip", "link", "add", "name", SQM_PROBE_DEV, "type", "ifb", NULL)) {
+		/* perhaps left over from a probe cut short */
+		sys_runv(sys, NULL, "ip", "link", "del", "dev", SQM_PROBE_DEV, NULL);
+		if (sys_runv(sys, NULL, "ip", "link", "add", "name", SQM_PROBE_DEV, "type", "ifb",
+			     NULL))
+			return sqm_no_ifb;
+	}
+	if (sys_runv(sys, NULL, "tc", "qdisc", "add", "dev", SQM_PROBE_DEV, "root", "cake", NULL))
+		why = SQM_CAKE_MISSING;
+	sys_runv(sys, NULL, "ip", "link", "del", "dev", SQM_PROBE_DEV, NULL);
+	return why;
+}
+
+const char *sqm_cake_missing(struct sys *sys, bool fresh)
+{
+	static const char *why;
+	static time_t when;
+	time_t now = time(NULL);
+
+	if (fresh || !when || now - when > SQM_PROBE_MAX_AGE || now < when) {
+		why = sqm_probe(sys);
+		when = now;
+	}
+	return why;
+}

@@ -1,0 +1,156 @@
+/*
+ * The bandwidth-control methods: SQM's availability and its auto fill,
+ * and the per-client counters read back from the kernel's HTB classes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply/engine.h"
+#include "apply/system.h"
+#include "core/util.h"
+#include "daemon/daemon.h"
+#include "features/firewall/bandwidth/qos.h"
+#include "store/doc.h"
+
+static json_t *qos_sqm_status(struct rpc_call *c)
+{
+	const json_t *doc = difosd.engine->running;
+	const char *why = sqm_cake_missing(difosd.sys, false);
+	json_t *o = json_pack("{s:b, s:b, s:s?}", "available", why == NULL, "enabled",
+			      doc_bool(doc, "sqm.enabled", false), "interface",
+			      doc_str(doc, "wan.interface"));
+
+	(void)c;
+	if (why)
+		json_object_set_new(o, "reason", json_string(why));
+	json_object_set(o, "download", doc_get(doc, "sqm.download") ?
+			doc_get(doc, "sqm.download") : json_null());
+	json_object_set(o, "upload", doc_get(doc, "sqm.upload") ?
+			doc_get(doc, "sqm.upload") : json_null());
+	json_object_set_new(o, "autofill_factor", json_real(SQM_AUTOFILL_FACTOR));
+	return o;
+}
+
+/* A speed parameter: a number, or decimal text (REST query values are text). */
+static bool qos_speed_param(struct rpc_call *c, const char *key, double *out)
+{
+	static const struct sc_field speed = { .name = "speed", .kind = SC_RATE,
+					       .max = QOS_RATE_MAX };
+	json_t *v = json_object_get(c->params, key), *num;
+	char why[256];
+
+	if (!v) {
+		rpc_fail(c, RPC_INVALID, key, NULL, "%s: is required (Mbps)", key);
+		return false;
+	}
+	num = json_is_string(v) ? sc_coerce_text(&speed, json_string_value(v), why, sizeof(why)) :
+				  json_incref(v);
+	if (num && sc_check_scalar(&speed, SC_RATE, num, why, sizeof(why))) {
+		*out = json_number_value(num);
+		json_decref(num);
+		return true;
+	}
+	json_decref(num);
+	if (json_is_string(v))
+		rpc_fail(c, RPC_INVALID, key, v, "%s: %s %s", key, json_string_value(v), why);
+	else {
+		char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		rpc_fail(c, RPC_INVALID, key, v, "%s: %s %s", key, text ? text : "?", why);
+		free(text);
+	}
+	return false;
+}
+
+/* To a tenth of a Mbps: the step the GUI shows. */
+static double qos_autofill(double advertised)
+{
+	return (double)(long long)(advertised * SQM_AUTOFILL_FACTOR * 10.0 + 0.5) / 10.0;
+}
+
+static json_t *qos_sqm_autofill(struct rpc_call *c)
+{
+	double down, up;
+
+	if (!qos_speed_param(c, "advertised_download", &down) ||
+	    !qos_speed_param(c, "advertised_upload", &up))
+		return NULL;
+	return json_pack("{s:f, s:f, s:f}", "download", qos_autofill(down), "upload",
+			 qos_autofill(up), "factor", SQM_AUTOFILL_FACTOR);
+}
+
+/*
+ * Bytes, packets and drops per HTB class of dev, from `tc -s class show`
+ * ("class htb d1f:100 root ..." then " Sent B bytes P pkt (dropped D, ...").
+ */
+static json_t *qos_class_stats(const char *dev)
+{
+	char *out = NULL, *save = NULL, handle[32] = "";
+	json_t *o = json_object();
+
+	if (difosd.sys->run(difosd.sys, (char *const[]){ "tc", "-s", "class", "show", "dev",
+							  (char *)dev, NULL }, 5000, &out) != 0) {
+		free(out);
+		return o;
+	}
+	for (char *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		unsigned long long bytes, pkts, drops;
+		if (sscanf(l, "class htb %31s", handle) == 1)
+			continue;
+		if (*handle && sscanf(l, " Sent %llu bytes %llu pkt (dropped %llu", &bytes, &pkts,
+				      &drops) == 3)
+			json_object_set_new(o, handle, json_pack("{s:I, s:I, s:I}", "bytes",
+				(json_int_t)bytes, "packets", (json_int_t)pkts, "drops",
+				(json_int_t)drops));
+		*handle = '\0';
+	}
+	free(out);
+	return o;
+}
+
+json_t *qos_counters(const json_t *doc)
+{
+	static const char *const colls[] = { "by_mac", "by_ip" };
+	const json_t *qos = doc_get(doc, "qos");
+	json_t *down = qos_class_stats(doc_str(doc, "lan.device"));
+	json_t *up = qos_class_stats(QOS_IFB_UP);
+	json_t *list = json_array();
+
+	for (size_t k = 0; k < ARRAY_SIZE(colls); k++) {
+		size_t i;
+		json_t *el;
+		json_array_foreach(json_object_get(qos, colls[k]), i, el) {
+			char h[32];
+			snprintf(h, sizeof(h), "%s:%x", QOS_HANDLE, qos_class_minor(qos, colls[k], i));
+			json_array_append_new(list, json_pack("{s:s, s:O, s:s?, s:O?, s:O?}",
+				"entry", colls[k], "id", json_object_get(el, "id"), "client",
+				json_string_value(json_object_get(el, k ? "ip" : "mac")),
+				"download", json_object_get(down, h), "upload",
+				json_object_get(up, h)));
+		}
+	}
+	json_decref(down);
+	json_decref(up);
+	return list;
+}
+
+static json_t *qos_counters_method(struct rpc_call *c)
+{
+	const json_t *doc = difosd.engine->running;
+
+	(void)c;
+	if (!doc_bool(doc, "qos.enabled", false))
+		return json_array();
+	return qos_counters(doc);
+}
+
+const struct rpc_method qos_methods[] = {
+	{ "qos.sqm_status", qos_sqm_status,
+	  "SQM: whether this kernel provides cake (with the reason when not), the speeds set" },
+	{ "qos.sqm_autofill", qos_sqm_autofill,
+	  "SQM speeds from the advertised ones (advertised_download, advertised_upload in Mbps): "
+	  "92 %, to 0.1 Mbps" },
+	{ "qos.counters", qos_counters_method,
+	  "bytes, packets and drops of each limited client, per direction" },
+	{ NULL, NULL, NULL }
+};

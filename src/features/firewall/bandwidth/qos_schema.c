@@ -1,0 +1,227 @@
+/*
+ * The "qos" and "sqm" sections and their cross-field rules. All speeds
+ * are stored and entered in Mbps, as the manual says.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "features/firewall/bandwidth/qos.h"
+#include "net/ipv4.h"
+
+static void qos_check(const json_t *qos, const char *path, const json_t *doc,
+		      struct sc_error_list *errs);
+static void sqm_check(const json_t *sqm, const char *path, const json_t *doc,
+		      struct sc_error_list *errs);
+
+static const struct sc_field qos_ip_fields[] = {
+	{ .name = "ip", .kind = SC_IPV4, .flags = SC_F_REQUIRED, .title = "IP address",
+	  .help = "LAN address of the client." },
+	{ .name = "download", .kind = SC_RATE, .max = QOS_RATE_MAX, .title = "Download (Mbps)",
+	  .help = "Speed to the client; empty: the default download rate." },
+	{ .name = "upload", .kind = SC_RATE, .max = QOS_RATE_MAX, .title = "Upload (Mbps)",
+	  .help = "Speed from the client; empty: the default upload rate." },
+	{ .name = "description", .kind = SC_STRING, .min = 0, .max = 64, .title = "Description" },
+	{ .name = NULL }
+};
+
+static const struct sc_field qos_mac_fields[] = {
+	{ .name = "mac", .kind = SC_MAC, .flags = SC_F_REQUIRED, .title = "MAC address",
+	  .help = "Hardware address of the client (see the DHCP leases)." },
+	{ .name = "download", .kind = SC_RATE, .max = QOS_RATE_MAX, .title = "Download (Mbps)",
+	  .help = "Speed to the client; empty: the default download rate." },
+	{ .name = "upload", .kind = SC_RATE, .max = QOS_RATE_MAX, .title = "Upload (Mbps)",
+	  .help = "Speed from the client; empty: the default upload rate." },
+	{ .name = "description", .kind = SC_STRING, .min = 0, .max = 64, .title = "Description" },
+	{ .name = NULL }
+};
+
+static const struct sc_field qos_fields[] = {
+	{ .name = "enabled", .kind = SC_BOOL, .def = "false", .title = "Rate limiting",
+	  .help = "Limit the speed of the clients listed below." },
+	{ .name = "download", .kind = SC_RATE, .max = QOS_RATE_MAX, .def = "10",
+	  .title = "Default download (Mbps)",
+	  .help = "Download limit of the entries that do not set their own." },
+	{ .name = "upload", .kind = SC_RATE, .max = QOS_RATE_MAX, .def = "10",
+	  .title = "Default upload (Mbps)",
+	  .help = "Upload limit of the entries that do not set their own." },
+	{ .name = "by_ip", .kind = SC_COLLECTION, .fields = qos_ip_fields, .max = QOS_ENTRIES_MAX,
+	  .title = "Limit by IP",
+	  .help = "Clients limited by their address (the limit is lost if the address changes)." },
+	{ .name = "by_mac", .kind = SC_COLLECTION, .fields = qos_mac_fields,
+	  .max = QOS_ENTRIES_MAX, .title = "Limit by MAC",
+	  .help = "Clients limited by their hardware address (preferred: harder to change)." },
+	{ .name = "whitelist_ips", .kind = SC_LIST, .item = SC_IPV4, .max = 256, .def = "[]",
+	  .title = "Whitelisted IPs", .help = "Addresses that are never limited." },
+	{ .name = "whitelist_macs", .kind = SC_LIST, .item = SC_MAC, .max = 256, .def = "[]",
+	  .title = "Whitelisted MACs", .help = "Hardware addresses that are never limited." },
+	{ .name = NULL }
+};
+
+static const struct sc_field sqm_fields[] = {
+	{ .name = "enabled", .kind = SC_BOOL, .def = "false", .title = "Smart queue management",
+	  .help = "Keep latency low under load with the cake queue discipline on the WAN." },
+	{ .name = "download", .kind = SC_RATE, .max = QOS_RATE_MAX, .title = "Download (Mbps)",
+	  .help = "90-95 % of the advertised download speed (Auto Fill computes it)." },
+	{ .name = "upload", .kind = SC_RATE, .max = QOS_RATE_MAX, .title = "Upload (Mbps)",
+	  .help = "90-95 % of the advertised upload speed (Auto Fill computes it)." },
+	{ .name = NULL }
+};
+
+static const struct sc_field qos_section = {
+	.name = "qos", .kind = SC_OBJECT, .fields = qos_fields, .check = qos_check,
+	.title = "Bandwidth control - QoS",
+	.help = "Rate limits per client, by IP or MAC address, in Mbps.",
+};
+
+static const struct sc_field sqm_section = {
+	.name = "sqm", .kind = SC_OBJECT, .fields = sqm_fields, .check = sqm_check,
+	.title = "Bandwidth control - SQM",
+	.help = "Smart queue management on the WAN: low delay when the line is full.",
+};
+
+const struct sc_field *const qos_sections[] = { &qos_section, &sqm_section, NULL };
+
+/* SC_RATE only knows integer limits; the shaper's finest step is checked here. */
+static void qos_check_rate(const json_t *obj, const char *key, const char *path,
+			   struct sc_error_list *errs)
+{
+	json_t *v = json_object_get(obj, key);
+	char *p;
+
+	if (!json_is_number(v) || json_number_value(v) >= QOS_RATE_MIN)
+		return;
+	p = xasprintf("%s.%s", path, key);
+	sc_error_addj(errs, p, v, "is below the smallest rate, %g Mbps", QOS_RATE_MIN);
+	free(p);
+}
+
+static char *qos_entry_path(const char *coll, const json_t *el, const char *key)
+{
+	return xasprintf("qos.%s[%lld].%s", coll,
+			 (long long)json_integer_value(json_object_get(el, "id")), key);
+}
+
+/* The form two entries are compared in: MACs in one case and separator. */
+static void qos_key(const char *v, bool mac, char out[64])
+{
+	if (mac && strlen(v) == 17)
+		qos_mac_canon(v, out);
+	else
+		snprintf(out, 64, "%s", v);
+}
+
+static bool qos_list_has(const json_t *list, const char *key, bool mac)
+{
+	size_t i;
+	json_t *v;
+	char k[64];
+
+	json_array_foreach(list, i, v) {
+		if (!json_is_string(v))
+			continue;
+		qos_key(json_string_value(v), mac, k);
+		if (!strcmp(k, key))
+			return true;
+	}
+	return false;
+}
+
+/* The same key twice in a collection: reported on the later entry. */
+static void qos_check_entries(const json_t *qos, const char *coll, const char *key,
+			      const char *wl, const json_t *doc, struct sc_error_list *errs)
+{
+	json_t *seen = json_object(), *el;
+	unsigned lan, ip;
+	int prefix;
+	bool have_lan = net_lan_subnet(doc, &lan, &prefix);
+	char cidr[20];
+	size_t i;
+
+	if (have_lan)
+		net_cidr_text(lan, prefix, cidr);
+	json_array_foreach(json_object_get(qos, coll), i, el) {
+		const char *v = json_string_value(json_object_get(el, key));
+		bool mac = !strcmp(key, "mac");
+		json_t *first;
+		char *p, *base, k[64];
+
+		if (!v)
+			continue;
+		qos_key(v, mac, k);
+		p = qos_entry_path(coll, el, key);
+		base = xasprintf("qos.%s[%lld]", coll,
+				 (long long)json_integer_value(json_object_get(el, "id")));
+		qos_check_rate(el, "download", base, errs);
+		qos_check_rate(el, "upload", base, errs);
+		free(base);
+		first = json_object_get(seen, k);
+		if (first)
+			sc_error_add(errs, p, v, "is already limited by qos.%s[%lld]", coll,
+				     (long long)json_integer_value(first));
+		else
+			json_object_set(seen, k, json_object_get(el, "id"));
+		if (qos_list_has(json_object_get(qos, wl), k, mac))
+			sc_error_add(errs, p, v, "is also in qos.%s: an entry is either limited or "
+				     "whitelisted", wl);
+		/* the shaper sits on the LAN bridge: another subnet never passes it */
+		if (!strcmp(key, "ip") && have_lan && sc_parse_ipv4(v, &ip)) {
+			if ((ip & net_mask(prefix)) != (lan & net_mask(prefix)))
+				sc_error_add(errs, p, v, "is outside the LAN %s", cidr);
+			else if (ip == lan)
+				sc_error_add(errs, p, v, "is the router's own address");
+		}
+		free(p);
+	}
+	json_decref(seen);
+}
+
+static void qos_check_list(const json_t *qos, const char *wl, bool mac,
+			   struct sc_error_list *errs)
+{
+	json_t *seen = json_object(), *v;
+	char *p = xasprintf("qos.%s", wl), k[64];
+	size_t i;
+
+	json_array_foreach(json_object_get(qos, wl), i, v) {
+		const char *s = json_string_value(v);
+		if (!s)
+			continue;
+		qos_key(s, mac, k);
+		if (json_object_get(seen, k))
+			sc_error_add(errs, p, s, "is listed twice");
+		else
+			json_object_set_new(seen, k, json_true());
+	}
+	free(p);
+	json_decref(seen);
+}
+
+static void qos_check(const json_t *qos, const char *path, const json_t *doc,
+		      struct sc_error_list *errs)
+{
+	qos_check_rate(qos, "download", path, errs);
+	qos_check_rate(qos, "upload", path, errs);
+	qos_check_entries(qos, "by_ip", "ip", "whitelist_ips", doc, errs);
+	qos_check_entries(qos, "by_mac", "mac", "whitelist_macs", doc, errs);
+	qos_check_list(qos, "whitelist_ips", false, errs);
+	qos_check_list(qos, "whitelist_macs", true, errs);
+}
+
+static void sqm_check(const json_t *sqm, const char *path, const json_t *doc,
+		      struct sc_error_list *errs)
+{
+	static const char *const keys[] = { "download", "upload" };
+
+	(void)doc;
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		qos_check_rate(sqm, keys[i], path, errs);
+		if (json_is_true(json_object_get(sqm, "enabled")) &&
+		    !json_object_get(sqm, keys[i])) {
+			char *p = xasprintf("%s.%s", path, keys[i]);
+			sc_error_add(errs, p, NULL, "is required when %s.enabled is true", path);
+			free(p);
+		}
+	}
+}

@@ -1,0 +1,344 @@
+/*
+ * DNS & DHCP, served by dnsmasq: the LAN pool, static leases, hostnames,
+ * the local domain, forwarding to the WAN-provided or configured
+ * upstreams. Static leases and hostnames live in files dnsmasq re-reads
+ * on SIGHUP, so changing them does not restart it.
+ */
+#include <ctype.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply/feature.h"
+#include "apply/supervisor.h"
+#include "apply/system.h"
+#include "core/util.h"
+#include "features/network/dns_dhcp/dhcp.h"
+#include "features/network/routes/routes.h"
+#include "net/ipv4.h"
+#include "store/doc.h"
+
+static void dhcp_lease_check(const json_t *el, const char *path, const json_t *doc,
+			     struct sc_error_list *errs);
+static void dhcp_section_check(const json_t *sec, const char *path, const json_t *doc,
+			       struct sc_error_list *errs);
+
+static const struct sc_field dns_fields[] = {
+	{ .name = "domain", .kind = SC_FQDN, .def = "\"lan\"", .title = "Local domain",
+	  .help = "Domain of LAN names: hostnames resolve as name and name.<domain>." },
+	{ .name = "upstreams", .kind = SC_LIST, .item = SC_IPV4, .max = 8, .def = "[]",
+	  .title = "Upstream DNS servers",
+	  .help = "Forward queries to these servers; empty: use the servers the WAN provides." },
+	{ .name = "hijack", .kind = SC_BOOL, .def = "false", .title = "Hijack DNS",
+	  .help = "Redirect every DNS query from the LAN to this router." },
+	{ .name = "rebind_protection", .kind = SC_BOOL, .def = "true",
+	  .title = "Rebind protection",
+	  .help = "Drop upstream answers that point into private address ranges." },
+	{ .name = "cache_size", .kind = SC_INT, .min = 0, .max = 100000, .def = "1000",
+	  .title = "Cache size", .help = "Number of names kept in the DNS cache." },
+	{ .name = NULL }
+};
+
+static const struct sc_field lease_fields[] = {
+	{ .name = "name", .kind = SC_STRING, .min = 0, .max = 64, .title = "Name",
+	  .help = "Description of the device." },
+	{ .name = "mac", .kind = SC_MAC, .flags = SC_F_REQUIRED, .title = "MAC address" },
+	{ .name = "ip", .kind = SC_IPV4, .flags = SC_F_REQUIRED, .title = "IPv4 address" },
+	{ .name = "hostname", .kind = SC_HOSTNAME, .title = "Hostname",
+	  .help = "Name the device gets in the local domain." },
+	{ .name = "lease_time", .kind = SC_DURATION, .flags = SC_F_INFINITE, .min = 120,
+	  .def = "\"infinite\"", .title = "Lease time" },
+	{ .name = "duid", .kind = SC_DUID, .title = "DUID",
+	  .help = "DHCPv6 client identifier (used once the LAN serves IPv6)." },
+	{ .name = "ipv6_suffix", .kind = SC_IPV6_SUFFIX, .title = "IPv6 suffix",
+	  .help = "Host part of the IPv6 address, e.g. ::42 (used once the LAN serves IPv6)." },
+	{ .name = NULL }
+};
+
+static const struct sc_field host_fields[] = {
+	{ .name = "name", .kind = SC_FQDN, .flags = SC_F_REQUIRED, .title = "Hostname" },
+	{ .name = "ip", .kind = SC_IPV4, .flags = SC_F_REQUIRED, .title = "IP address" },
+	{ .name = NULL }
+};
+
+static const struct sc_field dhcp_fields[] = {
+	{ .name = "static_leases", .kind = SC_COLLECTION, .fields = lease_fields, .max = 10000,
+	  .check = dhcp_lease_check, .title = "Static leases",
+	  .help = "Fixed addresses for known devices." },
+	{ .name = "hostnames", .kind = SC_COLLECTION, .fields = host_fields, .max = 10000,
+	  .title = "Hostnames",
+	  .help = "Names the router's DNS answers." },
+	{ .name = NULL }
+};
+
+static const struct sc_field dns_section = {
+	.name = "dns", .kind = SC_OBJECT, .fields = dns_fields, .title = "DNS",
+	.help = "The router's DNS resolver.",
+};
+
+static const struct sc_field dhcp_section = {
+	.name = "dhcp", .kind = SC_OBJECT, .fields = dhcp_fields, .check = dhcp_section_check,
+	.title = "DNS & DHCP",
+	.help = "Static leases and hostnames.",
+};
+
+static const struct sc_field *const dhcp_sections[] = { &dns_section, &dhcp_section, NULL };
+
+/*
+ * Duplicates are reported on the later entry, so the first one stands.
+ * One pass with a hash per key: lists of thousands of leases stay fast.
+ */
+static void dhcp_check_unique(const json_t *doc, const char *coll, const char *key,
+			      bool nocase, struct sc_error_list *errs)
+{
+	json_t *seen = json_object(), *el;
+	size_t i;
+
+	json_array_foreach(doc_get(doc, coll), i, el) {
+		const char *v = json_string_value(json_object_get(el, key));
+		json_t *first;
+		char *k;
+
+		if (!v)
+			continue;
+		k = xstrdup(v);
+		if (nocase)
+			for (char *c = k; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+		first = json_object_get(seen, k);
+		if (first) {
+			char *p = xasprintf("%s[%lld].%s", coll,
+					    (long long)json_integer_value(json_object_get(el, "id")), key);
+			sc_error_add(errs, p, v, "is already used by %s[%lld]", coll,
+				     (long long)json_integer_value(first));
+			free(p);
+		} else {
+			json_object_set(seen, k, json_object_get(el, "id"));
+		}
+		free(k);
+	}
+	json_decref(seen);
+}
+
+static void dhcp_section_check(const json_t *sec, const char *path, const json_t *doc,
+			       struct sc_error_list *errs)
+{
+	(void)sec;
+	(void)path;
+	dhcp_check_unique(doc, "dhcp.static_leases", "mac", true, errs);
+	dhcp_check_unique(doc, "dhcp.static_leases", "ip", false, errs);
+	dhcp_check_unique(doc, "dhcp.static_leases", "hostname", true, errs);
+	dhcp_check_unique(doc, "dhcp.hostnames", "name", true, errs);
+}
+
+static void dhcp_lease_check(const json_t *el, const char *path, const json_t *doc,
+			     struct sc_error_list *errs)
+{
+	unsigned lan, ip;
+	int prefix;
+	const char *ip_text = json_string_value(json_object_get(el, "ip"));
+	char cidr[20];
+
+	if (!ip_text || !sc_parse_ipv4(ip_text, &ip) || !net_lan_subnet(doc, &lan, &prefix))
+		return;
+	net_cidr_text(lan, prefix, cidr);
+	char *p = xasprintf("%s.ip", path);
+	if ((ip & net_mask(prefix)) != (lan & net_mask(prefix)))
+		sc_error_add(errs, p, ip_text, "is outside the LAN %s", cidr);
+	else if (ip == lan)
+		sc_error_add(errs, p, ip_text, "is the router's own address");
+	else if (ip == (lan & net_mask(prefix)) || ip == (lan | ~net_mask(prefix)))
+		sc_error_add(errs, p, ip_text, "is not a host address of %s", cidr);
+	free(p);
+}
+
+static char *dhcp_conf_text(const json_t *doc, const json_t *facts)
+{
+	struct sbuf b;
+	const char *active = facts_path(facts, "active");
+	const char *state = facts_path(facts, "state");
+	const char *run = facts_path(facts, "run");
+	const char *domain = doc_str(doc, "dns.domain");
+	const char *host = doc_str(doc, "system.hostname");
+	const char *lan_ip = doc_str(doc, "lan.ipv4.address");
+	json_t *ups = doc_get(doc, "dns.upstreams"), *u;
+	unsigned lan, start;
+	int prefix;
+	size_t i;
+	char mask[16], first[16], last[16];
+
+	net_lan_subnet(doc, &lan, &prefix);
+	net_ntoa(net_mask(prefix), mask);
+	sbuf_init(&b);
+	sbuf_add(&b, "# dnsmasq configuration rendered by difos; changes here are overwritten\n");
+	sbuf_printf(&b, "pid-file=%s/dnsmasq.pid\n", run);
+	sbuf_add(&b, "log-facility=-\n");
+	sbuf_printf(&b, "interface=%s\n", doc_str(doc, "lan.device"));
+	sbuf_add(&b, "bind-dynamic\n");
+	sbuf_add(&b, "no-hosts\n");
+	sbuf_add(&b, "domain-needed\nbogus-priv\nlocalise-queries\n");
+	if (doc_bool(doc, "dns.rebind_protection", true))
+		sbuf_add(&b, "stop-dns-rebind\nrebind-localhost-ok\n");
+	sbuf_printf(&b, "cache-size=%lld\n", doc_int(doc, "dns.cache_size", 1000));
+	sbuf_printf(&b, "domain=%s\n", domain);
+	sbuf_printf(&b, "local=/%s/\n", domain);
+	sbuf_add(&b, "expand-hosts\n");
+	if (json_array_size(ups)) {
+		sbuf_add(&b, "no-resolv\n");
+		json_array_foreach(ups, i, u)
+			sbuf_printf(&b, "server=%s\n", json_string_value(u));
+	} else {
+		sbuf_printf(&b, "resolv-file=%s/wan/resolv.conf\n", run);
+	}
+	sbuf_printf(&b, "host-record=%s,%s.%s,%s\n", host, host, domain, lan_ip);
+	sbuf_printf(&b, "addn-hosts=%s/dhcp/hosts\n", active);
+	sbuf_printf(&b, "dhcp-hostsfile=%s/dhcp/dhcp-hosts\n", active);
+	sbuf_printf(&b, "dhcp-leasefile=%s/dnsmasq.leases\n", state);
+	if (doc_bool(doc, "lan.dhcp.enabled", true)) {
+		sc_parse_ipv4(doc_str(doc, "lan.dhcp.start"), &start);
+		net_ntoa(start, first);
+		net_ntoa(start + (unsigned)doc_int(doc, "lan.dhcp.size", 1) - 1, last);
+		sbuf_printf(&b, "dhcp-range=set:lan,%s,%s,%s,%s\n", first, last, mask,
+			    doc_str(doc, "lan.dhcp.lease_time"));
+		sbuf_printf(&b, "dhcp-option=tag:lan,option:router,%s\n", lan_ip);
+		sbuf_printf(&b, "dhcp-option=tag:lan,option:dns-server,%s\n", lan_ip);
+		if (doc_bool(doc, "lan.dhcp.authoritative", true))
+			sbuf_add(&b, "dhcp-authoritative\n");
+	} else {
+		sbuf_printf(&b, "no-dhcp-interface=%s\n", doc_str(doc, "lan.device"));
+	}
+	/* policy routes by domain: answers fill the firewall's sets */
+	routes_dnsmasq(doc, facts, &b);
+	return sbuf_steal(&b);
+}
+
+static char *dhcp_hosts_text(const json_t *doc)
+{
+	struct sbuf b;
+	const char *domain = doc_str(doc, "dns.domain");
+	json_t *el;
+	size_t i;
+
+	sbuf_init(&b);
+	sbuf_add(&b, "# hostnames rendered by difos\n");
+	json_array_foreach(doc_get(doc, "dhcp.hostnames"), i, el) {
+		const char *name = json_string_value(json_object_get(el, "name"));
+		sbuf_printf(&b, "%s %s", json_string_value(json_object_get(el, "ip")), name);
+		/* a single label also answers in the local domain */
+		if (!strchr(name, '.'))
+			sbuf_printf(&b, " %s.%s", name, domain);
+		sbuf_add(&b, "\n");
+	}
+	return sbuf_steal(&b);
+}
+
+static char *dhcp_leases_text(const json_t *doc)
+{
+	struct sbuf b;
+	json_t *el;
+	size_t i;
+
+	sbuf_init(&b);
+	sbuf_add(&b, "# static leases rendered by difos\n");
+	json_array_foreach(doc_get(doc, "dhcp.static_leases"), i, el) {
+		const char *host = json_string_value(json_object_get(el, "hostname"));
+		sbuf_printf(&b, "%s,%s", json_string_value(json_object_get(el, "mac")),
+			    json_string_value(json_object_get(el, "ip")));
+		if (host)
+			sbuf_printf(&b, ",%s", host);
+		sbuf_printf(&b, ",%s\n", json_string_value(json_object_get(el, "lease_time")));
+	}
+	return sbuf_steal(&b);
+}
+
+static int dhcp_render(const json_t *doc, const json_t *facts, struct render_out *out,
+		       char **err)
+{
+	(void)err;
+	render_add(out, "dnsmasq.conf", 0644, dhcp_conf_text(doc, facts));
+	render_add(out, "hosts", 0644, dhcp_hosts_text(doc));
+	render_add(out, "dhcp-hosts", 0644, dhcp_leases_text(doc));
+	return 0;
+}
+
+static int dhcp_check(const char *dir, struct sys *sys, char **err)
+{
+	char *conf = xasprintf("--conf-file=%s/dnsmasq.conf", dir);
+	int rc = sys_runv(sys, err, "dnsmasq", "--test", conf, NULL);
+
+	free(conf);
+	return rc ? -1 : 0;
+}
+
+static int dhcp_apply(struct apply_ctx *ctx)
+{
+	char *conf = xasprintf("--conf-file=%s/dhcp/dnsmasq.conf", facts_path(ctx->facts, "active"));
+	char *const argv[] = { "dnsmasq", "--keep-in-foreground", conf, NULL };
+	int rc = 0;
+
+	if (!sv_running("dnsmasq") || apply_file_changed(ctx, "dnsmasq.conf")) {
+		/* the main file is read only at start */
+		if (sv_running("dnsmasq"))
+			sv_stop("dnsmasq");
+		rc = sv_ensure("dnsmasq", argv, NULL);
+		if (rc < 0)
+			ctx->err = xstrdup("cannot start dnsmasq");
+	} else if (apply_file_changed(ctx, "hosts") || apply_file_changed(ctx, "dhcp-hosts")) {
+		rc = sv_signal("dnsmasq", SIGHUP);
+		if (rc < 0)
+			ctx->err = xstrdup("cannot signal dnsmasq");
+	}
+	free(conf);
+	return rc;
+}
+
+static int dhcp_health(struct apply_ctx *ctx)
+{
+	char *name;
+	bool ok;
+
+	if (sys_is_dry(ctx->sys))
+		return sv_running("dnsmasq") ? 0 : -1;
+	/* serving the router's own name proves dnsmasq parsed, bound and answers */
+	name = xasprintf("%s.%s", doc_str(ctx->doc, "system.hostname"),
+			 doc_str(ctx->doc, "dns.domain"));
+	ok = dhcp_dns_answers(name, 3000);
+	free(name);
+	if (ok && sv_running("dnsmasq"))
+		return 0;
+	if (sv_wait_alive("dnsmasq", 0, &ctx->err))
+		ctx->err = xstrdup("dnsmasq runs but does not answer DNS for the router's name");
+	return -1;
+}
+
+static void dhcp_stop(struct sys *sys)
+{
+	(void)sys;
+	sv_stop("dnsmasq");
+}
+
+static json_t *dhcp_status(const json_t *doc)
+{
+	json_t *o = json_pack("{s:I, s:I}", "static_leases",
+			      (json_int_t)json_array_size(doc_get(doc, "dhcp.static_leases")),
+			      "hostnames", (json_int_t)json_array_size(doc_get(doc, "dhcp.hostnames")));
+	json_t *sv = sv_status("dnsmasq");
+
+	if (sv)
+		json_object_set_new(o, "engine", sv);
+	return o;
+}
+
+const struct feature feature_dhcp = {
+	.name = "dhcp",
+	.title = "DNS & DHCP",
+	.sections = dhcp_sections,
+	.render = dhcp_render,
+	.check = dhcp_check,
+	.apply = dhcp_apply,
+	.health = dhcp_health,
+	.status = dhcp_status,
+	.stop = dhcp_stop,
+	.methods = dhcp_methods,
+};

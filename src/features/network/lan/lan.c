@@ -1,0 +1,210 @@
+/*
+ * LAN: the bridge of the LAN member interfaces, its IPv4 address, and the
+ * DHCP pool settings (served by the dhcp feature's dnsmasq).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply/feature.h"
+#include "apply/system.h"
+#include "core/util.h"
+#include "net/ipv4.h"
+#include "store/doc.h"
+
+static const struct sc_field lan_ipv4_fields[] = {
+	{ .name = "address", .kind = SC_IPV4, .flags = SC_F_REQUIRED, .def = "\"192.168.1.1\"",
+	  .title = "IPv4 address", .help = "Address of the router on the LAN." },
+	{ .name = "prefix", .kind = SC_INT, .flags = SC_F_REQUIRED, .min = 8, .max = 30,
+	  .def = "24", .title = "Prefix length",
+	  .help = "Network size: 24 means 255.255.255.0 (254 addresses)." },
+	{ .name = NULL }
+};
+
+static const struct sc_field lan_dhcp_fields[] = {
+	{ .name = "enabled", .kind = SC_BOOL, .def = "true", .title = "DHCP server",
+	  .help = "Give addresses to LAN clients." },
+	{ .name = "start", .kind = SC_IPV4, .flags = SC_F_REQUIRED, .def = "\"192.168.1.100\"",
+	  .title = "Pool start", .help = "First address handed out." },
+	{ .name = "size", .kind = SC_INT, .flags = SC_F_REQUIRED, .min = 1, .max = 65534,
+	  .def = "150", .title = "Pool size", .help = "Number of addresses in the pool." },
+	{ .name = "lease_time", .kind = SC_DURATION, .def = "\"12h\"", .min = 120,
+	  .title = "Lease time", .help = "How long a lease lasts, e.g. 12h, 30m, 7d (at least 2m)." },
+	{ .name = "authoritative", .kind = SC_BOOL, .def = "true", .title = "DHCP authority",
+	  .help = "Be the only DHCP server of the network: answer clients whose lease came from elsewhere at once." },
+	{ .name = NULL }
+};
+
+static void lan_check(const json_t *lan, const char *path, const json_t *doc,
+		      struct sc_error_list *errs);
+
+static const struct sc_field lan_fields[] = {
+	{ .name = "interfaces", .kind = SC_LIST, .item = SC_IFNAME, .min = 1, .max = 32,
+	  .def = "[\"lan0\"]", .title = "Member interfaces",
+	  .help = "Ports bridged into the LAN." },
+	{ .name = "device", .kind = SC_IFNAME, .def = "\"br-lan\"", .title = "Bridge name",
+	  .help = "Name of the LAN bridge device." },
+	{ .name = "ipv4", .kind = SC_OBJECT, .fields = lan_ipv4_fields, .title = "IPv4" },
+	{ .name = "dhcp", .kind = SC_OBJECT, .fields = lan_dhcp_fields, .title = "DHCP server" },
+	{ .name = NULL }
+};
+
+static const struct sc_field lan_section = {
+	.name = "lan", .kind = SC_OBJECT, .fields = lan_fields, .check = lan_check,
+	.title = "LAN", .help = "The local network: bridge, address and DHCP pool.",
+};
+
+static const struct sc_field *const lan_sections[] = { &lan_section, NULL };
+
+static void lan_check(const json_t *lan, const char *path, const json_t *doc,
+		      struct sc_error_list *errs)
+{
+	unsigned addr, start, net, bcast;
+	int prefix;
+	long long size = doc_int(lan, "dhcp.size", 0);
+	const char *start_text = doc_str(lan, "dhcp.start");
+	char cidr[20], p[128];
+	size_t i;
+	json_t *ifn;
+
+	(void)doc;
+	if (!net_lan_subnet(doc, &addr, &prefix))
+		return;
+	net = addr & net_mask(prefix);
+	bcast = net | ~net_mask(prefix);
+	net_cidr_text(addr, prefix, cidr);
+	if (addr == net || addr == bcast) {
+		snprintf(p, sizeof(p), "%s.ipv4.address", path);
+		sc_error_add(errs, p, doc_str(lan, "ipv4.address"),
+			     "is the %s address of %s, not a host address",
+			     addr == net ? "network" : "broadcast", cidr);
+	}
+	json_array_foreach(json_object_get(lan, "interfaces"), i, ifn) {
+		if (!strcmp(json_string_value(ifn), doc_str(lan, "device") ? doc_str(lan, "device") : "")) {
+			snprintf(p, sizeof(p), "%s.interfaces", path);
+			sc_error_add(errs, p, json_string_value(ifn), "is the bridge itself");
+		}
+	}
+	if (!start_text || !sc_parse_ipv4(start_text, &start))
+		return;
+	snprintf(p, sizeof(p), "%s.dhcp.start", path);
+	if ((start & net_mask(prefix)) != net) {
+		sc_error_add(errs, p, start_text, "is outside %s", cidr);
+		return;
+	}
+	if (start == net || start == bcast) {
+		sc_error_add(errs, p, start_text, "is the %s address of %s",
+			     start == net ? "network" : "broadcast", cidr);
+		return;
+	}
+	if ((unsigned long long)start + (unsigned long long)size - 1 >= bcast) {
+		char last[16];
+		net_ntoa(bcast - 1, last);
+		snprintf(p, sizeof(p), "%s.dhcp.size", path);
+		sc_error_add(errs, p, NULL, "%lld addresses from %s run past %s, the last host of %s",
+			     size, start_text, last, cidr);
+		return;
+	}
+	if (addr >= start && addr < start + size) {
+		snprintf(p, sizeof(p), "%s.dhcp.start", path);
+		sc_error_add(errs, p, start_text, "starts a pool of %lld that contains the router's own address %s",
+			     size, doc_str(lan, "ipv4.address"));
+	}
+}
+
+/* The desired state, one fact a line: what the applier makes true. */
+static int lan_render(const json_t *doc, const json_t *facts, struct render_out *out,
+		      char **err)
+{
+	struct sbuf b;
+	size_t i;
+	json_t *ifn;
+
+	(void)facts;
+	(void)err;
+	sbuf_init(&b);
+	sbuf_add(&b, "# LAN state rendered by difos\n");
+	sbuf_printf(&b, "bridge %s\n", doc_str(doc, "lan.device"));
+	json_array_foreach(doc_get(doc, "lan.interfaces"), i, ifn)
+		sbuf_printf(&b, "member %s\n", json_string_value(ifn));
+	sbuf_printf(&b, "address %s/%lld\n", doc_str(doc, "lan.ipv4.address"),
+		    doc_int(doc, "lan.ipv4.prefix", 24));
+	render_add(out, "lan.state", 0644, sbuf_steal(&b));
+	return 0;
+}
+
+static bool lan_link_exists(struct sys *sys, const char *dev)
+{
+	char *out = NULL;
+	int rc = sys->run(sys, (char *const[]){ "ip", "link", "show", "dev", (char *)dev, NULL },
+			  5000, &out);
+
+	free(out);
+	return rc == 0;
+}
+
+static bool lan_list_has(const json_t *list, const char *name)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(list, i, v)
+		if (!strcmp(json_string_value(v), name))
+			return true;
+	return false;
+}
+
+static int lan_apply(struct apply_ctx *ctx)
+{
+	const char *dev = doc_str(ctx->doc, "lan.device");
+	const char *old_dev = ctx->old_doc ? doc_str(ctx->old_doc, "lan.device") : NULL;
+	json_t *members = doc_get(ctx->doc, "lan.interfaces");
+	json_t *old_members = ctx->old_doc ? doc_get(ctx->old_doc, "lan.interfaces") : NULL;
+	char *addr = xasprintf("%s/%lld", doc_str(ctx->doc, "lan.ipv4.address"),
+			       doc_int(ctx->doc, "lan.ipv4.prefix", 24));
+	size_t i;
+	json_t *m;
+	int rc = -1;
+
+	/* members that left the LAN are released first */
+	json_array_foreach(old_members, i, m) {
+		const char *name = json_string_value(m);
+		if (!lan_list_has(members, name) || (old_dev && strcmp(old_dev, dev)))
+			sys_runv(ctx->sys, NULL, "ip", "link", "set", "dev", name, "nomaster", NULL);
+	}
+	if (old_dev && strcmp(old_dev, dev))
+		sys_runv(ctx->sys, NULL, "ip", "link", "del", "dev", old_dev, NULL);
+	if (!lan_link_exists(ctx->sys, dev) &&
+	    sys_runv(ctx->sys, &ctx->err, "ip", "link", "add", "name", dev, "type", "bridge", NULL))
+		goto out;
+	json_array_foreach(members, i, m) {
+		const char *name = json_string_value(m);
+		if (sys_runv(ctx->sys, &ctx->err, "ip", "link", "set", "dev", name, "master", dev,
+			     NULL) ||
+		    sys_runv(ctx->sys, &ctx->err, "ip", "link", "set", "dev", name, "up", NULL))
+			goto out;
+	}
+	if (sys_runv(ctx->sys, &ctx->err, "ip", "-4", "addr", "flush", "dev", dev, NULL) ||
+	    sys_runv(ctx->sys, &ctx->err, "ip", "addr", "add", addr, "dev", dev, NULL) ||
+	    sys_runv(ctx->sys, &ctx->err, "ip", "link", "set", "dev", dev, "up", NULL))
+		goto out;
+	rc = 0;
+out:
+	free(addr);
+	return rc;
+}
+
+static json_t *lan_status(const json_t *doc)
+{
+	return json_pack("{s:s?, s:O?}", "device", doc_str(doc, "lan.device"), "interfaces",
+			 doc_get(doc, "lan.interfaces"));
+}
+
+const struct feature feature_lan = {
+	.name = "lan",
+	.title = "LAN",
+	.sections = lan_sections,
+	.render = lan_render,
+	.apply = lan_apply,
+	.status = lan_status,
+};

@@ -1,0 +1,180 @@
+/*
+ * Routes: static IPv4/IPv6 routes and policy-based routes (the manual's
+ * Network Settings - Routes). This file is the feature: its rendered
+ * state, its applier, its status and its methods.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply/engine.h"
+#include "apply/feature.h"
+#include "apply/system.h"
+#include "core/log.h"
+#include "core/rpc.h"
+#include "daemon/daemon.h"
+#include "features/network/routes/routes_int.h"
+#include "features/network/wan/wan.h"
+#include "store/doc.h"
+
+static const struct sc_field *const routes_sections[] = { &routes_section, NULL };
+
+static void routes_render_route(struct sbuf *b, const json_t *r)
+{
+	sbuf_printf(b, "route -%lld %s", doc_int(r, "family", 4), doc_str(r, "dst"));
+	if (doc_str(r, "via"))
+		sbuf_printf(b, " via %s", doc_str(r, "via"));
+	if (doc_str(r, "dev"))
+		sbuf_printf(b, " dev %s", doc_str(r, "dev"));
+	sbuf_printf(b, " table %lld metric %lld\n", doc_int(r, "table", ROUTES_TABLE_MAIN),
+		    doc_int(r, "metric", 0));
+}
+
+/* The sections whose appliers reset addresses (the kernel drops the routes
+ * through a device that loses its addresses): a change there applies the
+ * routes again. */
+static const char *const routes_after[] = { "lan", "wan", "interfaces", NULL };
+
+static int routes_render(const json_t *doc, const json_t *facts, struct render_out *out,
+			 char **err)
+{
+	json_t *want = routes_wanted_text(doc), *v;
+	struct sbuf b;
+	size_t i;
+
+	(void)facts;
+	(void)err;
+	sbuf_init(&b);
+	sbuf_add(&b, "# routes rendered by difos\n");
+	json_array_foreach(json_object_get(want, "routes"), i, v)
+		routes_render_route(&b, v);
+	json_array_foreach(json_object_get(want, "rules"), i, v)
+		sbuf_printf(&b, "rule pref %lld fwmark 0x%llx/0x%x lookup %lld interface %s\n",
+			    doc_int(v, "pref", 0), doc_int(v, "mark", 0), ROUTES_MARK_MASK,
+			    doc_int(v, "table", 0), doc_str(v, "interface"));
+	if (json_array_size(json_object_get(want, "routes")) ||
+	    json_array_size(json_object_get(want, "rules"))) {
+		for (const char *const *s = routes_after; *s; s++) {
+			char *text = json_dumps(json_object_get(doc, *s),
+						JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+			sbuf_printf(&b, "after %s %s\n", *s, text ? text : "null");
+			free(text);
+		}
+	}
+	json_decref(want);
+	render_add(out, "routes.state", 0644, sbuf_steal(&b));
+	sbuf_init(&b);
+	routes_domains_text(doc, facts, &b);
+	render_add(out, "domains", 0644, sbuf_steal(&b));
+	return 0;
+}
+
+/* A policy that lost a domain: the addresses its set holds may be the
+ * removed domain's, so the set is emptied (dnsmasq, restarted with the new
+ * domains, fills it again as clients look names up). One that only gained
+ * domains keeps its addresses. A failure here costs lookups, not routes:
+ * it is logged, not fatal. */
+static void routes_flush_sets(struct apply_ctx *ctx)
+{
+	char *old_path = xasprintf("%s/domains", ctx->old_dir);
+	char *new_path = xasprintf("%s/domains", ctx->dir);
+	char *old_text = file_read(old_path, NULL), *new_text = file_read(new_path, NULL);
+	json_t *flush = routes_sets_to_flush(old_text, new_text), *s;
+	size_t i;
+
+	json_array_foreach(flush, i, s) {
+		char *script = xasprintf("flush set inet difos %s\n", json_string_value(s));
+		char *out = NULL;
+
+		if (ctx->sys->nft(ctx->sys, script, false, &out))
+			log_warn("routes: cannot empty %s: %s", json_string_value(s),
+				 out ? out : "nft failed");
+		else
+			log_info("routes: %s emptied: its policy lost a domain",
+				 json_string_value(s));
+		free(out);
+		free(script);
+	}
+	json_decref(flush);
+	free(old_text);
+	free(new_text);
+	free(old_path);
+	free(new_path);
+}
+
+static int routes_apply(struct apply_ctx *ctx)
+{
+	json_t *lease;
+	int rc;
+
+	if (ctx->old_dir && apply_file_changed(ctx, "domains"))
+		routes_flush_sets(ctx);
+	rc = routes_sync(ctx->sys, ctx->doc, &ctx->err);
+
+	if (rc == 0 || !ctx->boot || strcmp(doc_str(ctx->doc, "wan.ipv4.proto"), "dhcp"))
+		return rc;
+	/* at start the WAN has no DHCP address yet, so a gateway on its network
+	 * is unreachable: the lease, when it comes, installs what failed */
+	lease = wan_dhcp_lease();
+	if (!lease) {
+		log_warn("routes: %s (tried again when the WAN gets its DHCP lease)", ctx->err);
+		free(ctx->err);
+		ctx->err = NULL;
+		rc = 0;
+	}
+	json_decref(lease);
+	return rc;
+}
+
+static void routes_status_policy(const json_t *pol, const struct routes_iface *ifc, void *arg)
+{
+	json_t *a = arg;
+	char mark[16];
+
+	snprintf(mark, sizeof(mark), "0x%x", routes_mark(ifc->index));
+	json_array_append_new(a, json_pack("{s:I, s:s?, s:s, s:s, s:s, s:i}", "id",
+		(json_int_t)doc_int(pol, "id", 0), "name", doc_str(pol, "name"), "interface",
+		ifc->name, "device", ifc->dev, "mark", mark, "table", routes_table(ifc->index)));
+}
+
+static json_t *routes_status(const json_t *doc)
+{
+	json_t *policies = json_array();
+	json_t *o;
+
+	routes_policy_foreach(doc, routes_status_policy, policies);
+	o = json_pack("{s:I, s:I, s:o}", "static4",
+		      (json_int_t)json_array_size(doc_get(doc, "routes.static4")), "static6",
+		      (json_int_t)json_array_size(doc_get(doc, "routes.static6")), "policy",
+		      policies);
+	/* the dry backend has nothing in force to read */
+	if (difosd.sys && !sys_is_dry(difosd.sys))
+		json_object_set_new(o, "in_force", routes_in_force());
+	return o;
+}
+
+static json_t *routes_domain_lists(struct rpc_call *c)
+{
+	char *dir = domain_lists_dir(difosd.engine ? difosd.engine->facts : NULL);
+	json_t *lists = domain_lists_index(dir);
+
+	(void)c;
+	free(dir);
+	return json_pack("{s:o}", "lists", lists);
+}
+
+static const struct rpc_method routes_methods[] = {
+	{ "routes.domain_lists", routes_domain_lists,
+	  "premade domain lists for policy routes: name, number of domains, description" },
+	{ NULL, NULL, NULL }
+};
+
+const struct feature feature_routes = {
+	.name = "routes",
+	.title = "Routes",
+	.sections = routes_sections,
+	.render = routes_render,
+	.apply = routes_apply,
+	.status = routes_status,
+	.methods = routes_methods,
+};

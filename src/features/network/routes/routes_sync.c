@@ -1,0 +1,369 @@
+/*
+ * The kernel side of routes: the static routes, one routing table per
+ * policy interface and the ip rules that send marked packets to them.
+ * What is wanted is computed from the configuration (and the WAN's DHCP
+ * lease); what is there is read back from the kernel by the protocol
+ * number and rule priorities difos owns; only the difference is changed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply/system.h"
+#include "core/log.h"
+#include "core/spawn.h"
+#include "features/network/routes/routes_int.h"
+#include "features/network/wan/wan.h"
+#include "store/doc.h"
+
+static void routes_want_static(json_t *routes, const json_t *doc, int family)
+{
+	size_t i;
+	json_t *el;
+
+	json_array_foreach(doc_get(doc, family == 4 ? "routes.static4" : "routes.static6"), i, el) {
+		char canon[64], dst[64];
+		long long metric = doc_int(el, "metric", 0);
+		json_t *r;
+
+		if (!doc_bool(el, "enabled", true) ||
+		    !routes_cidr_canon(family, doc_str(el, "target"), canon, sizeof(canon), NULL))
+			continue;
+		routes_kernel_dst(family, canon, dst, sizeof(dst));
+		/* IPv6 stores metric 0 as the kernel's default, 1024 */
+		if (family == 6 && metric == 0)
+			metric = 1024;
+		r = json_pack("{s:i, s:s, s:I, s:I}", "family", family, "dst", dst, "table",
+			      (json_int_t)doc_int(el, "table", ROUTES_TABLE_MAIN), "metric",
+			      (json_int_t)metric);
+		if (doc_str(el, "gateway"))
+			json_object_set_new(r, "via", json_string(doc_str(el, "gateway")));
+		if (doc_str(el, "interface"))
+			json_object_set_new(r, "dev", json_string(doc_str(el, "interface")));
+		json_array_append_new(routes, r);
+	}
+}
+
+struct routes_want_ctx {
+	json_t *want;
+	const char *lease_gw;   /* NULL: render the DHCP gateway symbolically */
+	bool symbolic;
+	bool seen[ROUTES_INDEX_MAX + 1];
+};
+
+static void routes_want_policy(const json_t *pol, const struct routes_iface *ifc, void *arg)
+{
+	struct routes_want_ctx *c = arg;
+	json_t *r;
+
+	(void)pol;
+	if (c->seen[ifc->index])
+		return;
+	c->seen[ifc->index] = true;
+	json_array_append_new(json_object_get(c->want, "rules"),
+			      json_pack("{s:i, s:I, s:i, s:s}", "pref", routes_pref(ifc->index), "mark",
+					(json_int_t)routes_mark(ifc->index), "table",
+					routes_table(ifc->index), "interface", ifc->name));
+	json_array_append_new(json_object_get(c->want, "devices"), json_string(ifc->dev));
+	r = json_pack("{s:i, s:s, s:i, s:i, s:s}", "family", 4, "dst", "default", "table",
+		      routes_table(ifc->index), "metric", 0, "dev", ifc->dev);
+	if (ifc->gateway) {
+		json_object_set_new(r, "via", json_string(ifc->gateway));
+	} else if (ifc->dhcp_gateway && c->symbolic) {
+		json_object_set_new(r, "via", json_string("(the WAN's DHCP router)"));
+	} else if (ifc->dhcp_gateway && c->lease_gw) {
+		json_object_set_new(r, "via", json_string(c->lease_gw));
+	} else if (ifc->dhcp_gateway) {
+		/* no lease yet: the table stays empty and lookups fall through to main */
+		json_decref(r);
+		return;
+	}
+	json_array_append_new(json_object_get(c->want, "routes"), r);
+}
+
+/* {routes: [...], rules: [...], devices: [...]} that doc asks for. */
+static json_t *routes_want(const json_t *doc, const char *lease_gw, bool symbolic)
+{
+	struct routes_want_ctx c = { .lease_gw = lease_gw, .symbolic = symbolic };
+
+	c.want = json_pack("{s:[], s:[], s:[]}", "routes", "rules", "devices");
+	routes_want_static(json_object_get(c.want, "routes"), doc, 4);
+	routes_want_static(json_object_get(c.want, "routes"), doc, 6);
+	routes_policy_foreach(doc, routes_want_policy, &c);
+	return c.want;
+}
+
+json_t *routes_wanted_text(const json_t *doc)
+{
+	return routes_want(doc, NULL, true);
+}
+
+static void routes_table_text(long long table, char *out, size_t outlen)
+{
+	if (table == ROUTES_TABLE_MAIN)
+		snprintf(out, outlen, "main");
+	else
+		snprintf(out, outlen, "%lld", table);
+}
+
+/* family|dst|table|metric: what makes a route distinct in the kernel */
+static char *routes_key(int family, const char *dst, const char *table, long long metric)
+{
+	return xasprintf("%d|%s|%s|%lld", family, dst, table, metric);
+}
+
+static json_t *routes_kernel_list(struct sys *sys, const char *const *argv, bool *ok)
+{
+	char *out = NULL;
+	json_t *v = NULL;
+
+	*ok = sys->run(sys, (char *const *)argv, 10000, &out) == 0;
+	if (*ok && out)
+		v = json_loads(out, 0, NULL);
+	free(out);
+	/* the dry backend answers nothing: an empty list */
+	if (!json_is_array(v)) {
+		if (*ok && !sys_is_dry(sys))
+			*ok = false;
+		json_decref(v);
+		v = json_array();
+	}
+	return v;
+}
+
+/* Removes the routes of ours the kernel has and the wanted set lacks. */
+static void routes_remove_stale(struct sys *sys, int family, const json_t *wanted)
+{
+	const char *fam = family == 4 ? "-4" : "-6";
+	const char *const list[] = { "ip", "-j", fam, "route", "show", "table", "all", "proto",
+				     ROUTES_PROTO, NULL };
+	json_t *have, *r;
+	bool ok;
+	size_t i;
+
+	have = routes_kernel_list(sys, list, &ok);
+	if (!ok) {
+		/* unreadable (too many to list): start over from none */
+		sys_runv(sys, NULL, "ip", fam, "route", "flush", "table", "all", "proto", ROUTES_PROTO,
+			 NULL);
+		json_decref(have);
+		return;
+	}
+	json_array_foreach(have, i, r) {
+		const char *dst = doc_str(r, "dst"), *table = doc_str(r, "table");
+		long long metric = doc_int(r, "metric", 0);
+		char *key, m[24];
+
+		if (!dst)
+			continue;
+		key = routes_key(family, dst, table ? table : "main", metric);
+		if (!json_object_get(wanted, key)) {
+			snprintf(m, sizeof(m), "%lld", metric);
+			sys_runv(sys, NULL, "ip", fam, "route", "del", dst, "table",
+				 table ? table : "main", "metric", m, "proto", ROUTES_PROTO, NULL);
+		}
+		free(key);
+	}
+	json_decref(have);
+}
+
+/* Runs argv; on failure *err gets "<command>: <output>", as sys_runv does. */
+static int routes_run(struct sys *sys, const char *const *argv, char **err)
+{
+	char *out = NULL;
+	int rc = sys->run(sys, (char *const *)argv, 10000, &out);
+
+	if (rc != 0 && err) {
+		char *line = spawn_argv_string((char *const *)argv);
+		size_t l = out ? strlen(out) : 0;
+		while (l > 0 && (out[l - 1] == '\n' || out[l - 1] == ' '))
+			out[--l] = '\0';
+		free(*err);
+		*err = xasprintf("%s: %s", line, out && *out ? out : "failed");
+		free(line);
+	}
+	free(out);
+	return rc;
+}
+
+static int routes_install(struct sys *sys, const json_t *r, char **err)
+{
+	const char *argv[24];
+	char table[16], metric[24];
+	size_t n = 0;
+
+	routes_table_text(doc_int(r, "table", ROUTES_TABLE_MAIN), table, sizeof(table));
+	snprintf(metric, sizeof(metric), "%lld", doc_int(r, "metric", 0));
+	argv[n++] = "ip";
+	argv[n++] = doc_int(r, "family", 4) == 4 ? "-4" : "-6";
+	argv[n++] = "route";
+	argv[n++] = "replace";
+	argv[n++] = doc_str(r, "dst");
+	if (doc_str(r, "via")) {
+		argv[n++] = "via";
+		argv[n++] = doc_str(r, "via");
+	}
+	if (doc_str(r, "dev")) {
+		argv[n++] = "dev";
+		argv[n++] = doc_str(r, "dev");
+	}
+	argv[n++] = "table";
+	argv[n++] = table;
+	argv[n++] = "metric";
+	argv[n++] = metric;
+	argv[n++] = "proto";
+	argv[n++] = ROUTES_PROTO;
+	argv[n] = NULL;
+	return routes_run(sys, argv, err);
+}
+
+static int routes_sync_routes(struct sys *sys, const json_t *routes, char **err)
+{
+	json_t *wanted = json_object(), *r;
+	size_t i;
+	int rc = 0;
+
+	json_array_foreach(routes, i, r) {
+		char table[16], *key;
+		routes_table_text(doc_int(r, "table", ROUTES_TABLE_MAIN), table, sizeof(table));
+		key = routes_key((int)doc_int(r, "family", 4), doc_str(r, "dst"), table,
+				 doc_int(r, "metric", 0));
+		json_object_set_new(wanted, key, json_true());
+		free(key);
+	}
+	routes_remove_stale(sys, 4, wanted);
+	routes_remove_stale(sys, 6, wanted);
+	/* one route that cannot be installed does not keep the others out;
+	 * the first failure is reported */
+	json_array_foreach(routes, i, r)
+		if (routes_install(sys, r, rc ? NULL : err))
+			rc = -1;
+	json_decref(wanted);
+	return rc;
+}
+
+static bool routes_rule_ours(const json_t *rule)
+{
+	long long pref = doc_int(rule, "priority", -1);
+
+	return pref > ROUTES_PREF_BASE && pref <= ROUTES_PREF_BASE + ROUTES_INDEX_MAX;
+}
+
+static int routes_sync_rules(struct sys *sys, const json_t *rules, char **err)
+{
+	const char *const list[] = { "ip", "-j", "-4", "rule", "show", NULL };
+	json_t *have, *h, *w;
+	bool ok, present[ROUTES_INDEX_MAX + 1] = { false };
+	size_t i;
+	bool found;
+
+	have = routes_kernel_list(sys, list, &ok);
+	json_array_foreach(have, i, h) {
+		long long pref = doc_int(h, "priority", -1);
+		char p[24], mark[16], table[16];
+		size_t j;
+
+		if (!routes_rule_ours(h))
+			continue;
+		found = false;
+		json_array_foreach(rules, j, w) {
+			snprintf(mark, sizeof(mark), "0x%llx", doc_int(w, "mark", 0));
+			snprintf(table, sizeof(table), "%lld", doc_int(w, "table", 0));
+			if (doc_int(w, "pref", 0) == pref && doc_str(h, "fwmark") &&
+			    !strcmp(doc_str(h, "fwmark"), mark) && doc_str(h, "table") &&
+			    !strcmp(doc_str(h, "table"), table) &&
+			    !present[pref - ROUTES_PREF_BASE])
+				found = true;
+		}
+		if (found) {
+			present[pref - ROUTES_PREF_BASE] = true;
+			continue;
+		}
+		snprintf(p, sizeof(p), "%lld", pref);
+		sys_runv(sys, NULL, "ip", "-4", "rule", "del", "pref", p, NULL);
+	}
+	json_decref(have);
+	json_array_foreach(rules, i, w) {
+		long long pref = doc_int(w, "pref", 0);
+		char p[24], mark[32], table[16];
+
+		if (present[pref - ROUTES_PREF_BASE])
+			continue;
+		snprintf(p, sizeof(p), "%lld", pref);
+		snprintf(mark, sizeof(mark), "0x%llx/0x%x", doc_int(w, "mark", 0), ROUTES_MARK_MASK);
+		snprintf(table, sizeof(table), "%lld", doc_int(w, "table", 0));
+		if (sys_runv(sys, err, "ip", "-4", "rule", "add", "pref", p, "fwmark", mark, "lookup",
+			     table, NULL))
+			return -1;
+	}
+	return 0;
+}
+
+static const char *routes_lease_gateway(json_t *lease)
+{
+	return json_string_value(json_array_get(json_object_get(lease, "routers"), 0));
+}
+
+int routes_sync(struct sys *sys, const json_t *doc, char **err)
+{
+	json_t *lease = wan_dhcp_lease(), *want, *dev;
+	size_t i;
+	int rc;
+
+	want = routes_want(doc, routes_lease_gateway(lease), false);
+	/* replies of policy-routed connections come back on an uplink the main
+	 * table does not prefer; strict reverse-path filtering would drop them */
+	json_array_foreach(json_object_get(want, "devices"), i, dev) {
+		char *path = xasprintf("/proc/sys/net/ipv4/conf/%s/rp_filter", json_string_value(dev));
+		sys->write_proc(sys, path, "2");
+		free(path);
+	}
+	rc = routes_sync_routes(sys, json_object_get(want, "routes"), err);
+	if (routes_sync_rules(sys, json_object_get(want, "rules"), rc ? NULL : err))
+		rc = -1;
+	json_decref(want);
+	json_decref(lease);
+	return rc;
+}
+
+void routes_follow_wan(struct sys *sys, const json_t *doc)
+{
+	char *err = NULL;
+
+	if (!doc || !sys)
+		return;
+	/* nothing of ours goes through the WAN */
+	if (!json_array_size(doc_get(doc, "routes.static4")) &&
+	    !json_array_size(doc_get(doc, "routes.static6")) &&
+	    !json_array_size(doc_get(doc, "routes.policy")))
+		return;
+	if (routes_sync(sys, doc, &err) < 0)
+		log_err("routes: after the WAN lease changed: %s", err ? err : "failed");
+	free(err);
+}
+
+json_t *routes_in_force(void)
+{
+	char *const routes_argv[] = { "ip", "-j", "route", "show", "table", "all", "proto",
+				      ROUTES_PROTO, NULL };
+	char *const rules_argv[] = { "ip", "-j", "-4", "rule", "show", NULL };
+	struct spawn_result r;
+	json_t *routes = NULL, *rules = NULL, *mine = json_array(), *rule;
+	size_t i;
+
+	if (spawn_run(routes_argv, NULL, 5000, &r) == 0 && r.status == 0)
+		routes = json_loads(r.output, 0, NULL);
+	spawn_result_free(&r);
+	if (spawn_run(rules_argv, NULL, 5000, &r) == 0 && r.status == 0)
+		rules = json_loads(r.output, 0, NULL);
+	spawn_result_free(&r);
+	json_array_foreach(rules, i, rule)
+		if (routes_rule_ours(rule))
+			json_array_append(mine, rule);
+	json_decref(rules);
+	if (!json_is_array(routes)) {
+		json_decref(routes);
+		routes = json_array();
+	}
+	return json_pack("{s:o, s:o}", "routes", routes, "rules", mine);
+}

@@ -1,0 +1,137 @@
+/*
+ * Events of the WAN DHCP client. udhcpc runs difos-dhcp-event, which
+ * forwards its environment here as "wan.dhcp_event"; difosd, not a
+ * script, then sets the address, the default route and the upstream DNS.
+ * Every value came from a DHCP packet: it is checked before use.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "apply/engine.h"
+#include "apply/system.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "daemon/daemon.h"
+#include "features/network/routes/routes.h"
+#include "features/network/wan/wan.h"
+#include "net/ipv4.h"
+#include "schema/schema.h"
+#include "store/doc.h"
+
+static json_t *wan_lease;
+
+json_t *wan_dhcp_lease(void)
+{
+	return wan_lease ? json_deep_copy(wan_lease) : NULL;
+}
+
+static int wan_mask_prefix(const char *mask)
+{
+	unsigned m;
+	int n = 0;
+
+	if (!mask || !sc_parse_ipv4(mask, &m))
+		return -1;
+	while (n < 32 && (m & (1u << (31 - n))))
+		n++;
+	return m == net_mask(n) ? n : -1;
+}
+
+/* space-separated IPv4 list from the client -> JSON array of valid ones */
+static json_t *wan_ip_list(const char *text, int max)
+{
+	json_t *a = json_array();
+	char *copy = xstrdup(text ? text : ""), *save = NULL;
+
+	for (char *t = strtok_r(copy, " ", &save); t && max > 0; t = strtok_r(NULL, " ", &save)) {
+		unsigned ip;
+		if (sc_parse_ipv4(t, &ip)) {
+			json_array_append_new(a, json_string(t));
+			max--;
+		}
+	}
+	free(copy);
+	return a;
+}
+
+static json_t *wan_event_bound(struct rpc_call *c, const char *dev)
+{
+	struct sys *sys = difosd.sys;
+	const char *ip = rpc_str(c, "ip"), *subnet = rpc_str(c, "subnet");
+	int prefix = wan_mask_prefix(subnet);
+	json_t *routers = wan_ip_list(rpc_str(c, "router"), 1);
+	json_t *dns = wan_ip_list(rpc_str(c, "dns"), 4);
+	const char *old_ip = json_string_value(json_object_get(wan_lease, "ip"));
+	unsigned addr;
+	char *cidr, *err = NULL;
+	json_t *res = NULL;
+
+	if (!ip || !sc_parse_ipv4(ip, &addr) || prefix < 1)
+		return rpc_fail(c, RPC_BAD, "ip", json_object_get(c->params, "ip"),
+				"DHCP lease without a valid address and subnet");
+	cidr = xasprintf("%s/%d", ip, prefix);
+	if (!old_ip || strcmp(old_ip, ip) || !json_equal(json_object_get(wan_lease, "subnet"),
+							  json_object_get(c->params, "subnet"))) {
+		sys_runv(sys, NULL, "ip", "-4", "addr", "flush", "dev", dev, NULL);
+		if (sys_runv(sys, &err, "ip", "addr", "add", cidr, "dev", dev, NULL))
+			goto fail;
+	}
+	if (json_array_size(routers) &&
+	    sys_runv(sys, &err, "ip", "route", "replace", "default", "via",
+		     json_string_value(json_array_get(routers, 0)), "dev", dev, NULL))
+		goto fail;
+	wan_write_resolv(difosd.engine->facts, dns);
+	json_decref(wan_lease);
+	wan_lease = json_pack("{s:s, s:s, s:s, s:i, s:O, s:O, s:I, s:I}", "interface", dev, "ip",
+			      ip, "subnet", subnet, "prefix", prefix, "routers", routers, "dns",
+			      dns, "lease", (json_int_t)atoll(rpc_str(c, "lease") ?
+							     rpc_str(c, "lease") : "0"),
+			      "since", (json_int_t)time(NULL));
+	log_info("wan: DHCP lease %s on %s", cidr, dev);
+	/* the policy table of "wan" goes through the router this lease names */
+	routes_follow_wan(sys, difosd.engine->running);
+	res = json_pack("{s:b}", "ok", 1);
+	goto out;
+fail:
+	rpc_fail(c, RPC_INTERNAL, NULL, NULL, "%s", err ? err : "cannot configure the WAN");
+out:
+	free(err);
+	free(cidr);
+	json_decref(routers);
+	json_decref(dns);
+	return res;
+}
+
+static json_t *wan_dhcp_event(struct rpc_call *c)
+{
+	const char *event = rpc_str(c, "event");
+	const char *dev = rpc_str(c, "interface");
+	const char *want = difosd.engine && difosd.engine->running ?
+		doc_str(difosd.engine->running, "wan.interface") : NULL;
+
+	if (!event || !dev)
+		return rpc_fail(c, RPC_BAD, NULL, NULL, "event and interface are required");
+	if (!want || strcmp(dev, want))
+		return rpc_fail(c, RPC_CONFLICT, "interface", json_object_get(c->params, "interface"),
+				"is not the WAN interface");
+	if (!strcmp(event, "bound") || !strcmp(event, "renew"))
+		return wan_event_bound(c, dev);
+	if (!strcmp(event, "deconfig")) {
+		sys_runv(difosd.sys, NULL, "ip", "-4", "addr", "flush", "dev", dev, NULL);
+		wan_write_resolv(difosd.engine->facts, NULL);
+		json_decref(wan_lease);
+		wan_lease = NULL;
+		log_info("wan: DHCP deconfig on %s", dev);
+	} else {
+		log_info("wan: DHCP event %s on %s", event, dev);
+	}
+	return json_pack("{s:b}", "ok", 1);
+}
+
+const struct rpc_method wan_methods[] = {
+	{ "wan.dhcp_event", wan_dhcp_event, "internal: event of the WAN DHCP client" },
+	{ NULL, NULL, NULL }
+};

@@ -1,0 +1,262 @@
+/*
+ * WAN: the uplink interface, IPv4 by DHCP (busybox udhcpc, supervised) or
+ * static, the default route, and the upstream DNS servers it provides
+ * (written to a resolv file that dnsmasq watches).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apply/feature.h"
+#include "apply/supervisor.h"
+#include "apply/system.h"
+#include "core/util.h"
+#include "features/network/wan/wan.h"
+#include "net/ipv4.h"
+#include "store/doc.h"
+
+static const char *const wan_protos[] = { "dhcp", "static", NULL };
+
+static const struct sc_field wan_ipv4_fields[] = {
+	{ .name = "proto", .kind = SC_ENUM, .choices = wan_protos, .def = "\"dhcp\"",
+	  .title = "Protocol", .help = "dhcp: address from the upstream router; static: fixed address." },
+	{ .name = "address", .kind = SC_IPV4, .title = "IPv4 address", .help = "Static address." },
+	{ .name = "prefix", .kind = SC_INT, .min = 1, .max = 32, .title = "Prefix length",
+	  .help = "Static network size (24 = 255.255.255.0)." },
+	{ .name = "gateway", .kind = SC_IPV4, .title = "Gateway", .help = "Upstream router." },
+	{ .name = "dns", .kind = SC_LIST, .item = SC_IPV4, .max = 8, .def = "[]",
+	  .title = "DNS servers", .help = "Static upstream DNS servers." },
+	{ .name = NULL }
+};
+
+static void wan_check(const json_t *wan, const char *path, const json_t *doc,
+		      struct sc_error_list *errs);
+
+static const struct sc_field wan_fields[] = {
+	{ .name = "interface", .kind = SC_IFNAME, .def = "\"wan0\"", .title = "Interface",
+	  .help = "Port connected to the internet." },
+	{ .name = "ipv4", .kind = SC_OBJECT, .fields = wan_ipv4_fields, .title = "IPv4" },
+	{ .name = NULL }
+};
+
+static const struct sc_field wan_section = {
+	.name = "wan", .kind = SC_OBJECT, .fields = wan_fields, .check = wan_check,
+	.title = "WAN", .help = "The uplink to the internet.",
+};
+
+static const struct sc_field *const wan_sections[] = { &wan_section, NULL };
+
+static void wan_check(const json_t *wan, const char *path, const json_t *doc,
+		      struct sc_error_list *errs)
+{
+	const char *proto = doc_str(wan, "ipv4.proto");
+	const char *addr_text = doc_str(wan, "ipv4.address");
+	const char *gw_text = doc_str(wan, "ipv4.gateway");
+	long long prefix = doc_int(wan, "ipv4.prefix", -1);
+	unsigned addr, gw, lan, mask;
+	int lan_prefix;
+	char p[128], cidr[20];
+	json_t *ifn;
+	size_t i;
+
+	json_array_foreach(doc_get(doc, "lan.interfaces"), i, ifn) {
+		const char *dev = doc_str(wan, "interface");
+		if (dev && json_is_string(ifn) && !strcmp(json_string_value(ifn), dev)) {
+			snprintf(p, sizeof(p), "%s.interface", path);
+			sc_error_add(errs, p, json_string_value(ifn), "is also a LAN interface");
+		}
+	}
+	if (!proto || strcmp(proto, "static"))
+		return;
+	if (!addr_text || prefix < 0 || !gw_text) {
+		static const char *const need[] = { "address", "prefix", "gateway" };
+		for (i = 0; i < 3; i++) {
+			if (!doc_get(wan, i == 0 ? "ipv4.address" : i == 1 ? "ipv4.prefix" :
+				     "ipv4.gateway")) {
+				snprintf(p, sizeof(p), "%s.ipv4.%s", path, need[i]);
+				sc_error_add(errs, p, NULL, "is required when %s.ipv4.proto is static",
+					     path);
+			}
+		}
+		return;
+	}
+	sc_parse_ipv4(addr_text, &addr);
+	sc_parse_ipv4(gw_text, &gw);
+	mask = net_mask((int)prefix);
+	net_cidr_text(addr, (int)prefix, cidr);
+	if (prefix < 32 && (gw & mask) != (addr & mask)) {
+		snprintf(p, sizeof(p), "%s.ipv4.gateway", path);
+		sc_error_add(errs, p, gw_text, "is outside the WAN network %s", cidr);
+	}
+	if (gw == addr) {
+		snprintf(p, sizeof(p), "%s.ipv4.gateway", path);
+		sc_error_add(errs, p, gw_text, "is the WAN address itself");
+	}
+	if (net_lan_subnet(doc, &lan, &lan_prefix)) {
+		int shorter = lan_prefix < prefix ? lan_prefix : (int)prefix;
+		if ((lan & net_mask(shorter)) == (addr & net_mask(shorter))) {
+			char lcidr[20];
+			net_cidr_text(lan, lan_prefix, lcidr);
+			snprintf(p, sizeof(p), "%s.ipv4.address", path);
+			sc_error_add(errs, p, addr_text, "puts the WAN network %s over the LAN network %s",
+				     cidr, lcidr);
+		}
+	}
+}
+
+static int wan_render(const json_t *doc, const json_t *facts, struct render_out *out, char **err)
+{
+	struct sbuf b;
+	const char *proto = doc_str(doc, "wan.ipv4.proto");
+	size_t i;
+	json_t *d;
+
+	(void)facts;
+	(void)err;
+	sbuf_init(&b);
+	sbuf_add(&b, "# WAN state rendered by difos\n");
+	sbuf_printf(&b, "interface %s\n", doc_str(doc, "wan.interface"));
+	sbuf_printf(&b, "proto %s\n", proto);
+	if (!strcmp(proto, "static")) {
+		sbuf_printf(&b, "address %s/%lld\n", doc_str(doc, "wan.ipv4.address"),
+			    doc_int(doc, "wan.ipv4.prefix", 24));
+		sbuf_printf(&b, "gateway %s\n", doc_str(doc, "wan.ipv4.gateway"));
+		json_array_foreach(doc_get(doc, "wan.ipv4.dns"), i, d)
+			sbuf_printf(&b, "dns %s\n", json_string_value(d));
+	} else {
+		/* the DHCP client announces the router's name upstream */
+		sbuf_printf(&b, "dhcp-hostname %s\n", doc_str(doc, "system.hostname"));
+	}
+	render_add(out, "wan.state", 0644, sbuf_steal(&b));
+	return 0;
+}
+
+char *wan_resolv_path(const json_t *facts)
+{
+	return xasprintf("%s/wan/resolv.conf", facts_path(facts, "run"));
+}
+
+int wan_write_resolv(const json_t *facts, const json_t *servers)
+{
+	struct sbuf b;
+	char *path = wan_resolv_path(facts), *dir = xasprintf("%s/wan", facts_path(facts, "run"));
+	size_t i;
+	json_t *s;
+	int rc;
+
+	mkdir_p(dir, 0755);
+	sbuf_init(&b);
+	sbuf_add(&b, "# upstream DNS learned on the WAN, written by difos\n");
+	json_array_foreach(servers, i, s)
+		sbuf_printf(&b, "nameserver %s\n", json_string_value(s));
+	rc = file_write_atomic(path, b.s, b.len, 0644);
+	sbuf_free(&b);
+	free(path);
+	free(dir);
+	return rc;
+}
+
+static int wan_apply_static(struct apply_ctx *ctx, const char *dev)
+{
+	char *addr = xasprintf("%s/%lld", doc_str(ctx->doc, "wan.ipv4.address"),
+			       doc_int(ctx->doc, "wan.ipv4.prefix", 24));
+	int rc = -1;
+
+	if (sys_runv(ctx->sys, &ctx->err, "ip", "-4", "addr", "flush", "dev", dev, NULL) ||
+	    sys_runv(ctx->sys, &ctx->err, "ip", "addr", "add", addr, "dev", dev, NULL) ||
+	    sys_runv(ctx->sys, &ctx->err, "ip", "route", "replace", "default", "via",
+		     doc_str(ctx->doc, "wan.ipv4.gateway"), "dev", dev, NULL))
+		goto out;
+	if (wan_write_resolv(ctx->facts, doc_get(ctx->doc, "wan.ipv4.dns")) < 0) {
+		ctx->err = xstrdup("cannot write the WAN resolv file");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(addr);
+	return rc;
+}
+
+static int wan_apply_dhcp(struct apply_ctx *ctx, const char *dev)
+{
+	char *hook = xasprintf("%s/difos-dhcp-event", facts_path(ctx->facts, "libexec"));
+	char *host = xasprintf("hostname:%s", doc_str(ctx->doc, "system.hostname"));
+	char *sock = xasprintf("DIFOS_SOCKET=%s", facts_path(ctx->facts, "socket"));
+	char *const argv[] = { "busybox", "udhcpc", "-f", "-S", "-i", (char *)dev, "-s", hook,
+			       "-x", host, "-t", "3", "-T", "2", "-A", "5", NULL };
+	char *const env[] = { sock, NULL };
+	int rc;
+
+	/* a change of the static file set would leave the old address behind */
+	if (ctx->old_doc && !strcmp(doc_str(ctx->old_doc, "wan.ipv4.proto"), "static"))
+		sys_runv(ctx->sys, NULL, "ip", "-4", "addr", "flush", "dev", dev, NULL);
+	rc = sv_ensure("udhcpc", argv, env);
+	if (rc < 0)
+		ctx->err = xstrdup("cannot start busybox udhcpc");
+	free(hook);
+	free(host);
+	free(sock);
+	return rc;
+}
+
+static int wan_apply(struct apply_ctx *ctx)
+{
+	const char *dev = doc_str(ctx->doc, "wan.interface");
+	const char *old_dev = ctx->old_doc ? doc_str(ctx->old_doc, "wan.interface") : NULL;
+	char *resolv = wan_resolv_path(ctx->facts);
+
+	if (access(resolv, F_OK) < 0)
+		wan_write_resolv(ctx->facts, NULL);
+	free(resolv);
+	if (old_dev && strcmp(old_dev, dev))
+		sys_runv(ctx->sys, NULL, "ip", "-4", "addr", "flush", "dev", old_dev, NULL);
+	if (sys_runv(ctx->sys, &ctx->err, "ip", "link", "set", "dev", dev, "up", NULL))
+		return -1;
+	if (!strcmp(doc_str(ctx->doc, "wan.ipv4.proto"), "static")) {
+		sv_stop("udhcpc");
+		return wan_apply_static(ctx, dev);
+	}
+	return wan_apply_dhcp(ctx, dev);
+}
+
+static int wan_health(struct apply_ctx *ctx)
+{
+	if (strcmp(doc_str(ctx->doc, "wan.ipv4.proto"), "dhcp"))
+		return 0;
+	if (!sv_wait_alive("udhcpc", 200, &ctx->err))
+		return -1;
+	return 0;
+}
+
+static void wan_stop(struct sys *sys)
+{
+	(void)sys;
+	sv_stop("udhcpc");
+}
+
+static json_t *wan_status(const json_t *doc)
+{
+	json_t *o = json_pack("{s:s?, s:s?}", "interface", doc_str(doc, "wan.interface"), "proto",
+			      doc_str(doc, "wan.ipv4.proto"));
+	json_t *lease = wan_dhcp_lease();
+
+	if (lease)
+		json_object_set_new(o, "dhcp", lease);
+	json_t *sv = sv_status("udhcpc");
+	if (sv)
+		json_object_set_new(o, "client", sv);
+	return o;
+}
+
+const struct feature feature_wan = {
+	.name = "wan",
+	.title = "WAN",
+	.sections = wan_sections,
+	.render = wan_render,
+	.apply = wan_apply,
+	.health = wan_health,
+	.status = wan_status,
+	.stop = wan_stop,
+	.methods = wan_methods,
+};

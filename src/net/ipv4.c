@@ -1,0 +1,34 @@
+#include <stdio.h>
+
+#include "net/ipv4.h"
+#include "schema/schema.h"
+#include "store/doc.h"
+
+void net_ntoa(unsigned a, char out[16])
+{
+	snprintf(out, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+}
+
+unsigned net_mask(int prefix)
+{
+	return prefix <= 0 ? 0 : prefix >= 32 ? 0xffffffffu : ~((1u << (32 - prefix)) - 1);
+}
+
+void net_cidr_text(unsigned addr, int prefix, char out[20])
+{
+	char a[16];
+
+	net_ntoa(addr & net_mask(prefix), a);
+	snprintf(out, 20, "%s/%d", a, prefix);
+}
+
+bool net_lan_subnet(const json_t *doc, unsigned *addr, int *prefix)
+{
+	const char *a = doc_str(doc, "lan.ipv4.address");
+	long long p = doc_int(doc, "lan.ipv4.prefix", -1);
+
+	if (!a || p < 1 || p > 32 || !sc_parse_ipv4(a, addr))
+		return false;
+	*prefix = (int)p;
+	return true;
+}

@@ -1,0 +1,15 @@
+/* IPv4 address arithmetic shared by the network features (host byte order). */
+#ifndef DIFOS_NET_IPV4_H
+#define DIFOS_NET_IPV4_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+void net_ntoa(unsigned addr, char out[16]);
+unsigned net_mask(int prefix);
+/* "192.168.1.0/24" for an address and prefix */
+void net_cidr_text(unsigned addr, int prefix, char out[20]);
+/* LAN address and prefix from the document; false if unset/invalid */
+bool net_lan_subnet(const json_t *doc, unsigned *addr, int *prefix);
+
+#endif
