@@ -18,6 +18,7 @@
 
 struct auth_session;
 struct api_route;
+struct feature_env;
 
 struct api_req {
 	/* request */
@@ -31,6 +32,7 @@ struct api_req {
 	char *cookie;              /* the session cookie's value */
 	char *bearer;
 	const struct api_route *route;
+	const struct feature_env *env;  /* as methods get it */
 	/* who */
 	struct auth_session *session;
 	char author[64];
@@ -69,7 +71,7 @@ void api_rpc_error(struct api_req *r, json_t *error);
 void api_call(struct api_req *r, const char *method, json_t *params_stolen);
 void api_header(struct api_req *r, const char *name, const char *value);
 /* Runs one request through auth and routing (also the fuzz entry). */
-json_t *api_handle(json_t *params);
+json_t *api_handle(const struct feature_env *env, json_t *params);
 
 /* routes.c */
 void api_rpc(struct api_req *r);               /* generic: route->rpc with query/body */
@@ -87,11 +89,6 @@ void api_tokens_revoke(struct api_req *r);
 void api_confirm(struct api_req *r);
 void api_apply(struct api_req *r);
 const char *api_param_str(struct api_req *r, const char *key);
-
-/* dashboard.c */
-extern const struct rpc_method dashboard_methods[];
-json_t *api_dashboard(void);
-void api_events_stop(void);
 
 /* openapi.c */
 json_t *api_openapi(void);

@@ -10,7 +10,6 @@
 #include "auth/auth.h"
 #include "core/log.h"
 #include "core/util.h"
-#include "daemon/daemon.h"
 
 const char *api_param_str(struct api_req *r, const char *key)
 {
@@ -251,7 +250,7 @@ void api_confirm(struct api_req *r)
 
 	if (!r->author[0]) {
 		unsigned char key[32];
-		if (!token || confirm_key_rev < 0 || difosd.engine->confirm_rev != confirm_key_rev) {
+		if (!token || confirm_key_rev < 0 || r->env->engine->confirm_rev != confirm_key_rev) {
 			api_error(r, 401, "unauthorized", NULL, NULL,
 				  "log in first, or give the token of the pending apply");
 			return;

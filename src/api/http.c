@@ -248,9 +248,9 @@ static char *api_param(json_t *params, const char *key)
 	return v ? xstrdup(v) : NULL;
 }
 
-json_t *api_handle(json_t *params)
+json_t *api_handle(const struct feature_env *env, json_t *params)
 {
-	struct api_req r = { .status = 200 };
+	struct api_req r = { .status = 200, .env = env };
 	const char *path = json_string_value(json_object_get(params, "path"));
 	const char *body = json_string_value(json_object_get(params, "body"));
 	json_t *q = json_object_get(params, "query"), *resp;
@@ -302,7 +302,7 @@ static json_t *api_http_request(struct rpc_call *c)
 	if (!json_is_string(json_object_get(c->params, "method")) ||
 	    !json_is_string(json_object_get(c->params, "path")))
 		return rpc_fail(c, RPC_BAD, NULL, NULL, "http.request needs method and path");
-	return api_handle(c->params);
+	return api_handle(c->env, c->params);
 }
 
 const struct rpc_method api_methods[] = {

@@ -73,23 +73,11 @@ static void engine_fail(struct apply_result *r, const char *reason, const char *
 	r->revision = -1;
 }
 
-json_t *engine_make_facts(void)
-{
-	char *run = root_path("/run/difos"), *state = root_path("/var/lib/difos");
-	char *active = root_path("/run/difos/active");
-	json_t *f;
-
-	f = json_pack("{s:{s:s, s:s, s:s, s:s}}", "paths", "root", root_get(), "run", run,
-		      "state", state, "active", active);
-	free(run);
-	free(state);
-	free(active);
-	return f;
-}
-
 static const char *engine_path(struct engine *e, const char *key)
 {
-	return json_string_value(json_object_get(json_object_get(e->facts, "paths"), key));
+	const struct feature_paths *p = &e->env.paths;
+
+	return !strcmp(key, "run") ? p->run : !strcmp(key, "state") ? p->state : p->active;
 }
 
 static void engine_set_feature(struct engine *e, const char *name, const char *state,
@@ -116,9 +104,14 @@ int engine_init(struct engine *e, struct store *store, struct sys *sys, uv_loop_
 
 	memset(e, 0, sizeof(*e));
 	e->store = store;
-	e->sys = sys;
-	e->loop = loop;
-	e->facts = engine_make_facts();
+	e->env.sys = sys;
+	e->env.loop = loop;
+	e->env.engine = e;
+	e->env.started = (long long)time(NULL);
+	e->env.paths.root = root_get();
+	e->env.paths.run = e->own_paths[0] = root_path("/run/difos");
+	e->env.paths.state = e->own_paths[1] = root_path("/var/lib/difos");
+	e->env.paths.active = e->own_paths[2] = root_path("/run/difos/active");
 	e->features = json_object();
 	dir = xasprintf("%s/gen", engine_path(e, "state"));
 	mkdir_p(dir, 0755);
@@ -135,11 +128,12 @@ int engine_init(struct engine *e, struct store *store, struct sys *sys, uv_loop_
 
 void engine_free(struct engine *e)
 {
-	json_decref(e->facts);
+	for (size_t i = 0; i < ARRAY_SIZE(e->own_paths); i++)
+		free(e->own_paths[i]);
 	json_decref(e->running);
 	json_decref(e->validated);
 	json_decref(e->features);
-	if (e->loop) {
+	if (e->env.loop) {
 		uv_close((uv_handle_t *)&e->confirm_timer, NULL);
 		uv_close((uv_handle_t *)&e->prune_timer, NULL);
 	}
@@ -234,12 +228,14 @@ static int engine_render_all(struct engine *e, const json_t *doc, const char *ge
 	for (size_t i = 0; i < feature_count() && rc == 0; i++) {
 		const struct feature *f = feature_table[i];
 		struct render_out out = { 0 };
+		struct feature_ctx ctx = { .env = &e->env, .doc = doc };
 		char *err = NULL, *dir, *old_dir;
 		double t0 = engine_clock_ms();
 
 		if (!f->render)
 			continue;
-		rc = f->render(doc, e->facts, &out, &err);
+		rc = f->render(&ctx, &out);
+		err = ctx.err;
 		if (rc == 0) {
 			dir = xasprintf("%s/%s", gen, f->name);
 			old_dir = old_gen ? xasprintf("%s/%s", old_gen, f->name) : NULL;
@@ -306,7 +302,7 @@ static void engine_prune_cb(uv_timer_t *t)
  * before the next request is read). */
 static void engine_prune_later(struct engine *e, const char *keep1, const char *keep2)
 {
-	if (!e->loop) {
+	if (!e->env.loop) {
 		engine_prune_gens(e, keep1, keep2);
 		return;
 	}
@@ -316,7 +312,7 @@ static void engine_prune_later(struct engine *e, const char *keep1, const char *
 	uv_timer_start(&e->prune_timer, engine_prune_cb, 0, 0);
 }
 
-bool apply_file_changed(const struct apply_ctx *ctx, const char *name)
+bool apply_file_changed(const struct feature_ctx *ctx, const char *name)
 {
 	char *a, *b;
 	bool changed;
@@ -349,8 +345,8 @@ static bool engine_feature_changed(const char *old_gen, const char *new_gen, con
 static int engine_apply_feature(struct engine *e, const struct feature *f, const json_t *doc,
 				const json_t *old_doc, const char *old_gen, char **err)
 {
-	struct apply_ctx ctx = {
-		.doc = doc, .old_doc = old_doc, .facts = e->facts, .sys = e->sys, .boot = !old_gen,
+	struct feature_ctx ctx = {
+		.env = &e->env, .doc = doc, .old_doc = old_doc, .boot = !old_gen,
 	};
 	char *dir = xasprintf("%s/%s", engine_path(e, "active"), f->name);
 	char *old_dir = old_gen ? xasprintf("%s/%s", old_gen, f->name) : NULL;
@@ -369,7 +365,7 @@ static int engine_apply_feature(struct engine *e, const struct feature *f, const
 static int engine_health_feature(struct engine *e, const struct feature *f, const json_t *doc,
 				 char **err)
 {
-	struct apply_ctx ctx = { .doc = doc, .facts = e->facts, .sys = e->sys };
+	struct feature_ctx ctx = { .env = &e->env, .doc = doc };
 	char *dir = xasprintf("%s/%s", engine_path(e, "active"), f->name);
 	int rc = 0;
 
@@ -409,6 +405,13 @@ static void engine_restore(struct engine *e, const char *old_gen, const char *ne
 		rm_rf(new_gen);
 }
 
+/* Features without configuration to apply (the dashboard) are never
+ * touched by an apply; their state is "ok" from boot on. */
+static bool engine_applies(const struct feature *f)
+{
+	return f->render || f->apply;
+}
+
 static int engine_check_changed(struct engine *e, const char *old_gen, const char *gen,
 				bool *changed, struct apply_result *res, double *cmp_ms, double *ms)
 {
@@ -418,13 +421,17 @@ static int engine_check_changed(struct engine *e, const char *old_gen, const cha
 		double t0 = engine_clock_ms();
 		int rc = 0;
 
-		changed[i] = engine_feature_changed(old_gen, gen, f->name);
+		changed[i] = engine_applies(f) && engine_feature_changed(old_gen, gen, f->name);
 		cmp_ms[i] = engine_clock_ms() - t0;
 		if (!changed[i] || !f->check)
 			continue;
 		t0 = engine_clock_ms();
 		dir = xasprintf("%s/%s", gen, f->name);
-		rc = f->check(dir, e->sys, &err);
+		{
+			struct feature_ctx ctx = { .env = &e->env, .dir = dir };
+			rc = f->check(&ctx);
+			err = ctx.err;
+		}
 		free(dir);
 		ms[i] = engine_clock_ms() - t0;
 		if (rc) {
@@ -562,7 +569,7 @@ static int engine_run(struct engine *e, const json_t *doc_in, const char *author
 	if (confirm_secs > 0) {
 		e->confirm_rev = rev;
 		e->confirm_deadline = (long long)time(NULL) + confirm_secs;
-		if (e->loop)
+		if (e->env.loop)
 			uv_timer_start(&e->confirm_timer, engine_confirm_cb,
 				       (uint64_t)confirm_secs * 1000, 0);
 	}
@@ -676,7 +683,13 @@ int engine_boot(struct engine *e)
 	for (size_t i = 0; i < feature_count(); i++) {
 		const struct feature *f = feature_table[i];
 		char *err = NULL;
-		int rc = engine_apply_feature(e, f, e->running, NULL, NULL, &err);
+		int rc;
+
+		if (!engine_applies(f)) {
+			engine_set_feature(e, f->name, "ok", NULL, rev);
+			continue;
+		}
+		rc = engine_apply_feature(e, f, e->running, NULL, NULL, &err);
 
 		if (rc == 0)
 			rc = engine_health_feature(e, f, e->running, &err);
@@ -703,7 +716,7 @@ int engine_confirm(struct engine *e, const char *author)
 	log_info("apply: revision %lld confirmed by %s", e->confirm_rev, author ? author : "?");
 	e->confirm_rev = 0;
 	e->confirm_deadline = 0;
-	if (e->loop)
+	if (e->env.loop)
 		uv_timer_stop(&e->confirm_timer);
 	return 0;
 }
@@ -718,7 +731,7 @@ int engine_revert_pending(struct engine *e, const char *why)
 
 	if (!bad)
 		return -1;
-	if (e->loop)
+	if (e->env.loop)
 		uv_timer_stop(&e->confirm_timer);
 	e->confirm_rev = 0;
 	e->confirm_deadline = 0;

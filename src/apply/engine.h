@@ -14,14 +14,17 @@
 #include <stdbool.h>
 #include <uv.h>
 
+#include "apply/feature.h"
+
 struct store;
 struct sys;
 
 struct engine {
 	struct store *store;
-	struct sys *sys;
-	uv_loop_t *loop;          /* NULL in unit tests: no confirm timer */
-	json_t *facts;            /* paths etc., see feature.h */
+	/* what features are given: paths, the system backend, the loop (NULL
+	 * in unit tests: no confirm timer), this engine */
+	struct feature_env env;
+	char *own_paths[3];       /* run, state, active: made by engine_init */
 	json_t *running;          /* document in force: complete (defaults filled), shared, never changed in place */
 	long long running_rev;
 	/* the last document found valid when it was staged (a reference, so
@@ -51,9 +54,8 @@ struct apply_result {
 
 void apply_result_free(struct apply_result *r);
 
-/* facts for the given root prefix (already set with root_set) */
-json_t *engine_make_facts(void);
-
+/* The paths are made for the root prefix (already set with root_set);
+ * the caller sets env.paths' libexec, socket, gui and data. */
 int engine_init(struct engine *e, struct store *store, struct sys *sys, uv_loop_t *loop);
 void engine_free(struct engine *e);
 

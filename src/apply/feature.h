@@ -1,17 +1,26 @@
 /*
  * A feature is one area of the manual (LAN, WAN, DNS & DHCP, firewall,
  * ...). It owns its schema sections, a pure renderer, an engine checker,
- * an applier, a health check and its status. The apply engine walks the
- * feature table in order; adding a feature never edits the engine.
+ * an applier, a health check, its status, the engine processes it
+ * supervises and its JSON-RPC methods. The apply engine walks the feature
+ * table in order; adding a feature never edits the engine.
+ *
+ * Features never call each other. What one adds to another's output (nft
+ * sets and rules to the firewall, lines to dnsmasq) goes through the hooks
+ * below, and what one learns at run time (a WAN lease) reaches the others
+ * as an event.
  */
 #ifndef DIFOS_FEATURE_H
 #define DIFOS_FEATURE_H
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <uv.h>
 
+#include "core/util.h"
 #include "schema/schema.h"
 
+struct engine;
 struct sys;
 struct rpc_method;
 
@@ -31,46 +40,109 @@ void render_add(struct render_out *o, const char *name, unsigned mode, char *dat
 void render_out_free(struct render_out *o);
 const char *render_get(const struct render_out *o, const char *name);
 
-/*
- * Runtime facts given to renderers, as JSON:
- *   {"paths": {"root": "/", "run": "/run/difos", "state": "/var/lib/difos",
- *              "active": "/run/difos/active", "libexec": "/usr/libexec/difos"}}
- * Paths are already prefixed with --root. Goldens use fixed facts.
- */
-struct apply_ctx {
-	const json_t *doc;      /* configuration being applied */
-	const json_t *old_doc;  /* configuration in force before (NULL at start) */
-	const json_t *facts;
-	const char *dir;        /* this feature's rendered files, in the active generation */
-	const char *old_dir;    /* the files in force before (NULL at start) */
-	struct sys *sys;
+/* Where things are, already under --root. Goldens use fixed paths. */
+struct feature_paths {
+	const char *root;     /* "/" or the --root prefix */
+	const char *run;      /* <root>/run/difos: runtime files, pid files, sockets */
+	const char *state;    /* <root>/var/lib/difos: the store, leases, downloaded lists */
+	const char *active;   /* <root>/run/difos/active: the rendered files in force */
+	const char *libexec;  /* difosd-web, difos-dhcp-event */
+	const char *socket;   /* the control socket */
+	const char *gui;      /* the GUI's files (NULL: the installed ones) */
+	const char *data;     /* shipped data: premade domain lists */
+};
+
+/* The facts of this run of difosd, the same for every feature. */
+struct feature_env {
+	struct feature_paths paths;
+	struct sys *sys;          /* every action on the machine goes through it */
+	uv_loop_t *loop;          /* NULL in unit tests and goldens */
+	struct engine *engine;    /* the document in force, refresh; NULL in goldens */
+	long long started;        /* wall-clock seconds when difosd started */
+};
+
+/* What each feature callback is given. */
+struct feature_ctx {
+	const struct feature_env *env;
+	const json_t *doc;      /* the configuration applied (render, check, apply,
+				 * health) or in force (status, hooks at render) */
+	const json_t *old_doc;  /* apply: the one in force before (NULL at start) */
+	const char *dir;        /* this feature's rendered files (check: the new ones) */
+	const char *old_dir;    /* apply: the files in force before (NULL at start) */
 	bool boot;              /* first apply after difosd started: nothing is in force */
 	char *err;              /* set on failure: the engine's own message */
 };
 
-/* A path of the facts ("run", "state", ...), or NULL. */
-const char *facts_path(const json_t *facts, const char *key);
-
 /* Does the rendered file name differ from the one in force (or is nothing in force)? */
-bool apply_file_changed(const struct apply_ctx *ctx, const char *name);
+bool apply_file_changed(const struct feature_ctx *ctx, const char *name);
+
+/*
+ * What features add to the firewall's one nftables table "inet difos".
+ * Each slot is text in the nested syntax with the indent of its place:
+ * sets at one tab ("\tset dyn_pbr3 {\n\t\ttype ipv4_addr\n\t}\n"), rules
+ * at two. Sets named "dyn_*" are filled at run time (by dnsmasq): the
+ * firewall keeps their elements while their declaration is unchanged.
+ */
+enum feature_nft_slot {
+	NFT_SETS,            /* set and map declarations */
+	NFT_MARK_PREROUTING, /* rules of chain mark_prerouting (filter, prerouting, mangle) */
+	NFT__SLOTS
+};
+
+struct feature_nft {
+	struct sbuf slot[NFT__SLOTS];
+};
+
+/* What happened at run time, for the features that follow it. */
+enum feature_event_kind {
+	EV_WAN_LEASE,        /* the WAN's DHCP lease was gained or renewed: data is the lease
+			      * {interface, ip, subnet, prefix, routers: [..], dns: [..], lease, since} */
+	EV_WAN_LEASE_LOST,   /* the lease ended (deconfig): data {interface} */
+	EV_ADDRESS,          /* difos set or removed an address: data {interface, family,
+			      * address (null when removed), prefix} */
+	EV_ENGINE,           /* an engine process started or stopped: data {engine, running,
+			      * pid, restarts} */
+};
+
+struct feature_event {
+	enum feature_event_kind kind;
+	const json_t *data;
+};
+
+/* An engine process a feature supervises (by its supervisor name). */
+struct feature_engine {
+	const char *name;        /* "dnsmasq" */
+	const char *status_key;  /* where the status shows it: "engine", "client" */
+};
 
 struct feature {
 	const char *name;
 	const char *title;
 	/* schema sections owned by this feature (NULL-terminated array of pointers) */
 	const struct sc_field *const *sections;
-	/* pure: document + facts -> files. Returns 0, or -1 with *err set. */
-	int (*render)(const json_t *doc, const json_t *facts, struct render_out *out, char **err);
-	/* checks the rendered files with the engine's own checker */
-	int (*check)(const char *dir, struct sys *sys, char **err);
+	/* once, when difosd starts (before the first apply) */
+	int (*init)(const struct feature_env *env);
+	/* pure: ctx->doc and ctx->env->paths -> files. 0, or -1 with ctx->err set. */
+	int (*render)(struct feature_ctx *ctx, struct render_out *out);
+	/* checks the rendered files in ctx->dir with the engine's own checker */
+	int (*check)(struct feature_ctx *ctx);
 	/* makes the running system match; called only when rendered files changed (or at start) */
-	int (*apply)(struct apply_ctx *ctx);
+	int (*apply)(struct feature_ctx *ctx);
 	/* after every feature applied: is it actually working? */
-	int (*health)(struct apply_ctx *ctx);
-	/* feature status for "status" (may be NULL) */
-	json_t *(*status)(const json_t *doc);
-	/* stops what the feature runs (shutdown) */
-	void (*stop)(struct sys *sys);
+	int (*health)(struct feature_ctx *ctx);
+	/* feature status for "status" (may be NULL); the engines are added to it */
+	json_t *(*status)(struct feature_ctx *ctx);
+	/* stops what the feature runs besides its engines (shutdown) */
+	void (*stop)(struct feature_ctx *ctx);
+	/* the engine processes it supervises: stopped at shutdown, shown in its status */
+	const struct feature_engine *engines;   /* terminated by { NULL } */
+
+	/* hooks: what it adds to other features' output, rendered from ctx->doc */
+	void (*nft)(struct feature_ctx *ctx, struct feature_nft *out);
+	void (*dnsmasq)(struct feature_ctx *ctx, struct sbuf *out);   /* dnsmasq.conf lines */
+	/* events it follows (called from the loop) */
+	void (*event)(const struct feature_env *env, const struct feature_event *ev);
+
 	/* the feature's own JSON-RPC methods (NULL-terminated) */
 	const struct rpc_method *methods;
 };
@@ -81,5 +153,18 @@ size_t feature_count(void);
 const struct feature *feature_find(const char *name);
 /* Builds the root schema from every feature's sections. */
 void feature_schema_init(void);
+
+/* hooks.c: walking the table for the hooks */
+/* Every feature's nft contributions for ctx->doc (free with feature_nft_free). */
+void feature_nft_collect(struct feature_ctx *ctx, struct feature_nft *out);
+void feature_nft_free(struct feature_nft *n);
+/* Every feature's dnsmasq.conf lines for ctx->doc, appended to out. */
+void feature_dnsmasq_collect(struct feature_ctx *ctx, struct sbuf *out);
+/* Tells every feature that follows events. */
+void feature_emit(const struct feature_env *env, enum feature_event_kind kind, const json_t *data);
+/* Status of a feature: its own, with its engines' states. */
+json_t *feature_status(const struct feature *f, struct feature_ctx *ctx);
+/* Stops every feature, the last in apply order first. */
+void feature_stop_all(const struct feature_env *env);
 
 #endif

@@ -35,7 +35,3 @@ const char *render_get(const struct render_out *o, const char *name)
 	return NULL;
 }
 
-const char *facts_path(const json_t *facts, const char *key)
-{
-	return json_string_value(json_object_get(json_object_get(facts, "paths"), key));
-}

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "apply/feature.h"
 #include "apply/supervisor.h"
 #include "apply/system.h"
 #include "core/log.h"
@@ -32,6 +33,7 @@ struct sv_proc {
 	struct sv_proc *next;
 };
 
+static const struct feature_env *sv_env;
 static uv_loop_t *sv_loop;
 static struct sys *sv_sys;
 static struct sv_proc *sv_procs;
@@ -106,16 +108,17 @@ static void sv_kill_stale(const char *path)
 	free(text);
 }
 
-void sv_init(uv_loop_t *loop, struct sys *sys, const char *piddir)
+void sv_init(const struct feature_env *env, const char *piddir)
 {
 	DIR *d;
 	struct dirent *de;
 
-	sv_loop = loop;
-	sv_sys = sys;
+	sv_env = env;
+	sv_loop = env->loop;
+	sv_sys = env->sys;
 	free(sv_piddir);
 	sv_piddir = piddir ? xstrdup(piddir) : NULL;
-	if (!sv_piddir || sys_is_dry(sys))
+	if (!sv_piddir || sys_is_dry(sv_sys))
 		return;
 	mkdir_p(sv_piddir, 0755);
 	d = opendir(sv_piddir);
@@ -250,6 +253,19 @@ static void sv_close_output(struct sv_proc *p)
 	}
 }
 
+/* EV_ENGINE: the features that follow engines learn it started or stopped */
+static void sv_emit(struct sv_proc *p)
+{
+	json_t *data;
+
+	if (!sv_env)
+		return;
+	data = json_pack("{s:s, s:b, s:i, s:i}", "engine", p->name, "running", p->pid > 0, "pid",
+			 (int)p->pid, "restarts", p->restarts);
+	feature_emit(sv_env, EV_ENGINE, data);
+	json_decref(data);
+}
+
 static int sv_spawn(struct sv_proc *p)
 {
 	char *line = spawn_argv_string(p->argv);
@@ -266,6 +282,7 @@ static int sv_spawn(struct sv_proc *p)
 	p->pid = pid;
 	p->started_ms = now_ms();
 	sv_write_pidfile(p);
+	sv_emit(p);
 	if (p->out_fd >= 0 && sv_loop) {
 		/* a uv_poll handle can only be re-initialised after its close
 		 * callback has run; run the loop once if it is still closing */
@@ -295,6 +312,7 @@ static void sv_exited(struct sv_proc *p, int st)
 	p->pid = 0;
 	sv_remove_pidfile(p);
 	sv_close_output(p);
+	sv_emit(p);
 	if (!p->wanted)
 		return;
 	log_warn("supervisor: %s exited with status %d after %lld ms", p->name, p->last_status,
@@ -359,6 +377,7 @@ static void sv_terminate(struct sv_proc *p)
 	if (sys_is_dry(sv_sys)) {
 		sv_sys->kill(sv_sys, p->pid, SIGTERM);
 		p->pid = 0;
+		sv_emit(p);
 		return;
 	}
 	/* the whole process group: an engine's helpers (udhcpc's event script,
@@ -381,6 +400,7 @@ gone:
 	p->pid = 0;
 	sv_remove_pidfile(p);
 	sv_close_output(p);
+	sv_emit(p);
 }
 
 void sv_stop(const char *name)

@@ -11,12 +11,14 @@
 #include <stdbool.h>
 #include <uv.h>
 
-struct sys;
+struct feature_env;
 
 #define SV_LOG_LINES 50
 
-/* piddir: where started engines are recorded (stale ones are stopped here). */
-void sv_init(uv_loop_t *loop, struct sys *sys, const char *piddir);
+/* env: the loop, the backend engines start through, and where EV_ENGINE
+ * goes; piddir: where started engines are recorded (stale ones are
+ * stopped here). */
+void sv_init(const struct feature_env *env, const char *piddir);
 void sv_shutdown(void);
 
 /* Starts name with argv unless it already runs with the same argv and env. */

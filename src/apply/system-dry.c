@@ -71,6 +71,20 @@ static int dry_kill(struct sys *s, pid_t pid, int sig)
 	return 0;
 }
 
+static int dry_job(struct sys *s, uv_loop_t *loop, char *const argv[], int timeout_ms,
+		   sys_job_done done, void *arg)
+{
+	char *cmd = spawn_argv_string(argv), *line = xasprintf("job %s", cmd);
+	int rc = dry_record(s, line);
+
+	(void)loop;
+	(void)timeout_ms;
+	free(cmd);
+	free(line);
+	done(arg, rc);
+	return 0;
+}
+
 struct sys *sys_dry_new(void)
 {
 	struct sys *s = xcalloc(1, sizeof(*s));
@@ -81,6 +95,7 @@ struct sys *sys_dry_new(void)
 	s->write_proc = dry_write_proc;
 	s->start = dry_start;
 	s->kill = dry_kill;
+	s->job = dry_job;
 	sbuf_init(&s->journal);
 	return s;
 }

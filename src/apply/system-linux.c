@@ -156,6 +156,7 @@ struct sys *sys_linux_new(void)
 	s->write_proc = linux_write_proc;
 	s->start = linux_start;
 	s->kill = linux_kill;
+	s->job = sys_linux_job;
 	sbuf_init(&s->journal);
 	return s;
 }
@@ -164,6 +165,8 @@ void sys_free(struct sys *s)
 {
 	if (!s)
 		return;
+	if (!sys_is_dry(s))
+		sys_linux_jobs_end();
 	sbuf_free(&s->journal);
 	free(s->fail_match);
 	free(s);

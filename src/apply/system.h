@@ -9,8 +9,12 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include <uv.h>
 
 #include "core/util.h"
+
+/* A background job ended: its exit code, 128+signal when killed. */
+typedef void (*sys_job_done)(void *arg, int status);
 
 struct sys {
 	const char *name;
@@ -25,6 +29,13 @@ struct sys {
 	 * read end of its output pipe in *out_fd (-1 when there is none). */
 	pid_t (*start)(struct sys *s, char *const argv[], char *const env[], int *out_fd);
 	int (*kill)(struct sys *s, pid_t pid, int sig);
+	/* Runs argv in the background on loop (difosd answers meanwhile), its
+	 * output discarded: a job writes files. done is called from the loop
+	 * when it ends; after timeout_ms it is killed. Returns 0, or -1 when it
+	 * cannot start (done is not called). dry: records "job <argv>" and calls
+	 * done before returning, with status 0 (1 for an injected failure). */
+	int (*job)(struct sys *s, uv_loop_t *loop, char *const argv[], int timeout_ms,
+		   sys_job_done done, void *arg);
 	/* dry: recorded actions, one per line; fail_match: an action whose text
 	 * contains this string fails. */
 	struct sbuf journal;
@@ -32,6 +43,11 @@ struct sys {
 };
 
 struct sys *sys_linux_new(void);
+/* system-job.c: the linux backend's background jobs */
+int sys_linux_job(struct sys *s, uv_loop_t *loop, char *const argv[], int timeout_ms,
+		  sys_job_done done, void *arg);
+/* After the loop closed: kills the jobs still running and forgets them. */
+void sys_linux_jobs_end(void);
 struct sys *sys_dry_new(void);
 void sys_free(struct sys *s);
 bool sys_is_dry(const struct sys *s);

@@ -6,7 +6,6 @@
 #include "apply/feature.h"
 #include "config/methods.h"
 #include "core/util.h"
-#include "daemon/daemon.h"
 #include "schema/schema.h"
 #include "store/diff.h"
 #include "store/store.h"
@@ -33,7 +32,7 @@ static json_t *apply_run(struct rpc_call *c, json_t *doc, const char *comment)
 		return rpc_fail(c, RPC_BAD, "confirm", json_object_get(c->params, "confirm"),
 				"confirm: must be between 1 and 3600 seconds");
 	}
-	if (engine_apply(difosd.engine, doc, c->author, comment, secs, &res) < 0) {
+	if (engine_apply(c->env->engine, doc, c->author, comment, secs, &res) < 0) {
 		const char *reason = !strcmp(res.reason, "invalid") ? RPC_INVALID :
 				     !strcmp(res.reason, "pending") ? RPC_CONFLICT : RPC_APPLY;
 		rpc_fail(c, reason, NULL, NULL, "%s", res.message);
@@ -51,7 +50,7 @@ static json_t *apply_run(struct rpc_call *c, json_t *doc, const char *comment)
 	out = json_pack("{s:I, s:O}", "revision", (json_int_t)res.revision, "touched", res.touched);
 	if (secs > 0)
 		json_object_set_new(out, "confirm_deadline",
-				    json_integer(difosd.engine->confirm_deadline));
+				    json_integer(c->env->engine->confirm_deadline));
 	apply_result_free(&res);
 	json_decref(doc);
 	return out;
@@ -60,7 +59,7 @@ static json_t *apply_run(struct rpc_call *c, json_t *doc, const char *comment)
 static json_t *apply_method(struct rpc_call *c)
 {
 	/* the store's own document: the engine neither changes nor copies it */
-	json_t *doc = json_incref((json_t *)store_staged_peek(difosd.store));
+	json_t *doc = json_incref((json_t *)store_staged_peek(c->env->engine->store));
 
 	if (!doc)
 		return rpc_fail(c, RPC_CONFLICT, NULL, NULL, "nothing to apply: no staged changes");
@@ -69,9 +68,9 @@ static json_t *apply_method(struct rpc_call *c)
 
 static json_t *confirm_method(struct rpc_call *c)
 {
-	long long rev = difosd.engine->confirm_rev;
+	long long rev = c->env->engine->confirm_rev;
 
-	if (engine_confirm(difosd.engine, c->author) < 0)
+	if (engine_confirm(c->env->engine, c->author) < 0)
 		return rpc_fail(c, RPC_CONFLICT, NULL, NULL, "no revision waits for confirmation");
 	return json_pack("{s:I}", "confirmed", (json_int_t)rev);
 }
@@ -80,7 +79,7 @@ static json_t *history_method(struct rpc_call *c)
 {
 	json_t *lim = json_object_get(c->params, "limit");
 
-	return store_history(difosd.store, json_is_integer(lim) ? (int)json_integer_value(lim) : 100);
+	return store_history(c->env->engine->store, json_is_integer(lim) ? (int)json_integer_value(lim) : 100);
 }
 
 static json_t *revision_param(struct rpc_call *c, const char *key, long long *rev)
@@ -90,7 +89,7 @@ static json_t *revision_param(struct rpc_call *c, const char *key, long long *re
 	if (!json_is_integer(v))
 		return rpc_fail(c, RPC_BAD, key, v, "%s: a revision number is required", key);
 	*rev = json_integer_value(v);
-	doc = store_revision_doc(difosd.store, *rev);
+	doc = store_revision_doc(c->env->engine->store, *rev);
 	if (!doc)
 		return rpc_fail(c, RPC_NOTFOUND, key, v, "%s: no revision %lld", key, *rev);
 	schema_fill_defaults(doc);
@@ -137,15 +136,15 @@ static json_t *rollback_method(struct rpc_call *c)
 
 static json_t *status_method(struct rpc_call *c)
 {
-	json_t *st = engine_status(difosd.engine), *feats = json_object_get(st, "features");
-	const json_t *staged = store_staged_peek(difosd.store);
+	json_t *st = engine_status(c->env->engine), *feats = json_object_get(st, "features");
+	const json_t *staged = store_staged_peek(c->env->engine->store);
+	struct feature_ctx ctx = { .env = c->env, .doc = c->env->engine->running };
 
-	(void)c;
 	for (size_t i = 0; i < feature_count(); i++) {
 		const struct feature *f = feature_table[i];
-		json_t *fs = json_object_get(feats, f->name);
-		if (fs && f->status)
-			json_object_set_new(fs, "detail", f->status(difosd.engine->running));
+		json_t *fs = json_object_get(feats, f->name), *detail;
+		if (fs && (detail = feature_status(f, &ctx)))
+			json_object_set_new(fs, "detail", detail);
 		if (fs)
 			json_object_set_new(fs, "title", json_string(f->title));
 	}

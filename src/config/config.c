@@ -9,7 +9,6 @@
 #include "apply/engine.h"
 #include "config/methods.h"
 #include "core/util.h"
-#include "daemon/daemon.h"
 #include "schema/schema.h"
 #include "store/diff.h"
 #include "store/jpath.h"
@@ -23,14 +22,14 @@
  * missing defaults (staged before an upgrade added fields) is copied whole
  * instead, since filling it would change it.
  */
-json_t *config_working_doc(void)
+json_t *config_working_doc(struct engine *eng)
 {
-	const json_t *base = store_staged_peek(difosd.store);
+	const json_t *base = store_staged_peek(eng->store);
 
 	if (!base)
-		base = difosd.engine->running;
+		base = eng->running;
 	/* the running document and one staged here are complete by making */
-	if (base == difosd.engine->running || base == difosd.engine->validated ||
+	if (base == eng->running || base == eng->validated ||
 	    schema_has_defaults(base))
 		return json_copy((json_t *)base);
 	json_t *doc = json_deep_copy(base);
@@ -70,15 +69,15 @@ static json_t *config_stage(struct rpc_call *c, json_t *doc, json_t *result)
 	}
 	sc_errors_free(&errs);
 	/* staging what is already running is the same as having nothing staged */
-	if (json_equal(doc, difosd.engine->running))
-		store_discard(difosd.store);
-	else if (store_stage(difosd.store, doc) < 0) {
+	if (json_equal(doc, c->env->engine->running))
+		store_discard(c->env->engine->store);
+	else if (store_stage(c->env->engine->store, doc) < 0) {
 		json_decref(doc);
 		json_decref(result);
 		return rpc_fail(c, RPC_INTERNAL, NULL, NULL, "cannot stage: %s",
-				store_errmsg(difosd.store));
+				store_errmsg(c->env->engine->store));
 	} else {
-		engine_note_valid(difosd.engine, doc);
+		engine_note_valid(c->env->engine, doc);
 	}
 	json_decref(doc);
 	return result ? result : json_pack("{s:b}", "staged", 1);
@@ -95,8 +94,8 @@ static json_t *config_get(struct rpc_call *c)
 	if (!config_path(c, &p, &text))
 		return NULL;
 	/* both documents are complete (defaults filled) and read-only here */
-	doc = running ? NULL : store_staged_peek(difosd.store);
-	masked = schema_mask_secrets(doc ? doc : difosd.engine->running);
+	doc = running ? NULL : store_staged_peek(c->env->engine->store);
+	masked = schema_mask_secrets(doc ? doc : c->env->engine->running);
 	v = jpath_get(masked, &p);
 	if (!v) {
 		json_decref(masked);
@@ -138,7 +137,7 @@ static json_t *config_set(struct rpc_call *c)
 	if (json_is_array(changes)) {
 		size_t i;
 		json_t *ch;
-		doc = config_working_doc();
+		doc = config_working_doc(c->env->engine);
 		json_array_foreach(changes, i, ch) {
 			const char *ps = json_string_value(json_object_get(ch, "path"));
 			json_t *val = json_object_get(ch, "value");
@@ -164,7 +163,7 @@ static json_t *config_set(struct rpc_call *c)
 	value = config_value(c, text);
 	if (!value)
 		return NULL;
-	doc = config_working_doc();
+	doc = config_working_doc(c->env->engine);
 	jpath_unshare(doc, &p);
 	if (jpath_set(doc, &p, value) < 0) {
 		json_decref(doc);
@@ -213,7 +212,7 @@ static json_t *config_add(struct rpc_call *c)
 		json_decref(value);
 		return rpc_fail(c, RPC_BAD, text, NULL, "%s: a new entry must be an object", text);
 	}
-	doc = config_working_doc();
+	doc = config_working_doc(c->env->engine);
 	jpath_unshare(doc, &p);
 	coll = jpath_get(doc, &p);
 	if (!json_is_array(coll)) {
@@ -239,7 +238,7 @@ static json_t *config_delete(struct rpc_call *c)
 	f = schema_lookup(text);
 	if (!f || p.n == 0)
 		return rpc_fail(c, RPC_NOTFOUND, text, NULL, "%s: no such setting", text);
-	doc = config_working_doc();
+	doc = config_working_doc(c->env->engine);
 	jpath_unshare(doc, &p);
 	if (jpath_delete(doc, &p) < 0) {
 		json_decref(doc);
@@ -250,13 +249,13 @@ static json_t *config_delete(struct rpc_call *c)
 
 static json_t *config_changes(struct rpc_call *c)
 {
-	const json_t *staged = store_staged_peek(difosd.store);
+	const json_t *staged = store_staged_peek(c->env->engine->store);
 	json_t *a, *b, *d;
 
 	(void)c;
 	if (!staged)
 		return json_array();
-	a = schema_mask_secrets(difosd.engine->running);
+	a = schema_mask_secrets(c->env->engine->running);
 	b = schema_mask_secrets(staged);
 	d = diff_docs(a, b);
 	json_decref(a);
@@ -270,9 +269,9 @@ static json_t *config_discard(struct rpc_call *c)
 	size_t n = json_array_size(ch);
 
 	json_decref(ch);
-	if (store_discard(difosd.store) < 0)
+	if (store_discard(c->env->engine->store) < 0)
 		return rpc_fail(c, RPC_INTERNAL, NULL, NULL, "cannot discard: %s",
-				store_errmsg(difosd.store));
+				store_errmsg(c->env->engine->store));
 	return json_pack("{s:I}", "discarded", (json_int_t)n);
 }
 

@@ -8,6 +8,7 @@ extern const struct rpc_method apply_methods[];
 extern const struct rpc_method ops_methods[];
 
 /* The document changes apply to: the staged one, or a copy of the running one. */
-json_t *config_working_doc(void);
+struct engine;
+json_t *config_working_doc(struct engine *eng);
 
 #endif

@@ -32,6 +32,12 @@ static struct control_door door_control;
  * decides about every request it forwards */
 static const char *const web_methods[] = { "http.request", "events.subscribe", NULL };
 static struct control_door door_web = { .author = "web", .allowed = web_methods };
+static void (*control_web_gone)(void);
+
+void control_on_web_gone(void (*fn)(void))
+{
+	control_web_gone = fn;
+}
 
 static void control_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
@@ -49,7 +55,7 @@ static void control_closed(uv_handle_t *h)
 			*pp = c->next;
 			break;
 		}
-	if (c->door == &door_web)
+	if (c->door == &door_web && control_web_gone)
 		control_web_gone();
 
 	sbuf_free(&c->in);

@@ -15,8 +15,8 @@ int control_listen(uv_loop_t *loop, const char *path);
 int control_listen_web(uv_loop_t *loop, const char *path);
 /* Sends a JSON-RPC notification to every connected web process. */
 void control_web_notify(const char *method, json_t *params);
-/* Called when a web connection closes (its event subscriptions end). */
-void control_web_gone(void);
+/* fn is called when a web connection closes (its event subscriptions end). */
+void control_on_web_gone(void (*fn)(void));
 void control_close(void);
 
 #endif

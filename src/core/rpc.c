@@ -11,6 +11,12 @@
 
 static const struct rpc_method *rpc_tables[RPC_MAX_TABLES];
 static size_t rpc_ntables;
+static const struct feature_env *rpc_env;
+
+void rpc_set_env(const struct feature_env *env)
+{
+	rpc_env = env;
+}
 
 void rpc_register(const struct rpc_method *methods)
 {
@@ -98,7 +104,7 @@ static json_t *rpc_error_response(json_t *id, int code, const char *msg, const c
 
 json_t *rpc_invoke(const char *method, json_t *params, const char *author, json_t **error)
 {
-	struct rpc_call c = { .author = author, .method = method };
+	struct rpc_call c = { .author = author, .method = method, .env = rpc_env };
 	const struct rpc_method *m = rpc_find(method);
 	json_t *result;
 
@@ -121,7 +127,7 @@ json_t *rpc_invoke(const char *method, json_t *params, const char *author, json_
 
 json_t *rpc_handle(json_t *req, const char *author)
 {
-	struct rpc_call c = { .author = author };
+	struct rpc_call c = { .author = author, .env = rpc_env };
 	const struct rpc_method *m;
 	json_t *id = json_object_get(req, "id"), *params, *result, *resp;
 	const char *method = json_string_value(json_object_get(req, "method"));

@@ -8,10 +8,15 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+struct feature_env;
+
 struct rpc_call {
 	const char *method;
 	json_t *params;       /* object (never NULL) */
 	const char *author;   /* who asks: "root", a user name */
+	/* what methods act on: the paths, the system backend, the loop and
+	 * the apply engine (apply/feature.h); set once with rpc_set_env */
+	const struct feature_env *env;
 	json_t *error;        /* set by rpc_fail */
 };
 
@@ -32,6 +37,8 @@ struct rpc_method {
 #define RPC_INTERNAL  "internal"
 
 void rpc_register(const struct rpc_method *methods);
+/* The environment every call is given (NULL until set: offline tools). */
+void rpc_set_env(const struct feature_env *env);
 /* Handles one request object; returns the response object (NULL for a notification). */
 json_t *rpc_handle(json_t *request, const char *author);
 /* Handles one text frame; returns the response text (malloc'd) or NULL.

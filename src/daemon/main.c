@@ -20,7 +20,6 @@
 #include "core/log.h"
 #include "core/rpc.h"
 #include "core/util.h"
-#include "daemon/daemon.h"
 #include "store/store.h"
 
 
@@ -82,6 +81,8 @@ int main(int argc, char **argv)
 	int pause_ms = 0, c, rc = 1;
 	bool print_openapi = false;
 	char *dbpath, *sock, *websock, *authlog, *dir, *libexec;
+	struct store *store = NULL;
+	struct sys *sys;
 	uv_loop_t *loop = uv_default_loop();
 
 	while ((c = getopt_long(argc, argv, "r:b:dh", opts, NULL)) != -1) {
@@ -134,49 +135,45 @@ int main(int argc, char **argv)
 	rpc_register(ops_methods);
 	rpc_register(api_methods);
 	rpc_register(auth_methods);
-	rpc_register(dashboard_methods);
 	for (size_t i = 0; i < feature_count(); i++)
 		if (feature_table[i]->methods)
 			rpc_register(feature_table[i]->methods);
 
-	difosd.loop = loop;
-	difosd.started = (long long)time(NULL);
-	difosd.socket_path = sock;
-	difosd.sys = !strcmp(backend, "dry") ? sys_dry_new() : sys_linux_new();
+	sys = !strcmp(backend, "dry") ? sys_dry_new() : sys_linux_new();
 	{
 		/* the store holds password hashes: root only (SQLite gives its
 		 * -wal and -shm files the database file's mode) */
 		mode_t old = umask(0077);
-		int r = store_open(dbpath, &difosd.store);
+		int r = store_open(dbpath, &store);
 		umask(old);
 		chmod(dbpath, 0600);
-		if (r < 0 || auth_init(difosd.store, authlog) < 0)
+		if (r < 0 || auth_init(store, authlog) < 0)
 			goto out;
 	}
 	{
 		json_t *defaults = schema_defaults();
-		int r = store_init(difosd.store, defaults);
+		int r = store_init(store, defaults);
 		json_decref(defaults);
 		if (r < 0)
 			goto out;
 	}
+	engine_init(&main_engine, store, sys, loop);
+	main_engine.env.paths.libexec = libexec;
+	main_engine.env.paths.socket = sock;
+	main_engine.env.paths.gui = gui;
+	/* shipped data (premade domain lists): next to the build tree, or installed */
+	main_engine.env.paths.data = access(DIFOS_SOURCE_DATA, R_OK) == 0 ? DIFOS_SOURCE_DATA
+									 : DIFOS_DATA_DIR;
+	main_engine.test_pause_ms = pause_ms;
+	rpc_set_env(&main_engine.env);
 	{
 		char *piddir = root_path("/run/difos/pids");
-		sv_init(loop, difosd.sys, piddir);
+		sv_init(&main_engine.env, piddir);
 		free(piddir);
 	}
-	engine_init(&main_engine, difosd.store, difosd.sys, loop);
-	json_object_set_new(json_object_get(main_engine.facts, "paths"), "libexec",
-			    json_string(libexec));
-	json_object_set_new(json_object_get(main_engine.facts, "paths"), "socket",
-			    json_string(sock));
-	json_object_set_new(json_object_get(main_engine.facts, "paths"), "gui", json_string(gui));
-	/* shipped data (premade domain lists): next to the build tree, or installed */
-	json_object_set_new(json_object_get(main_engine.facts, "paths"), "data",
-			    json_string(access(DIFOS_SOURCE_DATA, R_OK) == 0 ? DIFOS_SOURCE_DATA
-									 : DIFOS_DATA_DIR));
-	main_engine.test_pause_ms = pause_ms;
-	difosd.engine = &main_engine;
+	for (size_t i = 0; i < feature_count(); i++)
+		if (feature_table[i]->init && feature_table[i]->init(&main_engine.env) < 0)
+			log_warn("%s: could not start", feature_table[i]->name);
 
 	uv_signal_init(loop, &sig_chld);
 	uv_signal_start(&sig_chld, on_sigchld, SIGCHLD);
@@ -185,7 +182,7 @@ int main(int argc, char **argv)
 	uv_signal_init(loop, &sig_int);
 	uv_signal_start(&sig_int, on_stop_signal, SIGINT);
 
-	log_info("difosd starting: root %s, backend %s", root_get(), difosd.sys->name);
+	log_info("difosd starting: root %s, backend %s", root_get(), sys->name);
 	/* listen first: engines started at boot (the DHCP client's hook)
 	 * may call in; they wait in the backlog until boot is done */
 	if (control_listen(loop, sock) < 0 || control_listen_web(loop, websock) < 0)
@@ -197,10 +194,7 @@ int main(int argc, char **argv)
 	rc = 0;
 
 	control_close();
-	api_events_stop();
-	for (size_t i = feature_count(); i-- > 0;)
-		if (feature_table[i]->stop)
-			feature_table[i]->stop(difosd.sys);
+	feature_stop_all(&main_engine.env);
 out_engine:
 	sv_shutdown();
 	engine_free(&main_engine);
@@ -208,8 +202,8 @@ out_engine:
 	uv_run(loop, UV_RUN_DEFAULT);
 	uv_loop_close(loop);
 out:
-	store_close(difosd.store);
-	sys_free(difosd.sys);
+	store_close(store);
+	sys_free(sys);
 	unlink(sock);
 	unlink(websock);
 	free(dbpath);

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <uv.h>
 
+#include "core/util.h"
+
 #define WEB_MAX_BODY        (1024 * 1024)        /* request bodies */
 #define WEB_MAX_FRAME       (8 * 1024 * 1024)    /* answers from the core */
 #define WEB_CORE_TIMEOUT_MS (120 * 1000)         /* an apply may take a while */
@@ -69,6 +71,27 @@ void web_core_notify_watchers(int watchers);
 extern void (*web_core_on_event)(json_t *params);
 
 /* web_http.c / web_ws.c */
+/* One HTTP request and its answer (lws's per-session data of "http"). */
+struct web_http {
+	struct lws *wsi;
+	char method[8];
+	char *path;
+	json_t *query;
+	char *cookie, *csrf, *authorization, *origin, *host;
+	char peer[64];
+	struct sbuf body;
+	bool too_large, body_expected;
+	long long core_id;
+	/* the answer */
+	bool answering, headers_sent;
+	int status;
+	const char *type;
+	json_t *headers;
+	char *owned;                  /* an answer body we own */
+	const char *out;              /* what is sent: owned or a GUI file */
+	size_t out_len, out_sent;
+	bool gz, immutable, api;
+};
 struct web_ws {
 	struct lws *wsi;
 	char *cookie, *origin, *host;
@@ -78,20 +101,29 @@ struct web_ws {
 	unsigned long seen;          /* the last event generation sent */
 	struct web_ws *next;
 };
-struct lws_protocols;
-extern const struct lws_protocols *const web_protocol_list;
-struct web_config {
-	int https_port, http_port;
-	const char *cert, *key;
-};
-extern struct web_config web_cfg;
-void web_ws_broadcast(json_t *params);
 struct lws;
+enum lws_callback_reasons;
+int web_http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		size_t len);
+int web_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+	      size_t len);
+void web_ws_broadcast(json_t *params);
 /* A request header's value (malloc'd), NULL when absent or too long. The
  * token is an enum lws_token_indexes. */
 char *web_hdr(struct lws *wsi, int token);
 /* The peer address as text (IPv4 peers without the ::ffff: prefix). */
 void web_peer(struct lws *wsi, char *out, size_t len);
+
+/* web_protocols.c: what lws serves */
+struct lws_protocols;
+extern const struct lws_protocols *const web_protocol_list;
+
+/* web_config.c: the command line */
+struct web_config {
+	int https_port, http_port;
+	const char *cert, *key;
+};
+extern struct web_config web_cfg;
 
 /* web_privs.c */
 int web_drop_privileges(const char *user, const char *chroot_dir);

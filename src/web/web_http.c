@@ -18,27 +18,6 @@ static const char web_csp[] =
 	"connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
 	"form-action 'self'";
 
-struct web_http {
-	struct lws *wsi;
-	char method[8];
-	char *path;
-	json_t *query;
-	char *cookie, *csrf, *authorization, *origin, *host;
-	char peer[64];
-	struct sbuf body;
-	bool too_large, body_expected;
-	long long core_id;
-	/* the answer */
-	bool answering, headers_sent;
-	int status;
-	const char *type;
-	json_t *headers;
-	char *owned;                  /* an answer body we own */
-	const char *out;              /* what is sent: owned or a GUI file */
-	size_t out_len, out_sent;
-	bool gz, immutable, api;
-};
-
 char *web_hdr(struct lws *wsi, int token)
 {
 	enum lws_token_indexes h = (enum lws_token_indexes)token;
@@ -383,7 +362,7 @@ static int web_request(struct web_http *h, struct lws *wsi, const char *uri)
 	return 0;
 }
 
-static int web_http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+int web_http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		       size_t len)
 {
 	struct web_http *h = user;
@@ -415,13 +394,3 @@ static int web_http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *
 	}
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
-
-int web_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
-
-static const struct lws_protocols web_protocols[] = {
-	{ "http", web_http_cb, sizeof(struct web_http), 0, 0, NULL, 0 },
-	{ "difos-events", web_ws_cb, sizeof(struct web_ws), 4096, 0, NULL, 0 },
-	{ NULL, NULL, 0, 0, 0, NULL, 0 },
-};
-
-const struct lws_protocols *const web_protocol_list = web_protocols;

@@ -16,7 +16,6 @@
 #include "core/util.h"
 #include "web/web.h"
 
-struct web_config web_cfg = { .https_port = 443, .http_port = 80 };
 static struct lws_context *context;
 static uv_signal_t sig_term, sig_int;
 static int redirect_marker;     /* the plain-HTTP vhost's user pointer */

@@ -15,7 +15,6 @@
 #include "api/api.h"
 #include "apply/feature.h"
 #include "auth/auth.h"
-#include "daemon/daemon.h"
 #include "core/util.h"
 #include "schema/schema.h"
 #include "store/store.h"
@@ -23,6 +22,7 @@
 
 static char session_cookie[AUTH_TOKEN_HEX + 1];
 static struct auth_session *session;
+static struct store *test_store;
 
 static void fuzz_init(void)
 {
@@ -34,12 +34,12 @@ static void fuzz_init(void)
 	if (!mkdtemp(dir))
 		abort();
 	db = xasprintf("%s/config.db", dir);
-	if (store_open(db, &difosd.store) < 0)
+	if (store_open(db, &test_store) < 0)
 		abort();
 	defaults = schema_defaults();
-	store_init(difosd.store, defaults);
+	store_init(test_store, defaults);
 	json_decref(defaults);
-	auth_init(difosd.store, NULL);
+	auth_init(test_store, NULL);
 	session = auth_session_create(AUTH_ADMIN, session_cookie);
 	free(db);
 }
@@ -91,7 +91,7 @@ static void fuzz_request(const char *data, size_t size)
 		frame = json_loads(text, 0, NULL);
 		if (!frame)
 			abort();    /* what the web side frames, the core must parse */
-		resp = api_handle(json_object_get(frame, "params"));
+		resp = api_handle(NULL, json_object_get(frame, "params"));
 		if (!json_is_integer(json_object_get(resp, "status")))
 			abort();
 		char *body = json_dumps(resp, JSON_COMPACT);

@@ -1,7 +1,7 @@
 /*
  * Renderer golden files: for each case directory <dir>/cases/<case>/ the
  * configuration in input.json (missing settings filled with the schema
- * defaults) is rendered by every feature with fixed facts, and each file
+ * defaults) is rendered by every feature with fixed paths, and each file
  * is compared byte for byte with <case>/expected/<feature>/<file>.
  *
  *   golden <dir>                     compare; a unified diff on mismatch
@@ -29,10 +29,14 @@
 
 extern char **environ;
 
-static const char golden_facts[] =
-	"{\"paths\": {\"root\": \"/\", \"run\": \"/run/difos\", \"state\": \"/var/lib/difos\","
-	" \"active\": \"/run/difos/active\", \"libexec\": \"/usr/libexec/difos\","
-	" \"socket\": \"/run/difos/control.sock\"}}";
+/* fixed paths, so the rendered files do not depend on the machine */
+static const struct feature_env golden_env = {
+	.paths = {
+		.root = "/", .run = "/run/difos", .state = "/var/lib/difos",
+		.active = "/run/difos/active", .libexec = "/usr/libexec/difos",
+		.socket = "/run/difos/control.sock",
+	},
+};
 
 static bool update_mode;
 
@@ -188,21 +192,20 @@ static int write_expected(const char *path, const char *data)
 }
 
 /* Renders every feature; false (with a message) on a renderer failure. */
-static bool render_all(const json_t *doc, const json_t *facts, struct produced_list *out,
-		       const char *name)
+static bool render_all(const json_t *doc, struct produced_list *out, const char *name)
 {
 	bool ok = true;
 
 	for (size_t i = 0; i < feature_count(); i++) {
 		const struct feature *f = feature_table[i];
 		struct render_out r = { 0 };
-		char *err = NULL;
+		struct feature_ctx ctx = { .env = &golden_env, .doc = doc };
 
 		if (!f->render)
 			continue;
-		if (f->render(doc, facts, &r, &err) != 0) {
+		if (f->render(&ctx, &r) != 0) {
 			printf("  %s: feature %s cannot render: %s\n", name, f->name,
-			       err ? err : "(no message)");
+			       ctx.err ? ctx.err : "(no message)");
 			ok = false;
 		} else {
 			for (size_t j = 0; j < r.n; j++) {
@@ -211,13 +214,13 @@ static bool render_all(const json_t *doc, const json_t *facts, struct produced_l
 				r.v[j].data = NULL; /* moved */
 			}
 		}
-		free(err);
+		free(ctx.err);
 		render_out_free(&r);
 	}
 	return ok;
 }
 
-static bool run_case(const char *cases_dir, const char *name, const json_t *facts)
+static bool run_case(const char *cases_dir, const char *name)
 {
 	char *case_dir = xasprintf("%s/%s", cases_dir, name);
 	char *input = xasprintf("%s/input.json", case_dir);
@@ -245,7 +248,7 @@ static bool run_case(const char *cases_dir, const char *name, const json_t *fact
 		ok = false;
 		goto out;
 	}
-	if (!render_all(doc, facts, &out, name)) {
+	if (!render_all(doc, &out, name)) {
 		ok = false;
 		goto out;
 	}
@@ -332,7 +335,6 @@ int main(int argc, char **argv)
 	const char *env = getenv("UPDATE_GOLDENS");
 	struct dirent **names = NULL;
 	char *cases_dir;
-	json_t *facts;
 	int n, passed = 0, failed = 0;
 
 	if (argc != 2) {
@@ -342,14 +344,12 @@ int main(int argc, char **argv)
 	}
 	update_mode = env && *env && strcmp(env, "0") != 0;
 	feature_schema_init();
-	facts = json_loads(golden_facts, 0, NULL);
 	cases_dir = xasprintf("%s/cases", argv[1]);
 	n = scandir(cases_dir, &names, case_filter, alphasort);
 	if (n <= 0) {
 		fprintf(stderr, "golden: no cases in %s: %s\n", cases_dir,
 			n < 0 ? strerror(errno) : "empty");
 		free(cases_dir);
-		json_decref(facts);
 		free(names);
 		return 1;
 	}
@@ -361,7 +361,7 @@ int main(int argc, char **argv)
 		struct stat st;
 
 		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (run_case(cases_dir, names[i]->d_name, facts)) {
+			if (run_case(cases_dir, names[i]->d_name)) {
 				passed++;
 				printf("ok %s\n", names[i]->d_name);
 			} else {
@@ -374,7 +374,6 @@ int main(int argc, char **argv)
 	}
 	free(names);
 	free(cases_dir);
-	json_decref(facts);
 	printf("golden: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -13,13 +13,13 @@
 #include "api/api.h"
 #include "apply/feature.h"
 #include "auth/auth.h"
-#include "daemon/daemon.h"
 #include "core/util.h"
 #include "schema/schema.h"
 #include "store/store.h"
 
 static char tmpdir[] = "/tmp/difos-test-auth-XXXXXX";
 static char *logpath;
+static struct store *test_store;
 
 static void test_hash_is_yescrypt_and_verifies(void)
 {
@@ -153,7 +153,7 @@ static json_t *request(const char *method, const char *path, const char *cookie,
 		json_object_set_new(p, "csrf", json_string(csrf));
 	if (body)
 		json_object_set_new(p, "body", json_string(body));
-	json_t *r = api_handle(p);
+	json_t *r = api_handle(NULL, p);
 	json_decref(p);
 	return r;
 }
@@ -197,7 +197,7 @@ static void test_http_request_gate(void)
 	json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "method", "POST", "path",
 			      "/api/v1/auth/logout", "cookie", cookie, "csrf", s->csrf, "host",
 			      "192.168.1.1", "origin", "https://evil.example");
-	r = api_handle(p);
+	r = api_handle(NULL, p);
 	T_CHECK(status_of(r) == 403);
 	json_decref(r);
 	json_decref(p);
@@ -223,12 +223,12 @@ int main(void)
 	logpath = xasprintf("%s/auth.log", tmpdir);
 	feature_schema_init();
 	rpc_register(api_methods);
-	if (store_open(db, &difosd.store) < 0)
+	if (store_open(db, &test_store) < 0)
 		return 1;
 	defaults = schema_defaults();
-	store_init(difosd.store, defaults);
+	store_init(test_store, defaults);
 	json_decref(defaults);
-	auth_init(difosd.store, logpath);
+	auth_init(test_store, logpath);
 
 	T_RUN(test_hash_is_yescrypt_and_verifies);
 	T_RUN(test_password_rules);
@@ -239,7 +239,7 @@ int main(void)
 	T_RUN(test_config_paths);
 	T_RUN(test_http_request_gate);
 
-	store_close(difosd.store);
+	store_close(test_store);
 	rm_rf(tmpdir);
 	free(db);
 	free(logpath);

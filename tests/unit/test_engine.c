@@ -212,12 +212,9 @@ static const char *feature_state(const char *name)
 
 static void engine_setup(struct engine *e)
 {
-	json_t *paths;
-
 	engine_init(e, st, sys, NULL);
-	paths = json_object_get(e->facts, "paths");
-	json_object_set_new(paths, "libexec", json_string("/usr/libexec/difos"));
-	json_object_set_new(paths, "socket", json_string("/run/difos/control.sock"));
+	e->env.paths.libexec = "/usr/libexec/difos";
+	e->env.paths.socket = "/run/difos/control.sock";
 }
 
 /* ---- tests ---- */
@@ -711,8 +708,8 @@ int main(void)
 	store_init(st, defaults);
 	json_decref(defaults);
 	sys = sys_dry_new();
-	sv_init(NULL, sys, NULL);
 	engine_setup(&eng);
+	sv_init(&eng.env, NULL);
 
 	T_RUN(test_boot);
 	T_RUN(test_apply_hostnames_only);

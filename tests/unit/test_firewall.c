@@ -1,13 +1,21 @@
 /*
  * Unit tests of the firewall's loader helpers: which changes of the
- * structure need nft's check before the load.
+ * structure need nft's check before the load; and the country list update
+ * as a background job of the system backend.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "t.h"
+#include "t_json.h"
+#include "apply/engine.h"
+#include "apply/feature.h"
+#include "apply/system.h"
+#include "core/rpc.h"
 #include "core/util.h"
 #include "features/firewall/ruleset/firewall.h"
+#include "schema/schema.h"
 
 static const char base[] =
 	"table inet difos {\n"
@@ -65,9 +73,52 @@ static void test_other_changes_need_the_check(void)
 	free(hook_changed);
 }
 
+/* The download runs through the backend's job, so the dry backend sees it
+ * (and, downloading nothing, the update reports every list missing). */
+static void test_update_lists_job(void)
+{
+	char state[] = "/tmp/difos-test-firewall-XXXXXX";
+	struct sys *sys = sys_dry_new();
+	json_t *d = schema_defaults(), *res, *err = NULL;
+	struct engine eng = { 0 };
+	struct feature_env env = { .sys = sys, .loop = uv_default_loop(), .engine = &eng };
+	char *want;
+
+	T_CHECK(mkdtemp(state) != NULL);
+	env.paths.state = state;
+	put(d, "firewall.ip_aliases", "[{\"id\": 1, \"name\": \"geo\", \"type\": \"automated\","
+	    " \"countries\": [\"br\"]}]");
+	schema_fill_defaults(d);
+	eng.running = d;
+	for (size_t i = 0; i < feature_count(); i++)
+		if (feature_table[i]->methods)
+			rpc_register(feature_table[i]->methods);
+	rpc_set_env(&env);
+	res = rpc_invoke("firewall.update_lists", NULL, "tester", &err);
+	T_CHECK(res != NULL && err == NULL);
+	want = xasprintf("job curl -fsSL --max-time 60 --max-filesize 33554432 --proto =https,http "
+			 "--parallel --parallel-max 8 -o %s/lists/countries/.br.v4.new "
+			 "https://www.ipdeny.com/ipblocks/data/aggregated/br-aggregated.zone", state);
+	T_CHECK(strstr(sys->journal.s, want) != NULL);
+	T_CHECK(json_is_false(json_object_get(res, "running")));
+	T_CHECK(json_array_size(json_object_get(res, "failed")) == 2);
+	T_CHECK(json_is_false(json_object_get(res, "applied")));
+	if (t_cur_failed)
+		fprintf(stderr, "%s\n", sys->journal.s);
+	rpc_set_env(NULL);
+	free(want);
+	json_decref(res);
+	json_decref(err);
+	json_decref(d);
+	sys_free(sys);
+	rm_rf(state);
+}
+
 int main(void)
 {
+	feature_schema_init();
 	T_RUN(test_chain_rules_only);
 	T_RUN(test_other_changes_need_the_check);
+	T_RUN(test_update_lists_job);
 	return t_done("unit-firewall");
 }

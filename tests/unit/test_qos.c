@@ -138,11 +138,11 @@ static int apply(struct sys *sys, const json_t *doc, const json_t *old_doc, char
 {
 	const struct feature *f = feature_find("qos");
 	struct render_out out = { 0 };
-	struct apply_ctx ctx = { .doc = doc, .old_doc = old_doc, .dir = dir, .sys = sys };
-	char *rerr = NULL;
+	struct feature_env env = { .sys = sys };
+	struct feature_ctx ctx = { .env = &env, .doc = doc, .old_doc = old_doc, .dir = dir };
 	int rc;
 
-	T_CHECK(f->render(doc, NULL, &out, &rerr) == 0);
+	T_CHECK(f->render(&ctx, &out) == 0);
 	for (size_t i = 0; i < out.n; i++) {
 		char *p = xasprintf("%s/%s", dir, out.v[i].name);
 		file_write_atomic(p, out.v[i].data, strlen(out.v[i].data), 0644);

@@ -9,11 +9,11 @@
 
 #include "t.h"
 #include "t_json.h"
+#include "apply/engine.h"
 #include "apply/feature.h"
 #include "apply/system.h"
 #include "core/util.h"
 #include "features/network/routes/routes.h"
-#include "features/network/routes/routes_int.h"
 #include "schema/schema.h"
 
 /* A valid document: defaults plus "routes"/"interfaces" from JSON text. */
@@ -177,12 +177,15 @@ static void test_policy_rules(void)
 	T_CHECK(valid(d));
 }
 
+/* What every feature's dnsmasq hook adds (the routes feature's lines). */
 static char *dnsmasq_lines(const json_t *doc)
 {
+	struct feature_env env = { 0 };
+	struct feature_ctx ctx = { .env = &env, .doc = doc };
 	struct sbuf b;
 
 	sbuf_init(&b);
-	routes_dnsmasq(doc, NULL, &b);
+	feature_dnsmasq_collect(&ctx, &b);
 	return sbuf_steal(&b);
 }
 
@@ -283,7 +286,8 @@ static void test_apply_commands(void)
 	const struct feature *f = feature_find("routes");
 	struct sys *sys = sys_dry_new();
 	json_t *d = doc_with("interfaces.custom", uplink2);
-	struct apply_ctx ctx = { 0 };
+	struct feature_env env = { .sys = sys };
+	struct feature_ctx ctx = { .env = &env };
 
 	put(d, "routes.static4", "[{\"id\": 1, \"target\": \"10.99.0.0/16\", \"gateway\": "
 	    "\"203.0.113.1\", \"metric\": 7}]");
@@ -294,7 +298,6 @@ static void test_apply_commands(void)
 	schema_fill_defaults(d);
 	T_CHECK(f != NULL);
 	ctx.doc = d;
-	ctx.sys = sys;
 	ctx.boot = true;
 	T_CHECK(f->apply(&ctx) == 0);
 	T_CHECK(strstr(sys->journal.s, "run ip -4 route replace 10.99.0.0/16 via 203.0.113.1 "
@@ -313,6 +316,56 @@ static void test_apply_commands(void)
 	sys_free(sys);
 }
 
+/* The firewall's table gets the policy sets and marks through the nft hook. */
+static void test_nft_hook(void)
+{
+	json_t *d = doc_with("routes.policy", "[{\"id\": 1, \"name\": \"a\", \"domains\": "
+			     "[\"example.com\"], \"interface\": \"wan\"}]");
+	struct feature_env env = { 0 };
+	struct feature_ctx ctx = { .env = &env, .doc = d };
+	struct feature_nft parts;
+
+	feature_nft_collect(&ctx, &parts);
+	T_CHECK(strstr(parts.slot[NFT_SETS].s, "\tset dyn_pbr1 {\n") != NULL);
+	T_CHECK(strstr(parts.slot[NFT_MARK_PREROUTING].s, "@dyn_pbr1") != NULL);
+	feature_nft_free(&parts);
+	json_decref(d);
+}
+
+/* The policy table of "wan" follows the router of the WAN's DHCP lease,
+ * as the lease events tell it; without a lease it stays empty. */
+static void test_wan_lease_events(void)
+{
+	struct sys *sys = sys_dry_new();
+	json_t *d = doc_with("routes.policy", "[{\"id\": 1, \"name\": \"a\", \"source\": "
+			     "[\"192.168.1.21\"], \"interface\": \"wan\"}]");
+	struct engine eng = { .running = d };
+	struct feature_env env = { .sys = sys, .engine = &eng };
+	json_t *lease = json_pack("{s:s, s:s, s:[s], s:[]}", "interface", "wan0", "ip",
+				  "198.51.100.7", "routers", "198.51.100.1", "dns");
+	json_t *lost = json_pack("{s:s}", "interface", "wan0");
+	const struct feature *f = feature_find("routes");
+	struct feature_ctx ctx = { .env = &env, .doc = d };
+
+	feature_emit(&env, EV_WAN_LEASE, lease);
+	T_CHECK(strstr(sys->journal.s, "run ip -4 route replace default via 198.51.100.1 dev wan0 "
+			"table 1001 metric 0 proto 209\n") != NULL);
+	T_CHECK(strstr(sys->journal.s, "lookup 1001\n") != NULL);
+	/* the lease ends: an apply leaves the table without a route */
+	feature_emit(&env, EV_WAN_LEASE_LOST, lost);
+	sys->journal.len = 0;
+	sys->journal.s[0] = '\0';
+	T_CHECK(f->apply(&ctx) == 0);
+	T_CHECK(strstr(sys->journal.s, "via 198.51.100.1") == NULL);
+	if (t_cur_failed)
+		fprintf(stderr, "%s", sys->journal.s);
+	free(ctx.err);
+	json_decref(lease);
+	json_decref(lost);
+	json_decref(d);
+	sys_free(sys);
+}
+
 int main(void)
 {
 	feature_schema_init();
@@ -322,5 +375,7 @@ int main(void)
 	T_RUN(test_dnsmasq_lines);
 	T_RUN(test_sets_follow_domains);
 	T_RUN(test_apply_commands);
+	T_RUN(test_nft_hook);
+	T_RUN(test_wan_lease_events);
 	return t_done("routes");
 }

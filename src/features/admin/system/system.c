@@ -23,16 +23,15 @@ static const struct sc_field system_section = {
 
 static const struct sc_field *const system_sections[] = { &system_section, NULL };
 
-static int system_render(const json_t *doc, const json_t *facts, struct render_out *out,
-			 char **err)
+static int system_render(struct feature_ctx *ctx, struct render_out *out)
 {
-	(void)facts;
-	(void)err;
+	const json_t *doc = ctx->doc;
+
 	render_add(out, "hostname", 0644, xasprintf("%s\n", doc_str(doc, "system.hostname")));
 	return 0;
 }
 
-static int system_apply(struct apply_ctx *ctx)
+static int system_apply(struct feature_ctx *ctx)
 {
 	const char *name = doc_str(ctx->doc, "system.hostname");
 	char *etc = root_path("/etc"), *path = root_path("/etc/hostname");
@@ -49,7 +48,7 @@ static int system_apply(struct apply_ctx *ctx)
 		return -1;
 	}
 	/* only the real machine's name: a test or demo root must not rename the host */
-	if (!strcmp(root_get(), "/") && !sys_is_dry(ctx->sys) && sethostname(name, strlen(name)) < 0) {
+	if (!strcmp(root_get(), "/") && !sys_is_dry(ctx->env->sys) && sethostname(name, strlen(name)) < 0) {
 		ctx->err = xasprintf("sethostname %s: %s", name, strerror(errno));
 		return -1;
 	}

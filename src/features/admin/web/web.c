@@ -64,42 +64,43 @@ static void web_check(const json_t *web, const char *path, const json_t *doc,
 	}
 }
 
-static const char *web_gui_dir(const json_t *facts)
+static const char *web_gui_dir(const struct feature_env *env)
 {
-	const char *g = facts_path(facts, "gui");
+	const char *g = env->paths.gui;
 
 	return g ? g : "/usr/share/difos/gui";
 }
 
 /* The command line is the rendered form: a change of port shows as a
  * change of this file and restarts difosd-web. */
-static int web_render(const json_t *doc, const json_t *facts, struct render_out *out, char **err)
+static int web_render(struct feature_ctx *ctx, struct render_out *out)
 {
-	(void)err;
+	const json_t *doc = ctx->doc;
+
 	render_add(out, "web.args", 0644, xasprintf(
 		"--https-port=%lld\n--http-port=%lld\n--gui=%s\n--session-idle=%s\n--session-max=%s\n",
 		doc_int(doc, "web.https_port", 443), doc_int(doc, "web.http_port", 80),
-		web_gui_dir(facts), doc_str(doc, "web.session_idle"), doc_str(doc, "web.session_max")));
+		web_gui_dir(ctx->env), doc_str(doc, "web.session_idle"), doc_str(doc, "web.session_max")));
 	return 0;
 }
 
-static int web_apply(struct apply_ctx *ctx)
+static int web_apply(struct feature_ctx *ctx)
 {
 	char https[24], http[24], *sock, *empty, *binary, *cert = NULL, *key = NULL;
-	const char *libexec = facts_path(ctx->facts, "libexec");
+	const char *libexec = ctx->env->paths.libexec;
 	int rc;
 
 	auth_set_timeouts(sc_duration_seconds(doc_str(ctx->doc, "web.session_idle")),
 			  sc_duration_seconds(doc_str(ctx->doc, "web.session_max")));
-	if (web_tls_paths(ctx->sys, &cert, &key, &ctx->err) < 0)
+	if (web_tls_paths(ctx->env->sys, &cert, &key, &ctx->err) < 0)
 		return -1;
 	snprintf(https, sizeof(https), "--https-port=%lld", doc_int(ctx->doc, "web.https_port", 443));
 	snprintf(http, sizeof(http), "--http-port=%lld", doc_int(ctx->doc, "web.http_port", 80));
-	sock = xasprintf("--socket=%s/web.sock", facts_path(ctx->facts, "run"));
-	empty = xasprintf("--chroot=%s/web-root", facts_path(ctx->facts, "run"));
+	sock = xasprintf("--socket=%s/web.sock", ctx->env->paths.run);
+	empty = xasprintf("--chroot=%s/web-root", ctx->env->paths.run);
 	binary = xasprintf("%s/difosd-web", libexec ? libexec : "/usr/sbin");
 	{
-		char *gui = xasprintf("--gui=%s", web_gui_dir(ctx->facts));
+		char *gui = xasprintf("--gui=%s", web_gui_dir(ctx->env));
 		char *c = xasprintf("--cert=%s", cert), *k = xasprintf("--key=%s", key);
 		char *const argv[] = { binary, sock, gui, c, k, https, http, "--user=" WEB_USER, empty,
 				       NULL };
@@ -118,28 +119,22 @@ static int web_apply(struct apply_ctx *ctx)
 	return rc;
 }
 
-static int web_health(struct apply_ctx *ctx)
+static int web_health(struct feature_ctx *ctx)
 {
-	if (sys_is_dry(ctx->sys))
+	if (sys_is_dry(ctx->env->sys))
 		return 0;
 	/* it binds, loads the key and drops privileges in well under a second */
 	return sv_wait_alive("difosd-web", 300, &ctx->err) ? 0 : -1;
 }
 
-static void web_stop(struct sys *sys)
+static json_t *web_status(struct feature_ctx *ctx)
 {
-	(void)sys;
-	sv_stop("difosd-web");
-}
+	const json_t *doc = ctx->doc;
 
-static json_t *web_status(const json_t *doc)
-{
 	json_t *o = json_pack("{s:I, s:I}", "https_port", (json_int_t)doc_int(doc, "web.https_port", 443),
 			      "http_port", (json_int_t)doc_int(doc, "web.http_port", 80));
-	json_t *sv = sv_status("difosd-web"), *tls = web_tls_info();
+	json_t *tls = web_tls_info();
 
-	if (sv)
-		json_object_set_new(o, "engine", sv);
 	if (tls)
 		json_object_set_new(o, "certificate", tls);
 	return o;
@@ -153,6 +148,6 @@ const struct feature feature_web = {
 	.apply = web_apply,
 	.health = web_health,
 	.status = web_status,
-	.stop = web_stop,
+	.engines = (const struct feature_engine[]){ { "difosd-web", "engine" }, { NULL } },
 	.methods = web_methods,
 };

@@ -10,7 +10,6 @@
 #include "apply/feature.h"
 #include "apply/system.h"
 #include "core/util.h"
-#include "daemon/daemon.h"
 #include "features/firewall/bandwidth/qos.h"
 #include "store/doc.h"
 
@@ -29,19 +28,21 @@ static const struct qos_part qos_parts[] = {
 	{ "sqm.tc", "sqm.enabled", "wan.interface", "wan.interface", SQM_IFB_DOWN, true },
 };
 
-static int qos_render(const json_t *doc, const json_t *facts, struct render_out *out,
-		      char **err)
+static int qos_render(struct feature_ctx *ctx, struct render_out *out)
 {
-	(void)facts;
-	(void)err;
+	const json_t *doc = ctx->doc;
+
 	render_add(out, "qos.tc", 0644, qos_tc_render(doc));
 	render_add(out, "sqm.tc", 0644, sqm_tc_render(doc));
 	return 0;
 }
 
 /* Before the switch: a batch that needs cake fails here, nothing changed yet. */
-static int qos_check(const char *dir, struct sys *sys, char **err)
+static int qos_check(struct feature_ctx *ctx)
 {
+	const char *dir = ctx->dir;
+	struct sys *sys = ctx->env->sys;
+	char **err = &ctx->err;
 	char *path = xasprintf("%s/sqm.tc", dir), *text = file_read(path, NULL);
 	const char *why = NULL;
 
@@ -79,7 +80,7 @@ static json_t *qos_device_list(const json_t *set)
 
 /* Takes away what this part installed, for the old and the new document
  * (a renamed bridge or a port that left the LAN still carries it). */
-static int qos_clear_part(struct apply_ctx *ctx, const struct qos_part *p, char **err)
+static int qos_clear_part(struct feature_ctx *ctx, const struct qos_part *p, char **err)
 {
 	json_t *roots = json_object(), *ports = json_object(), *rl, *pl;
 	int rc;
@@ -90,7 +91,7 @@ static int qos_clear_part(struct apply_ctx *ctx, const struct qos_part *p, char 
 	qos_devices(ports, ctx->doc, p->ports);
 	rl = qos_device_list(roots);
 	pl = qos_device_list(ports);
-	rc = qos_tc_clear(ctx->sys, rl, pl, p->ifb, err);
+	rc = qos_tc_clear(ctx->env->sys, rl, pl, p->ifb, err);
 	json_decref(roots);
 	json_decref(ports);
 	json_decref(rl);
@@ -98,14 +99,14 @@ static int qos_clear_part(struct apply_ctx *ctx, const struct qos_part *p, char 
 	return rc;
 }
 
-static int qos_apply_part(struct apply_ctx *ctx, const struct qos_part *p)
+static int qos_apply_part(struct feature_ctx *ctx, const struct qos_part *p)
 {
 	bool on = doc_bool(ctx->doc, p->enabled, false);
 	char *batch;
 	int rc;
 
 	if (on && p->cake) {
-		const char *why = sqm_cake_missing(ctx->sys, true);
+		const char *why = sqm_cake_missing(ctx->env->sys, true);
 		if (why) {
 			ctx->err = xstrdup(why);
 			return -1;
@@ -116,7 +117,7 @@ static int qos_apply_part(struct apply_ctx *ctx, const struct qos_part *p)
 	if (!on)
 		return 0;
 	batch = xasprintf("%s/%s", ctx->dir, p->file);
-	rc = qos_tc_load(ctx->sys, p->ifb, batch, &ctx->err);
+	rc = qos_tc_load(ctx->env->sys, p->ifb, batch, &ctx->err);
 	free(batch);
 	/* half a batch shapes some clients and not others: take it all away */
 	if (rc)
@@ -124,7 +125,7 @@ static int qos_apply_part(struct apply_ctx *ctx, const struct qos_part *p)
 	return rc;
 }
 
-static int qos_apply(struct apply_ctx *ctx)
+static int qos_apply(struct feature_ctx *ctx)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(qos_parts); i++)
 		if (apply_file_changed(ctx, qos_parts[i].file) &&
@@ -133,9 +134,10 @@ static int qos_apply(struct apply_ctx *ctx)
 	return 0;
 }
 
-static json_t *qos_status(const json_t *doc)
+static json_t *qos_status(struct feature_ctx *ctx)
 {
-	const char *why = sqm_cake_missing(difosd.sys, false);
+	const json_t *doc = ctx->doc;
+	const char *why = sqm_cake_missing(ctx->env->sys, false);
 	bool on = doc_bool(doc, "qos.enabled", false);
 	json_t *o = json_pack("{s:{s:b, s:I, s:I, s:I}, s:{s:b, s:b, s:s?}}",
 		"qos", "enabled", on,
@@ -147,7 +149,7 @@ static json_t *qos_status(const json_t *doc)
 		"reason", why);
 
 	if (on)
-		json_object_set_new(json_object_get(o, "qos"), "clients", qos_counters(doc));
+		json_object_set_new(json_object_get(o, "qos"), "clients", qos_counters(ctx->env->sys, doc));
 	return o;
 }
 

@@ -66,6 +66,6 @@ const char *sqm_cake_missing(struct sys *sys, bool fresh);
 
 /* qos_methods.c */
 extern const struct rpc_method qos_methods[];
-json_t *qos_counters(const json_t *doc);
+json_t *qos_counters(struct sys *sys, const json_t *doc);
 
 #endif

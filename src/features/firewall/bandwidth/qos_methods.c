@@ -9,14 +9,13 @@
 #include "apply/engine.h"
 #include "apply/system.h"
 #include "core/util.h"
-#include "daemon/daemon.h"
 #include "features/firewall/bandwidth/qos.h"
 #include "store/doc.h"
 
 static json_t *qos_sqm_status(struct rpc_call *c)
 {
-	const json_t *doc = difosd.engine->running;
-	const char *why = sqm_cake_missing(difosd.sys, false);
+	const json_t *doc = c->env->engine->running;
+	const char *why = sqm_cake_missing(c->env->sys, false);
 	json_t *o = json_pack("{s:b, s:b, s:s?}", "available", why == NULL, "enabled",
 			      doc_bool(doc, "sqm.enabled", false), "interface",
 			      doc_str(doc, "wan.interface"));
@@ -83,13 +82,13 @@ static json_t *qos_sqm_autofill(struct rpc_call *c)
  * Bytes, packets and drops per HTB class of dev, from `tc -s class show`
  * ("class htb d1f:100 root ..." then " Sent B bytes P pkt (dropped D, ...").
  */
-static json_t *qos_class_stats(const char *dev)
+static json_t *qos_class_stats(struct sys *sys, const char *dev)
 {
 	char *out = NULL, *save = NULL, handle[32] = "";
 	json_t *o = json_object();
 
-	if (difosd.sys->run(difosd.sys, (char *const[]){ "tc", "-s", "class", "show", "dev",
-							  (char *)dev, NULL }, 5000, &out) != 0) {
+	if (sys->run(sys, (char *const[]){ "tc", "-s", "class", "show", "dev", (char *)dev, NULL },
+		     5000, &out) != 0) {
 		free(out);
 		return o;
 	}
@@ -108,12 +107,12 @@ static json_t *qos_class_stats(const char *dev)
 	return o;
 }
 
-json_t *qos_counters(const json_t *doc)
+json_t *qos_counters(struct sys *sys, const json_t *doc)
 {
 	static const char *const colls[] = { "by_mac", "by_ip" };
 	const json_t *qos = doc_get(doc, "qos");
-	json_t *down = qos_class_stats(doc_str(doc, "lan.device"));
-	json_t *up = qos_class_stats(QOS_IFB_UP);
+	json_t *down = qos_class_stats(sys, doc_str(doc, "lan.device"));
+	json_t *up = qos_class_stats(sys, QOS_IFB_UP);
 	json_t *list = json_array();
 
 	for (size_t k = 0; k < ARRAY_SIZE(colls); k++) {
@@ -136,12 +135,11 @@ json_t *qos_counters(const json_t *doc)
 
 static json_t *qos_counters_method(struct rpc_call *c)
 {
-	const json_t *doc = difosd.engine->running;
+	const json_t *doc = c->env->engine->running;
 
-	(void)c;
 	if (!doc_bool(doc, "qos.enabled", false))
 		return json_array();
-	return qos_counters(doc);
+	return qos_counters(c->env->sys, doc);
 }
 
 const struct rpc_method qos_methods[] = {

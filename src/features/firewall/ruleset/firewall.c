@@ -18,13 +18,11 @@
 
 static const struct sc_field *const firewall_sections[] = { &firewall_section, NULL };
 
-static int firewall_render(const json_t *doc, const json_t *facts, struct render_out *out,
-			   char **err)
+static int firewall_render(struct feature_ctx *ctx, struct render_out *out)
 {
 	struct fw_sets sets = { 0 };
-	char *ruleset = fw_render_ruleset(doc, facts, &sets);
+	char *ruleset = fw_render_ruleset(ctx, &sets);
 
-	(void)err;
 	render_add(out, "ruleset.nft", 0644, ruleset);
 	for (size_t i = 0; i < sets.n; i++) {
 		char *name = xasprintf("set.%s", sets.v[i].name);
@@ -53,8 +51,11 @@ static int firewall_render(const json_t *doc, const json_t *facts, struct render
  */
 static char *checked_ok;
 
-static int firewall_check(const char *dir, struct sys *sys, char **err)
+static int firewall_check(struct feature_ctx *ctx)
 {
+	const char *dir = ctx->dir;
+	struct sys *sys = ctx->env->sys;
+	char **err = &ctx->err;
 	char *path = xasprintf("%s/ruleset.nft", dir);
 	char *text = file_read(path, NULL), *script, *out = NULL;
 	const char *head = "table inet " FW_TABLE " {";
@@ -87,26 +88,27 @@ static int firewall_check(const char *dir, struct sys *sys, char **err)
 	return rc ? -1 : 0;
 }
 
-static int firewall_apply(struct apply_ctx *ctx)
+static int firewall_apply(struct feature_ctx *ctx)
 {
-	if (ctx->sys->write_proc(ctx->sys, "/proc/sys/net/ipv4/ip_forward", "1") < 0) {
+	if (ctx->env->sys->write_proc(ctx->env->sys, "/proc/sys/net/ipv4/ip_forward", "1") < 0) {
 		ctx->err = xstrdup("cannot enable IPv4 forwarding");
 		return -1;
 	}
 	/* the IPv6 rules and NAT need forwarding of IPv6 too */
-	ctx->sys->write_proc(ctx->sys, "/proc/sys/net/ipv6/conf/all/forwarding", "1");
-	return fw_load(ctx->sys, ctx->dir, ctx->boot ? NULL : ctx->old_dir, &ctx->err);
+	ctx->env->sys->write_proc(ctx->env->sys, "/proc/sys/net/ipv6/conf/all/forwarding", "1");
+	return fw_load(ctx->env->sys, ctx->dir, ctx->boot ? NULL : ctx->old_dir, &ctx->err);
 }
 
-static json_t *firewall_status(const json_t *doc)
+static json_t *firewall_status(struct feature_ctx *ctx)
 {
+	const json_t *doc = ctx->doc;
 	json_t *st = json_object();
 
 	json_object_set_new(st, "rules", json_integer((json_int_t)json_array_size(
 						 doc_get(doc, "firewall.rules"))));
 	json_object_set_new(st, "port_forwards", json_integer((json_int_t)json_array_size(
 							 doc_get(doc, "firewall.port_forwards"))));
-	json_object_set_new(st, "lists", fw_lists_summary(doc));
+	json_object_set_new(st, "lists", fw_lists_summary(ctx->env, doc));
 	return st;
 }
 

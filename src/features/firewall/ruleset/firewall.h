@@ -55,8 +55,11 @@ size_t fw_cidr_read_text(const char *text, size_t len, int family, struct fw_cid
 			 size_t *skipped);
 
 /* ---- fw_alias.c: alias sets ---- */
-/* Directory of the country lists: <state>/lists/countries (facts). */
-char *fw_lists_dir(const json_t *facts);
+struct feature_ctx;
+struct feature_env;
+
+/* Directory of the country lists: <state>/lists/countries. */
+char *fw_lists_dir(const struct feature_env *env);
 /* Names of the nft sets of an alias: "a4_<name>", "a6_<name>", "p_<name>". */
 void fw_alias_set_name(char *out, size_t outlen, int family, const char *alias);
 /* Families an IP alias holds (bit 1: IPv4, bit 2: IPv6). Manual aliases hold
@@ -77,11 +80,12 @@ struct fw_sets {
 void fw_sets_add(struct fw_sets *s, const char *name, char *decl, char *elements);
 void fw_sets_free(struct fw_sets *s);
 /* Every alias's sets, with elements (country lists read from the lists dir). */
-void fw_alias_sets(const json_t *doc, const json_t *facts, struct fw_sets *out);
+void fw_alias_sets(const json_t *doc, const struct feature_env *env, struct fw_sets *out);
 
 /* ---- fw_render.c: the ruleset (chains in fw_rules.c, NAT in fw_forward.c) ---- */
-/* Renders ruleset.nft (declarations and chains) and the sets' elements. */
-char *fw_render_ruleset(const json_t *doc, const json_t *facts, struct fw_sets *sets);
+/* Renders ruleset.nft (declarations and chains, with what other features
+ * add through their nft hooks) and the sets' elements. */
+char *fw_render_ruleset(struct feature_ctx *ctx, struct fw_sets *sets);
 
 /* ---- fw_load.c: applying a ruleset ---- */
 struct sys;

@@ -15,11 +15,9 @@
 #include "features/firewall/ruleset/firewall.h"
 #include "store/doc.h"
 
-char *fw_lists_dir(const json_t *facts)
+char *fw_lists_dir(const struct feature_env *env)
 {
-	const char *state = facts_path(facts, "state");
-
-	return xasprintf("%s/lists/countries", state ? state : "/var/lib/difos");
+	return xasprintf("%s/lists/countries", env->paths.state);
 }
 
 void fw_alias_set_name(char *out, size_t outlen, int family, const char *alias)
@@ -229,10 +227,10 @@ static void memo_prune(void)
 }
 
 /* A country list that was never fetched reads as empty, as the manual warns. */
-static void country_alias(const json_t *alias, const char *name, const json_t *facts,
+static void country_alias(const json_t *alias, const char *name, const struct feature_env *env,
 			  struct fw_sets *out)
 {
-	char *dir = fw_lists_dir(facts);
+	char *dir = fw_lists_dir(env);
 	const json_t *countries = json_object_get(alias, "countries");
 
 	for (int family = 4; family <= 6; family += 2) {
@@ -321,7 +319,7 @@ static char *port_lines(const json_t *ports)
 	return sbuf_steal(&b);
 }
 
-void fw_alias_sets(const json_t *doc, const json_t *facts, struct fw_sets *out)
+void fw_alias_sets(const json_t *doc, const struct feature_env *env, struct fw_sets *out)
 {
 	json_t *el;
 	size_t i;
@@ -334,7 +332,7 @@ void fw_alias_sets(const json_t *doc, const json_t *facts, struct fw_sets *out)
 		if (!name)
 			continue;
 		if (type && !strcmp(type, "automated"))
-			country_alias(el, name, facts, out);
+			country_alias(el, name, env, out);
 		else
 			manual_alias(el, name, out);
 	}

@@ -12,9 +12,7 @@
  * again: only the alias sets' elements change, through netlink.
  */
 #include <errno.h>
-#include <signal.h>
 #include <time.h>
-#include <uv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,19 +20,15 @@
 #include <unistd.h>
 
 #include "apply/engine.h"
+#include "apply/feature.h"
+#include "apply/system.h"
 #include "core/log.h"
-#include "daemon/daemon.h"
 #include "features/firewall/ruleset/firewall.h"
 #include "features/firewall/ruleset/fw_lists.h"
 #include "store/doc.h"
 
 #define LISTS_TIMEOUT_S 90
 #define LISTS_MAX_BYTES "33554432"
-
-static char *lists_dir(void)
-{
-	return fw_lists_dir(difosd.engine->facts);
-}
 
 static json_t *list_info(const char *dir, const char *cc, int family, bool count)
 {
@@ -69,10 +63,10 @@ static void used_countries(const json_t *doc, json_t *set)
 	}
 }
 
-json_t *fw_lists_summary(const json_t *doc)
+json_t *fw_lists_summary(const struct feature_env *env, const json_t *doc)
 {
 	json_t *used = json_object(), *out = json_object(), *v;
-	char *dir = fw_lists_dir(difosd.engine ? difosd.engine->facts : NULL);
+	char *dir = fw_lists_dir(env);
 	const char *cc;
 
 	used_countries(doc, used);
@@ -88,9 +82,8 @@ json_t *fw_lists_summary(const json_t *doc)
 static json_t *countries_method(struct rpc_call *c)
 {
 	json_t *out = json_array();
-	char *dir = lists_dir();
+	char *dir = fw_lists_dir(c->env);
 
-	(void)c;
 	for (const struct fw_country *k = fw_countries; k->code; k++)
 		json_array_append_new(out, json_pack("{s:s, s:s, s:o, s:o}", "code", k->code, "name",
 						     k->name, "v4", list_info(dir, k->code, 4, true),
@@ -142,16 +135,14 @@ static void collect_present(const char *dir, json_t *set)
 }
 
 /*
- * The update runs in the background: curl is spawned on the daemon's
- * loop, and when it ends the downloads are checked, moved into place and
- * the running configuration applied again. Meanwhile the daemon answers
- * as usual; firewall.lists_status tells how far it is.
+ * The update runs in the background: curl is a job of the system backend
+ * on the daemon's loop, and when it ends the downloads are checked, moved
+ * into place and the running configuration applied again. Meanwhile the
+ * daemon answers as usual; firewall.lists_status tells how far it is.
  */
 static struct {
 	bool running;
-	uv_process_t proc;
-	uv_timer_t timer;
-	bool timer_ready;
+	const struct feature_env *env;
 	json_t *want;      /* countries being fetched */
 	char *dir;
 	char **argv;
@@ -168,12 +159,14 @@ static void upd_free_argv(void)
 	upd.argv = NULL;
 }
 
-static void upd_finish(void)
+static void upd_finish(void *arg, int status)
 {
 	json_t *updated = json_array(), *failed = json_array(), *v;
 	struct apply_result res;
 	const char *cc;
 
+	(void)arg;
+	(void)status;
 	json_object_foreach(upd.want, cc, v) {
 		for (int f = 0; f < 2; f++) {
 			int family = f ? 6 : 4;
@@ -202,7 +195,7 @@ static void upd_finish(void)
 			     updated, "failed", failed);
 	if (json_array_size(updated) == 0) {
 		json_object_set_new(upd.last, "applied", json_false());
-	} else if (engine_refresh(difosd.engine, upd.author, &res) < 0) {
+	} else if (engine_refresh(upd.env->engine, upd.author, &res) < 0) {
 		/* the new lists reach the alias sets by applying the running config again */
 		json_object_set_new(upd.last, "applied", json_false());
 		json_object_set_new(upd.last, "apply_error", json_string(res.message));
@@ -221,27 +214,6 @@ static void upd_finish(void)
 	upd.author = NULL;
 	upd_free_argv();
 	upd.running = false;
-}
-
-static void upd_closed(uv_handle_t *h)
-{
-	(void)h;
-	upd_finish();
-}
-
-static void upd_exit(uv_process_t *p, int64_t status, int sig)
-{
-	(void)status;
-	(void)sig;
-	uv_timer_stop(&upd.timer);
-	uv_close((uv_handle_t *)p, upd_closed);
-}
-
-static void upd_timeout(uv_timer_t *t)
-{
-	(void)t;
-	log_warn("firewall: country list download took over %d s; stopped", LISTS_TIMEOUT_S);
-	uv_process_kill(&upd.proc, SIGKILL);
 }
 
 static void upd_build_argv(const json_t *doc)
@@ -279,15 +251,11 @@ static json_t *upd_state(void)
 static json_t *update_method(struct rpc_call *c)
 {
 	json_t *extra = json_object_get(c->params, "countries"), *v;
-	uv_stdio_container_t stdio[3] = { { .flags = UV_IGNORE }, { .flags = UV_IGNORE },
-					  { .flags = UV_IGNORE } };
-	uv_process_options_t opt = { 0 };
 	size_t i;
-	int rc;
 
 	if (upd.running)
 		return upd_state();
-	if (!difosd.loop)
+	if (!c->env->loop)
 		return rpc_fail(c, RPC_APPLY, NULL, NULL, "no event loop to run the download on");
 	json_array_foreach(extra, i, v) {
 		if (!json_is_string(v) || !fw_country_name(json_string_value(v)))
@@ -295,9 +263,10 @@ static json_t *update_method(struct rpc_call *c)
 					"countries: %s is not an ISO 3166 country code",
 					json_is_string(v) ? json_string_value(v) : "(not a string)");
 	}
+	upd.env = c->env;
 	upd.want = json_object();
-	upd.dir = lists_dir();
-	used_countries(difosd.engine->running, upd.want);
+	upd.dir = fw_lists_dir(c->env);
+	used_countries(c->env->engine->running, upd.want);
 	collect_present(upd.dir, upd.want);
 	json_array_foreach(extra, i, v)
 		json_object_set_new(upd.want, json_string_value(v), json_true());
@@ -305,28 +274,16 @@ static json_t *update_method(struct rpc_call *c)
 	upd.author = xstrdup(c->author ? c->author : "?");
 	upd.running = true;
 	if (json_object_size(upd.want) == 0) {
-		upd_finish();
+		upd_finish(NULL, 0);
 		return upd_state();
 	}
 	mkdir_p(upd.dir, 0755);
-	upd_build_argv(difosd.engine->running);
-	opt.file = upd.argv[0];
-	opt.args = upd.argv;
-	opt.stdio = stdio;
-	opt.stdio_count = 3;
-	opt.exit_cb = upd_exit;
-	rc = uv_spawn(difosd.loop, &upd.proc, &opt);
-	if (rc < 0) {
-		log_err("firewall: cannot start curl: %s", uv_strerror(rc));
-		uv_close((uv_handle_t *)&upd.proc, upd_closed);
-		return upd_state();
-	}
-	if (!upd.timer_ready) {
-		uv_timer_init(difosd.loop, &upd.timer);
-		upd.timer_ready = true;
-	}
-	uv_timer_start(&upd.timer, upd_timeout, LISTS_TIMEOUT_S * 1000, 0);
+	upd_build_argv(c->env->engine->running);
 	log_info("firewall: fetching %zu country list(s)", json_object_size(upd.want) * 2);
+	/* a job that cannot start ends at once: every list "not downloaded" */
+	if (c->env->sys->job(c->env->sys, c->env->loop, upd.argv, LISTS_TIMEOUT_S * 1000,
+			     upd_finish, NULL) < 0)
+		upd_finish(NULL, -1);
 	return upd_state();
 }
 

@@ -6,8 +6,10 @@
 
 #include "core/rpc.h"
 
+struct feature_env;
+
 /* {cc: {"v4": {"updated": t}, "v6": null}} for the countries aliases use */
-json_t *fw_lists_summary(const json_t *doc);
+json_t *fw_lists_summary(const struct feature_env *env, const json_t *doc);
 
 /* firewall.countries, firewall.update_lists */
 extern const struct rpc_method fw_lists_methods[];

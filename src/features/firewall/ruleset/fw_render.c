@@ -2,27 +2,17 @@
  * The ruleset of table inet difos, as nft text: the alias sets, the zone
  * chains with the traffic rules, the base chains that dispatch to them by
  * verdict map, NAT (port forwards, hijacked DNS, NAT rules, masquerade)
- * and the mark chain of policy routes. Set elements are not in this text:
+ * and what other features add (the mark chain of policy routes). Set elements are not in this text:
  * they are rendered one file per set so they can change on their own.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "apply/feature.h"
 #include "features/firewall/ruleset/firewall.h"
 #include "features/firewall/ruleset/fw_render.h"
-#include "features/network/routes/routes.h"
 #include "store/doc.h"
-
-const struct fw_chain_def fw_chain_defs[FC__COUNT] = {
-	[FC_INPUT_LAN] = { "input_lan", "lan", NULL },
-	[FC_INPUT_WAN] = { "input_wan", "wan", NULL },
-	[FC_OUTPUT] = { "output_rules", NULL, NULL },
-	[FC_FWD_LAN_WAN] = { "forward_lan_wan", "lan", "wan" },
-	[FC_FWD_WAN_LAN] = { "forward_wan_lan", "wan", "lan" },
-	[FC_FWD_LAN_LAN] = { "forward_lan_lan", "lan", "lan" },
-	[FC_FWD_WAN_WAN] = { "forward_wan_wan", "wan", "wan" },
-};
 
 static void devs_add(char ***v, size_t *n, const char *dev)
 {
@@ -124,9 +114,11 @@ static void zone_dispatch_forward(struct sbuf *b, const struct fw_zones *z)
 	sbuf_add(b, " }\n");
 }
 
-char *fw_render_ruleset(const json_t *doc, const json_t *facts, struct fw_sets *sets)
+char *fw_render_ruleset(struct feature_ctx *ctx, struct fw_sets *sets)
 {
-	struct sbuf b, chains[FC__COUNT], dstnat, srcnat, marks, rsets;
+	const json_t *doc = ctx->doc;
+	struct sbuf b, chains[FC__COUNT], dstnat, srcnat;
+	struct feature_nft parts;
 	struct fw_zones z;
 
 	fw_zones_init(&z, doc);
@@ -134,12 +126,10 @@ char *fw_render_ruleset(const json_t *doc, const json_t *facts, struct fw_sets *
 		sbuf_init(&chains[c]);
 	sbuf_init(&dstnat);
 	sbuf_init(&srcnat);
-	sbuf_init(&marks);
-	sbuf_init(&rsets);
-	fw_alias_sets(doc, facts, sets);
+	fw_alias_sets(doc, ctx->env, sets);
 	fw_rules_render(doc, &z, chains, sets);
-	routes_nft_sets(doc, &rsets);
-	routes_nft_marks(doc, &marks);
+	/* what other features put in the table (policy routes: sets, marks) */
+	feature_nft_collect(ctx, &parts);
 
 	if (doc_bool(doc, "dns.hijack", false))
 		sbuf_printf(&dstnat, "\t\tiifname %s meta l4proto { tcp, udp } th dport 53 redirect to :53"
@@ -151,7 +141,7 @@ char *fw_render_ruleset(const json_t *doc, const json_t *facts, struct fw_sets *
 	sbuf_add(&b, "table inet " FW_TABLE " {\n");
 	for (size_t i = 0; i < sets->n; i++)
 		sbuf_add(&b, sets->v[i].decl);
-	sbuf_add(&b, rsets.s ? rsets.s : "");
+	sbuf_add(&b, parts.slot[NFT_SETS].s ? parts.slot[NFT_SETS].s : "");
 
 	chain_open(&b, "reject_packet", NULL);
 	sbuf_add(&b, "\t\tmeta l4proto tcp reject with tcp reset\n"
@@ -201,7 +191,7 @@ char *fw_render_ruleset(const json_t *doc, const json_t *facts, struct fw_sets *
 	sbuf_add(&b, "\t\tjump output_rules\n");
 	chain_close(&b);
 	chain_open(&b, "mark_prerouting", "type filter hook prerouting priority mangle; policy accept;");
-	sbuf_add(&b, marks.s ? marks.s : "");
+	sbuf_add(&b, parts.slot[NFT_MARK_PREROUTING].s ? parts.slot[NFT_MARK_PREROUTING].s : "");
 	chain_close(&b);
 	chain_open(&b, "dstnat", "type nat hook prerouting priority dstnat; policy accept;");
 	sbuf_add(&b, dstnat.s ? dstnat.s : "");
@@ -216,8 +206,7 @@ char *fw_render_ruleset(const json_t *doc, const json_t *facts, struct fw_sets *
 		sbuf_free(&chains[c]);
 	sbuf_free(&dstnat);
 	sbuf_free(&srcnat);
-	sbuf_free(&marks);
-	sbuf_free(&rsets);
+	feature_nft_free(&parts);
 	fw_zones_free(&z);
 	return sbuf_steal(&b);
 }

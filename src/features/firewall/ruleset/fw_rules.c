@@ -288,6 +288,17 @@ static bool zone_in(const char *zone, const char *want)
 	return zone && (!strcmp(zone, want) || !strcmp(zone, "any"));
 }
 
+/* The zone chains a traffic rule can go into, with the zones they join. */
+const struct fw_chain_def fw_chain_defs[FC__COUNT] = {
+	[FC_INPUT_LAN] = { "input_lan", "lan", NULL },
+	[FC_INPUT_WAN] = { "input_wan", "wan", NULL },
+	[FC_OUTPUT] = { "output_rules", NULL, NULL },
+	[FC_FWD_LAN_WAN] = { "forward_lan_wan", "lan", "wan" },
+	[FC_FWD_WAN_LAN] = { "forward_wan_lan", "wan", "lan" },
+	[FC_FWD_LAN_LAN] = { "forward_lan_lan", "lan", "lan" },
+	[FC_FWD_WAN_WAN] = { "forward_wan_wan", "wan", "wan" },
+};
+
 /* Does rule r belong in the chain def (see fw_chain_defs)? */
 static bool rule_in_chain(const struct rule_ref *r, const struct fw_chain_def *def)
 {

@@ -15,7 +15,6 @@
 #include "apply/system.h"
 #include "core/util.h"
 #include "features/network/dns_dhcp/dhcp.h"
-#include "features/network/routes/routes.h"
 #include "net/ipv4.h"
 #include "store/doc.h"
 
@@ -153,12 +152,13 @@ static void dhcp_lease_check(const json_t *el, const char *path, const json_t *d
 	free(p);
 }
 
-static char *dhcp_conf_text(const json_t *doc, const json_t *facts)
+static char *dhcp_conf_text(struct feature_ctx *ctx)
 {
 	struct sbuf b;
-	const char *active = facts_path(facts, "active");
-	const char *state = facts_path(facts, "state");
-	const char *run = facts_path(facts, "run");
+	const json_t *doc = ctx->doc;
+	const char *active = ctx->env->paths.active;
+	const char *state = ctx->env->paths.state;
+	const char *run = ctx->env->paths.run;
 	const char *domain = doc_str(doc, "dns.domain");
 	const char *host = doc_str(doc, "system.hostname");
 	const char *lan_ip = doc_str(doc, "lan.ipv4.address");
@@ -208,8 +208,9 @@ static char *dhcp_conf_text(const json_t *doc, const json_t *facts)
 	} else {
 		sbuf_printf(&b, "no-dhcp-interface=%s\n", doc_str(doc, "lan.device"));
 	}
-	/* policy routes by domain: answers fill the firewall's sets */
-	routes_dnsmasq(doc, facts, &b);
+	/* what other features ask of dnsmasq (policy routes by domain:
+	 * answers fill the firewall's sets) */
+	feature_dnsmasq_collect(ctx, &b);
 	return sbuf_steal(&b);
 }
 
@@ -252,18 +253,21 @@ static char *dhcp_leases_text(const json_t *doc)
 	return sbuf_steal(&b);
 }
 
-static int dhcp_render(const json_t *doc, const json_t *facts, struct render_out *out,
-		       char **err)
+static int dhcp_render(struct feature_ctx *ctx, struct render_out *out)
 {
-	(void)err;
-	render_add(out, "dnsmasq.conf", 0644, dhcp_conf_text(doc, facts));
+	const json_t *doc = ctx->doc;
+
+	render_add(out, "dnsmasq.conf", 0644, dhcp_conf_text(ctx));
 	render_add(out, "hosts", 0644, dhcp_hosts_text(doc));
 	render_add(out, "dhcp-hosts", 0644, dhcp_leases_text(doc));
 	return 0;
 }
 
-static int dhcp_check(const char *dir, struct sys *sys, char **err)
+static int dhcp_check(struct feature_ctx *ctx)
 {
+	const char *dir = ctx->dir;
+	struct sys *sys = ctx->env->sys;
+	char **err = &ctx->err;
 	char *conf = xasprintf("--conf-file=%s/dnsmasq.conf", dir);
 	int rc = sys_runv(sys, err, "dnsmasq", "--test", conf, NULL);
 
@@ -271,9 +275,9 @@ static int dhcp_check(const char *dir, struct sys *sys, char **err)
 	return rc ? -1 : 0;
 }
 
-static int dhcp_apply(struct apply_ctx *ctx)
+static int dhcp_apply(struct feature_ctx *ctx)
 {
-	char *conf = xasprintf("--conf-file=%s/dhcp/dnsmasq.conf", facts_path(ctx->facts, "active"));
+	char *conf = xasprintf("--conf-file=%s/dhcp/dnsmasq.conf", ctx->env->paths.active);
 	char *const argv[] = { "dnsmasq", "--keep-in-foreground", conf, NULL };
 	int rc = 0;
 
@@ -293,12 +297,12 @@ static int dhcp_apply(struct apply_ctx *ctx)
 	return rc;
 }
 
-static int dhcp_health(struct apply_ctx *ctx)
+static int dhcp_health(struct feature_ctx *ctx)
 {
 	char *name;
 	bool ok;
 
-	if (sys_is_dry(ctx->sys))
+	if (sys_is_dry(ctx->env->sys))
 		return sv_running("dnsmasq") ? 0 : -1;
 	/* serving the router's own name proves dnsmasq parsed, bound and answers */
 	name = xasprintf("%s.%s", doc_str(ctx->doc, "system.hostname"),
@@ -312,22 +316,13 @@ static int dhcp_health(struct apply_ctx *ctx)
 	return -1;
 }
 
-static void dhcp_stop(struct sys *sys)
+static json_t *dhcp_status(struct feature_ctx *ctx)
 {
-	(void)sys;
-	sv_stop("dnsmasq");
-}
+	const json_t *doc = ctx->doc;
 
-static json_t *dhcp_status(const json_t *doc)
-{
-	json_t *o = json_pack("{s:I, s:I}", "static_leases",
-			      (json_int_t)json_array_size(doc_get(doc, "dhcp.static_leases")),
-			      "hostnames", (json_int_t)json_array_size(doc_get(doc, "dhcp.hostnames")));
-	json_t *sv = sv_status("dnsmasq");
-
-	if (sv)
-		json_object_set_new(o, "engine", sv);
-	return o;
+	return json_pack("{s:I, s:I}", "static_leases",
+			 (json_int_t)json_array_size(doc_get(doc, "dhcp.static_leases")),
+			 "hostnames", (json_int_t)json_array_size(doc_get(doc, "dhcp.hostnames")));
 }
 
 const struct feature feature_dhcp = {
@@ -339,6 +334,6 @@ const struct feature feature_dhcp = {
 	.apply = dhcp_apply,
 	.health = dhcp_health,
 	.status = dhcp_status,
-	.stop = dhcp_stop,
+	.engines = (const struct feature_engine[]){ { "dnsmasq", "engine" }, { NULL } },
 	.methods = dhcp_methods,
 };

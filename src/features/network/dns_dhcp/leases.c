@@ -10,7 +10,6 @@
 #include "apply/engine.h"
 #include "apply/feature.h"
 #include "core/util.h"
-#include "daemon/daemon.h"
 #include "features/network/dns_dhcp/dhcp.h"
 #include "schema/schema.h"
 #include "store/doc.h"
@@ -41,11 +40,10 @@ json_t *dhcp_read_leases(const char *path)
 
 static json_t *dhcp_leases_method(struct rpc_call *c)
 {
-	char *path = xasprintf("%s/dnsmasq.leases", facts_path(difosd.engine->facts, "state"));
+	char *path = xasprintf("%s/dnsmasq.leases", c->env->paths.state);
 	json_t *active = dhcp_read_leases(path);
-	json_t *statics = json_deep_copy(doc_get(difosd.engine->running, "dhcp.static_leases"));
+	json_t *statics = json_deep_copy(doc_get(c->env->engine->running, "dhcp.static_leases"));
 
-	(void)c;
 	free(path);
 	return json_pack("{s:o, s:o}", "active", active, "static", statics ? statics : json_array());
 }

@@ -171,15 +171,13 @@ static void ifaces_section_check(const json_t *sec, const char *path, const json
 }
 
 /* One line per interface: what the applier makes true. */
-static int ifaces_render(const json_t *doc, const json_t *facts, struct render_out *out,
-			 char **err)
+static int ifaces_render(struct feature_ctx *ctx, struct render_out *out)
 {
+	const json_t *doc = ctx->doc;
 	struct sbuf b;
 	size_t i;
 	json_t *el;
 
-	(void)facts;
-	(void)err;
 	sbuf_init(&b);
 	sbuf_add(&b, "# custom interfaces rendered by difos\n");
 	json_array_foreach(doc_get(doc, "interfaces.custom"), i, el) {
@@ -218,48 +216,48 @@ static bool ifaces_same(const char *a, const char *b)
 
 /* An interface that was ours and is not any more: its address goes; the link
  * goes down unless the LAN or the WAN took the device over (they ran first). */
-static void ifaces_release(struct apply_ctx *ctx, const json_t *old)
+static void ifaces_release(struct feature_ctx *ctx, const json_t *old)
 {
 	const char *dev = doc_str(old, "device"), *addr = doc_str(old, "ipv4_address"), *owner;
 
 	if (addr && doc_bool(old, "enabled", true))
-		sys_runv(ctx->sys, NULL, "ip", "addr", "del", addr, "dev", dev, NULL);
+		sys_runv(ctx->env->sys, NULL, "ip", "addr", "del", addr, "dev", dev, NULL);
 	if (!ifaces_device_taken(ctx->doc, dev, &owner))
-		sys_runv(ctx->sys, NULL, "ip", "link", "set", "dev", dev, "down", NULL);
+		sys_runv(ctx->env->sys, NULL, "ip", "link", "set", "dev", dev, "down", NULL);
 }
 
-static int ifaces_bring_up(struct apply_ctx *ctx, const json_t *el)
+static int ifaces_bring_up(struct feature_ctx *ctx, const json_t *el)
 {
 	const char *dev = doc_str(el, "device"), *addr = doc_str(el, "ipv4_address");
 	const json_t *old = ctx->old_doc && !ctx->boot ? ifaces_enabled_entry(ctx->old_doc, dev)
 						       : NULL;
 	const char *old_addr = old ? doc_str(old, "ipv4_address") : NULL;
 
-	if (sys_runv(ctx->sys, &ctx->err, "ip", "link", "set", "dev", dev, "up", NULL))
+	if (sys_runv(ctx->env->sys, &ctx->err, "ip", "link", "set", "dev", dev, "up", NULL))
 		return -1;
 	if (!old) {
 		/* nothing known about the device: start from no IPv4 address at all */
-		if (sys_runv(ctx->sys, &ctx->err, "ip", "-4", "addr", "flush", "dev", dev, NULL))
+		if (sys_runv(ctx->env->sys, &ctx->err, "ip", "-4", "addr", "flush", "dev", dev, NULL))
 			return -1;
 	} else if (old_addr && !ifaces_same(old_addr, addr)) {
 		/* the new address first, so the device never goes without one; in
 		 * the same network it is a secondary address, which the kernel
 		 * would delete with the old primary unless it promotes it */
 		char *promote = xasprintf("/proc/sys/net/ipv4/conf/%s/promote_secondaries", dev);
-		ctx->sys->write_proc(ctx->sys, promote, "1");
+		ctx->env->sys->write_proc(ctx->env->sys, promote, "1");
 		free(promote);
-		if (addr && sys_runv(ctx->sys, &ctx->err, "ip", "addr", "replace", addr, "dev", dev,
+		if (addr && sys_runv(ctx->env->sys, &ctx->err, "ip", "addr", "replace", addr, "dev", dev,
 				     NULL))
 			return -1;
-		sys_runv(ctx->sys, NULL, "ip", "addr", "del", old_addr, "dev", dev, NULL);
+		sys_runv(ctx->env->sys, NULL, "ip", "addr", "del", old_addr, "dev", dev, NULL);
 		return 0;
 	}
-	if (addr && sys_runv(ctx->sys, &ctx->err, "ip", "addr", "replace", addr, "dev", dev, NULL))
+	if (addr && sys_runv(ctx->env->sys, &ctx->err, "ip", "addr", "replace", addr, "dev", dev, NULL))
 		return -1;
 	return 0;
 }
 
-static int ifaces_apply(struct apply_ctx *ctx)
+static int ifaces_apply(struct feature_ctx *ctx)
 {
 	size_t i;
 	json_t *el;
@@ -279,7 +277,7 @@ static int ifaces_apply(struct apply_ctx *ctx)
 			/* disabled before difosd started: make sure it carries nothing */
 			const char *owner;
 			if (!ifaces_device_taken(ctx->doc, doc_str(el, "device"), &owner))
-				sys_runv(ctx->sys, NULL, "ip", "link", "set", "dev",
+				sys_runv(ctx->env->sys, NULL, "ip", "link", "set", "dev",
 					 doc_str(el, "device"), "down", NULL);
 		}
 	}
@@ -301,8 +299,9 @@ static json_t *ifaces_oper_state(const char *dev)
 	return v;
 }
 
-static json_t *ifaces_status(const json_t *doc)
+static json_t *ifaces_status(struct feature_ctx *ctx)
 {
+	const json_t *doc = ctx->doc;
 	json_t *a = json_array(), *el;
 	size_t i;
 

@@ -113,15 +113,13 @@ static void lan_check(const json_t *lan, const char *path, const json_t *doc,
 }
 
 /* The desired state, one fact a line: what the applier makes true. */
-static int lan_render(const json_t *doc, const json_t *facts, struct render_out *out,
-		      char **err)
+static int lan_render(struct feature_ctx *ctx, struct render_out *out)
 {
+	const json_t *doc = ctx->doc;
 	struct sbuf b;
 	size_t i;
 	json_t *ifn;
 
-	(void)facts;
-	(void)err;
 	sbuf_init(&b);
 	sbuf_add(&b, "# LAN state rendered by difos\n");
 	sbuf_printf(&b, "bridge %s\n", doc_str(doc, "lan.device"));
@@ -154,7 +152,17 @@ static bool lan_list_has(const json_t *list, const char *name)
 	return false;
 }
 
-static int lan_apply(struct apply_ctx *ctx)
+static void lan_emit_address(struct feature_ctx *ctx, const char *dev)
+{
+	json_t *data = json_pack("{s:s, s:i, s:s?, s:I}", "interface", dev, "family", 4, "address",
+				 doc_str(ctx->doc, "lan.ipv4.address"), "prefix",
+				 (json_int_t)doc_int(ctx->doc, "lan.ipv4.prefix", 24));
+
+	feature_emit(ctx->env, EV_ADDRESS, data);
+	json_decref(data);
+}
+
+static int lan_apply(struct feature_ctx *ctx)
 {
 	const char *dev = doc_str(ctx->doc, "lan.device");
 	const char *old_dev = ctx->old_doc ? doc_str(ctx->old_doc, "lan.device") : NULL;
@@ -170,32 +178,35 @@ static int lan_apply(struct apply_ctx *ctx)
 	json_array_foreach(old_members, i, m) {
 		const char *name = json_string_value(m);
 		if (!lan_list_has(members, name) || (old_dev && strcmp(old_dev, dev)))
-			sys_runv(ctx->sys, NULL, "ip", "link", "set", "dev", name, "nomaster", NULL);
+			sys_runv(ctx->env->sys, NULL, "ip", "link", "set", "dev", name, "nomaster", NULL);
 	}
 	if (old_dev && strcmp(old_dev, dev))
-		sys_runv(ctx->sys, NULL, "ip", "link", "del", "dev", old_dev, NULL);
-	if (!lan_link_exists(ctx->sys, dev) &&
-	    sys_runv(ctx->sys, &ctx->err, "ip", "link", "add", "name", dev, "type", "bridge", NULL))
+		sys_runv(ctx->env->sys, NULL, "ip", "link", "del", "dev", old_dev, NULL);
+	if (!lan_link_exists(ctx->env->sys, dev) &&
+	    sys_runv(ctx->env->sys, &ctx->err, "ip", "link", "add", "name", dev, "type", "bridge", NULL))
 		goto out;
 	json_array_foreach(members, i, m) {
 		const char *name = json_string_value(m);
-		if (sys_runv(ctx->sys, &ctx->err, "ip", "link", "set", "dev", name, "master", dev,
+		if (sys_runv(ctx->env->sys, &ctx->err, "ip", "link", "set", "dev", name, "master", dev,
 			     NULL) ||
-		    sys_runv(ctx->sys, &ctx->err, "ip", "link", "set", "dev", name, "up", NULL))
+		    sys_runv(ctx->env->sys, &ctx->err, "ip", "link", "set", "dev", name, "up", NULL))
 			goto out;
 	}
-	if (sys_runv(ctx->sys, &ctx->err, "ip", "-4", "addr", "flush", "dev", dev, NULL) ||
-	    sys_runv(ctx->sys, &ctx->err, "ip", "addr", "add", addr, "dev", dev, NULL) ||
-	    sys_runv(ctx->sys, &ctx->err, "ip", "link", "set", "dev", dev, "up", NULL))
+	if (sys_runv(ctx->env->sys, &ctx->err, "ip", "-4", "addr", "flush", "dev", dev, NULL) ||
+	    sys_runv(ctx->env->sys, &ctx->err, "ip", "addr", "add", addr, "dev", dev, NULL) ||
+	    sys_runv(ctx->env->sys, &ctx->err, "ip", "link", "set", "dev", dev, "up", NULL))
 		goto out;
+	lan_emit_address(ctx, dev);
 	rc = 0;
 out:
 	free(addr);
 	return rc;
 }
 
-static json_t *lan_status(const json_t *doc)
+static json_t *lan_status(struct feature_ctx *ctx)
 {
+	const json_t *doc = ctx->doc;
+
 	return json_pack("{s:s?, s:O?}", "device", doc_str(doc, "lan.device"), "interfaces",
 			 doc_get(doc, "lan.interfaces"));
 }

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "apply/feature.h"
-#include "features/network/routes/routes_int.h"
+#include "features/network/routes/routes.h"
 #include "schema/schema.h"
 #include "store/doc.h"
 
@@ -21,11 +21,11 @@
 #define DOMAIN_LIST_MAX 20000
 #define DOMAIN_LIST_SUFFIX ".txt"
 
-char *domain_lists_dir(const json_t *facts)
+char *domain_lists_dir(const struct feature_env *env)
 {
-	const char *data = facts ? facts_path(facts, "data") : NULL;
+	const char *data = env ? env->paths.data : NULL;
 
-	/* without facts (offline checks): the source tree's data when running
+	/* without an environment (offline checks): the source tree's data when running
 	 * from the build tree, as difosd itself decides, else the installed one */
 	if (!data)
 		data = access(DIFOS_SOURCE_DATA, R_OK) == 0 ? DIFOS_SOURCE_DATA : DIFOS_DATA_DIR;

@@ -12,9 +12,7 @@
 #include "apply/system.h"
 #include "core/log.h"
 #include "core/rpc.h"
-#include "daemon/daemon.h"
-#include "features/network/routes/routes_int.h"
-#include "features/network/wan/wan.h"
+#include "features/network/routes/routes.h"
 #include "store/doc.h"
 
 static const struct sc_field *const routes_sections[] = { &routes_section, NULL };
@@ -35,15 +33,13 @@ static void routes_render_route(struct sbuf *b, const json_t *r)
  * routes again. */
 static const char *const routes_after[] = { "lan", "wan", "interfaces", NULL };
 
-static int routes_render(const json_t *doc, const json_t *facts, struct render_out *out,
-			 char **err)
+static int routes_render(struct feature_ctx *ctx, struct render_out *out)
 {
+	const json_t *doc = ctx->doc;
 	json_t *want = routes_wanted_text(doc), *v;
 	struct sbuf b;
 	size_t i;
 
-	(void)facts;
-	(void)err;
 	sbuf_init(&b);
 	sbuf_add(&b, "# routes rendered by difos\n");
 	json_array_foreach(json_object_get(want, "routes"), i, v)
@@ -64,7 +60,7 @@ static int routes_render(const json_t *doc, const json_t *facts, struct render_o
 	json_decref(want);
 	render_add(out, "routes.state", 0644, sbuf_steal(&b));
 	sbuf_init(&b);
-	routes_domains_text(doc, facts, &b);
+	routes_domains_text(doc, ctx->env, &b);
 	render_add(out, "domains", 0644, sbuf_steal(&b));
 	return 0;
 }
@@ -74,7 +70,7 @@ static int routes_render(const json_t *doc, const json_t *facts, struct render_o
  * domains, fills it again as clients look names up). One that only gained
  * domains keeps its addresses. A failure here costs lookups, not routes:
  * it is logged, not fatal. */
-static void routes_flush_sets(struct apply_ctx *ctx)
+static void routes_flush_sets(struct feature_ctx *ctx)
 {
 	char *old_path = xasprintf("%s/domains", ctx->old_dir);
 	char *new_path = xasprintf("%s/domains", ctx->dir);
@@ -86,7 +82,7 @@ static void routes_flush_sets(struct apply_ctx *ctx)
 		char *script = xasprintf("flush set inet difos %s\n", json_string_value(s));
 		char *out = NULL;
 
-		if (ctx->sys->nft(ctx->sys, script, false, &out))
+		if (ctx->env->sys->nft(ctx->env->sys, script, false, &out))
 			log_warn("routes: cannot empty %s: %s", json_string_value(s),
 				 out ? out : "nft failed");
 		else
@@ -102,27 +98,24 @@ static void routes_flush_sets(struct apply_ctx *ctx)
 	free(new_path);
 }
 
-static int routes_apply(struct apply_ctx *ctx)
+static int routes_apply(struct feature_ctx *ctx)
 {
-	json_t *lease;
 	int rc;
 
 	if (ctx->old_dir && apply_file_changed(ctx, "domains"))
 		routes_flush_sets(ctx);
-	rc = routes_sync(ctx->sys, ctx->doc, &ctx->err);
+	rc = routes_sync(ctx->env->sys, ctx->doc, &ctx->err);
 
 	if (rc == 0 || !ctx->boot || strcmp(doc_str(ctx->doc, "wan.ipv4.proto"), "dhcp"))
 		return rc;
 	/* at start the WAN has no DHCP address yet, so a gateway on its network
 	 * is unreachable: the lease, when it comes, installs what failed */
-	lease = wan_dhcp_lease();
-	if (!lease) {
+	if (!routes_wan_leased()) {
 		log_warn("routes: %s (tried again when the WAN gets its DHCP lease)", ctx->err);
 		free(ctx->err);
 		ctx->err = NULL;
 		rc = 0;
 	}
-	json_decref(lease);
 	return rc;
 }
 
@@ -137,8 +130,9 @@ static void routes_status_policy(const json_t *pol, const struct routes_iface *i
 		ifc->name, "device", ifc->dev, "mark", mark, "table", routes_table(ifc->index)));
 }
 
-static json_t *routes_status(const json_t *doc)
+static json_t *routes_status(struct feature_ctx *ctx)
 {
+	const json_t *doc = ctx->doc;
 	json_t *policies = json_array();
 	json_t *o;
 
@@ -148,19 +142,42 @@ static json_t *routes_status(const json_t *doc)
 		      (json_int_t)json_array_size(doc_get(doc, "routes.static6")), "policy",
 		      policies);
 	/* the dry backend has nothing in force to read */
-	if (difosd.sys && !sys_is_dry(difosd.sys))
+	if (!sys_is_dry(ctx->env->sys))
 		json_object_set_new(o, "in_force", routes_in_force());
 	return o;
 }
 
 static json_t *routes_domain_lists(struct rpc_call *c)
 {
-	char *dir = domain_lists_dir(difosd.engine ? difosd.engine->facts : NULL);
+	char *dir = domain_lists_dir(c->env);
 	json_t *lists = domain_lists_index(dir);
 
-	(void)c;
 	free(dir);
 	return json_pack("{s:o}", "lists", lists);
+}
+
+static void routes_nft(struct feature_ctx *ctx, struct feature_nft *out)
+{
+	routes_nft_sets(ctx->doc, &out->slot[NFT_SETS]);
+	routes_nft_marks(ctx->doc, &out->slot[NFT_MARK_PREROUTING]);
+}
+
+static void routes_dnsmasq_lines(struct feature_ctx *ctx, struct sbuf *out)
+{
+	routes_dnsmasq(ctx->doc, ctx->env, out);
+}
+
+/* The policy table of "wan" goes through the router the WAN's lease names. */
+static void routes_event(const struct feature_env *env, const struct feature_event *ev)
+{
+	if (ev->kind == EV_WAN_LEASE) {
+		routes_wan_lease(true, json_string_value(json_array_get(
+			json_object_get(ev->data, "routers"), 0)));
+		if (env->engine)
+			routes_follow_wan(env->sys, env->engine->running);
+	} else if (ev->kind == EV_WAN_LEASE_LOST) {
+		routes_wan_lease(false, NULL);
+	}
 }
 
 static const struct rpc_method routes_methods[] = {
@@ -176,5 +193,8 @@ const struct feature feature_routes = {
 	.render = routes_render,
 	.apply = routes_apply,
 	.status = routes_status,
+	.nft = routes_nft,
+	.dnsmasq = routes_dnsmasq_lines,
+	.event = routes_event,
 	.methods = routes_methods,
 };

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "features/network/routes/routes_int.h"
+#include "features/network/routes/routes.h"
 
 bool routes_cidr_canon(int family, const char *text, char *out, size_t outlen, bool *host_bits)
 {

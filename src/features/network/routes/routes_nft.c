@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "features/network/routes/routes_int.h"
+#include "features/network/routes/routes.h"
 #include "net/ipv4.h"
 #include "schema/schema.h"
 #include "store/doc.h"
@@ -71,9 +71,9 @@ static void routes_domains_line(const json_t *pol, const struct routes_iface *if
 	json_decref(domains);
 }
 
-void routes_domains_text(const json_t *doc, const json_t *facts, struct sbuf *out)
+void routes_domains_text(const json_t *doc, const struct feature_env *env, struct sbuf *out)
 {
-	struct routes_sets_ctx c = { .out = out, .dir = domain_lists_dir(facts) };
+	struct routes_sets_ctx c = { .out = out, .dir = domain_lists_dir(env) };
 
 	sbuf_add(out, "# the domains whose addresses dnsmasq adds to each policy set\n");
 	routes_policy_foreach(doc, routes_domains_line, &c);
@@ -317,9 +317,9 @@ static json_t *routes_domain_targets(const json_t *map)
  * length dnsmasq reads from its configuration. */
 #define ROUTES_DNSMASQ_LINE 800
 
-void routes_dnsmasq(const json_t *doc, const json_t *facts, struct sbuf *out)
+void routes_dnsmasq(const json_t *doc, const struct feature_env *env, struct sbuf *out)
 {
-	char *dir = domain_lists_dir(facts);
+	char *dir = domain_lists_dir(env);
 	json_t *map = json_object(), *ctx[2] = { map, json_string(dir) }, *targets;
 	struct sbuf line, sets, prev;
 	const char *d;

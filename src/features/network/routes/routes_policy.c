@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "features/network/routes/routes_int.h"
+#include "features/network/routes/routes.h"
 #include "store/doc.h"
 
 /* Index 1 is the WAN; custom interfaces follow in the order they are listed

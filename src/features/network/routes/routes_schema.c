@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "features/network/routes/routes_int.h"
+#include "features/network/routes/routes.h"
 #include "net/ipv4.h"
 #include "schema/schema.h"
 #include "store/doc.h"

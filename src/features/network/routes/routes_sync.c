@@ -12,8 +12,7 @@
 #include "apply/system.h"
 #include "core/log.h"
 #include "core/spawn.h"
-#include "features/network/routes/routes_int.h"
-#include "features/network/wan/wan.h"
+#include "features/network/routes/routes.h"
 #include "store/doc.h"
 
 static void routes_want_static(json_t *routes, const json_t *doc, int family)
@@ -299,18 +298,29 @@ static int routes_sync_rules(struct sys *sys, const json_t *rules, char **err)
 	return 0;
 }
 
-static const char *routes_lease_gateway(json_t *lease)
+/* the WAN's DHCP lease, as the events told it */
+static bool routes_leased;
+static char *routes_lease_router;
+
+void routes_wan_lease(bool leased, const char *router)
 {
-	return json_string_value(json_array_get(json_object_get(lease, "routers"), 0));
+	routes_leased = leased;
+	free(routes_lease_router);
+	routes_lease_router = router ? xstrdup(router) : NULL;
+}
+
+bool routes_wan_leased(void)
+{
+	return routes_leased;
 }
 
 int routes_sync(struct sys *sys, const json_t *doc, char **err)
 {
-	json_t *lease = wan_dhcp_lease(), *want, *dev;
+	json_t *want, *dev;
 	size_t i;
 	int rc;
 
-	want = routes_want(doc, routes_lease_gateway(lease), false);
+	want = routes_want(doc, routes_lease_router, false);
 	/* replies of policy-routed connections come back on an uplink the main
 	 * table does not prefer; strict reverse-path filtering would drop them */
 	json_array_foreach(json_object_get(want, "devices"), i, dev) {
@@ -322,7 +332,6 @@ int routes_sync(struct sys *sys, const json_t *doc, char **err)
 	if (routes_sync_rules(sys, json_object_get(want, "rules"), rc ? NULL : err))
 		rc = -1;
 	json_decref(want);
-	json_decref(lease);
 	return rc;
 }
 

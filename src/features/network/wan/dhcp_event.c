@@ -1,8 +1,10 @@
 /*
  * Events of the WAN DHCP client. udhcpc runs difos-dhcp-event, which
  * forwards its environment here as "wan.dhcp_event"; difosd, not a
- * script, then sets the address, the default route and the upstream DNS.
- * Every value came from a DHCP packet: it is checked before use.
+ * script, then sets the address, the default route and the upstream DNS,
+ * and tells the features that follow the WAN (policy routes through its
+ * router) by an event. Every value came from a DHCP packet: it is checked
+ * before use.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -11,11 +13,10 @@
 #include <time.h>
 
 #include "apply/engine.h"
+#include "apply/feature.h"
 #include "apply/system.h"
 #include "core/log.h"
 #include "core/util.h"
-#include "daemon/daemon.h"
-#include "features/network/routes/routes.h"
 #include "features/network/wan/wan.h"
 #include "net/ipv4.h"
 #include "schema/schema.h"
@@ -57,9 +58,20 @@ static json_t *wan_ip_list(const char *text, int max)
 	return a;
 }
 
+/* EV_ADDRESS for the WAN's IPv4 address (NULL: removed) */
+static void wan_emit_address(const struct feature_env *env, const char *dev, const char *ip,
+			     int prefix)
+{
+	json_t *data = json_pack("{s:s, s:i, s:s?, s:i}", "interface", dev, "family", 4,
+				 "address", ip, "prefix", prefix);
+
+	feature_emit(env, EV_ADDRESS, data);
+	json_decref(data);
+}
+
 static json_t *wan_event_bound(struct rpc_call *c, const char *dev)
 {
-	struct sys *sys = difosd.sys;
+	struct sys *sys = c->env->sys;
 	const char *ip = rpc_str(c, "ip"), *subnet = rpc_str(c, "subnet");
 	int prefix = wan_mask_prefix(subnet);
 	json_t *routers = wan_ip_list(rpc_str(c, "router"), 1);
@@ -68,13 +80,15 @@ static json_t *wan_event_bound(struct rpc_call *c, const char *dev)
 	unsigned addr;
 	char *cidr, *err = NULL;
 	json_t *res = NULL;
+	bool moved;
 
 	if (!ip || !sc_parse_ipv4(ip, &addr) || prefix < 1)
 		return rpc_fail(c, RPC_BAD, "ip", json_object_get(c->params, "ip"),
 				"DHCP lease without a valid address and subnet");
 	cidr = xasprintf("%s/%d", ip, prefix);
-	if (!old_ip || strcmp(old_ip, ip) || !json_equal(json_object_get(wan_lease, "subnet"),
-							  json_object_get(c->params, "subnet"))) {
+	moved = !old_ip || strcmp(old_ip, ip) ||
+		!json_equal(json_object_get(wan_lease, "subnet"), json_object_get(c->params, "subnet"));
+	if (moved) {
 		sys_runv(sys, NULL, "ip", "-4", "addr", "flush", "dev", dev, NULL);
 		if (sys_runv(sys, &err, "ip", "addr", "add", cidr, "dev", dev, NULL))
 			goto fail;
@@ -83,7 +97,7 @@ static json_t *wan_event_bound(struct rpc_call *c, const char *dev)
 	    sys_runv(sys, &err, "ip", "route", "replace", "default", "via",
 		     json_string_value(json_array_get(routers, 0)), "dev", dev, NULL))
 		goto fail;
-	wan_write_resolv(difosd.engine->facts, dns);
+	wan_write_resolv(c->env, dns);
 	json_decref(wan_lease);
 	wan_lease = json_pack("{s:s, s:s, s:s, s:i, s:O, s:O, s:I, s:I}", "interface", dev, "ip",
 			      ip, "subnet", subnet, "prefix", prefix, "routers", routers, "dns",
@@ -91,8 +105,10 @@ static json_t *wan_event_bound(struct rpc_call *c, const char *dev)
 							     rpc_str(c, "lease") : "0"),
 			      "since", (json_int_t)time(NULL));
 	log_info("wan: DHCP lease %s on %s", cidr, dev);
-	/* the policy table of "wan" goes through the router this lease names */
-	routes_follow_wan(sys, difosd.engine->running);
+	if (moved)
+		wan_emit_address(c->env, dev, ip, prefix);
+	/* e.g. the policy table of "wan" goes through the router this lease names */
+	feature_emit(c->env, EV_WAN_LEASE, wan_lease);
 	res = json_pack("{s:b}", "ok", 1);
 	goto out;
 fail:
@@ -109,8 +125,8 @@ static json_t *wan_dhcp_event(struct rpc_call *c)
 {
 	const char *event = rpc_str(c, "event");
 	const char *dev = rpc_str(c, "interface");
-	const char *want = difosd.engine && difosd.engine->running ?
-		doc_str(difosd.engine->running, "wan.interface") : NULL;
+	const json_t *running = c->env && c->env->engine ? c->env->engine->running : NULL;
+	const char *want = running ? doc_str(running, "wan.interface") : NULL;
 
 	if (!event || !dev)
 		return rpc_fail(c, RPC_BAD, NULL, NULL, "event and interface are required");
@@ -120,11 +136,19 @@ static json_t *wan_dhcp_event(struct rpc_call *c)
 	if (!strcmp(event, "bound") || !strcmp(event, "renew"))
 		return wan_event_bound(c, dev);
 	if (!strcmp(event, "deconfig")) {
-		sys_runv(difosd.sys, NULL, "ip", "-4", "addr", "flush", "dev", dev, NULL);
-		wan_write_resolv(difosd.engine->facts, NULL);
+		json_t *lost = json_pack("{s:s}", "interface", dev);
+		bool had = wan_lease != NULL;
+
+		sys_runv(c->env->sys, NULL, "ip", "-4", "addr", "flush", "dev", dev, NULL);
+		wan_write_resolv(c->env, NULL);
 		json_decref(wan_lease);
 		wan_lease = NULL;
 		log_info("wan: DHCP deconfig on %s", dev);
+		if (had) {
+			wan_emit_address(c->env, dev, NULL, 0);
+			feature_emit(c->env, EV_WAN_LEASE_LOST, lost);
+		}
+		json_decref(lost);
 	} else {
 		log_info("wan: DHCP event %s on %s", event, dev);
 	}

@@ -105,15 +105,14 @@ static void wan_check(const json_t *wan, const char *path, const json_t *doc,
 	}
 }
 
-static int wan_render(const json_t *doc, const json_t *facts, struct render_out *out, char **err)
+static int wan_render(struct feature_ctx *ctx, struct render_out *out)
 {
+	const json_t *doc = ctx->doc;
 	struct sbuf b;
 	const char *proto = doc_str(doc, "wan.ipv4.proto");
 	size_t i;
 	json_t *d;
 
-	(void)facts;
-	(void)err;
 	sbuf_init(&b);
 	sbuf_add(&b, "# WAN state rendered by difos\n");
 	sbuf_printf(&b, "interface %s\n", doc_str(doc, "wan.interface"));
@@ -132,45 +131,27 @@ static int wan_render(const json_t *doc, const json_t *facts, struct render_out 
 	return 0;
 }
 
-char *wan_resolv_path(const json_t *facts)
-{
-	return xasprintf("%s/wan/resolv.conf", facts_path(facts, "run"));
-}
-
-int wan_write_resolv(const json_t *facts, const json_t *servers)
-{
-	struct sbuf b;
-	char *path = wan_resolv_path(facts), *dir = xasprintf("%s/wan", facts_path(facts, "run"));
-	size_t i;
-	json_t *s;
-	int rc;
-
-	mkdir_p(dir, 0755);
-	sbuf_init(&b);
-	sbuf_add(&b, "# upstream DNS learned on the WAN, written by difos\n");
-	json_array_foreach(servers, i, s)
-		sbuf_printf(&b, "nameserver %s\n", json_string_value(s));
-	rc = file_write_atomic(path, b.s, b.len, 0644);
-	sbuf_free(&b);
-	free(path);
-	free(dir);
-	return rc;
-}
-
-static int wan_apply_static(struct apply_ctx *ctx, const char *dev)
+static int wan_apply_static(struct feature_ctx *ctx, const char *dev)
 {
 	char *addr = xasprintf("%s/%lld", doc_str(ctx->doc, "wan.ipv4.address"),
 			       doc_int(ctx->doc, "wan.ipv4.prefix", 24));
 	int rc = -1;
 
-	if (sys_runv(ctx->sys, &ctx->err, "ip", "-4", "addr", "flush", "dev", dev, NULL) ||
-	    sys_runv(ctx->sys, &ctx->err, "ip", "addr", "add", addr, "dev", dev, NULL) ||
-	    sys_runv(ctx->sys, &ctx->err, "ip", "route", "replace", "default", "via",
+	if (sys_runv(ctx->env->sys, &ctx->err, "ip", "-4", "addr", "flush", "dev", dev, NULL) ||
+	    sys_runv(ctx->env->sys, &ctx->err, "ip", "addr", "add", addr, "dev", dev, NULL) ||
+	    sys_runv(ctx->env->sys, &ctx->err, "ip", "route", "replace", "default", "via",
 		     doc_str(ctx->doc, "wan.ipv4.gateway"), "dev", dev, NULL))
 		goto out;
-	if (wan_write_resolv(ctx->facts, doc_get(ctx->doc, "wan.ipv4.dns")) < 0) {
+	if (wan_write_resolv(ctx->env, doc_get(ctx->doc, "wan.ipv4.dns")) < 0) {
 		ctx->err = xstrdup("cannot write the WAN resolv file");
 		goto out;
+	}
+	{
+		json_t *data = json_pack("{s:s, s:i, s:s?, s:I}", "interface", dev, "family", 4,
+					 "address", doc_str(ctx->doc, "wan.ipv4.address"), "prefix",
+					 (json_int_t)doc_int(ctx->doc, "wan.ipv4.prefix", 24));
+		feature_emit(ctx->env, EV_ADDRESS, data);
+		json_decref(data);
 	}
 	rc = 0;
 out:
@@ -178,11 +159,11 @@ out:
 	return rc;
 }
 
-static int wan_apply_dhcp(struct apply_ctx *ctx, const char *dev)
+static int wan_apply_dhcp(struct feature_ctx *ctx, const char *dev)
 {
-	char *hook = xasprintf("%s/difos-dhcp-event", facts_path(ctx->facts, "libexec"));
+	char *hook = xasprintf("%s/difos-dhcp-event", ctx->env->paths.libexec);
 	char *host = xasprintf("hostname:%s", doc_str(ctx->doc, "system.hostname"));
-	char *sock = xasprintf("DIFOS_SOCKET=%s", facts_path(ctx->facts, "socket"));
+	char *sock = xasprintf("DIFOS_SOCKET=%s", ctx->env->paths.socket);
 	char *const argv[] = { "busybox", "udhcpc", "-f", "-S", "-i", (char *)dev, "-s", hook,
 			       "-x", host, "-t", "3", "-T", "2", "-A", "5", NULL };
 	char *const env[] = { sock, NULL };
@@ -190,7 +171,7 @@ static int wan_apply_dhcp(struct apply_ctx *ctx, const char *dev)
 
 	/* a change of the static file set would leave the old address behind */
 	if (ctx->old_doc && !strcmp(doc_str(ctx->old_doc, "wan.ipv4.proto"), "static"))
-		sys_runv(ctx->sys, NULL, "ip", "-4", "addr", "flush", "dev", dev, NULL);
+		sys_runv(ctx->env->sys, NULL, "ip", "-4", "addr", "flush", "dev", dev, NULL);
 	rc = sv_ensure("udhcpc", argv, env);
 	if (rc < 0)
 		ctx->err = xstrdup("cannot start busybox udhcpc");
@@ -200,18 +181,18 @@ static int wan_apply_dhcp(struct apply_ctx *ctx, const char *dev)
 	return rc;
 }
 
-static int wan_apply(struct apply_ctx *ctx)
+static int wan_apply(struct feature_ctx *ctx)
 {
 	const char *dev = doc_str(ctx->doc, "wan.interface");
 	const char *old_dev = ctx->old_doc ? doc_str(ctx->old_doc, "wan.interface") : NULL;
-	char *resolv = wan_resolv_path(ctx->facts);
+	char *resolv = wan_resolv_path(ctx->env);
 
 	if (access(resolv, F_OK) < 0)
-		wan_write_resolv(ctx->facts, NULL);
+		wan_write_resolv(ctx->env, NULL);
 	free(resolv);
 	if (old_dev && strcmp(old_dev, dev))
-		sys_runv(ctx->sys, NULL, "ip", "-4", "addr", "flush", "dev", old_dev, NULL);
-	if (sys_runv(ctx->sys, &ctx->err, "ip", "link", "set", "dev", dev, "up", NULL))
+		sys_runv(ctx->env->sys, NULL, "ip", "-4", "addr", "flush", "dev", old_dev, NULL);
+	if (sys_runv(ctx->env->sys, &ctx->err, "ip", "link", "set", "dev", dev, "up", NULL))
 		return -1;
 	if (!strcmp(doc_str(ctx->doc, "wan.ipv4.proto"), "static")) {
 		sv_stop("udhcpc");
@@ -220,7 +201,7 @@ static int wan_apply(struct apply_ctx *ctx)
 	return wan_apply_dhcp(ctx, dev);
 }
 
-static int wan_health(struct apply_ctx *ctx)
+static int wan_health(struct feature_ctx *ctx)
 {
 	if (strcmp(doc_str(ctx->doc, "wan.ipv4.proto"), "dhcp"))
 		return 0;
@@ -229,23 +210,16 @@ static int wan_health(struct apply_ctx *ctx)
 	return 0;
 }
 
-static void wan_stop(struct sys *sys)
+static json_t *wan_status(struct feature_ctx *ctx)
 {
-	(void)sys;
-	sv_stop("udhcpc");
-}
+	const json_t *doc = ctx->doc;
 
-static json_t *wan_status(const json_t *doc)
-{
 	json_t *o = json_pack("{s:s?, s:s?}", "interface", doc_str(doc, "wan.interface"), "proto",
 			      doc_str(doc, "wan.ipv4.proto"));
 	json_t *lease = wan_dhcp_lease();
 
 	if (lease)
 		json_object_set_new(o, "dhcp", lease);
-	json_t *sv = sv_status("udhcpc");
-	if (sv)
-		json_object_set_new(o, "client", sv);
 	return o;
 }
 
@@ -257,6 +231,6 @@ const struct feature feature_wan = {
 	.apply = wan_apply,
 	.health = wan_health,
 	.status = wan_status,
-	.stop = wan_stop,
+	.engines = (const struct feature_engine[]){ { "udhcpc", "client" }, { NULL } },
 	.methods = wan_methods,
 };

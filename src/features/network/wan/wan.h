@@ -5,8 +5,13 @@
 
 #include "core/rpc.h"
 
-char *wan_resolv_path(const json_t *facts);
-int wan_write_resolv(const json_t *facts, const json_t *servers);
+struct feature_env;
+
+/* resolv.c: <run>/wan/resolv.conf, the upstreams dnsmasq follows */
+char *wan_resolv_path(const struct feature_env *env);
+int wan_write_resolv(const struct feature_env *env, const json_t *servers);
+
+/* dhcp_event.c */
 /* the lease the DHCP client last reported, or NULL */
 json_t *wan_dhcp_lease(void);
 

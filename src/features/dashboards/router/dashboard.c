@@ -1,22 +1,24 @@
 /*
- * The router dashboard: one call gathering what the page shows, and the
- * live feed. difosd-web tells how many WebSocket clients watch; while any
- * do, the core pushes the dashboard to it every DASHBOARD_PERIOD_MS.
+ * The router dashboard (the manual's Dashboards - Router): one call
+ * gathering what the page shows, and the live feed. difosd-web tells how
+ * many WebSocket clients watch; while any do, the core pushes the
+ * dashboard to it every DASHBOARD_PERIOD_MS, and at once when an engine
+ * starts or stops or an address changes.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
 #include "apply/engine.h"
+#include "apply/feature.h"
 #include "core/control.h"
 #include "core/spawn.h"
 #include "core/util.h"
-#include "daemon/daemon.h"
+#include "features/dashboards/router/dashboard.h"
 #include "store/doc.h"
-#include "store/store.h"
 
 #define DASHBOARD_PERIOD_MS 2000
 
+static const struct feature_env *dash_env;
 static uv_timer_t events_timer;
 static bool events_timer_ready;
 static bool events_stopped;     /* shutting down: the timer is closed for good */
@@ -53,10 +55,11 @@ static json_t *dashboard_call(const char *method)
 	return res ? res : json_null();
 }
 
-json_t *api_dashboard(void)
+static json_t *dashboard_gather(const struct feature_env *env)
 {
+	struct engine *eng = env->engine;
 	json_t *leases = dashboard_call("leases"), *changes = dashboard_call("config.changes");
-	json_t *macs = dashboard_lan_macs(doc_str(difosd.engine->running, "lan.device")), *l;
+	json_t *macs = dashboard_lan_macs(doc_str(eng->running, "lan.device")), *l;
 	size_t i;
 
 	json_array_foreach(json_object_get(leases, "active"), i, l) {
@@ -67,12 +70,12 @@ json_t *api_dashboard(void)
 	l = json_pack("{s:o, s:o, s:o, s:I, s:I, s:I}", "system", dashboard_call("system"),
 		      "interfaces", dashboard_call("interfaces"), "leases", leases,
 		      "lan_clients", (json_int_t)json_object_size(macs),
-		      "revision", (json_int_t)difosd.engine->running_rev,
+		      "revision", (json_int_t)eng->running_rev,
 		      "pending_changes", (json_int_t)json_array_size(changes));
-	if (difosd.engine->confirm_rev)
+	if (eng->confirm_rev)
 		json_object_set_new(l, "confirm", json_pack("{s:I, s:I}", "revision",
-			(json_int_t)difosd.engine->confirm_rev, "deadline",
-			(json_int_t)difosd.engine->confirm_deadline));
+			(json_int_t)eng->confirm_rev, "deadline",
+			(json_int_t)eng->confirm_deadline));
 	json_decref(changes);
 	json_decref(macs);
 	return l;
@@ -85,7 +88,7 @@ static void events_tick(uv_timer_t *t)
 	(void)t;
 	if (events_watchers <= 0)
 		return;
-	data = json_pack("{s:s, s:o}", "topic", "dashboard", "data", api_dashboard());
+	data = json_pack("{s:s, s:o}", "topic", "dashboard", "data", dashboard_gather(dash_env));
 	control_web_notify("event", data);
 	json_decref(data);
 }
@@ -98,7 +101,7 @@ static void events_set_watchers(int n)
 	if (events_stopped || (!events_timer_ready && n <= 0))
 		return;
 	if (!events_timer_ready) {
-		uv_timer_init(difosd.loop, &events_timer);
+		uv_timer_init(dash_env->loop, &events_timer);
 		uv_unref((uv_handle_t *)&events_timer);
 		events_timer_ready = true;
 	}
@@ -108,13 +111,14 @@ static void events_set_watchers(int n)
 		uv_timer_stop(&events_timer);
 }
 
-void control_web_gone(void)
+static void events_web_gone(void)
 {
 	events_set_watchers(0);
 }
 
-void api_events_stop(void)
+static void dashboard_stop(struct feature_ctx *ctx)
 {
+	(void)ctx;
 	events_stopped = true;
 	if (events_timer_ready) {
 		uv_timer_stop(&events_timer);
@@ -125,8 +129,7 @@ void api_events_stop(void)
 
 static json_t *dashboard_method(struct rpc_call *c)
 {
-	(void)c;
-	return api_dashboard();
+	return dashboard_gather(c->env);
 }
 
 static json_t *events_subscribe(struct rpc_call *c)
@@ -145,9 +148,36 @@ static json_t *events_check(struct rpc_call *c)
 	return json_pack("{s:[s]}", "topics", "dashboard");
 }
 
-const struct rpc_method dashboard_methods[] = {
+static int dashboard_init(const struct feature_env *env)
+{
+	dash_env = env;
+	control_on_web_gone(events_web_gone);
+	return 0;
+}
+
+/* What the page shows changed: the watchers see it now, not at the next tick. */
+static void dashboard_event(const struct feature_env *env, const struct feature_event *ev)
+{
+	(void)env;
+	if ((ev->kind == EV_ENGINE || ev->kind == EV_ADDRESS) && events_watchers > 0 &&
+	    events_timer_ready && !events_stopped)
+		uv_timer_start(&events_timer, events_tick, 0, DASHBOARD_PERIOD_MS);
+}
+
+static const struct rpc_method dashboard_methods[] = {
 	{ "dashboard", dashboard_method, "everything the router dashboard shows" },
+	{ "interfaces", dashboard_interfaces, "network interfaces with addresses and MAC" },
+	{ "system", dashboard_system, "hostname, uptime, load, memory" },
 	{ "events.subscribe", events_subscribe, "internal: how many web clients watch events" },
 	{ "events.check", events_check, "the topics the event feed carries" },
 	{ NULL, NULL, NULL },
+};
+
+const struct feature feature_dashboard = {
+	.name = "dashboard",
+	.title = "Router dashboard",
+	.init = dashboard_init,
+	.stop = dashboard_stop,
+	.event = dashboard_event,
+	.methods = dashboard_methods,
 };

@@ -1,3 +1,0 @@
-#include "daemon/daemon.h"
-
-struct daemon difosd;

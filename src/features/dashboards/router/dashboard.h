@@ -1,0 +1,11 @@
+/* The router dashboard: its reads, gathered and pushed to the web. */
+#ifndef DIFOS_DASHBOARD_H
+#define DIFOS_DASHBOARD_H
+
+#include "core/rpc.h"
+
+/* reads.c: the methods "interfaces" and "system" */
+json_t *dashboard_interfaces(struct rpc_call *c);
+json_t *dashboard_system(struct rpc_call *c);
+
+#endif
