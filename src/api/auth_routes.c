@@ -1,12 +1,14 @@
-/* Endpoints of login, first-run setup, password, API tokens and confirm. */
-#include <ctype.h>
+/*
+ * The endpoints of a browser's session: who is logged in, login, logout,
+ * the first-run setup and the password change. They set and clear the
+ * session cookie, so only the REST API answers them.
+ */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
-#include "apply/engine.h"
 #include "auth/auth.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -41,7 +43,7 @@ static void api_new_session(struct api_req *r, const char *user)
 	r->out = json_pack("{s:s, s:s}", "user", s->user, "csrf", s->csrf);
 }
 
-void api_session(struct api_req *r)
+static void api_session(struct api_req *r)
 {
 	long long idle, max;
 
@@ -77,7 +79,7 @@ static bool api_password_param(struct api_req *r, const char *key, const char **
 	return true;
 }
 
-void api_setup(struct api_req *r)
+static void api_setup(struct api_req *r)
 {
 	const char *pw, *err;
 
@@ -102,7 +104,7 @@ void api_setup(struct api_req *r)
 	api_new_session(r, AUTH_ADMIN);
 }
 
-void api_login(struct api_req *r)
+static void api_login(struct api_req *r)
 {
 	const char *user = api_param_str(r, "user"), *pw = api_param_str(r, "password");
 	long long wait = auth_throttle_wait(r->peer);
@@ -136,7 +138,7 @@ void api_login(struct api_req *r)
 	api_new_session(r, user);
 }
 
-void api_logout(struct api_req *r)
+static void api_logout(struct api_req *r)
 {
 	if (r->session)
 		auth_session_end(r->session);
@@ -146,7 +148,7 @@ void api_logout(struct api_req *r)
 	r->out = json_pack("{s:b}", "logged_out", 1);
 }
 
-void api_password(struct api_req *r)
+static void api_password(struct api_req *r)
 {
 	const char *cur = api_param_str(r, "current"), *pw, *err;
 	const char *user = r->session ? r->session->user : AUTH_ADMIN;
@@ -172,100 +174,45 @@ void api_password(struct api_req *r)
 	r->out = json_pack("{s:b}", "changed", 1);
 }
 
-void api_tokens_list(struct api_req *r)
-{
-	json_decref(r->out);
-	r->out = auth_tokens_list();
-}
+static const struct sc_field login_params[] = {
+	{ .name = "user", .kind = SC_STRING, .help = "the user name (admin)" },
+	{ .name = "password", .kind = SC_STRING, .flags = SC_F_REQUIRED | SC_F_SECRET,
+	  .help = "the password" },
+	{ .name = NULL }
+};
 
-void api_tokens_create(struct api_req *r)
-{
-	const char *name = api_param_str(r, "name");
-	char *token;
-	long long id;
-	size_t n = name ? strlen(name) : 0;
+static const struct sc_field setup_params[] = {
+	{ .name = "token", .kind = SC_STRING, .flags = SC_F_REQUIRED | SC_F_SECRET,
+	  .help = "the setup link's token (difosctl setup-link)" },
+	{ .name = "password", .kind = SC_STRING, .flags = SC_F_REQUIRED | SC_F_SECRET,
+	  .help = "the admin password to set" },
+	{ .name = NULL }
+};
 
-	for (size_t i = 0; i < n; i++)
-		if (!isprint((unsigned char)name[i]))
-			n = 0;
-	if (!n || n > 64) {
-		api_error(r, 422, "invalid", "name", json_object_get(r->body, "name"),
-			  "name: 1 to 64 printable characters are required");
-		return;
-	}
-	if ((id = auth_token_create(name, &token)) < 0) {
-		api_error(r, 500, "internal", NULL, NULL, "the token could not be stored");
-		return;
-	}
-	log_info("auth: API token %lld (%s) created by %s", id, name, r->author);
-	json_decref(r->out);
-	r->out = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "name", name, "token", token);
-	free(token);
-}
+static const struct sc_field password_params[] = {
+	{ .name = "current", .kind = SC_STRING, .flags = SC_F_REQUIRED | SC_F_SECRET,
+	  .help = "the password in force" },
+	{ .name = "password", .kind = SC_STRING, .flags = SC_F_REQUIRED | SC_F_SECRET,
+	  .help = "the new password" },
+	{ .name = NULL }
+};
 
-void api_tokens_revoke(struct api_req *r)
-{
-	const char *s = json_string_value(json_object_get(r->query, "id"));
-	char *end;
-	long long id = s ? strtoll(s, &end, 10) : 0;
+#define SESSION "Web access"
 
-	if (!s || *end || id <= 0 || auth_token_revoke(id) < 0) {
-		api_error(r, 404, "not_found", "id", json_object_get(r->query, "id"),
-			  "no API token %s", s ? s : "");
-		return;
-	}
-	log_info("auth: API token %lld revoked by %s", id, r->author);
-	json_decref(r->out);
-	r->out = json_pack("{s:I}", "revoked", (json_int_t)id);
-}
-
-/* A confirm token lets the GUI confirm from the LAN address an apply
- * moved it to, where its session cookie is not sent. Only its hash is
- * kept, bound to the revision it confirms. */
-static unsigned char confirm_key[32];
-static long long confirm_key_rev = -1;
-
-void api_apply(struct api_req *r)
-{
-	const char *token = api_param_str(r, "confirm_token");
-	json_t *params;
-
-	if (token && (strlen(token) < 32 || strlen(token) > 128)) {
-		api_error(r, 422, "invalid", "confirm_token", NULL,
-			  "confirm_token: 32 to 128 characters are required");
-		return;
-	}
-	params = r->body && json_is_object(r->body) ? json_deep_copy(r->body) : json_object();
-	json_object_del(params, "confirm_token");
-	api_call(r, r->route->rpc, params);   /* apply or rollback */
-	if (token && r->status == 200) {
-		auth_hash_token(token, confirm_key);
-		confirm_key_rev = json_integer_value(json_object_get(r->out, "revision"));
-	}
-}
-
-void api_confirm(struct api_req *r)
-{
-	const char *token = api_param_str(r, "token");
-
-	if (!r->author[0]) {
-		unsigned char key[32];
-		if (!token || confirm_key_rev < 0 || r->env->engine->confirm_rev != confirm_key_rev) {
-			api_error(r, 401, "unauthorized", NULL, NULL,
-				  "log in first, or give the token of the pending apply");
-			return;
-		}
-		auth_hash_token(token, key);
-		if (sodium_memcmp(key, confirm_key, sizeof(key))) {
-			auth_throttle_failed(r->peer, "confirm");
-			api_error(r, 403, "forbidden", "token", NULL, "token: not the pending apply's");
-			return;
-		}
-		snprintf(r->author, sizeof(r->author), "confirm-token");
-	}
-	api_call(r, "confirm", json_object());
-	if (r->status == 200) {
-		confirm_key_rev = -1;
-		sodium_memzero(confirm_key, sizeof(confirm_key));
-	}
-}
+const struct rpc_method api_auth_methods[] = {
+	{ "auth.session", NULL, "who is logged in; the CSRF token; whether the first-run setup is due",
+	  SESSION, NULL, "{authenticated, setup_required, idle_timeout, user?, csrf?, expires_in?}",
+	  RPC_PUBLIC, .rest = { { "GET", "/session", .handler = api_session } } },
+	{ "auth.setup", NULL, "first run: set the admin password with the one-time setup token",
+	  SESSION, setup_params, "{user, csrf}; sets the session cookie", RPC_PUBLIC,
+	  .rest = { { "POST", "/auth/setup", .handler = api_setup } } },
+	{ "auth.login", NULL, "log in; sets the session cookie", SESSION, login_params,
+	  "{user, csrf}", RPC_PUBLIC,
+	  .rest = { { "POST", "/auth/login", .handler = api_login } } },
+	{ "auth.logout", NULL, "end this session", SESSION, NULL, "{logged_out: true}",
+	  .rest = { { "POST", "/auth/logout", .handler = api_logout } } },
+	{ "auth.password", NULL, "change the admin password (and root's); other sessions end",
+	  SESSION, password_params, "{changed: true}",
+	  .rest = { { "POST", "/auth/password", .handler = api_password } } },
+	{ NULL }
+};

@@ -1,7 +1,9 @@
 /*
- * The route table: every /api/v1 endpoint, the core method behind it, and
- * the generic handlers for configuration paths and plain method calls.
- * openapi.c documents the API from this same table.
+ * The endpoints of the REST API are the REST entries of the method table:
+ * a request is matched against them, and its query, path and body become
+ * the method's parameters by the shape its endpoint declares. The
+ * configuration tree is served as resources below /config: the rest of
+ * the URL is a document path.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -10,46 +12,83 @@
 #include "api/api.h"
 #include "core/util.h"
 
-/* Query values are strings; a method expects numbers and booleans. */
-static json_t *api_query_value(json_t *v)
+struct route_find {
+	struct api_req *r;
+	const struct rpc_rest *found;
+	bool known;
+	json_t *captured;   /* {name} segments of the endpoint found */
+};
+
+/* Matches "/tokens/{id}" against "/tokens/7" ({name} segments into
+ * captured); a document-path endpoint matches its prefix (the rest in *tail). */
+static bool route_match(const struct rpc_rest *rt, const char *path, const char **tail,
+			json_t *captured)
 {
-	const char *s = json_string_value(v);
-	char *end;
-	long long n;
+	const char *p = rt->path, *s = path;
+	size_t plen = strlen(p);
 
-	if (!s)
-		return json_incref(v);
-	if (!strcmp(s, "true") || !strcmp(s, "false"))
-		return json_boolean(!strcmp(s, "true"));
-	n = strtoll(s, &end, 10);
-	if (*s && !*end && (isdigit((unsigned char)*s) || *s == '-'))
-		return json_integer(n);
-	return json_incref(v);
-}
-
-void api_rpc(struct api_req *r)
-{
-	json_t *params;
-
-	if (!strcmp(r->method, "GET")) {
-		const char *k;
-		json_t *v;
-		params = json_object();
-		json_object_foreach(r->query, k, v)
-			json_object_set_new(params, k, api_query_value(v));
-	} else if (!r->body) {
-		params = json_object();
-	} else if (json_is_object(r->body)) {
-		params = json_incref(r->body);
-	} else {
-		api_error(r, 400, "bad_request", NULL, r->body, "the body must be a JSON object");
-		return;
+	if (rt->shape != REST_ARGS) {
+		if (strncmp(s, p, plen) || (s[plen] && s[plen] != '/'))
+			return false;
+		*tail = s + plen;
+		return true;
 	}
-	api_call(r, r->route->rpc, params);
+	while (*p && *s) {
+		if (*p == '{') {
+			const char *pe = strchr(p, '}'), *se = strchrnul(s, '/');
+			char *name;
+			if (se == s)
+				return false;
+			name = xstrndup(p + 1, (size_t)(pe - p - 1));
+			json_object_set_new(captured, name, json_stringn(s, (size_t)(se - s)));
+			free(name);
+			p = pe + 1;
+			s = se;
+			continue;
+		}
+		if (*p++ != *s++)
+			return false;
+	}
+	return !*p && !*s;
 }
 
-/* "/dhcp/static_leases/3/ip" -> "dhcp.static_leases[3].ip"; NULL if a
- * segment is not a key or an id. "" or "/" -> "". */
+static void route_try(const struct rpc_method *m, void *arg)
+{
+	struct route_find *f = arg;
+
+	for (size_t i = 0; !f->found && i < RPC_REST_MAX && m->rest[i].verb; i++) {
+		const struct rpc_rest *rt = &m->rest[i];
+		const char *tail = NULL;
+		json_t *captured = json_object();
+
+		if (route_match(rt, f->r->path, &tail, captured)) {
+			f->known = true;
+			if (!strcmp(rt->verb, f->r->method)) {
+				f->found = rt;
+				f->r->rpc = m;
+				f->r->rest = rt;
+				f->r->tail = tail;
+				f->captured = json_incref(captured);
+			}
+		}
+		json_decref(captured);
+	}
+}
+
+const struct rpc_rest *api_route_find(struct api_req *r, bool *path_known)
+{
+	struct route_find f = { .r = r };
+	const char *k;
+	json_t *v;
+
+	rpc_each(route_try, &f);
+	*path_known = f.known;
+	json_object_foreach(f.captured, k, v)
+		json_object_set(r->query, k, v);
+	json_decref(f.captured);
+	return f.found;
+}
+
 char *api_config_path(const char *tail)
 {
 	struct sbuf b;
@@ -81,7 +120,62 @@ char *api_config_path(const char *tail)
 	return sbuf_steal(&b);
 }
 
-static char *api_config_target(struct api_req *r, bool need_path)
+/* The query as parameters, each value read as its parameter's kind (the
+ * method refuses names it does not take). false with the answer set. */
+static bool route_query_params(struct api_req *r, json_t *params)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(r->query, k, v) {
+		const struct sc_field *p = rpc_param(r->rpc, k);
+		char why[256];
+		json_t *typed = p ? rpc_param_from_text(p, json_string_value(v), why, sizeof(why)) :
+				    json_incref(v);
+		if (!typed) {
+			api_error(r, 422, "invalid", k, v, "%s: %s %s", k, json_string_value(v), why);
+			return false;
+		}
+		json_object_set_new(params, k, typed);
+	}
+	return true;
+}
+
+static bool route_need_body(struct api_req *r)
+{
+	if (!r->body)
+		api_error(r, 400, "bad_request", NULL, NULL, "%s needs a JSON body", r->method);
+	return r->body != NULL;
+}
+
+/* REST_ARGS: the query for reads and deletes, the body object otherwise. */
+static json_t *route_args(struct api_req *r)
+{
+	json_t *params = json_object();
+
+	if (!strcmp(r->method, "GET") || !strcmp(r->method, "DELETE")) {
+		if (route_query_params(r, params))
+			return params;
+	} else if (!r->body || json_is_object(r->body)) {
+		const char *k;
+		json_t *v;
+		json_object_update(params, r->body);
+		/* the {name} segments of the path, read as their kinds */
+		json_object_foreach(r->query, k, v) {
+			const struct sc_field *p = rpc_param(r->rpc, k);
+			json_t *typed = p ? rpc_param_from_text(p, json_string_value(v), NULL, 0) : NULL;
+			json_object_set_new(params, k, typed ? typed : json_incref(v));
+		}
+		return params;
+	} else {
+		api_error(r, 400, "bad_request", NULL, r->body, "the body must be a JSON object");
+	}
+	json_decref(params);
+	return NULL;
+}
+
+/* The document path the URL names below the endpoint; NULL with the answer set. */
+static char *route_doc_path(struct api_req *r, bool need_path)
 {
 	char *path = api_config_path(r->tail ? r->tail : "");
 
@@ -92,57 +186,58 @@ static char *api_config_target(struct api_req *r, bool need_path)
 	if (need_path && !*path) {
 		free(path);
 		api_error(r, 405, "method_not_allowed", NULL, NULL,
-			  "%s needs a path below /config", r->method);
+			  "%s needs a path below %s", r->method, r->rest->path);
 		return NULL;
 	}
 	return path;
 }
 
-static void api_config_get(struct api_req *r)
+static json_t *route_doc(struct api_req *r)
 {
-	char *path = api_config_target(r, false);
-	json_t *running = json_object_get(r->query, "running");
+	bool read = !strcmp(r->method, "GET");
+	char *path = route_doc_path(r, !read);
+	json_t *params;
 
 	if (!path)
-		return;
-	api_call(r, "config.get", json_pack("{s:s, s:b}", "path", path, "running",
-					     running && strcmp(json_string_value(running), "0") &&
-					     strcmp(json_string_value(running), "false")));
+		return NULL;
+	params = json_object();
+	if (read && !route_query_params(r, params)) {
+		json_decref(params);
+		params = NULL;
+	} else {
+		json_object_set_new(params, "path", json_string(path));
+	}
 	free(path);
+	return params;
 }
 
-static bool api_need_body(struct api_req *r)
+static json_t *route_doc_value(struct api_req *r)
 {
-	if (!r->body)
-		api_error(r, 400, "bad_request", NULL, NULL, "%s needs a JSON body", r->method);
-	return r->body != NULL;
-}
+	char *path = route_doc_path(r, true);
+	json_t *params = NULL;
 
-static void api_config_put(struct api_req *r)
-{
-	char *path = api_config_target(r, true);
-
-	if (path && api_need_body(r))
-		api_call(r, "config.set", json_pack("{s:s, s:O}", "path", path, "value", r->body));
+	if (path && route_need_body(r))
+		params = json_pack("{s:s, s:O}", "path", path, "value", r->body);
 	free(path);
+	return params;
 }
 
-static void api_config_patch(struct api_req *r)
+/* PATCH {key: value, ...}: every key set below the path, in one step */
+static json_t *route_doc_keys(struct api_req *r)
 {
-	char *path = api_config_target(r, false);
-	json_t *changes;
+	char *path = route_doc_path(r, false);
+	json_t *changes, *v;
 	const char *k;
-	json_t *v;
 
-	if (!path || !api_need_body(r)) {
+	if (!path || !route_need_body(r)) {
 		free(path);
-		return;
+		return NULL;
 	}
 	if (!json_is_object(r->body) || !json_object_size(r->body)) {
 		api_error(r, 400, "bad_request", NULL, r->body,
 			  "PATCH needs an object of {key: value} to set below %s", *path ? path : "/");
 		free(path);
-		return;
+		return NULL;
 	}
 	changes = json_array();
 	json_object_foreach(r->body, k, v) {
@@ -150,85 +245,22 @@ static void api_config_patch(struct api_req *r)
 		json_array_append_new(changes, json_pack("{s:s, s:O}", "path", p, "value", v));
 		free(p);
 	}
-	api_call(r, "config.set", json_pack("{s:o}", "changes", changes));
 	free(path);
+	return json_pack("{s:o}", "changes", changes);
 }
 
-static void api_config_post(struct api_req *r)
-{
-	char *path = api_config_target(r, true);
-
-	if (path && api_need_body(r))
-		api_call(r, "config.add", json_pack("{s:s, s:O}", "path", path, "value", r->body));
-	if (r->status == 200)
-		r->status = 201;
-	free(path);
-}
-
-static void api_config_delete(struct api_req *r)
-{
-	char *path = api_config_target(r, true);
-
-	if (path)
-		api_call(r, "config.delete", json_pack("{s:s}", "path", path));
-	free(path);
-}
-
-const struct api_route api_routes[] = {
-	{ "GET", "/session", api_session, API_PUBLIC, NULL,
-	  "who is logged in; the CSRF token; whether the first-run setup is due" },
-	{ "POST", "/auth/setup", api_setup, API_PUBLIC, NULL,
-	  "first run: set the admin password with the one-time setup token" },
-	{ "POST", "/auth/login", api_login, API_PUBLIC, NULL, "log in; sets the session cookie" },
-	{ "POST", "/auth/logout", api_logout, 0, NULL, "end this session" },
-	{ "POST", "/auth/password", api_password, 0, NULL,
-	  "change the admin password (and root's); other sessions end" },
-	{ "GET", "/tokens", api_tokens_list, 0, NULL, "list API tokens" },
-	{ "POST", "/tokens", api_tokens_create, 0, NULL, "create an API token (shown once)", 201 },
-	{ "DELETE", "/tokens/{id}", api_tokens_revoke, 0, NULL, "revoke an API token" },
-
-	{ "GET", "/schema", api_rpc, 0, "schema", "the configuration schema (JSON Schema)" },
-	{ "GET", "/openapi.json", api_openapi_route, API_PUBLIC, NULL, "this API as OpenAPI 3.1" },
-	{ "GET", "/config", api_config_get, API_TAIL, "config.get",
-	  "read a configuration path (staged value; ?running=1 for the running one)" },
-	{ "PUT", "/config", api_config_put, API_TAIL, "config.set", "replace the value at a path" },
-	{ "PATCH", "/config", api_config_patch, API_TAIL, "config.set",
-	  "set several keys below a path in one step" },
-	{ "POST", "/config", api_config_post, API_TAIL, "config.add",
-	  "add an entry to a collection", 201 },
-	{ "DELETE", "/config", api_config_delete, API_TAIL, "config.delete",
-	  "remove a path or a collection entry" },
-	{ "GET", "/changes", api_rpc, 0, "config.changes", "staged changes against the running revision" },
-	{ "DELETE", "/changes", api_rpc, 0, "config.discard", "drop the staged changes" },
-	{ "POST", "/validate", api_rpc, 0, "config.validate", "validate a whole document" },
-
-	{ "POST", "/apply", api_apply, 0, "apply", "apply the staged changes" },
-	{ "POST", "/confirm", api_confirm, API_PUBLIC, "confirm",
-	  "confirm the pending revision (session, or the apply's confirm_token)" },
-	{ "GET", "/history", api_rpc, 0, "history", "revisions, newest first" },
-	{ "GET", "/diff", api_rpc, 0, "diff", "changes between two revisions" },
-	{ "POST", "/rollback", api_apply, 0, "rollback", "apply an earlier revision again" },
-	{ "GET", "/status", api_rpc, 0, "status", "state of each feature; the pending confirm" },
-
-	{ "GET", "/system", api_rpc, 0, "system", "hostname, uptime, load, memory" },
-	{ "GET", "/interfaces", api_rpc, 0, "interfaces", "interfaces with addresses and MAC" },
-	{ "GET", "/leases", api_rpc, 0, "leases", "active and static DHCP leases" },
-	{ "GET", "/dashboard", api_rpc, 0, "dashboard", "everything the router dashboard shows" },
-	{ "GET", "/firewall/countries", api_rpc, 0, "firewall.countries",
-	  "countries an automated alias can hold, with the entries of their lists" },
-	{ "POST", "/firewall/update-lists", api_rpc, 0, "firewall.update_lists",
-	  "start fetching every country list in use again (body: {countries: [...]} adds more); applied when done" },
-	{ "GET", "/firewall/update-lists", api_rpc, 0, "firewall.lists_status",
-	  "the country list update: running, or the result of the last one" },
-	{ "GET", "/qos/sqm", api_rpc, 0, "qos.sqm_status",
-	  "SQM: whether this kernel provides cake (and why not), the speeds set" },
-	{ "GET", "/qos/sqm/autofill", api_rpc, 0, "qos.sqm_autofill",
-	  "SQM speeds from ?advertised_download=&advertised_upload= (Mbps): 92 %" },
-	{ "GET", "/qos/counters", api_rpc, 0, "qos.counters",
-	  "traffic and drops of each client QoS limits" },
-	{ "GET", "/routes/domain-lists", api_rpc, 0, "routes.domain_lists",
-	  "premade domain lists for policy routes: name, number of domains, description" },
-	{ "GET", "/events", api_rpc, API_WS, "events.check",
-	  "WebSocket (subprotocol difos-events): dashboard updates every 2 s" },
-	{ NULL, NULL, NULL, 0, NULL, NULL },
+/* How each shape makes the parameters (NULL: the answer is set already). */
+static json_t *(*const route_shapes[])(struct api_req *r) = {
+	[REST_ARGS] = route_args,
+	[REST_DOC_PATH] = route_doc,
+	[REST_DOC_VALUE] = route_doc_value,
+	[REST_DOC_KEYS] = route_doc_keys,
 };
+
+void api_route_call(struct api_req *r)
+{
+	json_t *params = route_shapes[r->rest->shape](r);
+
+	if (params)
+		api_call(r, r->rpc->name, params);
+}

@@ -72,9 +72,12 @@ const char *auth_setup_token(void);    /* NULL once a password is set */
 bool auth_setup_check(const char *token);
 void auth_setup_done(void);
 
-/* auth_methods.c: for difosctl */
-#include "core/rpc.h"
+/* auth_methods.c: the password, the first-run link, API tokens */
+#include "rpc/rpc.h"
 extern const struct rpc_method auth_methods[];
+/* auth_cli.c: difosctl's commands that read a secret or make a link */
+int auth_cli_passwd(const struct rpc_cli_ctx *cli, int argc, char **argv);
+int auth_cli_setup_link(const struct rpc_cli_ctx *cli, int argc, char **argv);
 
 /* shared helpers */
 void auth_random_hex(char *out, size_t nbytes);   /* out: 2*nbytes+1 */

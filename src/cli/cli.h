@@ -1,39 +1,34 @@
-/* difosctl's shared pieces: the call helpers and the command groups. */
+/*
+ * difosctl: every command comes from the method table (a method's cli
+ * entry: command, arguments, printer) or from the few that need no
+ * method (local.c). calls.c talks to difosd and reports its errors.
+ */
 #ifndef DIFOS_CLI_H
 #define DIFOS_CLI_H
 
 #include <jansson.h>
 #include <stdbool.h>
 
-enum { EXIT_OK = 0, EXIT_REJECTED = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3, EXIT_APPLY = 4 };
+#include "rpc/rpc.h"
 
 extern bool opt_json;
 extern const char *opt_socket;
 
-void print_json(const json_t *v);
-/* Calls a method; on success *result gets the result (owned). Returns an exit code. */
-int call(const char *method, json_t *params, json_t **result);
-/* Calls a method and prints its result as JSON, with or without --json. */
-int call_print(const char *method, json_t *params);
-/* Calls a method and prints its result as JSON with --json, else with print_text
-   (NULL: nothing, the exit code says it all). params is stolen. Returns an exit code. */
-int call_show(const char *method, json_t *params, void (*print_text)(const json_t *res));
+/* calls.c */
+/* Calls a method (params stolen); on success *result gets the result (owned). An exit code. */
+int cli_call(const char *method, json_t *params, json_t **result);
+/* Calls and prints: JSON with --json, else print (NULL: nothing). An exit code. */
+int cli_show(const char *method, json_t *params, void (*print)(const json_t *res));
+/* Tells a JSON-RPC error object (as JSON with --json); its exit code. */
+int cli_report_error(const json_t *err);
+/* What a method's own command is given. */
+extern struct rpc_cli_ctx cli_ctx;  /* .json set from --json */
 
-/* cmd_auth.c: web access */
-int cmd_setup_link(int argc, char **argv);
-int cmd_passwd(void);
-int cmd_token_create(int argc, char **argv);
-int cmd_token_revoke(int argc, char **argv);
-int cmd_certificate(int argc, char **argv);
-
-/* cmd_qos.c: bandwidth control */
-int cmd_sqm_status(void);
-int cmd_sqm_autofill(int argc, char **argv);
-int cmd_qos_counters(void);
-
-/* cmd_routes.c: routes */
-int cmd_domain_lists(void);
-int cmd_countries(int argc, char **argv);
-int cmd_update_lists(int argc, char **argv);
+/* local.c: commands without a method of their own */
+struct cli_local {
+	const char *command, *usage, *help, *group;
+	int (*run)(int argc, char **argv);
+};
+extern const struct cli_local cli_locals[];
 
 #endif

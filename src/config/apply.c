@@ -1,10 +1,13 @@
 /* apply, confirm, history, diff, rollback, status. */
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "apply/engine.h"
 #include "apply/feature.h"
+#include "auth/auth.h"
 #include "config/methods.h"
+#include "core/print.h"
 #include "core/util.h"
 #include "schema/schema.h"
 #include "store/diff.h"
@@ -21,16 +24,31 @@ static int apply_confirm_secs(struct rpc_call *c)
 	return 0;
 }
 
+/*
+ * A confirm token lets the GUI confirm from the LAN address an apply
+ * moved it to, where its session cookie is not sent: the apply names the
+ * token, the confirm gives it back without a session. Only its hash is
+ * kept, bound to the revision it confirms.
+ */
+static unsigned char confirm_key[32];
+static long long confirm_key_rev = -1;
+
 static json_t *apply_run(struct rpc_call *c, json_t *doc, const char *comment)
 {
 	struct apply_result res;
 	int secs = apply_confirm_secs(c);
+	const char *token = rpc_str(c, "confirm_token");
 	json_t *out;
 
 	if (secs < 0 || secs > 3600) {
 		json_decref(doc);
 		return rpc_fail(c, RPC_BAD, "confirm", json_object_get(c->params, "confirm"),
 				"confirm: must be between 1 and 3600 seconds");
+	}
+	if (token && (strlen(token) < 32 || strlen(token) > 128)) {
+		json_decref(doc);
+		return rpc_fail(c, RPC_INVALID, "confirm_token", NULL,
+				"confirm_token: 32 to 128 characters are required");
 	}
 	if (engine_apply(c->env->engine, doc, c->author, comment, secs, &res) < 0) {
 		const char *reason = !strcmp(res.reason, "invalid") ? RPC_INVALID :
@@ -51,6 +69,10 @@ static json_t *apply_run(struct rpc_call *c, json_t *doc, const char *comment)
 	if (secs > 0)
 		json_object_set_new(out, "confirm_deadline",
 				    json_integer(c->env->engine->confirm_deadline));
+	if (token) {
+		auth_hash_token(token, confirm_key);
+		confirm_key_rev = res.revision;
+	}
 	apply_result_free(&res);
 	json_decref(doc);
 	return out;
@@ -66,12 +88,37 @@ static json_t *apply_method(struct rpc_call *c)
 	return apply_run(c, doc, rpc_str(c, "comment"));
 }
 
+/* Nobody logged in: the token of the pending apply stands in for a session. */
+static bool confirm_by_token(struct rpc_call *c)
+{
+	const char *token = rpc_str(c, "token");
+	unsigned char key[32];
+
+	if (!token || confirm_key_rev < 0 || c->env->engine->confirm_rev != confirm_key_rev) {
+		rpc_fail(c, RPC_UNAUTHORIZED, NULL, NULL,
+			 "log in first, or give the token of the pending apply");
+		return false;
+	}
+	auth_hash_token(token, key);
+	if (sodium_memcmp(key, confirm_key, sizeof(key))) {
+		auth_throttle_failed(c->peer, "confirm");
+		rpc_fail(c, RPC_FORBIDDEN, "token", NULL, "token: not the pending apply's");
+		return false;
+	}
+	return true;
+}
+
 static json_t *confirm_method(struct rpc_call *c)
 {
 	long long rev = c->env->engine->confirm_rev;
+	bool anonymous = !c->author || !*c->author;
 
-	if (engine_confirm(c->env->engine, c->author) < 0)
+	if (anonymous && !confirm_by_token(c))
+		return NULL;
+	if (engine_confirm(c->env->engine, anonymous ? "confirm-token" : c->author) < 0)
 		return rpc_fail(c, RPC_CONFLICT, NULL, NULL, "no revision waits for confirmation");
+	confirm_key_rev = -1;
+	sodium_memzero(confirm_key, sizeof(confirm_key));
 	return json_pack("{s:I}", "confirmed", (json_int_t)rev);
 }
 
@@ -152,12 +199,70 @@ static json_t *status_method(struct rpc_call *c)
 	return st;
 }
 
+#define APPLY "Apply and history"
+
+#define APPLY_PARAMS \
+	{ .name = "confirm", .kind = SC_JSON, .help = "seconds (1-3600) to wait for a confirm before "\
+	  "rolling back, or true for 90" }, \
+	{ .name = "confirm_token", .kind = SC_STRING, .flags = SC_F_SECRET, .help = "32 to 128 "\
+	  "characters that confirm this apply without a session (the GUI, at a moved LAN address)" }
+
+static const struct sc_field apply_params[] = {
+	APPLY_PARAMS,
+	{ .name = "comment", .kind = SC_STRING, .max = 1024, .help = "kept with the revision" },
+	{ .name = NULL }
+};
+
+static const struct sc_field rollback_params[] = {
+	{ .name = "revision", .kind = SC_INT, .flags = SC_F_REQUIRED, .help = "the revision to apply again" },
+	APPLY_PARAMS,
+	{ .name = NULL }
+};
+
+static const struct sc_field confirm_params[] = {
+	{ .name = "token", .kind = SC_STRING, .flags = SC_F_SECRET,
+	  .help = "without a session: the apply's confirm_token" },
+	{ .name = NULL }
+};
+
+static const struct sc_field history_params[] = {
+	{ .name = "limit", .kind = SC_INT, .min = 1, .max = 100000, .help = "at most this many (100)" },
+	{ .name = NULL }
+};
+
+static const struct sc_field diff_params[] = {
+	{ .name = "from", .kind = SC_INT, .flags = SC_F_REQUIRED, .help = "a revision" },
+	{ .name = "to", .kind = SC_INT, .flags = SC_F_REQUIRED, .help = "a later (or earlier) revision" },
+	{ .name = NULL }
+};
+
 const struct rpc_method apply_methods[] = {
-	{ "apply", apply_method, "apply the staged changes (confirm: seconds to wait for confirm)" },
-	{ "confirm", confirm_method, "confirm the revision applied with confirm" },
-	{ "history", history_method, "list revisions, newest first" },
-	{ "diff", diff_method, "changes between two revisions (from, to)" },
-	{ "rollback", rollback_method, "apply an earlier revision again" },
-	{ "status", status_method, "state of each feature and the pending confirm" },
-	{ NULL, NULL, NULL }
+	{ "apply", apply_method, "apply the staged changes", APPLY, apply_params,
+	  "{revision, touched: [features], confirm_deadline?}",
+	  .rest = { { "POST", "/apply", .summary = "apply the staged changes" } },
+	  .cli = { "apply", .usage = "[--confirm [SECS]] [--comment TEXT]",
+		   .help = "apply; with --confirm roll back unless confirmed",
+		   .run = config_cli_apply } },
+	{ "confirm", confirm_method, "confirm the revision applied with confirm", APPLY,
+	  confirm_params, "{confirmed: revision}", RPC_PUBLIC,
+	  .rest = { { "POST", "/confirm",
+		      .summary = "confirm the pending revision (session, or the apply's confirm_token)" } },
+	  .cli = { "confirm", .help = "keep the revision applied with --confirm", .print = print_json } },
+	{ "history", history_method, "list revisions, newest first", APPLY, history_params,
+	  "[{id, time, author, comment, state}]; state: applied, pending, reverted",
+	  .rest = { { "GET", "/history", .summary = "revisions, newest first" } },
+	  .cli = { "history", .help = "revisions, newest first", .print = config_print_history } },
+	{ "diff", diff_method, "changes between two revisions", APPLY, diff_params,
+	  "the change list, as config.changes",
+	  .rest = { { "GET", "/diff" } },
+	  .cli = { "diff", "from to", .usage = "REV_A REV_B", .print = config_print_diff } },
+	{ "rollback", rollback_method, "apply an earlier revision again", APPLY, rollback_params,
+	  "as apply",
+	  .rest = { { "POST", "/rollback" } },
+	  .cli = { "rollback", .usage = "REV [--confirm [SECS]]", .run = config_cli_rollback } },
+	{ "status", status_method, "state of each feature and the pending confirm", APPLY, NULL,
+	  "{running, staged, confirm?, features: {name: {state, message, revision, time, title, detail}}}",
+	  .rest = { { "GET", "/status", .summary = "state of each feature; the pending confirm" } },
+	  .cli = { "status", .print = config_print_status } },
+	{ NULL }
 };

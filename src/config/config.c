@@ -8,6 +8,7 @@
 
 #include "apply/engine.h"
 #include "config/methods.h"
+#include "core/print.h"
 #include "core/util.h"
 #include "schema/schema.h"
 #include "store/diff.h"
@@ -299,14 +300,79 @@ static json_t *config_schema(struct rpc_call *c)
 	return schema_export();
 }
 
+#define CONFIG_PATH_PARAM { .name = "path", .kind = SC_STRING, .max = 512, .help = "a document " \
+	"path: \"lan.dhcp.start\", \"dhcp.static_leases[3]\" (an entry by id); empty: the whole document" }
+
+static const struct sc_field config_path_param[] = { CONFIG_PATH_PARAM, { .name = NULL } };
+
+static const struct sc_field config_get_params[] = {
+	CONFIG_PATH_PARAM,
+	{ .name = "running", .kind = SC_BOOL, .help = "read the running revision, ignoring staged changes" },
+	{ .name = NULL }
+};
+
+static const struct sc_field config_set_params[] = {
+	CONFIG_PATH_PARAM,
+	{ .name = "value", .kind = SC_JSON, .help = "the new value, typed JSON" },
+	{ .name = "text", .kind = SC_STRING, .max = 65536,
+	  .help = "the new value as text, read as the field's kind (\"24\", \"on\", \"a,b\")" },
+	{ .name = "changes", .kind = SC_JSON,
+	  .help = "several at once, in one step: [{path, value}, ...]" },
+	{ .name = NULL }
+};
+
+static const struct sc_field config_add_params[] = {
+	CONFIG_PATH_PARAM,
+	{ .name = "value", .kind = SC_OBJECT, .help = "the new entry (its id is given)" },
+	{ .name = "text", .kind = SC_STRING, .max = 65536, .help = "the new entry as JSON text" },
+	{ .name = NULL }
+};
+
+static const struct sc_field config_validate_params[] = {
+	{ .name = "document", .kind = SC_OBJECT, .flags = SC_F_REQUIRED,
+	  .help = "a whole configuration document" },
+	{ .name = NULL }
+};
+
+#define CONFIG "Configuration"
+
 const struct rpc_method config_methods[] = {
-	{ "config.get", config_get, "read a path of the staged (or running) document" },
-	{ "config.set", config_set, "stage a new value for a path" },
-	{ "config.add", config_add, "stage a new entry in a collection" },
-	{ "config.delete", config_delete, "stage the removal of a path or entry" },
-	{ "config.changes", config_changes, "staged changes against the running revision" },
-	{ "config.discard", config_discard, "drop the staged changes" },
-	{ "config.validate", config_validate, "validate a whole document" },
-	{ "schema", config_schema, "the configuration schema as JSON Schema" },
-	{ NULL, NULL, NULL }
+	{ "config.get", config_get, "read a path of the staged (or running) document", CONFIG,
+	  config_get_params, "the value; secrets masked",
+	  .rest = { { "GET", "/config", REST_DOC_PATH,
+		      .summary = "read a configuration path (staged value; ?running=1 for the running one)" } },
+	  .cli = { "get", "path?", .usage = "[PATH]", .help = "show a setting (staged value if any)",
+		   .print = print_value } },
+	{ "config.set", config_set, "stage a new value for a path", CONFIG, config_set_params,
+	  "{staged: true}",
+	  .rest = { { "PUT", "/config", REST_DOC_VALUE, .summary = "replace the value at a path" },
+		    { "PATCH", "/config", REST_DOC_KEYS,
+		      .summary = "set several keys below a path in one step" } },
+	  .cli = { "set", "path text", .usage = "PATH VALUE", .help = "stage a new value" } },
+	{ "config.add", config_add, "stage a new entry in a collection", CONFIG, config_add_params,
+	  "{id}: the new entry's id",
+	  .rest = { { "POST", "/config", REST_DOC_VALUE, .ok_status = 201,
+		      .summary = "add an entry to a collection" } },
+	  .cli = { "add", .usage = "PATH [KEY=VALUE ...]",
+		   .help = "stage a new entry in a list; prints its id", .run = config_cli_add } },
+	{ "config.delete", config_delete, "stage the removal of a path or entry", CONFIG,
+	  config_path_param, "{staged: true}",
+	  .rest = { { "DELETE", "/config", REST_DOC_PATH,
+		      .summary = "remove a path or a collection entry" } },
+	  .cli = { "delete", "path", .help = "stage a removal, e.g. dhcp.static_leases[2]" } },
+	{ "config.changes", config_changes, "staged changes against the running revision", CONFIG,
+	  NULL, "[{op: added/removed/modified, path, old, new}]",
+	  .rest = { { "GET", "/changes" } },
+	  .cli = { "changes", .print = config_print_staged } },
+	{ "config.discard", config_discard, "drop the staged changes", CONFIG, NULL,
+	  "{discarded: N}",
+	  .rest = { { "DELETE", "/changes" } },
+	  .cli = { "discard", .print = config_print_discarded } },
+	{ "config.validate", config_validate, "validate a whole document", CONFIG,
+	  config_validate_params, "{valid, errors: [{path, value, message}]}",
+	  .rest = { { "POST", "/validate" } } },
+	{ "schema", config_schema, "the configuration schema as JSON Schema", CONFIG, NULL,
+	  "JSON Schema (draft 2020-12) with x-difos-kind annotations",
+	  .rest = { { "GET", "/schema", .summary = "the configuration schema (JSON Schema)" } } },
+	{ NULL }
 };

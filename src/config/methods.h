@@ -1,14 +1,35 @@
-#ifndef DIFOS_RPC_METHODS_H
-#define DIFOS_RPC_METHODS_H
+/*
+ * The core's own methods: reading and staging the configuration
+ * (config.c), applying, confirming and going back (apply.c), and whether
+ * the daemon answers (ops.c); with how difosctl shows their results
+ * (config_print.c) and the commands that take options (config_cli.c).
+ */
+#ifndef DIFOS_CONFIG_METHODS_H
+#define DIFOS_CONFIG_METHODS_H
 
-#include "core/rpc.h"
+#include "rpc/rpc.h"
+
+struct engine;
 
 extern const struct rpc_method config_methods[];
 extern const struct rpc_method apply_methods[];
 extern const struct rpc_method ops_methods[];
 
-/* The document changes apply to: the staged one, or a copy of the running one. */
-struct engine;
+/* config.c: the document changes apply to: the staged one, or a copy of the running one. */
 json_t *config_working_doc(struct engine *eng);
+
+/* config_print.c */
+void config_print_staged(const json_t *res);
+void config_print_discarded(const json_t *res);
+void config_print_added_id(const json_t *res);
+void config_print_applied(const json_t *res);
+void config_print_history(const json_t *res);
+void config_print_diff(const json_t *res);
+void config_print_status(const json_t *res);
+
+/* config_cli.c */
+int config_cli_add(const struct rpc_cli_ctx *cli, int argc, char **argv);
+int config_cli_apply(const struct rpc_cli_ctx *cli, int argc, char **argv);
+int config_cli_rollback(const struct rpc_cli_ctx *cli, int argc, char **argv);
 
 #endif

@@ -8,14 +8,26 @@ static json_t *ops_ping(struct rpc_call *c)
 	return json_pack("{s:b, s:s}", "pong", 1, "backend", c->env->sys->name);
 }
 
-static json_t *ops_methods_list(struct rpc_call *c)
+static void ops_add_method(const struct rpc_method *m, void *arg)
 {
-	(void)c;
-	return rpc_methods_list();
+	json_array_append_new(arg, rpc_method_json(m));
 }
 
+static json_t *ops_methods_list(struct rpc_call *c)
+{
+	json_t *a = json_array();
+
+	(void)c;
+	rpc_each(ops_add_method, a);
+	return a;
+}
+
+#define OPS "State"
+
 const struct rpc_method ops_methods[] = {
-	{ "ping", ops_ping, "is the daemon answering" },
-	{ "methods", ops_methods_list, "list of methods" },
-	{ NULL, NULL, NULL }
+	{ "ping", ops_ping, "is the daemon answering", OPS, NULL, "{pong: true, backend}" },
+	{ "methods", ops_methods_list, "every method: its parameters, who may call it, its REST "
+	  "endpoints and difosctl command", OPS, NULL,
+	  "[{name, help, group, access, params (JSON Schema), result, rest: [{verb, path}], cli?}]" },
+	{ NULL }
 };

@@ -16,9 +16,10 @@
 #include "apply/system.h"
 #include "auth/auth.h"
 #include "config/methods.h"
-#include "core/control.h"
+#include "daemon/methods.h"
+#include "rpc/control.h"
 #include "core/log.h"
-#include "core/rpc.h"
+#include "rpc/rpc.h"
 #include "core/util.h"
 #include "store/store.h"
 
@@ -31,7 +32,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: difosd [--root DIR] [--backend linux|dry] [--debug]\n"
 		   "              [--gui DIR] [--test-apply-pause-ms N]\n"
-		   "       difosd --print-openapi\n");
+		   "       difosd --print-openapi | --print-methods\n");
 }
 
 static void on_stop_signal(uv_signal_t *h, int sig)
@@ -45,6 +46,20 @@ static void on_sigchld(uv_signal_t *h, int sig)
 	(void)h;
 	(void)sig;
 	sv_reap();
+}
+
+static void methods_add(const struct rpc_method *m, void *arg)
+{
+	json_array_append_new(arg, rpc_method_json(m));
+}
+
+/* Every method as JSON (scripts/api-md.py writes docs/api.md from it). */
+static json_t *methods_json(void)
+{
+	json_t *a = json_array();
+
+	rpc_each(methods_add, a);
+	return a;
 }
 
 static char *self_dir(void)
@@ -74,12 +89,13 @@ int main(int argc, char **argv)
 		{ "test-apply-pause-ms", required_argument, NULL, 'P' },
 		{ "gui", required_argument, NULL, 'g' },
 		{ "print-openapi", no_argument, NULL, 'O' },
+		{ "print-methods", no_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *backend = "linux", *gui = "/usr/share/difos/gui";
 	int pause_ms = 0, c, rc = 1;
-	bool print_openapi = false;
+	bool print_openapi = false, print_methods = false;
 	char *dbpath, *sock, *websock, *authlog, *dir, *libexec;
 	struct store *store = NULL;
 	struct sys *sys;
@@ -93,6 +109,7 @@ int main(int argc, char **argv)
 		case 'P': pause_ms = atoi(optarg); break;
 		case 'g': gui = optarg; break;
 		case 'O': print_openapi = true; break;
+		case 'M': print_methods = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -101,12 +118,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "difosd: --backend %s: is not linux or dry\n", backend);
 		return 2;
 	}
-	if (print_openapi) {
-		/* docs/openapi.json is made from this, by make docs */
+	if (print_openapi || print_methods) {
+		/* docs/openapi.json and docs/api.md are made from these, by make docs */
 		json_t *doc;
 		feature_schema_init();
-		doc = api_openapi();
-		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		methods_register_all();
+		doc = print_openapi ? api_openapi() : methods_json();
+		/* the methods keep their declared order (of parameters too) */
+		json_dumpf(doc, stdout, JSON_INDENT(2) | (print_openapi ? JSON_SORT_KEYS : 0));
 		putchar('\n');
 		json_decref(doc);
 		return 0;
@@ -130,14 +149,7 @@ int main(int argc, char **argv)
 	libexec = self_dir();
 
 	feature_schema_init();
-	rpc_register(config_methods);
-	rpc_register(apply_methods);
-	rpc_register(ops_methods);
-	rpc_register(api_methods);
-	rpc_register(auth_methods);
-	for (size_t i = 0; i < feature_count(); i++)
-		if (feature_table[i]->methods)
-			rpc_register(feature_table[i]->methods);
+	methods_register_all();
 
 	sys = !strcmp(backend, "dry") ? sys_dry_new() : sys_linux_new();
 	{

@@ -488,6 +488,8 @@ static json_t *schema_export_scalar(const struct sc_field *f, enum sc_kind kind,
 		json_object_set_new(o, "pattern",
 			json_string("^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$"));
 		break;
+	case SC_JSON:
+		break;
 	default:
 		json_object_set_new(o, "type", json_string("string"));
 	}
@@ -554,6 +556,12 @@ static json_t *schema_export_field(const struct sc_field *f)
 		json_object_set_new(o, "x-difos-secret", json_true());
 	}
 	return o;
+}
+
+json_t *schema_export_of(const struct sc_field *f)
+{
+	return f->kind == SC_OBJECT && !f->fields ? json_pack("{s:s}", "type", "object") :
+	       schema_export_field(f);
 }
 
 json_t *schema_export(void)

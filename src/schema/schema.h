@@ -34,6 +34,8 @@ enum sc_kind {
 	SC_DUID,        /* hex octets separated by ':' (DHCPv6 DUID), 2-130 octets */
 	SC_IPV6_SUFFIX, /* interface identifier, e.g. "::42" or "::1:2" (host part only) */
 	SC_IFNAME,      /* Linux interface name: 1-15 chars, no '/', ':' or space */
+	SC_JSON,        /* any JSON value, checked by its user (a method's polymorphic parameter) */
+	SC_TEXT,        /* a string that may hold line breaks (a PEM file, a request body) */
 	SC__KIND_COUNT
 };
 
@@ -146,5 +148,7 @@ void schema_validate(const json_t *doc, struct sc_error_list *errs);
 json_t *schema_mask_secrets(const json_t *doc);
 /* JSON Schema (draft 2020-12) of the root, with x-difos-kind annotations. */
 json_t *schema_export(void);
+/* JSON Schema of one field (an object of fields: its properties). */
+json_t *schema_export_of(const struct sc_field *f);
 
 #endif

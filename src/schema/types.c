@@ -45,6 +45,8 @@ static const char *const sc_kind_names[SC__KIND_COUNT] = {
 	[SC_DUID] = "duid",
 	[SC_IPV6_SUFFIX] = "ipv6_suffix",
 	[SC_IFNAME] = "ifname",
+	[SC_JSON] = "json",
+	[SC_TEXT] = "text",
 };
 
 const char *sc_kind_name(enum sc_kind k)
@@ -830,6 +832,14 @@ bool sc_check_scalar(const struct sc_field *f, enum sc_kind kind, const json_t *
 		return sc_check_ipv6_suffix(v, why, whylen);
 	case SC_IFNAME:
 		return sc_check_ifname(v, why, whylen);
+	case SC_JSON:
+		return true;
+	case SC_TEXT:
+		if (!json_is_string(v))
+			return sc_fail(why, whylen, "is not a string");
+		if (f->max && limits && json_string_length(v) > (size_t)f->max)
+			return sc_fail(why, whylen, "is longer than %lld bytes", f->max);
+		return true;
 	case SC__KIND_COUNT:
 		break;
 	}
@@ -992,6 +1002,10 @@ static json_t *sc_coerce_scalar(enum sc_kind kind, const char *text,
 	case SC_COLLECTION:
 		/* only reached for a list whose items are lists: take JSON */
 		return sc_coerce_json(text, why, whylen);
+	case SC_JSON:
+		/* JSON text, else the text itself */
+		v = json_loads(text, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+		return v ? v : json_string(text);
 	default:
 		v = sc_coerce_string(kind, text);
 		if (!v)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "apply/feature.h"
-#include "core/rpc.h"
+#include "rpc/rpc.h"
 #include "schema/schema.h"
 
 static json_t *fuzz_validate(struct rpc_call *c)
@@ -26,9 +26,18 @@ static json_t *fuzz_validate(struct rpc_call *c)
 	return r;
 }
 
+static const struct sc_field fuzz_params[] = {
+	{ .name = "document", .kind = SC_OBJECT, .flags = SC_F_REQUIRED, .help = "a document" },
+	{ .name = "limit", .kind = SC_INT, .min = 1, .max = 100, .help = "a number" },
+	{ .name = "names", .kind = SC_LIST, .item = SC_HOSTNAME, .help = "a list" },
+	{ .name = NULL }
+};
+
 static const struct rpc_method fuzz_methods[] = {
-	{ "config.validate", fuzz_validate, NULL },
-	{ NULL, NULL, NULL }
+	{ "config.validate", fuzz_validate, "validate", "Fuzz", fuzz_params, "errors" },
+	{ "web.only", fuzz_validate, "a method of another door", "Fuzz", fuzz_params, "errors",
+	  RPC_WEB },
+	{ NULL }
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -41,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rpc_register(fuzz_methods);
 		ready = 1;
 	}
-	out = rpc_handle_text((const char *)data, size, "fuzz", NULL);
+	out = rpc_handle_text((const char *)data, size, "fuzz", RPC_DOOR_CONTROL);
 	free(out);
 	return 0;
 }

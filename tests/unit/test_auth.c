@@ -13,6 +13,7 @@
 #include "api/api.h"
 #include "apply/feature.h"
 #include "auth/auth.h"
+#include "daemon/methods.h"
 #include "core/util.h"
 #include "schema/schema.h"
 #include "store/store.h"
@@ -222,7 +223,7 @@ int main(void)
 	db = xasprintf("%s/config.db", tmpdir);
 	logpath = xasprintf("%s/auth.log", tmpdir);
 	feature_schema_init();
-	rpc_register(api_methods);
+	methods_register_all();
 	if (store_open(db, &test_store) < 0)
 		return 1;
 	defaults = schema_defaults();

@@ -12,7 +12,7 @@
 #include "apply/engine.h"
 #include "apply/feature.h"
 #include "apply/system.h"
-#include "core/rpc.h"
+#include "rpc/rpc.h"
 #include "core/util.h"
 #include "features/firewall/ruleset/firewall.h"
 #include "schema/schema.h"

@@ -230,8 +230,22 @@ static json_t *web_certificate_info(struct rpc_call *c)
 	return o ? o : rpc_fail(c, RPC_NOTFOUND, NULL, NULL, "no certificate yet");
 }
 
+static const struct sc_field certificate_params[] = {
+	{ .name = "cert", .kind = SC_TEXT, .max = 65536, .help = "the certificate (chain), PEM" },
+	{ .name = "key", .kind = SC_TEXT, .max = 65536, .flags = SC_F_SECRET,
+	  .help = "its private key, PEM" },
+	{ .name = "factory", .kind = SC_BOOL, .help = "true: go back to the factory certificate" },
+	{ .name = NULL }
+};
+
 const struct rpc_method web_methods[] = {
-	{ "web.certificate", web_certificate, "install the admin's TLS certificate {cert, key} or {factory: true}" },
-	{ "web.certificate_info", web_certificate_info, "the TLS certificate in force" },
-	{ NULL, NULL, NULL },
+	{ "web.certificate", web_certificate, "install the admin's TLS certificate {cert, key} or "
+	  "{factory: true}; difosd-web restarts with it", "Web access", certificate_params,
+	  "{certificate: \"user\" or \"factory\", ...}", RPC_ROOT,
+	  .cli = { "certificate", .usage = "CERT.pem KEY.pem | certificate --factory",
+		   .help = "the web interface's TLS certificate (none: the one in force)",
+		   .run = web_cli_certificate } },
+	{ "web.certificate_info", web_certificate_info, "the TLS certificate in force", "Web access",
+	  NULL, "{certificate, details}" },
+	{ NULL }
 };

@@ -4,7 +4,7 @@
 
 #include <jansson.h>
 
-#include "core/rpc.h"
+#include "rpc/rpc.h"
 
 struct sys;
 
@@ -15,5 +15,7 @@ struct sys;
 int web_tls_paths(struct sys *sys, char **cert, char **key, char **err);
 json_t *web_tls_info(void);
 extern const struct rpc_method web_methods[];
+/* tls_cli.c */
+int web_cli_certificate(const struct rpc_cli_ctx *cli, int argc, char **argv);
 
 #endif

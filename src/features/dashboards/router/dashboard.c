@@ -10,7 +10,7 @@
 
 #include "apply/engine.h"
 #include "apply/feature.h"
-#include "core/control.h"
+#include "rpc/control.h"
 #include "core/spawn.h"
 #include "core/util.h"
 #include "features/dashboards/router/dashboard.h"
@@ -136,8 +136,6 @@ static json_t *events_subscribe(struct rpc_call *c)
 {
 	json_t *n = json_object_get(c->params, "watchers");
 
-	if (!json_is_integer(n) || json_integer_value(n) < 0)
-		return rpc_fail(c, RPC_BAD, "watchers", n, "watchers: a count is required");
 	events_set_watchers((int)json_integer_value(n));
 	return json_pack("{s:i}", "watchers", events_watchers);
 }
@@ -164,13 +162,34 @@ static void dashboard_event(const struct feature_env *env, const struct feature_
 		uv_timer_start(&events_timer, events_tick, 0, DASHBOARD_PERIOD_MS);
 }
 
+static const struct sc_field subscribe_params[] = {
+	{ .name = "watchers", .kind = SC_INT, .flags = SC_F_REQUIRED, .min = 0, .max = 1000000,
+	  .help = "how many WebSocket clients watch now" },
+	{ .name = NULL }
+};
+
+#define DASH "Dashboards"
+
 static const struct rpc_method dashboard_methods[] = {
-	{ "dashboard", dashboard_method, "everything the router dashboard shows" },
-	{ "interfaces", dashboard_interfaces, "network interfaces with addresses and MAC" },
-	{ "system", dashboard_system, "hostname, uptime, load, memory" },
-	{ "events.subscribe", events_subscribe, "internal: how many web clients watch events" },
-	{ "events.check", events_check, "the topics the event feed carries" },
-	{ NULL, NULL, NULL },
+	{ "dashboard", dashboard_method, "everything the router dashboard shows", DASH, NULL,
+	  "{system, interfaces, leases, lan_clients, revision, pending_changes, confirm?}",
+	  .rest = { { "GET", "/dashboard" } } },
+	{ "interfaces", dashboard_interfaces, "network interfaces with addresses and MAC", DASH, NULL,
+	  "[{name, mac, state, mtu, flags, addresses: [{family, address, prefix}], role}]",
+	  .rest = { { "GET", "/interfaces", .summary = "interfaces with addresses and MAC" } },
+	  .cli = { "interfaces", .print = dashboard_print_interfaces } },
+	{ "system", dashboard_system, "hostname, uptime, load, memory", DASH, NULL,
+	  "{hostname, kernel_hostname, uptime, load: [1, 5, 15], memory: {total, free, buffers}, "
+	  "daemon_uptime, revision}",
+	  .rest = { { "GET", "/system" } },
+	  .cli = { "system", .print = dashboard_print_system } },
+	{ "events.subscribe", events_subscribe, "how many web clients watch the event feed", DASH,
+	  subscribe_params, "{watchers}", RPC_WEB },
+	{ "events.check", events_check, "the topics the event feed carries", DASH, NULL,
+	  "{topics: [\"dashboard\"]}",
+	  .rest = { { "GET", "/events", .flags = REST_WS,
+		      .summary = "WebSocket (subprotocol difos-events): dashboard updates every 2 s" } } },
+	{ NULL }
 };
 
 const struct feature feature_dashboard = {

@@ -11,7 +11,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "core/rpc.h"
+#include "rpc/rpc.h"
 #include "schema/schema.h"
 
 struct sys;
@@ -67,5 +67,10 @@ const char *sqm_cake_missing(struct sys *sys, bool fresh);
 /* qos_methods.c */
 extern const struct rpc_method qos_methods[];
 json_t *qos_counters(struct sys *sys, const json_t *doc);
+
+/* qos_print.c: difosctl's tables */
+void qos_print_sqm_status(const json_t *res);
+void qos_print_autofill(const json_t *res);
+void qos_print_counters(const json_t *res);
 
 #endif

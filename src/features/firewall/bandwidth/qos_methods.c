@@ -142,13 +142,33 @@ static json_t *qos_counters_method(struct rpc_call *c)
 	return qos_counters(c->env->sys, doc);
 }
 
+static const struct sc_field autofill_params[] = {
+	{ .name = "advertised_download", .kind = SC_RATE, .max = QOS_RATE_MAX,
+	  .help = "the line's advertised download speed (Mbps)" },
+	{ .name = "advertised_upload", .kind = SC_RATE, .max = QOS_RATE_MAX,
+	  .help = "the line's advertised upload speed (Mbps)" },
+	{ .name = NULL }
+};
+
+#define BANDWIDTH "Bandwidth control"
+
 const struct rpc_method qos_methods[] = {
-	{ "qos.sqm_status", qos_sqm_status,
-	  "SQM: whether this kernel provides cake (with the reason when not), the speeds set" },
-	{ "qos.sqm_autofill", qos_sqm_autofill,
-	  "SQM speeds from the advertised ones (advertised_download, advertised_upload in Mbps): "
-	  "92 %, to 0.1 Mbps" },
-	{ "qos.counters", qos_counters_method,
-	  "bytes, packets and drops of each limited client, per direction" },
-	{ NULL, NULL, NULL }
+	{ "qos.sqm_status", qos_sqm_status, "SQM: whether this kernel provides cake (and why not), "
+	  "the speeds set", BANDWIDTH, NULL,
+	  "{available, reason?, enabled, interface, download, upload, autofill_factor}",
+	  .rest = { { "GET", "/qos/sqm" } },
+	  .cli = { "sqm-status", .help = "whether SQM can run here (cake), its speeds",
+		   .print = qos_print_sqm_status } },
+	{ "qos.sqm_autofill", qos_sqm_autofill, "SQM speeds from the advertised ones: 92 %, to "
+	  "0.1 Mbps", BANDWIDTH, autofill_params, "{download, upload, factor}",
+	  .rest = { { "GET", "/qos/sqm/autofill" } },
+	  .cli = { "sqm-autofill", "advertised_download advertised_upload", .usage = "DOWN UP",
+		   .help = "SQM speeds from the advertised ones (Mbps)", .print = qos_print_autofill } },
+	{ "qos.counters", qos_counters_method, "bytes, packets and drops of each limited client, "
+	  "per direction", BANDWIDTH, NULL,
+	  "[{entry, id, client, download: {bytes, packets, drops}, upload}]",
+	  .rest = { { "GET", "/qos/counters" } },
+	  .cli = { "qos-counters", .help = "traffic and drops of each limited client",
+		   .print = qos_print_counters } },
+	{ NULL }
 };

@@ -293,12 +293,35 @@ static json_t *status_method(struct rpc_call *c)
 	return upd_state();
 }
 
+static const struct sc_field update_params[] = {
+	{ .name = "countries", .kind = SC_LIST, .item = SC_STRING, .max = 300,
+	  .help = "ISO 3166 codes to fetch besides those in use" },
+	{ .name = NULL }
+};
+
+#define FIREWALL "Firewall"
+
 const struct rpc_method fw_lists_methods[] = {
-	{ "firewall.countries", countries_method,
-	  "countries an automated alias can hold, with the entries of their lists" },
-	{ "firewall.update_lists", update_method,
-	  "start fetching every country list in use (or present) again; applied when done" },
-	{ "firewall.lists_status", status_method,
-	  "the country list update: running, or the result of the last one" },
-	{ NULL, NULL, NULL },
+	{ "firewall.countries", countries_method, "countries an automated alias can hold, with the "
+	  "entries of their lists", FIREWALL, NULL,
+	  "{countries: [{code, name, v4: {updated, entries} or null, v6}]}",
+	  .rest = { { "GET", "/firewall/countries" } },
+	  .cli = { "countries", .usage = "[all]",
+		   .help = "country lists of automated aliases (all: every country)",
+		   .run = fw_cli_countries } },
+	{ "firewall.update_lists", update_method, "start fetching every country list in use (or "
+	  "present) again, and the countries given; applied when done", FIREWALL, update_params,
+	  "the update's state, as firewall.lists_status",
+	  .rest = { { "POST", "/firewall/update-lists",
+		      .summary = "start fetching every country list in use again (body: {countries: "
+				 "[...]} adds more); applied when done" } },
+	  .cli = { "update-lists", .usage = "[CC...]",
+		   .help = "fetch the country lists in use (and CC...) and apply them",
+		   .run = fw_cli_update_lists } },
+	{ "firewall.lists_status", status_method, "the country list update: running, or the "
+	  "result of the last one", FIREWALL, NULL,
+	  "{running, started, countries?} or {running: false, finished, updated: [...], failed: "
+	  "[...], applied, apply_error?}",
+	  .rest = { { "GET", "/firewall/update-lists" } } },
+	{ NULL }
 };

@@ -4,7 +4,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "core/rpc.h"
+#include "rpc/rpc.h"
 
 /* Active leases read from dnsmasq's lease file. */
 json_t *dhcp_read_leases(const char *path);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "apply/engine.h"
 #include "apply/feature.h"
@@ -48,7 +49,36 @@ static json_t *dhcp_leases_method(struct rpc_call *c)
 	return json_pack("{s:o, s:o}", "active", active, "static", statics ? statics : json_array());
 }
 
+static void dhcp_print_leases(const json_t *res)
+{
+	const json_t *l;
+	size_t i;
+
+	printf("active leases:\n%-17s %-15s %-20s %s\n", "MAC", "IP", "HOSTNAME", "EXPIRES");
+	json_array_foreach(json_object_get(res, "active"), i, l) {
+		time_t t = (time_t)json_integer_value(json_object_get(l, "expires"));
+		char when[32] = "never";
+		if (t)
+			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
+		printf("%-17s %-15s %-20s %s\n", json_string_value(json_object_get(l, "mac")),
+		       json_string_value(json_object_get(l, "ip")),
+		       json_string_value(json_object_get(l, "hostname")) ?
+		       json_string_value(json_object_get(l, "hostname")) : "-", when);
+	}
+	printf("static leases:\n%-4s %-17s %-15s %s\n", "ID", "MAC", "IP", "HOSTNAME");
+	json_array_foreach(json_object_get(res, "static"), i, l)
+		printf("%-4lld %-17s %-15s %s\n",
+		       (long long)json_integer_value(json_object_get(l, "id")),
+		       json_string_value(json_object_get(l, "mac")),
+		       json_string_value(json_object_get(l, "ip")),
+		       json_string_value(json_object_get(l, "hostname")) ?
+		       json_string_value(json_object_get(l, "hostname")) : "-");
+}
+
 const struct rpc_method dhcp_methods[] = {
-	{ "leases", dhcp_leases_method, "active DHCP leases and the static ones" },
-	{ NULL, NULL, NULL }
+	{ "leases", dhcp_leases_method, "active DHCP leases and the static ones", "DNS & DHCP", NULL,
+	  "{active: [{mac, ip, hostname, expires}], static: [{id, mac, ip, hostname, lease_time}]}",
+	  .rest = { { "GET", "/leases", .summary = "active and static DHCP leases" } },
+	  .cli = { "leases", .print = dhcp_print_leases } },
+	{ NULL }
 };

@@ -11,7 +11,7 @@
 #include "apply/feature.h"
 #include "apply/system.h"
 #include "core/log.h"
-#include "core/rpc.h"
+#include "rpc/rpc.h"
 #include "features/network/routes/routes.h"
 #include "store/doc.h"
 
@@ -180,10 +180,30 @@ static void routes_event(const struct feature_env *env, const struct feature_eve
 	}
 }
 
+static void routes_print_domain_lists(const json_t *res)
+{
+	const json_t *lists = json_object_get(res, "lists"), *e;
+	size_t i;
+
+	if (!json_array_size(lists)) {
+		puts("no premade domain lists are installed");
+		return;
+	}
+	printf("%-20s %8s  %s\n", "LIST", "DOMAINS", "DESCRIPTION");
+	json_array_foreach(lists, i, e)
+		printf("%-20s %8lld  %s\n", json_string_value(json_object_get(e, "name")),
+		       (long long)json_integer_value(json_object_get(e, "domains")),
+		       json_string_value(json_object_get(e, "description")));
+}
+
 static const struct rpc_method routes_methods[] = {
-	{ "routes.domain_lists", routes_domain_lists,
-	  "premade domain lists for policy routes: name, number of domains, description" },
-	{ NULL, NULL, NULL }
+	{ "routes.domain_lists", routes_domain_lists, "premade domain lists for policy routes: "
+	  "name, number of domains, description", "Routes", NULL,
+	  "{lists: [{name, domains, description}]}",
+	  .rest = { { "GET", "/routes/domain-lists" } },
+	  .cli = { "domain-lists", .help = "premade domain lists for policy routes",
+		   .print = routes_print_domain_lists } },
+	{ NULL }
 };
 
 const struct feature feature_routes = {

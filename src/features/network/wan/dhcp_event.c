@@ -155,7 +155,26 @@ static json_t *wan_dhcp_event(struct rpc_call *c)
 	return json_pack("{s:b}", "ok", 1);
 }
 
+/* udhcpc's variables, as it sets them: each is checked before use */
+#define WAN_EVENT_VAR(n, h) { .name = n, .kind = SC_TEXT, .max = 1024, .help = h }
+
+static const struct sc_field wan_event_params[] = {
+	WAN_EVENT_VAR("event", "bound, renew, deconfig, leasefail, nak"),
+	WAN_EVENT_VAR("interface", "the WAN interface"),
+	WAN_EVENT_VAR("ip", "the leased address"),
+	WAN_EVENT_VAR("subnet", "its netmask"),
+	WAN_EVENT_VAR("mask", "its prefix length"),
+	WAN_EVENT_VAR("router", "the routers, space separated"),
+	WAN_EVENT_VAR("dns", "the DNS servers, space separated"),
+	WAN_EVENT_VAR("lease", "the lease time in seconds"),
+	WAN_EVENT_VAR("serverid", "the DHCP server"),
+	WAN_EVENT_VAR("broadcast", "the broadcast address"),
+	WAN_EVENT_VAR("domain", "the domain offered"),
+	{ .name = NULL }
+};
+
 const struct rpc_method wan_methods[] = {
-	{ "wan.dhcp_event", wan_dhcp_event, "internal: event of the WAN DHCP client" },
-	{ NULL, NULL, NULL }
+	{ "wan.dhcp_event", wan_dhcp_event, "an event of the WAN's DHCP client (difos-dhcp-event)",
+	  "Internal", wan_event_params, "{ok: true}", RPC_HOOK },
+	{ NULL }
 };

@@ -3,7 +3,7 @@
 
 #include <jansson.h>
 
-#include "core/rpc.h"
+#include "rpc/rpc.h"
 
 struct feature_env;
 

@@ -1,10 +1,10 @@
-/* difosctl: bandwidth control (SQM availability and auto fill, QoS counters). */
+/* How difosctl shows SQM's state and auto fill, and the per-client counters. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
 #include "core/util.h"
+#include "features/firewall/bandwidth/qos.h"
 
 static void print_speed(const char *label, const json_t *v)
 {
@@ -14,7 +14,7 @@ static void print_speed(const char *label, const json_t *v)
 		printf("%-10s (not set)\n", label);
 }
 
-static void print_sqm_status(const json_t *res)
+void qos_print_sqm_status(const json_t *res)
 {
 	const char *reason;
 
@@ -29,12 +29,7 @@ static void print_sqm_status(const json_t *res)
 	print_speed("upload", json_object_get(res, "upload"));
 }
 
-int cmd_sqm_status(void)
-{
-	return call_show("qos.sqm_status", NULL, print_sqm_status);
-}
-
-static void print_autofill(const json_t *res)
+void qos_print_autofill(const json_t *res)
 {
 	print_speed("download", json_object_get(res, "download"));
 	print_speed("upload", json_object_get(res, "upload"));
@@ -46,15 +41,6 @@ static void print_autofill(const json_t *res)
 }
 
 /* The speeds go as typed: difosd checks them and names the bad one. */
-int cmd_sqm_autofill(int argc, char **argv)
-{
-	if (argc != 3) {
-		fprintf(stderr, "usage: difosctl sqm-autofill ADVERTISED_DOWN ADVERTISED_UP (Mbps)\n");
-		return EXIT_USAGE;
-	}
-	return call_show("qos.sqm_autofill", json_pack("{s:s, s:s}", "advertised_download", argv[1],
-							"advertised_upload", argv[2]), print_autofill);
-}
 
 static void print_counter(const json_t *c)
 {
@@ -66,7 +52,7 @@ static void print_counter(const json_t *c)
 	       (long long)json_integer_value(json_object_get(c, "drops")));
 }
 
-static void print_counters(const json_t *res)
+void qos_print_counters(const json_t *res)
 {
 	const json_t *e;
 	size_t i;
@@ -82,9 +68,4 @@ static void print_counters(const json_t *res)
 		print_counter(json_object_get(e, "upload"));
 		printf("\n");
 	}
-}
-
-int cmd_qos_counters(void)
-{
-	return call_show("qos.counters", NULL, print_counters);
 }

@@ -1,9 +1,10 @@
-/* difosctl: country lists of automated firewall aliases. */
+/* difosctl: the country lists of automated aliases (listing, updating and waiting). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "cli/cli.h"
+#include "core/print.h"
+#include "features/firewall/ruleset/fw_lists.h"
 
 static void print_list(const json_t *info)
 {
@@ -20,19 +21,19 @@ static void print_list(const json_t *info)
 }
 
 /* countries [all]: lists present (or every country with "all") */
-int cmd_countries(int argc, char **argv)
+int fw_cli_countries(const struct rpc_cli_ctx *cli, int argc, char **argv)
 {
 	bool all = argc > 1 && !strcmp(argv[1], "all");
 	json_t *res, *c;
 	size_t i, shown = 0;
-	int rc = call("firewall.countries", NULL, &res);
+	int rc = cli->call("firewall.countries", NULL, &res);
 
 	if (rc)
 		return rc;
-	if (opt_json) {
+	if (cli->json) {
 		print_json(res);
 		json_decref(res);
-		return EXIT_OK;
+		return CLI_OK;
 	}
 	printf("%-4s %-28s %-26s %-26s\n", "CODE", "COUNTRY", " IPV4 ENTRIES  UPDATED", " IPV6 ENTRIES  UPDATED");
 	json_array_foreach(json_object_get(res, "countries"), i, c) {
@@ -49,11 +50,11 @@ int cmd_countries(int argc, char **argv)
 	if (!shown)
 		puts("no country list fetched yet (\"difosctl update-lists\" fetches those in use)");
 	json_decref(res);
-	return EXIT_OK;
+	return CLI_OK;
 }
 
 /* update-lists [CC...]: fetch every list in use (and the given ones) */
-int cmd_update_lists(int argc, char **argv)
+int fw_cli_update_lists(const struct rpc_cli_ctx *cli, int argc, char **argv)
 {
 	json_t *params = json_object(), *ccs = json_array(), *res, *e;
 	size_t i;
@@ -62,26 +63,26 @@ int cmd_update_lists(int argc, char **argv)
 	for (int k = 1; k < argc; k++)
 		json_array_append_new(ccs, json_string(argv[k]));
 	json_object_set_new(params, "countries", ccs);
-	rc = call("firewall.update_lists", params, &res);
+	rc = cli->call("firewall.update_lists", params, &res);
 	/* the download runs in the daemon's background: wait for its result */
-	for (int waited = 0; rc == EXIT_OK && json_is_true(json_object_get(res, "running")) &&
+	for (int waited = 0; rc == CLI_OK && json_is_true(json_object_get(res, "running")) &&
 			     waited < 150 * 4; waited++) {
 		struct timespec ts = { 0, 250 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 		json_decref(res);
-		rc = call("firewall.lists_status", NULL, &res);
+		rc = cli->call("firewall.lists_status", NULL, &res);
 	}
 	if (rc)
 		return rc;
 	if (json_is_true(json_object_get(res, "running"))) {
 		fprintf(stderr, "difosctl: the update is still running after 150 s\n");
 		json_decref(res);
-		return EXIT_APPLY;
+		return CLI_APPLY;
 	}
-	if (opt_json) {
+	if (cli->json) {
 		print_json(res);
 		json_decref(res);
-		return EXIT_OK;
+		return CLI_OK;
 	}
 	json_array_foreach(json_object_get(res, "updated"), i, e)
 		printf("updated %s IPv%lld: %lld entries\n", json_string_value(json_object_get(e, "country")),
@@ -96,7 +97,7 @@ int cmd_update_lists(int argc, char **argv)
 	else if (json_object_get(res, "apply_error"))
 		printf("not applied: %s\n", json_string_value(json_object_get(res, "apply_error")));
 	rc = json_array_size(json_object_get(res, "failed")) && !json_array_size(json_object_get(res, "updated"))
-		     ? EXIT_APPLY : EXIT_OK;
+		     ? CLI_APPLY : CLI_OK;
 	json_decref(res);
 	return rc;
 }

@@ -1,6 +1,7 @@
 /*
  * http.request: the one method difosd-web calls for every /api/v1
- * request. Authentication, CSRF and routing are decided here, in the core.
+ * request. Authentication, CSRF and routing are decided here, in the core;
+ * the endpoints come from the method table (routes.c).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,130 +11,6 @@
 #include "api/api.h"
 #include "auth/auth.h"
 #include "core/util.h"
-
-void api_header(struct api_req *r, const char *name, const char *value)
-{
-	json_object_set_new(r->headers, name, json_string(value));
-}
-
-void api_error(struct api_req *r, int status, const char *code, const char *path,
-	       const json_t *value, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-	json_t *e;
-
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	e = json_pack("{s:s, s:s}", "code", code, "message", msg ? msg : code);
-	if (path)
-		json_object_set_new(e, "path", json_string(path));
-	if (value)
-		json_object_set(e, "value", (json_t *)value);
-	free(msg);
-	json_decref(r->out);
-	r->out = json_pack("{s:o}", "error", e);
-	r->status = status;
-}
-
-static int api_status_of(const char *reason)
-{
-	static const struct { const char *reason; int status; } map[] = {
-		{ RPC_INVALID, 422 }, { RPC_BAD, 400 }, { RPC_NOTFOUND, 404 },
-		{ RPC_CONFLICT, 409 }, { RPC_APPLY, 422 }, { RPC_INTERNAL, 500 },
-	};
-
-	for (size_t i = 0; reason && i < sizeof(map) / sizeof(map[0]); i++)
-		if (!strcmp(map[i].reason, reason))
-			return map[i].status;
-	return 500;
-}
-
-void api_rpc_error(struct api_req *r, json_t *error)
-{
-	json_t *data = json_object_get(error, "data"), *e;
-	const char *reason = json_string_value(json_object_get(data, "reason"));
-	const char *key;
-	json_t *v;
-
-	e = json_pack("{s:s, s:O}", "code", reason ? reason : RPC_INTERNAL, "message",
-		      json_object_get(error, "message"));
-	json_object_foreach(data, key, v)
-		if (strcmp(key, "reason"))
-			json_object_set(e, key, v);
-	json_decref(r->out);
-	r->out = json_pack("{s:o}", "error", e);
-	r->status = api_status_of(reason);
-}
-
-void api_call(struct api_req *r, const char *method, json_t *params_stolen)
-{
-	json_t *err, *res = rpc_invoke(method, params_stolen, r->author, &err);
-
-	json_decref(params_stolen);
-	if (!res) {
-		api_rpc_error(r, err);
-		json_decref(err);
-		return;
-	}
-	json_decref(r->out);
-	r->out = res;
-	r->status = r->route && r->route->ok_status ? r->route->ok_status : 200;
-}
-
-/* Matches "/tokens/{id}" against "/tokens/7"; a {param} segment lands in
- * r->query under its name. */
-static bool api_match(const struct api_route *rt, struct api_req *r)
-{
-	const char *p = rt->pattern, *s = r->path;
-	size_t plen = strlen(p);
-
-	if (rt->flags & API_TAIL) {
-		if (strncmp(s, p, plen) || (s[plen] && s[plen] != '/'))
-			return false;
-		r->tail = s + plen;
-		return true;
-	}
-	while (*p && *s) {
-		if (*p == '{') {
-			const char *pe = strchr(p, '}'), *se = strchrnul(s, '/');
-			char *name = xstrndup(p + 1, (size_t)(pe - p - 1));
-			json_object_set_new(r->query, name, json_stringn(s, (size_t)(se - s)));
-			free(name);
-			if (se == s)
-				return false;
-			p = pe + 1;
-			s = se;
-			continue;
-		}
-		if (*p++ != *s++)
-			return false;
-	}
-	return !*p && !*s;
-}
-
-static const struct api_route *api_find(struct api_req *r, bool *path_known)
-{
-	*path_known = false;
-	for (const struct api_route *rt = api_routes; rt->pattern; rt++) {
-		json_t *saved = json_deep_copy(r->query);
-		if (!api_match(rt, r)) {
-			json_decref(r->query);
-			r->query = saved;
-			continue;
-		}
-		*path_known = true;
-		if (!strcmp(rt->method, r->method)) {
-			json_decref(saved);
-			return rt;
-		}
-		json_decref(r->query);
-		r->query = saved;
-	}
-	return NULL;
-}
 
 /* "a=1; __Host-difos_session=abc; b=2" -> "abc" */
 static char *api_cookie_value(const char *header)
@@ -192,7 +69,7 @@ static void api_authenticate(struct api_req *r)
 static void api_dispatch(struct api_req *r)
 {
 	bool known;
-	const struct api_route *rt = api_find(r, &known);
+	const struct rpc_rest *rt = api_route_find(r, &known);
 
 	if (!rt) {
 		if (known)
@@ -202,7 +79,6 @@ static void api_dispatch(struct api_req *r)
 			api_error(r, 404, "not_found", NULL, NULL, "no such endpoint: %s", r->path);
 		return;
 	}
-	r->route = rt;
 	if (!api_origin_ok(r)) {
 		api_error(r, 403, "forbidden", NULL, NULL, "cross-origin request refused");
 		return;
@@ -212,7 +88,7 @@ static void api_dispatch(struct api_req *r)
 		api_error(r, 401, "unauthorized", NULL, NULL, "the API token is not valid");
 		return;
 	}
-	if (!(rt->flags & API_PUBLIC) && !r->author[0]) {
+	if (r->rpc->access != RPC_PUBLIC && !r->author[0]) {
 		api_error(r, 401, "unauthorized", NULL, NULL, "log in first (no valid session)");
 		return;
 	}
@@ -238,7 +114,10 @@ static void api_dispatch(struct api_req *r)
 		}
 	}
 	r->status = rt->ok_status ? rt->ok_status : 200;
-	rt->fn(r);
+	if (rt->handler)
+		rt->handler(r);
+	else
+		api_route_call(r);
 }
 
 static char *api_param(json_t *params, const char *key)
@@ -299,13 +178,26 @@ json_t *api_handle(const struct feature_env *env, json_t *params)
 
 static json_t *api_http_request(struct rpc_call *c)
 {
-	if (!json_is_string(json_object_get(c->params, "method")) ||
-	    !json_is_string(json_object_get(c->params, "path")))
-		return rpc_fail(c, RPC_BAD, NULL, NULL, "http.request needs method and path");
 	return api_handle(c->env, c->params);
 }
 
+static const struct sc_field api_request_params[] = {
+	{ .name = "method", .kind = SC_TEXT, .flags = SC_F_REQUIRED, .help = "the HTTP method" },
+	{ .name = "path", .kind = SC_TEXT, .flags = SC_F_REQUIRED, .help = "the URL path" },
+	{ .name = "query", .kind = SC_JSON, .help = "{name: value} of the query string" },
+	{ .name = "body", .kind = SC_TEXT, .help = "the request body as received" },
+	{ .name = "cookie", .kind = SC_TEXT, .help = "the Cookie header" },
+	{ .name = "csrf", .kind = SC_TEXT, .help = "the X-Auth-Token header" },
+	{ .name = "authorization", .kind = SC_TEXT, .flags = SC_F_SECRET,
+	  .help = "the Authorization header" },
+	{ .name = "origin", .kind = SC_TEXT, .help = "the Origin header" },
+	{ .name = "host", .kind = SC_TEXT, .help = "the Host header (:authority)" },
+	{ .name = "peer", .kind = SC_TEXT, .help = "the client's address" },
+	{ .name = NULL }
+};
+
 const struct rpc_method api_methods[] = {
-	{ "http.request", api_http_request, "internal: one REST request forwarded by difosd-web" },
-	{ NULL, NULL, NULL },
+	{ "http.request", api_http_request, "one REST request forwarded by difosd-web", "Internal",
+	  api_request_params, "{status, headers, body}", RPC_WEB },
+	{ NULL }
 };

@@ -5,16 +5,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/control.h"
+#include "rpc/control.h"
 #include "core/log.h"
-#include "core/rpc.h"
+#include "rpc/rpc.h"
 #include "core/util.h"
 
 struct control_door {
 	uv_pipe_t server;
 	bool open;
 	const char *author;           /* fixed author, or NULL: the peer's user name */
-	const char *const *allowed;   /* methods this door may call (NULL: all) */
+	enum rpc_door door;           /* which methods it may call: their access says */
 	struct control_conn *conns;
 };
 
@@ -26,12 +26,11 @@ struct control_conn {
 	struct control_conn *next;
 };
 
-/* difosctl and local scripts: every method */
-static struct control_door door_control;
-/* difosd-web: only the HTTP bridge and event subscriptions; the core
- * decides about every request it forwards */
-static const char *const web_methods[] = { "http.request", "events.subscribe", NULL };
-static struct control_door door_web = { .author = "web", .allowed = web_methods };
+/* difosctl and local scripts: the methods of the admin, of root and of hooks */
+static struct control_door door_control = { .door = RPC_DOOR_CONTROL };
+/* difosd-web: only its own methods (the HTTP bridge, event subscriptions);
+ * the core decides about every request it forwards */
+static struct control_door door_web = { .author = "web", .door = RPC_DOOR_WEB };
 static void (*control_web_gone)(void);
 
 void control_on_web_gone(void (*fn)(void))
@@ -101,7 +100,7 @@ static void control_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	free(buf->base);
 	while ((nl = memchr(c->in.s, '\n', c->in.len))) {
 		size_t len = (size_t)(nl - c->in.s);
-		char *resp = rpc_handle_text(c->in.s, len, c->author, c->door->allowed);
+		char *resp = rpc_handle_text(c->in.s, len, c->author, c->door->door);
 		memmove(c->in.s, nl + 1, c->in.len - len - 1);
 		c->in.len -= len + 1;
 		c->in.s[c->in.len] = '\0';

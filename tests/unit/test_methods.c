@@ -1,0 +1,170 @@
+/*
+ * The method table is the documentation: every method must say what it
+ * does, in which chapter, what it answers, and every parameter what it
+ * means; REST endpoints and difosctl commands must be unique and name
+ * parameters the method takes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "t.h"
+#include "apply/feature.h"
+#include "daemon/methods.h"
+#include "rpc/rpc.h"
+
+struct seen {
+	const struct rpc_method *m[512];
+	size_t n;
+};
+
+static bool filled(const char *s)
+{
+	return s && *s;
+}
+
+/* Counts what is wrong with m (and tells it): a missing word of
+ * documentation, an endpoint or command that is not what it should be. */
+static int problems(const struct rpc_method *m, const struct seen *s)
+{
+	static const char *const verbs[] = { "GET", "POST", "PUT", "PATCH", "DELETE", NULL };
+	int n = 0;
+
+#define PROBLEM(cond, what) do { \
+	if (cond) { \
+		fprintf(stderr, "    %s: %s\n", m->name, what); \
+		n++; \
+	} } while (0)
+
+	PROBLEM(!filled(m->help), "no help");
+	PROBLEM(!filled(m->group), "no group");
+	PROBLEM(!filled(m->result), "no result described");
+	for (const struct sc_field *p = m->params; p && p->name; p++)
+		PROBLEM(!filled(p->help), p->name);
+	for (size_t i = 0; i < RPC_REST_MAX && m->rest[i].verb; i++) {
+		const struct rpc_rest *r = &m->rest[i];
+		bool known = false;
+		for (const char *const *v = verbs; *v; v++)
+			known |= !strcmp(*v, r->verb);
+		PROBLEM(!known, r->verb);
+		PROBLEM(!r->path || r->path[0] != '/', "a REST path not below /");
+		PROBLEM(!m->fn && !r->handler, "an endpoint without a handler");
+		/* a {name} segment is a parameter of the method */
+		for (const char *b = strchr(r->path, '{'); b; b = strchr(b + 1, '{')) {
+			char name[64];
+			snprintf(name, sizeof(name), "%.*s", (int)strcspn(b + 1, "}"), b + 1);
+			PROBLEM(!rpc_param(m, name), "a path segment that is no parameter");
+		}
+	}
+	if (m->cli.command) {
+		const char *a = m->cli.args;
+		/* every argument names a parameter */
+		while (a && *a) {
+			char name[64];
+			size_t len = strcspn(a, " ");
+			snprintf(name, sizeof(name), "%.*s", (int)strcspn(a, " ?."), a);
+			PROBLEM(!rpc_param(m, name), "a command argument that is no parameter");
+			a += len;
+			while (*a == ' ')
+				a++;
+		}
+		PROBLEM(m->cli.run && m->cli.args, "both arguments and a command of its own");
+	}
+	for (size_t i = 0; s && i < s->n; i++) {
+		const struct rpc_method *o = s->m[i];
+		PROBLEM(!strcmp(o->name, m->name), "declared twice");
+		PROBLEM(o->cli.command && m->cli.command && !strcmp(o->cli.command, m->cli.command),
+			"a difosctl command taken");
+		for (size_t a = 0; a < RPC_REST_MAX && m->rest[a].verb; a++)
+			for (size_t b = 0; b < RPC_REST_MAX && o->rest[b].verb; b++)
+				PROBLEM(!strcmp(m->rest[a].verb, o->rest[b].verb) &&
+					!strcmp(m->rest[a].path, o->rest[b].path), "an endpoint taken");
+	}
+#undef PROBLEM
+	return n;
+}
+
+static void check_one(const struct rpc_method *m, void *arg)
+{
+	struct seen *s = arg;
+
+	T_CHECK(problems(m, s) == 0);
+	if (s->n < sizeof(s->m) / sizeof(s->m[0]))
+		s->m[s->n++] = m;
+}
+
+static void test_every_method_documented(void)
+{
+	struct seen s = { .n = 0 };
+
+	rpc_each(check_one, &s);
+	T_CHECK(s.n > 40);
+}
+
+/* What the check finds in a method declared without its documentation. */
+static void test_missing_help_found(void)
+{
+	static const struct sc_field params[] = { { .name = "x", .kind = SC_INT }, { .name = NULL } };
+	static const struct rpc_method bad = { "bad", NULL, "", "", params, NULL };
+
+	fprintf(stderr, "  (a method declared without documentation, on purpose:)\n");
+	T_CHECK(problems(&bad, NULL) == 4);   /* help, group, result, the parameter's help */
+}
+
+static void test_params_checked(void)
+{
+	const struct rpc_method *diff = rpc_find("diff");
+	struct rpc_call c = { .method = "diff" };
+
+	c.params = json_pack("{s:i, s:s}", "from", 1, "to", "x");
+	T_CHECK(rpc_params_check(diff, &c) < 0);
+	T_CHECK_STR(json_string_value(json_object_get(c.error, "message")), "to: x is not an integer");
+	json_decref(c.error);
+	json_decref(c.params);
+	c.error = NULL;
+	c.params = json_pack("{s:i}", "from", 1);
+	T_CHECK(rpc_params_check(diff, &c) < 0);
+	T_CHECK_STR(json_string_value(json_object_get(c.error, "message")), "to: is required");
+	json_decref(c.error);
+	json_decref(c.params);
+	c.error = NULL;
+	c.params = json_pack("{s:i, s:i, s:i}", "from", 1, "to", 2, "nope", 3);
+	T_CHECK(rpc_params_check(diff, &c) < 0);
+	T_CHECK_STR(json_string_value(json_object_get(c.error, "message")),
+		    "nope: is not a parameter of diff");
+	json_decref(c.error);
+	json_decref(c.params);
+	c.error = NULL;
+	/* a secret is never quoted */
+	c.params = json_pack("{s:i}", "password", 5);
+	T_CHECK(rpc_params_check(rpc_find("auth.passwd"), &c) < 0);
+	T_CHECK(strstr(json_string_value(json_object_get(c.error, "message")), "5") == NULL);
+	json_decref(c.error);
+	json_decref(c.params);
+}
+
+/* The doors: difosd-web's door reaches only its own methods, difosctl's not those. */
+static void test_doors(void)
+{
+	const char *ask_web = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"config.changes\"}";
+	const char *ask_ctl = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"events.subscribe\","
+			      "\"params\":{\"watchers\":1}}";
+	char *a = rpc_handle_text(ask_web, strlen(ask_web), "web", RPC_DOOR_WEB);
+	char *b = rpc_handle_text(ask_ctl, strlen(ask_ctl), "root", RPC_DOOR_CONTROL);
+
+	T_CHECK(a && strstr(a, "not available on this channel"));
+	T_CHECK(b && strstr(b, "not available on this channel"));
+	free(a);
+	free(b);
+}
+
+int main(void)
+{
+	feature_schema_init();
+	methods_register_all();
+	T_RUN(test_every_method_documented);
+	T_RUN(test_missing_help_found);
+	T_RUN(test_params_checked);
+	T_RUN(test_doors);
+	return t_done("unit-methods");
+}
