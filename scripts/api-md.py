@@ -25,9 +25,9 @@ reaches the methods that have an endpoint.
 |---|---|
 | `admin` | difosctl, and the REST API with a session or an API token |
 | `public` | also the REST API without login (the method decides: login, confirm by token) |
-| `root` | difosctl only: root on the machine |
+| `root` | difosctl only: root on the machine (the control socket reaches every method) |
 | `hook` | difosd's own helpers on the control socket (the DHCP client's events) |
-| `web` | difosd-web's own socket (`run/difos/web.sock`) only |
+| `web` | difosd-web's own socket (`run/difos/web.sock`), and root's control socket |
 
 ## Parameters and errors
 

@@ -36,12 +36,13 @@ enum rpc_access {
 	RPC_PUBLIC,    /* anyone over REST as well (the handler decides: login, confirm by token) */
 	RPC_ROOT,      /* root on the machine only: difosctl (first-run link, password reset) */
 	RPC_HOOK,      /* difosd's own helpers on the control socket (the DHCP client's events) */
-	RPC_WEB,       /* difosd-web's own door only (http.request, events.subscribe) */
+	RPC_WEB,       /* difosd-web's own plumbing (http.request, events.subscribe): its
+			* door, and root's control socket */
 };
 
 /* The doors a call arrives through. */
 enum rpc_door {
-	RPC_DOOR_CONTROL,  /* the control socket: difosctl and local scripts (root) */
+	RPC_DOOR_CONTROL,  /* the control socket: difosctl and local scripts (root): every method */
 	RPC_DOOR_WEB,      /* difosd-web's socket */
 	RPC_DOOR_REST,     /* a REST request, authenticated (or not, for public methods) */
 	RPC_DOOR_INSIDE,   /* the core calling itself (the dashboard gathers others' reads) */

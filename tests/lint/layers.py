@@ -11,7 +11,7 @@ import sys
 SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src")
 
 # Lowest first. A file may include headers of its own layer or below.
-LAYERS = ["core", "store", "schema", "net", "auth", "apply", "features", "config", "api",
+LAYERS = ["core", "store", "net", "schema", "rpc", "auth", "apply", "features", "config", "api",
           "daemon", "cli", "web"]
 # programs of their own: they link only what they include, not each other
 PROGRAMS = {"cli", "web"}
@@ -80,6 +80,8 @@ def main():
     files = dict(sources())
     for path, text in sorted(files.items()):
         mine = layer_of(path)
+        if not mine:
+            offences.append("%s: its folder is in no layer (add it to LAYERS)" % path)
         for inc in INCLUDE.findall(text):
             if inc not in files:
                 continue  # generated (feature_list.h) or a system header
