@@ -119,9 +119,7 @@ bool sc_check_scalar(const struct sc_field *f, enum sc_kind kind, const json_t *
  */
 json_t *sc_coerce_text(const struct sc_field *f, const char *text, char *why, size_t whylen);
 
-/* Canonical forms used by renderers. */
-bool sc_parse_ipv4(const char *s, unsigned *host_order_out);
-bool sc_parse_cidr4(const char *s, unsigned *addr_out, int *len_out);
+/* Seconds of a duration. */
 long long sc_duration_seconds(const char *s); /* -1 for "infinite", -2 if invalid */
 
 /* ---- schema.c: the document ---- */

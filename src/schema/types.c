@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "net/addr.h"
 #include "schema/schema.h"
 
 #define SC_DURATION_MAX (10LL * 365 * 86400)	/* ten years */
@@ -163,64 +164,6 @@ static const char *sc_string_of(const json_t *v, char *why, size_t whylen)
 
 /* ---- canonical parsers ---- */
 
-bool sc_parse_ipv4(const char *s, unsigned *host_order_out)
-{
-	unsigned long addr = 0, part;
-	struct in_addr tmp;
-	const char *p = s;
-	int i;
-
-	if (!s)
-		return false;
-	for (i = 0; i < 4; i++) {
-		const char *end = p;
-
-		while (*end >= '0' && *end <= '9')
-			end++;
-		if (end - p > 3 || !sc_parse_dec(p, (size_t)(end - p), 255, &part))
-			return false;
-		addr = (addr << 8) | part;
-		if (i < 3 && *end != '.')
-			return false;
-		p = end + (i < 3);
-		if (i == 3 && *end != '\0')
-			return false;
-	}
-	/* belt and braces: whatever we accept, the C library must accept too */
-	if (inet_pton(AF_INET, s, &tmp) != 1)
-		return false;
-	if (host_order_out)
-		*host_order_out = (unsigned)addr;
-	return true;
-}
-
-bool sc_parse_cidr4(const char *s, unsigned *addr_out, int *len_out)
-{
-	char buf[16];
-	const char *slash;
-	unsigned long len = 32;
-	size_t n;
-
-	if (!s)
-		return false;
-	slash = strchr(s, '/');
-	if (!slash)
-		n = strlen(s);
-	else
-		n = (size_t)(slash - s);
-	if (n >= sizeof(buf))
-		return false;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	if (slash && !sc_parse_dec(slash + 1, strlen(slash + 1), 32, &len))
-		return false;
-	if (!sc_parse_ipv4(buf, addr_out))
-		return false;
-	if (len_out)
-		*len_out = (int)len;
-	return true;
-}
-
 enum sc_dur_status {
 	SC_DUR_OK,
 	SC_DUR_INFINITE,
@@ -292,28 +235,6 @@ long long sc_duration_seconds(const char *s)
 }
 
 /* ---- syntax of the string kinds ---- */
-
-static bool sc_cidr6_parse(const char *s, int *len_out)
-{
-	char buf[INET6_ADDRSTRLEN];
-	struct in6_addr a;
-	const char *slash = strchr(s, '/');
-	unsigned long len = 128;
-	size_t n = slash ? (size_t)(slash - s) : strlen(s);
-
-	if (n >= sizeof(buf))
-		return false;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	if (inet_pton(AF_INET6, buf, &a) != 1)
-		return false;
-	if (slash && !sc_parse_dec(slash + 1, strlen(slash + 1), 128, &len)) {
-		*len_out = -1;
-		return false;
-	}
-	*len_out = (int)len;
-	return true;
-}
 
 /* aa:bb:cc:dd:ee:ff or aa-bb-cc-dd-ee-ff, one separator throughout */
 static bool sc_mac_parse(const char *s, unsigned char out[6])
@@ -557,65 +478,29 @@ static bool sc_check_enum(const struct sc_field *f, const json_t *v,
 	return false;
 }
 
-static bool sc_check_ipv4(const json_t *v, char *why, size_t whylen)
+/* One parse for the four address kinds: an address of one family, with
+ * "/len" for the networks; the message tells the address from the length. */
+static bool sc_check_address(const json_t *v, int family, bool network, char *why,
+			     size_t whylen)
 {
+	static const char *const bad[2][2] = {
+		{ "is not a valid IPv4 address", "is not a valid IPv4 network (a.b.c.d/len)" },
+		{ "is not a valid IPv6 address", "is not a valid IPv6 network (x::y/len)" },
+	};
 	const char *s = sc_string_of(v, why, whylen);
+	struct net_prefix p;
 
 	if (!s)
 		return false;
-	if (!sc_parse_ipv4(s, NULL))
-		return sc_fail(why, whylen, "is not a valid IPv4 address");
-	return true;
-}
-
-static bool sc_check_ipv6(const json_t *v, char *why, size_t whylen)
-{
-	const char *s = sc_string_of(v, why, whylen);
-	struct in6_addr a;
-
-	if (!s)
-		return false;
-	if (inet_pton(AF_INET6, s, &a) != 1)
-		return sc_fail(why, whylen, "is not a valid IPv6 address");
-	return true;
-}
-
-static bool sc_check_cidr4(const json_t *v, char *why, size_t whylen)
-{
-	const char *s = sc_string_of(v, why, whylen);
-	const char *slash;
-	char buf[16];
-	size_t n;
-
-	if (!s)
-		return false;
-	if (sc_parse_cidr4(s, NULL, NULL))
+	switch (net_prefix_parse(s, family, network, &p)) {
+	case NET_OK:
 		return true;
-	/* tell a bad address from a bad prefix length */
-	slash = strchr(s, '/');
-	n = slash ? (size_t)(slash - s) : strlen(s);
-	if (slash && n < sizeof(buf)) {
-		memcpy(buf, s, n);
-		buf[n] = '\0';
-		if (sc_parse_ipv4(buf, NULL))
-			return sc_fail(why, whylen,
-				       "has an invalid prefix length (0-32)");
+	case NET_BAD_LENGTH:
+		return sc_fail(why, whylen, "has an invalid prefix length (0-%d)",
+			       family == 4 ? 32 : 128);
+	default:
+		return sc_fail(why, whylen, "%s", bad[family == 6][network]);
 	}
-	return sc_fail(why, whylen, "is not a valid IPv4 network (a.b.c.d/len)");
-}
-
-static bool sc_check_cidr6(const json_t *v, char *why, size_t whylen)
-{
-	const char *s = sc_string_of(v, why, whylen);
-	int len = 0;
-
-	if (!s)
-		return false;
-	if (sc_cidr6_parse(s, &len))
-		return true;
-	if (len < 0)
-		return sc_fail(why, whylen, "has an invalid prefix length (0-128)");
-	return sc_fail(why, whylen, "is not a valid IPv6 network (x::y/len)");
 }
 
 static bool sc_check_mac(const json_t *v, char *why, size_t whylen)
@@ -752,16 +637,15 @@ static bool sc_check_duid(const json_t *v, char *why, size_t whylen)
 
 static bool sc_check_ipv6_suffix(const json_t *v, char *why, size_t whylen)
 {
-	static const unsigned char zero[16];
 	const char *s = sc_string_of(v, why, whylen);
-	struct in6_addr a;
+	struct net_prefix a;
 
 	if (!s)
 		return false;
-	if (inet_pton(AF_INET6, s, &a) != 1 || memcmp(a.s6_addr, zero, 8) != 0)
+	if (net_prefix_parse(s, 6, false, &a) != NET_OK || !net_prefix_zero(&a, 64))
 		return sc_fail(why, whylen,
 			       "is not a valid IPv6 interface identifier (e.g. ::42)");
-	if (memcmp(a.s6_addr, zero, 16) == 0)
+	if (net_prefix_zero(&a, 0))
 		return sc_fail(why, whylen, "is the all-zero interface identifier");
 	return true;
 }
@@ -803,13 +687,13 @@ bool sc_check_scalar(const struct sc_field *f, enum sc_kind kind, const json_t *
 	case SC_ENUM:
 		return sc_check_enum(f, v, why, whylen);
 	case SC_IPV4:
-		return sc_check_ipv4(v, why, whylen);
+		return sc_check_address(v, 4, false, why, whylen);
 	case SC_IPV6:
-		return sc_check_ipv6(v, why, whylen);
+		return sc_check_address(v, 6, false, why, whylen);
 	case SC_CIDR4:
-		return sc_check_cidr4(v, why, whylen);
+		return sc_check_address(v, 4, true, why, whylen);
 	case SC_CIDR6:
-		return sc_check_cidr6(v, why, whylen);
+		return sc_check_address(v, 6, true, why, whylen);
 	case SC_MAC:
 		return sc_check_mac(v, why, whylen);
 	case SC_HOSTNAME:

@@ -6,6 +6,8 @@
 
 #include "t.h"
 #include "schema/schema.h"
+#include "net/addr.h"
+#include "net/ipv4.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -712,16 +714,16 @@ static void test_parse_ipv4(void)
 {
 	unsigned a = 0;
 
-	T_CHECK(sc_parse_ipv4("192.168.1.1", &a) && a == 0xc0a80101u);
-	T_CHECK(sc_parse_ipv4("0.0.0.0", &a) && a == 0);
-	T_CHECK(sc_parse_ipv4("255.255.255.255", &a) && a == 0xffffffffu);
-	T_CHECK(sc_parse_ipv4("10.0.0.1", NULL));
-	T_CHECK(!sc_parse_ipv4("010.0.0.1", &a));
-	T_CHECK(!sc_parse_ipv4("10.0.0", &a));
-	T_CHECK(!sc_parse_ipv4("10.0.0.256", &a));
-	T_CHECK(!sc_parse_ipv4("10.0.0.1.", &a));
-	T_CHECK(!sc_parse_ipv4("", &a));
-	T_CHECK(!sc_parse_ipv4(NULL, &a));
+	T_CHECK(net_parse_ipv4("192.168.1.1", &a) && a == 0xc0a80101u);
+	T_CHECK(net_parse_ipv4("0.0.0.0", &a) && a == 0);
+	T_CHECK(net_parse_ipv4("255.255.255.255", &a) && a == 0xffffffffu);
+	T_CHECK(net_parse_ipv4("10.0.0.1", NULL));
+	T_CHECK(!net_parse_ipv4("010.0.0.1", &a));
+	T_CHECK(!net_parse_ipv4("10.0.0", &a));
+	T_CHECK(!net_parse_ipv4("10.0.0.256", &a));
+	T_CHECK(!net_parse_ipv4("10.0.0.1.", &a));
+	T_CHECK(!net_parse_ipv4("", &a));
+	T_CHECK(!net_parse_ipv4(NULL, &a));
 }
 
 static void test_parse_cidr4(void)
@@ -729,17 +731,17 @@ static void test_parse_cidr4(void)
 	unsigned a = 0;
 	int len = -1;
 
-	T_CHECK(sc_parse_cidr4("192.168.1.1/24", &a, &len) && a == 0xc0a80101u && len == 24);
-	T_CHECK(sc_parse_cidr4("10.0.0.0/8", &a, &len) && a == 0x0a000000u && len == 8);
-	T_CHECK(sc_parse_cidr4("0.0.0.0/0", &a, &len) && a == 0 && len == 0);
-	T_CHECK(sc_parse_cidr4("1.2.3.4", &a, &len) && a == 0x01020304u && len == 32);
-	T_CHECK(sc_parse_cidr4("1.2.3.4/32", NULL, NULL));
-	T_CHECK(!sc_parse_cidr4("1.2.3.4/33", &a, &len));
-	T_CHECK(!sc_parse_cidr4("1.2.3.4/", &a, &len));
-	T_CHECK(!sc_parse_cidr4("1.2.3.4/08", &a, &len));
-	T_CHECK(!sc_parse_cidr4("1.2.3.4444/8", &a, &len));
-	T_CHECK(!sc_parse_cidr4("123.123.123.123.1/8", &a, &len));
-	T_CHECK(!sc_parse_cidr4(NULL, &a, &len));
+	T_CHECK(net_parse_cidr4("192.168.1.1/24", &a, &len) && a == 0xc0a80101u && len == 24);
+	T_CHECK(net_parse_cidr4("10.0.0.0/8", &a, &len) && a == 0x0a000000u && len == 8);
+	T_CHECK(net_parse_cidr4("0.0.0.0/0", &a, &len) && a == 0 && len == 0);
+	T_CHECK(net_parse_cidr4("1.2.3.4", &a, &len) && a == 0x01020304u && len == 32);
+	T_CHECK(net_parse_cidr4("1.2.3.4/32", NULL, NULL));
+	T_CHECK(!net_parse_cidr4("1.2.3.4/33", &a, &len));
+	T_CHECK(!net_parse_cidr4("1.2.3.4/", &a, &len));
+	T_CHECK(!net_parse_cidr4("1.2.3.4/08", &a, &len));
+	T_CHECK(!net_parse_cidr4("1.2.3.4444/8", &a, &len));
+	T_CHECK(!net_parse_cidr4("123.123.123.123.1/8", &a, &len));
+	T_CHECK(!net_parse_cidr4(NULL, &a, &len));
 }
 
 /* ---- errors.c ---- */

@@ -9,6 +9,7 @@
 #include "core/util.h"
 #include "features/firewall/bandwidth/qos.h"
 #include "net/ipv4.h"
+#include "net/addr.h"
 
 static void qos_check(const json_t *qos, const char *path, const json_t *doc,
 		      struct sc_error_list *errs);
@@ -166,7 +167,7 @@ static void qos_check_entries(const json_t *qos, const char *coll, const char *k
 			sc_error_add(errs, p, v, "is also in qos.%s: an entry is either limited or "
 				     "whitelisted", wl);
 		/* the shaper sits on the LAN bridge: another subnet never passes it */
-		if (!strcmp(key, "ip") && have_lan && sc_parse_ipv4(v, &ip)) {
+		if (!strcmp(key, "ip") && have_lan && net_parse_ipv4(v, &ip)) {
 			if ((ip & net_mask(prefix)) != (lan & net_mask(prefix)))
 				sc_error_add(errs, p, v, "is outside the LAN %s", cidr);
 			else if (ip == lan)

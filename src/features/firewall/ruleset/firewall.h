@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "core/util.h"
+#include "net/addr.h"
 #include "schema/schema.h"
 
 #define FW_TABLE "difos"
@@ -34,24 +35,18 @@ bool fw_is_alias_name(const char *s);
 const json_t *fw_ip_alias(const json_t *doc, const char *name);
 const json_t *fw_port_alias(const json_t *doc, const char *name);
 
-/* ---- fw_addr.c: address lists ---- */
-struct fw_cidr {
-	int family;               /* 4 or 6 */
-	unsigned char addr[16];   /* network byte order, host bits cleared */
-	int len;                  /* prefix length */
-};
-
-/* Parses "a.b.c.d[/n]" or "x::y[/n]"; host bits must be zero unless loose. */
-bool fw_cidr_parse(const char *s, bool loose, struct fw_cidr *out, char *why, size_t whylen);
-void fw_cidr_text(const struct fw_cidr *c, char *out, size_t outlen);
+/* ---- fw_addr.c: address lists (of the one address type, net/addr.h) ---- */
+/* Parses "a.b.c.d[/n]" or "x::y[/n]"; host bits must be zero unless loose
+ * (then they are cleared). */
+bool fw_cidr_parse(const char *s, bool loose, struct net_prefix *out, char *why, size_t whylen);
 /* Sorts, drops duplicates and ranges inside larger ones: an nft interval
  * set refuses overlapping elements. */
-size_t fw_cidr_canonical(struct fw_cidr *v, size_t n);
+size_t fw_cidr_canonical(struct net_prefix *v, size_t n);
 /* One CIDR per line ("# comment" and blank lines allowed); family 4 or 6.
  * Lines that are not valid CIDRs of that family are skipped and counted. */
-size_t fw_cidr_read_file(const char *path, int family, struct fw_cidr **v, size_t *skipped);
+size_t fw_cidr_read_file(const char *path, int family, struct net_prefix **v, size_t *skipped);
 /* The same, from a file's contents (text may be NULL when len is 0). */
-size_t fw_cidr_read_text(const char *text, size_t len, int family, struct fw_cidr **v,
+size_t fw_cidr_read_text(const char *text, size_t len, int family, struct net_prefix **v,
 			 size_t *skipped);
 
 /* ---- fw_alias.c: alias sets ---- */

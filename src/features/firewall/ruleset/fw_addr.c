@@ -6,85 +6,38 @@
 
 #include "features/firewall/ruleset/firewall.h"
 
-static bool host_bits_clear(const struct fw_cidr *c)
+bool fw_cidr_parse(const char *s, bool loose, struct net_prefix *out, char *why, size_t whylen)
 {
-	int bytes = c->family == 4 ? 4 : 16;
+	char net[64];
 
-	for (int bit = c->len; bit < bytes * 8; bit++)
-		if (c->addr[bit / 8] & (0x80 >> (bit % 8)))
-			return false;
-	return true;
-}
-
-static void clear_host_bits(struct fw_cidr *c)
-{
-	int bytes = c->family == 4 ? 4 : 16;
-
-	for (int bit = c->len; bit < bytes * 8; bit++)
-		c->addr[bit / 8] &= (unsigned char)~(0x80 >> (bit % 8));
-}
-
-bool fw_cidr_parse(const char *s, bool loose, struct fw_cidr *out, char *why, size_t whylen)
-{
-	char text[64], *slash, *end;
-	long len;
-
-	memset(out, 0, sizeof(*out));
-	if (!s || strlen(s) >= sizeof(text)) {
+	switch (net_prefix_parse(s, 0, true, out)) {
+	case NET_OK:
+		break;
+	case NET_BAD_LENGTH:
+		snprintf(why, whylen, "has an invalid prefix length (0-%d for IPv%d)",
+			 out->family == 4 ? 32 : 128, out->family);
+		return false;
+	default:
 		snprintf(why, whylen, "is not an IPv4 or IPv6 address in CIDR notation");
 		return false;
 	}
-	strcpy(text, s);
-	slash = strchr(text, '/');
-	if (slash)
-		*slash = '\0';
-	if (inet_pton(AF_INET, text, out->addr) == 1)
-		out->family = 4;
-	else if (inet_pton(AF_INET6, text, out->addr) == 1)
-		out->family = 6;
-	else {
-		snprintf(why, whylen, "is not an IPv4 or IPv6 address in CIDR notation");
-		return false;
-	}
-	out->len = out->family == 4 ? 32 : 128;
-	if (slash) {
-		len = strtol(slash + 1, &end, 10);
-		if (!slash[1] || *end || len < 0 || len > out->len) {
-			snprintf(why, whylen, "has an invalid prefix length (0-%d for IPv%d)", out->len,
-				 out->family);
-			return false;
-		}
-		out->len = (int)len;
-	}
-	if (!host_bits_clear(out)) {
-		struct fw_cidr net = *out;
-		char t[64];
+	if (net_prefix_host_bits(out)) {
+		struct net_prefix n = *out;
 
-		clear_host_bits(&net);
+		net_prefix_clear_host(&n);
 		if (!loose) {
-			fw_cidr_text(&net, t, sizeof(t));
-			snprintf(why, whylen, "has host bits set after /%d (the network is %s)", out->len, t);
+			net_prefix_text(&n, false, net, sizeof(net));
+			snprintf(why, whylen, "has host bits set after /%d (the network is %s)", out->len, net);
 			return false;
 		}
-		*out = net;
+		*out = n;
 	}
 	return true;
-}
-
-void fw_cidr_text(const struct fw_cidr *c, char *out, size_t outlen)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	inet_ntop(c->family == 4 ? AF_INET : AF_INET6, c->addr, a, sizeof(a));
-	if (c->len == (c->family == 4 ? 32 : 128))
-		snprintf(out, outlen, "%s", a);
-	else
-		snprintf(out, outlen, "%s/%d", a, c->len);
 }
 
 static int cidr_cmp(const void *pa, const void *pb)
 {
-	const struct fw_cidr *a = pa, *b = pb;
+	const struct net_prefix *a = pa, *b = pb;
 	int r;
 
 	if (a->family != b->family)
@@ -96,18 +49,18 @@ static int cidr_cmp(const void *pa, const void *pb)
 }
 
 /* Does a (earlier in order) contain b? */
-static bool cidr_contains(const struct fw_cidr *a, const struct fw_cidr *b)
+static bool cidr_contains(const struct net_prefix *a, const struct net_prefix *b)
 {
-	struct fw_cidr t = *b;
+	struct net_prefix t = *b;
 
 	if (a->family != b->family || a->len > b->len)
 		return false;
 	t.len = a->len;
-	clear_host_bits(&t);
+	net_prefix_clear_host(&t);
 	return !memcmp(t.addr, a->addr, a->family == 4 ? 4 : 16);
 }
 
-size_t fw_cidr_canonical(struct fw_cidr *v, size_t n)
+size_t fw_cidr_canonical(struct net_prefix *v, size_t n)
 {
 	size_t out = 0;
 
@@ -124,7 +77,7 @@ size_t fw_cidr_canonical(struct fw_cidr *v, size_t n)
 	return out;
 }
 
-size_t fw_cidr_read_text(const char *text, size_t len, int family, struct fw_cidr **v,
+size_t fw_cidr_read_text(const char *text, size_t len, int family, struct net_prefix **v,
 			 size_t *skipped)
 {
 	const char *p = text, *end = text ? text + len : NULL;
@@ -136,7 +89,7 @@ size_t fw_cidr_read_text(const char *text, size_t len, int family, struct fw_cid
 		*skipped = 0;
 	while (p && p < end) {
 		char *s = line, *e;
-		struct fw_cidr c;
+		struct net_prefix c;
 		size_t max = (size_t)(end - p) < sizeof(line) - 1 ? (size_t)(end - p) : sizeof(line) - 1;
 		const char *nl = memchr(p, '\n', max);
 		/* a line at a time, at most 255 bytes, as fgets reads them */
@@ -165,7 +118,7 @@ size_t fw_cidr_read_text(const char *text, size_t len, int family, struct fw_cid
 	return n;
 }
 
-size_t fw_cidr_read_file(const char *path, int family, struct fw_cidr **v, size_t *skipped)
+size_t fw_cidr_read_file(const char *path, int family, struct net_prefix **v, size_t *skipped)
 {
 	size_t len = 0;
 	char *text = file_read(path, &len);

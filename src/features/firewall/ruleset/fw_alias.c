@@ -29,7 +29,7 @@ unsigned fw_alias_families(const json_t *alias)
 {
 	const char *type = json_string_value(json_object_get(alias, "type"));
 	json_t *first = json_array_get(json_object_get(alias, "addresses"), 0);
-	struct fw_cidr c;
+	struct net_prefix c;
 	char why[128];
 
 	if (type && !strcmp(type, "automated"))
@@ -62,7 +62,7 @@ void fw_sets_free(struct fw_sets *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static char *cidr_lines(struct fw_cidr *v, size_t n)
+static char *cidr_lines(struct net_prefix *v, size_t n)
 {
 	struct sbuf b;
 	char t[64];
@@ -70,7 +70,7 @@ static char *cidr_lines(struct fw_cidr *v, size_t n)
 	sbuf_init(&b);
 	n = fw_cidr_canonical(v, n);
 	for (size_t i = 0; i < n; i++) {
-		fw_cidr_text(&v[i], t, sizeof(t));
+		net_prefix_text(&v[i], false, t, sizeof(t));
 		sbuf_add(&b, t);
 		sbuf_add(&b, "\n");
 	}
@@ -91,7 +91,7 @@ static void add_ip_set(struct fw_sets *out, const char *alias, int family, char 
 static void manual_alias(const json_t *alias, const char *name, struct fw_sets *out)
 {
 	json_t *addrs = json_object_get(alias, "addresses"), *a;
-	struct fw_cidr *v = xcalloc(json_array_size(addrs) + 1, sizeof(*v));
+	struct net_prefix *v = xcalloc(json_array_size(addrs) + 1, sizeof(*v));
 	size_t n = 0, i;
 	char why[128];
 
@@ -235,7 +235,7 @@ static void country_alias(const json_t *alias, const char *name, const struct fe
 
 	for (int family = 4; family <= 6; family += 2) {
 		unsigned char key[crypto_generichash_BYTES];
-		struct fw_cidr *all = NULL;
+		struct net_prefix *all = NULL;
 		size_t n = 0, cap = 0;
 		struct lists_memo *m;
 		struct lists l;
@@ -249,7 +249,7 @@ static void country_alias(const json_t *alias, const char *name, const struct fe
 		}
 		lists_read(dir, countries, family, &l);
 		for (size_t i = 0; i < l.n; i++) {
-			struct fw_cidr *v;
+			struct net_prefix *v;
 			size_t k = fw_cidr_read_text(l.text[i], l.text[i] ? l.len[i] : 0, family, &v, NULL);
 
 			if (n + k > cap) {

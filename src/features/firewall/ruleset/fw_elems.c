@@ -91,7 +91,7 @@ static bool parse_map_elem(const char *text, int keytype, struct key_range *r, c
 		memcpy(part, p, n);
 		part[n] = '\0';
 		if (i == 0 && parts == 3) { /* the address */
-			struct fw_cidr c;
+			struct net_prefix c;
 			int fam = keytype == FW_KEY_V4_PROTO_PORT ? 4 : 6;
 
 			if (!fw_cidr_parse(part, false, &c, why, whylen) || c.family != fam ||
@@ -155,7 +155,7 @@ static bool parse_key(const char *text, int keytype, struct key_range *r, char *
 		r->end[0] = (unsigned char)(hi >> 8);
 		r->end[1] = (unsigned char)hi;
 	} else {
-		struct fw_cidr c;
+		struct net_prefix c;
 		size_t bytes = keytype == FW_KEY_V4 ? 4 : 16;
 
 		if (!fw_cidr_parse(text, false, &c, why, whylen) || c.family != keytype) {

@@ -39,7 +39,7 @@ static json_t *list_info(const char *dir, const char *cc, int family, bool count
 	if (stat(path, &st) == 0) {
 		info = json_pack("{s:I}", "updated", (json_int_t)st.st_mtime);
 		if (count) {
-			struct fw_cidr *v;
+			struct net_prefix *v;
 			size_t n = fw_cidr_read_file(path, family, &v, NULL);
 			free(v);
 			json_object_set_new(info, "entries", json_integer((json_int_t)n));
@@ -104,7 +104,7 @@ static char *url_for(const char *tmpl, const char *cc)
 /* A download is kept only if it is all CIDRs of its family. */
 static bool list_valid(const char *path, int family, size_t *entries, char **why)
 {
-	struct fw_cidr *v;
+	struct net_prefix *v;
 	size_t skipped, n;
 	struct stat st;
 

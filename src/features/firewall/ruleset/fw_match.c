@@ -56,7 +56,7 @@ void fw_addr_variants(const json_t *doc, const json_t *list, const char *dir, in
 	sbuf_init(&v6);
 	json_array_foreach(list, i, item) {
 		const char *s = json_string_value(item);
-		struct fw_cidr c;
+		struct net_prefix c;
 		char why[128], text[64];
 
 		if (!s)
@@ -78,7 +78,7 @@ void fw_addr_variants(const json_t *doc, const json_t *list, const char *dir, in
 		}
 		if (!fw_cidr_parse(s, true, &c, why, sizeof(why)) || (want && want != c.family))
 			continue;
-		fw_cidr_text(&c, text, sizeof(text));
+		net_prefix_text(&c, false, text, sizeof(text));
 		if (c.family == 4) {
 			sbuf_printf(&v4, "%s%s", n4++ ? ", " : "", text);
 		} else {

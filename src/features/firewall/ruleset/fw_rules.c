@@ -114,7 +114,7 @@ static bool point_rule(const json_t *r, const char *prefix, struct point_rule *p
 	const char *proto = json_string_value(json_object_get(r, "proto"));
 	json_t *dest = json_object_get(r, "dest"), *ports = json_object_get(r, "dest_ports"), *v;
 	int fam = rule_family(r), dfam = 0;
-	struct fw_cidr hosts[8];
+	struct net_prefix hosts[8];
 	size_t nh = 0, i, j;
 	char why[128];
 
@@ -161,7 +161,7 @@ static bool point_rule(const json_t *r, const char *prefix, struct point_rule *p
 				push_key(p, xasprintf("%s . %d", protos[k], port));
 			for (j = 0; j < nh; j++) {
 				char t[64];
-				fw_cidr_text(&hosts[j], t, sizeof(t));
+				net_prefix_text(&hosts[j], false, t, sizeof(t));
 				push_key(p, xasprintf("%s . %s . %d", t, protos[k], port));
 			}
 		}

@@ -257,7 +257,7 @@ static void ip_alias_check(const json_t *el, const char *path, const json_t *doc
 	}
 	json_array_foreach(addrs, i, v) {
 		const char *s = json_string_value(v);
-		struct fw_cidr c;
+		struct net_prefix c;
 		char why[128];
 
 		if (!s)
@@ -294,7 +294,7 @@ static void check_addr_list(const json_t *list, const char *path, const json_t *
 	json_array_foreach(list, i, v) {
 		const char *s = json_string_value(v);
 		const json_t *alias;
-		struct fw_cidr c;
+		struct net_prefix c;
 		char why[128];
 
 		if (!s)
@@ -574,7 +574,7 @@ static void nat_check(const json_t *el, const char *path, const json_t *doc,
 	check_addr_list(json_object_get(el, "dest"), p, doc, want, errs, &fams);
 	p = item_path(&pb, path, "snat_address");
 	if (type && !strcmp(type, "snat")) {
-		struct fw_cidr c;
+		struct net_prefix c;
 		char why[128];
 
 		if (!addr)

@@ -17,6 +17,7 @@
 #include "features/network/dns_dhcp/dhcp.h"
 #include "net/ipv4.h"
 #include "store/doc.h"
+#include "net/addr.h"
 
 static void dhcp_lease_check(const json_t *el, const char *path, const json_t *doc,
 			     struct sc_error_list *errs);
@@ -139,7 +140,7 @@ static void dhcp_lease_check(const json_t *el, const char *path, const json_t *d
 	const char *ip_text = json_string_value(json_object_get(el, "ip"));
 	char cidr[20];
 
-	if (!ip_text || !sc_parse_ipv4(ip_text, &ip) || !net_lan_subnet(doc, &lan, &prefix))
+	if (!ip_text || !net_parse_ipv4(ip_text, &ip) || !net_lan_subnet(doc, &lan, &prefix))
 		return;
 	net_cidr_text(lan, prefix, cidr);
 	char *p = xasprintf("%s.ip", path);
@@ -196,7 +197,7 @@ static char *dhcp_conf_text(struct feature_ctx *ctx)
 	sbuf_printf(&b, "dhcp-hostsfile=%s/dhcp/dhcp-hosts\n", active);
 	sbuf_printf(&b, "dhcp-leasefile=%s/dnsmasq.leases\n", state);
 	if (doc_bool(doc, "lan.dhcp.enabled", true)) {
-		sc_parse_ipv4(doc_str(doc, "lan.dhcp.start"), &start);
+		net_parse_ipv4(doc_str(doc, "lan.dhcp.start"), &start);
 		net_ntoa(start, first);
 		net_ntoa(start + (unsigned)doc_int(doc, "lan.dhcp.size", 1) - 1, last);
 		sbuf_printf(&b, "dhcp-range=set:lan,%s,%s,%s,%s\n", first, last, mask,

@@ -14,6 +14,7 @@
 #include "features/network/dns_dhcp/dhcp.h"
 #include "schema/schema.h"
 #include "store/doc.h"
+#include "net/addr.h"
 
 json_t *dhcp_read_leases(const char *path)
 {
@@ -29,7 +30,7 @@ json_t *dhcp_read_leases(const char *path)
 
 		for (char *t = strtok_r(line, " ", &s2); t && n < 5; t = strtok_r(NULL, " ", &s2))
 			f[n++] = t;
-		if (n < 4 || !sc_parse_ipv4(f[2], &ip))
+		if (n < 4 || !net_parse_ipv4(f[2], &ip))
 			continue; /* IPv6 lines ("duid ...") and malformed ones */
 		json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s?}",
 			"expires", (json_int_t)atoll(f[0]), "mac", f[1], "ip", f[2],

@@ -15,6 +15,7 @@
 #include "features/network/interfaces/ifaces.h"
 #include "net/ipv4.h"
 #include "store/doc.h"
+#include "net/addr.h"
 
 static const char *const ifaces_zones[] = { "lan", "wan", NULL };
 
@@ -98,7 +99,7 @@ static void ifaces_entry_check(const json_t *el, const char *path, const json_t 
 		snprintf(p, sizeof(p), "%s.ipv4_gateway", path);
 		sc_error_add(errs, p, gw_text, "needs ipv4_address: the gateway must be on its network");
 	}
-	if (!cidr_text || !sc_parse_cidr4(cidr_text, &addr, &prefix))
+	if (!cidr_text || !net_parse_cidr4(cidr_text, &addr, &prefix))
 		return;
 	mask = net_mask(prefix);
 	net_cidr_text(addr, prefix, net);
@@ -119,7 +120,7 @@ static void ifaces_entry_check(const json_t *el, const char *path, const json_t 
 			sc_error_add(errs, p, cidr_text, "overlaps the LAN network %s", lan_net);
 		}
 	}
-	if (!gw_text || !sc_parse_ipv4(gw_text, &gw))
+	if (!gw_text || !net_parse_ipv4(gw_text, &gw))
 		return;
 	snprintf(p, sizeof(p), "%s.ipv4_gateway", path);
 	if (prefix < 32 && (gw & mask) != (addr & mask))

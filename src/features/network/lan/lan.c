@@ -11,6 +11,7 @@
 #include "core/util.h"
 #include "net/ipv4.h"
 #include "store/doc.h"
+#include "net/addr.h"
 
 static const struct sc_field lan_ipv4_fields[] = {
 	{ .name = "address", .kind = SC_IPV4, .flags = SC_F_REQUIRED, .def = "\"192.168.1.1\"",
@@ -85,7 +86,7 @@ static void lan_check(const json_t *lan, const char *path, const json_t *doc,
 			sc_error_add(errs, p, json_string_value(ifn), "is the bridge itself");
 		}
 	}
-	if (!start_text || !sc_parse_ipv4(start_text, &start))
+	if (!start_text || !net_parse_ipv4(start_text, &start))
 		return;
 	snprintf(p, sizeof(p), "%s.dhcp.start", path);
 	if ((start & net_mask(prefix)) != net) {

@@ -205,7 +205,7 @@ static void routes_lan_side(const json_t *doc, struct sbuf *devs, struct sbuf *n
 		if (!zone || strcmp(zone, "lan") || !doc_bool(el, "enabled", true))
 			continue;
 		sbuf_printf(devs, ", \"%s\"", doc_str(el, "device"));
-		if (a && sc_parse_cidr4(a, &addr, &prefix)) {
+		if (a && net_parse_cidr4(a, &addr, &prefix)) {
 			net_cidr_text(addr, prefix, cidr);
 			sbuf_printf(nets, "%s%s", nets->len ? ", " : "", cidr);
 		}

@@ -134,7 +134,7 @@ static void routes_static4_check(const json_t *el, const char *path, const json_
 			    "is required when no interface is given (a route needs one of them)");
 	routes_check_target(4, el, path, errs);
 	routes_check_table(el, path, errs);
-	if (!target || !sc_parse_cidr4(target, &addr, &len) ||
+	if (!target || !net_parse_cidr4(target, &addr, &len) ||
 	    doc_int(el, "table", ROUTES_TABLE_MAIN) != ROUTES_TABLE_MAIN ||
 	    doc_int(el, "metric", 0) != 0)
 		return;

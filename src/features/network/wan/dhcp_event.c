@@ -21,6 +21,7 @@
 #include "net/ipv4.h"
 #include "schema/schema.h"
 #include "store/doc.h"
+#include "net/addr.h"
 
 static json_t *wan_lease;
 
@@ -34,7 +35,7 @@ static int wan_mask_prefix(const char *mask)
 	unsigned m;
 	int n = 0;
 
-	if (!mask || !sc_parse_ipv4(mask, &m))
+	if (!mask || !net_parse_ipv4(mask, &m))
 		return -1;
 	while (n < 32 && (m & (1u << (31 - n))))
 		n++;
@@ -49,7 +50,7 @@ static json_t *wan_ip_list(const char *text, int max)
 
 	for (char *t = strtok_r(copy, " ", &save); t && max > 0; t = strtok_r(NULL, " ", &save)) {
 		unsigned ip;
-		if (sc_parse_ipv4(t, &ip)) {
+		if (net_parse_ipv4(t, &ip)) {
 			json_array_append_new(a, json_string(t));
 			max--;
 		}
@@ -82,7 +83,7 @@ static json_t *wan_event_bound(struct rpc_call *c, const char *dev)
 	json_t *res = NULL;
 	bool moved;
 
-	if (!ip || !sc_parse_ipv4(ip, &addr) || prefix < 1)
+	if (!ip || !net_parse_ipv4(ip, &addr) || prefix < 1)
 		return rpc_fail(c, RPC_BAD, "ip", json_object_get(c->params, "ip"),
 				"DHCP lease without a valid address and subnet");
 	cidr = xasprintf("%s/%d", ip, prefix);

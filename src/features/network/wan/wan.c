@@ -15,6 +15,7 @@
 #include "features/network/wan/wan.h"
 #include "net/ipv4.h"
 #include "store/doc.h"
+#include "net/addr.h"
 
 static const char *const wan_protos[] = { "dhcp", "static", NULL };
 
@@ -81,8 +82,8 @@ static void wan_check(const json_t *wan, const char *path, const json_t *doc,
 		}
 		return;
 	}
-	sc_parse_ipv4(addr_text, &addr);
-	sc_parse_ipv4(gw_text, &gw);
+	net_parse_ipv4(addr_text, &addr);
+	net_parse_ipv4(gw_text, &gw);
 	mask = net_mask((int)prefix);
 	net_cidr_text(addr, (int)prefix, cidr);
 	if (prefix < 32 && (gw & mask) != (addr & mask)) {
