@@ -8,12 +8,14 @@
 import { ApiError, configUrl, patch, del, type ErrorItem } from './api';
 import { h } from './dom';
 import { makeField, MASK, type Field } from './field';
-import { kindOf, nodeAt, titleOf, type SchemaNode } from './schema';
+import { kindOf, membersOf, nodeAt, titleOf, type SchemaNode } from './schema';
 
 export interface FormOptions {
-  /** Paths relative to the form's path that come first, in this order (e.g. "ipv4", "ipv4.proto"). */
+  /** Paths relative to the form's path that come first, in this order (e.g. "ipv4", "ipv4.proto");
+   *  without it the schema's order (x-difos-order) holds. */
   order?: string[];
-  /** Show a field only when another field has one of some values: {"ipv4.address": ["ipv4.proto", ["static"]]}. */
+  /** Show a field only when another field has one of some values: {"ipv4.address": ["ipv4.proto", ["static"]]};
+   *  besides the schema's own conditions (x-difos-when). */
   when?: Record<string, [string, unknown[]]>;
   /** Relative paths not to render. */
   skip?: string[];
@@ -62,20 +64,28 @@ export function buildForm(root: SchemaNode, path: string, value: unknown, opts: 
     return i < 0 ? order.length : i;
   };
 
+  const conditions: [string, string, unknown[], unknown][] = [];
+
   function walk(node: SchemaNode, abs: string, rel: string, val: unknown, into: HTMLElement) {
     const props = node.properties || {};
-    const keys = Object.keys(props).filter((k) => {
+    const keys = membersOf(node).filter((k) => {
       const r = rel ? `${rel}.${k}` : k;
       const n = props[k];
       if (!rel && opts.only && !opts.only.includes(k)) return false;
       return !skip.has(r) && kindOf(n) !== 'collection' && !(n.readOnly && k === 'id');
     });
     const isGroup = (k: string) => kindOf(props[k]) === 'object';
-    keys.sort((a, b) => {
-      const ra = rank(rel ? `${rel}.${a}` : a), rb = rank(rel ? `${rel}.${b}` : b);
-      if (ra !== rb) return ra - rb;
-      return Number(isGroup(a)) - Number(isGroup(b));
-    });
+    // a given order first; the rest after it, groups after fields (else: the schema's order)
+    if (opts.order)
+      keys.sort((a, b) => {
+        const ra = rank(rel ? `${rel}.${a}` : a), rb = rank(rel ? `${rel}.${b}` : b);
+        if (ra !== rb) return ra - rb;
+        return Number(isGroup(a)) - Number(isGroup(b));
+      });
+    for (const k of keys) {
+      const w = props[k]['x-difos-when'];
+      if (w) conditions.push([abs ? `${abs}.${k}` : k, abs ? `${abs}.${w.field}` : w.field, w.values, props[w.field]?.default]);
+    }
     const v = isObj(val) ? val : {};
     for (const k of keys) {
       const n = props[k];
@@ -97,14 +107,16 @@ export function buildForm(root: SchemaNode, path: string, value: unknown, opts: 
   const el = h('div', { class: 'fields' });
   walk(objNode, path, '', value, el);
 
-  // conditional fields
-  for (const [rel, [ctlRel, values]] of Object.entries(opts.when || {})) {
-    const f = fields.get(`${path}.${rel}`);
-    const ctl = fields.get(`${path}.${ctlRel}`);
+  // conditional fields: the schema's, and the page's (an empty control: its default, or nothing)
+  for (const [rel, [ctlRel, values]] of Object.entries(opts.when || {}))
+    conditions.push([`${path}.${rel}`, `${path}.${ctlRel}`, values, undefined]);
+  for (const [fieldPath, ctlPath, values, empty] of conditions) {
+    const f = fields.get(fieldPath);
+    const ctl = fields.get(ctlPath);
     if (!f || !ctl) continue;
     const update = () => {
       const r = ctl.read();
-      f.wrap.hidden = !values.includes(r.empty ? undefined : r.value);
+      f.wrap.hidden = !values.includes(r.empty ? empty : r.value);
       if (f.wrap.hidden) f.setError(null);
     };
     ctl.input.addEventListener('change', update);

@@ -28,6 +28,13 @@ export interface SchemaNode {
   required?: string[];
   properties?: Record<string, SchemaNode>;
   items?: SchemaNode;
+  /** An object's members in the order forms show them. */
+  'x-difos-order'?: string[];
+  /** Shown only while the sibling field has one of the values (an empty one: its default). */
+  'x-difos-when'?: { field: string; values: unknown[] };
+  /** The page tab the field (or section) shows on. */
+  'x-difos-tab'?: { id: string; title: string };
+  'x-difos-unique'?: string;
 }
 
 /** The field's kind; derived from the JSON type when the annotation is missing. */
@@ -64,6 +71,42 @@ export function titleOf(n: SchemaNode | undefined, key: string): string {
   if (n?.title && n.title !== key) return n.title;
   const t = key.replace(/_/g, ' ');
   return t.charAt(0).toUpperCase() + t.slice(1);
+}
+
+/** An object's member names in display order (the schema's x-difos-order). */
+export function membersOf(n: SchemaNode): string[] {
+  const keys = Object.keys(n.properties || {});
+  const order = n['x-difos-order'] || [];
+  const rank = (k: string) => (order.includes(k) ? order.indexOf(k) : order.length + keys.indexOf(k));
+  return [...keys].sort((a, b) => rank(a) - rank(b));
+}
+
+export interface SchemaTab {
+  id: string;
+  title: string;
+  /** Document paths shown on the tab: sections, or members of a section. */
+  paths: string[];
+}
+
+/**
+ * The tabs of a page showing these sections, in display order: each
+ * section, or each member of it, names its tab (x-difos-tab).
+ */
+export function tabsOf(root: SchemaNode, sections: string[]): SchemaTab[] {
+  const tabs: SchemaTab[] = [];
+  const add = (t: { id: string; title: string } | undefined, path: string) => {
+    if (!t) return;
+    let tab = tabs.find((x) => x.id === t.id);
+    if (!tab) tabs.push((tab = { id: t.id, title: t.title, paths: [] }));
+    tab.paths.push(path);
+  };
+  for (const s of sections) {
+    const node = root.properties?.[s];
+    if (!node) continue;
+    add(node['x-difos-tab'], s);
+    for (const k of membersOf(node)) add(node.properties![k]['x-difos-tab'], `${s}.${k}`);
+  }
+  return tabs;
 }
 
 export function isSecret(n: SchemaNode): boolean {

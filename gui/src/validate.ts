@@ -1,9 +1,12 @@
 /*
- * Client-side checks by x-difos-kind, mirroring the daemon's parsers
- * (src/schema/types.c): they give early feedback; the daemon decides.
- * check(node, text) turns the text of an input into the typed value or an
- * error sentence.
+ * Client-side checks by x-difos-kind, made from the daemon's kinds table
+ * (kinds.gen.ts, generated from src/schema/kinds.c by make docs): each
+ * kind's pattern, what the form says when text does not fit, and the
+ * named rules checked after the pattern. They give early feedback; the
+ * daemon decides. checkScalar(node, text) turns the text of an input into
+ * the typed value or an error sentence.
  */
+import { KINDS } from './kinds.gen';
 import { kindOf, type SchemaNode } from './schema';
 
 export interface Checked {
@@ -11,112 +14,141 @@ export interface Checked {
   error?: string;
 }
 
-const DEC = /^(0|[1-9][0-9]*)$/;
-
-function dec(s: string, max: number): number | null {
-  if (!DEC.test(s) || s.length > 10) return null;
-  const n = Number(s);
-  return n <= max ? n : null;
+interface Rule {
+  rule: string;
+  message: string;
+  value?: number;
 }
 
-export function isIPv4(s: string): boolean {
-  const p = s.split('.');
-  return p.length === 4 && p.every((x) => x.length <= 3 && dec(x, 255) !== null);
+interface Kind {
+  type?: string;
+  pattern?: string;
+  hint?: string;
+  rules: readonly Rule[];
 }
 
-/** The eight 16-bit groups of an IPv6 address, or null (inet_pton rules). */
+const kinds = KINDS as unknown as Record<string, Kind>;
+const compiled = new Map<string, RegExp>();
+
+/** Does text have the form of the kind (its whole pattern)? */
+export function fits(kind: string, text: string): boolean {
+  const k = kinds[kind];
+  if (!k?.pattern) return true;
+  let re = compiled.get(kind);
+  if (!re) {
+    re = new RegExp(`^(${k.pattern})$`);
+    compiled.set(kind, re);
+  }
+  return re.test(text);
+}
+
+const ruleOf = (kind: string, name: string) => kinds[kind]?.rules.find((r) => r.rule === name);
+
+export const isIPv4 = (s: string) => fits('ipv4', s);
+export const isIPv6 = (s: string) => fits('ipv6', s);
+export const isCidr4 = (s: string) => fits('cidr4', s);
+export const isCidr6 = (s: string) => fits('cidr6', s);
+export const isMac = (s: string) => fits('mac', s);
+export const isLabel = (s: string) => fits('hostname', s);
+export const isFqdn = (s: string) => s.length <= 253 && fits('fqdn', s);
+export const isDuid = (s: string) => fits('duid', s);
+export const isIfname = (s: string) => fits('ifname', s);
+
+/** The eight 16-bit groups of an IPv6 address (for the interface identifier rule), or null. */
 export function parseIPv6(s: string): number[] | null {
-  if (!s || s.length > 45) return null;
+  if (!isIPv6(s)) return null;
   let str = s;
   let tail: number[] = [];
   const m = /^(.*:)([0-9.]+)$/.exec(s);
   if (m && m[2].includes('.')) {
-    if (!isIPv4(m[2])) return null;
     const b = m[2].split('.').map(Number);
     tail = [(b[0] << 8) | b[1], (b[2] << 8) | b[3]];
     str = m[1].endsWith('::') ? m[1] : m[1].slice(0, -1);
   }
-  const hex = /^[0-9A-Fa-f]{1,4}$/;
-  const groups = (x: string) => (x ? x.split(':') : []);
+  const groups = (x: string) => (x ? x.split(':').map((g) => parseInt(g, 16)) : []);
   const dbl = str.indexOf('::');
-  let out: number[];
-  if (dbl >= 0) {
-    if (str.indexOf('::', dbl + 1) >= 0) return null;
-    const l = groups(str.slice(0, dbl));
-    const r = groups(str.slice(dbl + 2));
-    if (![...l, ...r].every((g) => hex.test(g))) return null;
-    const fill = 8 - tail.length - l.length - r.length;
-    if (fill < 1) return null;
-    out = [...l.map((g) => parseInt(g, 16)), ...Array<number>(fill).fill(0), ...r.map((g) => parseInt(g, 16))];
-  } else {
-    const g = groups(str);
-    if (g.length + tail.length !== 8 || !g.every((x) => hex.test(x))) return null;
-    out = g.map((x) => parseInt(x, 16));
-  }
-  return [...out, ...tail];
+  if (dbl < 0) return [...groups(str), ...tail];
+  const l = groups(str.slice(0, dbl)), r = groups(str.slice(dbl + 2));
+  return [...l, ...Array<number>(8 - tail.length - l.length - r.length).fill(0), ...r, ...tail];
 }
 
-export const isIPv6 = (s: string) => parseIPv6(s) !== null;
+/* ---- the rules a kind names, each once ---- */
 
-function cidr(s: string, addr: (a: string) => boolean, max: number): 'ok' | 'addr' | 'len' {
-  const i = s.indexOf('/');
-  if (i < 0) return addr(s) ? 'ok' : 'addr';
-  if (!addr(s.slice(0, i))) return 'addr';
-  return dec(s.slice(i + 1), max) === null ? 'len' : 'ok';
-}
-
-export const isCidr4 = (s: string) => cidr(s, isIPv4, 32) === 'ok';
-export const isCidr6 = (s: string) => cidr(s, isIPv6, 128) === 'ok';
-
-export function isMac(s: string): boolean {
-  return /^[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}$/.test(s);
-}
-
-export function isLabel(s: string): boolean {
-  return /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(s);
-}
-
-export function isFqdn(s: string): boolean {
-  return s.length >= 1 && s.length <= 253 && s.split('.').every(isLabel);
-}
-
-export function isDuid(s: string): boolean {
-  const n = (s.length + 1) / 3;
-  return Number.isInteger(n) && n >= 2 && n <= 130 && /^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2})+$/.test(s);
-}
-
-export function isIfname(s: string): boolean {
-  // eslint-disable-next-line no-control-regex
-  return s.length >= 1 && s.length <= 15 && s !== '.' && s !== '..' && !/[/:\s\x00-\x1f\x7f]/.test(s);
-}
-
-export function isIPv6Suffix(s: string): 'ok' | 'bad' | 'zero' {
-  const g = parseIPv6(s);
-  if (!g || g.slice(0, 4).some((x) => x !== 0)) return 'bad';
-  return g.every((x) => x === 0) ? 'zero' : 'ok';
-}
-
-const DURATION_MAX = 10 * 365 * 86400;
+/** Seconds per unit of a duration's text ("90", "30m", "12h", "7d", "2w"). */
 const UNIT: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+
+type RuleFn = (text: string, value: unknown, n: SchemaNode) => boolean;
+
+/** true: the text keeps the rule. */
+const RULES: Record<string, RuleFn> = {
+  /* not all zero (a MAC address, an interface identifier) */
+  nonzero: (text) => /[1-9A-Fa-f]/.test(text),
+  /* an IPv6 address whose first 64 bits are zero */
+  suffix: (text) => !!parseIPv6(text)?.slice(0, 4).every((g) => g === 0),
+  /* both ends of a range are ports */
+  ports: (text) => text.split('-').every((p) => /^[1-9][0-9]{0,4}$/.test(p) && Number(p) <= 65535),
+  /* "N-M" with N <= M */
+  ordered: (text) => {
+    const [lo, hi] = text.split('-').map(Number);
+    return hi === undefined || lo <= hi;
+  },
+  /* above zero: a number, or a duration's seconds */
+  positive: (text, value) => (typeof value === 'number' ? value > 0 : durationSeconds(text) !== 0),
+  port: (_text, value, n) => {
+    const [lo, hi] = portBounds(n);
+    return typeof value === 'number' && value >= lo && value <= hi;
+  },
+  enum: (text, _v, n) => !n.enum || n.enum.includes(text),
+  /* the duration's seconds, below the rule's value */
+  seconds_max: (text) => text === 'infinite' || durationSeconds(text) <= (ruleOf('duration', 'seconds_max')?.value ?? Infinity),
+  /* "infinite" only where the field takes it */
+  finite: (text, _v, n) => text !== 'infinite' || (n.pattern ? matches(n.pattern, 'infinite') : n.default === 'infinite'),
+};
+
+function portBounds(n: SchemaNode): [number, number] {
+  return [Math.max(1, n.minimum ?? 1), Math.min(65535, n.maximum ?? 65535)];
+}
+
+function durationSeconds(text: string): number {
+  const m = /^([0-9]+)([smhdw]?)$/.exec(text);
+  return m ? Number(m[1]) * UNIT[m[2]] : NaN;
+}
+
+/** A rule's message with the field's limits in it. */
+function say(r: Rule, n: SchemaNode): string {
+  const [lo, hi] = portBounds(n);
+  return r.message.replace('{min}', String(lo)).replace('{max}', String(hi)).replace('{choices}', (n.enum || []).join(', '));
+}
+
+/** The kind's rules, in order: the first broken one's message. */
+function broken(kind: string, text: string, value: unknown, n: SchemaNode): string | undefined {
+  for (const r of kinds[kind]?.rules || []) {
+    const keep = RULES[r.rule];
+    if (keep && !keep(text, value, n)) return say(r, n);
+  }
+  return undefined;
+}
 
 /** Seconds of a duration ("90", "30m", "12h"), -1 for "infinite", or an error sentence. */
 export function parseDuration(s: string): number | string {
-  if (s === 'infinite') return -1;
-  const m = /^([0-9]+)([smhdw]?)$/.exec(s);
-  if (!m) return 'Not a valid duration (e.g. 90s, 30m, 12h, 7d, 2w)';
-  const v = Number(m[1]) * UNIT[m[2]];
-  if (v === 0) return 'Must be a positive duration';
-  if (v > DURATION_MAX) return 'Must be at most 10 years';
-  return v;
+  if (!fits('duration', s)) return kinds.duration.hint!;
+  for (const name of ['positive', 'seconds_max']) {
+    const r = ruleOf('duration', name);
+    if (r && !RULES[name](s, s, {})) return r.message;
+  }
+  return s === 'infinite' ? -1 : durationSeconds(s);
 }
 
+/** null when s is a port range ("N" or "N-M"), else what is wrong. */
 export function portRange(s: string): string | null {
-  const m = /^([0-9]+)(?:-([0-9]+))?$/.exec(s);
-  const lo = m ? dec(m[1], 65535) : null;
-  const hi = m ? (m[2] === undefined ? lo : dec(m[2], 65535)) : null;
-  if (!lo || !hi) return 'Not a valid port range (N or N-M, 1-65535)';
-  if (lo > hi) return 'The start of the range is above its end';
-  return null;
+  if (!fits('port_range', s)) return kinds.port_range.hint!;
+  return broken('port_range', s, s, {}) ?? null;
+}
+
+/** 'ok', 'bad' (not an interface identifier) or 'zero' (the all-zero one). */
+export function isIPv6Suffix(s: string): 'ok' | 'bad' | 'zero' {
+  if (!fits('ipv6_suffix', s) || !RULES.suffix(s, s, {})) return 'bad';
+  return RULES.nonzero(s, s, {}) ? 'ok' : 'zero';
 }
 
 function bytes(s: string): number {
@@ -131,22 +163,12 @@ function matches(pattern: string, s: string): boolean {
   }
 }
 
-function limits(n: SchemaNode, v: number, unit = ''): string | undefined {
-  if (n.minimum !== undefined && v < n.minimum) return `Must be at least ${n.minimum}${unit}`;
-  if (n.maximum !== undefined && v > n.maximum) return `Must be at most ${n.maximum}${unit}`;
-  if (n.exclusiveMinimum !== undefined && v <= n.exclusiveMinimum) return `Must be above ${n.exclusiveMinimum}${unit}`;
+function limits(n: SchemaNode, v: number): string | undefined {
+  if (n.minimum !== undefined && v < n.minimum) return `Must be at least ${n.minimum}`;
+  if (n.maximum !== undefined && v > n.maximum) return `Must be at most ${n.maximum}`;
+  if (n.exclusiveMinimum !== undefined && v <= n.exclusiveMinimum) return `Must be above ${n.exclusiveMinimum}`;
   return undefined;
 }
-
-const HINT: Record<string, string> = {
-  ipv4: 'Not a valid IPv4 address (e.g. 192.168.1.1)',
-  ipv6: 'Not a valid IPv6 address (e.g. 2001:db8::1)',
-  mac: 'Not a valid MAC address (aa:bb:cc:dd:ee:ff)',
-  hostname: "Not a valid host name (1-63 letters, digits or '-', not at either end)",
-  fqdn: 'Not a valid domain name (e.g. example.com)',
-  duid: "Not a valid DUID (2-130 hex octets separated by ':')",
-  ifname: "Not a valid interface name (1-15 characters, no '/', ':' or spaces)",
-};
 
 /**
  * Checks the text of one scalar input (already trimmed as the field wants)
@@ -155,84 +177,14 @@ const HINT: Record<string, string> = {
 export function checkScalar(n: SchemaNode, text: string, kind = kindOf(n)): Checked {
   // eslint-disable-next-line no-control-regex
   if (/[\x00-\x1f\x7f]/.test(text)) return { error: 'Must not contain control characters' };
-  let err: string | null | undefined;
+  const k = kinds[kind];
+  if (k?.pattern && !fits(kind, text)) return { error: k.hint };
   let value: unknown = text;
-  switch (kind) {
-    case 'int':
-    case 'port':
-    case 'ref': {
-      if (!/^-?[0-9]+$/.test(text) || !Number.isSafeInteger(Number(text))) return { error: 'Must be a whole number' };
-      value = Number(text);
-      if (kind === 'port') {
-        const lo = Math.max(1, n.minimum ?? 1), hi = Math.min(65535, n.maximum ?? 65535);
-        if ((value as number) < lo || (value as number) > hi) return { error: `Must be a port between ${lo} and ${hi}` };
-      }
-      if (kind === 'ref' && (value as number) < 1) return { error: 'Must be a positive number' };
-      err = limits(n, value as number);
-      break;
-    }
-    case 'rate': {
-      if (!/^[0-9]+(\.[0-9]+)?$/.test(text)) return { error: 'Must be a number (Mbps)' };
-      value = Number(text);
-      if (!((value as number) > 0)) return { error: 'Must be a positive rate' };
-      err = limits(n, value as number);
-      break;
-    }
-    case 'enum':
-      if (n.enum && !n.enum.includes(text)) err = `Must be one of: ${n.enum.join(', ')}`;
-      break;
-    case 'ipv4':
-      if (!isIPv4(text)) err = HINT.ipv4;
-      break;
-    case 'ipv6':
-      if (!isIPv6(text)) err = HINT.ipv6;
-      break;
-    case 'cidr4': {
-      const r = cidr(text, isIPv4, 32);
-      if (r === 'len') err = 'Invalid prefix length (0-32)';
-      else if (r === 'addr') err = 'Not a valid IPv4 network (a.b.c.d/len)';
-      break;
-    }
-    case 'cidr6': {
-      const r = cidr(text, isIPv6, 128);
-      if (r === 'len') err = 'Invalid prefix length (0-128)';
-      else if (r === 'addr') err = 'Not a valid IPv6 network (x::y/len)';
-      break;
-    }
-    case 'mac':
-      if (!isMac(text)) err = HINT.mac;
-      else if (/^(00[:-]){5}00$/.test(text)) err = 'The all-zero MAC address is not allowed';
-      break;
-    case 'hostname':
-      if (!isLabel(text)) err = HINT.hostname;
-      break;
-    case 'fqdn':
-      if (!isFqdn(text)) err = HINT.fqdn;
-      break;
-    case 'port_range':
-      err = portRange(text);
-      break;
-    case 'duration': {
-      const d = parseDuration(text);
-      if (typeof d === 'string') err = d;
-      else if (d < 0 && !(n.pattern ? matches(n.pattern, 'infinite') : n.default === 'infinite')) err = 'Must be a finite duration';
-      break;
-    }
-    case 'duid':
-      if (!isDuid(text)) err = HINT.duid;
-      break;
-    case 'ipv6_suffix': {
-      const r = isIPv6Suffix(text);
-      if (r === 'bad') err = 'Not a valid IPv6 interface identifier (e.g. ::42)';
-      else if (r === 'zero') err = 'The all-zero interface identifier is not allowed';
-      break;
-    }
-    case 'ifname':
-      if (!isIfname(text)) err = HINT.ifname;
-      break;
-    default:
-      break;
+  if (k?.type === 'integer' || k?.type === 'number') {
+    value = Number(text);
+    if (!Number.isFinite(value) || (k.type === 'integer' && !Number.isSafeInteger(value))) return { error: k.hint };
   }
+  const err = broken(kind, text, value, n) ?? (typeof value === 'number' ? limits(n, value) : undefined);
   if (err) return { error: err };
   if (typeof value === 'string') {
     const len = bytes(value);

@@ -21,6 +21,7 @@
 #include "core/log.h"
 #include "rpc/rpc.h"
 #include "core/util.h"
+#include "schema/schema.h"
 #include "store/store.h"
 
 
@@ -32,7 +33,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: difosd [--root DIR] [--backend linux|dry] [--debug]\n"
 		   "              [--gui DIR] [--test-apply-pause-ms N]\n"
-		   "       difosd --print-openapi | --print-methods\n");
+		   "       difosd --print-openapi | --print-methods | --print-kinds\n");
 }
 
 static void on_stop_signal(uv_signal_t *h, int sig)
@@ -90,12 +91,13 @@ int main(int argc, char **argv)
 		{ "gui", required_argument, NULL, 'g' },
 		{ "print-openapi", no_argument, NULL, 'O' },
 		{ "print-methods", no_argument, NULL, 'M' },
+		{ "print-kinds", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *backend = "linux", *gui = "/usr/share/difos/gui";
 	int pause_ms = 0, c, rc = 1;
-	bool print_openapi = false, print_methods = false;
+	bool print_openapi = false, print_methods = false, print_kinds = false;
 	char *dbpath, *sock, *websock, *authlog, *dir, *libexec;
 	struct store *store = NULL;
 	struct sys *sys;
@@ -110,6 +112,7 @@ int main(int argc, char **argv)
 		case 'g': gui = optarg; break;
 		case 'O': print_openapi = true; break;
 		case 'M': print_methods = true; break;
+		case 'K': print_kinds = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -118,12 +121,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "difosd: --backend %s: is not linux or dry\n", backend);
 		return 2;
 	}
-	if (print_openapi || print_methods) {
-		/* docs/openapi.json and docs/api.md are made from these, by make docs */
+	if (print_openapi || print_methods || print_kinds) {
+		/* docs/openapi.json, docs/api.md and the GUI's kinds are made from
+		 * these, by make docs */
 		json_t *doc;
 		feature_schema_init();
 		methods_register_all();
-		doc = print_openapi ? api_openapi() : methods_json();
+		doc = print_openapi ? api_openapi() : print_methods ? methods_json() : sc_kinds_export();
 		/* the methods keep their declared order (of parameters too) */
 		json_dumpf(doc, stdout, JSON_INDENT(2) | (print_openapi ? JSON_SORT_KEYS : 0));
 		putchar('\n');

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "schema/kind.h"
 #include "schema/schema.h"
 #include "store/jpath.h"
 
@@ -134,6 +135,7 @@ struct schema_walk {
 	struct sc_error_list *errs;
 	char path[1024];
 	size_t len;
+	json_t *unique;   /* {set: {key: the entry that holds it}} of the unique fields */
 };
 
 /* Appends ".key" (or "key" at the top), or "[n]" / "[#n]" when key is
@@ -259,6 +261,76 @@ static int schema_id_order(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The set a unique member's values must be distinct in: its own name
+ * (shared across collections), or the collection's path and the member. */
+static json_t *schema_unique_set(struct schema_walk *w, const struct sc_field *m)
+{
+	char *name = m->unique ? xstrdup(m->unique) : xasprintf("%s.%s", w->path, m->name);
+	json_t *set = json_object_get(w->unique, name);
+
+	if (!set) {
+		set = json_object();
+		json_object_set_new(w->unique, name, set);
+	}
+	free(name);
+	return set;
+}
+
+/* Later entries holding a value an earlier one holds are reported: the first stands. */
+static void schema_check_unique(struct schema_walk *w, const struct sc_field *f, const json_t *v)
+{
+	for (const struct sc_field *m = f->fields; m && m->name; m++) {
+		json_t *set, *el;
+		size_t i;
+
+		if (!(m->flags & SC_F_UNIQUE) && !m->unique)
+			continue;
+		set = schema_unique_set(w, m);
+		json_array_foreach(v, i, el) {
+			json_t *val = json_object_get(el, m->name), *id = json_object_get(el, "id");
+			char key[256], why[256];
+			const char *first;
+			char *entry;
+
+			if (!val || !json_is_integer(id) || !sc_check_scalar(m, m->kind, val, why, sizeof(why)))
+				continue;
+			sc_kind_key(m->kind, val, key, sizeof(key));
+			entry = xasprintf("%s[%lld]", w->path, (long long)json_integer_value(id));
+			first = json_string_value(json_object_get(set, key));
+			if (first) {
+				char *p = xasprintf("%s.%s", entry, m->name);
+				sc_error_addj(w->errs, p, val, "%s %s",
+					      m->unique_says ? m->unique_says : "is already used by", first);
+				free(p);
+			} else {
+				json_object_set_new(set, key, json_string(entry));
+			}
+			free(entry);
+		}
+	}
+}
+
+/* A unique list: no item twice (the first stands). */
+static void schema_check_list_unique(struct schema_walk *w, const struct sc_field *f,
+				     const json_t *v)
+{
+	json_t *seen = json_object(), *item;
+	size_t i;
+
+	json_array_foreach(v, i, item) {
+		char key[256], why[256];
+
+		if (!sc_check_scalar(f, f->item, item, why, sizeof(why)))
+			continue;
+		sc_kind_key(f->item, item, key, sizeof(key));
+		if (json_object_get(seen, key))
+			sc_error_addj(w->errs, w->path, item, "is listed twice");
+		else
+			json_object_set_new(seen, key, json_true());
+	}
+	json_decref(seen);
+}
+
 static void schema_check_collection(struct schema_walk *w, const struct sc_field *f,
 				    const json_t *v)
 {
@@ -287,6 +359,7 @@ static void schema_check_collection(struct schema_walk *w, const struct sc_field
 		schema_check_object(w, f, el, true);
 		schema_path_pop(w, mark);
 	}
+	schema_check_unique(w, f, v);
 	/* each id once: sorted, a repeat sits next to its twin */
 	qsort(ids, n, sizeof(*ids), schema_id_order);
 	for (i = 1; i < n; i++) {
@@ -321,6 +394,8 @@ static void schema_check_value(struct schema_walk *w, const struct sc_field *f, 
 		schema_check_size(w, f, v);
 		json_array_foreach(v, i, item)
 			schema_check_scalar(w, f, f->item, item);
+		if (f->flags & SC_F_UNIQUE)
+			schema_check_list_unique(w, f, v);
 		break;
 	default:
 		schema_check_scalar(w, f, f->kind, v);
@@ -329,13 +404,14 @@ static void schema_check_value(struct schema_walk *w, const struct sc_field *f, 
 
 void schema_validate(const json_t *doc, struct sc_error_list *errs)
 {
-	struct schema_walk w = { .doc = doc, .errs = errs };
+	struct schema_walk w = { .doc = doc, .errs = errs, .unique = json_object() };
 
 	/* cross-field checks run only while no error was found before them,
 	 * so a check can rely on well-typed values and the user sees the
 	 * first cause, not its echoes */
 	if (schema_root_field)
 		schema_check_object(&w, schema_root_field, doc, false);
+	json_decref(w.unique);
 }
 
 /* ---- masking ---- */
@@ -412,90 +488,6 @@ static void schema_export_limits(json_t *o, const struct sc_field *f, const char
 	}
 }
 
-static json_t *schema_export_scalar(const struct sc_field *f, enum sc_kind kind, bool item)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "x-difos-kind", json_string(sc_kind_name(kind)));
-	switch (kind) {
-	case SC_BOOL:
-		json_object_set_new(o, "type", json_string("boolean"));
-		break;
-	case SC_INT:
-	case SC_PORT:
-	case SC_REF:
-		json_object_set_new(o, "type", json_string("integer"));
-		if (kind == SC_PORT) {
-			json_object_set_new(o, "minimum", json_integer(f->min && !item ? f->min : 1));
-			json_object_set_new(o, "maximum", json_integer(f->max && !item ? f->max : 65535));
-		} else if (kind == SC_REF) {
-			json_object_set_new(o, "minimum", json_integer(1));
-			if (f->ref)
-				json_object_set_new(o, "x-difos-ref", json_string(f->ref));
-		} else if (!item) {
-			schema_export_limits(o, f, "minimum", "maximum");
-		}
-		break;
-	case SC_RATE:
-		json_object_set_new(o, "type", json_string("number"));
-		json_object_set_new(o, "exclusiveMinimum", json_integer(0));
-		if (f->max && !item)
-			json_object_set_new(o, "maximum", json_integer(f->max));
-		break;
-	case SC_ENUM: {
-		json_t *e = json_array();
-		json_object_set_new(o, "type", json_string("string"));
-		for (const char *const *c = f->choices; c && *c; c++)
-			json_array_append_new(e, json_string(*c));
-		json_object_set_new(o, "enum", e);
-		break;
-	}
-	case SC_STRING:
-		json_object_set_new(o, "type", json_string("string"));
-		if (!item)
-			schema_export_limits(o, f, "minLength", "maxLength");
-		if (f->pattern) {
-			char *p = xasprintf("^(%s)$", f->pattern);
-			json_object_set_new(o, "pattern", json_string(p));
-			free(p);
-		}
-		break;
-	case SC_IPV4:
-		json_object_set_new(o, "type", json_string("string"));
-		json_object_set_new(o, "format", json_string("ipv4"));
-		break;
-	case SC_IPV6:
-		json_object_set_new(o, "type", json_string("string"));
-		json_object_set_new(o, "format", json_string("ipv6"));
-		break;
-	case SC_HOSTNAME:
-	case SC_FQDN:
-		json_object_set_new(o, "type", json_string("string"));
-		json_object_set_new(o, "format", json_string("hostname"));
-		json_object_set_new(o, "maxLength", json_integer(kind == SC_HOSTNAME ? 63 : 253));
-		break;
-	case SC_DURATION:
-		json_object_set_new(o, "type", json_string("string"));
-		json_object_set_new(o, "pattern", json_string((f->flags & SC_F_INFINITE) ?
-			"^([0-9]+[smhdw]?|infinite)$" : "^[0-9]+[smhdw]?$"));
-		break;
-	case SC_PORT_RANGE:
-		json_object_set_new(o, "type", json_string("string"));
-		json_object_set_new(o, "pattern", json_string("^[0-9]{1,5}(-[0-9]{1,5})?$"));
-		break;
-	case SC_MAC:
-		json_object_set_new(o, "type", json_string("string"));
-		json_object_set_new(o, "pattern",
-			json_string("^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$"));
-		break;
-	case SC_JSON:
-		break;
-	default:
-		json_object_set_new(o, "type", json_string("string"));
-	}
-	return o;
-}
-
 static json_t *schema_export_object(const struct sc_field *of, bool element)
 {
 	json_t *o = json_object(), *props = json_object(), *req = json_array();
@@ -510,6 +502,13 @@ static json_t *schema_export_object(const struct sc_field *of, bool element)
 			json_array_append_new(req, json_string(f->name));
 	}
 	json_object_set_new(o, "properties", props);
+	/* the members in the order the forms show them (the declaration's) */
+	{
+		json_t *order = json_array();
+		for (const struct sc_field *f = of->fields; f && f->name; f++)
+			json_array_append_new(order, json_string(f->name));
+		json_object_set_new(o, "x-difos-order", order);
+	}
 	if (json_array_size(req))
 		json_object_set_new(o, "required", req);
 	else
@@ -537,11 +536,11 @@ static json_t *schema_export_field(const struct sc_field *f)
 		o = json_object();
 		json_object_set_new(o, "type", json_string("array"));
 		json_object_set_new(o, "x-difos-kind", json_string("list"));
-		json_object_set_new(o, "items", schema_export_scalar(f, f->item, true));
+		json_object_set_new(o, "items", sc_kind_export(f, f->item, true));
 		schema_export_limits(o, f, "minItems", "maxItems");
 		break;
 	default:
-		o = schema_export_scalar(f, f->kind, false);
+		o = sc_kind_export(f, f->kind, false);
 	}
 	json_object_set_new(o, "title", json_string(f->title ? f->title : f->name));
 	if (f->help)
@@ -555,6 +554,19 @@ static json_t *schema_export_field(const struct sc_field *f)
 		json_object_set_new(o, "writeOnly", json_true());
 		json_object_set_new(o, "x-difos-secret", json_true());
 	}
+	if ((f->flags & SC_F_UNIQUE) || f->unique)
+		json_object_set_new(o, "x-difos-unique", json_string(f->unique ? f->unique :
+				    f->kind == SC_LIST ? "items" : "collection"));
+	if (f->when.field) {
+		json_t *vals = json_array();
+		for (const char *const *v = f->when.values; v && *v; v++)
+			json_array_append_new(vals, json_string(*v));
+		json_object_set_new(o, "x-difos-when", json_pack("{s:s, s:o}", "field", f->when.field,
+								  "values", vals));
+	}
+	if (f->tab)
+		json_object_set_new(o, "x-difos-tab", json_pack("{s:s, s:s}", "id", f->tab->id,
+								 "title", f->tab->title));
 	return o;
 }
 

@@ -46,8 +46,23 @@ enum sc_kind {
 #define SC_F_READONLY  0x08  /* set by the system (e.g. collection ids) */
 #define SC_F_SEQUENCE  0x10  /* SC_INT in a collection element: a new entry without it
 			      * gets one more than the largest in the collection (rule order) */
+#define SC_F_UNIQUE    0x20  /* a collection member: no two entries hold the same value
+			      * (compared as the kind compares: case, canonical address);
+			      * a list: no item twice */
 
 struct sc_error_list;
+
+/* A tab of a page: the fields that name it show there together. */
+struct sc_tab {
+	const char *id;      /* in the page's address: #/bandwidth?tab=sqm */
+	const char *title;
+};
+
+/* A field shown (in forms) only while a sibling has one of some values. */
+struct sc_when {
+	const char *field;              /* the sibling's name */
+	const char *const *values;      /* NULL-terminated; an absent sibling has its default */
+};
 
 /*
  * Cross-field check of one object (a section, or one collection element).
@@ -71,6 +86,12 @@ struct sc_field {
 	const struct sc_field *fields; /* OBJECT/COLLECTION members, terminated by { .name = NULL } */
 	sc_check_fn check;             /* OBJECT/COLLECTION element cross-field check */
 	const char *title;             /* human label; defaults to name */
+	/* unique across every field naming the same set (e.g. the names of
+	 * both kinds of firewall alias), not only in its own collection */
+	const char *unique;
+	const char *unique_says;       /* how a duplicate is told (default "is already used by") */
+	struct sc_when when;           /* shown only when ... (forms) */
+	const struct sc_tab *tab;      /* the tab of its page it shows on (a section, or its member) */
 };
 
 /* ---- errors ---- */
@@ -96,7 +117,7 @@ void sc_error_addj(struct sc_error_list *e, const char *path, const json_t *valu
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 json_t *sc_errors_to_json(const struct sc_error_list *e);
 
-/* ---- types.c: scalar value types ---- */
+/* ---- kinds.c (and check_*.c, coerce.c): scalar value kinds ---- */
 
 const char *sc_kind_name(enum sc_kind k);
 
@@ -118,6 +139,9 @@ bool sc_check_scalar(const struct sc_field *f, enum sc_kind kind, const json_t *
  * The result is not yet range-checked: pass it to the validator.
  */
 json_t *sc_coerce_text(const struct sc_field *f, const char *text, char *why, size_t whylen);
+
+/* The kinds as the GUI checks them: {kind: {type, pattern, hint, rules}} (kinds.c). */
+json_t *sc_kinds_export(void);
 
 /* Seconds of a duration. */
 long long sc_duration_seconds(const char *s); /* -1 for "infinite", -2 if invalid */

@@ -254,6 +254,23 @@ static void test_invalid_duplicate_mac(void)
 			       "dhcp.hostnames", "dhcp.hostnames: 1 is used as id twice"));
 }
 
+/* A unique set shared by two collections (the names of both kinds of
+ * firewall alias), and the schema's own keys: names without case. */
+static void test_unique_across_collections(void)
+{
+	json_t *d = defaults_with("firewall.ip_aliases",
+				  "[{\"id\": 1, \"name\": \"web\", \"addresses\": [\"10.0.0.0/8\"]}]");
+
+	put(d, "firewall.port_aliases", "[{\"id\": 2, \"name\": \"web\", \"ports\": [\"80\"]}]");
+	T_CHECK(first_error_is(d, "firewall.port_aliases[2].name",
+			       "firewall.port_aliases[2].name: web is already used by firewall.ip_aliases[1]"));
+	T_CHECK(first_error_is(defaults_with("interfaces.custom",
+		"[{\"id\": 1, \"name\": \"dmz\", \"device\": \"eth2\", \"zone\": \"lan\"},"
+		" {\"id\": 2, \"name\": \"DMZ\", \"device\": \"eth3\", \"zone\": \"lan\"}]"),
+		"interfaces.custom[2].name",
+		"interfaces.custom[2].name: DMZ is already used by interfaces.custom[1]"));
+}
+
 static void test_invalid_wan_static(void)
 {
 	json_t *d = schema_defaults();
@@ -597,6 +614,7 @@ int main(void)
 	T_RUN(test_invalid_required);
 	T_RUN(test_invalid_lease_outside_lan);
 	T_RUN(test_invalid_duplicate_mac);
+	T_RUN(test_unique_across_collections);
 	T_RUN(test_invalid_wan_static);
 	T_RUN(test_invalid_wan_overlap);
 	T_RUN(test_invalid_lan);

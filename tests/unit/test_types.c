@@ -1,10 +1,13 @@
-/* Unit tests of the scalar value types (types.c) and the error list (errors.c). */
+/* Unit tests of the value kinds (kinds.c, check_*.c, coerce.c) and the error list (errors.c). */
+#include <regex.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "t.h"
+#include "core/util.h"
+#include "schema/kind.h"
 #include "schema/schema.h"
 #include "net/addr.h"
 #include "net/ipv4.h"
@@ -862,6 +865,92 @@ static void test_check_into_errors(void)
 	json_decref(v);
 }
 
+/*
+ * The pattern of each kind, what the GUI checks text with, agrees with the
+ * daemon's own check: what the daemon accepts fits the pattern, and text
+ * that does not fit is refused by the daemon. (The daemon may refuse more:
+ * the rules after the pattern, limits.)
+ */
+static const struct {
+	enum sc_kind kind;
+	const char *text;
+} kind_samples[] = {
+	{ SC_IPV4, "0.0.0.0" }, { SC_IPV4, "192.168.1.1" }, { SC_IPV4, "255.255.255.255" },
+	{ SC_IPV4, "" }, { SC_IPV4, "1.2.3" }, { SC_IPV4, "256.1.1.1" }, { SC_IPV4, "01.2.3.4" },
+	{ SC_IPV4, "1.2.3.04" }, { SC_IPV4, " 1.2.3.4" }, { SC_IPV4, "1.2.3.4/24" },
+	{ SC_IPV4, "0001.2.3.4" }, { SC_IPV4, "1..2.3" },
+	{ SC_IPV6, "::" }, { SC_IPV6, "::1" }, { SC_IPV6, "2001:db8::1" }, { SC_IPV6, "fe80::1:2:3:4" },
+	{ SC_IPV6, "1:2:3:4:5:6:7:8" }, { SC_IPV6, "1:2:3:4:5:6:7::" }, { SC_IPV6, "::ffff:192.168.1.1" },
+	{ SC_IPV6, "1:2:3:4:5:6:1.2.3.4" }, { SC_IPV6, "ABCD::ef" }, { SC_IPV6, "1::2:3:4:5:6:7" },
+	{ SC_IPV6, "1:2::3.4.5.6" }, { SC_IPV6, "::1.2.3.4" }, { SC_IPV6, "1:2:3:4:5::1.2.3.4" },
+	{ SC_IPV6, "" }, { SC_IPV6, ":" }, { SC_IPV6, ":::" }, { SC_IPV6, "1:::2" }, { SC_IPV6, "1::2::3" },
+	{ SC_IPV6, "1:2:3:4:5:6:7:8:9" }, { SC_IPV6, "12345::" }, { SC_IPV6, "g::1" },
+	{ SC_IPV6, "1:2:3:4:5:6:7" }, { SC_IPV6, ":1::" }, { SC_IPV6, "::1.2.3" }, { SC_IPV6, "::01.2.3.4" },
+	{ SC_IPV6, "1:2:3:4:5:6:7:1.2.3.4" }, { SC_IPV6, "1:2:3:4:5:6::1.2.3.4" },
+	{ SC_CIDR4, "10.0.0.0/8" }, { SC_CIDR4, "10.0.0.1" }, { SC_CIDR4, "10.0.0.0/33" },
+	{ SC_CIDR4, "10.0.0.0/08" }, { SC_CIDR4, "10.0.0/8" }, { SC_CIDR4, "0.0.0.0/0" },
+	{ SC_CIDR6, "2001:db8::/32" }, { SC_CIDR6, "2001:db8::/129" }, { SC_CIDR6, "2001:db8:/32" },
+	{ SC_CIDR6, "::/0" }, { SC_CIDR6, "::1/128" }, { SC_CIDR6, "::1/0128" },
+	{ SC_MAC, "aa:bb:cc:dd:ee:ff" }, { SC_MAC, "AA-BB-CC-DD-EE-FF" }, { SC_MAC, "aa:bb-cc:dd:ee:ff" },
+	{ SC_MAC, "aa:bb:cc:dd:ee" }, { SC_MAC, "aabbccddeeff" }, { SC_MAC, "00:00:00:00:00:00" },
+	{ SC_HOSTNAME, "difos" }, { SC_HOSTNAME, "a-1" }, { SC_HOSTNAME, "-a" }, { SC_HOSTNAME, "a-" },
+	{ SC_HOSTNAME, "a.b" }, { SC_HOSTNAME, "a_b" }, { SC_HOSTNAME, "" },
+	{ SC_FQDN, "lan" }, { SC_FQDN, "example.com" }, { SC_FQDN, "a.-b.com" }, { SC_FQDN, "a..b" },
+	{ SC_FQDN, "example.com." },
+	{ SC_PORT_RANGE, "80" }, { SC_PORT_RANGE, "1000-2000" }, { SC_PORT_RANGE, "0" },
+	{ SC_PORT_RANGE, "2000-1000" }, { SC_PORT_RANGE, "65536" }, { SC_PORT_RANGE, "1-" },
+	{ SC_PORT_RANGE, "a" },
+	{ SC_DURATION, "45" }, { SC_DURATION, "30m" }, { SC_DURATION, "12h" }, { SC_DURATION, "2w" },
+	{ SC_DURATION, "infinite" }, { SC_DURATION, "0" }, { SC_DURATION, "12x" }, { SC_DURATION, "1h30m" },
+	{ SC_DURATION, "99999w" },
+	{ SC_DUID, "00:01:00:01" }, { SC_DUID, "00" }, { SC_DUID, "0:01" }, { SC_DUID, "00:01:" },
+	{ SC_IFNAME, "br-lan" }, { SC_IFNAME, "eth0.10" }, { SC_IFNAME, "a/b" }, { SC_IFNAME, "a b" },
+	{ SC_IFNAME, "xxxxxxxxxxxxxxxx" }, { SC_IFNAME, "." }, { SC_IFNAME, ".." }, { SC_IFNAME, ".a" },
+	{ SC_IFNAME, "a." }, { SC_IFNAME, "x" }, { SC_IFNAME, "a:b" },
+	{ SC_IPV6_SUFFIX, "::42" }, { SC_IPV6_SUFFIX, "::" }, { SC_IPV6_SUFFIX, "2001::42" },
+	{ SC_IPV6_SUFFIX, "::1:2:3:4" }, { SC_IPV6_SUFFIX, "x" },
+};
+
+static void test_kind_patterns_agree(void)
+{
+	for (size_t i = 0; i < NELEM(kind_samples); i++) {
+		enum sc_kind kind = kind_samples[i].kind;
+		const struct sc_kind_def *k = sc_kind_def(kind);
+		struct sc_field f = { .name = "x", .kind = kind, .flags = SC_F_INFINITE };
+		char *re_text = xasprintf("^(%s)$", k->pattern), why[256];
+		json_t *v = json_string(kind_samples[i].text);
+		regex_t re;
+		bool fits, ok;
+
+		T_CHECK(regcomp(&re, re_text, REG_EXTENDED | REG_NOSUB) == 0);
+		fits = regexec(&re, kind_samples[i].text, 0, NULL, 0) == 0;
+		ok = sc_check_scalar(&f, kind, v, why, sizeof(why));
+		if (ok && !fits)
+			fprintf(stderr, "    %s %s: the daemon %s, the pattern %s\n", k->name,
+				kind_samples[i].text, ok ? "accepts" : "refuses", fits ? "fits" : "does not");
+		T_CHECK(!ok || fits);
+		regfree(&re);
+		json_decref(v);
+		free(re_text);
+	}
+}
+
+/* Every kind has its row: a name, a check, a reader; text kinds a hint. */
+static void test_kind_table_complete(void)
+{
+	json_t *kinds = sc_kinds_export();
+
+	for (int k = 0; k < SC__KIND_COUNT; k++) {
+		const struct sc_kind_def *d = sc_kind_def((enum sc_kind)k);
+		T_CHECK(d->name && d->check && d->read);
+		T_CHECK(json_object_get(kinds, d->name) != NULL);
+		if (d->pattern)
+			T_CHECK(d->hint != NULL);
+	}
+	T_CHECK(json_object_size(kinds) == SC__KIND_COUNT);
+	json_decref(kinds);
+}
+
 int main(void)
 {
 	T_RUN(test_kind_names);
@@ -906,5 +995,7 @@ int main(void)
 	T_RUN(test_errors_to_json);
 	T_RUN(test_errors_many);
 	T_RUN(test_check_into_errors);
+	T_RUN(test_kind_patterns_agree);
+	T_RUN(test_kind_table_complete);
 	return t_done("unit-types");
 }

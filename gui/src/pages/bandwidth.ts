@@ -7,10 +7,9 @@ import { get } from '../api';
 import { openDialog } from '../dialog';
 import { h, uid } from '../dom';
 import type { PageDef } from '../page';
-import { setQuery } from '../router';
+import { schemaTabs } from '../schematabs';
 import { sectionForm } from '../section';
-import { collectionTable, type Entry } from '../table';
-import { tabs } from '../tabs';
+import type { Entry, TableOptions } from '../table';
 import { banner, busy } from '../ui';
 
 interface SqmStatus {
@@ -120,14 +119,14 @@ function autofill(card: HTMLElement): void {
 function sqmTab(panel: HTMLElement): void {
   const card: HTMLElement = sectionForm('sqm', {
     heading: 'Smart queue management',
-    order: ['enabled', 'download', 'upload'],
     actions: () => [h('button', { type: 'button', class: 'secondary', 'data-test': 'autofill', onclick: () => autofill(card) }, 'Auto fill speeds')],
   });
   panel.append(sqmStatusCard(), card);
 }
 
-function limits(path: 'qos.by_ip' | 'qos.by_mac', key: 'ip' | 'mac', noun: string, intro: string): HTMLElement {
-  return collectionTable(path, {
+/** The table of limits by IP or by MAC: each rate, or "default". */
+function limits(key: 'ip' | 'mac', noun: string, intro: string): Partial<TableOptions> {
+  return {
     noun,
     intro,
     columns: [key, 'download', 'upload', 'description'],
@@ -135,8 +134,7 @@ function limits(path: 'qos.by_ip' | 'qos.by_mac', key: 'ip' | 'mac', noun: strin
       download: { title: 'Download', render: (e: Entry) => rate(e.download) },
       upload: { title: 'Upload', render: (e: Entry) => rate(e.upload) },
     },
-    form: { order: [key, 'download', 'upload', 'description'] },
-  });
+  };
 }
 
 export const bandwidthPage: PageDef = {
@@ -144,24 +142,13 @@ export const bandwidthPage: PageDef = {
   title: 'Bandwidth Control',
   group: 'Firewall',
   render(ctx) {
-    ctx.root.append(tabs([
-      {
-        id: 'qos',
-        title: 'QoS',
-        render: (p) => p.append(sectionForm('qos', {
-          heading: 'General settings',
-          only: ['enabled', 'download', 'upload'],
-          order: ['enabled', 'download', 'upload'],
-        })),
+    schemaTabs(ctx, ['qos', 'sqm'], {
+      forms: { qos: { heading: 'General settings' } },
+      tables: {
+        'qos.by_ip': limits('ip', 'IP limit', 'A client limited by its LAN address; without its own rates it gets the default ones. A client whose address changes escapes the limit.'),
+        'qos.by_mac': limits('mac', 'MAC limit', 'A client limited by its hardware address (see the static leases of DNS & DHCP); harder to escape than a limit by IP.'),
       },
-      { id: 'by-ip', title: 'Limit by IP', render: (p) => p.append(limits('qos.by_ip', 'ip', 'IP limit', 'A client limited by its LAN address; without its own rates it gets the default ones. A client whose address changes escapes the limit.')) },
-      { id: 'by-mac', title: 'Limit by MAC', render: (p) => p.append(limits('qos.by_mac', 'mac', 'MAC limit', 'A client limited by its hardware address (see the static leases of DNS & DHCP); harder to escape than a limit by IP.')) },
-      {
-        id: 'whitelist',
-        title: 'Whitelist',
-        render: (p) => p.append(sectionForm('qos', { heading: 'Whitelist', only: ['whitelist_ips', 'whitelist_macs'], test: 'qos-whitelist' })),
-      },
-      { id: 'sqm', title: 'SQM', render: sqmTab },
-    ], ctx.query.get('tab') || 'qos', (id) => setQuery({ tab: id })));
+      draw: { sqm: sqmTab },
+    });
   },
 };

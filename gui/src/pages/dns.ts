@@ -2,10 +2,7 @@
 import { get } from '../api';
 import { h } from '../dom';
 import type { PageDef } from '../page';
-import { setQuery } from '../router';
-import { sectionForm } from '../section';
-import { collectionTable } from '../table';
-import { tabs } from '../tabs';
+import { schemaTabs } from '../schematabs';
 import { banner, table } from '../ui';
 import { LEASE_HEAD, leaseRows, type Lease } from './dashboard';
 
@@ -26,20 +23,12 @@ export const dnsPage: PageDef = {
   title: 'DNS & DHCP',
   group: 'Network Settings',
   render(ctx) {
-    ctx.root.append(tabs([
-      { id: 'general', title: 'General', render: (p) => p.append(sectionForm('dns', { order: ['domain', 'upstreams', 'cache_size', 'rebind_protection', 'hijack'] })) },
-      {
-        id: 'leases',
-        title: 'Active & Static Leases',
-        render: (p) => p.append(
-          collectionTable('dhcp.static_leases', {
-            noun: 'static lease',
-            columns: ['name', 'hostname', 'mac', 'ip', 'lease_time'],
-            form: { order: ['name', 'mac', 'ip', 'hostname', 'lease_time', 'duid', 'ipv6_suffix'] },
-          }),
-          activeLeases()),
+    schemaTabs(ctx, ['dns', 'dhcp'], {
+      tables: {
+        'dhcp.static_leases': { noun: 'static lease', columns: ['name', 'hostname', 'mac', 'ip', 'lease_time'] },
+        'dhcp.hostnames': { noun: 'hostname', columns: ['name', 'ip'] },
       },
-      { id: 'hostnames', title: 'Hostnames', render: (p) => p.append(collectionTable('dhcp.hostnames', { noun: 'hostname', columns: ['name', 'ip'], form: { order: ['name', 'ip'] } })) },
-    ], ctx.query.get('tab') || 'general', (id) => setQuery({ tab: id })));
+      after: { leases: activeLeases },
+    });
   },
 };

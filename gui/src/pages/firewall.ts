@@ -203,10 +203,6 @@ export const aliasesPage: PageDef = {
       intro: 'Addresses in CIDR notation (all IPv4 or all IPv6), or the lists of countries; rules, forwards and NAT rules name them.',
       columns: ['name', 'type', 'contents', 'description'],
       cells: { contents: { title: 'Addresses / countries', render: (e) => aliasContents(e, countries) } },
-      form: {
-        order: ['name', 'type', 'addresses', 'countries', 'description'],
-        when: { addresses: ['type', ['manual', undefined]], countries: ['type', ['automated']] },
-      },
       enhance: (form) => {
         const f = form.fields.get('firewall.ip_aliases.countries');
         if (!f) return;
@@ -229,7 +225,6 @@ export const aliasesPage: PageDef = {
         heading: 'Port aliases',
         intro: 'Ports and ranges under one name, for the destination ports of traffic rules.',
         columns: ['name', 'ports', 'description'],
-        form: { order: ['name', 'ports', 'description'] },
       }),
       lists.el,
       sectionForm('firewall', { only: ['lists_url_v4', 'lists_url_v6'], heading: 'Where country lists come from', test: 'firewall-lists' }));
@@ -250,13 +245,11 @@ export const forwardsPage: PageDef = {
         src: { title: 'Source', render: (e) => addrs(e.src) },
         lan_port: { title: 'LAN port', render: (e) => str(e.lan_port) || str(e.wan_port) },
       },
-      form: { order: ['enabled', 'description', 'proto', 'src', 'wan_port', 'lan_ip', 'lan_port', 'reflection'] },
       enhance: (form) => offerAliases(form, 'firewall.port_forwards', ['src']),
     }));
   },
 };
 
-const PORT_PROTOS = ['tcp', 'udp', 'tcpudp'];
 
 /** One side of a rule: its zone, its addresses, its ports. */
 function ruleSide(zone: unknown, a: unknown, ports: unknown): Child {
@@ -282,10 +275,6 @@ export const rulesPage: PageDef = {
         enabled: { title: 'Enabled', render: (e) => cellText(e.enabled ?? true) },
       },
       label: (e) => `${e.index ?? e.id}${e.description ? ` (${e.description})` : ''}`,
-      form: {
-        order: ['description', 'enabled', 'family', 'proto', 'src_zone', 'src', 'src_ports', 'dest_zone', 'dest', 'dest_ports', 'action', 'index'],
-        when: { src_ports: ['proto', PORT_PROTOS], dest_ports: ['proto', PORT_PROTOS] },
-      },
       enhance: (form) => offerAliases(form, 'firewall.rules', ['src', 'dest'], ['dest_ports']),
     }));
   },
@@ -304,10 +293,6 @@ export const natPage: PageDef = {
       cells: {
         src: { title: 'Source', render: (e) => addrs(e.src) },
         dest: { title: 'Destination', render: (e) => addrs(e.dest) },
-      },
-      form: {
-        order: ['enabled', 'description', 'type', 'family', 'src', 'dest', 'out_zone', 'snat_address'],
-        when: { snat_address: ['type', ['snat']] },
       },
       enhance: (form) => offerAliases(form, 'firewall.nat', ['src', 'dest']),
     }));

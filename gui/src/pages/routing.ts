@@ -7,10 +7,9 @@ import { configUrl, get } from '../api';
 import { h } from '../dom';
 import type { SchemaForm } from '../form';
 import type { PageDef } from '../page';
-import { setQuery } from '../router';
+import { schemaTabs } from '../schematabs';
 import { picker, suggestNames } from '../suggest';
-import { collectionTable, type Entry } from '../table';
-import { tabs } from '../tabs';
+import { collectionTable, type Entry, type TableOptions } from '../table';
 
 export interface DomainList {
   name: string;
@@ -61,14 +60,13 @@ function deviceNames(form: SchemaForm, path: string): void {
   }, () => {});
 }
 
-function staticRoutes(path: 'routes.static4' | 'routes.static6', noun: string, intro: string): HTMLElement {
-  return collectionTable(path, {
+function staticRoutes(path: 'routes.static4' | 'routes.static6', noun: string, intro: string): Partial<TableOptions> {
+  return {
     noun,
     intro,
     columns: ['target', 'gateway', 'interface', 'metric', 'table', 'description', 'enabled'],
-    form: { order: ['enabled', 'target', 'gateway', 'interface', 'metric', 'table', 'description'] },
     enhance: (form) => deviceNames(form, path + '.interface'),
-  });
+  };
 }
 
 export const routesPage: PageDef = {
@@ -76,11 +74,9 @@ export const routesPage: PageDef = {
   title: 'Routes',
   group: 'Network Settings',
   render(ctx) {
-    ctx.root.append(tabs([
-      {
-        id: 'policy',
-        title: 'Policy Based',
-        render: (p) => p.append(collectionTable('routes.policy', {
+    schemaTabs(ctx, ['routes'], {
+      tables: {
+        'routes.policy': {
           noun: 'policy route',
           heading: 'Policy routes',
           intro: 'IPv4 only. Traffic from the sources to the destinations or domains leaves through the chosen uplink. A route names destination addresses or domains, never both; a domain includes its subdomains.',
@@ -89,21 +85,12 @@ export const routesPage: PageDef = {
             source: { title: 'Source', render: (e) => joined(e.source, 'any') },
             match: { title: 'Destination / domains', render: (e) => policyMatch(e) },
           },
-          form: { order: ['name', 'enabled', 'source', 'destination', 'domains', 'domain_lists', 'interface', 'description'] },
           enhance: policyForm,
-        })),
+        },
+        'routes.static4': staticRoutes('routes.static4', 'IPv4 route', 'Networks reached through a gateway or an interface; the default route stays the WAN\'s.'),
+        'routes.static6': staticRoutes('routes.static6', 'IPv6 route', 'Prefixes reached through a gateway or an interface; a link-local gateway needs its interface.'),
       },
-      {
-        id: 'static4',
-        title: 'Static IPv4',
-        render: (p) => p.append(staticRoutes('routes.static4', 'IPv4 route', 'Networks reached through a gateway or an interface; the default route stays the WAN\'s.')),
-      },
-      {
-        id: 'static6',
-        title: 'Static IPv6',
-        render: (p) => p.append(staticRoutes('routes.static6', 'IPv6 route', 'Prefixes reached through a gateway or an interface; a link-local gateway needs its interface.')),
-      },
-    ], ctx.query.get('tab') || 'policy', (id) => setQuery({ tab: id })));
+    });
   },
 };
 
@@ -118,7 +105,6 @@ export const interfacesPage: PageDef = {
         noun: 'interface',
         heading: 'Custom interfaces',
         columns: ['name', 'device', 'zone', 'ipv4_address', 'ipv4_gateway', 'description', 'enabled'],
-        form: { order: ['name', 'enabled', 'device', 'zone', 'ipv4_address', 'ipv4_gateway', 'description'] },
         enhance: (form) => deviceNames(form, 'interfaces.custom.device'),
       }));
   },

@@ -17,7 +17,8 @@ static void sqm_check(const json_t *sqm, const char *path, const json_t *doc,
 		      struct sc_error_list *errs);
 
 static const struct sc_field qos_ip_fields[] = {
-	{ .name = "ip", .kind = SC_IPV4, .flags = SC_F_REQUIRED, .title = "IP address",
+	{ .name = "ip", .kind = SC_IPV4, .flags = SC_F_REQUIRED | SC_F_UNIQUE, .title = "IP address",
+	  .unique_says = "is already limited by",
 	  .help = "LAN address of the client." },
 	{ .name = "download", .kind = SC_RATE, .max = QOS_RATE_MAX, .title = "Download (Mbps)",
 	  .help = "Speed to the client; empty: the default download rate." },
@@ -28,7 +29,8 @@ static const struct sc_field qos_ip_fields[] = {
 };
 
 static const struct sc_field qos_mac_fields[] = {
-	{ .name = "mac", .kind = SC_MAC, .flags = SC_F_REQUIRED, .title = "MAC address",
+	{ .name = "mac", .kind = SC_MAC, .flags = SC_F_REQUIRED | SC_F_UNIQUE, .title = "MAC address",
+	  .unique_says = "is already limited by",
 	  .help = "Hardware address of the client (see the DHCP leases)." },
 	{ .name = "download", .kind = SC_RATE, .max = QOS_RATE_MAX, .title = "Download (Mbps)",
 	  .help = "Speed to the client; empty: the default download rate." },
@@ -38,25 +40,39 @@ static const struct sc_field qos_mac_fields[] = {
 	{ .name = NULL }
 };
 
+/* the tabs of the Bandwidth Control page */
+static const struct sc_tab tab_qos = { "qos", "QoS" };
+static const struct sc_tab tab_by_ip = { "by-ip", "Limit by IP" };
+static const struct sc_tab tab_by_mac = { "by-mac", "Limit by MAC" };
+static const struct sc_tab tab_whitelist = { "whitelist", "Whitelist" };
+static const struct sc_tab tab_sqm = { "sqm", "SQM" };
+
 static const struct sc_field qos_fields[] = {
 	{ .name = "enabled", .kind = SC_BOOL, .def = "false", .title = "Rate limiting",
-	  .help = "Limit the speed of the clients listed below." },
+	  .help = "Limit the speed of the clients listed below.",
+	  .tab = &tab_qos },
 	{ .name = "download", .kind = SC_RATE, .max = QOS_RATE_MAX, .def = "10",
 	  .title = "Default download (Mbps)",
-	  .help = "Download limit of the entries that do not set their own." },
+	  .help = "Download limit of the entries that do not set their own.",
+	  .tab = &tab_qos },
 	{ .name = "upload", .kind = SC_RATE, .max = QOS_RATE_MAX, .def = "10",
 	  .title = "Default upload (Mbps)",
-	  .help = "Upload limit of the entries that do not set their own." },
+	  .help = "Upload limit of the entries that do not set their own.",
+	  .tab = &tab_qos },
 	{ .name = "by_ip", .kind = SC_COLLECTION, .fields = qos_ip_fields, .max = QOS_ENTRIES_MAX,
 	  .title = "Limit by IP",
-	  .help = "Clients limited by their address (the limit is lost if the address changes)." },
+	  .help = "Clients limited by their address (the limit is lost if the address changes).",
+	  .tab = &tab_by_ip },
 	{ .name = "by_mac", .kind = SC_COLLECTION, .fields = qos_mac_fields,
 	  .max = QOS_ENTRIES_MAX, .title = "Limit by MAC",
-	  .help = "Clients limited by their hardware address (preferred: harder to change)." },
-	{ .name = "whitelist_ips", .kind = SC_LIST, .item = SC_IPV4, .max = 256, .def = "[]",
-	  .title = "Whitelisted IPs", .help = "Addresses that are never limited." },
-	{ .name = "whitelist_macs", .kind = SC_LIST, .item = SC_MAC, .max = 256, .def = "[]",
-	  .title = "Whitelisted MACs", .help = "Hardware addresses that are never limited." },
+	  .help = "Clients limited by their hardware address (preferred: harder to change).",
+	  .tab = &tab_by_mac },
+	{ .name = "whitelist_ips", .kind = SC_LIST, .flags = SC_F_UNIQUE, .item = SC_IPV4, .max = 256,
+	  .def = "[]", .title = "Whitelisted IPs", .help = "Addresses that are never limited.",
+	  .tab = &tab_whitelist },
+	{ .name = "whitelist_macs", .kind = SC_LIST, .flags = SC_F_UNIQUE, .item = SC_MAC, .max = 256,
+	  .def = "[]", .title = "Whitelisted MACs", .help = "Hardware addresses that are never limited.",
+	  .tab = &tab_whitelist },
 	{ .name = NULL }
 };
 
@@ -80,6 +96,7 @@ static const struct sc_field sqm_section = {
 	.name = "sqm", .kind = SC_OBJECT, .fields = sqm_fields, .check = sqm_check,
 	.title = "Bandwidth control - SQM",
 	.help = "Smart queue management on the WAN: low delay when the line is full.",
+	.tab = &tab_sqm,
 };
 
 const struct sc_field *const qos_sections[] = { &qos_section, &sqm_section, NULL };
@@ -129,11 +146,11 @@ static bool qos_list_has(const json_t *list, const char *key, bool mac)
 	return false;
 }
 
-/* The same key twice in a collection: reported on the later entry. */
+/* An entry's rates, whitelist and subnet (the same key twice is the schema's: unique). */
 static void qos_check_entries(const json_t *qos, const char *coll, const char *key,
 			      const char *wl, const json_t *doc, struct sc_error_list *errs)
 {
-	json_t *seen = json_object(), *el;
+	json_t *el;
 	unsigned lan, ip;
 	int prefix;
 	bool have_lan = net_lan_subnet(doc, &lan, &prefix);
@@ -145,7 +162,6 @@ static void qos_check_entries(const json_t *qos, const char *coll, const char *k
 	json_array_foreach(json_object_get(qos, coll), i, el) {
 		const char *v = json_string_value(json_object_get(el, key));
 		bool mac = !strcmp(key, "mac");
-		json_t *first;
 		char *p, *base, k[64];
 
 		if (!v)
@@ -157,12 +173,6 @@ static void qos_check_entries(const json_t *qos, const char *coll, const char *k
 		qos_check_rate(el, "download", base, errs);
 		qos_check_rate(el, "upload", base, errs);
 		free(base);
-		first = json_object_get(seen, k);
-		if (first)
-			sc_error_add(errs, p, v, "is already limited by qos.%s[%lld]", coll,
-				     (long long)json_integer_value(first));
-		else
-			json_object_set(seen, k, json_object_get(el, "id"));
 		if (qos_list_has(json_object_get(qos, wl), k, mac))
 			sc_error_add(errs, p, v, "is also in qos.%s: an entry is either limited or "
 				     "whitelisted", wl);
@@ -175,28 +185,6 @@ static void qos_check_entries(const json_t *qos, const char *coll, const char *k
 		}
 		free(p);
 	}
-	json_decref(seen);
-}
-
-static void qos_check_list(const json_t *qos, const char *wl, bool mac,
-			   struct sc_error_list *errs)
-{
-	json_t *seen = json_object(), *v;
-	char *p = xasprintf("qos.%s", wl), k[64];
-	size_t i;
-
-	json_array_foreach(json_object_get(qos, wl), i, v) {
-		const char *s = json_string_value(v);
-		if (!s)
-			continue;
-		qos_key(s, mac, k);
-		if (json_object_get(seen, k))
-			sc_error_add(errs, p, s, "is listed twice");
-		else
-			json_object_set_new(seen, k, json_true());
-	}
-	free(p);
-	json_decref(seen);
 }
 
 static void qos_check(const json_t *qos, const char *path, const json_t *doc,
@@ -206,8 +194,6 @@ static void qos_check(const json_t *qos, const char *path, const json_t *doc,
 	qos_check_rate(qos, "upload", path, errs);
 	qos_check_entries(qos, "by_ip", "ip", "whitelist_ips", doc, errs);
 	qos_check_entries(qos, "by_mac", "mac", "whitelist_macs", doc, errs);
-	qos_check_list(qos, "whitelist_ips", false, errs);
-	qos_check_list(qos, "whitelist_macs", true, errs);
 }
 
 static void sqm_check(const json_t *sqm, const char *path, const json_t *doc,

@@ -34,25 +34,32 @@ static void nat_check(const json_t *el, const char *path, const json_t *doc,
 static void firewall_check(const json_t *sec, const char *path, const json_t *doc,
 			   struct sc_error_list *errs);
 
+static const char *const when_manual[] = { "manual", NULL };
+static const char *const when_automated[] = { "automated", NULL };
+static const char *const when_ports[] = { "tcp", "udp", "tcpudp", NULL };
+static const char *const when_snat[] = { "snat", NULL };
+
 static const struct sc_field ip_alias_fields[] = {
 	{ .name = "name", .kind = SC_STRING, .flags = SC_F_REQUIRED, .min = 1, .max = 32,
-	  .pattern = ALIAS_NAME_PATTERN, .title = "Name",
+	  .pattern = ALIAS_NAME_PATTERN, .title = "Name", .unique = "firewall alias names",
 	  .help = "How rules name the alias: a letter, then letters, digits or _." },
 	{ .name = "type", .kind = SC_ENUM, .choices = alias_types, .def = "\"manual\"",
 	  .title = "Type", .help = "manual: addresses you list; automated: country lists kept up to date." },
 	{ .name = "addresses", .kind = SC_LIST, .item = SC_STRING, .max = 65536, .def = "[]",
 	  .title = "Addresses",
-	  .help = "CIDRs (a bare address is one host), all IPv4 or all IPv6: an alias never mixes them." },
+	  .help = "CIDRs (a bare address is one host), all IPv4 or all IPv6: an alias never mixes them.",
+	  .when = { "type", when_manual } },
 	{ .name = "countries", .kind = SC_LIST, .item = SC_STRING, .max = 250, .min = 0,
 	  .def = "[]", .pattern = "[a-z]{2}", .title = "Countries",
-	  .help = "Country codes (ISO 3166, e.g. af) whose address lists the alias holds." },
+	  .help = "Country codes (ISO 3166, e.g. af) whose address lists the alias holds.",
+	  .when = { "type", when_automated } },
 	{ .name = "description", .kind = SC_STRING, .max = 128, .title = "Description" },
 	{ .name = NULL }
 };
 
 static const struct sc_field port_alias_fields[] = {
 	{ .name = "name", .kind = SC_STRING, .flags = SC_F_REQUIRED, .min = 1, .max = 32,
-	  .pattern = ALIAS_NAME_PATTERN, .title = "Name",
+	  .pattern = ALIAS_NAME_PATTERN, .title = "Name", .unique = "firewall alias names",
 	  .help = "How rules name the alias: a letter, then letters, digits or _." },
 	{ .name = "ports", .kind = SC_LIST, .item = SC_PORT_RANGE, .flags = SC_F_REQUIRED, .min = 1,
 	  .max = 1024, .title = "Ports", .help = "Ports and ranges, e.g. 80 443 8000-8080." },
@@ -80,11 +87,8 @@ static const struct sc_field forward_fields[] = {
 };
 
 static const struct sc_field rule_fields[] = {
-	{ .name = "index", .kind = SC_INT, .flags = SC_F_SEQUENCE, .min = 1, .max = 1000000,
-	  .title = "Index",
-	  .help = "Order of evaluation, lowest first. New rules go last." },
-	{ .name = "enabled", .kind = SC_BOOL, .def = "true", .title = "Enabled" },
 	{ .name = "description", .kind = SC_STRING, .max = 128, .title = "Description" },
+	{ .name = "enabled", .kind = SC_BOOL, .def = "true", .title = "Enabled" },
 	{ .name = "family", .kind = SC_ENUM, .choices = rule_families, .def = "\"any\"",
 	  .title = "Family", .help = "IPv4, IPv6 or both." },
 	{ .name = "proto", .kind = SC_ENUM, .choices = rule_protos, .def = "\"all\"",
@@ -94,16 +98,21 @@ static const struct sc_field rule_fields[] = {
 	{ .name = "src", .kind = SC_LIST, .item = SC_STRING, .max = 64, .def = "[]",
 	  .title = "Source addresses", .help = "CIDRs or IP alias names; empty: any." },
 	{ .name = "src_ports", .kind = SC_LIST, .item = SC_PORT_RANGE, .max = 64, .def = "[]",
-	  .title = "Source ports" },
+	  .title = "Source ports",
+	  .when = { "proto", when_ports } },
 	{ .name = "dest_zone", .kind = SC_ENUM, .choices = dest_zones, .def = "\"lan\"",
 	  .title = "Destination zone", .help = "Where the traffic goes; router: the router itself." },
 	{ .name = "dest", .kind = SC_LIST, .item = SC_STRING, .max = 64, .def = "[]",
 	  .title = "Destination addresses", .help = "CIDRs or IP alias names; empty: any." },
 	{ .name = "dest_ports", .kind = SC_LIST, .item = SC_STRING, .max = 64, .def = "[]",
 	  .title = "Destination ports",
-	  .help = "Ports, ranges or a port alias; a port may name its protocol: 6067/udp, 20000-30000/udp." },
+	  .help = "Ports, ranges or a port alias; a port may name its protocol: 6067/udp, 20000-30000/udp.",
+	  .when = { "proto", when_ports } },
 	{ .name = "action", .kind = SC_ENUM, .choices = rule_actions, .def = "\"accept\"",
 	  .title = "Action", .help = "reject answers at once; drop stays silent." },
+	{ .name = "index", .kind = SC_INT, .flags = SC_F_SEQUENCE, .min = 1, .max = 1000000,
+	  .title = "Index",
+	  .help = "Order of evaluation, lowest first. New rules go last." },
 	{ .name = NULL }
 };
 
@@ -121,7 +130,8 @@ static const struct sc_field nat_fields[] = {
 	{ .name = "out_zone", .kind = SC_ENUM, .choices = dest_zones + 1, .def = "\"wan\"",
 	  .title = "Outgoing zone", .help = "Zone of the interface the traffic leaves by." },
 	{ .name = "snat_address", .kind = SC_STRING, .max = 64, .title = "SNAT address",
-	  .help = "snat: the source address to write (of the rule's family)." },
+	  .help = "snat: the source address to write (of the rule's family).",
+	  .when = { "type", when_snat } },
 	{ .name = NULL }
 };
 
@@ -591,40 +601,10 @@ static void nat_check(const json_t *el, const char *path, const json_t *doc,
 
 /* ---- whole section ---- */
 
-static void unique_names(const json_t *doc, struct sc_error_list *errs)
-{
-	static const char *const colls[] = { "firewall.ip_aliases", "firewall.port_aliases" };
-	json_t *seen = json_object();
-
-	for (size_t c = 0; c < 2; c++) {
-		json_t *el;
-		size_t i;
-
-		json_array_foreach(doc_get(doc, colls[c]), i, el) {
-			const char *n = json_string_value(json_object_get(el, "name"));
-			const char *first;
-			char *p;
-
-			if (!n)
-				continue;
-			first = json_string_value(json_object_get(seen, n));
-			p = xasprintf("%s[%lld].name", colls[c],
-				      (long long)json_integer_value(json_object_get(el, "id")));
-			if (first)
-				sc_error_add(errs, p, n, "is already the name of %s", first);
-			else
-				json_object_set_new(seen, n, json_string(p));
-			free(p);
-		}
-	}
-	json_decref(seen);
-}
-
 static void firewall_check(const json_t *sec, const char *path, const json_t *doc,
 			   struct sc_error_list *errs)
 {
 	(void)sec;
 	(void)path;
-	unique_names(doc, errs);
 	forwards_overlap(doc, errs);
 }

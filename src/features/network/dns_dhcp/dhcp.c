@@ -21,8 +21,11 @@
 
 static void dhcp_lease_check(const json_t *el, const char *path, const json_t *doc,
 			     struct sc_error_list *errs);
-static void dhcp_section_check(const json_t *sec, const char *path, const json_t *doc,
-			       struct sc_error_list *errs);
+
+/* the tabs of the DNS & DHCP page */
+static const struct sc_tab tab_general = { "general", "General" };
+static const struct sc_tab tab_leases = { "leases", "Active & Static Leases" };
+static const struct sc_tab tab_hostnames = { "hostnames", "Hostnames" };
 
 static const struct sc_field dns_fields[] = {
 	{ .name = "domain", .kind = SC_FQDN, .def = "\"lan\"", .title = "Local domain",
@@ -30,22 +33,22 @@ static const struct sc_field dns_fields[] = {
 	{ .name = "upstreams", .kind = SC_LIST, .item = SC_IPV4, .max = 8, .def = "[]",
 	  .title = "Upstream DNS servers",
 	  .help = "Forward queries to these servers; empty: use the servers the WAN provides." },
-	{ .name = "hijack", .kind = SC_BOOL, .def = "false", .title = "Hijack DNS",
-	  .help = "Redirect every DNS query from the LAN to this router." },
+	{ .name = "cache_size", .kind = SC_INT, .min = 0, .max = 100000, .def = "1000",
+	  .title = "Cache size", .help = "Number of names kept in the DNS cache." },
 	{ .name = "rebind_protection", .kind = SC_BOOL, .def = "true",
 	  .title = "Rebind protection",
 	  .help = "Drop upstream answers that point into private address ranges." },
-	{ .name = "cache_size", .kind = SC_INT, .min = 0, .max = 100000, .def = "1000",
-	  .title = "Cache size", .help = "Number of names kept in the DNS cache." },
+	{ .name = "hijack", .kind = SC_BOOL, .def = "false", .title = "Hijack DNS",
+	  .help = "Redirect every DNS query from the LAN to this router." },
 	{ .name = NULL }
 };
 
 static const struct sc_field lease_fields[] = {
 	{ .name = "name", .kind = SC_STRING, .min = 0, .max = 64, .title = "Name",
 	  .help = "Description of the device." },
-	{ .name = "mac", .kind = SC_MAC, .flags = SC_F_REQUIRED, .title = "MAC address" },
-	{ .name = "ip", .kind = SC_IPV4, .flags = SC_F_REQUIRED, .title = "IPv4 address" },
-	{ .name = "hostname", .kind = SC_HOSTNAME, .title = "Hostname",
+	{ .name = "mac", .kind = SC_MAC, .flags = SC_F_REQUIRED | SC_F_UNIQUE, .title = "MAC address" },
+	{ .name = "ip", .kind = SC_IPV4, .flags = SC_F_REQUIRED | SC_F_UNIQUE, .title = "IPv4 address" },
+	{ .name = "hostname", .kind = SC_HOSTNAME, .flags = SC_F_UNIQUE, .title = "Hostname",
 	  .help = "Name the device gets in the local domain." },
 	{ .name = "lease_time", .kind = SC_DURATION, .flags = SC_F_INFINITE, .min = 120,
 	  .def = "\"infinite\"", .title = "Lease time" },
@@ -57,7 +60,7 @@ static const struct sc_field lease_fields[] = {
 };
 
 static const struct sc_field host_fields[] = {
-	{ .name = "name", .kind = SC_FQDN, .flags = SC_F_REQUIRED, .title = "Hostname" },
+	{ .name = "name", .kind = SC_FQDN, .flags = SC_F_REQUIRED | SC_F_UNIQUE, .title = "Hostname" },
 	{ .name = "ip", .kind = SC_IPV4, .flags = SC_F_REQUIRED, .title = "IP address" },
 	{ .name = NULL }
 };
@@ -65,72 +68,28 @@ static const struct sc_field host_fields[] = {
 static const struct sc_field dhcp_fields[] = {
 	{ .name = "static_leases", .kind = SC_COLLECTION, .fields = lease_fields, .max = 10000,
 	  .check = dhcp_lease_check, .title = "Static leases",
-	  .help = "Fixed addresses for known devices." },
+	  .help = "Fixed addresses for known devices.",
+	  .tab = &tab_leases },
 	{ .name = "hostnames", .kind = SC_COLLECTION, .fields = host_fields, .max = 10000,
 	  .title = "Hostnames",
-	  .help = "Names the router's DNS answers." },
+	  .help = "Names the router's DNS answers.",
+	  .tab = &tab_hostnames },
 	{ .name = NULL }
 };
 
 static const struct sc_field dns_section = {
 	.name = "dns", .kind = SC_OBJECT, .fields = dns_fields, .title = "DNS",
 	.help = "The router's DNS resolver.",
+	.tab = &tab_general,
 };
 
 static const struct sc_field dhcp_section = {
-	.name = "dhcp", .kind = SC_OBJECT, .fields = dhcp_fields, .check = dhcp_section_check,
+	.name = "dhcp", .kind = SC_OBJECT, .fields = dhcp_fields,
 	.title = "DNS & DHCP",
 	.help = "Static leases and hostnames.",
 };
 
 static const struct sc_field *const dhcp_sections[] = { &dns_section, &dhcp_section, NULL };
-
-/*
- * Duplicates are reported on the later entry, so the first one stands.
- * One pass with a hash per key: lists of thousands of leases stay fast.
- */
-static void dhcp_check_unique(const json_t *doc, const char *coll, const char *key,
-			      bool nocase, struct sc_error_list *errs)
-{
-	json_t *seen = json_object(), *el;
-	size_t i;
-
-	json_array_foreach(doc_get(doc, coll), i, el) {
-		const char *v = json_string_value(json_object_get(el, key));
-		json_t *first;
-		char *k;
-
-		if (!v)
-			continue;
-		k = xstrdup(v);
-		if (nocase)
-			for (char *c = k; *c; c++)
-				*c = (char)tolower((unsigned char)*c);
-		first = json_object_get(seen, k);
-		if (first) {
-			char *p = xasprintf("%s[%lld].%s", coll,
-					    (long long)json_integer_value(json_object_get(el, "id")), key);
-			sc_error_add(errs, p, v, "is already used by %s[%lld]", coll,
-				     (long long)json_integer_value(first));
-			free(p);
-		} else {
-			json_object_set(seen, k, json_object_get(el, "id"));
-		}
-		free(k);
-	}
-	json_decref(seen);
-}
-
-static void dhcp_section_check(const json_t *sec, const char *path, const json_t *doc,
-			       struct sc_error_list *errs)
-{
-	(void)sec;
-	(void)path;
-	dhcp_check_unique(doc, "dhcp.static_leases", "mac", true, errs);
-	dhcp_check_unique(doc, "dhcp.static_leases", "ip", false, errs);
-	dhcp_check_unique(doc, "dhcp.static_leases", "hostname", true, errs);
-	dhcp_check_unique(doc, "dhcp.hostnames", "name", true, errs);
-}
 
 static void dhcp_lease_check(const json_t *el, const char *path, const json_t *doc,
 			     struct sc_error_list *errs)

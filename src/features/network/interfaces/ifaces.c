@@ -21,13 +21,12 @@ static const char *const ifaces_zones[] = { "lan", "wan", NULL };
 
 static void ifaces_entry_check(const json_t *el, const char *path, const json_t *doc,
 			       struct sc_error_list *errs);
-static void ifaces_section_check(const json_t *sec, const char *path, const json_t *doc,
-				 struct sc_error_list *errs);
 
 static const struct sc_field ifaces_custom_fields[] = {
-	{ .name = "name", .kind = SC_HOSTNAME, .flags = SC_F_REQUIRED, .title = "Name",
+	{ .name = "name", .kind = SC_HOSTNAME, .flags = SC_F_REQUIRED | SC_F_UNIQUE, .title = "Name",
 	  .help = "Short name of the interface, e.g. trunk or uplink2." },
-	{ .name = "device", .kind = SC_IFNAME, .flags = SC_F_REQUIRED, .title = "Device",
+	{ .name = "enabled", .kind = SC_BOOL, .def = "true", .title = "Enabled" },
+	{ .name = "device", .kind = SC_IFNAME, .flags = SC_F_REQUIRED | SC_F_UNIQUE, .title = "Device",
 	  .help = "Linux network device, e.g. eth2 or eth0.20." },
 	{ .name = "zone", .kind = SC_ENUM, .flags = SC_F_REQUIRED, .choices = ifaces_zones,
 	  .title = "Zone", .help = "Firewall zone: lan (trusted) or wan (internet side)." },
@@ -35,7 +34,6 @@ static const struct sc_field ifaces_custom_fields[] = {
 	  .help = "Address of the router on this interface with its prefix, e.g. 203.0.113.2/24." },
 	{ .name = "ipv4_gateway", .kind = SC_IPV4, .title = "IPv4 gateway",
 	  .help = "Upstream router on this interface (used by policy routes)." },
-	{ .name = "enabled", .kind = SC_BOOL, .def = "true", .title = "Enabled" },
 	{ .name = "description", .kind = SC_STRING, .min = 0, .max = 64, .title = "Description" },
 	{ .name = NULL }
 };
@@ -49,7 +47,7 @@ static const struct sc_field ifaces_fields[] = {
 
 static const struct sc_field ifaces_section = {
 	.name = "interfaces", .kind = SC_OBJECT, .fields = ifaces_fields,
-	.check = ifaces_section_check, .title = "Interfaces",
+	.title = "Interfaces",
 	.help = "Interfaces besides the LAN bridge and the WAN port.",
 };
 
@@ -127,48 +125,6 @@ static void ifaces_entry_check(const json_t *el, const char *path, const json_t 
 		sc_error_add(errs, p, gw_text, "is outside the interface's network %s", net);
 	else if (gw == addr)
 		sc_error_add(errs, p, gw_text, "is the interface's own address");
-}
-
-/* Names and devices are unique; the later entry is reported. */
-static void ifaces_check_unique(const json_t *doc, const char *key, struct sc_error_list *errs)
-{
-	json_t *seen = json_object(), *el;
-	size_t i;
-
-	json_array_foreach(doc_get(doc, "interfaces.custom"), i, el) {
-		const char *v = doc_str(el, key);
-		long long id = doc_int(el, "id", 0);
-		char *k, *p;
-		json_t *first;
-
-		if (!v)
-			continue;
-		k = xstrdup(v);
-		/* names are DNS labels, compared without case; devices are case-sensitive */
-		if (!strcmp(key, "name"))
-			for (char *c = k; *c; c++)
-				*c = (char)tolower((unsigned char)*c);
-		first = json_object_get(seen, k);
-		if (first) {
-			p = xasprintf("interfaces.custom[%lld].%s", id, key);
-			sc_error_add(errs, p, v, "is already used by interfaces.custom[%lld]",
-				     (long long)json_integer_value(first));
-			free(p);
-		} else {
-			json_object_set_new(seen, k, json_integer(id));
-		}
-		free(k);
-	}
-	json_decref(seen);
-}
-
-static void ifaces_section_check(const json_t *sec, const char *path, const json_t *doc,
-				 struct sc_error_list *errs)
-{
-	(void)sec;
-	(void)path;
-	ifaces_check_unique(doc, "name", errs);
-	ifaces_check_unique(doc, "device", errs);
 }
 
 /* One line per interface: what the applier makes true. */

@@ -40,12 +40,12 @@ static void lan_check(const json_t *lan, const char *path, const json_t *doc,
 		      struct sc_error_list *errs);
 
 static const struct sc_field lan_fields[] = {
+	{ .name = "ipv4", .kind = SC_OBJECT, .fields = lan_ipv4_fields, .title = "IPv4" },
+	{ .name = "device", .kind = SC_IFNAME, .def = "\"br-lan\"", .title = "Bridge name",
+	  .help = "Name of the LAN bridge device." },
 	{ .name = "interfaces", .kind = SC_LIST, .item = SC_IFNAME, .min = 1, .max = 32,
 	  .def = "[\"lan0\"]", .title = "Member interfaces",
 	  .help = "Ports bridged into the LAN." },
-	{ .name = "device", .kind = SC_IFNAME, .def = "\"br-lan\"", .title = "Bridge name",
-	  .help = "Name of the LAN bridge device." },
-	{ .name = "ipv4", .kind = SC_OBJECT, .fields = lan_ipv4_fields, .title = "IPv4" },
 	{ .name = "dhcp", .kind = SC_OBJECT, .fields = lan_dhcp_fields, .title = "DHCP server" },
 	{ .name = NULL }
 };

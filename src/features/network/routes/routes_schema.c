@@ -26,11 +26,13 @@ static void routes_section_check(const json_t *sec, const char *path, const json
 	  .help = "Preference among routes to the same target: lower wins." }, \
 	{ .name = "table", .kind = SC_INT, .min = 1, .max = 254, .def = "254", \
 	  .title = "Routing table", .help = "1-252, or 254 for the main table." }, \
-	{ .name = "enabled", .kind = SC_BOOL, .def = "true", .title = "Enabled" }, \
 	{ .name = "description", .kind = SC_STRING, .min = 0, .max = 64, .title = "Description" }, \
 	{ .name = NULL }
 
+#define ROUTES_ENABLED { .name = "enabled", .kind = SC_BOOL, .def = "true", .title = "Enabled" }
+
 static const struct sc_field routes_static4_fields[] = {
+	ROUTES_ENABLED,
 	{ .name = "target", .kind = SC_CIDR4, .flags = SC_F_REQUIRED, .title = "Target",
 	  .help = "Network reached by this route, e.g. 10.20.0.0/16." },
 	{ .name = "gateway", .kind = SC_IPV4, .title = "Gateway",
@@ -41,6 +43,7 @@ static const struct sc_field routes_static4_fields[] = {
 };
 
 static const struct sc_field routes_static6_fields[] = {
+	ROUTES_ENABLED,
 	{ .name = "target", .kind = SC_CIDR6, .flags = SC_F_REQUIRED, .title = "Target",
 	  .help = "Prefix reached by this route, e.g. 2001:db8:20::/48." },
 	{ .name = "gateway", .kind = SC_IPV6, .title = "Gateway",
@@ -70,14 +73,22 @@ static const struct sc_field routes_policy_fields[] = {
 	{ .name = NULL }
 };
 
+/* the tabs of the Routes page */
+static const struct sc_tab tab_policy = { "policy", "Policy Based" };
+static const struct sc_tab tab_static4 = { "static4", "Static IPv4" };
+static const struct sc_tab tab_static6 = { "static6", "Static IPv6" };
+
 static const struct sc_field routes_fields[] = {
-	{ .name = "static4", .kind = SC_COLLECTION, .fields = routes_static4_fields, .max = 1024,
-	  .def = "[]", .check = routes_static4_check, .title = "Static IPv4 routes" },
-	{ .name = "static6", .kind = SC_COLLECTION, .fields = routes_static6_fields, .max = 1024,
-	  .def = "[]", .check = routes_static6_check, .title = "Static IPv6 routes" },
 	{ .name = "policy", .kind = SC_COLLECTION, .fields = routes_policy_fields, .max = 200,
 	  .def = "[]", .check = routes_policy_check, .title = "Policy routes",
-	  .help = "IPv4 traffic chosen by source, destination or domain, sent through another uplink." },
+	  .help = "IPv4 traffic chosen by source, destination or domain, sent through another uplink.",
+	  .tab = &tab_policy },
+	{ .name = "static4", .kind = SC_COLLECTION, .fields = routes_static4_fields, .max = 1024,
+	  .def = "[]", .check = routes_static4_check, .title = "Static IPv4 routes",
+	  .tab = &tab_static4 },
+	{ .name = "static6", .kind = SC_COLLECTION, .fields = routes_static6_fields, .max = 1024,
+	  .def = "[]", .check = routes_static6_check, .title = "Static IPv6 routes",
+	  .tab = &tab_static6 },
 	{ .name = NULL }
 };
 

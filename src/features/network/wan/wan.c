@@ -19,15 +19,21 @@
 
 static const char *const wan_protos[] = { "dhcp", "static", NULL };
 
+static const char *const wan_static[] = { "static", NULL };
+
 static const struct sc_field wan_ipv4_fields[] = {
 	{ .name = "proto", .kind = SC_ENUM, .choices = wan_protos, .def = "\"dhcp\"",
 	  .title = "Protocol", .help = "dhcp: address from the upstream router; static: fixed address." },
-	{ .name = "address", .kind = SC_IPV4, .title = "IPv4 address", .help = "Static address." },
+	{ .name = "address", .kind = SC_IPV4, .title = "IPv4 address", .help = "Static address.",
+	  .when = { "proto", wan_static } },
 	{ .name = "prefix", .kind = SC_INT, .min = 1, .max = 32, .title = "Prefix length",
-	  .help = "Static network size (24 = 255.255.255.0)." },
-	{ .name = "gateway", .kind = SC_IPV4, .title = "Gateway", .help = "Upstream router." },
+	  .help = "Static network size (24 = 255.255.255.0).",
+	  .when = { "proto", wan_static } },
+	{ .name = "gateway", .kind = SC_IPV4, .title = "Gateway", .help = "Upstream router.",
+	  .when = { "proto", wan_static } },
 	{ .name = "dns", .kind = SC_LIST, .item = SC_IPV4, .max = 8, .def = "[]",
-	  .title = "DNS servers", .help = "Static upstream DNS servers." },
+	  .title = "DNS servers", .help = "Static upstream DNS servers.",
+	  .when = { "proto", wan_static } },
 	{ .name = NULL }
 };
 
