@@ -64,9 +64,9 @@ struct feature_env {
 /* What each feature callback is given. */
 struct feature_ctx {
 	const struct feature_env *env;
-	const json_t *doc;      /* the configuration applied (render, check, apply,
-				 * health) or in force (status, hooks at render) */
-	const json_t *old_doc;  /* apply: the one in force before (NULL at start) */
+	const json_t *doc;      /* the configuration: whole to render, status and hooks;
+				 * to apply and health only the paths the feature reads */
+	const json_t *old_doc;  /* apply: the one in force before, as doc (NULL at start) */
 	const char *dir;        /* this feature's rendered files (check: the new ones) */
 	const char *old_dir;    /* apply: the files in force before (NULL at start) */
 	bool boot;              /* first apply after difosd started: nothing is in force */
@@ -136,6 +136,14 @@ struct feature {
 	void (*stop)(struct feature_ctx *ctx);
 	/* the engine processes it supervises: stopped at shutdown, shown in its status */
 	const struct feature_engine *engines;   /* terminated by { NULL } */
+	/*
+	 * The document paths its apply and health read besides its rendered
+	 * files ("lan", "system.hostname"; NULL-terminated): they see only
+	 * these (ctx->doc is a view), and a change of one applies the feature
+	 * as a change of its files does. A feature that reads only what it
+	 * rendered declares none.
+	 */
+	const char *const *reads;
 
 	/* hooks: what it adds to other features' output, rendered from ctx->doc */
 	void (*nft)(struct feature_ctx *ctx, struct feature_nft *out);
@@ -164,6 +172,10 @@ void feature_dnsmasq_collect(struct feature_ctx *ctx, struct sbuf *out);
 void feature_emit(const struct feature_env *env, enum feature_event_kind kind, const json_t *data);
 /* Status of a feature: its own, with its engines' states. */
 json_t *feature_status(const struct feature *f, struct feature_ctx *ctx);
+/* view.c: the document as a feature's apply sees it (the paths it reads) */
+json_t *feature_doc_view(const json_t *doc, const char *const *reads);
+/* Does one of the paths f reads differ between the documents? */
+bool feature_reads_changed(const struct feature *f, const json_t *old_doc, const json_t *doc);
 /* Stops every feature, the last in apply order first. */
 void feature_stop_all(const struct feature_env *env);
 

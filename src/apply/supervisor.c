@@ -9,6 +9,7 @@
 #include "apply/feature.h"
 #include "apply/supervisor.h"
 #include "apply/system.h"
+#include "core/files.h"
 #include "core/log.h"
 #include "core/spawn.h"
 #include "core/util.h"

@@ -11,6 +11,7 @@
 
 #include "auth/auth.h"
 #include "core/log.h"
+#include "core/root.h"
 #include "core/spawn.h"
 #include "core/util.h"
 #include "store/store.h"

@@ -11,6 +11,7 @@
 
 #include "apply/feature.h"
 #include "cli/cli.h"
+#include "core/root.h"
 #include "core/util.h"
 #include "daemon/methods.h"
 #include "schema/schema.h"

@@ -6,7 +6,7 @@
 #include <ctype.h>
 
 #include "net/addr.h"
-#include "schema/kind.h"
+#include "schema/kind_int.h"
 
 /* One parse for the four address kinds: an address of one family, with
  * "/len" for the networks; the message tells the address from the length. */

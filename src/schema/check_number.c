@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "schema/kind.h"
+#include "schema/kind_int.h"
 
 enum sc_dur_status {
 	SC_DUR_OK,

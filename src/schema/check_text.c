@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "schema/kind.h"
+#include "schema/kind_int.h"
 
 static bool sc_is_ascii(const char *s)
 {

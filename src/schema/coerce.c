@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "schema/kind.h"
+#include "schema/kind_int.h"
 
 static json_t *sc_coerce_scalar(enum sc_kind kind, const char *text, char *why, size_t whylen)
 {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "core/util.h"
-#include "schema/kind.h"
+#include "schema/kind_int.h"
 
 /* the forms of the text, shared by POSIX ERE (the tests check it) and ECMAScript (the GUI) */
 #define DEC_OCTET "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"

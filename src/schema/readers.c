@@ -6,7 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "schema/kind.h"
+#include "schema/kind_int.h"
 
 json_t *sc_read_integer(const char *text, char *why, size_t whylen)
 {

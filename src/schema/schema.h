@@ -152,6 +152,8 @@ long long sc_duration_seconds(const char *s); /* -1 for "infinite", -2 if invali
 const struct sc_field *schema_root(void);
 void schema_set_root(const struct sc_field *root);
 
+/* The member of an object or collection field by name, or NULL. */
+const struct sc_field *schema_member(const struct sc_field *obj, const char *name);
 /* Field at a path ("lan.dhcp.start", "dhcp.static_leases[3].ip", "dhcp.static_leases"). */
 const struct sc_field *schema_lookup(const char *path);
 

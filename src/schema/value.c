@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "schema/kind.h"
+#include "schema/kind_int.h"
 
 /* Writes the reason (when the caller wants one) and returns false. */
 bool sc_fail(char *why, size_t whylen, const char *fmt, ...)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/files.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "web/web.h"

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "apply/feature.h"
+#include "core/files.h"
 #include "core/util.h"
 #include "schema/schema.h"
 

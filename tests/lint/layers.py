@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """The source tree's shape, checked: every #include points to the same or a
-lower layer; a feature includes no other feature's header; no two files
+lower layer; a feature includes no other feature's header; a private
+header (<name>_int.h) is included only in its own folder; no two files
 call each other (read from the built objects given as arguments). Prints each
 offence and "layers: N passed, N failed"."""
 import os
@@ -91,6 +92,8 @@ def main():
                 offences.append("%s includes %s: one program includes another's code" % (path, inc))
             elif mine and theirs and LAYERS.index(theirs) > LAYERS.index(mine):
                 offences.append("%s includes %s: %s is above %s" % (path, inc, theirs, mine))
+            if inc.endswith("_int.h") and os.path.dirname(inc) != os.path.dirname(path):
+                offences.append("%s includes %s: a header private to %s/" % (path, inc, os.path.dirname(inc)))
             fa, fb = feature_of(path), feature_of(inc)
             if fa and fb and fa != fb:
                 offences.append("%s includes %s: a feature includes another feature" % (path, inc))

@@ -8,15 +8,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "t.h"
-#include "t_json.h"
 #include "api/api.h"
 #include "apply/feature.h"
 #include "auth/auth.h"
-#include "daemon/methods.h"
+#include "core/files.h"
 #include "core/util.h"
+#include "daemon/methods.h"
 #include "schema/schema.h"
 #include "store/store.h"
+#include "t.h"
+#include "t_json.h"
 
 static char tmpdir[] = "/tmp/difos-test-auth-XXXXXX";
 static char *logpath;

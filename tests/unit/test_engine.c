@@ -11,16 +11,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "t.h"
-#include "t_json.h"
 #include "apply/engine.h"
 #include "apply/feature.h"
 #include "apply/supervisor.h"
 #include "apply/system.h"
+#include "core/files.h"
+#include "core/root.h"
 #include "core/util.h"
 #include "schema/schema.h"
+#include "store/doc.h"
 #include "store/jpath.h"
 #include "store/store.h"
+#include "t.h"
+#include "t_json.h"
 
 static char root[] = "/tmp/difos-test-engine-XXXXXX";
 static struct store *st;
@@ -686,6 +689,34 @@ static void test_apply_after_reboot(void)
 	json_decref(doc);
 }
 
+/* An applier sees the paths its feature reads and nothing else; a change
+ * of one of them applies the feature, a change elsewhere does not. */
+static void test_reads_view(void)
+{
+	static const char *const reads[] = { "lan.ipv4", "system.hostname", NULL };
+	const struct feature f = { .name = "probe", .reads = reads };
+	json_t *doc = json_deep_copy(eng.running), *view = feature_doc_view(doc, f.reads), *other;
+	json_t *system = json_pack("{s:s}", "hostname", doc_str(doc, "system.hostname"));
+
+	T_CHECK(json_equal(json_object_get(view, "system"), system));
+	json_decref(system);
+	T_CHECK(json_equal(doc_get(view, "lan.ipv4"), doc_get(doc, "lan.ipv4")));
+	T_CHECK(doc_get(view, "lan.device") == NULL);
+	T_CHECK(json_object_get(view, "dhcp") == NULL && json_object_get(view, "firewall") == NULL);
+	T_CHECK(feature_doc_view(NULL, f.reads) == NULL);
+
+	other = json_deep_copy(doc);
+	json_object_set_new(json_object_get(other, "lan"), "device", json_string("br-other"));
+	T_CHECK(!feature_reads_changed(&f, doc, other));
+	json_object_set_new(json_object_get(json_object_get(other, "lan"), "ipv4"), "prefix",
+			    json_integer(16));
+	T_CHECK(feature_reads_changed(&f, doc, other));
+	T_CHECK(feature_reads_changed(&f, NULL, other));
+	json_decref(other);
+	json_decref(view);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	char *dbdir, *dbpath;
@@ -723,6 +754,7 @@ int main(void)
 	T_RUN(test_revert_pending);
 	T_RUN(test_boot_after_pending);
 	T_RUN(test_apply_after_reboot);
+	T_RUN(test_reads_view);
 
 	sv_shutdown();
 	engine_free(&eng);

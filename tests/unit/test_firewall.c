@@ -7,15 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "t.h"
-#include "t_json.h"
 #include "apply/engine.h"
 #include "apply/feature.h"
 #include "apply/system.h"
-#include "rpc/rpc.h"
+#include "core/files.h"
 #include "core/util.h"
 #include "features/firewall/ruleset/firewall.h"
+#include "rpc/rpc.h"
 #include "schema/schema.h"
+#include "t.h"
+#include "t_json.h"
 
 static const char base[] =
 	"table inet difos {\n"

@@ -9,13 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "t.h"
-#include "t_json.h"
 #include "apply/feature.h"
 #include "apply/system.h"
+#include "core/files.h"
 #include "core/util.h"
 #include "features/firewall/bandwidth/qos.h"
 #include "schema/schema.h"
+#include "t.h"
+#include "t_json.h"
 
 static char dir[] = "/tmp/difos-test-qos-XXXXXX";
 

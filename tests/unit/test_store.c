@@ -10,12 +10,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "t.h"
-#include "t_json.h"
+#include "core/files.h"
 #include "core/util.h"
 #include "store/diff.h"
 #include "store/jpath.h"
 #include "store/store.h"
+#include "t.h"
+#include "t_json.h"
 
 static char tmpdir[] = "/tmp/difos-test-store-XXXXXX";
 static int db_counter;

@@ -7,7 +7,7 @@
 
 #include "t.h"
 #include "core/util.h"
-#include "schema/kind.h"
+#include "schema/kind_int.h"
 #include "schema/schema.h"
 #include "net/addr.h"
 #include "net/ipv4.h"

@@ -1,11 +1,14 @@
 /* System: the router's hostname. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "apply/feature.h"
 #include "apply/system.h"
+#include "core/files.h"
+#include "core/root.h"
 #include "core/util.h"
 #include "store/doc.h"
 
@@ -31,13 +34,21 @@ static int system_render(struct feature_ctx *ctx, struct render_out *out)
 	return 0;
 }
 
+/* What was rendered is the machine's name: /etc/hostname, and the kernel's. */
 static int system_apply(struct feature_ctx *ctx)
 {
-	const char *name = doc_str(ctx->doc, "system.hostname");
-	char *etc = root_path("/etc"), *path = root_path("/etc/hostname");
-	char *text = xasprintf("%s\n", name);
+	char *rendered = xasprintf("%s/hostname", ctx->dir), *text = file_read(rendered, NULL);
+	char *etc = root_path("/etc"), *path = root_path("/etc/hostname"), name[64];
 	int rc;
 
+	free(rendered);
+	if (!text) {
+		free(etc);
+		free(path);
+		ctx->err = xasprintf("cannot read the rendered hostname: %s", strerror(errno));
+		return -1;
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(text, "\n"), text);
 	mkdir_p(etc, 0755);
 	free(etc);
 	rc = file_write_atomic(path, text, strlen(text), 0644);

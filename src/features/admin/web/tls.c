@@ -13,7 +13,9 @@
 
 #include "apply/supervisor.h"
 #include "apply/system.h"
+#include "core/files.h"
 #include "core/log.h"
+#include "core/root.h"
 #include "core/spawn.h"
 #include "core/util.h"
 #include "features/admin/web/web.h"

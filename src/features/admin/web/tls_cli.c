@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/files.h"
 #include "core/print.h"
 #include "core/util.h"
 #include "features/admin/web/web.h"

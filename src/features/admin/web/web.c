@@ -11,6 +11,7 @@
 #include "apply/supervisor.h"
 #include "apply/system.h"
 #include "auth/auth.h"
+#include "core/files.h"
 #include "core/util.h"
 #include "features/admin/web/web.h"
 #include "store/doc.h"
@@ -84,33 +85,67 @@ static int web_render(struct feature_ctx *ctx, struct render_out *out)
 	return 0;
 }
 
+/* The value of "--name=" in the rendered arguments, or NULL (malloc'd). */
+static char *web_arg(const char *args, const char *name)
+{
+	char *key = xasprintf("--%s=", name);
+	const char *at = strstr(args, key);
+	char *v = at ? xstrndup(at + strlen(key), strcspn(at + strlen(key), "\n")) : NULL;
+
+	free(key);
+	return v;
+}
+
+/* What was rendered is what runs: difosd-web's ports and GUI, the session limits. */
 static int web_apply(struct feature_ctx *ctx)
 {
-	char https[24], http[24], *sock, *empty, *binary, *cert = NULL, *key = NULL;
+	char *path = xasprintf("%s/web.args", ctx->dir), *args = file_read(path, NULL);
+	char *https = NULL, *http = NULL, *gui = NULL, *idle = NULL, *max = NULL;
+	char *sock = NULL, *empty = NULL, *binary = NULL, *cert = NULL, *key = NULL;
 	const char *libexec = ctx->env->paths.libexec;
-	int rc;
+	int rc = -1;
 
-	auth_set_timeouts(sc_duration_seconds(doc_str(ctx->doc, "web.session_idle")),
-			  sc_duration_seconds(doc_str(ctx->doc, "web.session_max")));
-	if (web_tls_paths(ctx->env->sys, &cert, &key, &ctx->err) < 0)
+	free(path);
+	if (!args) {
+		ctx->err = xstrdup("cannot read the rendered arguments of difosd-web");
 		return -1;
-	snprintf(https, sizeof(https), "--https-port=%lld", doc_int(ctx->doc, "web.https_port", 443));
-	snprintf(http, sizeof(http), "--http-port=%lld", doc_int(ctx->doc, "web.http_port", 80));
+	}
+	https = web_arg(args, "https-port");
+	http = web_arg(args, "http-port");
+	gui = web_arg(args, "gui");
+	idle = web_arg(args, "session-idle");
+	max = web_arg(args, "session-max");
+	free(args);
+	if (!https || !http || !gui || !idle || !max) {
+		ctx->err = xstrdup("the rendered arguments of difosd-web are incomplete");
+		goto out;
+	}
+	auth_set_timeouts(sc_duration_seconds(idle), sc_duration_seconds(max));
+	if (web_tls_paths(ctx->env->sys, &cert, &key, &ctx->err) < 0)
+		goto out;
 	sock = xasprintf("--socket=%s/web.sock", ctx->env->paths.run);
 	empty = xasprintf("--chroot=%s/web-root", ctx->env->paths.run);
 	binary = xasprintf("%s/difosd-web", libexec ? libexec : "/usr/sbin");
 	{
-		char *gui = xasprintf("--gui=%s", web_gui_dir(ctx->env));
+		char *g = xasprintf("--gui=%s", gui), *hs = xasprintf("--https-port=%s", https);
+		char *ht = xasprintf("--http-port=%s", http);
 		char *c = xasprintf("--cert=%s", cert), *k = xasprintf("--key=%s", key);
-		char *const argv[] = { binary, sock, gui, c, k, https, http, "--user=" WEB_USER, empty,
-				       NULL };
+		char *const argv[] = { binary, sock, g, c, k, hs, ht, "--user=" WEB_USER, empty, NULL };
 		rc = sv_ensure("difosd-web", argv, NULL);
-		free(gui);
+		free(g);
+		free(hs);
+		free(ht);
 		free(c);
 		free(k);
 	}
 	if (rc < 0)
 		ctx->err = xstrdup("cannot start difosd-web");
+out:
+	free(https);
+	free(http);
+	free(gui);
+	free(idle);
+	free(max);
 	free(sock);
 	free(empty);
 	free(binary);

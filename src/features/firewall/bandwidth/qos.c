@@ -9,6 +9,7 @@
 
 #include "apply/feature.h"
 #include "apply/system.h"
+#include "core/files.h"
 #include "core/util.h"
 #include "features/firewall/bandwidth/qos.h"
 #include "store/doc.h"
@@ -16,16 +17,13 @@
 /* One part: a batch file shaping through one ifb device. */
 struct qos_part {
 	const char *file;
-	const char *enabled;   /* document path of its switch */
-	const char *root;      /* document path of the device that gets the root qdisc */
-	const char *ports;     /* ... of the device(s) whose ingress goes to the ifb */
 	const char *ifb;
 	bool cake;
 };
 
 static const struct qos_part qos_parts[] = {
-	{ "qos.tc", "qos.enabled", "lan.device", "lan.interfaces", QOS_IFB_UP, false },
-	{ "sqm.tc", "sqm.enabled", "wan.interface", "wan.interface", SQM_IFB_DOWN, true },
+	{ "qos.tc", QOS_IFB_UP, false },
+	{ "sqm.tc", SQM_IFB_DOWN, true },
 };
 
 static int qos_render(struct feature_ctx *ctx, struct render_out *out)
@@ -55,17 +53,34 @@ static int qos_check(struct feature_ctx *ctx)
 	return why ? -1 : 0;
 }
 
-/* Adds the device name(s) at path of doc (a name or a list) to set. */
-static void qos_devices(json_t *set, const json_t *doc, const char *path)
+/*
+ * The devices a batch installs on, read from the batch itself: a root
+ * qdisc ("qdisc add dev br-lan root ...") or an ingress one ("qdisc add
+ * dev lan0 handle ffff: ingress"). The applier acts on what was rendered;
+ * true when the batch installs anything at all.
+ */
+static bool qos_batch_devices(const char *dir, const struct qos_part *p, json_t *roots,
+			      json_t *ports)
 {
-	json_t *v = doc ? doc_get(doc, path) : NULL, *el;
-	size_t i;
+	char *path = dir ? xasprintf("%s/%s", dir, p->file) : NULL;
+	char *text = path ? file_read(path, NULL) : NULL, *save = NULL;
+	bool any = false;
 
-	if (json_is_string(v))
-		json_object_set_new(set, json_string_value(v), json_true());
-	json_array_foreach(v, i, el)
-		if (json_is_string(el))
-			json_object_set_new(set, json_string_value(el), json_true());
+	for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
+		char dev[64], rest[128];
+
+		if (*l && *l != '#')
+			any = true;
+		if (sscanf(l, "qdisc add dev %63s %127[^\n]", dev, rest) != 2 || !strcmp(dev, p->ifb))
+			continue;
+		if (!strncmp(rest, "root", 4))
+			json_object_set_new(roots, dev, json_true());
+		else if (strstr(rest, "ingress"))
+			json_object_set_new(ports, dev, json_true());
+	}
+	free(text);
+	free(path);
+	return any;
 }
 
 static json_t *qos_device_list(const json_t *set)
@@ -78,17 +93,19 @@ static json_t *qos_device_list(const json_t *set)
 	return list;
 }
 
-/* Takes away what this part installed, for the old and the new document
- * (a renamed bridge or a port that left the LAN still carries it). */
+/* Takes away what this part installed: on the devices of the batch in
+ * force and of the new one (a renamed bridge or a port that left the LAN
+ * still carries it); at start, where an earlier run may have left it: on
+ * every device. Only what is difos' own is touched. */
 static int qos_clear_part(struct feature_ctx *ctx, const struct qos_part *p, char **err)
 {
 	json_t *roots = json_object(), *ports = json_object(), *rl, *pl;
 	int rc;
 
-	qos_devices(roots, ctx->old_doc, p->root);
-	qos_devices(roots, ctx->doc, p->root);
-	qos_devices(ports, ctx->old_doc, p->ports);
-	qos_devices(ports, ctx->doc, p->ports);
+	qos_batch_devices(ctx->old_dir, p, roots, ports);
+	qos_batch_devices(ctx->dir, p, roots, ports);
+	if (!ctx->old_dir)
+		qos_links(ctx->env->sys, roots, ports);
 	rl = qos_device_list(roots);
 	pl = qos_device_list(ports);
 	rc = qos_tc_clear(ctx->env->sys, rl, pl, p->ifb, err);
@@ -101,10 +118,12 @@ static int qos_clear_part(struct feature_ctx *ctx, const struct qos_part *p, cha
 
 static int qos_apply_part(struct feature_ctx *ctx, const struct qos_part *p)
 {
-	bool on = doc_bool(ctx->doc, p->enabled, false);
+	json_t *none = json_object();
+	bool on = qos_batch_devices(ctx->dir, p, none, none);
 	char *batch;
 	int rc;
 
+	json_decref(none);
 	if (on && p->cake) {
 		const char *why = sqm_cake_missing(ctx->env->sys, true);
 		if (why) {

@@ -52,9 +52,12 @@ void qos_mac_canon(const char *mac, char out[18]);
 /* A rate in Mbps as tc text in kbit ("8000kbit"). */
 void qos_rate_text(double mbps, char out[32]);
 
-/* tc_owned.c: removes what difos installed: its root qdisc on each of
- * roots, an ingress qdisc redirecting to ifb on each of ports (arrays of
- * device names), and the ifb device itself. */
+/* tc_owned.c */
+/* Every device of the machine into both sets (to clear what an earlier run left). */
+void qos_links(struct sys *sys, json_t *roots, json_t *ports);
+/* Removes what difos installed: its root qdisc on each of roots, an
+ * ingress qdisc redirecting to ifb on each of ports (arrays of device
+ * names), and the ifb device itself. */
 int qos_tc_clear(struct sys *sys, const json_t *roots, const json_t *ports, const char *ifb,
 		 char **err);
 /* Creates the ifb device and loads a batch file. */

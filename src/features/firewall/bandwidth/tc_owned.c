@@ -74,6 +74,26 @@ static char *qos_qdiscs(struct sys *sys, const char *dev)
 	return NULL;
 }
 
+void qos_links(struct sys *sys, json_t *roots, json_t *ports)
+{
+	char *out = NULL;
+	json_t *links = NULL, *l;
+	size_t i;
+
+	if (sys->run(sys, (char *const[]){ "ip", "-j", "link", "show", NULL }, QOS_TC_TIMEOUT_MS,
+		     &out) == 0 && out)
+		links = json_loads(out, 0, NULL);
+	json_array_foreach(links, i, l) {
+		const char *name = json_string_value(json_object_get(l, "ifname"));
+		if (name && strcmp(name, "lo")) {
+			json_object_set_new(roots, name, json_true());
+			json_object_set_new(ports, name, json_true());
+		}
+	}
+	json_decref(links);
+	free(out);
+}
+
 int qos_tc_clear(struct sys *sys, const json_t *roots, const json_t *ports, const char *ifb,
 		 char **err)
 {

@@ -11,6 +11,7 @@
 
 #include "apply/feature.h"
 #include "apply/system.h"
+#include "core/files.h"
 #include "core/util.h"
 #include "features/firewall/ruleset/firewall.h"
 #include "features/firewall/ruleset/fw_lists.h"

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/files.h"
 #include "features/firewall/ruleset/firewall.h"
 
 bool fw_cidr_parse(const char *s, bool loose, struct net_prefix *out, char *why, size_t whylen)

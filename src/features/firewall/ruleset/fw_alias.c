@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "apply/feature.h"
+#include "core/files.h"
 #include "features/firewall/ruleset/firewall.h"
 #include "store/doc.h"
 

@@ -22,6 +22,7 @@
 #include "apply/engine.h"
 #include "apply/feature.h"
 #include "apply/system.h"
+#include "core/files.h"
 #include "core/log.h"
 #include "features/firewall/ruleset/firewall.h"
 #include "features/firewall/ruleset/fw_lists.h"

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "apply/system.h"
+#include "core/files.h"
 #include "core/log.h"
 #include "features/firewall/ruleset/firewall.h"
 

@@ -296,4 +296,5 @@ const struct feature feature_dhcp = {
 	.status = dhcp_status,
 	.engines = (const struct feature_engine[]){ { "dnsmasq", "engine" }, { NULL } },
 	.methods = dhcp_methods,
+	.reads = (const char *const[]){ "system.hostname", "dns.domain", NULL },
 };

@@ -10,11 +10,12 @@
 
 #include "apply/engine.h"
 #include "apply/feature.h"
+#include "core/files.h"
 #include "core/util.h"
 #include "features/network/dns_dhcp/dhcp.h"
+#include "net/addr.h"
 #include "schema/schema.h"
 #include "store/doc.h"
-#include "net/addr.h"
 
 json_t *dhcp_read_leases(const char *path)
 {

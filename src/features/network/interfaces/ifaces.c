@@ -11,11 +11,12 @@
 
 #include "apply/feature.h"
 #include "apply/system.h"
+#include "core/files.h"
 #include "core/util.h"
 #include "features/network/interfaces/ifaces.h"
+#include "net/addr.h"
 #include "net/ipv4.h"
 #include "store/doc.h"
-#include "net/addr.h"
 
 static const char *const ifaces_zones[] = { "lan", "wan", NULL };
 
@@ -183,6 +184,15 @@ static void ifaces_release(struct feature_ctx *ctx, const json_t *old)
 		sys_runv(ctx->env->sys, NULL, "ip", "link", "set", "dev", dev, "down", NULL);
 }
 
+/* EV_ADDRESS: the device's IPv4 address was set (or cleared) */
+static void ifaces_emit_address(struct feature_ctx *ctx, const char *dev, const char *addr)
+{
+	json_t *data = json_pack("{s:s, s:i, s:s?}", "interface", dev, "family", 4, "address", addr);
+
+	feature_emit(ctx->env, EV_ADDRESS, data);
+	json_decref(data);
+}
+
 static int ifaces_bring_up(struct feature_ctx *ctx, const json_t *el)
 {
 	const char *dev = doc_str(el, "device"), *addr = doc_str(el, "ipv4_address");
@@ -207,10 +217,13 @@ static int ifaces_bring_up(struct feature_ctx *ctx, const json_t *el)
 				     NULL))
 			return -1;
 		sys_runv(ctx->env->sys, NULL, "ip", "addr", "del", old_addr, "dev", dev, NULL);
+		ifaces_emit_address(ctx, dev, addr);
 		return 0;
 	}
 	if (addr && sys_runv(ctx->env->sys, &ctx->err, "ip", "addr", "replace", addr, "dev", dev, NULL))
 		return -1;
+	if (!old)
+		ifaces_emit_address(ctx, dev, addr);
 	return 0;
 }
 
@@ -231,11 +244,10 @@ static int ifaces_apply(struct feature_ctx *ctx)
 			if (ifaces_bring_up(ctx, el) < 0)
 				return -1;
 		} else if (ctx->boot) {
-			/* disabled before difosd started: make sure it carries nothing */
-			const char *owner;
-			if (!ifaces_device_taken(ctx->doc, doc_str(el, "device"), &owner))
-				sys_runv(ctx->env->sys, NULL, "ip", "link", "set", "dev",
-					 doc_str(el, "device"), "down", NULL);
+			/* disabled before difosd started: make sure it carries nothing
+			 * (no LAN or WAN device is one: the schema refuses that) */
+			sys_runv(ctx->env->sys, NULL, "ip", "link", "set", "dev",
+				 doc_str(el, "device"), "down", NULL);
 		}
 	}
 	return 0;
@@ -281,4 +293,5 @@ const struct feature feature_ifaces = {
 	.render = ifaces_render,
 	.apply = ifaces_apply,
 	.status = ifaces_status,
+	.reads = (const char *const[]){ "interfaces", NULL },
 };

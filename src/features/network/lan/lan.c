@@ -219,4 +219,5 @@ const struct feature feature_lan = {
 	.render = lan_render,
 	.apply = lan_apply,
 	.status = lan_status,
+	.reads = (const char *const[]){ "lan", NULL },
 };

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "apply/feature.h"
+#include "core/files.h"
 #include "features/network/routes/routes.h"
 #include "schema/schema.h"
 #include "store/doc.h"

@@ -10,9 +10,10 @@
 #include "apply/engine.h"
 #include "apply/feature.h"
 #include "apply/system.h"
+#include "core/files.h"
 #include "core/log.h"
-#include "rpc/rpc.h"
 #include "features/network/routes/routes.h"
+#include "rpc/rpc.h"
 #include "store/doc.h"
 
 static const struct sc_field *const routes_sections[] = { &routes_section, NULL };
@@ -216,5 +217,8 @@ const struct feature feature_routes = {
 	.nft = routes_nft,
 	.dnsmasq = routes_dnsmasq_lines,
 	.event = routes_event,
+	/* what its applier reads: the routes, and the uplinks they go through */
+	.reads = (const char *const[]){ "routes", "interfaces.custom", "wan.interface",
+					"wan.ipv4.proto", "wan.ipv4.gateway", NULL },
 	.methods = routes_methods,
 };

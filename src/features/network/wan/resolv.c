@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "apply/feature.h"
+#include "core/files.h"
 #include "core/util.h"
 #include "features/network/wan/wan.h"
 

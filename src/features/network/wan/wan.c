@@ -203,6 +203,10 @@ static int wan_apply(struct feature_ctx *ctx)
 		return -1;
 	if (!strcmp(doc_str(ctx->doc, "wan.ipv4.proto"), "static")) {
 		sv_stop("udhcpc");
+		/* the name the DHCP client announces is all that changed: nothing to do */
+		if (!ctx->boot && ctx->old_doc &&
+		    json_equal(doc_get(ctx->old_doc, "wan"), doc_get(ctx->doc, "wan")))
+			return 0;
 		return wan_apply_static(ctx, dev);
 	}
 	return wan_apply_dhcp(ctx, dev);
@@ -240,4 +244,5 @@ const struct feature feature_wan = {
 	.status = wan_status,
 	.engines = (const struct feature_engine[]){ { "udhcpc", "client" }, { NULL } },
 	.methods = wan_methods,
+	.reads = (const char *const[]){ "wan", "system.hostname", NULL },
 };

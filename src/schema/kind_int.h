@@ -5,8 +5,8 @@
  * the same rows (difosd --print-kinds -> gui/src/kinds.gen.ts). This
  * header is the schema folder's own.
  */
-#ifndef DIFOS_SCHEMA_KIND_H
-#define DIFOS_SCHEMA_KIND_H
+#ifndef DIFOS_SCHEMA_KIND_INT_H
+#define DIFOS_SCHEMA_KIND_INT_H
 
 #include <jansson.h>
 #include <stdbool.h>

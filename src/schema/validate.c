@@ -1,0 +1,298 @@
+/* Validation: a document walked against the schema, every error collected. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "schema/kind_int.h"
+#include "schema/schema.h"
+#include "store/jpath.h"
+
+/*
+ * The walk keeps the path of the value at hand in one buffer, extended on
+ * the way down and cut back on the way up: a document of thousands of
+ * entries is checked without an allocation per member.
+ */
+struct schema_walk {
+	const json_t *doc;
+	struct sc_error_list *errs;
+	char path[1024];
+	size_t len;
+	json_t *unique;   /* {set: {key: the entry that holds it}} of the unique fields */
+};
+
+/* Appends ".key" (or "key" at the top), or "[n]" / "[#n]" when key is
+ * NULL (mark "#" or ""); returns the length to cut back to. Plain copies:
+ * this runs for every member of the document. */
+static void schema_path_add(struct schema_walk *w, const char *s, size_t n)
+{
+	if (n > sizeof(w->path) - 1 - w->len)
+		n = sizeof(w->path) - 1 - w->len;
+	memcpy(w->path + w->len, s, n);
+	w->len += n;
+	w->path[w->len] = '\0';
+}
+
+static size_t schema_path_push(struct schema_walk *w, const char *mark_text, const char *key,
+			       long long n)
+{
+	size_t mark = w->len;
+	char num[24], *d = num + sizeof(num);
+	unsigned long long u = n < 0 ? 0 : (unsigned long long)n;
+
+	if (key) {
+		if (w->len)
+			schema_path_add(w, ".", 1);
+		schema_path_add(w, key, strlen(key));
+		return mark;
+	}
+	*--d = ']';
+	do
+		*--d = (char)('0' + u % 10);
+	while ((u /= 10));
+	schema_path_add(w, "[", 1);
+	schema_path_add(w, mark_text, strlen(mark_text));
+	schema_path_add(w, d, (size_t)(num + sizeof(num) - d));
+	return mark;
+}
+
+static void schema_path_pop(struct schema_walk *w, size_t mark)
+{
+	w->len = mark;
+	w->path[mark] = '\0';
+}
+
+static void schema_check_value(struct schema_walk *w, const struct sc_field *f,
+			       const json_t *v);
+
+static void schema_check_ref(struct schema_walk *w, const struct sc_field *f, const json_t *v)
+{
+	struct jpath p;
+	json_t *coll;
+
+	if (!f->ref || !jpath_parse(f->ref, &p))
+		return;
+	coll = jpath_get((json_t *)w->doc, &p);
+	if (!jpath_find_id(coll, json_integer_value(v), NULL))
+		sc_error_addj(w->errs, w->path, v, "does not name an existing entry of %s", f->ref);
+}
+
+static void schema_check_scalar(struct schema_walk *w, const struct sc_field *f,
+				enum sc_kind kind, const json_t *v)
+{
+	char why[256];
+
+	if (!sc_check_scalar(f, kind, v, why, sizeof(why))) {
+		sc_error_addj(w->errs, w->path, v, "%s", why);
+		return;
+	}
+	if (kind == SC_REF)
+		schema_check_ref(w, f, v);
+}
+
+static void schema_check_size(struct schema_walk *w, const struct sc_field *f, const json_t *v)
+{
+	long long n = (long long)json_array_size(v);
+
+	if ((f->min || f->max) && n < f->min)
+		sc_error_add(w->errs, w->path, NULL, "needs at least %lld entr%s", f->min,
+			     f->min == 1 ? "y" : "ies");
+	if ((f->min || f->max) && f->max && n > f->max)
+		sc_error_add(w->errs, w->path, NULL, "has %lld entries, more than the maximum %lld",
+			     n, f->max);
+}
+
+static void schema_check_object(struct schema_walk *w, const struct sc_field *of,
+				const json_t *obj, bool element)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(obj)) {
+		sc_error_addj(w->errs, w->len ? w->path : "(document)", obj, "is not an object");
+		return;
+	}
+	json_object_foreach((json_t *)obj, key, v) {
+		const struct sc_field *f = schema_member(of, key);
+		size_t mark = schema_path_push(w, NULL, key, 0);
+
+		if (element && !strcmp(key, "id")) {
+			if (!json_is_integer(v) || json_integer_value(v) <= 0)
+				sc_error_addj(w->errs, w->path, v, "is not a positive integer id");
+		} else if (!f) {
+			sc_error_add(w->errs, w->path, NULL, "is not a known setting");
+		} else {
+			schema_check_value(w, f, v);
+		}
+		schema_path_pop(w, mark);
+	}
+	for (const struct sc_field *f = of->fields; f && f->name; f++) {
+		if ((f->flags & SC_F_REQUIRED) && !json_object_get(obj, f->name)) {
+			size_t mark = schema_path_push(w, NULL, f->name, 0);
+			sc_error_add(w->errs, w->path, NULL, "is required");
+			schema_path_pop(w, mark);
+		}
+	}
+	if (of->check && w->errs->n == 0)
+		of->check(obj, w->path, w->doc, w->errs);
+}
+
+static int schema_id_order(const void *a, const void *b)
+{
+	json_int_t x = *(const json_int_t *)a, y = *(const json_int_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The set a unique member's values must be distinct in: its own name
+ * (shared across collections), or the collection's path and the member. */
+static json_t *schema_unique_set(struct schema_walk *w, const struct sc_field *m)
+{
+	char *name = m->unique ? xstrdup(m->unique) : xasprintf("%s.%s", w->path, m->name);
+	json_t *set = json_object_get(w->unique, name);
+
+	if (!set) {
+		set = json_object();
+		json_object_set_new(w->unique, name, set);
+	}
+	free(name);
+	return set;
+}
+
+/* Later entries holding a value an earlier one holds are reported: the first stands. */
+static void schema_check_unique(struct schema_walk *w, const struct sc_field *f, const json_t *v)
+{
+	for (const struct sc_field *m = f->fields; m && m->name; m++) {
+		json_t *set, *el;
+		size_t i;
+
+		if (!(m->flags & SC_F_UNIQUE) && !m->unique)
+			continue;
+		set = schema_unique_set(w, m);
+		json_array_foreach(v, i, el) {
+			json_t *val = json_object_get(el, m->name), *id = json_object_get(el, "id");
+			char key[256], why[256];
+			const char *first;
+			char *entry;
+
+			if (!val || !json_is_integer(id) || !sc_check_scalar(m, m->kind, val, why, sizeof(why)))
+				continue;
+			sc_kind_key(m->kind, val, key, sizeof(key));
+			entry = xasprintf("%s[%lld]", w->path, (long long)json_integer_value(id));
+			first = json_string_value(json_object_get(set, key));
+			if (first) {
+				char *p = xasprintf("%s.%s", entry, m->name);
+				sc_error_addj(w->errs, p, val, "%s %s",
+					      m->unique_says ? m->unique_says : "is already used by", first);
+				free(p);
+			} else {
+				json_object_set_new(set, key, json_string(entry));
+			}
+			free(entry);
+		}
+	}
+}
+
+/* A unique list: no item twice (the first stands). */
+static void schema_check_list_unique(struct schema_walk *w, const struct sc_field *f,
+				     const json_t *v)
+{
+	json_t *seen = json_object(), *item;
+	size_t i;
+
+	json_array_foreach(v, i, item) {
+		char key[256], why[256];
+
+		if (!sc_check_scalar(f, f->item, item, why, sizeof(why)))
+			continue;
+		sc_kind_key(f->item, item, key, sizeof(key));
+		if (json_object_get(seen, key))
+			sc_error_addj(w->errs, w->path, item, "is listed twice");
+		else
+			json_object_set_new(seen, key, json_true());
+	}
+	json_decref(seen);
+}
+
+static void schema_check_collection(struct schema_walk *w, const struct sc_field *f,
+				    const json_t *v)
+{
+	size_t i, n = 0;
+	json_t *el;
+	json_int_t *ids;
+
+	if (!json_is_array(v)) {
+		sc_error_addj(w->errs, w->path, v, "is not a list");
+		return;
+	}
+	schema_check_size(w, f, v);
+	ids = xcalloc(json_array_size(v) + 1, sizeof(*ids));
+	json_array_foreach(v, i, el) {
+		json_t *jid = json_object_get(el, "id");
+		size_t mark;
+
+		if (!json_is_integer(jid) || json_integer_value(jid) <= 0) {
+			mark = schema_path_push(w, "#", NULL, (long long)i + 1);
+			sc_error_add(w->errs, w->path, NULL, "has no positive integer id");
+			schema_path_pop(w, mark);
+			continue;
+		}
+		ids[n++] = json_integer_value(jid);
+		mark = schema_path_push(w, "", NULL, (long long)json_integer_value(jid));
+		schema_check_object(w, f, el, true);
+		schema_path_pop(w, mark);
+	}
+	schema_check_unique(w, f, v);
+	/* each id once: sorted, a repeat sits next to its twin */
+	qsort(ids, n, sizeof(*ids), schema_id_order);
+	for (i = 1; i < n; i++) {
+		if (ids[i] == ids[i - 1]) {
+			json_t *jid = json_integer(ids[i]);
+			sc_error_addj(w->errs, w->path, jid, "is used as id twice");
+			json_decref(jid);
+			while (i + 1 < n && ids[i + 1] == ids[i])
+				i++;
+		}
+	}
+	free(ids);
+}
+
+static void schema_check_value(struct schema_walk *w, const struct sc_field *f, const json_t *v)
+{
+	size_t i;
+	json_t *item;
+
+	switch (f->kind) {
+	case SC_OBJECT:
+		schema_check_object(w, f, v, false);
+		break;
+	case SC_COLLECTION:
+		schema_check_collection(w, f, v);
+		break;
+	case SC_LIST:
+		if (!json_is_array(v)) {
+			sc_error_addj(w->errs, w->path, v, "is not a list");
+			break;
+		}
+		schema_check_size(w, f, v);
+		json_array_foreach(v, i, item)
+			schema_check_scalar(w, f, f->item, item);
+		if (f->flags & SC_F_UNIQUE)
+			schema_check_list_unique(w, f, v);
+		break;
+	default:
+		schema_check_scalar(w, f, f->kind, v);
+	}
+}
+
+void schema_validate(const json_t *doc, struct sc_error_list *errs)
+{
+	struct schema_walk w = { .doc = doc, .errs = errs, .unique = json_object() };
+
+	/* cross-field checks run only while no error was found before them,
+	 * so a check can rely on well-typed values and the user sees the
+	 * first cause, not its echoes */
+	if (schema_root())
+		schema_check_object(&w, schema_root(), doc, false);
+	json_decref(w.unique);
+}
