@@ -5,10 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rpc/control.h"
 #include "core/log.h"
-#include "rpc/rpc.h"
 #include "core/util.h"
+#include "rpc/control.h"
+#include "rpc/rpc.h"
 
 struct control_door {
 	uv_pipe_t server;

@@ -7,9 +7,9 @@
 #ifndef DIFOS_SCHEMA_H
 #define DIFOS_SCHEMA_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <jansson.h>
 
 enum sc_kind {
 	SC_OBJECT,      /* fields: named members */

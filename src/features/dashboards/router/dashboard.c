@@ -10,10 +10,10 @@
 
 #include "apply/engine.h"
 #include "apply/feature.h"
-#include "rpc/control.h"
 #include "core/spawn.h"
 #include "core/util.h"
 #include "features/dashboards/router/dashboard.h"
+#include "rpc/control.h"
 #include "store/doc.h"
 
 #define DASHBOARD_PERIOD_MS 2000

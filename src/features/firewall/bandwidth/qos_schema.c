@@ -8,8 +8,8 @@
 
 #include "core/util.h"
 #include "features/firewall/bandwidth/qos.h"
-#include "net/ipv4.h"
 #include "net/addr.h"
+#include "net/ipv4.h"
 
 static void qos_check(const json_t *qos, const char *path, const json_t *doc,
 		      struct sc_error_list *errs);

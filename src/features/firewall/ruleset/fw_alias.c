@@ -6,10 +6,10 @@
  */
 #include <sodium.h>
 #include <stdint.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "apply/feature.h"
 #include "core/files.h"

@@ -12,11 +12,11 @@
  * again: only the alias sets' elements change, through netlink.
  */
 #include <errno.h>
-#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "apply/engine.h"

@@ -4,7 +4,6 @@
  * upstreams. Static leases and hostnames live in files dnsmasq re-reads
  * on SIGHUP, so changing them does not restart it.
  */
-#include <ctype.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +14,9 @@
 #include "apply/system.h"
 #include "core/util.h"
 #include "features/network/dns_dhcp/dhcp.h"
+#include "net/addr.h"
 #include "net/ipv4.h"
 #include "store/doc.h"
-#include "net/addr.h"
 
 static void dhcp_lease_check(const json_t *el, const char *path, const json_t *doc,
 			     struct sc_error_list *errs);

@@ -9,9 +9,9 @@
 #include "apply/feature.h"
 #include "apply/system.h"
 #include "core/util.h"
+#include "net/addr.h"
 #include "net/ipv4.h"
 #include "store/doc.h"
-#include "net/addr.h"
 
 static const struct sc_field lan_ipv4_fields[] = {
 	{ .name = "address", .kind = SC_IPV4, .flags = SC_F_REQUIRED, .def = "\"192.168.1.1\"",

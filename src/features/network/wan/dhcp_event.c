@@ -18,10 +18,10 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "features/network/wan/wan.h"
+#include "net/addr.h"
 #include "net/ipv4.h"
 #include "schema/schema.h"
 #include "store/doc.h"
-#include "net/addr.h"
 
 static json_t *wan_lease;
 

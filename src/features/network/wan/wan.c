@@ -13,9 +13,9 @@
 #include "apply/system.h"
 #include "core/util.h"
 #include "features/network/wan/wan.h"
+#include "net/addr.h"
 #include "net/ipv4.h"
 #include "store/doc.h"
-#include "net/addr.h"
 
 static const char *const wan_protos[] = { "dhcp", "static", NULL };
 
