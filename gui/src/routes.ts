@@ -6,9 +6,10 @@ import { dashboardPage } from './pages/dashboard';
 import { dnsPage } from './pages/dns';
 import { aliasesPage, firewallPage, forwardsPage, natPage, rulesPage } from './pages/firewall';
 import { historyPage } from './pages/history';
+import { interfacesPage } from './pages/interfaces';
 import { loginPage } from './pages/login';
 import { lanPage, wanPage } from './pages/network';
-import { interfacesPage, routesPage } from './pages/routing';
+import { routesPage } from './pages/routing';
 import { setupPage } from './pages/setup';
 import { systemPage } from './pages/system';
 

@@ -1,11 +1,14 @@
 /*
  * Helpers on top of generated fields: names to pick for a list field that
  * also takes free text (alias names in firewall rules), and a checkbox
- * picker that fills a list field (countries, premade domain lists). The
- * field's own text input stays the value: typing works as before.
+ * picker that fills a list field (countries, premade domain lists), the
+ * router's devices for a device field. The field's own text input stays
+ * the value: typing works as before.
  */
+import { get } from './api';
 import { h, uid } from './dom';
 import type { Field } from './field';
+import type { SchemaForm } from './form';
 import { splitList } from './validate';
 
 /** Tells the field its text changed (validation, conditional fields). */
@@ -143,4 +146,14 @@ export function picker(f: Field, options: PickOption[], opts: { label: string; f
   sync();
   f.error.before(el);
   return el;
+}
+
+/** Offers the router's live device names (but lo) for a form's field at path. */
+export function suggestDevices(form: SchemaForm, path: string): void {
+  const f = form.fields.get(path);
+  if (!f) return;
+  void get<{ name?: string }[]>('/interfaces').then((ifs) => {
+    const names = (Array.isArray(ifs) ? ifs : []).map((i) => i.name).filter((n): n is string => !!n && n !== 'lo');
+    suggestNames(f, names, 'Devices');
+  }, () => {});
 }

@@ -41,6 +41,9 @@ struct engine {
 	char *prune_keep[2];
 	/* tests: pause this many ms between switching files and applying */
 	int test_pause_ms;
+	/* tests: appliers see the whole documents instead of the paths their
+	 * feature reads (test_reads compares both: the reads are complete) */
+	bool test_whole_docs;
 };
 
 struct apply_result {

@@ -13,7 +13,9 @@ it sees (the router's address on that uplink, after masquerade).
 Everything is created inside namespaces the lab owns and torn down with it.
 """
 
-from conftest import LAN_ADDR, ns_exec, run, wait_for
+import json
+
+from conftest import LAN_ADDR, describe, ns_exec, run, wait_for
 
 UP2_ADDR = "203.0.113.1"
 ROUTER_UP2_ADDR = "203.0.113.2"
@@ -124,6 +126,13 @@ class RoutesLab:
 
     def router(self, *argv):
         return ns_exec(self.lab.router, *argv, timeout=10)
+
+
+def ip_json(lab, *argv):
+    """`ip -j ARGV` in the router's namespace, parsed."""
+    cp = ns_exec(lab.router, "ip", "-j", *argv, timeout=10)
+    assert cp.returncode == 0, describe(cp)
+    return json.loads(cp.stdout or "[]")
 
 
 def routes_lab(lab):

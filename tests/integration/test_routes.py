@@ -11,18 +11,12 @@ import json
 
 from conftest import describe, ns_exec, wait_for
 from lab_routes import (BEHIND_UP2, CLIENT2_ADDR, ROUTER_UP2_ADDR, TARGET, TARGET_LISTED,
-                        TARGET_OTHER, TARGET_SUB, UP2_ADDR, routes_lab)
+                        TARGET_OTHER, TARGET_SUB, UP2_ADDR, ip_json, routes_lab)
 
 # what routes_policy.c gives the first custom interface: index 2
 WAN1_TABLE = "1002"
 WAN1_PREF = "9002"
 WAN_TABLE = "1001"
-
-
-def ip_json(lab, *argv):
-    cp = ns_exec(lab.router, "ip", "-j", *argv, timeout=10)
-    assert cp.returncode == 0, describe(cp)
-    return json.loads(cp.stdout or "[]")
 
 
 def rules_of(lab, pref):
@@ -289,37 +283,6 @@ def test_domain_lists_method(lab):
 
 
 # f -------------------------------------------------------------------------
-
-def addrs_of(lab, dev):
-    return ["%s/%s" % (a["local"], a["prefixlen"])
-            for link in ip_json(lab, "-4", "addr", "show", "dev", dev)
-            for a in link.get("addr_info", [])]
-
-
-def test_custom_interface_lifecycle(lab):
-    routes_lab(lab)
-    d = lab.daemon
-    d.ctl_ok("add", "interfaces.custom", "name=uplink2", "device=wan1", "zone=wan",
-             "ipv4_address=203.0.113.2/24", "ipv4_gateway=203.0.113.1")
-    d.ctl_ok("apply")
-    assert addrs_of(lab, "wan1") == ["203.0.113.2/24"]
-    assert ip_json(lab, "link", "show", "dev", "wan1")[0]["operstate"] in ("UP", "UNKNOWN")
-    cp = ns_exec(lab.router, "ping", "-c", "1", "-W", "2", UP2_ADDR)
-    assert cp.returncode == 0, describe(cp)
-
-    # a new address replaces the old one
-    d.ctl_ok("set", "interfaces.custom[1].ipv4_address", "203.0.113.3/24")
-    d.ctl_ok("apply")
-    assert addrs_of(lab, "wan1") == ["203.0.113.3/24"]
-
-    # removed: no address, link down
-    d.ctl_ok("delete", "interfaces.custom[1]")
-    d.ctl_ok("apply")
-    assert addrs_of(lab, "wan1") == []
-    assert "UP" not in ip_json(lab, "link", "show", "dev", "wan1")[0]["flags"]
-
-
-# g -------------------------------------------------------------------------
 
 def test_route_via_dhcp_wan_after_restart(lab):
     d = lab.daemon

@@ -23,12 +23,8 @@
 #include "store/jpath.h"
 #include "store/store.h"
 #include "t.h"
+#include "t_engine.h"
 #include "t_json.h"
-
-static char root[] = "/tmp/difos-test-engine-XXXXXX";
-static struct store *st;
-static struct sys *sys;
-static struct engine eng;
 
 /* ---- helpers ---- */
 
@@ -47,62 +43,6 @@ static void set_fail(const char *match)
 	sys->fail_match = match ? xstrdup(match) : NULL;
 }
 
-static size_t jmark(void)
-{
-	return sys->journal.len;
-}
-
-/* The journal from a mark on. */
-static const char *jsince(size_t mark)
-{
-	return sys->journal.s + mark;
-}
-
-/* Offset (from the journal start) of the first line at or after `from`
- * that contains needle, or -1. */
-static long jfind(size_t from, const char *needle)
-{
-	const char *s = sys->journal.s + from;
-
-	while (*s) {
-		const char *nl = strchr(s, '\n');
-		size_t len = nl ? (size_t)(nl - s) : strlen(s);
-		char *line = xmalloc(len + 1);
-		bool hit;
-
-		memcpy(line, s, len);
-		line[len] = '\0';
-		hit = strstr(line, needle) != NULL;
-		free(line);
-		if (hit)
-			return (long)(s - sys->journal.s);
-		s += len + (nl ? 1 : 0);
-	}
-	return -1;
-}
-
-static bool jhas(size_t from, const char *needle)
-{
-	return jfind(from, needle) >= 0;
-}
-
-/* A line that starts with prefix, at or after from. */
-static bool jhas_line_start(size_t from, const char *prefix)
-{
-	const char *s = sys->journal.s + from;
-	size_t n = strlen(prefix);
-
-	while (*s) {
-		if (!strncmp(s, prefix, n))
-			return true;
-		s = strchr(s, '\n');
-		if (!s)
-			break;
-		s++;
-	}
-	return false;
-}
-
 /* A line "kill <pid> <sig>" at or after from. */
 static bool jhas_kill(size_t from, int sig)
 {
@@ -119,17 +59,6 @@ static bool jhas_kill(size_t from, int sig)
 		s++;
 	}
 	return false;
-}
-
-static void dump_journal(size_t from)
-{
-	fprintf(stderr, "    journal:\n");
-	for (const char *s = jsince(from); *s;) {
-		const char *nl = strchr(s, '\n');
-		int len = nl ? (int)(nl - s) : (int)strlen(s);
-		fprintf(stderr, "      | %.*s\n", len, s);
-		s += len + (nl ? 1 : 0);
-	}
 }
 
 static bool touched_is(const struct apply_result *r, const char *want_text)
@@ -213,13 +142,6 @@ static const char *feature_state(const char *name)
 	return json_string_value(json_object_get(json_object_get(eng.features, name), "state"));
 }
 
-static void engine_setup(struct engine *e)
-{
-	engine_init(e, st, sys, NULL);
-	e->env.paths.libexec = "/usr/libexec/difos";
-	e->env.paths.socket = "/run/difos/control.sock";
-}
-
 /* ---- tests ---- */
 
 static void test_boot(void)
@@ -249,7 +171,7 @@ static void test_boot(void)
 	/* boot applies without a dry run of the checker */
 	T_CHECK(!jhas(m, "--check"));
 	want = xasprintf("start dnsmasq --keep-in-foreground --conf-file=%s/run/difos/active/dhcp/dnsmasq.conf\n",
-			 root);
+			 t_root);
 	T_CHECK(jhas_line_start(m, want));
 	free(want);
 	/* apply order follows the feature table: lan before firewall before dhcp */
@@ -650,7 +572,7 @@ static void test_boot_after_pending(void)
 	T_CHECK(store_running(st) == pending);
 
 	engine_free(&eng);
-	engine_setup(&eng);
+	t_engine_setup(&eng);
 	m = jmark();
 	T_CHECK(engine_boot(&eng) == 0);
 	T_CHECK(eng.running_rev == applied);
@@ -673,7 +595,9 @@ static void test_boot_after_pending(void)
 	json_decref(applied_doc);
 }
 
-/* After all that, a plain apply works again on the rebooted engine. */
+/* After all that, a plain apply works again on the rebooted engine. The
+ * custom interfaces re-apply too: they read the LAN's members (a released
+ * device that the LAN took over keeps its link up). */
 static void test_apply_after_reboot(void)
 {
 	json_t *doc = running_with("lan.interfaces", "[\"lan0\", \"lan1\"]");
@@ -681,7 +605,7 @@ static void test_apply_after_reboot(void)
 	size_t m = jmark();
 
 	T_CHECK(engine_apply(&eng, doc, "tester", "second port", 0, &res) == 0);
-	T_CHECK(touched_is(&res, "[\"lan\"]"));
+	T_CHECK(touched_is(&res, "[\"lan\", \"ifaces\"]"));
 	T_CHECK(res.revision == store_latest(st));
 	T_CHECK(jhas_line_start(m, "run ip link set dev lan1 master br-lan\n"));
 	T_CHECK(!jhas(m, "nomaster"));
@@ -719,28 +643,7 @@ static void test_reads_view(void)
 
 int main(void)
 {
-	char *dbdir, *dbpath;
-	json_t *defaults;
-
-	if (!mkdtemp(root)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	root_set(root);
-	feature_schema_init();
-	dbdir = root_path("/var/lib/difos");
-	mkdir_p(dbdir, 0755);
-	dbpath = root_path("/var/lib/difos/config.db");
-	if (store_open(dbpath, &st) < 0) {
-		fprintf(stderr, "cannot open the store %s\n", dbpath);
-		return 1;
-	}
-	defaults = schema_defaults();
-	store_init(st, defaults);
-	json_decref(defaults);
-	sys = sys_dry_new();
-	engine_setup(&eng);
-	sv_init(&eng.env, NULL);
+	t_engine_open();
 
 	T_RUN(test_boot);
 	T_RUN(test_apply_hostnames_only);
@@ -756,12 +659,6 @@ int main(void)
 	T_RUN(test_apply_after_reboot);
 	T_RUN(test_reads_view);
 
-	sv_shutdown();
-	engine_free(&eng);
-	store_close(st);
-	sys_free(sys);
-	rm_rf(root);
-	free(dbdir);
-	free(dbpath);
+	t_engine_close();
 	return t_done("unit-engine");
 }

@@ -1,7 +1,7 @@
 /*
- * Unit tests of the routes and custom interfaces: the rules of their
- * sections that the integration tests do not reach, the DNS lines of
- * domain policies, and what the applier asks of the kernel (dry backend).
+ * Unit tests of the routes: the rules of their section that the
+ * integration tests do not reach, the DNS lines of domain policies, and
+ * what the applier asks of the kernel (dry backend).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,58 +9,13 @@
 
 #include "t.h"
 #include "t_json.h"
+#include "t_schema.h"
 #include "apply/engine.h"
 #include "apply/feature.h"
 #include "apply/system.h"
 #include "core/util.h"
 #include "features/network/routes/routes.h"
 #include "schema/schema.h"
-
-/* A valid document: defaults plus "routes"/"interfaces" from JSON text. */
-static json_t *doc_with(const char *path, const char *value)
-{
-	json_t *d = schema_defaults();
-
-	if (path)
-		put(d, path, value);
-	schema_fill_defaults(d);
-	return d;
-}
-
-/* Validates doc (taken); true when some error has this path and message. */
-static bool has_error(json_t *doc, const char *path, const char *message)
-{
-	struct sc_error_list e;
-	bool ok = false;
-
-	sc_errors_init(&e);
-	schema_validate(doc, &e);
-	for (size_t i = 0; i < e.n; i++)
-		ok |= !strcmp(e.v[i].path, path) && !strcmp(e.v[i].message, message);
-	if (!ok) {
-		fprintf(stderr, "    expected %s | %s\n", path, message);
-		for (size_t i = 0; i < e.n; i++)
-			fprintf(stderr, "    got %s | %s\n", e.v[i].path, e.v[i].message);
-	}
-	sc_errors_free(&e);
-	json_decref(doc);
-	return ok;
-}
-
-static bool valid(json_t *doc)
-{
-	struct sc_error_list e;
-	bool ok;
-
-	sc_errors_init(&e);
-	schema_validate(doc, &e);
-	ok = e.n == 0;
-	for (size_t i = 0; i < e.n; i++)
-		fprintf(stderr, "    error %s\n", e.v[i].message);
-	sc_errors_free(&e);
-	json_decref(doc);
-	return ok;
-}
 
 static const char uplink2[] =
 	"[{\"id\": 1, \"name\": \"uplink2\", \"device\": \"wan1\", \"zone\": \"wan\","
@@ -113,43 +68,6 @@ static void test_static_rules(void)
 			  "routes.static6[2].target",
 			  "routes.static6[2].target: 2001:DB8:0::/32 with metric 0 in table 254 is "
 			  "already routed by routes.static6[1]"));
-}
-
-static void test_interface_rules(void)
-{
-	T_CHECK(valid(doc_with("interfaces.custom", uplink2)));
-	T_CHECK(has_error(doc_with("interfaces.custom",
-				   "[{\"id\": 1, \"name\": \"a\", \"device\": \"eth2\", \"zone\": \"wan\","
-				   " \"ipv4_address\": \"203.0.113.2/24\", \"ipv4_gateway\": \"203.0.114.1\"}]"),
-			  "interfaces.custom[1].ipv4_gateway",
-			  "interfaces.custom[1].ipv4_gateway: 203.0.114.1 is outside the interface's "
-			  "network 203.0.113.0/24"));
-	T_CHECK(has_error(doc_with("interfaces.custom",
-				   "[{\"id\": 1, \"name\": \"a\", \"device\": \"eth2\", \"zone\": \"wan\","
-				   " \"ipv4_address\": \"203.0.113.0/24\"}]"),
-			  "interfaces.custom[1].ipv4_address",
-			  "interfaces.custom[1].ipv4_address: 203.0.113.0/24 is the network address of "
-			  "203.0.113.0/24, not a host address"));
-	T_CHECK(has_error(doc_with("interfaces.custom",
-				   "[{\"id\": 1, \"name\": \"a\", \"device\": \"eth2\", \"zone\": \"lan\","
-				   " \"ipv4_address\": \"192.168.1.7/16\"}]"),
-			  "interfaces.custom[1].ipv4_address",
-			  "interfaces.custom[1].ipv4_address: 192.168.1.7/16 overlaps the LAN network "
-			  "192.168.1.0/24"));
-	T_CHECK(has_error(doc_with("interfaces.custom",
-				   "[{\"id\": 1, \"name\": \"a\", \"device\": \"lan0\", \"zone\": \"lan\"}]"),
-			  "interfaces.custom[1].device",
-			  "interfaces.custom[1].device: lan0 is already a device of the LAN"));
-	T_CHECK(has_error(doc_with("interfaces.custom",
-				   "[{\"id\": 1, \"name\": \"Trunk\", \"device\": \"eth2\", \"zone\": \"wan\"},"
-				   " {\"id\": 2, \"name\": \"trunk\", \"device\": \"eth2\", \"zone\": \"wan\"}]"),
-			  "interfaces.custom[2].name",
-			  "interfaces.custom[2].name: trunk is already used by interfaces.custom[1]"));
-	T_CHECK(has_error(doc_with("interfaces.custom",
-				   "[{\"id\": 1, \"name\": \"a\", \"device\": \"eth2\", \"zone\": \"wan\"},"
-				   " {\"id\": 2, \"name\": \"b\", \"device\": \"eth2\", \"zone\": \"wan\"}]"),
-			  "interfaces.custom[2].device",
-			  "interfaces.custom[2].device: eth2 is already used by interfaces.custom[1]"));
 }
 
 static void test_policy_rules(void)
@@ -370,7 +288,6 @@ int main(void)
 {
 	feature_schema_init();
 	T_RUN(test_static_rules);
-	T_RUN(test_interface_rules);
 	T_RUN(test_policy_rules);
 	T_RUN(test_dnsmasq_lines);
 	T_RUN(test_sets_follow_domains);

@@ -11,6 +11,7 @@
 
 #include "t.h"
 #include "t_json.h"
+#include "t_schema.h"
 #include "apply/feature.h"
 #include "core/util.h"
 #include "schema/schema.h"
@@ -24,12 +25,6 @@ static void del(json_t *doc, const char *path)
 		fprintf(stderr, "    cannot delete %s in the test document\n", path);
 		abort();
 	}
-}
-
-static void print_errors(const struct sc_error_list *e)
-{
-	for (size_t i = 0; i < e->n; i++)
-		fprintf(stderr, "    error %zu: %s\n", i, e->v[i].message);
 }
 
 /* Validates doc (taken) and checks the first error's path and message. */
@@ -47,22 +42,6 @@ static bool first_error_is(json_t *doc, const char *path, const char *message)
 			fprintf(stderr, "    got no error\n");
 		print_errors(&e);
 	}
-	sc_errors_free(&e);
-	json_decref(doc);
-	return ok;
-}
-
-/* Validates doc (taken): true when it has no error. */
-static bool valid(json_t *doc)
-{
-	struct sc_error_list e;
-	bool ok;
-
-	sc_errors_init(&e);
-	schema_validate(doc, &e);
-	ok = e.n == 0;
-	if (!ok)
-		print_errors(&e);
 	sc_errors_free(&e);
 	json_decref(doc);
 	return ok;

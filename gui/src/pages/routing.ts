@@ -1,15 +1,14 @@
 /*
- * Network Settings › Interfaces (custom interfaces with their zone) and
- * Routes (Policy Based, Static IPv4, Static IPv6). Interface fields offer
- * the names that fit; policy routes pick premade domain lists.
+ * Network Settings › Routes: Policy Based, Static IPv4, Static IPv6.
+ * Interface fields offer the names that fit; policy routes pick premade
+ * domain lists.
  */
 import { configUrl, get } from '../api';
-import { h } from '../dom';
 import type { SchemaForm } from '../form';
 import type { PageDef } from '../page';
 import { schemaTabs } from '../schematabs';
-import { picker, suggestNames } from '../suggest';
-import { collectionTable, type Entry, type TableOptions } from '../table';
+import { picker, suggestDevices, suggestNames } from '../suggest';
+import type { Entry, TableOptions } from '../table';
 
 export interface DomainList {
   name: string;
@@ -50,22 +49,12 @@ function policyForm(form: SchemaForm): void {
     }, () => {});
 }
 
-/** Live device names for a static route's interface. */
-function deviceNames(form: SchemaForm, path: string): void {
-  const f = form.fields.get(path);
-  if (!f) return;
-  void get<{ name?: string }[]>('/interfaces').then((ifs) => {
-    const names = (Array.isArray(ifs) ? ifs : []).map((i) => i.name).filter((n): n is string => !!n && n !== 'lo');
-    suggestNames(f, names, 'Devices');
-  }, () => {});
-}
-
 function staticRoutes(path: 'routes.static4' | 'routes.static6', noun: string, intro: string): Partial<TableOptions> {
   return {
     noun,
     intro,
     columns: ['target', 'gateway', 'interface', 'metric', 'table', 'description', 'enabled'],
-    enhance: (form) => deviceNames(form, path + '.interface'),
+    enhance: (form) => suggestDevices(form, path + '.interface'),
   };
 }
 
@@ -91,21 +80,5 @@ export const routesPage: PageDef = {
         'routes.static6': staticRoutes('routes.static6', 'IPv6 route', 'Prefixes reached through a gateway or an interface; a link-local gateway needs its interface.'),
       },
     });
-  },
-};
-
-export const interfacesPage: PageDef = {
-  path: '/interfaces',
-  title: 'Interfaces',
-  group: 'Network Settings',
-  render(ctx) {
-    ctx.root.append(
-      h('p', { class: 'muted' }, 'Ports besides the LAN bridge and the WAN, each in a firewall zone: lan (trusted) or wan (an extra uplink, usable by policy routes).'),
-      collectionTable('interfaces.custom', {
-        noun: 'interface',
-        heading: 'Custom interfaces',
-        columns: ['name', 'device', 'zone', 'ipv4_address', 'ipv4_gateway', 'description', 'enabled'],
-        enhance: (form) => deviceNames(form, 'interfaces.custom.device'),
-      }));
   },
 };

@@ -4,20 +4,13 @@ import { bandwidthPage, readSpeed, sqmNotice } from '../pages/bandwidth';
 import { policyMatch, policyUplinks, routesPage } from '../pages/routing';
 import { resetSchema } from '../schema';
 import { completions, withItem, withoutItem } from '../suggest';
-import { mockFetch, schema, type, until } from './helpers';
+import { mockFetch, renderPage as render, schema, type, until } from './helpers';
 
 beforeEach(() => {
   document.body.replaceChildren();
   resetSchema(schema);
 });
 afterEach(() => vi.unstubAllGlobals());
-
-function render(page: { render: (c: { root: HTMLElement; query: URLSearchParams; onLeave: (f: () => void) => void }) => void }, query = '') {
-  const root = document.createElement('div');
-  document.body.append(root);
-  page.render({ root, query: new URLSearchParams(query), onLeave: () => {} });
-  return root;
-}
 
 describe('list text helpers', () => {
   it('adds and removes items of a list typed as text', () => {

@@ -1,5 +1,6 @@
 import { vi } from 'vitest';
 import schemaJson from './fixtures/schema.json';
+import type { PageDef } from '../page';
 import type { SchemaNode } from '../schema';
 
 export const schema = schemaJson as unknown as SchemaNode;
@@ -49,4 +50,12 @@ export async function until(cond: () => unknown, ms = 2000): Promise<void> {
 export function type(input: HTMLInputElement | HTMLSelectElement, value: string): void {
   input.value = value;
   input.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
+/** Renders a page into a fresh element of the document; returns the element. */
+export function renderPage(page: Pick<PageDef, 'render'>, query = ''): HTMLElement {
+  const root = document.createElement('div');
+  document.body.append(root);
+  page.render({ root, query: new URLSearchParams(query), onLeave: () => {} });
+  return root;
 }

@@ -4,7 +4,6 @@
  * optional static IPv4 address and gateway. The firewall reads their zone;
  * policy routes may leave through those in zone "wan".
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +12,6 @@
 #include "apply/system.h"
 #include "core/files.h"
 #include "core/util.h"
-#include "features/network/interfaces/ifaces.h"
 #include "net/addr.h"
 #include "net/ipv4.h"
 #include "store/doc.h"
@@ -65,8 +63,9 @@ static bool ifaces_list_has(const json_t *list, const char *name)
 	return false;
 }
 
-/* Is dev one of the devices the LAN or the WAN feature owns? */
-bool ifaces_device_taken(const json_t *doc, const char *dev, const char **owner)
+/* True when dev is the LAN bridge, a LAN member or the WAN port; *owner
+ * then names the owner ("the LAN", "the WAN") for messages. */
+static bool ifaces_device_taken(const json_t *doc, const char *dev, const char **owner)
 {
 	const char *lan = doc_str(doc, "lan.device"), *wan = doc_str(doc, "wan.interface");
 
@@ -293,5 +292,8 @@ const struct feature feature_ifaces = {
 	.render = ifaces_render,
 	.apply = ifaces_apply,
 	.status = ifaces_status,
-	.reads = (const char *const[]){ "interfaces", NULL },
+	/* besides its own section: the devices the LAN and the WAN own, which
+	 * a released interface's link is left to */
+	.reads = (const char *const[]){ "interfaces", "lan.device", "lan.interfaces",
+					 "wan.interface", NULL },
 };
