@@ -284,6 +284,23 @@ static void test_wan_lease_events(void)
 	sys_free(sys);
 }
 
+/* The status reads the kernel's routes once per while, not per call, and
+ * again after difos changed them. */
+static void test_in_force_read_once(void)
+{
+	json_t *a = routes_in_force(), *b = routes_in_force(), *c;
+
+	T_CHECK(a != NULL && a == b);
+	T_CHECK(json_is_array(json_object_get(a, "routes")));
+	routes_in_force_forget();
+	c = routes_in_force();
+	T_CHECK(c != NULL && c != a);
+	json_decref(a);
+	json_decref(b);
+	json_decref(c);
+	routes_in_force_forget();
+}
+
 int main(void)
 {
 	feature_schema_init();
@@ -294,5 +311,6 @@ int main(void)
 	T_RUN(test_apply_commands);
 	T_RUN(test_nft_hook);
 	T_RUN(test_wan_lease_events);
+	T_RUN(test_in_force_read_once);
 	return t_done("routes");
 }

@@ -115,7 +115,10 @@ void routes_follow_wan(struct sys *sys, const json_t *doc);
  * {routes: [{family, dst, via, dev, table, metric}], rules: [{pref, mark,
  * table, interface}], devices: [...]} (for the rendered state). */
 json_t *routes_wanted_text(const json_t *doc);
-/* The routes and rules difos owns, as the kernel shows them (status). */
+/* The routes and rules difos owns, as the kernel shows them (status):
+ * read at most every 2 s; routes_in_force_forget drops what was read
+ * (after difos changed routes). */
 json_t *routes_in_force(void);
+void routes_in_force_forget(void);
 
 #endif

@@ -351,7 +351,20 @@ void routes_follow_wan(struct sys *sys, const json_t *doc)
 	free(err);
 }
 
-json_t *routes_in_force(void)
+/* What the kernel holds, read with two `ip -j` runs: kept for a while,
+ * so a status read (the dashboard, scripts polling the API) does not spawn
+ * processes on every call; dropped whenever difos changes routes. */
+#define ROUTES_IN_FORCE_MAX_AGE_MS 2000
+static json_t *routes_in_force_cache;
+static long long routes_in_force_at;
+
+void routes_in_force_forget(void)
+{
+	json_decref(routes_in_force_cache);
+	routes_in_force_cache = NULL;
+}
+
+static json_t *routes_in_force_read(void)
 {
 	char *const routes_argv[] = { "ip", "-j", "route", "show", "table", "all", "proto",
 				      ROUTES_PROTO, NULL };
@@ -375,4 +388,17 @@ json_t *routes_in_force(void)
 		routes = json_array();
 	}
 	return json_pack("{s:o, s:o}", "routes", routes, "rules", mine);
+}
+
+json_t *routes_in_force(void)
+{
+	long long now = now_ms();
+
+	if (!routes_in_force_cache || now - routes_in_force_at > ROUTES_IN_FORCE_MAX_AGE_MS ||
+	    now < routes_in_force_at) {
+		json_decref(routes_in_force_cache);
+		routes_in_force_cache = routes_in_force_read();
+		routes_in_force_at = now;
+	}
+	return json_incref(routes_in_force_cache);
 }
