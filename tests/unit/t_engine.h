@@ -114,21 +114,32 @@ static inline bool jhas(size_t from, const char *needle)
 	return jfind(from, needle) >= 0;
 }
 
+/* True when match(line, arg) holds for a line at or after from (line: the
+ * rest of the journal from that line's start). */
+static inline bool jany_line(size_t from, bool (*match)(const char *line, const void *arg),
+			     const void *arg)
+{
+	for (const char *s = jsince(from); *s;) {
+		const char *nl = strchr(s, '\n');
+
+		if (match(s, arg))
+			return true;
+		if (!nl)
+			break;
+		s = nl + 1;
+	}
+	return false;
+}
+
+static inline bool t_starts_with(const char *line, const void *prefix)
+{
+	return !strncmp(line, prefix, strlen(prefix));
+}
+
 /* A line starting with prefix (a full line when prefix ends in "\n"). */
 static inline bool jhas_line_start(size_t from, const char *prefix)
 {
-	const char *s = jsince(from);
-	size_t n = strlen(prefix);
-
-	while (*s) {
-		if (!strncmp(s, prefix, n))
-			return true;
-		s = strchr(s, '\n');
-		if (!s)
-			break;
-		s++;
-	}
-	return false;
+	return jany_line(from, t_starts_with, prefix);
 }
 
 static inline void dump_journal(size_t from)

@@ -43,22 +43,19 @@ static void set_fail(const char *match)
 	sys->fail_match = match ? xstrdup(match) : NULL;
 }
 
-/* A line "kill <pid> <sig>" at or after from. */
-static bool jhas_kill(size_t from, int sig)
+static bool is_kill(const char *line, const void *sig)
 {
-	const char *s = sys->journal.s + from;
 	int pid, got;
 	char end;
 
-	while (*s) {
-		if (sscanf(s, "kill %d %d%c", &pid, &got, &end) == 3 && got == sig && end == '\n')
-			return true;
-		s = strchr(s, '\n');
-		if (!s)
-			break;
-		s++;
-	}
-	return false;
+	return sscanf(line, "kill %d %d%c", &pid, &got, &end) == 3 && got == *(const int *)sig &&
+	       end == '\n';
+}
+
+/* A line "kill <pid> <sig>" at or after from. */
+static bool jhas_kill(size_t from, int sig)
+{
+	return jany_line(from, is_kill, &sig);
 }
 
 static bool touched_is(const struct apply_result *r, const char *want_text)
