@@ -177,23 +177,13 @@ bool sys_is_dry(const struct sys *s)
 	return s && !strcmp(s->name, "dry");
 }
 
-int sys_runv(struct sys *s, char **err, const char *arg0, ...)
+int sys_run_argv(struct sys *s, char *const argv[], char **err)
 {
-	const char *argv[32];
-	va_list ap;
-	size_t n = 0;
 	char *out = NULL;
-	int rc;
+	int rc = s->run(s, argv, 10000, &out);
 
-	argv[n++] = arg0;
-	va_start(ap, arg0);
-	while (n < ARRAY_SIZE(argv) - 1 && (argv[n] = va_arg(ap, const char *)))
-		n++;
-	va_end(ap);
-	argv[n] = NULL;
-	rc = s->run(s, (char *const *)argv, 10000, &out);
 	if (rc != 0 && err) {
-		char *line = spawn_argv_string((char *const *)argv);
+		char *line = spawn_argv_string(argv);
 		size_t l = out ? strlen(out) : 0;
 		while (l > 0 && (out[l - 1] == '\n' || out[l - 1] == ' '))
 			out[--l] = '\0';
@@ -203,4 +193,19 @@ int sys_runv(struct sys *s, char **err, const char *arg0, ...)
 	}
 	free(out);
 	return rc;
+}
+
+int sys_runv(struct sys *s, char **err, const char *arg0, ...)
+{
+	const char *argv[32];
+	va_list ap;
+	size_t n = 0;
+
+	argv[n++] = arg0;
+	va_start(ap, arg0);
+	while (n < ARRAY_SIZE(argv) - 1 && (argv[n] = va_arg(ap, const char *)))
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	return sys_run_argv(s, (char *const *)argv, err);
 }

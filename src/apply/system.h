@@ -52,7 +52,9 @@ struct sys *sys_dry_new(void);
 void sys_free(struct sys *s);
 bool sys_is_dry(const struct sys *s);
 
-/* Convenience: run and, on failure, put "<cmd>: <output>" in *err. */
+/* Convenience: run (10 s at most) and, on failure, put "<cmd>: <output>"
+ * in *err (err may be NULL); the argv array, or the arguments to NULL. */
+int sys_run_argv(struct sys *s, char *const argv[], char **err);
 int sys_runv(struct sys *s, char **err, const char *arg0, ...) __attribute__((sentinel));
 
 #endif

@@ -115,6 +115,25 @@ void sbuf_free(struct sbuf *b)
 	b->len = b->cap = 0;
 }
 
+/* Strict unsigned decimal of exactly n characters: digits only, no sign,
+ * no leading zero (except "0" itself), at most max. */
+bool dec_parse(const char *s, size_t n, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (n == 0 || n > 10 || (n > 1 && s[0] == '0'))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+		if (v > max)
+			return false;
+	}
+	*out = v;
+	return true;
+}
+
 long long now_ms(void)
 {
 	struct timespec ts;

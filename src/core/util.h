@@ -26,6 +26,10 @@ void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(pri
 char *sbuf_steal(struct sbuf *b);
 void sbuf_free(struct sbuf *b);
 
+/* Strict unsigned decimal of exactly n characters of s: digits only, no
+ * sign, no leading zero (but "0"), at most max. */
+bool dec_parse(const char *s, size_t n, unsigned long max, unsigned long *out);
+
 /* Monotonic milliseconds. */
 long long now_ms(void);
 

@@ -2,25 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/util.h"
 #include "net/addr.h"
-
-/* Plain unsigned decimal of exactly n characters, no leading zero, at most max. */
-static bool net_dec(const char *s, size_t n, unsigned long max, unsigned long *out)
-{
-	unsigned long v = 0;
-
-	if (n == 0 || n > 10 || (n > 1 && s[0] == '0'))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-		if (v > max)
-			return false;
-	}
-	*out = v;
-	return true;
-}
 
 bool net_parse_ipv4(const char *s, unsigned *host_order_out)
 {
@@ -35,7 +18,7 @@ bool net_parse_ipv4(const char *s, unsigned *host_order_out)
 
 		while (*end >= '0' && *end <= '9')
 			end++;
-		if (end - p > 3 || !net_dec(p, (size_t)(end - p), 255, &part))
+		if (end - p > 3 || !dec_parse(p, (size_t)(end - p), 255, &part))
 			return false;
 		addr = (addr << 8) | part;
 		if (i < 3 && *end != '.')
@@ -83,7 +66,7 @@ enum net_parse net_prefix_parse(const char *s, int family, bool with_len, struct
 		return NET_BAD_ADDRESS;
 	}
 	if (slash) {
-		if (!net_dec(slash + 1, strlen(slash + 1), (unsigned long)out->len, &len))
+		if (!dec_parse(slash + 1, strlen(slash + 1), (unsigned long)out->len, &len))
 			return NET_BAD_LENGTH;
 		out->len = (int)len;
 		out->has_len = true;

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "core/util.h"
 #include "schema/kind_int.h"
 
 enum sc_dur_status {
@@ -133,10 +134,10 @@ bool sc_check_port_range(const struct sc_field *f, bool limits, const json_t *v,
 		return false;
 	dash = strchr(s, '-');
 	n = dash ? (size_t)(dash - s) : strlen(s);
-	if (!sc_parse_dec(s, n, 65535, &lo) || lo < 1)
+	if (!dec_parse(s, n, 65535, &lo) || lo < 1)
 		goto bad;
 	hi = lo;
-	if (dash && (!sc_parse_dec(dash + 1, strlen(dash + 1), 65535, &hi) || hi < 1))
+	if (dash && (!dec_parse(dash + 1, strlen(dash + 1), 65535, &hi) || hi < 1))
 		goto bad;
 	if (lo > hi)
 		return sc_fail(why, whylen, "has its start above its end");

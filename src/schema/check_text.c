@@ -236,63 +236,55 @@ bool sc_check_mac(const struct sc_field *f, bool limits, const json_t *v, char *
 	return true;
 }
 
-bool sc_check_hostname(const struct sc_field *f, bool limits, const json_t *v, char *why,
-                       size_t whylen)
+/* A string the predicate accepts; otherwise why = says. */
+static bool sc_text_is(const json_t *v, char *why, size_t whylen, bool (*ok)(const char *),
+		       const char *says)
 {
 	const char *s = sc_string_of(v, why, whylen);
 
-	(void)f;
-	(void)limits;
 	if (!s)
 		return false;
-	if (!sc_label_ok(s, strlen(s)))
-		return sc_fail(why, whylen,
-			       "is not a valid host name (1-63 letters, digits or '-', not at either end)");
-	return true;
+	return ok(s) ? true : sc_fail(why, whylen, "%s", says);
+}
+
+static bool sc_hostname_ok(const char *s)
+{
+	return sc_label_ok(s, strlen(s));
+}
+
+bool sc_check_hostname(const struct sc_field *f, bool limits, const json_t *v, char *why,
+		       size_t whylen)
+{
+	(void)f;
+	(void)limits;
+	return sc_text_is(v, why, whylen, sc_hostname_ok,
+			  "is not a valid host name (1-63 letters, digits or '-', not at either end)");
 }
 
 bool sc_check_fqdn(const struct sc_field *f, bool limits, const json_t *v, char *why,
-                   size_t whylen)
+		   size_t whylen)
 {
-	const char *s = sc_string_of(v, why, whylen);
-
 	(void)f;
 	(void)limits;
-	if (!s)
-		return false;
-	if (!sc_fqdn_ok(s))
-		return sc_fail(why, whylen, "is not a valid domain name");
-	return true;
+	return sc_text_is(v, why, whylen, sc_fqdn_ok, "is not a valid domain name");
 }
 
 bool sc_check_duid(const struct sc_field *f, bool limits, const json_t *v, char *why,
-                   size_t whylen)
+		   size_t whylen)
 {
-	const char *s = sc_string_of(v, why, whylen);
-
 	(void)f;
 	(void)limits;
-	if (!s)
-		return false;
-	if (!sc_duid_ok(s))
-		return sc_fail(why, whylen,
-			       "is not a valid DUID (2-130 hex octets separated by ':')");
-	return true;
+	return sc_text_is(v, why, whylen, sc_duid_ok,
+			  "is not a valid DUID (2-130 hex octets separated by ':')");
 }
 
 bool sc_check_ifname(const struct sc_field *f, bool limits, const json_t *v, char *why,
-                     size_t whylen)
+		     size_t whylen)
 {
-	const char *s = sc_string_of(v, why, whylen);
-
 	(void)f;
 	(void)limits;
-	if (!s)
-		return false;
-	if (!sc_ifname_ok(s))
-		return sc_fail(why, whylen,
-			       "is not a valid interface name (1-15 characters, no '/', ':' or spaces)");
-	return true;
+	return sc_text_is(v, why, whylen, sc_ifname_ok,
+			  "is not a valid interface name (1-15 characters, no '/', ':' or spaces)");
 }
 
 bool sc_check_text(const struct sc_field *f, bool limits, const json_t *v, char *why, size_t whylen)

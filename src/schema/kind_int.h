@@ -82,9 +82,6 @@ struct sc_range {
 	long long lo, hi;
 };
 struct sc_range sc_field_range(const struct sc_field *f, bool apply);
-/* Strict unsigned decimal of exactly n characters: digits only, no sign,
- * no leading zero (except "0" itself), at most max. */
-bool sc_parse_dec(const char *s, size_t n, unsigned long max, unsigned long *out);
 bool sc_check_bool(const struct sc_field *f, bool limits, const json_t *v, char *why, size_t whylen);
 bool sc_check_int(const struct sc_field *f, bool limits, const json_t *v, char *why, size_t whylen);
 bool sc_check_port(const struct sc_field *f, bool limits, const json_t *v, char *why, size_t whylen);

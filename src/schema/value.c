@@ -58,29 +58,6 @@ int sc_hex_val(char c)
 	return tolower((unsigned char)c) - 'a' + 10;
 }
 
-/*
- * Strict unsigned decimal of exactly n characters: digits only, no sign,
- * no leading zero (except "0" itself), at most max.
- */
-bool sc_parse_dec(const char *s, size_t n, unsigned long max,
-			 unsigned long *out)
-{
-	unsigned long v = 0;
-	size_t i;
-
-	if (n == 0 || n > 10 || (n > 1 && s[0] == '0'))
-		return false;
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-		if (v > max)
-			return false;
-	}
-	*out = v;
-	return true;
-}
-
 struct sc_range sc_field_range(const struct sc_field *f, bool apply)
 {
 	struct sc_range r = { 0 };

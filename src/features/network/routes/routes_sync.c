@@ -167,24 +167,6 @@ static void routes_remove_stale(struct sys *sys, int family, const json_t *wante
 }
 
 /* Runs argv; on failure *err gets "<command>: <output>", as sys_runv does. */
-static int routes_run(struct sys *sys, const char *const *argv, char **err)
-{
-	char *out = NULL;
-	int rc = sys->run(sys, (char *const *)argv, 10000, &out);
-
-	if (rc != 0 && err) {
-		char *line = spawn_argv_string((char *const *)argv);
-		size_t l = out ? strlen(out) : 0;
-		while (l > 0 && (out[l - 1] == '\n' || out[l - 1] == ' '))
-			out[--l] = '\0';
-		free(*err);
-		*err = xasprintf("%s: %s", line, out && *out ? out : "failed");
-		free(line);
-	}
-	free(out);
-	return rc;
-}
-
 static int routes_install(struct sys *sys, const json_t *r, char **err)
 {
 	const char *argv[24];
@@ -213,7 +195,7 @@ static int routes_install(struct sys *sys, const json_t *r, char **err)
 	argv[n++] = "proto";
 	argv[n++] = ROUTES_PROTO;
 	argv[n] = NULL;
-	return routes_run(sys, argv, err);
+	return sys_run_argv(sys, (char *const *)argv, err);
 }
 
 static int routes_sync_routes(struct sys *sys, const json_t *routes, char **err)
