@@ -40,6 +40,12 @@ struct api_req {
 	int status;
 	json_t *headers;           /* {name: value} */
 	json_t *out;               /* body */
+	/* a method that answers later (an apply) finishes the request then */
+	json_t *params;            /* the http.request parameters the strings point into */
+	void (*done)(void *ctx, json_t *resp);   /* NULL: the answer is needed now */
+	void *done_ctx;
+	void (*finish)(struct api_req *r);       /* answers r with done, and frees it */
+	bool waiting, in_call;
 };
 
 /* reply.c: answers */
@@ -65,6 +71,11 @@ char *api_config_path(const char *tail);
 extern const struct rpc_method api_methods[];
 /* Runs one request through auth and routing (also the fuzz entry). */
 json_t *api_handle(const struct feature_env *env, json_t *params);
+/* The same for a caller that can wait: done gets {status, headers, body},
+ * now or when the method called answers. */
+void api_handle_async(const struct feature_env *env, json_t *params,
+		      void (*done)(void *ctx, json_t *resp), void *ctx);
+
 
 /* auth_routes.c: login, logout, first-run setup, password, the session */
 extern const struct rpc_method api_auth_methods[];

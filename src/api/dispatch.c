@@ -127,58 +127,117 @@ static char *api_param(json_t *params, const char *key)
 	return v ? xstrdup(v) : NULL;
 }
 
-json_t *api_handle(const struct feature_env *env, json_t *params)
+/* Reads the request's fields from the http.request parameters and runs it. */
+static void api_start(struct api_req *r, json_t *params)
 {
-	struct api_req r = { .status = 200, .env = env };
 	const char *path = json_string_value(json_object_get(params, "path"));
 	const char *body = json_string_value(json_object_get(params, "body"));
-	json_t *q = json_object_get(params, "query"), *resp;
+	json_t *q = json_object_get(params, "query");
 	char *auth = api_param(params, "authorization");
 
-	r.method = json_string_value(json_object_get(params, "method"));
-	r.peer = json_string_value(json_object_get(params, "peer"));
-	r.csrf = json_string_value(json_object_get(params, "csrf"));
-	r.origin = json_string_value(json_object_get(params, "origin"));
-	r.host = json_string_value(json_object_get(params, "host"));
-	r.headers = json_object();
-	r.query = json_object();
+	r->params = json_incref(params);
+	r->method = json_string_value(json_object_get(params, "method"));
+	r->peer = json_string_value(json_object_get(params, "peer"));
+	r->csrf = json_string_value(json_object_get(params, "csrf"));
+	r->origin = json_string_value(json_object_get(params, "origin"));
+	r->host = json_string_value(json_object_get(params, "host"));
+	r->headers = json_object();
+	r->query = json_object();
 	{
 		const char *k;
 		json_t *v;
 		json_object_foreach(q, k, v)
 			if (json_is_string(v))
-				json_object_set(r.query, k, v);
+				json_object_set(r->query, k, v);
 	}
-	r.cookie = api_cookie_value(json_string_value(json_object_get(params, "cookie")));
+	r->cookie = api_cookie_value(json_string_value(json_object_get(params, "cookie")));
 	if (auth && !strncasecmp(auth, "Bearer ", 7))
-		r.bearer = xstrdup(auth + 7);
+		r->bearer = xstrdup(auth + 7);
+	free(auth);
 
-	if (!r.method || !path || strncmp(path, API_PREFIX, strlen(API_PREFIX))) {
-		api_error(&r, 400, "bad_request", NULL, NULL, "not an API request");
+	if (!r->method || !path || strncmp(path, API_PREFIX, strlen(API_PREFIX))) {
+		api_error(r, 400, "bad_request", NULL, NULL, "not an API request");
 	} else if (body && strlen(body) > API_MAX_BODY) {
-		api_error(&r, 413, "too_large", NULL, NULL, "the request body is larger than %d bytes",
+		api_error(r, 413, "too_large", NULL, NULL, "the request body is larger than %d bytes",
 			  API_MAX_BODY);
 	} else {
-		r.path = path + strlen(API_PREFIX);
-		if (!*r.path)
-			r.path = "/";
-		r.body_text = body;
-		api_dispatch(&r);
+		r->path = path + strlen(API_PREFIX);
+		if (!*r->path)
+			r->path = "/";
+		r->body_text = body;
+		api_dispatch(r);
 	}
-	if (!r.out)
-		r.out = json_object();
-	resp = json_pack("{s:i, s:o, s:o}", "status", r.status, "headers", r.headers, "body", r.out);
-	json_decref(r.query);
-	json_decref(r.body);
-	free(r.cookie);
-	free(r.bearer);
-	free(auth);
+}
+
+/* The {status, headers, body} answer; r is freed. */
+static json_t *api_answer(struct api_req *r)
+{
+	json_t *resp;
+
+	if (!r->out)
+		r->out = json_object();
+	resp = json_pack("{s:i, s:o, s:o}", "status", r->status, "headers", r->headers, "body", r->out);
+	json_decref(r->query);
+	json_decref(r->body);
+	json_decref(r->params);
+	free(r->cookie);
+	free(r->bearer);
+	free(r);
 	return resp;
+}
+
+static struct api_req *api_req_new(const struct feature_env *env)
+{
+	struct api_req *r = xcalloc(1, sizeof(*r));
+
+	r->status = 200;
+	r->env = env;
+	return r;
+}
+
+json_t *api_handle(const struct feature_env *env, json_t *params)
+{
+	struct api_req *r = api_req_new(env);
+
+	api_start(r, params);
+	return api_answer(r);
+}
+
+static void api_finish_later(struct api_req *r)
+{
+	void (*done)(void *ctx, json_t *resp) = r->done;
+	void *ctx = r->done_ctx;
+
+	done(ctx, api_answer(r));   /* api_answer frees r */
+}
+
+void api_handle_async(const struct feature_env *env, json_t *params,
+		      void (*done)(void *ctx, json_t *resp), void *ctx)
+{
+	struct api_req *r = api_req_new(env);
+
+	r->done = done;
+	r->done_ctx = ctx;
+	r->finish = api_finish_later;
+	api_start(r, params);
+	/* a call that answers later finishes the request then (api_call) */
+	if (!r->waiting)
+		done(ctx, api_answer(r));
+}
+
+static void api_http_done(void *ctx, json_t *resp)
+{
+	rpc_later_finish(ctx, resp);
 }
 
 static json_t *api_http_request(struct rpc_call *c)
 {
-	return api_handle(c->env, c->params);
+	struct rpc_later *l = rpc_answer_later(c);
+
+	if (!l)
+		return api_handle(c->env, c->params);
+	api_handle_async(c->env, c->params, api_http_done, l);
+	return NULL;
 }
 
 static const struct sc_field api_request_params[] = {
@@ -198,6 +257,6 @@ static const struct sc_field api_request_params[] = {
 
 const struct rpc_method api_methods[] = {
 	{ "http.request", api_http_request, "one REST request forwarded by difosd-web", "Internal",
-	  api_request_params, "{status, headers, body}", RPC_WEB },
+	  api_request_params, "{status, headers, body}", RPC_WEB, .flags = RPC_F_ANYTIME },
 	{ NULL }
 };

@@ -65,12 +65,8 @@ void api_rpc_error(struct api_req *r, json_t *error)
 	r->status = api_status_of(reason);
 }
 
-void api_call(struct api_req *r, const char *method, json_t *params_stolen)
+static void api_call_fill(struct api_req *r, json_t *res, json_t *err)
 {
-	json_t *err, *res = rpc_invoke_from(RPC_DOOR_REST, method, params_stolen, r->author,
-					    r->peer, &err);
-
-	json_decref(params_stolen);
 	if (!res) {
 		api_rpc_error(r, err);
 		json_decref(err);
@@ -79,4 +75,36 @@ void api_call(struct api_req *r, const char *method, json_t *params_stolen)
 	json_decref(r->out);
 	r->out = res;
 	r->status = r->rest && r->rest->ok_status ? r->rest->ok_status : 200;
+}
+
+static void api_call_done(void *ctx, json_t *res, json_t *err)
+{
+	struct api_req *r = ctx;
+
+	api_call_fill(r, res, err);
+	if (r->in_call)         /* answered at once: the request goes on */
+		r->waiting = false;
+	else                    /* answered later: the request ends now */
+		r->finish(r);
+}
+
+void api_call(struct api_req *r, const char *method, json_t *params_stolen)
+{
+	json_t *err = NULL, *res;
+
+	if (!r->done) {
+		res = rpc_invoke_from(RPC_DOOR_REST, method, params_stolen, r->author, r->peer,
+				      &err);
+		json_decref(params_stolen);
+		api_call_fill(r, res, err);
+		return;
+	}
+	r->in_call = true;
+	r->waiting = true;
+	rpc_invoke_async(RPC_DOOR_REST, method, params_stolen, r->author, r->peer,
+			 api_call_done, r);
+	json_decref(params_stolen);
+	/* r lives on either way: api_handle_async ends it when the answer
+	 * came at once, api_call_done when it comes later */
+	r->in_call = false;
 }

@@ -9,6 +9,7 @@
 #include "apply/engine_int.h"
 #include "apply/feature.h"
 #include "core/files.h"
+#include "core/lock.h"
 #include "core/log.h"
 #include "core/root.h"
 #include "core/util.h"
@@ -30,8 +31,6 @@ static void engine_step_time(struct sbuf *b, const char *step, double total,
 	if (n)
 		sbuf_add(b, ")");
 }
-
-static void engine_confirm_cb(uv_timer_t *t);
 
 int engine_init(struct engine *e, struct store *store, struct sys *sys, uv_loop_t *loop)
 {
@@ -212,8 +211,8 @@ void engine_note_valid(struct engine *e, json_t *doc)
 
 /* commit: record a new revision; otherwise re-apply what is in force
  * (the running document rendered again, e.g. after a data file changed) */
-static int engine_run(struct engine *e, const json_t *doc_in, const char *author,
-		      const char *comment, int confirm_secs, bool commit, struct apply_result *res)
+int engine_run(struct engine *e, const json_t *doc_in, const char *author,
+	       const char *comment, int confirm_secs, bool commit, struct apply_result *res)
 {
 	/* renderers rely on every defaulted member being present; the
 	 * document is shared (staged, then running), never changed. One that
@@ -268,8 +267,11 @@ static int engine_run(struct engine *e, const json_t *doc_in, const char *author
 			    strerror(errno));
 		goto fail_files;
 	}
-	if (e->test_pause_ms)
+	if (e->test_pause_ms) {
+		core_outside_begin();
 		usleep((useconds_t)e->test_pause_ms * 1000);
+		core_outside_end();
+	}
 	for (size_t i = 0; i < nf; i++) {
 		const struct feature *f = feature_table[i];
 		char *err = NULL;
@@ -328,9 +330,7 @@ static int engine_run(struct engine *e, const json_t *doc_in, const char *author
 	if (confirm_secs > 0) {
 		e->confirm_rev = rev;
 		e->confirm_deadline = (long long)time(NULL) + confirm_secs;
-		if (e->env.loop)
-			uv_timer_start(&e->confirm_timer, engine_confirm_cb,
-				       (uint64_t)confirm_secs * 1000, 0);
+		e->arm_confirm_secs = confirm_secs;   /* engine_after_run, on the loop */
 	}
 	log_info("apply: revision %lld by %s %s (%zu feature(s) touched)%s", rev,
 		 author ? author : "?", commit ? "in force" : "applied again",
@@ -377,17 +377,6 @@ out:
 	return rc;
 }
 
-int engine_apply(struct engine *e, const json_t *doc, const char *author, const char *comment,
-		 int confirm_secs, struct apply_result *res)
-{
-	return engine_run(e, doc, author, comment, confirm_secs, true, res);
-}
-
-int engine_refresh(struct engine *e, const char *author, struct apply_result *res)
-{
-	return engine_run(e, e->running, author, NULL, 0, false, res);
-}
-
 int engine_confirm(struct engine *e, const char *author)
 {
 	if (!e->confirm_rev)
@@ -401,66 +390,14 @@ int engine_confirm(struct engine *e, const char *author)
 	return 0;
 }
 
-int engine_revert_pending(struct engine *e, const char *why)
-{
-	long long bad = e->confirm_rev, prev;
-	json_t *doc = NULL, *info;
-	struct apply_result res;
-	char *comment;
-	int rc;
-
-	if (!bad)
-		return -1;
-	if (e->env.loop)
-		uv_timer_stop(&e->confirm_timer);
-	e->confirm_rev = 0;
-	e->confirm_deadline = 0;
-	for (prev = bad - 1; prev >= 0; prev--) {
-		const char *state;
-		info = store_revision_info(e->store, prev);
-		state = json_string_value(json_object_get(info, "state"));
-		if (state && !strcmp(state, REV_APPLIED))
-			doc = store_revision_doc(e->store, prev);
-		json_decref(info);
-		if (doc)
-			break;
-	}
-	if (!doc)
-		return -1;
-	comment = xasprintf("rollback: revision %lld %s", bad, why);
-	rc = engine_apply(e, doc, "system", comment, 0, &res);
-	if (rc == 0) {
-		json_t *unconfirmed = store_revision_doc(e->store, bad);
-		const json_t *staged = store_staged_peek(e->store);
-		store_set_state(e->store, bad, REV_REVERTED);
-		/* the user's work is not lost: the unconfirmed configuration
-		 * becomes the staged one again, unless they staged new work */
-		if (!staged && unconfirmed)
-			store_stage(e->store, unconfirmed);
-		json_decref(unconfirmed);
-		log_warn("apply: revision %lld %s; revision %lld restored as %lld", bad, why, prev,
-			 res.revision);
-	} else {
-		log_err("apply: rolling back revision %lld failed: %s", bad, res.message);
-	}
-	apply_result_free(&res);
-	free(comment);
-	json_decref(doc);
-	return rc;
-}
-
-static void engine_confirm_cb(uv_timer_t *t)
-{
-	struct engine *e = t->data;
-
-	engine_revert_pending(e, "was not confirmed in time");
-}
-
 json_t *engine_status(struct engine *e)
 {
 	json_t *o = json_pack("{s:I, s:O}", "running", (json_int_t)e->running_rev, "features",
 			      e->features);
 
+	if (e->busy)
+		json_object_set_new(o, "applying", json_pack("{s:s, s:I}", "author", e->busy_author,
+							      "since", (json_int_t)e->busy_since));
 	if (e->confirm_rev)
 		json_object_set_new(o, "confirm", json_pack("{s:I, s:I, s:I}", "revision",
 			(json_int_t)e->confirm_rev, "deadline", (json_int_t)e->confirm_deadline,

@@ -39,6 +39,12 @@ struct engine {
 	/* old generations are removed after the answer (the two named stay) */
 	uv_timer_t prune_timer;
 	char *prune_keep[2];
+	/* a run is under way in the worker (job.c); what it leaves to the loop */
+	bool busy;
+	char *busy_author;        /* who started it */
+	long long busy_since;     /* wall-clock seconds */
+	int arm_confirm_secs;
+	bool prune_due;
 	/* tests: pause this many ms between switching files and applying */
 	int test_pause_ms;
 	/* tests: appliers see the whole documents instead of the paths their
@@ -75,6 +81,12 @@ int engine_apply(struct engine *e, const json_t *doc, const char *author, const 
 /* Renders the document in force again and applies what changed (data
  * files such as country lists were updated); no new revision. */
 int engine_refresh(struct engine *e, const char *author, struct apply_result *res);
+/* The same off the loop (job.c): done runs on the loop thread when the run
+ * has ended (at once without a loop). doc NULL with commit false: the
+ * document in force again. -1 when a run is under way already. */
+typedef void (*engine_done_fn)(void *ctx, struct apply_result *res, int rc);
+int engine_run_async(struct engine *e, const json_t *doc, const char *author, const char *comment,
+		     int confirm_secs, bool commit, engine_done_fn done, void *ctx);
 /* Confirms the pending revision; -1 when nothing waits. */
 int engine_confirm(struct engine *e, const char *author);
 /* Rolls a pending revision back now (timer expiry, or explicit). */

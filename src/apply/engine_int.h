@@ -32,6 +32,14 @@ bool gen_feature_changed(const char *old_gen, const char *new_gen, const char *n
 void gen_prune(struct engine *e, const char *keep1, const char *keep2);
 void gen_prune_later(struct engine *e, const char *keep1, const char *keep2);
 void gen_prune_forget(struct engine *e);
+/* on the loop thread, after a run: starts the pruning gen_prune_later asked for */
+void gen_prune_arm(struct engine *e);
+
+/* engine.c: one run (commit: a new revision), on whichever thread holds
+ * the core lock; then, on the loop thread, what it leaves to do */
+int engine_run(struct engine *e, const json_t *doc, const char *author, const char *comment,
+	       int confirm_secs, bool commit, struct apply_result *res);
+void engine_after_run(struct engine *e);
 
 /* engine.c: one feature's steps, with the view of the paths it reads */
 bool engine_applies(const struct feature *f);

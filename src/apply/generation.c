@@ -15,6 +15,7 @@
 
 #include "apply/engine.h"
 #include "apply/engine_int.h"
+#include "core/lock.h"
 #include "core/files.h"
 #include "core/util.h"
 
@@ -175,13 +176,19 @@ static void gen_prune_cb(uv_timer_t *t)
 {
 	struct engine *e = t->data;
 
-	gen_prune(e, e->prune_keep[0], e->prune_keep[1]);
-	gen_prune_forget(e);
+	core_enter();
+	/* a run under way renders a generation not named here: it prunes
+	 * when it ends */
+	if (!e->busy) {
+		gen_prune(e, e->prune_keep[0], e->prune_keep[1]);
+		gen_prune_forget(e);
+	}
+	core_leave();
 }
 
 /* Removing files of old generations is no part of a change: with a loop
  * it runs on the loop's next turn, after the answer went out (timers run
- * before the next request is read). */
+ * before the next request is read); engine_after_run arms it. */
 void gen_prune_later(struct engine *e, const char *keep1, const char *keep2)
 {
 	if (!e->env.loop) {
@@ -191,7 +198,14 @@ void gen_prune_later(struct engine *e, const char *keep1, const char *keep2)
 	gen_prune_forget(e);
 	e->prune_keep[0] = keep1 ? xstrdup(keep1) : NULL;
 	e->prune_keep[1] = keep2 ? xstrdup(keep2) : NULL;
-	uv_timer_start(&e->prune_timer, gen_prune_cb, 0, 0);
+	e->prune_due = true;
+}
+
+void gen_prune_arm(struct engine *e)
+{
+	if (e->prune_due && e->env.loop)
+		uv_timer_start(&e->prune_timer, gen_prune_cb, 0, 0);
+	e->prune_due = false;
 }
 
 bool apply_file_changed(const struct feature_ctx *ctx, const char *name)

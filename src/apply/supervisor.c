@@ -10,6 +10,7 @@
 #include "apply/supervisor.h"
 #include "apply/system.h"
 #include "core/files.h"
+#include "core/lock.h"
 #include "core/log.h"
 #include "core/spawn.h"
 #include "core/util.h"
@@ -235,6 +236,7 @@ static void sv_poll_cb(uv_poll_t *h, int status, int events)
 	struct sv_proc *p = h->data;
 
 	(void)events;
+	core_enter();
 	/* at end of file the pipe stays readable: stop watching it, or the
 	 * loop would spin until the process is reaped */
 	if (status < 0 || !sv_read_output(p)) {
@@ -242,6 +244,7 @@ static void sv_poll_cb(uv_poll_t *h, int status, int events)
 		close(p->out_fd);
 		p->out_fd = -1;
 	}
+	core_leave();
 }
 
 static void sv_close_output(struct sv_proc *p)
@@ -301,8 +304,10 @@ static void sv_restart_cb(uv_timer_t *t)
 {
 	struct sv_proc *p = t->data;
 
+	core_enter();
 	if (p->wanted && !p->pid)
 		sv_spawn(p);
+	core_leave();
 }
 
 static void sv_exited(struct sv_proc *p, int st)
@@ -336,7 +341,9 @@ void sv_reap(void)
 	}
 }
 
-int sv_ensure(const char *name, char *const argv[], char *const env[])
+static void sv_stop_here(const char *name);
+
+static int sv_ensure_here(const char *name, char *const argv[], char *const env[])
 {
 	struct sv_proc *p = sv_find(name);
 
@@ -345,7 +352,7 @@ int sv_ensure(const char *name, char *const argv[], char *const env[])
 		return 0;
 	}
 	if (p && p->pid)
-		sv_stop(name);
+		sv_stop_here(name);
 	p = sv_find(name);
 	if (!p) {
 		p = xcalloc(1, sizeof(*p));
@@ -404,7 +411,7 @@ gone:
 	sv_emit(p);
 }
 
-void sv_stop(const char *name)
+static void sv_stop_here(const char *name)
 {
 	struct sv_proc *p = sv_find(name);
 
@@ -418,7 +425,7 @@ void sv_stop(const char *name)
 	sv_terminate(p);
 }
 
-int sv_restart(const char *name)
+static int sv_restart_here(const char *name)
 {
 	struct sv_proc *p = sv_find(name);
 
@@ -427,6 +434,65 @@ int sv_restart(const char *name)
 	sv_terminate(p);
 	p->wanted = true;
 	return sv_spawn(p);
+}
+
+/*
+ * Starting and stopping touch libuv (the output watcher, the restart
+ * timer), which is the loop thread's alone: an apply's worker has the loop
+ * thread do them (core_on_loop), and waits.
+ */
+struct sv_call {
+	int (*fn)(struct sv_call *c);
+	const char *name;
+	char *const *argv, *const *env;
+	int rc;
+};
+
+static void sv_call_run(void *arg)
+{
+	struct sv_call *c = arg;
+
+	c->rc = c->fn(c);
+}
+
+static int sv_call_ensure(struct sv_call *c)
+{
+	return sv_ensure_here(c->name, c->argv, c->env);
+}
+
+static int sv_call_stop(struct sv_call *c)
+{
+	sv_stop_here(c->name);
+	return 0;
+}
+
+static int sv_call_restart(struct sv_call *c)
+{
+	return sv_restart_here(c->name);
+}
+
+static int sv_on_loop(int (*fn)(struct sv_call *c), const char *name, char *const argv[],
+		      char *const env[])
+{
+	struct sv_call c = { .fn = fn, .name = name, .argv = argv, .env = env };
+
+	core_on_loop(sv_call_run, &c);
+	return c.rc;
+}
+
+int sv_ensure(const char *name, char *const argv[], char *const env[])
+{
+	return sv_on_loop(sv_call_ensure, name, argv, env);
+}
+
+void sv_stop(const char *name)
+{
+	sv_on_loop(sv_call_stop, name, NULL, NULL);
+}
+
+int sv_restart(const char *name)
+{
+	return sv_on_loop(sv_call_restart, name, NULL, NULL);
 }
 
 int sv_signal(const char *name, int sig)
@@ -462,6 +528,26 @@ static char *sv_last_lines(struct sv_proc *p, int count)
 	return sbuf_steal(&b);
 }
 
+/* one look: has it exited? (on the loop thread: sv_exited arms a timer) */
+struct sv_look {
+	struct sv_proc *p;
+	bool exited;
+};
+
+static void sv_look_run(void *arg)
+{
+	struct sv_look *l = arg;
+	int st;
+
+	if (l->p->pid > 0 && waitpid(l->p->pid, &st, WNOHANG) == l->p->pid) {
+		l->p->wanted = false; /* a failed health check is not restarted here */
+		sv_exited(l->p, st);
+		l->exited = true;
+	}
+	if (!l->p->pid)
+		l->exited = true;
+}
+
 bool sv_wait_alive(const char *name, int ms, char **why)
 {
 	struct sv_proc *p = sv_find(name);
@@ -475,17 +561,18 @@ bool sv_wait_alive(const char *name, int ms, char **why)
 	if (sys_is_dry(sv_sys))
 		return true;
 	for (;;) {
-		int st;
-		if (waitpid(p->pid, &st, WNOHANG) == p->pid) {
-			p->wanted = false; /* a failed health check is not restarted here */
-			sv_exited(p, st);
+		struct sv_look look = { .p = p };
+		core_on_loop(sv_look_run, &look);
+		if (look.exited) {
 			if (why)
 				*why = sv_last_lines(p, 5);
 			return false;
 		}
 		if (now_ms() >= deadline)
 			break;
+		core_outside_begin();
 		usleep(20000);
+		core_outside_end();
 	}
 	if (p->out_fd >= 0)
 		sv_read_output(p);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "apply/system.h"
+#include "core/lock.h"
 #include "core/log.h"
 #include "core/spawn.h"
 
@@ -41,7 +42,9 @@ static void job_closed(uv_handle_t *h)
 	if (--j->open_handles > 0)
 		return;
 	job_unlink(j);
+	core_enter();
 	j->done(j->arg, j->status);
+	core_leave();
 	free(j);
 }
 

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <linux/netlink.h>
 #include <nftables/libnftables.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "apply/system.h"
+#include "core/lock.h"
 #include "core/log.h"
 #include "core/spawn.h"
 
@@ -25,7 +27,11 @@ static int linux_run(struct sys *s, char *const argv[], int timeout_ms, char **o
 	(void)s;
 	log_debug("run: %s", line);
 	free(line);
-	if (spawn_run(argv, NULL, timeout_ms, &r) < 0) {
+	/* an apply's worker lets others use the core while the command runs */
+	core_outside_begin();
+	int started = spawn_run(argv, NULL, timeout_ms, &r);
+	core_outside_end();
+	if (started < 0) {
 		if (output)
 			*output = xasprintf("cannot start %s", argv[0]);
 		return -1;
@@ -90,13 +96,14 @@ static struct nft_ctx *linux_nft_get(void)
 	return linux_nft_ctx;
 }
 
-static int linux_nft(struct sys *s, const char *script, bool check, char **output)
+static pthread_mutex_t linux_nft_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int linux_nft_locked(const char *script, bool check, char **output)
 {
 	struct nft_ctx *nft = linux_nft_get();
 	int rc;
 	const char *err, *out;
 
-	(void)s;
 	if (!nft) {
 		if (output)
 			*output = xstrdup("cannot create an nftables context");
@@ -119,6 +126,21 @@ static int linux_nft(struct sys *s, const char *script, bool check, char **outpu
 		nft_ctx_get_output_buffer(nft);
 	}
 	return rc == 0 ? 0 : 1;
+}
+
+/* A large transaction takes seconds: the core goes on answering meanwhile
+ * (the context has a lock of its own, as the core lock is let go). */
+static int linux_nft(struct sys *s, const char *script, bool check, char **output)
+{
+	int rc;
+
+	(void)s;
+	core_outside_begin();
+	pthread_mutex_lock(&linux_nft_lock);
+	rc = linux_nft_locked(script, check, output);
+	pthread_mutex_unlock(&linux_nft_lock);
+	core_outside_end();
+	return rc;
 }
 
 static int linux_write_proc(struct sys *s, const char *path, const char *value)

@@ -33,12 +33,62 @@ static int apply_confirm_secs(struct rpc_call *c)
 static unsigned char confirm_key[32];
 static long long confirm_key_rev = -1;
 
+/* One apply's answer, built when the engine's run ends (now, or on the
+ * loop thread after the worker). */
+struct apply_answer {
+	struct rpc_call *c;        /* the call, when it is answered now */
+	struct rpc_later *later;   /* or its later answer */
+	struct engine *engine;
+	int confirm_secs;
+	char *token;
+	json_t *out;
+};
+
+static void apply_done(void *ctx, struct apply_result *res, int rc)
+{
+	struct apply_answer *a = ctx;
+	struct rpc_call *c = a->later ? rpc_later_call(a->later) : a->c;
+	json_t *out = NULL;
+
+	if (rc < 0) {
+		const char *reason = !strcmp(res->reason, "invalid") ? RPC_INVALID :
+				     !strcmp(res->reason, "pending") ? RPC_CONFLICT : RPC_APPLY;
+		rpc_fail(c, reason, NULL, NULL, "%s", res->message);
+		rpc_fail_data(c, "stage", json_string(res->reason));
+		if (res->feature)
+			rpc_fail_data(c, "feature", json_string(res->feature));
+		if (res->errors)
+			rpc_fail_data(c, "errors", json_incref(res->errors));
+		rpc_fail_data(c, "rolled_back", json_boolean(strcmp(res->reason, "invalid") &&
+							     strcmp(res->reason, "pending")));
+	} else {
+		out = json_pack("{s:I, s:O}", "revision", (json_int_t)res->revision, "touched",
+				res->touched);
+		if (a->confirm_secs > 0)
+			json_object_set_new(out, "confirm_deadline",
+					    json_integer(a->engine->confirm_deadline));
+		if (a->token) {
+			auth_hash_token(a->token, confirm_key);
+			confirm_key_rev = res->revision;
+		}
+	}
+	free(a->token);
+	if (a->later) {
+		rpc_later_finish(a->later, out);
+		free(a);
+	} else {
+		a->out = out;
+	}
+}
+
+/* Applies doc (stolen): off the loop when the caller can wait for the
+ * answer, which comes when the run has ended. */
 static json_t *apply_run(struct rpc_call *c, json_t *doc, const char *comment)
 {
-	struct apply_result res;
 	int secs = apply_confirm_secs(c);
 	const char *token = rpc_str(c, "confirm_token");
-	json_t *out;
+	struct engine *e = c->env->engine;
+	struct apply_answer now = { 0 }, *a;
 
 	if (secs < 0 || secs > 3600) {
 		json_decref(doc);
@@ -50,32 +100,34 @@ static json_t *apply_run(struct rpc_call *c, json_t *doc, const char *comment)
 		return rpc_fail(c, RPC_INVALID, "confirm_token", NULL,
 				"confirm_token: 32 to 128 characters are required");
 	}
-	if (engine_apply(c->env->engine, doc, c->author, comment, secs, &res) < 0) {
-		const char *reason = !strcmp(res.reason, "invalid") ? RPC_INVALID :
-				     !strcmp(res.reason, "pending") ? RPC_CONFLICT : RPC_APPLY;
-		rpc_fail(c, reason, NULL, NULL, "%s", res.message);
-		rpc_fail_data(c, "stage", json_string(res.reason));
-		if (res.feature)
-			rpc_fail_data(c, "feature", json_string(res.feature));
-		if (res.errors)
-			rpc_fail_data(c, "errors", json_incref(res.errors));
-		rpc_fail_data(c, "rolled_back", json_boolean(strcmp(res.reason, "invalid") &&
-							     strcmp(res.reason, "pending")));
+	if (e->busy) {
+		json_decref(doc);
+		return rpc_fail(c, RPC_CONFLICT, NULL, NULL,
+				"an apply is running; try again when it has finished");
+	}
+	a = e->env.loop ? xcalloc(1, sizeof(*a)) : &now;
+	a->c = c;
+	a->engine = e;
+	a->confirm_secs = secs;
+	a->token = token ? xstrdup(token) : NULL;
+	a->later = a != &now ? rpc_answer_later(c) : NULL;
+	if (!a->later) {
+		struct apply_result res;
+		int rc = engine_apply(e, doc, c->author, comment, secs, &res);
+
+		if (a != &now) {
+			now = *a;
+			free(a);
+			a = &now;
+		}
+		apply_done(a, &res, rc);
 		apply_result_free(&res);
 		json_decref(doc);
-		return NULL;
+		return a->out;
 	}
-	out = json_pack("{s:I, s:O}", "revision", (json_int_t)res.revision, "touched", res.touched);
-	if (secs > 0)
-		json_object_set_new(out, "confirm_deadline",
-				    json_integer(c->env->engine->confirm_deadline));
-	if (token) {
-		auth_hash_token(token, confirm_key);
-		confirm_key_rev = res.revision;
-	}
-	apply_result_free(&res);
+	engine_run_async(e, doc, c->author, comment, secs, true, apply_done, a);
 	json_decref(doc);
-	return out;
+	return NULL;
 }
 
 static json_t *apply_method(struct rpc_call *c)
@@ -238,7 +290,7 @@ static const struct sc_field diff_params[] = {
 
 const struct rpc_method apply_methods[] = {
 	{ "apply", apply_method, "apply the staged changes", APPLY, apply_params,
-	  "{revision, touched: [features], confirm_deadline?}",
+	  "{revision, touched: [features], confirm_deadline?}", .flags = RPC_F_APPLIES,
 	  .rest = { { "POST", "/apply", .summary = "apply the staged changes" } },
 	  .cli = { "apply", .usage = "[--confirm [SECS]] [--comment TEXT]",
 		   .help = "apply; with --confirm roll back unless confirmed",
@@ -257,7 +309,7 @@ const struct rpc_method apply_methods[] = {
 	  .rest = { { "GET", "/diff" } },
 	  .cli = { "diff", "from to", .usage = "REV_A REV_B", .print = config_print_diff } },
 	{ "rollback", rollback_method, "apply an earlier revision again", APPLY, rollback_params,
-	  "as apply",
+	  "as apply", .flags = RPC_F_APPLIES,
 	  .rest = { { "POST", "/rollback" } },
 	  .cli = { "rollback", .usage = "REV [--confirm [SECS]]", .run = config_cli_rollback } },
 	{ "status", status_method, "state of each feature and the pending confirm", APPLY, NULL,

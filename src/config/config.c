@@ -370,7 +370,7 @@ const struct rpc_method config_methods[] = {
 	  .cli = { "discard", .print = config_print_discarded } },
 	{ "config.validate", config_validate, "validate a whole document", CONFIG,
 	  config_validate_params, "{valid, errors: [{path, value, message}]}",
-	  .rest = { { "POST", "/validate" } } },
+	  .rest = { { "POST", "/validate" } }, .flags = RPC_F_ANYTIME },
 	{ "schema", config_schema, "the configuration schema as JSON Schema", CONFIG, NULL,
 	  "JSON Schema (draft 2020-12) with x-difos-kind annotations",
 	  .rest = { { "GET", "/schema", .summary = "the configuration schema (JSON Schema)" } } },

@@ -17,6 +17,7 @@
 #include "auth/auth.h"
 #include "config/methods.h"
 #include "core/files.h"
+#include "core/lock.h"
 #include "core/log.h"
 #include "core/root.h"
 #include "core/util.h"
@@ -29,6 +30,7 @@
 
 
 static uv_signal_t sig_term, sig_int, sig_chld;
+static uv_timer_t stop_timer;
 static struct engine main_engine;
 
 static void usage(FILE *f)
@@ -38,17 +40,31 @@ static void usage(FILE *f)
 		   "       difosd --print-openapi | --print-methods | --print-kinds\n");
 }
 
+/* An apply under way finishes first: stopping under it would leave the
+ * machine half changed. */
+static void stop_when_idle(uv_timer_t *t)
+{
+	if (main_engine.busy)
+		return;
+	uv_timer_stop(t);
+	uv_stop(t->loop);
+}
+
 static void on_stop_signal(uv_signal_t *h, int sig)
 {
-	log_info("signal %d: shutting down", sig);
-	uv_stop(h->loop);
+	log_info("signal %d: shutting down%s", sig,
+		 main_engine.busy ? " when the apply under way has finished" : "");
+	uv_timer_start(&stop_timer, stop_when_idle, 0, 50);
+	(void)h;
 }
 
 static void on_sigchld(uv_signal_t *h, int sig)
 {
 	(void)h;
 	(void)sig;
+	core_enter();
 	sv_reap();
+	core_leave();
 }
 
 static void methods_add(const struct rpc_method *m, void *arg)
@@ -193,6 +209,8 @@ int main(int argc, char **argv)
 		if (feature_table[i]->init && feature_table[i]->init(&main_engine.env) < 0)
 			log_warn("%s: could not start", feature_table[i]->name);
 
+	core_lock_init(loop);
+	uv_timer_init(loop, &stop_timer);
 	uv_signal_init(loop, &sig_chld);
 	uv_signal_start(&sig_chld, on_sigchld, SIGCHLD);
 	uv_signal_init(loop, &sig_term);
@@ -216,6 +234,7 @@ int main(int argc, char **argv)
 out_engine:
 	sv_shutdown();
 	engine_free(&main_engine);
+	core_lock_close();
 	uv_walk(loop, close_handle, NULL);
 	uv_run(loop, UV_RUN_DEFAULT);
 	uv_loop_close(loop);

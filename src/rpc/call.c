@@ -6,6 +6,7 @@
 
 #include "core/util.h"
 #include "rpc/rpc.h"
+#include "rpc/rpc_int.h"
 
 static const struct {
 	const char *reason;
@@ -58,4 +59,10 @@ void rpc_fail_data(struct rpc_call *c, const char *key, json_t *value_stolen)
 const char *rpc_str(struct rpc_call *c, const char *key)
 {
 	return json_string_value(json_object_get(c->params, key));
+}
+
+json_t *rpc_error_object(int code, const char *msg, const char *reason)
+{
+	return json_pack("{s:i, s:s, s:{s:s}}", "code", code, "message", msg, "data", "reason",
+			 reason);
 }

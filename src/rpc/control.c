@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/lock.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "rpc/control.h"
@@ -24,7 +25,19 @@ struct control_conn {
 	char author[64];
 	struct control_door *door;
 	struct control_conn *next;
+	/* answers still to come hold it: it is freed when it is closed and
+	 * the last of them has come */
+	int refs;
+	bool closed;
 };
+
+static void control_unref(struct control_conn *c)
+{
+	if (--c->refs == 0 && c->closed) {
+		sbuf_free(&c->in);
+		free(c);
+	}
+}
 
 /* difosctl and local scripts: the methods of the admin, of root and of hooks */
 static struct control_door door_control = { .door = RPC_DOOR_CONTROL };
@@ -54,11 +67,14 @@ static void control_closed(uv_handle_t *h)
 			*pp = c->next;
 			break;
 		}
-	if (c->door == &door_web && control_web_gone)
+	if (c->door == &door_web && control_web_gone) {
+		core_enter();
 		control_web_gone();
-
-	sbuf_free(&c->in);
-	free(c);
+		core_leave();
+	}
+	c->closed = true;
+	c->refs++;
+	control_unref(c);
 }
 
 static void control_written(uv_write_t *w, int status)
@@ -85,6 +101,18 @@ static void control_send(struct control_conn *c, char *text)
 	}
 }
 
+/* an answer, now or later; one for a connection closed meanwhile is dropped */
+static void control_answer(void *ctx, char *text)
+{
+	struct control_conn *c = ctx;
+
+	if (text && !c->closed && !uv_is_closing((uv_handle_t *)&c->pipe))
+		control_send(c, text);
+	else
+		free(text);
+	control_unref(c);
+}
+
 static void control_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
 	struct control_conn *c = s->data;
@@ -98,17 +126,22 @@ static void control_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	}
 	sbuf_addn(&c->in, buf->base, (size_t)n);
 	free(buf->base);
+	core_enter();
 	while ((nl = memchr(c->in.s, '\n', c->in.len))) {
 		size_t len = (size_t)(nl - c->in.s);
-		char *resp = rpc_handle_text(c->in.s, len, c->author, c->door->door);
+		char *frame = xstrndup(c->in.s, len);
 		memmove(c->in.s, nl + 1, c->in.len - len - 1);
 		c->in.len -= len + 1;
 		c->in.s[c->in.len] = '\0';
-		if (resp)
-			control_send(c, resp);
+		c->refs++;
+		rpc_handle_text_async(frame, len, c->author, c->door->door, control_answer, c);
+		free(frame);
 		if (uv_is_closing((uv_handle_t *)s))
-			return;
+			break;
 	}
+	core_leave();
+	if (uv_is_closing((uv_handle_t *)s))
+		return;
 	if (c->in.len > CONTROL_MAX_FRAME) {
 		control_send(c, xstrdup("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,"
 					"\"message\":\"request larger than 4 MiB\","

@@ -11,17 +11,12 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "rpc/rpc.h"
+#include "rpc/rpc_int.h"
 
 #define RPC_MAX_TABLES 64
 
 static const struct rpc_method *rpc_tables[RPC_MAX_TABLES];
 static size_t rpc_ntables;
-static const struct feature_env *rpc_env;
-
-void rpc_set_env(const struct feature_env *env)
-{
-	rpc_env = env;
-}
 
 void rpc_register(const struct rpc_method *methods)
 {
@@ -60,11 +55,6 @@ static const bool rpc_door_lets[][RPC_WEB + 1] = {
 			      [RPC_HOOK] = true, [RPC_WEB] = true },
 };
 
-static json_t *rpc_error_object(int code, const char *msg, const char *reason)
-{
-	return json_pack("{s:i, s:s, s:{s:s}}", "code", code, "message", msg, "data", "reason",
-			 reason);
-}
 
 /* The method if this door may call it, else NULL with *error set. */
 static const struct rpc_method *rpc_door_find(enum rpc_door door, const char *name,
@@ -93,32 +83,42 @@ static const struct rpc_method *rpc_door_find(enum rpc_door door, const char *na
 	return m;
 }
 
-/* Runs m: parameters checked, then the handler. The result, or NULL with *error. */
-static json_t *rpc_run(const struct rpc_method *m, json_t *params, const char *author,
-		       const char *peer, json_t **error)
-{
-	struct rpc_call c = { .method = m->name, .author = author, .peer = peer, .env = rpc_env };
-	json_t *result = NULL;
+/* a caller that needs the answer now */
+struct rpc_now {
+	json_t *result, *error;
+};
 
-	c.params = params ? json_incref(params) : json_object();
-	if (rpc_params_check(m, &c) == 0)
-		result = m->fn(&c);
-	json_decref(c.params);
-	if (c.error) {
-		json_decref(result);
-		*error = c.error;
-		return NULL;
-	}
-	*error = NULL;
-	return result ? result : json_null();
+static void rpc_now_done(void *ctx, json_t *result, json_t *error)
+{
+	struct rpc_now *n = ctx;
+
+	n->result = result;
+	n->error = error;
 }
 
 json_t *rpc_invoke_from(enum rpc_door door, const char *method, json_t *params,
 			const char *author, const char *peer, json_t **error)
 {
 	const struct rpc_method *m = rpc_door_find(door, method, error);
+	struct rpc_now now = { 0 };
 
-	return m ? rpc_run(m, params, author, peer, error) : NULL;
+	if (!m)
+		return NULL;
+	rpc_run(m, params, author, peer, false, rpc_now_done, &now);
+	*error = now.error;
+	return now.result;
+}
+
+void rpc_invoke_async(enum rpc_door door, const char *method, json_t *params,
+		      const char *author, const char *peer, rpc_done_fn done, void *ctx)
+{
+	json_t *error = NULL;
+	const struct rpc_method *m = rpc_door_find(door, method, &error);
+
+	if (!m)
+		done(ctx, NULL, error);
+	else
+		rpc_run(m, params, author, peer, true, done, ctx);
 }
 
 json_t *rpc_invoke(const char *method, json_t *params, const char *author, json_t **error)
@@ -132,49 +132,104 @@ static json_t *rpc_response(json_t *id, const char *key, json_t *value_stolen)
 			 value_stolen);
 }
 
-json_t *rpc_handle(json_t *req, const char *author, enum rpc_door door)
+/* a door's request: the answer framed with its id and sent */
+struct rpc_reply {
+	json_t *id;                               /* NULL: a notification */
+	void (*send)(void *ctx, char *text);
+	void *ctx;
+};
+
+static void rpc_reply_send(struct rpc_reply *rp, json_t *resp)
 {
-	json_t *id = json_object_get(req, "id"), *params, *result, *error;
+	/* a notification's "answer" is NULL: the door knows the call ended */
+	rp->send(rp->ctx, resp ? json_dumps(resp, JSON_COMPACT) : NULL);
+	json_decref(resp);
+	json_decref(rp->id);
+	free(rp);
+}
+
+static void rpc_reply_done(void *ctx, json_t *result, json_t *error)
+{
+	struct rpc_reply *rp = ctx;
+	json_t *resp = NULL;
+
+	if (rp->id)
+		resp = result ? rpc_response(rp->id, "result", result) :
+				rpc_response(rp->id, "error", error);
+	else {
+		json_decref(result);
+		json_decref(error);
+	}
+	rpc_reply_send(rp, resp);
+}
+
+static void rpc_handle_req(json_t *req, const char *author, enum rpc_door door,
+			   bool can_wait, struct rpc_reply *rp)
+{
+	json_t *id = json_object_get(req, "id"), *params, *error;
 	const char *method = json_string_value(json_object_get(req, "method"));
 	const struct rpc_method *m;
 
-	if (!json_is_object(req) || !method)
-		return rpc_response(id, "error", rpc_error_object(-32600,
-			"request is not a JSON-RPC call object", RPC_BAD));
-	m = rpc_door_find(door, method, &error);
-	if (!m)
-		return rpc_response(id, "error", error);
-	params = json_object_get(req, "params");
-	if (params && !json_is_object(params))
-		return rpc_response(id, "error", rpc_error_object(-32602,
-			"params must be an object", RPC_BAD));
-	result = rpc_run(m, params, author, NULL, &error);
-	if (!id) {
-		json_decref(result);
-		json_decref(error);
-		return NULL;
+	if (!json_is_object(req) || !method) {
+		rpc_reply_send(rp, rpc_response(id, "error", rpc_error_object(-32600,
+			"request is not a JSON-RPC call object", RPC_BAD)));
+		return;
 	}
-	return result ? rpc_response(id, "result", result) : rpc_response(id, "error", error);
+	m = rpc_door_find(door, method, &error);
+	if (!m) {
+		rpc_reply_send(rp, rpc_response(id, "error", error));
+		return;
+	}
+	params = json_object_get(req, "params");
+	if (params && !json_is_object(params)) {
+		rpc_reply_send(rp, rpc_response(id, "error", rpc_error_object(-32602,
+			"params must be an object", RPC_BAD)));
+		return;
+	}
+	rp->id = json_incref(id);
+	rpc_run(m, params, author, NULL, can_wait, rpc_reply_done, rp);
+}
+
+static void rpc_handle_frame(const char *text, size_t len, const char *author,
+			     enum rpc_door door, bool can_wait,
+			     void (*send)(void *ctx, char *text), void *ctx)
+{
+	json_error_t jerr;
+	json_t *req = json_loadb(text, len, 0, &jerr);
+	struct rpc_reply *rp = xcalloc(1, sizeof(*rp));
+
+	rp->send = send;
+	rp->ctx = ctx;
+	if (!req) {
+		char *msg = xasprintf("malformed JSON at line %d column %d: %s", jerr.line,
+				      jerr.column, jerr.text);
+		rpc_reply_send(rp, rpc_response(NULL, "error", rpc_error_object(-32700, msg, RPC_BAD)));
+		free(msg);
+		return;
+	}
+	rpc_handle_req(req, author, door, can_wait, rp);
+	json_decref(req);
+}
+
+void rpc_handle_text_async(const char *text, size_t len, const char *author, enum rpc_door door,
+			   void (*send)(void *ctx, char *text), void *ctx)
+{
+	rpc_handle_frame(text, len, author, door, true, send, ctx);
+}
+
+static void rpc_keep_text(void *ctx, char *text)
+{
+	char **out = ctx;
+
+	free(*out);
+	*out = text;
 }
 
 char *rpc_handle_text(const char *text, size_t len, const char *author, enum rpc_door door)
 {
-	json_error_t jerr;
-	json_t *req = json_loadb(text, len, 0, &jerr), *resp;
-	char *out;
+	char *out = NULL;
 
-	if (!req) {
-		char *msg = xasprintf("malformed JSON at line %d column %d: %s", jerr.line,
-				      jerr.column, jerr.text);
-		resp = rpc_response(NULL, "error", rpc_error_object(-32700, msg, RPC_BAD));
-		free(msg);
-	} else {
-		resp = rpc_handle(req, author, door);
-		json_decref(req);
-	}
-	if (!resp)
-		return NULL;
-	out = json_dumps(resp, JSON_COMPACT);
-	json_decref(resp);
+	/* handlers answer at once when the caller cannot wait */
+	rpc_handle_frame(text, len, author, door, false, rpc_keep_text, &out);
 	return out;
 }

@@ -26,6 +26,10 @@ struct rpc_call {
 	 * the apply engine (apply/feature.h); set once with rpc_set_env */
 	const struct feature_env *env;
 	json_t *error;        /* set by rpc_fail */
+	/* rpc/later.c: where a later answer goes (NULL: the caller needs it now) */
+	void (*done)(void *ctx, json_t *result, json_t *error);
+	void *done_ctx;
+	struct rpc_later *later;   /* set by rpc_answer_later */
 };
 
 typedef json_t *(*rpc_fn)(struct rpc_call *c);
@@ -99,6 +103,12 @@ struct rpc_cli {
 	int (*run)(const struct rpc_cli_ctx *cli, int argc, char **argv);
 };
 
+/* When a method may run while an apply is running (rpc/later.c). A method
+ * whose REST endpoints are all GETs is a read and runs at any time; others
+ * wait until the apply has finished, in the order they came. */
+#define RPC_F_ANYTIME  0x1   /* runs at any time although it is no GET */
+#define RPC_F_APPLIES  0x2   /* starts an apply: refused while one runs */
+
 struct rpc_method {
 	const char *name;
 	rpc_fn fn;                      /* NULL: only the REST handler answers it */
@@ -109,6 +119,7 @@ struct rpc_method {
 	enum rpc_access access;
 	struct rpc_rest rest[RPC_REST_MAX];
 	struct rpc_cli cli;
+	unsigned flags;                 /* RPC_F_* */
 };
 
 /* The method tables of the core's parts (daemon/methods.c registers them). */
@@ -131,9 +142,6 @@ const struct rpc_method *rpc_find(const char *name);
 /* Every registered method, in registration order. */
 void rpc_each(void (*fn)(const struct rpc_method *m, void *arg), void *arg);
 
-/* Handles one request object from a door; returns the response object
- * (NULL for a notification). */
-json_t *rpc_handle(json_t *request, const char *author, enum rpc_door door);
 /* Handles one text frame; returns the response text (malloc'd) or NULL. */
 char *rpc_handle_text(const char *text, size_t len, const char *author, enum rpc_door door);
 /* Calls a method from inside the core (or, with RPC_DOOR_REST, for a REST
@@ -148,6 +156,39 @@ json_t *rpc_fail(struct rpc_call *c, const char *reason, const char *path, const
 		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Attach extra data (e.g. the full error list) to the recorded error. */
 void rpc_fail_data(struct rpc_call *c, const char *key, json_t *value_stolen);
+
+/*
+ * Answers that come later (rpc/later.c). A handler whose work runs off the
+ * loop (an apply) calls rpc_answer_later and returns NULL; it answers with
+ * rpc_later_finish, on the loop thread, once. Callers that can wait give a
+ * continuation; the others (rpc_invoke, rpc_handle) get the answer at once,
+ * and rpc_answer_later returns NULL to them, so the handler does its work
+ * on the spot.
+ */
+typedef void (*rpc_done_fn)(void *ctx, json_t *result, json_t *error); /* both owned */
+struct rpc_later;
+struct rpc_later *rpc_answer_later(struct rpc_call *c);
+/* The later call, to record an error on (rpc_fail) before finishing. */
+struct rpc_call *rpc_later_call(struct rpc_later *l);
+/* Answers with result (stolen), or with the error recorded on the call. */
+void rpc_later_finish(struct rpc_later *l, json_t *result);
+
+/* Calls a method from a door; done runs once, now or later. */
+void rpc_invoke_async(enum rpc_door door, const char *method, json_t *params,
+		      const char *author, const char *peer, rpc_done_fn done, void *ctx);
+/* Handles one text frame; send gets the response text (malloc'd, owned)
+ * now or later, once (NULL for a notification). */
+void rpc_handle_text_async(const char *text, size_t len, const char *author, enum rpc_door door,
+			   void (*send)(void *ctx, char *text), void *ctx);
+
+/* The gate an apply closes while it runs: methods that are no reads wait
+ * behind it (those that start an apply are refused with why). */
+void rpc_gate_close(const char *why);
+/* Opens it and runs the calls that waited, in order, until one closes it again. */
+void rpc_gate_open(void);
+bool rpc_gate_closed(void);
+/* True when m may run while the gate is closed. */
+bool rpc_runs_anytime(const struct rpc_method *m);
 
 /* parameter helpers */
 const char *rpc_str(struct rpc_call *c, const char *key);

@@ -10,6 +10,7 @@
 
 #include "apply/engine.h"
 #include "apply/feature.h"
+#include "core/lock.h"
 #include "core/spawn.h"
 #include "core/util.h"
 #include "features/dashboards/router/dashboard.h"
@@ -88,8 +89,10 @@ static void events_tick(uv_timer_t *t)
 	(void)t;
 	if (events_watchers <= 0)
 		return;
+	core_enter();
 	data = json_pack("{s:s, s:o}", "topic", "dashboard", "data", dashboard_gather(dash_env));
 	control_web_notify("event", data);
+	core_leave();
 	json_decref(data);
 }
 
@@ -184,7 +187,7 @@ static const struct rpc_method dashboard_methods[] = {
 	  .rest = { { "GET", "/system" } },
 	  .cli = { "system", .print = dashboard_print_system } },
 	{ "events.subscribe", events_subscribe, "how many web clients watch the event feed", DASH,
-	  subscribe_params, "{watchers}", RPC_WEB },
+	  subscribe_params, "{watchers}", RPC_WEB, .flags = RPC_F_ANYTIME },
 	{ "events.check", events_check, "the topics the event feed carries", DASH, NULL,
 	  "{topics: [\"dashboard\"]}",
 	  .rest = { { "GET", "/events", .flags = REST_WS,

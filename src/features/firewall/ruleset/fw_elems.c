@@ -30,6 +30,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "core/lock.h"
 #include "features/firewall/ruleset/firewall.h"
 
 /* elements per netlink message: well under the 64 KiB attribute limit */
@@ -279,7 +280,10 @@ static int talk(struct mnl_socket *nl, struct batch *bt, char **err)
 	int first_error = 0;
 	ssize_t n;
 
+	/* the kernel takes its time with large sets: the core answers meanwhile */
+	core_outside_begin();
 	if (mnl_socket_sendto(nl, mnl_nlmsg_batch_head(bt->b), mnl_nlmsg_batch_size(bt->b)) < 0) {
+		core_outside_end();
 		*err = xasprintf("netlink send: %s", strerror(errno));
 		return -1;
 	}
@@ -297,6 +301,7 @@ static int talk(struct mnl_socket *nl, struct batch *bt, char **err)
 			}
 		}
 	}
+	core_outside_end();
 	if (acks < bt->msgs && !first_error) {
 		*err = xasprintf("netlink: %u of %u answers (%s)", acks, bt->msgs, strerror(errno));
 		return -1;

@@ -160,10 +160,21 @@ static void upd_free_argv(void)
 	upd.argv = NULL;
 }
 
+/* the new lists reach the alias sets by applying the running config
+ * again, off the loop like any apply */
+static void upd_refreshed(void *arg, struct apply_result *res, int rc)
+{
+	json_t *last = arg;
+
+	json_object_set_new(last, "applied", json_boolean(rc == 0));
+	if (rc < 0)
+		json_object_set_new(last, "apply_error", json_string(res->message));
+	json_decref(last);
+}
+
 static void upd_finish(void *arg, int status)
 {
 	json_t *updated = json_array(), *failed = json_array(), *v;
-	struct apply_result res;
 	const char *cc;
 
 	(void)arg;
@@ -196,14 +207,13 @@ static void upd_finish(void *arg, int status)
 			     updated, "failed", failed);
 	if (json_array_size(updated) == 0) {
 		json_object_set_new(upd.last, "applied", json_false());
-	} else if (engine_refresh(upd.env->engine, upd.author, &res) < 0) {
-		/* the new lists reach the alias sets by applying the running config again */
+	} else if (engine_run_async(upd.env->engine, NULL, upd.author, NULL, 0, false,
+				    upd_refreshed, json_incref(upd.last)) < 0) {
+		json_decref(upd.last);
 		json_object_set_new(upd.last, "applied", json_false());
-		json_object_set_new(upd.last, "apply_error", json_string(res.message));
-		apply_result_free(&res);
-	} else {
-		json_object_set_new(upd.last, "applied", json_true());
-		apply_result_free(&res);
+		json_object_set_new(upd.last, "apply_error",
+				    json_string("an apply was running; the new lists take effect "
+						"with the next apply"));
 	}
 	log_info("firewall: country lists updated: %zu, failed: %zu", json_array_size(updated),
 		 json_array_size(failed));
@@ -312,7 +322,7 @@ const struct rpc_method fw_lists_methods[] = {
 		   .run = fw_cli_countries } },
 	{ "firewall.update_lists", update_method, "start fetching every country list in use (or "
 	  "present) again, and the countries given; applied when done", FIREWALL, update_params,
-	  "the update's state, as firewall.lists_status",
+	  "the update's state, as firewall.lists_status", .flags = RPC_F_ANYTIME,
 	  .rest = { { "POST", "/firewall/update-lists",
 		      .summary = "start fetching every country list in use again (body: {countries: "
 				 "[...]} adds more); applied when done" } },

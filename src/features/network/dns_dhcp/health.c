@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/lock.h"
 #include "core/util.h"
 #include "features/network/dns_dhcp/dhcp.h"
 
@@ -57,6 +58,7 @@ bool dhcp_dns_answers(const char *name, int timeout_ms)
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return false;
+	core_outside_begin();   /* waiting on dnsmasq: the core answers meanwhile */
 	while (!ok && now_ms() < deadline) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		ssize_t n;
@@ -71,6 +73,7 @@ bool dhcp_dns_answers(const char *name, int timeout_ms)
 		ok = r[0] == q[0] && r[1] == q[1] && (r[2] & 0x80) && (r[3] & 0x0f) == 0 &&
 		     ((r[6] << 8) | r[7]) > 0;
 	}
+	core_outside_end();
 	close(fd);
 	return ok;
 }

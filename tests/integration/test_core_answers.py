@@ -1,0 +1,137 @@
+"""
+The core never stalls: while an apply runs (here held in its pause between
+switching files and applying), reads are answered at once over the control
+socket and the REST API, a second apply is refused saying what runs, and a
+change made meanwhile waits for the apply and is kept.
+"""
+
+import threading
+import time
+
+import pytest
+
+import webclient
+
+from conftest import DIFOSCTL, LAN_ADDR, make_lab
+from webclient import Client
+
+PASSWORD = "correct horse 42"
+PAUSE_S = 4
+
+
+@pytest.fixture(scope="module")
+def paused_lab(tmp_path_factory):
+    gui = tmp_path_factory.mktemp("gui")
+    (gui / "index.html").write_text("<!doctype html><title>difos</title>")
+    with make_lab(daemon_args=("--gui", str(gui),
+                               "--test-apply-pause-ms", str(PAUSE_S * 1000))) as lab:
+        lab.client_static("192.168.1.10")
+        webclient.wait_web(lab.lan, LAN_ADDR)
+        c = Client(lab.lan)
+        tok = lab.daemon.ctl_json("call", "auth.setup_link")["token"]
+        r = c.api("POST", "/auth/setup", {"token": tok, "password": PASSWORD}, csrf="login")
+        assert r.status == 200, r
+        lab.admin = c
+        yield lab
+
+
+def timed(fn, *args, **kw):
+    t0 = time.monotonic()
+    out = fn(*args, **kw)
+    return out, time.monotonic() - t0
+
+
+def start_cli_apply(lab):
+    d = lab.daemon
+    bg = lab.spawn("bg-apply", lab.router, [DIFOSCTL, "--root", d.root, "apply"])
+    # status says when an apply runs, by whom
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        st = d.status()
+        if "applying" in st:
+            assert st["applying"]["author"] == "root", st
+            return bg
+        time.sleep(0.1)
+    raise AssertionError("no apply seen running; last status: %r" % (st,))
+
+
+def test_status_and_reads_answer_during_an_apply(paused_lab):
+    lab, d = paused_lab, paused_lab.daemon
+    d.ctl_ok("set", "system.hostname", "pausedname")
+    bg = start_cli_apply(lab)
+    t_started = time.monotonic()
+
+    # a second apply is refused with what runs, not queued behind it
+    refused, dt = timed(d.ctl, "apply")
+    assert refused.returncode != 0, refused
+    assert "an apply by root is running" in refused.stdout + refused.stderr, refused
+    assert dt < 1.5, "the refusal waited %.2f s" % dt
+    # reads answer at once: difosctl status and REST status, history, config
+    st, dt = timed(d.status)
+    assert dt < 1.5, "difosctl status took %.2f s during an apply" % dt
+    assert st["running"] >= 0
+    for path in ("/status", "/history", "/config/system"):
+        r, dt = timed(lab.admin.api, "GET", path)
+        assert r.status == 200, (path, r)
+        assert dt < 1.0, "GET %s took %.2f s during an apply" % (path, dt)
+    # the REST door refuses a second apply too, with the same reason
+    r = lab.admin.api("POST", "/apply", {})
+    assert r.status == 409, r
+    assert "is running" in r.error["message"], r
+    assert bg.poll() is None, "the apply ended before the reads were made"
+    assert time.monotonic() - t_started < PAUSE_S, "the reads waited for the apply"
+
+    assert bg.wait(timeout=60) == 0, "the paused apply failed"
+    assert d.ctl_json("get", "system.hostname") == "pausedname"
+
+
+def test_a_change_made_during_an_apply_waits_and_is_kept(paused_lab):
+    lab, d = paused_lab, paused_lab.daemon
+    d.ctl_ok("set", "system.hostname", "firstname")
+    bg = start_cli_apply(lab)
+
+    # a REST change: answered once the apply has ended, and staged then
+    results = {}
+
+    def put():
+        results["r"], results["dt"] = timed(lab.admin.api, "PATCH", "/config/system",
+                                            {"hostname": "secondname"})
+
+    t = threading.Thread(target=put)
+    t.start()
+    t.join(timeout=PAUSE_S + 30)
+    assert not t.is_alive(), "the change made during the apply never got an answer"
+    assert bg.wait(timeout=60) == 0
+    r = results["r"]
+    assert r.status == 200, r
+    assert results["dt"] > 1.0, "the change did not wait for the apply (%.2f s)" % results["dt"]
+    # the apply put its own revision in force; the later change is staged on top of it
+    assert d.ctl_json("call", "config.get",
+                      '{"path": "system.hostname", "running": true}') == "firstname"
+    changes = d.ctl_ok("changes").stdout
+    assert "secondname" in changes, changes
+
+
+def test_an_apply_through_rest_answers_when_it_has_ended(paused_lab):
+    lab, d = paused_lab, paused_lab.daemon
+    r = lab.admin.api("PATCH", "/config/system", {"hostname": "restname"})
+    assert r.status == 200, r
+    results = {}
+
+    def apply():
+        results["r"], results["dt"] = timed(lab.admin.api, "POST", "/apply",
+                                            {"comment": "through REST"})
+
+    t = threading.Thread(target=apply)
+    t.start()
+    time.sleep(1)
+    # meanwhile the same client's other connection reads
+    st, dt = timed(lab.admin.api, "GET", "/status")
+    assert st.status == 200 and dt < 1.0, (st, dt)
+    t.join(timeout=PAUSE_S + 60)
+    r = results["r"]
+    assert r.status == 200, r
+    assert results["dt"] >= PAUSE_S - 1.5, "the apply answered before it had run"
+    rev = r.json["revision"]
+    hist = d.history()
+    assert any(e.get("id") == rev and e.get("comment") == "through REST" for e in hist), hist
