@@ -30,15 +30,24 @@ struct rpc_call {
 
 typedef json_t *(*rpc_fn)(struct rpc_call *c);
 
-/* Who may call a method. */
+/* Who may call a method. Over REST an API token reaches a method only when
+ * its scope covers the access (auth/scope.c holds that table); a browser
+ * session reaches every admin-side one. A method that declares nothing is
+ * RPC_ADMIN: only admin tokens, so a new method is never open by mistake. */
 enum rpc_access {
-	RPC_ADMIN = 0, /* the administrator: difosctl, or the REST API with a session or token */
+	RPC_ADMIN = 0, /* the administrator: difosctl, a session, an admin-scope token */
 	RPC_PUBLIC,    /* anyone over REST as well (the handler decides: login, confirm by token) */
 	RPC_ROOT,      /* root on the machine only: difosctl (first-run link, password reset) */
 	RPC_HOOK,      /* difosd's own helpers on the control socket (the DHCP client's events) */
 	RPC_WEB,       /* difosd-web's own plumbing (http.request, events.subscribe): its
 			* door, and root's control socket */
+	RPC_READ,      /* a read that changes nothing: every token scope too */
+	RPC_CONFIG,    /* staging, applying, confirming or rolling back the configuration:
+			* config- and admin-scope tokens too */
+	RPC_SESSION,   /* an interactive login only, never a token: API tokens themselves,
+			* the password, logout (and difosctl) */
 };
+#define RPC_ACCESS_COUNT (RPC_SESSION + 1)
 
 /* The doors a call arrives through. */
 enum rpc_door {

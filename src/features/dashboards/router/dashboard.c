@@ -172,21 +172,21 @@ static const struct sc_field subscribe_params[] = {
 
 static const struct rpc_method dashboard_methods[] = {
 	{ "dashboard", dashboard_method, "everything the router dashboard shows", DASH, NULL,
-	  "{system, interfaces, leases, lan_clients, revision, pending_changes, confirm?}",
+	  "{system, interfaces, leases, lan_clients, revision, pending_changes, confirm?}", RPC_READ,
 	  .rest = { { "GET", "/dashboard" } } },
 	{ "interfaces", dashboard_interfaces, "network interfaces with addresses and MAC", DASH, NULL,
-	  "[{name, mac, state, mtu, flags, addresses: [{family, address, prefix}], role}]",
+	  "[{name, mac, state, mtu, flags, addresses: [{family, address, prefix}], role}]", RPC_READ,
 	  .rest = { { "GET", "/interfaces", .summary = "interfaces with addresses and MAC" } },
 	  .cli = { "interfaces", .print = dashboard_print_interfaces } },
 	{ "system", dashboard_system, "hostname, uptime, load, memory", DASH, NULL,
 	  "{hostname, kernel_hostname, uptime, load: [1, 5, 15], memory: {total, free, buffers}, "
-	  "daemon_uptime, revision}",
+	  "daemon_uptime, revision}", RPC_READ,
 	  .rest = { { "GET", "/system" } },
 	  .cli = { "system", .print = dashboard_print_system } },
 	{ "events.subscribe", events_subscribe, "how many web clients watch the event feed", DASH,
 	  subscribe_params, "{watchers}", RPC_WEB },
 	{ "events.check", events_check, "the topics the event feed carries", DASH, NULL,
-	  "{topics: [\"dashboard\"]}",
+	  "{topics: [\"dashboard\"]}", RPC_READ,
 	  .rest = { { "GET", "/events", .flags = REST_WS,
 		      .summary = "WebSocket (subprotocol difos-events): dashboard updates every 2 s" } } },
 	{ NULL }
