@@ -55,7 +55,7 @@ static json_t *auth_password_check(struct rpc_call *c)
 	auth_password_strength(pw, NULL, &st);
 	if (st.ok)
 		return json_pack("{s:b, s:i, s:s}", "ok", 1, "score", st.score, "message", "");
-	return json_pack("{s:b, s:i, s:s++}", "ok", 0, "score", 0, "message", "the password ",
+	return json_pack("{s:b, s:i, s:s+}", "ok", 0, "score", 0, "message", "the password ",
 			 st.why);
 }
 
