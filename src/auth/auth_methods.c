@@ -48,8 +48,8 @@ static json_t *auth_password_check(struct rpc_call *c)
 			return rpc_fail(c, RPC_UNAUTHORIZED, NULL, NULL, "log in first");
 		if (!auth_setup_check(setup)) {
 			auth_throttle_failed(c->peer, "setup");
-			return rpc_fail(c, RPC_FORBIDDEN, "token", NULL,
-					"token: the setup link is not valid (difosctl setup-link prints it)");
+			return rpc_fail(c, RPC_FORBIDDEN, "token", NULL, "token: the setup link "
+					"is not valid (difosctl setup-link prints it)");
 		}
 	}
 	auth_password_strength(pw, NULL, &st);
@@ -153,7 +153,8 @@ const struct rpc_method auth_methods[] = {
 	  "setup and the password change apply", AUTH, password_check_params,
 	  "{ok, score: 0-100, message: why it is refused, or \"\"}", RPC_PUBLIC,
 	  .rest = { { "POST", "/auth/password-check",
-		      .summary = "judge a new password (a session, or the setup token at the first run)" } } },
+		      .summary = "judge a new password (a session, or the setup token at the "
+				 "first run)" } } },
 	{ "auth.setup_link", auth_setup_link, "the one-time first-run token", AUTH, NULL,
 	  "{token, fragment}", RPC_ROOT,
 	  .cli = { "setup-link", .usage = "[HOST]",

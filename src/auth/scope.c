@@ -10,12 +10,10 @@
 
 #include "auth/auth.h"
 
-static const char *const auth_scope_names[AUTH_SCOPE_COUNT] = {
-	[AUTH_SCOPE_READ] = "read-only", [AUTH_SCOPE_CONFIG] = "config", [AUTH_SCOPE_ADMIN] = "admin",
-};
-
+/* the names, in the order of enum auth_scope (the parameter's choices) */
 const char *const auth_scope_choices[AUTH_SCOPE_COUNT + 1] = {
-	"read-only", "config", "admin", NULL
+	[AUTH_SCOPE_READ] = "read-only", [AUTH_SCOPE_CONFIG] = "config",
+	[AUTH_SCOPE_ADMIN] = "admin", [AUTH_SCOPE_COUNT] = NULL,
 };
 
 /* Per access: the least scope that reaches it, and the least that is
@@ -38,13 +36,13 @@ static const struct {
 
 const char *auth_scope_name(enum auth_scope s)
 {
-	return (unsigned)s < AUTH_SCOPE_COUNT ? auth_scope_names[s] : "?";
+	return (unsigned)s < AUTH_SCOPE_COUNT ? auth_scope_choices[s] : "?";
 }
 
 int auth_scope_from_name(const char *name)
 {
 	for (int s = 0; name && s < AUTH_SCOPE_COUNT; s++)
-		if (!strcmp(auth_scope_names[s], name))
+		if (!strcmp(auth_scope_choices[s], name))
 			return s;
 	return -1;
 }
@@ -61,5 +59,5 @@ const char *auth_access_needs(enum rpc_access a)
 {
 	if ((unsigned)a >= RPC_ACCESS_COUNT || auth_access_scope[a].reach == NONE)
 		return NULL;
-	return auth_scope_names[auth_access_scope[a].reach];
+	return auth_scope_choices[auth_access_scope[a].reach];
 }

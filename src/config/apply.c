@@ -261,7 +261,8 @@ const struct rpc_method apply_methods[] = {
 	  .rest = { { "POST", "/rollback" } },
 	  .cli = { "rollback", .usage = "REV [--confirm [SECS]]", .run = config_cli_rollback } },
 	{ "status", status_method, "state of each feature and the pending confirm", APPLY, NULL,
-	  "{running, staged, confirm?, features: {name: {state, message, revision, time, title, detail}}}", RPC_READ,
+	  "{running, staged, confirm?, features: {name: {state, message, revision, time, title, detail}}}",
+	  RPC_READ,
 	  .rest = { { "GET", "/status", .summary = "state of each feature; the pending confirm" } },
 	  .cli = { "status", .print = config_print_status } },
 	{ NULL }

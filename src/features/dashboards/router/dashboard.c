@@ -172,10 +172,12 @@ static const struct sc_field subscribe_params[] = {
 
 static const struct rpc_method dashboard_methods[] = {
 	{ "dashboard", dashboard_method, "everything the router dashboard shows", DASH, NULL,
-	  "{system, interfaces, leases, lan_clients, revision, pending_changes, confirm?}", RPC_READ,
+	  "{system, interfaces, leases, lan_clients, revision, pending_changes, confirm?}",
+	  RPC_READ,
 	  .rest = { { "GET", "/dashboard" } } },
 	{ "interfaces", dashboard_interfaces, "network interfaces with addresses and MAC", DASH, NULL,
-	  "[{name, mac, state, mtu, flags, addresses: [{family, address, prefix}], role}]", RPC_READ,
+	  "[{name, mac, state, mtu, flags, addresses: [{family, address, prefix}], role}]",
+	  RPC_READ,
 	  .rest = { { "GET", "/interfaces", .summary = "interfaces with addresses and MAC" } },
 	  .cli = { "interfaces", .print = dashboard_print_interfaces } },
 	{ "system", dashboard_system, "hostname, uptime, load, memory", DASH, NULL,
