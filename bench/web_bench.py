@@ -329,7 +329,7 @@ def main():
                               "https://%s/api/v1/auth/setup" % ROUTER)
         if st != 200 or "__Host-difos_session=" not in head:
             raise RuntimeError("setup: HTTP %d %s" % (st, body[:300]))
-        token = json.loads(ctl(root, "--json", "call", "auth.token_create", json.dumps({"name": "bench"})).stdout)["token"]
+        token = json.loads(ctl(root, "--json", "call", "auth.token_create", json.dumps({"name": "bench", "scope": "read-only"})).stdout)["token"]
 
         web_pid = ns_pids(NS_R, "difosd-web")
         core_pid = ns_pids(NS_R, "difosd")

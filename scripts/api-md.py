@@ -23,8 +23,11 @@ reaches the methods that have an endpoint.
 
 | access | through |
 |---|---|
-| `admin` | difosctl, and the REST API with a session or an API token |
-| `public` | also the REST API without login (the method decides: login, confirm by token) |
+| `read` | difosctl, and the REST API with a session or an API token of any scope |
+| `config` | difosctl, and the REST API with a session or an API token of scope `config` or `admin` |
+| `admin` | difosctl, and the REST API with a session or an API token of scope `admin` |
+| `session` | difosctl, and the REST API with a session only (never an API token) |
+| `public` | also the REST API without login (the method decides: login, confirm by token); a `read-only` token's state change here counts as nobody's |
 | `root` | difosctl only: root on the machine (the control socket reaches every method) |
 | `hook` | difosd's own helpers on the control socket (the DHCP client's events) |
 | `web` | difosd-web's own socket (`run/difos/web.sock`), and root's control socket |

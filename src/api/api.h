@@ -35,6 +35,8 @@ struct api_req {
 	const struct feature_env *env;  /* as methods get it */
 	/* who */
 	struct auth_session *session;
+	bool token;                /* an API token, of this scope (enum auth_scope) */
+	int scope;
 	char author[64];           /* "" when nobody logged in */
 	/* response */
 	int status;

@@ -62,17 +62,21 @@ static void api_session(struct api_req *r)
 	}
 }
 
-static bool api_password_param(struct api_req *r, const char *key, const char **out)
+/* old: the password in force, which a new one must differ from enough */
+static bool api_password_param(struct api_req *r, const char *key, const char *old,
+			       const char **out)
 {
-	const char *pw = api_param_str(r, key), *problem;
+	const char *pw = api_param_str(r, key);
+	struct auth_strength st;
 
 	if (!pw) {
 		api_error(r, 400, "bad_request", key, NULL, "%s: a string is required", key);
 		return false;
 	}
-	if ((problem = auth_password_problem(pw))) {
+	auth_password_strength(pw, old, &st);
+	if (!st.ok) {
 		/* never echo a password back */
-		api_error(r, 422, "invalid", key, NULL, "%s: the password %s", key, problem);
+		api_error(r, 422, "invalid", key, NULL, "%s: the password %s", key, st.why);
 		return false;
 	}
 	*out = pw;
@@ -93,7 +97,7 @@ static void api_setup(struct api_req *r)
 			  "token: the setup link is not valid (difosctl setup-link prints it)");
 		return;
 	}
-	if (!api_password_param(r, "password", &pw))
+	if (!api_password_param(r, "password", NULL, &pw))
 		return;
 	if (auth_set_password(AUTH_ADMIN, pw, &err) < 0) {
 		api_error(r, 500, "internal", "password", NULL, "password %s", err);
@@ -163,7 +167,7 @@ static void api_password(struct api_req *r)
 		api_error(r, 422, "invalid", "current", NULL, "current: the password is wrong");
 		return;
 	}
-	if (!api_password_param(r, "password", &pw))
+	if (!api_password_param(r, "password", cur, &pw))
 		return;
 	if (auth_set_password(user, pw, &err) < 0) {
 		api_error(r, 500, "internal", "password", NULL, "password %s", err);
@@ -209,10 +213,10 @@ const struct rpc_method api_auth_methods[] = {
 	{ "auth.login", NULL, "log in; sets the session cookie", SESSION, login_params,
 	  "{user, csrf}", RPC_PUBLIC,
 	  .rest = { { "POST", "/auth/login", .handler = api_login } } },
-	{ "auth.logout", NULL, "end this session", SESSION, NULL, "{logged_out: true}",
+	{ "auth.logout", NULL, "end this session", SESSION, NULL, "{logged_out: true}", RPC_SESSION,
 	  .rest = { { "POST", "/auth/logout", .handler = api_logout } } },
 	{ "auth.password", NULL, "change the admin password (and root's); other sessions end",
-	  SESSION, password_params, "{changed: true}",
+	  SESSION, password_params, "{changed: true}", RPC_SESSION,
 	  .rest = { { "POST", "/auth/password", .handler = api_password } } },
 	{ NULL }
 };

@@ -55,15 +55,46 @@ static bool api_origin_ok(struct api_req *r)
 static void api_authenticate(struct api_req *r)
 {
 	if (r->bearer) {
-		char *name = auth_token_check(r->bearer);
+		enum auth_scope scope = AUTH_SCOPE_READ;
+		char *name = auth_token_check(r->bearer, &scope);
 		if (name) {
+			r->scope = scope;
 			snprintf(r->author, sizeof(r->author), "token:%s", name);
+			r->token = true;
 			free(name);
 		}
 		return;
 	}
 	if (r->cookie && (r->session = auth_session_find(r->cookie)))
 		snprintf(r->author, sizeof(r->author), "%s", r->session->user);
+}
+
+/* An API token reaches what its scope covers (auth/scope.c); a public
+ * method's state change beyond it is made as nobody logged in. false with
+ * the answer set when refused. */
+static bool api_token_may(struct api_req *r)
+{
+	enum rpc_access a = r->rpc->access;
+	const char *needs = auth_access_needs(a);
+
+	switch (auth_token_reach((enum auth_scope)r->scope, a, api_mutating(r->method))) {
+	case AUTH_AS_CALLER:
+		return true;
+	case AUTH_AS_NOBODY:
+		r->author[0] = '\0';
+		return true;
+	case AUTH_REFUSED:
+		break;
+	}
+	if (needs)
+		api_error(r, 403, "forbidden", NULL, NULL,
+			  "%s %s needs an API token of scope %s or more; this one is %s",
+			  r->method, r->path, needs, auth_scope_name((enum auth_scope)r->scope));
+	else
+		api_error(r, 403, "forbidden", NULL, NULL,
+			  "%s %s is for an interactive login only: an API token never manages "
+			  "API tokens, the password or users", r->method, r->path);
+	return false;
 }
 
 static void api_dispatch(struct api_req *r)
@@ -104,6 +135,8 @@ static void api_dispatch(struct api_req *r)
 			return;
 		}
 	}
+	if (r->token && !api_token_may(r))
+		return;
 	if (r->body_text && *r->body_text) {
 		json_error_t jerr;
 		if (!(r->body = json_loads(r->body_text, JSON_REJECT_DUPLICATES, &jerr))) {

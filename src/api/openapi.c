@@ -37,8 +37,14 @@ static void oa_errors(json_t *resp, const struct rpc_method *m, const struct rpc
 	if (m->access != RPC_PUBLIC)
 		json_object_set_new(resp, "401", oa_error_response("no valid session or token"));
 	json_object_set_new(resp, "400", oa_error_response("malformed JSON or parameters"));
+	if (m->access != RPC_PUBLIC && m->access != RPC_READ)
+		json_object_set_new(resp, "403", oa_error_response(
+			strcmp(rt->verb, "GET") ? "CSRF header missing or wrong, or an API token "
+			"whose scope does not reach it (x-difos-access)" : "an API token whose "
+			"scope does not reach it (x-difos-access)"));
 	if (strcmp(rt->verb, "GET")) {
-		json_object_set_new(resp, "403", oa_error_response("CSRF header missing or wrong"));
+		if (!json_object_get(resp, "403"))
+			json_object_set_new(resp, "403", oa_error_response("CSRF header missing or wrong"));
 		if (!rt->handler)
 			json_object_set_new(resp, "409", oa_error_response("not possible now (nothing "
 				"staged, a confirm pending)"));
@@ -61,6 +67,9 @@ static json_t *oa_operation(const struct rpc_method *m, const struct rpc_rest *r
 	json_object_set_new(resp, status, oa_json(!strcmp(rt->verb, "GET") ? ref : NULL,
 						  m->result ? m->result : "success"));
 	json_object_set_new(op, "x-difos-method", json_string(m->name));
+	/* who may call it: read, config, admin (the API token scopes reaching
+	 * them), session (a login only), public */
+	json_object_set_new(op, "x-difos-access", json_string(rpc_access_name(m->access)));
 	if (rt->flags & REST_WS)
 		json_object_set_new(op, "x-difos-websocket", json_true());
 	if (m->access == RPC_PUBLIC)

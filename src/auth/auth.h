@@ -31,6 +31,16 @@ char *auth_hash_password(const char *password);          /* yescrypt; NULL on fa
 bool auth_verify_hash(const char *password, const char *hash);
 const char *auth_password_problem(const char *password); /* NULL when acceptable */
 
+/* strength.c: libpwquality's verdict, the one rule for every password */
+struct auth_strength {
+	bool ok;
+	int score;        /* 0-100; 0 when refused */
+	char why[200];    /* when refused: follows "the password ", e.g. "is too easy to guess:
+			   * based on a dictionary word" */
+};
+/* old: the password in force (a new one must differ enough), or NULL. */
+void auth_password_strength(const char *password, const char *old, struct auth_strength *out);
+
 /* session.c */
 struct auth_session {
 	unsigned char key[32];     /* hash of the cookie value; the value itself is not kept */
@@ -51,13 +61,32 @@ void auth_session_end(struct auth_session *s);
 void auth_sessions_end_user(const char *user, const struct auth_session *keep);
 bool auth_csrf_ok(const struct auth_session *s, const char *header);
 
+/* scope.c: what an API token may call */
+#include "rpc/rpc.h"
+enum auth_scope { AUTH_SCOPE_READ = 0, AUTH_SCOPE_CONFIG, AUTH_SCOPE_ADMIN, AUTH_SCOPE_COUNT };
+/* how a token reaches a method */
+enum auth_reach {
+	AUTH_REFUSED = 0,
+	AUTH_AS_CALLER,   /* called as the token */
+	AUTH_AS_NOBODY,   /* a public method's state change, called as nobody logged in */
+};
+extern const char *const auth_scope_choices[];   /* "read-only", "config", "admin", NULL */
+const char *auth_scope_name(enum auth_scope s);
+int auth_scope_from_name(const char *name);     /* -1 when no scope is called so */
+enum auth_reach auth_token_reach(enum auth_scope s, enum rpc_access a, bool mutating);
+/* The least scope that reaches the access, or NULL when no token does. */
+const char *auth_access_needs(enum rpc_access a);
+
 /* auth_db.c: API tokens, stored hashed */
+/* [{id, name, scope, creator, created, last_used}] */
 json_t *auth_tokens_list(void);
 /* Returns the new token's id and writes the token text (malloc'd) to *token. */
-long long auth_token_create(const char *name, char **token);
+long long auth_token_create(const char *name, enum auth_scope scope, const char *creator,
+			    char **token);
 int auth_token_revoke(long long id);
-/* The token's name when the bearer value is a live token, else NULL (malloc'd). */
-char *auth_token_check(const char *bearer);
+/* The token's name (malloc'd) and scope when the bearer value is a live
+ * token (its last use noted), else NULL. */
+char *auth_token_check(const char *bearer, enum auth_scope *scope);
 
 /* throttle.c: failed logins per source address */
 /* Seconds the address must still wait; 0 when it may try. */
@@ -73,11 +102,11 @@ bool auth_setup_check(const char *token);
 void auth_setup_done(void);
 
 /* auth_methods.c: the password, the first-run link, API tokens */
-#include "rpc/rpc.h"
 extern const struct rpc_method auth_methods[];
 /* auth_cli.c: difosctl's commands that read a secret or make a link */
 int auth_cli_passwd(const struct rpc_cli_ctx *cli, int argc, char **argv);
 int auth_cli_setup_link(const struct rpc_cli_ctx *cli, int argc, char **argv);
+void auth_print_tokens(const json_t *res);
 
 /* shared helpers */
 void auth_random_hex(char *out, size_t nbytes);   /* out: 2*nbytes+1 */

@@ -1,4 +1,5 @@
-/* difosctl: the first-run link and the admin password (read without echo). */
+/* difosctl: the first-run link, the admin password (read without echo), the
+ * list of API tokens. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,4 +83,30 @@ int auth_cli_passwd(const struct rpc_cli_ctx *cli, int argc, char **argv)
 	free(a);
 	free(b);
 	return rc;
+}
+
+/* One line a token: times in UTC, the same text on every machine. */
+void auth_print_tokens(const json_t *res)
+{
+	size_t i;
+	json_t *t;
+
+	if (!json_array_size(res)) {
+		puts("no API tokens");
+		return;
+	}
+	printf("%-4s %-20s %-9s %-8s %-23s  %s\n", "ID", "NAME", "SCOPE", "CREATOR", "CREATED",
+	       "LAST USED");
+	json_array_foreach(res, i, t) {
+		char created[32], used[32];
+		const char *creator = json_string_value(json_object_get(t, "creator"));
+
+		print_utc(json_integer_value(json_object_get(t, "created")), "?", created);
+		print_utc(json_integer_value(json_object_get(t, "last_used")), "never", used);
+		printf("%-4lld %-20s %-9s %-8s %-23s  %s\n",
+		       (long long)json_integer_value(json_object_get(t, "id")),
+		       json_string_value(json_object_get(t, "name")),
+		       json_string_value(json_object_get(t, "scope")), creator ? creator : "-",
+		       created, used);
+	}
 }

@@ -23,7 +23,51 @@ static const char auth_schema[] =
 	" name TEXT PRIMARY KEY, hash TEXT NOT NULL, changed INTEGER NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS api_tokens ("
 	" id INTEGER PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,"
-	" created INTEGER NOT NULL, last_used INTEGER);";
+	" created INTEGER NOT NULL, last_used INTEGER,"
+	" scope TEXT NOT NULL DEFAULT 'read-only', creator TEXT);";
+
+/*
+ * Tokens made before scopes existed had no limit and no recorded maker.
+ * They become read-only: a script that only reads keeps working, and one
+ * that was leaked can no longer change anything; a script that writes
+ * needs a new token of the scope it needs (docs/guide.md says so).
+ */
+static const char auth_migrate_scopes[] =
+	"ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'read-only';"
+	"ALTER TABLE api_tokens ADD COLUMN creator TEXT;";
+
+static bool auth_has_column(const char *table, const char *column)
+{
+	char *sql = xasprintf("SELECT 1 FROM pragma_table_info('%s') WHERE name = ?", table);
+	sqlite3_stmt *s = NULL;
+	bool has = false;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, column, -1, SQLITE_STATIC);
+		has = sqlite3_step(s) == SQLITE_ROW;
+	}
+	sqlite3_finalize(s);
+	free(sql);
+	return has;
+}
+
+static int auth_migrate(void)
+{
+	char *err = NULL;
+
+	if (auth_has_column("api_tokens", "scope"))
+		return 0;
+	if (sqlite3_exec(db, "BEGIN;", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(db, auth_migrate_scopes, NULL, NULL, &err) != SQLITE_OK ||
+	    sqlite3_exec(db, "COMMIT;", NULL, NULL, &err) != SQLITE_OK) {
+		log_err("auth: cannot give API tokens their scope: %s", err ? err : "?");
+		sqlite3_free(err);
+		sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
+		return -1;
+	}
+	log_info("auth: API tokens made before scopes are now read-only");
+	return 0;
+}
 
 int auth_init(struct store *st, const char *auth_log_path)
 {
@@ -35,6 +79,8 @@ int auth_init(struct store *st, const char *auth_log_path)
 		sqlite3_free(err);
 		return -1;
 	}
+	if (auth_migrate() < 0)
+		return -1;
 	auth_throttle_log(auth_log_path);
 	if (!auth_has_password(AUTH_ADMIN))
 		log_info("auth: no admin password yet; the first visit sets it "
@@ -85,12 +131,16 @@ static void auth_sync_root(const char *hash)
 
 int auth_set_password(const char *user, const char *password, const char **err)
 {
+	static struct auth_strength st;   /* *err points into it */
 	sqlite3_stmt *s = NULL;
 	char *hash;
 	int rc = -1;
 
-	if ((*err = auth_password_problem(password)))
+	auth_password_strength(password, NULL, &st);
+	if (!st.ok) {
+		*err = st.why;
 		return -1;
+	}
 	if (!(hash = auth_hash_password(password))) {
 		*err = "could not be hashed";
 		return -1;
@@ -125,21 +175,30 @@ bool auth_check_password(const char *user, const char *password)
 	return ok;
 }
 
+static json_t *auth_column_or_null(sqlite3_stmt *s, int col, bool text)
+{
+	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+		return json_null();
+	return text ? json_string((const char *)sqlite3_column_text(s, col)) :
+		      json_integer(sqlite3_column_int64(s, col));
+}
+
 json_t *auth_tokens_list(void)
 {
 	sqlite3_stmt *s = NULL;
 	json_t *a = json_array();
 
-	if (sqlite3_prepare_v2(db, "SELECT id, name, created, last_used FROM api_tokens"
-				   " ORDER BY id", -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT id, name, created, last_used, scope, creator"
+				   " FROM api_tokens ORDER BY id", -1, &s, NULL) != SQLITE_OK)
 		return a;
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		json_t *t = json_pack("{s:I, s:s, s:I}", "id", (json_int_t)sqlite3_column_int64(s, 0),
 				      "name", (const char *)sqlite3_column_text(s, 1), "created",
 				      (json_int_t)sqlite3_column_int64(s, 2));
-		json_object_set_new(t, "last_used",
-				    sqlite3_column_type(s, 3) == SQLITE_NULL ? json_null() :
-				    json_integer(sqlite3_column_int64(s, 3)));
+		json_object_set_new(t, "last_used", auth_column_or_null(s, 3, false));
+		json_object_set_new(t, "scope", auth_column_or_null(s, 4, true));
+		/* null: made before the maker was recorded */
+		json_object_set_new(t, "creator", auth_column_or_null(s, 5, true));
 		json_array_append_new(a, t);
 	}
 	sqlite3_finalize(s);
@@ -155,7 +214,8 @@ static void auth_token_key(const char *token, char hex[65])
 		snprintf(hex + 2 * i, 3, "%02x", key[i]);
 }
 
-long long auth_token_create(const char *name, char **token)
+long long auth_token_create(const char *name, enum auth_scope scope, const char *creator,
+			    char **token)
 {
 	char rnd[AUTH_TOKEN_HEX + 1], key[65];
 	sqlite3_stmt *s = NULL;
@@ -164,11 +224,13 @@ long long auth_token_create(const char *name, char **token)
 	auth_random_hex(rnd, 32);
 	*token = xasprintf(AUTH_TOKEN_PREFIX "%s", rnd);
 	auth_token_key(*token, key);
-	if (sqlite3_prepare_v2(db, "INSERT INTO api_tokens(name, hash, created) VALUES (?, ?, ?)",
-			       -1, &s, NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, "INSERT INTO api_tokens(name, hash, created, scope, creator)"
+				   " VALUES (?, ?, ?, ?, ?)", -1, &s, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, (long long)time(NULL));
+		sqlite3_bind_text(s, 4, auth_scope_name(scope), -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, creator, -1, SQLITE_STATIC);
 		if (sqlite3_step(s) == SQLITE_DONE)
 			id = sqlite3_last_insert_rowid(db);
 	}
@@ -194,7 +256,7 @@ int auth_token_revoke(long long id)
 	return rc;
 }
 
-char *auth_token_check(const char *bearer)
+char *auth_token_check(const char *bearer, enum auth_scope *scope)
 {
 	char key[65], *name = NULL;
 	sqlite3_stmt *s = NULL;
@@ -204,13 +266,16 @@ char *auth_token_check(const char *bearer)
 	    strlen(bearer) != strlen(AUTH_TOKEN_PREFIX) + AUTH_TOKEN_HEX)
 		return NULL;
 	auth_token_key(bearer, key);
-	if (sqlite3_prepare_v2(db, "SELECT id, name FROM api_tokens WHERE hash = ?", -1, &s,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT id, name, scope FROM api_tokens WHERE hash = ?", -1,
+			       &s, NULL) != SQLITE_OK)
 		return NULL;
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW) {
+		/* a scope this build does not know reaches only reads */
+		int sc = auth_scope_from_name((const char *)sqlite3_column_text(s, 2));
 		id = sqlite3_column_int64(s, 0);
 		name = xstrdup((const char *)sqlite3_column_text(s, 1));
+		*scope = sc < 0 ? AUTH_SCOPE_READ : (enum auth_scope)sc;
 	}
 	sqlite3_finalize(s);
 	if (name && sqlite3_prepare_v2(db, "UPDATE api_tokens SET last_used = ? WHERE id = ?", -1,

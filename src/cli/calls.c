@@ -7,9 +7,24 @@
 #include "cli/cli.h"
 #include "cli/client.h"
 #include "core/print.h"
+#include "core/root.h"
 
 bool opt_json;
 const char *opt_socket;
+bool opt_socket_given;
+
+void cli_unreachable(int errnum)
+{
+	if (opt_socket_given)
+		fprintf(stderr, "difosctl: cannot reach difosd at %s (--socket): %s\n", opt_socket,
+			strerror(errnum));
+	else if (errnum == ENOENT)
+		fprintf(stderr, "difosctl: cannot reach difosd: no control socket at %s (--root %s); "
+			"is difosd running with that root?\n", opt_socket, root_get());
+	else
+		fprintf(stderr, "difosctl: cannot reach difosd at %s (--root %s): %s\n", opt_socket,
+			root_get(), strerror(errnum));
+}
 
 int cli_report_error(const json_t *err)
 {
@@ -49,8 +64,7 @@ int cli_call(const char *method, json_t *params, json_t **result)
 	*result = NULL;
 	if (fd < 0) {
 		json_decref(params);
-		fprintf(stderr, "difosctl: cannot reach difosd at %s: %s\n", opt_socket,
-			strerror(-fd));
+		cli_unreachable(-fd);
 		return CLI_UNREACHABLE;
 	}
 	resp = client_call(fd, method, params);

@@ -92,7 +92,8 @@ static void usage(FILE *f)
 	const char *group;
 	json_t *v;
 
-	fputs("usage: difosctl [--root DIR | --socket PATH] [--json] COMMAND [ARGS]\n", f);
+	fputs("usage: difosctl [--root DIR | --socket PATH] [--json] COMMAND [ARGS]\n"
+	      "  (--json may also come after the command and its arguments)\n", f);
 	rpc_each(usage_collect_group, &u);
 	for (const struct cli_local *l = cli_locals; l->command; l++)
 		if (!json_object_get(u.groups, l->group))
@@ -199,6 +200,41 @@ static int command_generic(const struct rpc_method *m, int argc, char **argv)
 	return cli_show(m->name, params, m->cli.print);
 }
 
+struct command_names {
+	const char **v;
+	size_t n, cap;
+};
+
+static void command_name(const struct rpc_method *m, void *arg)
+{
+	struct command_names *c = arg;
+
+	if (!m->cli.command)
+		return;
+	if (c->n == c->cap)
+		c->v = xrealloc(c->v, (c->cap = c->cap ? 2 * c->cap : 64) * sizeof(*c->v));
+	c->v[c->n++] = m->cli.command;
+}
+
+/* One line: the nearest command, not the whole --help. */
+static void command_unknown(const char *word)
+{
+	struct command_names c = { 0 };
+	const char *near;
+
+	rpc_each(command_name, &c);
+	for (const struct cli_local *l = cli_locals; l->command; l++)
+		command_name(&(struct rpc_method){ .cli = { .command = l->command } }, &c);
+	near = cli_nearest(word, c.v, c.n);
+	if (near)
+		fprintf(stderr, "difosctl: unknown command \"%s\"; did you mean \"%s\"? "
+			"(difosctl --help lists them)\n", word, near);
+	else
+		fprintf(stderr, "difosctl: unknown command \"%s\" (difosctl --help lists them)\n",
+			word);
+	free(c.v);
+}
+
 static int command_run(int argc, char **argv)
 {
 	struct command_find f = { .command = argv[0] };
@@ -210,8 +246,7 @@ static int command_run(int argc, char **argv)
 	for (const struct cli_local *l = cli_locals; l->command; l++)
 		if (!strcmp(l->command, argv[0]))
 			return l->run(argc, argv);
-	fprintf(stderr, "difosctl: unknown command %s\n", argv[0]);
-	usage(stderr);
+	command_unknown(argv[0]);
 	return CLI_USAGE;
 }
 
@@ -229,7 +264,9 @@ int main(int argc, char **argv)
 
 	feature_schema_init();
 	methods_register_all();
-	/* options come before the command; the command's own options after it */
+	/* --json anywhere on the line, before or after the command */
+	opt_json = cli_take_flag(&argc, argv, "--json");
+	/* the other options come before the command; the command's own after it */
 	while ((c = getopt_long(argc, argv, "+r:s:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': root_set(optarg); break;
@@ -245,6 +282,8 @@ int main(int argc, char **argv)
 	}
 	if (!opt_socket)
 		opt_socket = sock = root_path("/run/difos/control.sock");
+	else
+		opt_socket_given = true;
 	cli_ctx.json = opt_json;
 	rc = command_run(argc - optind, argv + optind);
 	free(sock);

@@ -1,4 +1,5 @@
 /* difosctl's commands that are no method: offline checks, waiting, raw calls. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,8 @@ static int cmd_wait(int argc, char **argv)
 			json_decref(resp);
 		}
 		if (now_ms() > deadline) {
-			fprintf(stderr, "difosctl: difosd did not answer within %.0f s\n", timeout);
+			fprintf(stderr, "difosctl: difosd did not answer within %.0f s at %s\n", timeout,
+				opt_socket);
 			return CLI_UNREACHABLE;
 		}
 		usleep(100000);
@@ -59,7 +61,15 @@ static int cmd_check(int argc, char **argv)
 		fprintf(stderr, "usage: difosctl check FILE\n");
 		return CLI_USAGE;
 	}
+	if (access(argv[1], F_OK) < 0) {
+		fprintf(stderr, "%s: %s\n", argv[1], errno == ENOENT ? "no such file" : strerror(errno));
+		return CLI_REJECTED;
+	}
 	doc = json_load_file(argv[1], 0, &jerr);
+	if (!doc && jerr.line < 0) {   /* there but not readable: jansson's text says why */
+		fprintf(stderr, "%s: %s\n", argv[1], jerr.text);
+		return CLI_REJECTED;
+	}
 	if (!doc) {
 		fprintf(stderr, "%s:%d:%d: %s\n", argv[1], jerr.line, jerr.column, jerr.text);
 		return CLI_REJECTED;

@@ -25,11 +25,10 @@ static json_t *ops_methods_list(struct rpc_call *c)
 #define OPS "State"
 
 const struct rpc_method ops_methods[] = {
-	{ "ping", ops_ping, "is the daemon answering", OPS, NULL, "{pong: true, backend}",
-	  .flags = RPC_F_ANYTIME },
+	{ "ping", ops_ping, "is the daemon answering", OPS, NULL, "{pong: true, backend}", RPC_READ },
 	{ "methods", ops_methods_list, "every method: its parameters, who may call it, its REST "
 	  "endpoints and difosctl command", OPS, NULL,
 	  "[{name, help, group, access, params (JSON Schema), result, rest: [{verb, path}], cli?}]",
-	  .flags = RPC_F_ANYTIME },
+	  RPC_READ },
 	{ NULL }
 };

@@ -43,3 +43,31 @@ void print_time(long long t, const char *never, char out[32])
 	}
 	strftime(out, 32, "%Y-%m-%d %H:%M:%S", localtime(&tt));
 }
+
+void print_utc(long long t, const char *never, char out[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0) {
+		snprintf(out, 32, "%s", never ? never : "never");
+		return;
+	}
+	strftime(out, 32, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&tt, &tm));
+}
+
+void print_duration(long long secs, char out[32])
+{
+	long long d = secs / 86400, h = secs % 86400 / 3600, m = secs % 3600 / 60;
+
+	if (secs < 0)
+		secs = 0;
+	if (secs < 60)
+		snprintf(out, 32, "%lld s", secs);
+	else if (secs < 3600)
+		snprintf(out, 32, "%lld min", m);
+	else if (secs < 86400)
+		snprintf(out, 32, "%lld h %lld min", h, m);
+	else
+		snprintf(out, 32, "%lld d %lld h", d, h);
+}

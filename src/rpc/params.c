@@ -14,7 +14,8 @@
 
 static const char *const rpc_access_names[] = {
 	[RPC_ADMIN] = "admin", [RPC_PUBLIC] = "public", [RPC_ROOT] = "root",
-	[RPC_HOOK] = "hook", [RPC_WEB] = "web",
+	[RPC_HOOK] = "hook", [RPC_WEB] = "web", [RPC_READ] = "read", [RPC_CONFIG] = "config",
+	[RPC_SESSION] = "session",
 };
 
 const char *rpc_access_name(enum rpc_access a)

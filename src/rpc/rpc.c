@@ -46,13 +46,18 @@ void rpc_each(void (*fn)(const struct rpc_method *m, void *arg), void *arg)
 /* Which kinds of caller each door lets in (a table: rows doors, columns
  * access). The control socket is root's: everything, difosd-web's own
  * plumbing too (scripts and tests drive the REST API through it). */
-static const bool rpc_door_lets[][RPC_WEB + 1] = {
+static const bool rpc_door_lets[][RPC_ACCESS_COUNT] = {
 	[RPC_DOOR_CONTROL] = { [RPC_ADMIN] = true, [RPC_PUBLIC] = true, [RPC_ROOT] = true,
-			       [RPC_HOOK] = true, [RPC_WEB] = true },
+			       [RPC_HOOK] = true, [RPC_WEB] = true, [RPC_READ] = true,
+			       [RPC_CONFIG] = true, [RPC_SESSION] = true },
 	[RPC_DOOR_WEB] = { [RPC_WEB] = true },
-	[RPC_DOOR_REST] = { [RPC_ADMIN] = true, [RPC_PUBLIC] = true },
+	/* the caller's credentials (session or token scope) are checked by the
+	 * REST API before the call (api/dispatch.c) */
+	[RPC_DOOR_REST] = { [RPC_ADMIN] = true, [RPC_PUBLIC] = true, [RPC_READ] = true,
+			    [RPC_CONFIG] = true, [RPC_SESSION] = true },
 	[RPC_DOOR_INSIDE] = { [RPC_ADMIN] = true, [RPC_PUBLIC] = true, [RPC_ROOT] = true,
-			      [RPC_HOOK] = true, [RPC_WEB] = true },
+			      [RPC_HOOK] = true, [RPC_WEB] = true, [RPC_READ] = true,
+			      [RPC_CONFIG] = true, [RPC_SESSION] = true },
 };
 
 

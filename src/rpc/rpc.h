@@ -34,15 +34,24 @@ struct rpc_call {
 
 typedef json_t *(*rpc_fn)(struct rpc_call *c);
 
-/* Who may call a method. */
+/* Who may call a method. Over REST an API token reaches a method only when
+ * its scope covers the access (auth/scope.c holds that table); a browser
+ * session reaches every admin-side one. A method that declares nothing is
+ * RPC_ADMIN: only admin tokens, so a new method is never open by mistake. */
 enum rpc_access {
-	RPC_ADMIN = 0, /* the administrator: difosctl, or the REST API with a session or token */
+	RPC_ADMIN = 0, /* the administrator: difosctl, a session, an admin-scope token */
 	RPC_PUBLIC,    /* anyone over REST as well (the handler decides: login, confirm by token) */
 	RPC_ROOT,      /* root on the machine only: difosctl (first-run link, password reset) */
 	RPC_HOOK,      /* difosd's own helpers on the control socket (the DHCP client's events) */
 	RPC_WEB,       /* difosd-web's own plumbing (http.request, events.subscribe): its
 			* door, and root's control socket */
+	RPC_READ,      /* a read that changes nothing: every token scope too */
+	RPC_CONFIG,    /* staging, applying, confirming or rolling back the configuration:
+			* config- and admin-scope tokens too */
+	RPC_SESSION,   /* an interactive login only, never a token: API tokens themselves,
+			* the password, logout (and difosctl) */
 };
+#define RPC_ACCESS_COUNT (RPC_SESSION + 1)
 
 /* The doors a call arrives through. */
 enum rpc_door {
@@ -103,8 +112,8 @@ struct rpc_cli {
 	int (*run)(const struct rpc_cli_ctx *cli, int argc, char **argv);
 };
 
-/* When a method may run while an apply is running (rpc/later.c). A method
- * whose REST endpoints are all GETs is a read and runs at any time; others
+/* When a method may run while an apply is running (rpc/run.c). Reads
+ * (RPC_READ) and the login's methods (RPC_SESSION) run at any time; others
  * wait until the apply has finished, in the order they came. */
 #define RPC_F_ANYTIME  0x1   /* runs at any time although it is no GET */
 #define RPC_F_APPLIES  0x2   /* starts an apply: refused while one runs */

@@ -112,13 +112,9 @@ static size_t nwaiting;
 
 bool rpc_runs_anytime(const struct rpc_method *m)
 {
-	bool gets = m->rest[0].verb != NULL;
-
-	if (m->flags & RPC_F_ANYTIME)
-		return true;
-	for (size_t i = 0; i < RPC_REST_MAX && m->rest[i].verb; i++)
-		gets = gets && !strcmp(m->rest[i].verb, "GET");
-	return gets;
+	/* reads, and the login's own business (sessions, tokens, the
+	 * password), touch nothing an apply changes */
+	return m->access == RPC_READ || m->access == RPC_SESSION || (m->flags & RPC_F_ANYTIME);
 }
 
 bool rpc_gate_closed(void)

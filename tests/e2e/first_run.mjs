@@ -1,5 +1,6 @@
 /*
- * First run → log out / log in → change the DHCP pool start on the LAN page,
+ * First run (a common password refused by the strength meter and the form)
+ * → log out / log in → change the DHCP pool start on the LAN page,
  * Save, the pill counts 1, its dialog lists old → new, Apply with the
  * countdown and the GUI's own confirmation; the pill goes away and the new
  * value is in the field after a reload.
@@ -15,6 +16,18 @@ await scenario('first_run', async ({ page, a }) => {
   // the GUI without a password sends the visitor to the setup page
   await open(page, a.base, '#/dashboard');
   await until(() => page.url().includes('#/setup'), 'the redirect to #/setup before the first password is set');
+
+  log('setup link: a common password is refused, by the meter and by the form');
+  await open(page, a.base, `#/setup?token=${a.token}`);
+  const setup = t(page, 'setup-form');
+  await setup.waitFor();
+  await setup.locator('input[name="password"]').fill('password');
+  await waitText(t(page, 'password-meter-text'), /too easy to guess.*dictionary word/, 'the meter refusing "password"');
+  await setup.locator('input[name="password2"]').fill('password');
+  await t(page, 'setup').click();
+  await waitText(t(page, 'error-password'), /too easy to guess/, 'the setup form refusing "password"');
+  await setup.locator('input[name="password"]').fill(a.password);
+  await waitText(t(page, 'password-meter-text'), /^(Strong|Good)\./, 'the meter accepting the passphrase');
 
   log('setup link');
   await setupPassword(page, a.base, a.token, a.password);

@@ -449,6 +449,43 @@ def test_firewall_alias_rules_reordered_by_drag(gui_lab, tmp_path):
     assert not pending_confirm(lab)
 
 
+# ---- 8. an API token of the scope chosen on the System page ---------------------
+
+
+def test_api_token_with_scope_from_the_system_page(gui_lab, tmp_path):
+    """The System page makes a config token: the row shows scope, maker and
+    never used; the token stages a change but cannot make tokens; after its
+    use the page shows when."""
+    lab = gui_lab
+    ready(lab)
+    signals = lab.tmp / "token-signals"
+    signals.mkdir(exist_ok=True)
+    seen = {}
+
+    def on_line(line):
+        if not line.startswith("RESULT "):
+            return
+        try:
+            made = json.loads(line[len("RESULT "):])
+            script = Client(lab.lan)
+            script.bearer = made["token"]
+            seen["patch"] = script.api("PATCH", "/config/lan/dhcp", {"lease_time": "6h"}).status
+            seen["discard"] = script.api("DELETE", "/changes").status
+            seen["mint"] = script.api("POST", "/tokens", {"name": "x", "scope": "admin"}).status
+        finally:
+            (signals / "used").touch()
+
+    res = run_scenario(lab, "tokens.mjs", tmp_path, "--password", PASSWORD,
+                       "--signal-dir", signals, on_line=on_line)
+    assert seen == {"patch": 200, "discard": 200, "mint": 403}, seen
+    c = Client(lab.lan)
+    assert c.login(PASSWORD).status == 200
+    mine = [t for t in c.api("GET", "/tokens").json if t["id"] == res["id"]]
+    assert mine and mine[0]["scope"] == "config" and mine[0]["creator"] == "admin", mine
+    assert mine[0]["last_used"], mine
+    assert c.api("DELETE", "/tokens/%d" % res["id"]).status == 200
+
+
 # ---- the daemon after a GUI session ----------------------------------------------
 
 

@@ -32,7 +32,7 @@ def rest(lab, method, path, body=None):
     """One REST request as difosd-web forwards it (http.request), with an API
     token; returns (status, body)."""
     if not getattr(lab, "routes_token", None):
-        lab.routes_token = lab.daemon.ctl_json("token-create", "routes-tests")["token"]
+        lab.routes_token = lab.daemon.ctl_json("token-create", "routes-tests", "config")["token"]
     req = {"method": method, "path": "/api/v1" + path, "peer": "192.168.1.20",
            "authorization": "Bearer " + lab.routes_token}
     if body is not None:

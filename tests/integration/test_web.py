@@ -314,7 +314,7 @@ def test_http2_and_ipv6(web_lab, admin):
 
 def test_api_tokens(web_lab, admin):
     c = fresh(web_lab)
-    r = c.api("POST", "/tokens", {"name": "backup script"})
+    r = c.api("POST", "/tokens", {"name": "backup script", "scope": "config"})
     assert r.status == 201 and r.json["token"].startswith("difos_"), r
     tid, token = r.json["id"], r.json["token"]
     listed = c.api("GET", "/tokens").json

@@ -4,6 +4,8 @@
  * comparison, API tokens, the login throttle and its log line, the setup
  * token, URL paths to document paths, and a request through api_handle.
  */
+#include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -86,22 +88,135 @@ static void test_sessions(void)
 static void test_api_tokens(void)
 {
 	char *t = NULL, *name;
-	long long id = auth_token_create("backup", &t);
-	json_t *list;
+	enum auth_scope scope = AUTH_SCOPE_ADMIN;
+	long long id = auth_token_create("backup", AUTH_SCOPE_READ, "admin", &t);
+	json_t *list, *one;
 
 	T_CHECK(id > 0 && t && !strncmp(t, "difos_", 6) && strlen(t) == 70);
-	name = auth_token_check(t);
+	list = auth_tokens_list();
+	T_CHECK(json_is_null(json_object_get(json_array_get(list, 0), "last_used")));
+	json_decref(list);
+	name = auth_token_check(t, &scope);
 	T_CHECK_STR(name, "backup");
+	T_CHECK(scope == AUTH_SCOPE_READ);
 	free(name);
 	list = auth_tokens_list();
+	one = json_array_get(list, 0);
 	T_CHECK(json_array_size(list) == 1);
-	T_CHECK(!json_object_get(json_array_get(list, 0), "token"));
-	T_CHECK(json_is_integer(json_object_get(json_array_get(list, 0), "last_used")));
+	T_CHECK(!json_object_get(one, "token"));
+	T_CHECK(json_is_integer(json_object_get(one, "last_used")));
+	T_CHECK_STR(json_string_value(json_object_get(one, "scope")), "read-only");
+	T_CHECK_STR(json_string_value(json_object_get(one, "creator")), "admin");
 	json_decref(list);
 	T_CHECK(auth_token_revoke(id) == 0);
-	T_CHECK(auth_token_check(t) == NULL);
+	T_CHECK(auth_token_check(t, &scope) == NULL);
 	T_CHECK(auth_token_revoke(id) < 0);
 	free(t);
+}
+
+/* The scope table: each scope holds the one before it; no token reaches
+ * what is for a login only, nor root's, the hooks' or difosd-web's. */
+static void test_token_scopes(void)
+{
+	static const struct {
+		enum rpc_access access;
+		enum auth_reach read, config, admin;
+	} want[] = {
+		{ RPC_READ, AUTH_AS_CALLER, AUTH_AS_CALLER, AUTH_AS_CALLER },
+		{ RPC_CONFIG, AUTH_REFUSED, AUTH_AS_CALLER, AUTH_AS_CALLER },
+		{ RPC_ADMIN, AUTH_REFUSED, AUTH_REFUSED, AUTH_AS_CALLER },
+		{ RPC_SESSION, AUTH_REFUSED, AUTH_REFUSED, AUTH_REFUSED },
+		{ RPC_ROOT, AUTH_REFUSED, AUTH_REFUSED, AUTH_REFUSED },
+		{ RPC_HOOK, AUTH_REFUSED, AUTH_REFUSED, AUTH_REFUSED },
+		{ RPC_WEB, AUTH_REFUSED, AUTH_REFUSED, AUTH_REFUSED },
+		/* a public method's state change (confirm): a read-only token is nobody */
+		{ RPC_PUBLIC, AUTH_AS_NOBODY, AUTH_AS_CALLER, AUTH_AS_CALLER },
+	};
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		T_CHECK(auth_token_reach(AUTH_SCOPE_READ, want[i].access, true) == want[i].read);
+		T_CHECK(auth_token_reach(AUTH_SCOPE_CONFIG, want[i].access, true) == want[i].config);
+		T_CHECK(auth_token_reach(AUTH_SCOPE_ADMIN, want[i].access, true) == want[i].admin);
+	}
+	T_CHECK(auth_token_reach(AUTH_SCOPE_READ, RPC_PUBLIC, false) == AUTH_AS_CALLER);
+	T_CHECK(auth_scope_from_name("read-only") == AUTH_SCOPE_READ);
+	T_CHECK(auth_scope_from_name("config") == AUTH_SCOPE_CONFIG);
+	T_CHECK(auth_scope_from_name("admin") == AUTH_SCOPE_ADMIN);
+	T_CHECK(auth_scope_from_name("root") < 0 && auth_scope_from_name(NULL) < 0);
+	T_CHECK(auth_access_needs(RPC_CONFIG) && !strcmp(auth_access_needs(RPC_CONFIG), "config"));
+	T_CHECK(auth_access_needs(RPC_SESSION) == NULL);
+}
+
+/* libpwquality behind one function: common words and sequences refused
+ * with a reason in plain words, a passphrase accepted with a score. */
+static void test_password_strength(void)
+{
+	static const char *const weak[] = { "password", "Password1", "12345678", "qwertyuiop",
+					    "admin1234", "aaaaaaaa", "short" };
+	struct auth_strength st;
+	const char *err;
+
+	for (size_t i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
+		auth_password_strength(weak[i], NULL, &st);
+		T_CHECK(!st.ok && st.score == 0 && st.why[0]);
+		if (st.ok)
+			fprintf(stderr, "  accepted: %s\n", weak[i]);
+	}
+	auth_password_strength("password", NULL, &st);
+	T_CHECK(strstr(st.why, "too easy to guess") && strstr(st.why, "dictionary word"));
+	auth_password_strength("short", NULL, &st);
+	T_CHECK_STR(st.why, "is shorter than 8 characters");
+	auth_password_strength("blue cactus under the lamp", NULL, &st);
+	T_CHECK(st.ok && st.score > 50 && !st.why[0]);
+	/* a new password must not be the old one with a letter changed */
+	auth_password_strength("blue cactus under the lamp!", "blue cactus under the lamp", &st);
+	T_CHECK(!st.ok && st.why[0]);
+	/* the stored password follows the same rule */
+	T_CHECK(auth_set_password("nobody", "Password1", &err) < 0 && strstr(err, "guess"));
+}
+
+/* A store made before scopes: its tokens become read-only, with no maker. */
+static void test_token_migration(void)
+{
+	char *path = xasprintf("%s/old.db", tmpdir), *t = NULL, *name;
+	struct store *st;
+	sqlite3 *raw;
+	enum auth_scope scope = AUTH_SCOPE_ADMIN;
+	json_t *list, *defaults;
+	char key[65];
+	unsigned char h[32];
+
+	T_CHECK(store_open(path, &st) == 0);
+	defaults = schema_defaults();
+	store_init(st, defaults);
+	json_decref(defaults);
+	raw = store_db(st);
+	t = xstrdup("difos_" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	auth_hash_token(t, h);
+	for (int i = 0; i < 32; i++)
+		snprintf(key + 2 * i, 3, "%02x", h[i]);
+	char *sql = xasprintf("CREATE TABLE api_tokens (id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+			      " hash TEXT NOT NULL UNIQUE, created INTEGER NOT NULL, last_used INTEGER);"
+			      "INSERT INTO api_tokens(name, hash, created) VALUES ('old', '%s', 1);",
+			      key);
+	T_CHECK(sqlite3_exec(raw, sql, NULL, NULL, NULL) == SQLITE_OK);
+	free(sql);
+	T_CHECK(auth_init(st, logpath) == 0);
+	name = auth_token_check(t, &scope);
+	T_CHECK_STR(name, "old");
+	T_CHECK(scope == AUTH_SCOPE_READ);
+	free(name);
+	list = auth_tokens_list();
+	T_CHECK_STR(json_string_value(json_object_get(json_array_get(list, 0), "scope")), "read-only");
+	T_CHECK(json_is_null(json_object_get(json_array_get(list, 0), "creator")));
+	json_decref(list);
+	/* a second start leaves the table as it is */
+	T_CHECK(auth_init(st, logpath) == 0);
+	store_close(st);
+	free(t);
+	free(path);
+	/* back to the test's own store */
+	auth_init(test_store, logpath);
 }
 
 static void test_throttle_and_log(void)
@@ -178,7 +293,7 @@ static void test_http_request_gate(void)
 	r = request("GET", "/api/v1/tokens", cookie, NULL, NULL);
 	T_CHECK(status_of(r) == 200 && json_is_array(json_object_get(r, "body")));
 	json_decref(r);
-	r = request("POST", "/api/v1/tokens", cookie, NULL, "{\"name\":\"x\"}");
+	r = request("POST", "/api/v1/tokens", cookie, NULL, "{\"name\":\"x\",\"scope\":\"admin\"}");
 	T_CHECK(status_of(r) == 403);
 	json_decref(r);
 	r = request("POST", "/api/v1/tokens", cookie, s->csrf, "{\"name\":");
@@ -187,6 +302,10 @@ static void test_http_request_gate(void)
 		"error"), "message")) ?: "", "malformed JSON"));
 	json_decref(r);
 	r = request("POST", "/api/v1/tokens", cookie, s->csrf, "{\"name\":\"ci\"}");
+	T_CHECK(status_of(r) == 400);   /* no scope chosen */
+	json_decref(r);
+	r = request("POST", "/api/v1/tokens", cookie, s->csrf,
+		    "{\"name\":\"ci\",\"scope\":\"admin\"}");
 	T_CHECK(status_of(r) == 201);
 	json_decref(r);
 	r = request("GET", "/api/v1/apply", cookie, NULL, NULL);
@@ -237,6 +356,9 @@ int main(void)
 	T_RUN(test_setup_then_password);
 	T_RUN(test_sessions);
 	T_RUN(test_api_tokens);
+	T_RUN(test_token_scopes);
+	T_RUN(test_password_strength);
+	T_RUN(test_token_migration);
 	T_RUN(test_throttle_and_log);
 	T_RUN(test_config_paths);
 	T_RUN(test_http_request_gate);

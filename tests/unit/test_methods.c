@@ -144,6 +144,40 @@ static void test_params_checked(void)
 }
 
 /* The doors: difosd-web's reaches only its own methods, the REST API not root's. */
+/* What an API token's scope reaches follows the access each method
+ * declares: every method whose REST endpoints only read is declared a read
+ * (else a read-only token could not call it), and no read has an endpoint
+ * that writes (else a read-only token could). */
+static void check_access(const struct rpc_method *m, void *arg)
+{
+	bool gets = m->rest[0].verb != NULL, writes = false;
+
+	(void)arg;
+	for (int i = 0; i < RPC_REST_MAX && m->rest[i].verb; i++) {
+		gets &= !strcmp(m->rest[i].verb, "GET");
+		writes |= !strcmp(m->rest[i].verb, "PUT") || !strcmp(m->rest[i].verb, "PATCH") ||
+			  !strcmp(m->rest[i].verb, "DELETE");
+	}
+	if (gets && m->access != RPC_READ && m->access != RPC_PUBLIC &&
+	    m->access != RPC_SESSION) {
+		fprintf(stderr, "  %s reads (GET) but is not declared RPC_READ\n", m->name);
+		t_cur_failed++;
+	}
+	if (writes && m->access == RPC_READ) {
+		fprintf(stderr, "  %s is declared RPC_READ but writes\n", m->name);
+		t_cur_failed++;
+	}
+}
+
+static void test_reads_declared(void)
+{
+	rpc_each(check_access, NULL);
+	T_CHECK(rpc_find("config.set")->access == RPC_CONFIG);
+	T_CHECK(rpc_find("apply")->access == RPC_CONFIG);
+	T_CHECK(rpc_find("auth.token_create")->access == RPC_SESSION);
+	T_CHECK(rpc_find("auth.password")->access == RPC_SESSION);
+}
+
 static void test_doors(void)
 {
 	const char *ask = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"config.changes\"}";
@@ -166,5 +200,6 @@ int main(void)
 	T_RUN(test_missing_help_found);
 	T_RUN(test_params_checked);
 	T_RUN(test_doors);
+	T_RUN(test_reads_declared);
 	return t_done("unit-methods");
 }

@@ -19,8 +19,33 @@ export function passwordProblem(pw: string, again: string): { field: 'password' 
   return null;
 }
 
-/** Password + repeat inputs with their error lines. */
-export function newPasswordFields(prefix: string) {
+/** The core's verdict on a password (POST /auth/password-check). */
+export interface Verdict {
+  ok: boolean;
+  score: number;
+  message: string;
+}
+
+/** What the meter shows for a verdict: the core's reason when it refuses, else how strong. */
+export function meterText(v: Verdict): { level: 'refused' | 'fair' | 'good' | 'strong'; text: string } {
+  if (!v.ok) {
+    const why = v.message.replace(/^the password /, '');
+    return { level: 'refused', text: `Refused: ${why}.` };
+  }
+  if (v.score >= 80) return { level: 'strong', text: 'Strong.' };
+  if (v.score >= 50) return { level: 'good', text: 'Good.' };
+  return { level: 'fair', text: 'Accepted, but a longer one is better.' };
+}
+
+/** Wait after the last keystroke before asking the core: one check per pause, not per key. */
+export const METER_DELAY_MS = 300;
+
+/**
+ * Password + repeat inputs with their error lines, and a strength meter
+ * under the first: the core judges (the rule setup and the change apply),
+ * the page only shows it. token: the setup token while nobody is logged in.
+ */
+export function newPasswordFields(prefix: string, token?: string) {
   const mk = (name: string, label: string) => {
     const id = `${prefix}-${name}`;
     const input = h('input', { type: 'password', id, name, autocomplete: 'new-password', 'aria-describedby': id + '-err', minlength: String(PASSWORD_MIN), maxlength: String(PASSWORD_MAX) });
@@ -30,6 +55,39 @@ export function newPasswordFields(prefix: string) {
   };
   const pw = mk('password', 'New password');
   const again = mk('password2', 'Repeat the new password');
+  const bar = h('meter', { min: '0', max: '100', low: '50', high: '80', optimum: '100', value: '0', 'aria-hidden': 'true' });
+  const said = h('span', { 'data-test': 'password-meter-text', 'aria-live': 'polite' });
+  const meter = h('p', { class: 'password-meter', 'data-test': 'password-meter', hidden: true }, bar, ' ', said);
+  pw.wrap.append(meter);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let asked = 0;
+  const judge = async (value: string) => {
+    const mine = ++asked;
+    let v: Verdict;
+    try {
+      v = await post<Verdict>('/auth/password-check', token ? { password: value, token } : { password: value },
+        token ? { csrf: 'login', noRedirect: true } : { noRedirect: true });
+    } catch {
+      if (mine === asked) meter.hidden = true;   // no verdict: the form's submit still tells
+      return;
+    }
+    if (mine !== asked) return;   // a later keystroke asked again
+    const t = meterText(v);
+    bar.value = v.ok ? Math.max(v.score, 10) : 0;
+    said.textContent = t.text;
+    meter.dataset.level = t.level;
+    meter.hidden = false;
+  };
+  pw.input.addEventListener('input', () => {
+    if (timer) clearTimeout(timer);
+    const value = pw.input.value;
+    if (!value) {
+      asked++;
+      meter.hidden = true;
+      return;
+    }
+    timer = setTimeout(() => void judge(value), METER_DELAY_MS);
+  });
   const set = (f: { input: HTMLInputElement; err: HTMLElement }, m: string) => {
     f.err.textContent = m;
     if (m) f.input.setAttribute('aria-invalid', 'true');
@@ -51,6 +109,8 @@ export function newPasswordFields(prefix: string) {
     },
     clear() {
       pw.input.value = again.input.value = '';
+      asked++;
+      meter.hidden = true;
     },
     /** A server's complaint about the new password. */
     setError(m: string) {
@@ -79,11 +139,11 @@ export const setupPage: PageDef = {
       return;
     }
     const msg = banner('setup-banner');
-    const pw = newPasswordFields('setup');
+    const pw = newPasswordFields('setup', token);
     const submit = h('button', { type: 'submit', class: 'primary wide', 'data-test': 'setup' }, 'Set the password');
     const form = h('form', { class: 'form', novalidate: true, 'data-test': 'setup-form' },
       h('h1', null, 'Set the admin password'),
-      h('p', null, 'The user is ', h('strong', null, 'admin'), '. Choose a password of 8 to 128 characters.'),
+      h('p', null, 'The user is ', h('strong', null, 'admin'), '. Choose a password of 8 to 128 characters that is not easy to guess: a few unrelated words make a good one.'),
       msg.el, pw.els, h('div', { class: 'form-actions' }, submit));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();

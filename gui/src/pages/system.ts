@@ -10,7 +10,7 @@ import { loadSession } from '../session';
 import { banner, busy, copyButton, emptyRow, table } from '../ui';
 import { newPasswordFields } from './setup';
 
-function passwordCard(): HTMLElement {
+export function passwordCard(): HTMLElement {
   const msg = banner('password-banner');
   const cur = h('input', { type: 'password', id: 'pw-current', name: 'current', autocomplete: 'current-password', 'aria-describedby': 'pw-current-err' });
   const curErr = h('p', { class: 'field-error', id: 'pw-current-err', 'data-test': 'error-current', 'aria-live': 'polite' });
@@ -60,22 +60,33 @@ function passwordCard(): HTMLElement {
       msg.set('ok', 'Password changed. Other sessions have ended.');
     });
   });
-  return h('section', { class: 'card' }, h('h2', null, 'Password'), h('p', { class: 'muted' }, 'The password of the admin user (8 to 128 characters). It is also the password of the root user of the device.'), form);
+  return h('section', { class: 'card' }, h('h2', null, 'Password'), h('p', { class: 'muted' }, 'The password of the admin user (8 to 128 characters). It is also the password of the root user of the device. Common words and patterns are refused.'), form);
 }
 
 interface Token {
   id: number | string;
   name?: string;
+  scope?: string;
+  creator?: string | null;
   created?: number;
-  last_used?: number;
+  last_used?: number | null;
 }
 
-function tokensCard(): HTMLElement {
+/** The scopes a token may have (auth/scope.c), with what each reaches. */
+export const TOKEN_SCOPES: { value: string; label: string }[] = [
+  { value: 'read-only', label: 'Read-only: every read, no change' },
+  { value: 'config', label: 'Config: reads, and stage, apply, confirm and roll back the configuration' },
+  { value: 'admin', label: 'Admin: everything a token may do (never tokens or the password)' },
+];
+
+export function tokensCard(): HTMLElement {
   const msg = banner('tokens-banner');
   const body = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
   const shown = h('div', { class: 'new-token', 'data-test': 'new-token', hidden: true });
   const name = h('input', { type: 'text', id: 'token-name', name: 'token-name', maxlength: '64', autocomplete: 'off', 'aria-describedby': 'token-name-err' });
   const nameErr = h('p', { class: 'field-error', id: 'token-name-err', 'data-test': 'error-token-name', 'aria-live': 'polite' });
+  const scope = h('select', { id: 'token-scope', name: 'token-scope', 'data-test': 'token-scope' },
+    ...TOKEN_SCOPES.map((o) => h('option', { value: o.value }, o.label)));
   const create = h('button', { type: 'submit', class: 'primary', 'data-test': 'create-token' }, 'Create token');
 
   const load = async () => {
@@ -102,15 +113,18 @@ function tokensCard(): HTMLElement {
       }, 'Revoke');
       return h('tr', { 'data-test': 'token-' + t.id },
         h('td', { 'data-label': 'Name' }, t.name || '—'),
+        h('td', { 'data-label': 'Scope', 'data-test': 'token-scope-' + t.id }, t.scope || '—'),
+        h('td', { 'data-label': 'Created by' }, t.creator || 'unknown'),
         h('td', { 'data-label': 'Created' }, time(t.created)),
-        h('td', { 'data-label': 'Last used' }, t.last_used ? time(t.last_used) : 'never'),
+        h('td', { 'data-label': 'Last used', 'data-test': 'token-used-' + t.id }, t.last_used ? time(t.last_used) : 'never'),
         h('td', { class: 'actions' }, revoke));
     });
-    fill(body, table(['Name', 'Created', 'Last used', 'Actions'], rows.length ? rows : [emptyRow(4, 'No API tokens.')], 'tokens'));
+    fill(body, table(['Name', 'Scope', 'Created by', 'Created', 'Last used', 'Actions'], rows.length ? rows : [emptyRow(6, 'No API tokens.')], 'tokens'));
   };
 
   const form = h('form', { class: 'form inline', novalidate: true, 'data-test': 'token-form' },
     h('div', { class: 'field' }, h('label', { for: 'token-name' }, 'Name of a new token'), name, nameErr),
+    h('div', { class: 'field' }, h('label', { for: 'token-scope' }, 'What it may do'), scope),
     h('div', { class: 'form-actions' }, create));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -125,7 +139,7 @@ function tokensCard(): HTMLElement {
     name.removeAttribute('aria-invalid');
     void busy(create, async () => {
       try {
-        const t = await post<{ id: number; name?: string; token: string }>('/tokens', { name: n });
+        const t = await post<{ id: number; name?: string; token: string }>('/tokens', { name: n, scope: scope.value });
         name.value = '';
         const code = h('code', { class: 'secret', 'data-test': 'token-value' }, t.token);
         fill(shown, h('p', null, h('strong', null, `Token ${t.name || n} created.`), ' Copy it now: it is shown only once.'),
@@ -140,7 +154,7 @@ function tokensCard(): HTMLElement {
   });
   void load();
   return h('section', { class: 'card' }, h('h2', null, 'API tokens'),
-    h('p', { class: 'muted' }, 'Scripts use a token as Authorization: Bearer <token>; revoke a token to shut it out.'),
+    h('p', { class: 'muted' }, 'Scripts use a token as Authorization: Bearer <token>; revoke a token to shut it out. Give each the least it needs: a token never creates or revokes tokens, nor changes the password.'),
     msg.el, shown, body, form);
 }
 

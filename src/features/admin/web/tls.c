@@ -248,6 +248,6 @@ const struct rpc_method web_methods[] = {
 		   .help = "the web interface's TLS certificate (none: the one in force)",
 		   .run = web_cli_certificate } },
 	{ "web.certificate_info", web_certificate_info, "the TLS certificate in force", "Web access",
-	  NULL, "{certificate, details}", .flags = RPC_F_ANYTIME },
+	  NULL, "{certificate, details}", RPC_READ },
 	{ NULL }
 };

@@ -1,6 +1,7 @@
 /* How difosctl shows the machine's interfaces and the system summary. */
 #include <stdio.h>
 
+#include "core/print.h"
 #include "features/dashboards/router/dashboard.h"
 
 void dashboard_print_interfaces(const json_t *res)
@@ -27,11 +28,14 @@ void dashboard_print_interfaces(const json_t *res)
 void dashboard_print_system(const json_t *res)
 {
 	const json_t *load, *mem;
+	char up[32], dup[32];
 
 	load = json_object_get(res, "load");
 	mem = json_object_get(res, "memory");
 	printf("hostname  %s\n", json_string_value(json_object_get(res, "hostname")));
-	printf("uptime    %lld s\n", (long long)json_integer_value(json_object_get(res, "uptime")));
+	print_duration(json_integer_value(json_object_get(res, "uptime")), up);
+	print_duration(json_integer_value(json_object_get(res, "daemon_uptime")), dup);
+	printf("uptime    %s (difosd %s)\n", up, dup);
 	printf("load      %.2f %.2f %.2f\n", json_real_value(json_array_get(load, 0)),
 	       json_real_value(json_array_get(load, 1)), json_real_value(json_array_get(load, 2)));
 	printf("memory    %lld MiB free of %lld MiB\n",

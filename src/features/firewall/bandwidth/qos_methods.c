@@ -155,18 +155,18 @@ static const struct sc_field autofill_params[] = {
 const struct rpc_method qos_methods[] = {
 	{ "qos.sqm_status", qos_sqm_status, "SQM: whether this kernel provides cake (and why not), "
 	  "the speeds set", BANDWIDTH, NULL,
-	  "{available, reason?, enabled, interface, download, upload, autofill_factor}",
+	  "{available, reason?, enabled, interface, download, upload, autofill_factor}", RPC_READ,
 	  .rest = { { "GET", "/qos/sqm" } },
 	  .cli = { "sqm-status", .help = "whether SQM can run here (cake), its speeds",
 		   .print = qos_print_sqm_status } },
 	{ "qos.sqm_autofill", qos_sqm_autofill, "SQM speeds from the advertised ones: 92 %, to "
-	  "0.1 Mbps", BANDWIDTH, autofill_params, "{download, upload, factor}",
+	  "0.1 Mbps", BANDWIDTH, autofill_params, "{download, upload, factor}", RPC_READ,
 	  .rest = { { "GET", "/qos/sqm/autofill" } },
 	  .cli = { "sqm-autofill", "advertised_download advertised_upload", .usage = "DOWN UP",
 		   .help = "SQM speeds from the advertised ones (Mbps)", .print = qos_print_autofill } },
 	{ "qos.counters", qos_counters_method, "bytes, packets and drops of each limited client, "
 	  "per direction", BANDWIDTH, NULL,
-	  "[{entry, id, client, download: {bytes, packets, drops}, upload}]",
+	  "[{entry, id, client, download: {bytes, packets, drops}, upload}]", RPC_READ,
 	  .rest = { { "GET", "/qos/counters" } },
 	  .cli = { "qos-counters", .help = "traffic and drops of each limited client",
 		   .print = qos_print_counters } },

@@ -315,7 +315,7 @@ static const struct sc_field update_params[] = {
 const struct rpc_method fw_lists_methods[] = {
 	{ "firewall.countries", countries_method, "countries an automated alias can hold, with the "
 	  "entries of their lists", FIREWALL, NULL,
-	  "{countries: [{code, name, v4: {updated, entries} or null, v6}]}",
+	  "{countries: [{code, name, v4: {updated, entries} or null, v6}]}", RPC_READ,
 	  .rest = { { "GET", "/firewall/countries" } },
 	  .cli = { "countries", .usage = "[all]",
 		   .help = "country lists of automated aliases (all: every country)",
@@ -332,7 +332,7 @@ const struct rpc_method fw_lists_methods[] = {
 	{ "firewall.lists_status", status_method, "the country list update: running, or the "
 	  "result of the last one", FIREWALL, NULL,
 	  "{running, started, countries?} or {running: false, finished, updated: [...], failed: "
-	  "[...], applied, apply_error?}",
+	  "[...], applied, apply_error?}", RPC_READ,
 	  .rest = { { "GET", "/firewall/update-lists" } } },
 	{ NULL }
 };

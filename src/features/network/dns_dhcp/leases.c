@@ -80,6 +80,7 @@ static void dhcp_print_leases(const json_t *res)
 const struct rpc_method dhcp_methods[] = {
 	{ "leases", dhcp_leases_method, "active DHCP leases and the static ones", "DNS & DHCP", NULL,
 	  "{active: [{mac, ip, hostname, expires}], static: [{id, mac, ip, hostname, lease_time}]}",
+	  RPC_READ,
 	  .rest = { { "GET", "/leases", .summary = "active and static DHCP leases" } },
 	  .cli = { "leases", .print = dhcp_print_leases } },
 	{ NULL }

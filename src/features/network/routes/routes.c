@@ -202,7 +202,7 @@ static void routes_print_domain_lists(const json_t *res)
 static const struct rpc_method routes_methods[] = {
 	{ "routes.domain_lists", routes_domain_lists, "premade domain lists for policy routes: "
 	  "name, number of domains, description", "Routes", NULL,
-	  "{lists: [{name, domains, description}]}",
+	  "{lists: [{name, domains, description}]}", RPC_READ,
 	  .rest = { { "GET", "/routes/domain-lists" } },
 	  .cli = { "domain-lists", .help = "premade domain lists for policy routes",
 		   .print = routes_print_domain_lists } },
