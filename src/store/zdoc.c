@@ -40,7 +40,8 @@ char *zdoc_unpack(const void *blob, size_t len)
 	if (len < 4)
 		return NULL;
 	want = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-	if (want > ZDOC_MAX_TEXT)
+	/* deflate expands at most 1032 times: a larger claim is damage */
+	if (want > ZDOC_MAX_TEXT || want / 1032 > len)
 		return NULL;
 	text = xmalloc((size_t)want + 1);
 	got = want;
