@@ -3,6 +3,10 @@
 set -eu
 cd "$(dirname "$0")/.."
 /usr/bin/python3 bench/apply_bench.py
+# the store after 200 applies: its size, the time of history
+/usr/bin/python3 bench/store_bench.py
+# dnsmasq's health step after a re-read of 9,999 static leases
+/usr/bin/python3 bench/dns_health_bench.py
 # the firewall: a large ruleset applied, one-element changes, packet cost (iperf3)
 timeout 1800 /usr/bin/python3 bench/firewall_bench.py
 # the web benchmark loads the GUI from gui/dist and drives Chromium with

@@ -1,4 +1,4 @@
-/* apply, confirm, history, diff, rollback, status. */
+/* apply, confirm, history, pin, diff, rollback, status. */
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,6 +181,17 @@ static json_t *history_method(struct rpc_call *c)
 	return store_history(c->env->engine->store, json_is_integer(lim) ? (int)json_integer_value(lim) : 100);
 }
 
+static json_t *pin_method(struct rpc_call *c)
+{
+	json_t *rev = json_object_get(c->params, "revision"), *on = json_object_get(c->params, "pinned");
+	bool pinned = !json_is_false(on);
+
+	if (store_pin(c->env->engine->store, json_integer_value(rev), pinned) < 0)
+		return rpc_fail(c, RPC_NOTFOUND, "revision", rev, "revision: no revision %lld",
+				(long long)json_integer_value(rev));
+	return json_pack("{s:O, s:b}", "revision", rev, "pinned", pinned);
+}
+
 static json_t *revision_param(struct rpc_call *c, const char *key, long long *rev)
 {
 	json_t *v = json_object_get(c->params, key), *doc;
@@ -282,6 +293,12 @@ static const struct sc_field history_params[] = {
 	{ .name = NULL }
 };
 
+static const struct sc_field pin_params[] = {
+	{ .name = "revision", .kind = SC_INT, .flags = SC_F_REQUIRED, .help = "a revision" },
+	{ .name = "pinned", .kind = SC_BOOL, .help = "false unpins (true)" },
+	{ .name = NULL }
+};
+
 static const struct sc_field diff_params[] = {
 	{ .name = "from", .kind = SC_INT, .flags = SC_F_REQUIRED, .help = "a revision" },
 	{ .name = "to", .kind = SC_INT, .flags = SC_F_REQUIRED, .help = "a later (or earlier) revision" },
@@ -301,9 +318,14 @@ const struct rpc_method apply_methods[] = {
 		      .summary = "confirm the pending revision (session, or the apply's confirm_token)" } },
 	  .cli = { "confirm", .help = "keep the revision applied with --confirm", .print = print_json } },
 	{ "history", history_method, "list revisions, newest first", APPLY, history_params,
-	  "[{id, time, author, comment, state}]; state: applied, pending, reverted", RPC_READ,
+	  "[{id, time, author, comment, state, pinned}]; state: applied, pending, reverted", RPC_READ,
 	  .rest = { { "GET", "/history", .summary = "revisions, newest first" } },
 	  .cli = { "history", .help = "revisions, newest first", .print = config_print_history } },
+	{ "pin", pin_method, "keep a revision whatever system.keep_revisions says, or stop keeping it",
+	  APPLY, pin_params, "{revision, pinned}", RPC_CONFIG,
+	  .rest = { { "POST", "/pin", .summary = "pin or unpin a revision" } },
+	  .cli = { "pin", "revision pinned?", .usage = "REV [true|false]",
+		   .help = "keep revision REV (false: let it go)", .print = print_json } },
 	{ "diff", diff_method, "changes between two revisions", APPLY, diff_params,
 	  "the change list, as config.changes", RPC_READ,
 	  .rest = { { "GET", "/diff" } },

@@ -74,15 +74,17 @@ void config_print_history(const json_t *res)
 	const json_t *r;
 	size_t i;
 
-	printf("%-5s %-19s %-10s %-9s %s\n", "REV", "TIME", "AUTHOR", "STATE", "COMMENT");
+	printf("%-5s %-19s %-10s %-9s %-6s %s\n", "REV", "TIME", "AUTHOR", "STATE", "PINNED",
+	       "COMMENT");
 	json_array_foreach(res, i, r) {
 		time_t t = (time_t)json_integer_value(json_object_get(r, "time"));
 		char when[32];
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
-		printf("%-5lld %-19s %-10s %-9s %s\n",
+		printf("%-5lld %-19s %-10s %-9s %-6s %s\n",
 		       (long long)json_integer_value(json_object_get(r, "id")), when,
 		       json_string_value(json_object_get(r, "author")),
 		       json_string_value(json_object_get(r, "state")),
+		       json_is_true(json_object_get(r, "pinned")) ? "yes" : "",
 		       json_string_value(json_object_get(r, "comment")));
 	}
 }

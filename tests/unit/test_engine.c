@@ -234,7 +234,17 @@ static void test_apply_hostnames_only(void)
 	T_CHECK(json_equal(eng.running, doc));
 	T_CHECK_STR(rev_state(1), REV_APPLIED);
 	hosts = active_file("dhcp/hosts");
-	T_CHECK_STR(hosts, "# hostnames rendered by difos\n192.168.1.5 nas nas.lan\n");
+	{
+		/* the health check's marker first, named in "generation" */
+		char *gen = active_file("dhcp/generation");
+		char *want = xasprintf("# hostnames rendered by difos\n192.0.2.1 %.*s\n"
+				       "192.168.1.5 nas nas.lan\n", gen ? (int)strcspn(gen, "\n") : 0,
+				       gen ? gen : "");
+		T_CHECK(gen && strstr(gen, "._difos-generation.invalid\n"));
+		T_CHECK_STR(hosts, want);
+		free(want);
+		free(gen);
+	}
 	free(hosts);
 	/* the previous generation is kept for the next comparison, older ones go */
 	T_CHECK(gen_count() == 2);

@@ -280,8 +280,9 @@ static void test_store_history(void)
 		T_CHECK(json_is_integer(json_object_get(e, "time")));
 		T_CHECK(json_is_string(json_object_get(e, "author")));
 		T_CHECK(json_is_string(json_object_get(e, "state")));
+		T_CHECK(json_is_false(json_object_get(e, "pinned")));
 		/* history lists metadata only, never the document */
-		T_CHECK(json_object_size(e) == 5);
+		T_CHECK(json_object_size(e) == 6);
 		T_CHECK(json_object_get(e, "doc") == NULL);
 	}
 	T_CHECK_STR(info_str(json_array_get(h, 0), "author"), "u3");
@@ -303,6 +304,249 @@ static void test_store_history(void)
 	json_decref(h);
 
 	json_decref(d);
+	store_close(st);
+}
+
+/* One integer from a query on the store's own connection. */
+static long long db_int(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	long long v = -1;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	else
+		fprintf(stderr, "    %s: %s\n", sql, sqlite3_errmsg(store_db(st)));
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* The revision ids in the store, oldest first, as "0,3,4". */
+static char *rev_ids(struct store *st)
+{
+	json_t *h = store_history(st, 100000);
+	struct sbuf b;
+
+	sbuf_init(&b);
+	for (size_t i = json_array_size(h); i-- > 0;)
+		sbuf_printf(&b, "%s%lld", b.len ? "," : "",
+			    (long long)json_integer_value(json_object_get(json_array_get(h, i), "id")));
+	json_decref(h);
+	return sbuf_steal(&b);
+}
+
+static void test_store_retention(void)
+{
+	struct store *st = open_fresh(NULL);
+	json_t *d = J("{\"a\": 5}"), *doc;
+	char *ids;
+
+	store_set_keep(st, 5);
+	for (int i = 1; i <= 30; i++)
+		T_CHECK(store_commit(st, d, "u", "c", REV_APPLIED) == i);
+	/* the newest five, documents and all: nothing else is left */
+	ids = rev_ids(st);
+	T_CHECK_STR(ids, "26,27,28,29,30");
+	free(ids);
+	T_CHECK(db_int(st, "SELECT count(*) FROM revision_docs") == 5);
+	T_CHECK(store_revision_doc(st, 0) == NULL);
+	doc = store_revision_doc(st, 26);
+	T_CHECK(json_is(doc, "{\"a\": 5}"));
+	json_decref(doc);
+	T_CHECK(store_running(st) == 30);
+	/* numbering goes on after the dropped ones */
+	T_CHECK(store_latest(st) == 30);
+	/* the default is back with 0 */
+	store_set_keep(st, 0);
+	for (int i = 31; i <= 40; i++)
+		T_CHECK(store_commit(st, d, "u", "c", REV_APPLIED) == i);
+	T_CHECK(db_int(st, "SELECT count(*) FROM revisions") == 15);
+	json_decref(d);
+	store_close(st);
+}
+
+static void test_store_pinned_kept(void)
+{
+	struct store *st = open_fresh(NULL);
+	json_t *d1 = J("{\"a\": 2}"), *d = J("{\"a\": 3}"), *doc, *info, *h;
+	char *ids;
+
+	T_CHECK(store_commit(st, d1, "u", "the one to keep", REV_APPLIED) == 1);
+	T_CHECK(store_pin(st, 1, true) == 0);
+	T_CHECK(store_pin(st, 99, true) == -1); /* no such revision */
+	store_set_keep(st, 3);
+	for (int i = 2; i <= 12; i++)
+		T_CHECK(store_commit(st, d, "u", "c", REV_APPLIED) == i);
+	ids = rev_ids(st);
+	T_CHECK_STR(ids, "1,10,11,12");
+	free(ids);
+	doc = store_revision_doc(st, 1);
+	T_CHECK(json_is(doc, "{\"a\": 2}"));
+	json_decref(doc);
+	info = store_revision_info(st, 1);
+	T_CHECK(json_is_true(json_object_get(info, "pinned")));
+	json_decref(info);
+	h = store_history(st, 10);
+	T_CHECK(json_is_true(json_object_get(json_array_get(h, 3), "pinned")));
+	T_CHECK(json_is_false(json_object_get(json_array_get(h, 0), "pinned")));
+	json_decref(h);
+	/* unpinned, it goes with the next commit */
+	T_CHECK(store_pin(st, 1, false) == 0);
+	T_CHECK(store_commit(st, d, "u", "c", REV_APPLIED) == 13);
+	ids = rev_ids(st);
+	T_CHECK_STR(ids, "11,12,13");
+	free(ids);
+	json_decref(d1);
+	json_decref(d);
+	store_close(st);
+}
+
+/* A revision waiting for confirmation, and the one a rollback returns to,
+ * stay whatever the limit. */
+static void test_store_protected_kept(void)
+{
+	struct store *st = open_fresh(NULL);
+	json_t *d = J("{}");
+	char *ids;
+
+	store_set_keep(st, 1);
+	T_CHECK(store_commit(st, d, "u", "c", REV_APPLIED) == 1);
+	T_CHECK(store_commit(st, d, "u", "c", REV_REVERTED) == 2);
+	T_CHECK(store_commit(st, d, "u", "confirm me", REV_PENDING) == 3);
+	/* 3 runs and waits; 1 is what a rollback of it applies (2 never held) */
+	ids = rev_ids(st);
+	T_CHECK_STR(ids, "1,3");
+	free(ids);
+	/* the rollback commits 1's document as 4 while 3 is still pending */
+	T_CHECK(store_commit(st, d, "system", "rollback", REV_APPLIED) == 4);
+	ids = rev_ids(st);
+	T_CHECK_STR(ids, "1,3,4");
+	free(ids);
+	T_CHECK(store_set_state(st, 3, REV_REVERTED) == 0);
+	/* nothing pending: the running one and the applied one before it */
+	T_CHECK(store_commit(st, d, "u", "c", REV_APPLIED) == 5);
+	ids = rev_ids(st);
+	T_CHECK_STR(ids, "4,5");
+	free(ids);
+	json_decref(d);
+	store_close(st);
+}
+
+/* A file of the first format: documents as text in the revisions' rows. */
+static void test_store_old_format(void)
+{
+	char *path = new_db_path();
+	sqlite3 *db = NULL;
+	struct store *st = NULL;
+	json_t *doc, *info;
+
+	T_CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+	T_CHECK(sqlite3_exec(db,
+		"PRAGMA journal_mode=WAL;"
+		"CREATE TABLE revisions (id INTEGER PRIMARY KEY, doc TEXT NOT NULL,"
+		" created INTEGER NOT NULL, author TEXT NOT NULL, comment TEXT NOT NULL DEFAULT '',"
+		" state TEXT NOT NULL);"
+		"CREATE TABLE staged (id INTEGER PRIMARY KEY CHECK (id = 1), doc TEXT NOT NULL,"
+		" updated INTEGER NOT NULL);"
+		"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+		"INSERT INTO revisions VALUES (0, '{\"a\":1}', 100, 'system', 'factory defaults',"
+		" 'applied');"
+		"INSERT INTO revisions VALUES (1, '{\"a\":[1,2]}', 200, 'alice', 'one', 'applied');"
+		"INSERT INTO meta VALUES ('running', '1');", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+
+	T_CHECK(store_open(path, &st) == 0 && st);
+	if (!st)
+		goto out;
+	T_CHECK(store_running(st) == 1);
+	doc = store_revision_doc(st, 1);
+	T_CHECK(json_is(doc, "{\"a\": [1, 2]}"));
+	json_decref(doc);
+	info = store_revision_info(st, 0);
+	T_CHECK_STR(info_str(info, "comment"), "factory defaults");
+	T_CHECK(json_integer_value(json_object_get(info, "time")) == 100);
+	T_CHECK(json_is_false(json_object_get(info, "pinned")));
+	json_decref(info);
+	/* moved and compressed; the file can now give pages back */
+	T_CHECK(db_int(st, "SELECT count(*) FROM revision_docs WHERE typeof(doc) = 'blob'") == 2);
+	T_CHECK(db_int(st, "SELECT count(*) FROM pragma_table_info('revisions')"
+		       " WHERE name = 'doc'") == 0);
+	T_CHECK(db_int(st, "PRAGMA auto_vacuum") == 2);
+	/* a row left as text still reads */
+	T_CHECK(sqlite3_exec(store_db(st),
+		"INSERT INTO revisions(id, created, author, state) VALUES (2, 300, 'bob', 'applied');"
+		"INSERT INTO revision_docs VALUES (2, '{\"b\":true}');", NULL, NULL, NULL) == SQLITE_OK);
+	doc = store_revision_doc(st, 2);
+	T_CHECK(json_is(doc, "{\"b\": true}"));
+	json_decref(doc);
+	doc = J("{\"c\": 1}");
+	T_CHECK(store_commit(st, doc, "u", "after", REV_APPLIED) == 3);
+	json_decref(doc);
+	store_close(st);
+	/* opening again changes nothing */
+	st = NULL;
+	T_CHECK(store_open(path, &st) == 0);
+	doc = st ? store_revision_doc(st, 0) : NULL;
+	T_CHECK(json_is(doc, "{\"a\": 1}"));
+	json_decref(doc);
+	store_close(st);
+out:
+	free(path);
+}
+
+static int seen_doc_reads;
+
+static int count_doc_reads(void *arg, int action, const char *table, const char *column,
+			   const char *db, const char *trigger)
+{
+	(void)arg, (void)db, (void)trigger;
+	if (action == SQLITE_READ && ((table && !strcmp(table, "revision_docs")) ||
+				      (column && !strcmp(column, "doc"))))
+		seen_doc_reads++;
+	return SQLITE_OK;
+}
+
+/* Listing the history costs the same few pages however large the
+ * documents are: it reads none of their pages. */
+static void test_store_history_reads_no_document(void)
+{
+	struct store *st = open_fresh(NULL);
+	json_t *doc = json_object(), *h;
+	char *big = xmalloc(200001);
+	int hit = 0, miss = 0, hi = 0;
+	unsigned seed = 7;
+
+	/* 200 KB that do not compress much: a page count shows every read */
+	for (size_t i = 0; i < 200000; i++) {
+		seed = seed * 1103515245u + 12345u;
+		big[i] = "0123456789abcdef"[(seed >> 16) & 15];
+	}
+	big[200000] = '\0';
+	json_object_set_new(doc, "blob", json_string(big));
+	for (int i = 1; i <= 30; i++)
+		T_CHECK(store_commit(st, doc, "u", "c", REV_APPLIED) == i);
+
+	sqlite3_db_status(store_db(st), SQLITE_DBSTATUS_CACHE_HIT, &hit, &hi, 1);
+	sqlite3_db_status(store_db(st), SQLITE_DBSTATUS_CACHE_MISS, &miss, &hi, 1);
+	sqlite3_set_authorizer(store_db(st), count_doc_reads, NULL);
+	h = store_history(st, 100);
+	sqlite3_set_authorizer(store_db(st), NULL, NULL);
+	T_CHECK(json_array_size(h) == 31);
+	json_decref(h);
+	sqlite3_db_status(store_db(st), SQLITE_DBSTATUS_CACHE_HIT, &hit, &hi, 1);
+	sqlite3_db_status(store_db(st), SQLITE_DBSTATUS_CACHE_MISS, &miss, &hi, 1);
+	/* 30 documents of 100 KB packed are some 750 pages */
+	if (hit + miss >= 16)
+		fprintf(stderr, "    history read %d pages\n", hit + miss);
+	T_CHECK(hit + miss < 16);
+	T_CHECK(seen_doc_reads == 0);
+	/* and the documents still read back */
+	h = store_revision_doc(st, 17);
+	T_CHECK(h && json_equal(h, doc));
+	json_decref(h);
+	free(big);
+	json_decref(doc);
 	store_close(st);
 }
 
@@ -811,6 +1055,11 @@ int main(void)
 	T_RUN(test_store_staged_in_memory);
 	T_RUN(test_store_staged_survives_restart);
 	T_RUN(test_store_history);
+	T_RUN(test_store_retention);
+	T_RUN(test_store_pinned_kept);
+	T_RUN(test_store_protected_kept);
+	T_RUN(test_store_old_format);
+	T_RUN(test_store_history_reads_no_document);
 	T_RUN(test_store_set_state);
 	T_RUN(test_store_meta);
 	T_RUN(test_store_wal);

@@ -1,7 +1,8 @@
 /*
  * Administration › History: the revisions; pick two to see what changed
  * between them; roll back to an earlier one (an apply with the confirm
- * countdown).
+ * countdown); pin one so that it is kept whatever the number of revisions
+ * kept (system.keep_revisions).
  */
 import { errorText, get, post } from '../api';
 import { runConfirmed, type ApplyResult } from '../apply';
@@ -18,6 +19,7 @@ export interface Revision {
   author?: string;
   comment?: string;
   state?: string;
+  pinned?: boolean;
 }
 
 /** The running revision: from /status, else the newest applied one. */
@@ -75,7 +77,27 @@ export const historyPage: PageDef = {
       }
     });
 
-    const load = async () => {
+    /* pinned: kept however many revisions come after it */
+    const pinToggle = (r: Revision) => {
+      const btn = h('button', {
+        type: 'button', class: 'small secondary', 'data-test': 'pin-' + r.id, 'aria-pressed': r.pinned ? 'true' : 'false',
+        'aria-label': `${r.pinned ? 'Unpin' : 'Pin'} revision ${r.id}`,
+        title: r.pinned ? 'Pinned: never dropped. Click to let it go with the older revisions.' : 'Pin: keep this revision whatever the number of revisions kept.',
+      }, r.pinned ? 'Pinned' : 'Pin');
+      btn.addEventListener('click', async () => {
+        btn.disabled = true;
+        try {
+          await post('/pin', { revision: r.id, pinned: !r.pinned });
+          await load();
+        } catch (e) {
+          btn.disabled = false;
+          msg.error(e);
+        }
+      });
+      return btn;
+    };
+
+    const load = async (): Promise<void> => {
       let revs: Revision[];
       let status: { running?: number } | undefined;
       try {
@@ -107,12 +129,13 @@ export const historyPage: PageDef = {
           h('td', { 'data-label': 'Author' }, r.author || '—'),
           h('td', { 'data-label': 'Comment' }, r.comment || '—'),
           h('td', { 'data-label': 'State' }, h('span', { class: 'state state-' + (r.state || 'unknown') }, isRunning ? `${r.state || ''} (running)` : r.state || '—')),
+          h('td', { 'data-label': 'Kept' }, pinToggle(r)),
           h('td', { class: 'actions' }, isRunning ? null : h('button', {
             type: 'button', class: 'small secondary', 'data-test': 'rollback-' + r.id, 'aria-label': `Roll back to revision ${r.id}`,
             onclick: () => rollback(r, running),
           }, 'Roll back')));
       });
-      fill(list, table(['', 'Revision', 'Time', 'Author', 'Comment', 'State', 'Actions'], rows.length ? rows : [emptyRow(7, 'No revisions yet.')], 'history'));
+      fill(list, table(['', 'Revision', 'Time', 'Author', 'Comment', 'State', 'Kept', 'Actions'], rows.length ? rows : [emptyRow(8, 'No revisions yet.')], 'history'));
       sync();
     };
     ctx.root.append(

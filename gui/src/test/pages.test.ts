@@ -4,9 +4,9 @@ import { resetSchema } from '../schema';
 import { collectionTable } from '../table';
 import { sectionForm } from '../section';
 import { dashboardPage, memoryUse } from '../pages/dashboard';
-import { runningOf } from '../pages/history';
+import { historyPage, runningOf } from '../pages/history';
 import { passwordProblem } from '../pages/setup';
-import { mockFetch, schema, type, until } from './helpers';
+import { mockFetch, renderPage, schema, type, until } from './helpers';
 
 beforeEach(() => {
   document.body.replaceChildren();
@@ -181,5 +181,32 @@ describe('small rules', () => {
     const revs = [{ id: 3, state: 'reverted' }, { id: 2, state: 'applied' }, { id: 1, state: 'applied' }];
     expect(runningOf(revs, { running: 1 })).toBe(1);
     expect(runningOf(revs)).toBe(2);
+  });
+});
+
+describe('history page', () => {
+  it('shows which revisions are pinned and pins one with a click', async () => {
+    let revs = [
+      { id: 3, time: 1, author: 'a', comment: 'c', state: 'applied', pinned: false },
+      { id: 2, time: 1, author: 'a', comment: 'b', state: 'applied', pinned: true },
+    ];
+    const { seen } = mockFetch({
+      'GET /history': () => [200, revs],
+      'GET /status': [200, { running: 3 }],
+      'POST /pin': (req) => {
+        const b = req.body as { revision: number; pinned: boolean };
+        revs = revs.map((r) => (r.id === b.revision ? { ...r, pinned: b.pinned } : r));
+        return [200, b];
+      },
+    });
+    const root = renderPage(historyPage);
+    await until(() => root.querySelector('[data-test=pin-3]'));
+    const pin3 = root.querySelector<HTMLButtonElement>('[data-test=pin-3]')!;
+    expect(pin3.getAttribute('aria-pressed')).toBe('false');
+    expect(root.querySelector('[data-test=pin-2]')!.getAttribute('aria-pressed')).toBe('true');
+    expect(root.querySelector('[data-test=pin-2]')!.textContent).toBe('Pinned');
+    pin3.click();
+    await until(() => root.querySelector('[data-test=pin-3]')?.getAttribute('aria-pressed') === 'true');
+    expect(seen.find((r) => r.method === 'POST')).toMatchObject({ url: '/pin', body: { revision: 3, pinned: true } });
   });
 });

@@ -1,27 +1,34 @@
-/* System: the router's hostname. */
+/* System: the router's hostname, and how many revisions the store keeps. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "apply/engine.h"
 #include "apply/feature.h"
 #include "apply/system.h"
 #include "core/files.h"
 #include "core/root.h"
 #include "core/util.h"
 #include "store/doc.h"
+#include "store/store.h"
 
 static const struct sc_field system_fields[] = {
 	{ .name = "hostname", .kind = SC_HOSTNAME, .flags = SC_F_REQUIRED, .def = "\"difos\"",
 	  .title = "Hostname",
 	  .help = "Name of the router; LAN clients resolve it (and hostname.<domain>) to the LAN address." },
+	{ .name = "keep_revisions", .kind = SC_INT, .min = 1, .max = 100000, .def = "100",
+	  .title = "Revisions kept",
+	  .help = "Applied configurations kept for history, diff and rollback; older ones are "
+		  "dropped unless pinned. The running one, one waiting for confirmation and the "
+		  "one a rollback returns to are always kept." },
 	{ .name = NULL }
 };
 
 static const struct sc_field system_section = {
 	.name = "system", .kind = SC_OBJECT, .fields = system_fields, .title = "System",
-	.help = "Identity of the router.",
+	.help = "Identity of the router; the configuration history.",
 };
 
 static const struct sc_field *const system_sections[] = { &system_section, NULL };
@@ -42,6 +49,10 @@ static int system_apply(struct feature_ctx *ctx)
 	int rc;
 
 	free(rendered);
+	/* the commit that follows this apply prunes with the new number */
+	if (ctx->env->engine)
+		store_set_keep(ctx->env->engine->store,
+			       (int)doc_int(ctx->doc, "system.keep_revisions", STORE_KEEP_DEFAULT));
 	if (!text) {
 		free(etc);
 		free(path);
@@ -72,4 +83,5 @@ const struct feature feature_system = {
 	.sections = system_sections,
 	.render = system_render,
 	.apply = system_apply,
+	.reads = (const char *const[]){ "system.keep_revisions", NULL },
 };

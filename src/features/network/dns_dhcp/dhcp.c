@@ -12,6 +12,7 @@
 #include "apply/feature.h"
 #include "apply/supervisor.h"
 #include "apply/system.h"
+#include "core/files.h"
 #include "core/util.h"
 #include "features/network/dns_dhcp/dhcp.h"
 #include "net/addr.h"
@@ -142,6 +143,8 @@ static char *dhcp_conf_text(struct feature_ctx *ctx)
 	sbuf_printf(&b, "cache-size=%lld\n", doc_int(doc, "dns.cache_size", 1000));
 	sbuf_printf(&b, "domain=%s\n", domain);
 	sbuf_printf(&b, "local=/%s/\n", domain);
+	/* the health check's marker (in the hosts file) never leaves the router */
+	sbuf_add(&b, "local=/" DHCP_MARKER_DOMAIN "/\n");
 	sbuf_add(&b, "expand-hosts\n");
 	if (json_array_size(ups)) {
 		sbuf_add(&b, "no-resolv\n");
@@ -173,7 +176,8 @@ static char *dhcp_conf_text(struct feature_ctx *ctx)
 	return sbuf_steal(&b);
 }
 
-static char *dhcp_hosts_text(const json_t *doc)
+/* The hosts file, its first name the generation marker (marker: its name). */
+static char *dhcp_hosts_text(const json_t *doc, const char *marker)
 {
 	struct sbuf b;
 	const char *domain = doc_str(doc, "dns.domain");
@@ -182,6 +186,8 @@ static char *dhcp_hosts_text(const json_t *doc)
 
 	sbuf_init(&b);
 	sbuf_add(&b, "# hostnames rendered by difos\n");
+	if (marker)
+		sbuf_printf(&b, "192.0.2.1 %s\n", marker);
 	json_array_foreach(doc_get(doc, "dhcp.hostnames"), i, el) {
 		const char *name = json_string_value(json_object_get(el, "name"));
 		sbuf_printf(&b, "%s %s", json_string_value(json_object_get(el, "ip")), name);
@@ -212,13 +218,25 @@ static char *dhcp_leases_text(const json_t *doc)
 	return sbuf_steal(&b);
 }
 
+/*
+ * The marker names what dnsmasq is given (its main file, the hosts without
+ * the marker, the static leases): the health check waits for that name,
+ * which only these files answer. "generation" holds it for the check.
+ */
 static int dhcp_render(struct feature_ctx *ctx, struct render_out *out)
 {
 	const json_t *doc = ctx->doc;
+	char *conf = dhcp_conf_text(ctx), *leases = dhcp_leases_text(doc);
+	char *hosts = dhcp_hosts_text(doc, NULL);
+	const char *const texts[] = { conf, hosts, leases, NULL };
+	char *marker = dhcp_marker_name(texts);
 
-	render_add(out, "dnsmasq.conf", 0644, dhcp_conf_text(ctx));
-	render_add(out, "hosts", 0644, dhcp_hosts_text(doc));
-	render_add(out, "dhcp-hosts", 0644, dhcp_leases_text(doc));
+	free(hosts);
+	render_add(out, "dnsmasq.conf", 0644, conf);
+	render_add(out, "hosts", 0644, dhcp_hosts_text(doc, marker));
+	render_add(out, "dhcp-hosts", 0644, leases);
+	render_add(out, "generation", 0644, xasprintf("%s\n", marker));
+	free(marker);
 	return 0;
 }
 
@@ -256,22 +274,34 @@ static int dhcp_apply(struct feature_ctx *ctx)
 	return rc;
 }
 
+/* Long enough for dnsmasq to re-read 10,000 static leases and hostnames. */
+#define DHCP_HEALTH_MS 10000
+
 static int dhcp_health(struct feature_ctx *ctx)
 {
-	char *name;
+	char *path, *marker;
 	bool ok;
 
 	if (sys_is_dry(ctx->env->sys))
 		return sv_running("dnsmasq") ? 0 : -1;
-	/* serving the router's own name proves dnsmasq parsed, bound and answers */
-	name = xasprintf("%s.%s", doc_str(ctx->doc, "system.hostname"),
-			 doc_str(ctx->doc, "dns.domain"));
-	ok = dhcp_dns_answers(name, 3000);
-	free(name);
-	if (ok && sv_running("dnsmasq"))
+	/* the marker of the files in force: answered only once dnsmasq runs them */
+	path = xasprintf("%s/generation", ctx->dir);
+	marker = file_read(path, NULL);
+	free(path);
+	if (!marker) {
+		ctx->err = xstrdup("the rendered generation marker is missing");
+		return -1;
+	}
+	marker[strcspn(marker, "\n")] = '\0';
+	ok = dhcp_dns_answers(marker, DHCP_HEALTH_MS);
+	if (ok && sv_running("dnsmasq")) {
+		free(marker);
 		return 0;
+	}
 	if (sv_wait_alive("dnsmasq", 0, &ctx->err))
-		ctx->err = xstrdup("dnsmasq runs but does not answer DNS for the router's name");
+		ctx->err = xasprintf("dnsmasq runs but does not answer %s: the new configuration "
+				     "is not in force after %d s", marker, DHCP_HEALTH_MS / 1000);
+	free(marker);
 	return -1;
 }
 
@@ -295,5 +325,4 @@ const struct feature feature_dhcp = {
 	.status = dhcp_status,
 	.engines = (const struct feature_engine[]){ { "dnsmasq", "engine" }, { NULL } },
 	.methods = dhcp_methods,
-	.reads = (const char *const[]){ "system.hostname", "dns.domain", NULL },
 };

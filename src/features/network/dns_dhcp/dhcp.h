@@ -9,6 +9,11 @@
 /* Active leases read from dnsmasq's lease file. */
 json_t *dhcp_read_leases(const char *path);
 
+/* The generation marker's domain (health.c explains the marker). */
+#define DHCP_MARKER_DOMAIN "_difos-generation.invalid"
+/* The marker name of what dnsmasq is given: the NULL-terminated texts. */
+char *dhcp_marker_name(const char *const *texts);
+
 /* Does the local DNS server answer an A query for name (within timeout_ms)? */
 bool dhcp_dns_answers(const char *name, int timeout_ms);
 
