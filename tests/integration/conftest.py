@@ -177,8 +177,9 @@ def is_ipv4(s):
 class Difosd:
     """One difosd running inside the router ns with its own --root."""
 
-    def __init__(self, lab):
+    def __init__(self, lab, binary=None):
         self.lab = lab
+        self.binary = binary or DIFOSD
         self.ns = lab.router
         self.root = Path(tempfile.mkdtemp(prefix="difos-root-"))
         os.chmod(self.root, 0o755)   # dnsmasq drops privileges
@@ -207,7 +208,7 @@ class Difosd:
         self.logs.append(log)
         # own UTS namespace too: nothing difosd does may rename the host
         argv = ["ip", "netns", "exec", self.ns, "unshare", "--uts", "--",
-                str(DIFOSD), "--root", str(self.root),
+                str(self.binary), "--root", str(self.root),
                 "--backend", "linux", "--debug", *map(str, extra)]
         with open(log, "wb") as f:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=f, stderr=f,
@@ -494,8 +495,9 @@ class Lab:
     def daemon(self):
         return self.daemons[-1]
 
-    def new_daemon(self):
-        d = Difosd(self)
+    def new_daemon(self, binary=None):
+        """A difosd of the build under test, or binary (another build of it)."""
+        d = Difosd(self, binary)
         self.daemons.append(d)
         return d
 

@@ -1,18 +1,20 @@
 """
-The core never stalls: while an apply runs (here held in its pause between
+The core never stalls, and gives memory back: while an apply runs (here held in its pause between
 switching files and applying), reads are answered at once over the control
 socket and the REST API, a second apply is refused saying what runs, and a
 change made meanwhile waits for the apply and is kept.
 """
 
+import json
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 import webclient
 
-from conftest import DIFOSCTL, LAN_ADDR, make_lab
+from conftest import DIFOSCTL, LAN_ADDR, make_lab, ns_exec
 from webclient import Client
 
 PASSWORD = "correct horse 42"
@@ -135,3 +137,51 @@ def test_an_apply_through_rest_answers_when_it_has_ended(paused_lab):
     rev = r.json["revision"]
     hist = d.history()
     assert any(e.get("id") == rev and e.get("comment") == "through REST" for e in hist), hist
+
+
+# ---- memory after a large apply ------------------------------------------
+
+# RSS means nothing under the sanitizers (quarantine, shadow memory): this
+# test runs the plain build of the same sources, which make check builds.
+PLAIN_BUILD = Path(__file__).resolve().parents[2] / "build"
+BLOCKED = 80000          # country-list entries loaded into one nft set
+
+
+def rss_kib(pid):
+    for line in Path("/proc/%d/status" % pid).read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS for pid %d" % pid)
+
+
+def test_memory_returns_after_a_large_apply():
+    difosd = PLAIN_BUILD / "difosd"
+    assert difosd.exists(), "%s is missing: make build first (make check does)" % difosd
+    with make_lab(start_daemon=False) as lab:
+        d = lab.new_daemon(binary=difosd)
+        lists = d.root / "var/lib/difos/lists/countries"
+        lists.mkdir(parents=True)
+        (lists / "cn.v4").write_text(
+            "".join("%d.%d.%d.%d/32\n" % (11 + i // 65536 % 200, i // 256 % 256, i % 256, 1)
+                    for i in range(BLOCKED)))
+        (lists / "cn.v6").write_text("")
+        d.start()
+        changes = [
+            {"path": "firewall.ip_aliases",
+             "value": [{"id": 1, "name": "blocked", "type": "automated", "countries": ["cn"]}]},
+            {"path": "firewall.rules",
+             "value": [{"id": 1, "index": 1, "description": "listed countries",
+                        "src_zone": "wan", "dest_zone": "lan", "src": ["blocked"],
+                        "action": "drop"}]},
+        ]
+        cp = ns_exec(d.ns, str(DIFOSCTL), "--root", str(d.root), "call", "config.set", "-",
+                     input=json.dumps({"changes": changes}), timeout=30)
+        assert cp.returncode == 0, cp
+        before = rss_kib(d.proc.pid)
+        d.ctl_ok("apply", timeout=180)
+        cp = ns_exec(d.ns, "nft", "list", "set", "inet", "difos", "a4_blocked", timeout=30)
+        assert cp.stdout.count(",") >= BLOCKED - 10, "the set was not loaded"
+        time.sleep(1)
+        after = rss_kib(d.proc.pid)
+        assert after < 24 * 1024, (
+            "difosd keeps %d KiB one second after the apply (%d KiB before it)" % (after, before))
