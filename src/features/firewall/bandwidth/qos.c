@@ -168,7 +168,7 @@ static json_t *qos_status(struct feature_ctx *ctx)
 		"reason", why);
 
 	if (on)
-		json_object_set_new(json_object_get(o, "qos"), "clients", qos_counters(ctx->env->sys, doc));
+		json_object_set_new(json_object_get(o, "qos"), "clients", qos_counters(doc));
 	return o;
 }
 

@@ -69,7 +69,9 @@ const char *sqm_cake_missing(struct sys *sys, bool fresh);
 
 /* qos_methods.c */
 extern const struct rpc_method qos_methods[];
-json_t *qos_counters(struct sys *sys, const json_t *doc);
+json_t *qos_counters(const json_t *doc);
+/* tc_stats.c: {"d1f:100": {bytes, packets, drops}} of dev's HTB classes (netlink) */
+json_t *qos_class_stats(const char *dev);
 
 /* qos_print.c: difosctl's tables */
 void qos_print_sqm_status(const json_t *res);

@@ -1,6 +1,7 @@
 /*
  * The bandwidth-control methods: SQM's availability and its auto fill,
- * and the per-client counters read back from the kernel's HTB classes.
+ * and the per-client counters read back from the kernel's HTB classes
+ * (tc_stats.c, through netlink).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,41 +79,12 @@ static json_t *qos_sqm_autofill(struct rpc_call *c)
 			 qos_autofill(up), "factor", SQM_AUTOFILL_FACTOR);
 }
 
-/*
- * Bytes, packets and drops per HTB class of dev, from `tc -s class show`
- * ("class htb d1f:100 root ..." then " Sent B bytes P pkt (dropped D, ...").
- */
-static json_t *qos_class_stats(struct sys *sys, const char *dev)
-{
-	char *out = NULL, *save = NULL, handle[32] = "";
-	json_t *o = json_object();
-
-	if (sys->run(sys, (char *const[]){ "tc", "-s", "class", "show", "dev", (char *)dev, NULL },
-		     5000, &out) != 0) {
-		free(out);
-		return o;
-	}
-	for (char *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		unsigned long long bytes, pkts, drops;
-		if (sscanf(l, "class htb %31s", handle) == 1)
-			continue;
-		if (*handle && sscanf(l, " Sent %llu bytes %llu pkt (dropped %llu", &bytes, &pkts,
-				      &drops) == 3)
-			json_object_set_new(o, handle, json_pack("{s:I, s:I, s:I}", "bytes",
-				(json_int_t)bytes, "packets", (json_int_t)pkts, "drops",
-				(json_int_t)drops));
-		*handle = '\0';
-	}
-	free(out);
-	return o;
-}
-
-json_t *qos_counters(struct sys *sys, const json_t *doc)
+json_t *qos_counters(const json_t *doc)
 {
 	static const char *const colls[] = { "by_mac", "by_ip" };
 	const json_t *qos = doc_get(doc, "qos");
-	json_t *down = qos_class_stats(sys, doc_str(doc, "lan.device"));
-	json_t *up = qos_class_stats(sys, QOS_IFB_UP);
+	json_t *down = qos_class_stats(doc_str(doc, "lan.device"));
+	json_t *up = qos_class_stats(QOS_IFB_UP);
 	json_t *list = json_array();
 
 	for (size_t k = 0; k < ARRAY_SIZE(colls); k++) {
@@ -139,7 +111,7 @@ static json_t *qos_counters_method(struct rpc_call *c)
 
 	if (!doc_bool(doc, "qos.enabled", false))
 		return json_array();
-	return qos_counters(c->env->sys, doc);
+	return qos_counters(doc);
 }
 
 static const struct sc_field autofill_params[] = {
