@@ -253,10 +253,12 @@ class Difosd:
         os.chmod(self.root, 0o755)
         self.log = os.path.join(self.root, "difosd.log")
         self.proc = None
+        self.extra = []      # more arguments for difosd
 
     def start(self):
         self.proc = subprocess.Popen(["ip", "netns", "exec", NS, os.path.join(BUILD, "difosd"),
-                                      "--root", self.root, "--backend", "linux", "--debug"],
+                                      "--root", self.root, "--backend", "linux", "--debug",
+                                      *self.extra],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=open(self.log, "w"))
         self.ctl("wait", "--timeout", "20")

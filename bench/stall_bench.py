@@ -4,14 +4,16 @@
 Runs as root in a network namespace it creates and removes, with the real
 backend (the firewall benchmark's namespace and configuration: 2,000 rules,
 200 port forwards, country aliases of 200,000 CIDRs). Measured, each as
-p50 / p99 / max of `status` answers over the control socket (one client,
-one call after the other, no process start), RUNS times:
+p50 / p99 / max of `status` answers, one call after the other, by two
+clients at once: over the control socket (no process start), and
+`GET /api/v1/status` through difosd-web (TLS, keep-alive, an API token,
+from inside the namespace), RUNS times:
 
  1. idle: nothing else happens;
  2. during a full apply: from the empty configuration to the large one
     (`difosctl apply`, seconds of nft transaction and set loading);
- 3. while CLIENTS clients call the dashboard as fast as they can (each over
-    its own connection to the control socket).
+ 3. while CLIENTS clients call `GET /api/v1/dashboard` as fast as they can
+    (wrk, keep-alive, in its own process).
 
 Also reported: the wall time of `difosctl status` (process start included)
 in each situation, and difosd's RSS before, right after, and one second
@@ -19,10 +21,15 @@ after the full apply (malloc_trim). The anchor is the idle figure of the
 same run: the ratios say how much a busy core delays an answer.
 Reported, not asserted.
 """
-import json, os, socket, statistics, subprocess, sys, threading, time
+import http.client, json, os, socket, statistics, subprocess, sys, tempfile, threading, time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "integration"))
 import firewall_bench as fb  # noqa: E402  (namespace, configuration, difosd)
+import webclient  # noqa: E402  (sockets inside a namespace)
+
+ROUTER = "192.168.1.1"
 
 RUNS = int(os.environ.get("RUNS", "3"))
 CLIENTS = int(os.environ.get("CLIENTS", "50"))
@@ -67,18 +74,39 @@ class Poller(threading.Thread):
         return [lat for t, lat in self.samples if a <= t <= b]
 
 
-class Hammer(threading.Thread):
-    def __init__(self, dd, method):
-        super().__init__(daemon=True)
-        self.sock, self.f = connect(dd)
-        self.method = method
+class RestPoller(Poller):
+    """GET /api/v1/status over one keep-alive TLS connection."""
+
+    def __init__(self, token):
+        threading.Thread.__init__(self, daemon=True)
+        sock = webclient.ns_connect(fb.NS, ROUTER, 443)
+        self.conn = http.client.HTTPSConnection(ROUTER, 443, timeout=60)
+        self.conn.sock = webclient.tls_context().wrap_socket(sock, server_hostname=None)
+        self.headers = {"Authorization": "Bearer " + token}
+        self.samples = []
         self.stop = threading.Event()
-        self.calls = 0
 
     def run(self):
         while not self.stop.is_set():
-            call(self.sock, self.f, self.method)
-            self.calls += 1
+            t0 = time.monotonic()
+            self.conn.request("GET", "/api/v1/status", headers=self.headers)
+            r = self.conn.getresponse()
+            r.read()
+            if r.status != 200:
+                raise SystemExit("GET /api/v1/status: HTTP %d" % r.status)
+            self.samples.append((t0, time.monotonic() - t0))
+            time.sleep(0.005)
+
+
+def hammer(token, seconds):
+    """wrk: CLIENTS connections calling the dashboard; returns requests/s."""
+    r = fb.nsx(fb.NS, "wrk", "-t2", "-c%d" % CLIENTS, "-d%ds" % max(1, int(seconds)),
+               "-H", "Authorization: Bearer " + token,
+               "https://%s/api/v1/dashboard" % ROUTER, timeout=seconds + 60)
+    for line in r.stdout.splitlines():
+        if line.startswith("Requests/sec:"):
+            return float(line.split()[1])
+    return float("nan")
 
 
 def pct(v, p):
@@ -119,7 +147,7 @@ def difosd_pid(dd):
     raise SystemExit("no difosd in the namespace")
 
 
-def measure(dd, results):
+def measure(dd, token, results):
     big = fb.big_changes()
     pid = difosd_pid(dd)
     for i in range(RUNS):
@@ -128,8 +156,9 @@ def measure(dd, results):
         dd.stage(big)
         time.sleep(1)
         rss0 = rss_kib(pid)
-        poll = Poller(dd)
+        poll, rest = Poller(dd), RestPoller(token)
         poll.start()
+        rest.start()
         time.sleep(IDLE_S)
         idle_cli = cli_status(dd)
         t_idle_end = time.monotonic()
@@ -152,27 +181,31 @@ def measure(dd, results):
         time.sleep(1)
         rss_1s = rss_kib(pid)
         # the dashboard hammered by many clients
-        hammers = [Hammer(dd, "dashboard") for _ in range(CLIENTS)]
+        out = {}
+        wrk = threading.Thread(target=lambda: out.update(rate=hammer(token, HAMMER_S)))
         t_h = time.monotonic()
-        for h in hammers:
-            h.start()
+        wrk.start()
+        time.sleep(1)   # wrk's connections are up
         hammer_cli = cli_status(dd)
-        time.sleep(HAMMER_S)
-        t_h_end = time.monotonic()
-        for h in hammers:
-            h.stop.set()
-        calls = sum(h.calls for h in hammers)
+        wrk.join()
+        t_h_end = time.monotonic() - 0.5
+        t_h += 1
         poll.stop.set()
+        rest.stop.set()
         poll.join()
+        rest.join()
         run = {
             "idle": summary(poll.between(0, t_idle_end)),
             "apply": summary(poll.between(t_apply, t_apply_end)),
             "hammer": summary(poll.between(t_h, t_h_end)),
+            "rest_idle": summary(rest.between(0, t_idle_end)),
+            "rest_apply": summary(rest.between(t_apply, t_apply_end)),
+            "rest_hammer": summary(rest.between(t_h, t_h_end)),
             "apply_s": t_apply_end - t_apply,
             "cli_idle_ms": idle_cli,
             "cli_apply_ms": statistics.median(cli) * 1e3 if cli else float("nan"),
             "cli_hammer_ms": hammer_cli,
-            "dashboard_per_s": calls / (t_h_end - t_h),
+            "dashboard_per_s": out.get("rate", float("nan")),
             "rss_kib": (rss0, rss_after, rss_1s),
         }
         results.append(run)
@@ -182,14 +215,18 @@ def measure(dd, results):
 def report(results):
     def med(key, sub):
         return statistics.median(r[key][sub] for r in results)
-    print("status over the control socket (ms, medians of %d runs):" % len(results))
-    print("| situation | p50 | p99 | max | p99 / idle p99 |")
-    print("|---|---|---|---|---|")
-    base = med("idle", "p99")
-    for key, label in (("idle", "idle"), ("apply", "during a full apply (200k elements)"),
-                       ("hammer", "%d clients calling the dashboard" % CLIENTS)):
-        print("| %s | %.2f | %.2f | %.1f | %.1f× |" % (label, med(key, "p50"), med(key, "p99"),
-                                                     med(key, "max"), med(key, "p99") / base))
+    for prefix, what in (("", "status over the control socket"),
+                         ("rest_", "GET /api/v1/status through difosd-web")):
+        print("%s (ms, medians of %d runs):" % (what, len(results)))
+        print("| situation | p50 | p99 | max | p99 / idle p99 |")
+        print("|---|---|---|---|---|")
+        base = med(prefix + "idle", "p99")
+        for key, label in (("idle", "idle"), ("apply", "during a full apply (200k elements)"),
+                           ("hammer", "%d clients calling the dashboard" % CLIENTS)):
+            key = prefix + key
+            print("| %s | %.2f | %.2f | %.1f | %.1f× |" % (label, med(key, "p50"),
+                  med(key, "p99"), med(key, "max"), med(key, "p99") / base))
+        print()
     m = lambda k: statistics.median(r[k] for r in results)  # noqa: E731
     print()
     print("full apply: %.2f s; dashboard calls: %.0f/s" % (m("apply_s"), m("dashboard_per_s")))
@@ -205,6 +242,10 @@ def main():
     if os.geteuid() != 0:
         sys.exit("bench needs root")
     dd = fb.Difosd()
+    gui = tempfile.mkdtemp(prefix="difos-stall-gui-")
+    with open(os.path.join(gui, "index.html"), "w") as f:
+        f.write("<!doctype html><title>difos</title>")
+    dd.extra = ["--gui", gui]
     fb.fresh_ns(fb.NS)
     results = []
     try:
@@ -218,7 +259,17 @@ def main():
                                                  "prefix": 24, "gateway": "198.51.100.1",
                                                  "dns": []}}])
         dd.ctl("apply")
-        measure(dd, results)
+        fb.nsx(fb.NS, "ip", "link", "set", "lo", "up")
+        webclient.wait_web(fb.NS, ROUTER)
+        c = webclient.Client(fb.NS, ROUTER)
+        tok = json.loads(dd.ctl("--json", "call", "auth.setup_link").stdout)["token"]
+        r = c.api("POST", "/auth/setup", {"token": tok, "password": "stall bench %d" % os.getpid()},
+                  csrf="login")
+        if r.status != 200:
+            raise SystemExit("setup: %r" % r)
+        token = json.loads(dd.ctl("--json", "call", "auth.token_create", json.dumps(
+            {"name": "bench", "scope": "read-only"})).stdout)["token"]
+        measure(dd, token, results)
         report(results)
     finally:
         dd.stop()
