@@ -122,6 +122,47 @@ static void test_fill_defaults(void)
 	json_decref(doc);
 }
 
+/*
+ * A traffic rule's zones and action have no default: an empty new rule is
+ * refused, naming the field and its choices. A rule stored when they had
+ * defaults (WAN to LAN, accept) keeps that meaning when read back.
+ */
+static void test_rule_needs_zones_and_action(void)
+{
+	const char *rule = "{\"firewall\": {\"rules\": [{\"id\": 1, \"proto\": \"tcp\","
+			   " \"dest_ports\": [\"22\"]}]}}";
+	json_t *doc = J(rule), *stored = J(rule);
+
+	schema_fill_defaults(doc);
+	T_CHECK(at(doc, "firewall.rules[1].action") == NULL);
+	T_CHECK(!schema_has_defaults(doc));
+	T_CHECK(first_error_is(doc, "firewall.rules[1].src_zone",
+			       "firewall.rules[1].src_zone: is required: one of wan, lan, router, any"));
+
+	schema_upgrade(stored);
+	T_CHECK(schema_has_defaults(stored));
+	T_CHECK_STR(json_string_value(at(stored, "firewall.rules[1].src_zone")), "wan");
+	T_CHECK_STR(json_string_value(at(stored, "firewall.rules[1].dest_zone")), "lan");
+	T_CHECK_STR(json_string_value(at(stored, "firewall.rules[1].action")), "accept");
+	/* given values are kept */
+	json_decref(stored);
+	stored = J("{\"firewall\": {\"rules\": [{\"id\": 1, \"src_zone\": \"lan\","
+		   " \"dest_zone\": \"wan\", \"action\": \"drop\"}]}}");
+	schema_upgrade(stored);
+	T_CHECK_STR(json_string_value(at(stored, "firewall.rules[1].src_zone")), "lan");
+	T_CHECK_STR(json_string_value(at(stored, "firewall.rules[1].dest_zone")), "wan");
+	T_CHECK_STR(json_string_value(at(stored, "firewall.rules[1].action")), "drop");
+	{
+		struct sc_error_list e;
+
+		sc_errors_init(&e);
+		schema_validate(stored, &e);
+		T_CHECK(e.n == 0);
+		sc_errors_free(&e);
+	}
+	json_decref(stored);
+}
+
 /* ---- validation ---- */
 
 static json_t *defaults_with(const char *path, const char *value)
@@ -587,6 +628,7 @@ int main(void)
 	T_RUN(test_defaults);
 	T_RUN(test_defaults_interfaces);
 	T_RUN(test_fill_defaults);
+	T_RUN(test_rule_needs_zones_and_action);
 	T_RUN(test_invalid_pool_start);
 	T_RUN(test_invalid_unknown_key);
 	T_RUN(test_invalid_type);
