@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "features/firewall/ruleset/firewall.h"
+#include "net/addr.h"
+#include "net/ipv4.h"
 #include "store/doc.h"
 
 static const char *const alias_types[] = { "manual", "automated", NULL };
@@ -506,6 +508,64 @@ static bool range_parse(const char *s, long *lo, long *hi)
 	return *end == '\0' && *lo >= 1 && *hi >= *lo && *hi <= 65535;
 }
 
+/* A LAN network of the router: the LAN's, or an enabled custom interface's
+ * in zone lan. */
+struct fw_lan_net {
+	unsigned addr;
+	int prefix;
+};
+
+static size_t lan_nets(const json_t *doc, struct fw_lan_net *out, size_t max)
+{
+	json_t *el;
+	size_t i, n = 0;
+
+	if (net_lan_subnet(doc, &out[0].addr, &out[0].prefix))
+		n++;
+	json_array_foreach(json_object_get(json_object_get(doc, "interfaces"), "custom"), i, el) {
+		const json_t *en = json_object_get(el, "enabled");
+		const char *zone = doc_str(el, "zone"), *a = doc_str(el, "ipv4_address");
+
+		if (n < max && zone && !strcmp(zone, "lan") && a && !(en && !json_is_true(en)) &&
+		    net_parse_cidr4(a, &out[n].addr, &out[n].prefix))
+			n++;
+	}
+	return n;
+}
+
+/* The forward's target is a host of a LAN network, not the router itself:
+ * traffic sent elsewhere would leave by the WAN again or be the router's. */
+static void forward_target_check(const json_t *el, const char *path, const json_t *doc,
+				 struct sc_error_list *errs)
+{
+	const char *ip_text = doc_str(el, "lan_ip");
+	struct fw_lan_net nets[65];
+	size_t n = lan_nets(doc, nets, 65);
+	struct fw_path pb;
+	const char *p = item_path(&pb, path, "lan_ip");
+	char cidr[20];
+	unsigned ip;
+
+	if (!ip_text || !net_parse_ipv4(ip_text, &ip) || n == 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		unsigned m = net_mask(nets[i].prefix);
+
+		if ((ip & m) != (nets[i].addr & m))
+			continue;
+		net_cidr_text(nets[i].addr, nets[i].prefix, cidr);
+		if (ip == nets[i].addr)
+			sc_error_add(errs, p, ip_text, "is the router's own address: a forward goes to a "
+				     "LAN host (open a port of the router with a traffic rule to the router)");
+		else if (nets[i].prefix < 31 && (ip == (nets[i].addr & m) || ip == (nets[i].addr | ~m)))
+			sc_error_add(errs, p, ip_text, "is not a host address of %s", cidr);
+		return;
+	}
+	net_cidr_text(nets[0].addr, nets[0].prefix, cidr);
+	sc_error_add(errs, p, ip_text, "is outside the LAN %s%s: a forward goes to a LAN host",
+		     cidr, n > 1 ? " and the LAN interfaces" : "");
+}
+
 static void forward_check(const json_t *el, const char *path, const json_t *doc,
 			  struct sc_error_list *errs)
 {
@@ -518,6 +578,7 @@ static void forward_check(const json_t *el, const char *path, const json_t *doc,
 
 	p = item_path(&pb, path, "src");
 	check_addr_list(json_object_get(el, "src"), p, doc, 4, errs, &fams);
+	forward_target_check(el, path, doc, errs);
 	/* nftables keeps a range's ports or sends them all to one port:
 	 * a range cannot be shifted onto another range */
 	if (lanp && range_parse(wan, &wlo, &whi) && range_parse(lanp, &llo, &lhi) && llo != lhi &&
