@@ -85,7 +85,10 @@ struct sc_field {
 	const char *stored_def;
 	const char *help;              /* one line shown by the GUI and the CLI */
 	const char *const *choices;    /* SC_ENUM: NULL-terminated */
+	const char *const *labels;     /* SC_ENUM: what forms show for each choice, in its order */
 	const char *pattern;           /* SC_STRING: POSIX extended regex, anchored by the checker */
+	const char *pattern_says;      /* what a value not matching it is told, after the value
+					* ("is not an alias name: a letter, then ..."); default: the pattern */
 	const char *ref;               /* SC_REF: path of the referenced collection */
 	const struct sc_field *fields; /* OBJECT/COLLECTION members, terminated by { .name = NULL } */
 	sc_check_fn check;             /* OBJECT/COLLECTION element cross-field check */

@@ -251,6 +251,34 @@ export const forwardsPage: PageDef = {
 };
 
 
+/**
+ * Why a rule is worth a second look: it accepts from the WAN (or any zone)
+ * into the LAN or the router on every port. Null when it does not.
+ */
+export function ruleWarning(r: Record<string, unknown>): string | null {
+  const from = str(r.src_zone), to = str(r.dest_zone), proto = str(r.proto, 'all');
+  if (r.action !== 'accept' || !['wan', 'any'].includes(from) || !['lan', 'router', 'any'].includes(to)) return null;
+  if (proto === 'icmp' || list(r.dest_ports).length) return null;
+  const where = to === 'router' ? 'the router' : to === 'lan' ? 'the LAN' : 'the LAN and the router';
+  const hosts = list(r.dest).length ? ` (to ${list(r.dest).join(', ')})` : '';
+  return `Accepts every port from ${from === 'any' ? 'any zone, the WAN too,' : 'the WAN'} to ${where}${hosts}: name destination ports unless that is meant.`;
+}
+
+const warnNote = (text: string) => h('p', { class: 'field-warning', 'data-test': 'rule-warning', role: 'note' }, '⚠ ', text);
+
+/** Keeps the warning at the top of the rule form in step with its fields. */
+function warnInForm(form: SchemaForm): void {
+  const slot = h('div', { 'data-test': 'rule-warning-slot' });
+  form.el.prepend(slot);
+  const update = () => {
+    const w = ruleWarning(form.value());
+    fill(slot, w ? warnNote(w) : null);
+  };
+  form.el.addEventListener('input', update);
+  form.el.addEventListener('change', update);
+  update();
+}
+
 /** One side of a rule: its zone, its addresses, its ports. */
 function ruleSide(zone: unknown, a: unknown, ports: unknown): Child {
   const p = list(ports);
@@ -271,11 +299,20 @@ export const rulesPage: PageDef = {
       cells: {
         source: { title: 'Source', render: (e) => ruleSide(e.src_zone ?? 'wan', e.src, e.src_ports) },
         destination: { title: 'Destination', render: (e) => ruleSide(e.dest_zone ?? 'lan', e.dest, e.dest_ports) },
-        action: { title: 'Action', render: (e) => tag(str(e.action, 'accept'), 'verdict verdict-' + str(e.action, 'accept')) },
+        action: {
+          title: 'Action',
+          render: (e) => {
+            const w = ruleWarning(e);
+            return [tag(str(e.action, '?'), 'verdict verdict-' + str(e.action, 'none')), w ? warnNote(w) : null];
+          },
+        },
         enabled: { title: 'Enabled', render: (e) => cellText(e.enabled ?? true) },
       },
       label: (e) => `${e.index ?? e.id}${e.description ? ` (${e.description})` : ''}`,
-      enhance: (form) => offerAliases(form, 'firewall.rules', ['src', 'dest'], ['dest_ports']),
+      enhance: (form) => {
+        offerAliases(form, 'firewall.rules', ['src', 'dest'], ['dest_ports']);
+        warnInForm(form);
+      },
     }));
   },
 };

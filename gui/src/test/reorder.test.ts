@@ -235,6 +235,11 @@ describe('traffic rules table', () => {
     proto.dispatchEvent(new Event('change'));
     expect(ports.hidden).toBe(false);
     dlg.querySelector<HTMLButtonElement>('[data-test="suggest-firewall.rules.dest_ports"] [data-value=HTTP]')!.click();
+    for (const [k, v] of [['src_zone', 'wan'], ['dest_zone', 'router'], ['action', 'accept']]) {
+      const sel = dlg.querySelector<HTMLSelectElement>(`[name="firewall.rules.${k}"]`)!;
+      sel.value = v;
+      sel.dispatchEvent(new Event('change'));
+    }
     dlg.querySelector<HTMLButtonElement>('[data-test=save]')!.click();
     await until(() => seen.some((s) => s.method === 'POST'));
     expect(seen.find((s) => s.method === 'POST')!.body).toMatchObject({ proto: 'tcp', src: ['10.0.0.0/8', 'wanclient'], dest_ports: ['HTTP'] });

@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { buildForm } from '../form';
+import { plural, time } from '../format';
+import { shell } from '../layout';
+import { ruleWarning } from '../pages/firewall';
+import { resetSchema } from '../schema';
+import { cellText } from '../table';
+import { checkScalar } from '../validate';
+import { nodeAt } from '../schema';
+import { schema, type } from './helpers';
+
+beforeEach(() => {
+  document.body.replaceChildren();
+  resetSchema(schema);
+});
+afterEach(() => vi.unstubAllGlobals());
+
+describe('words, not values', () => {
+  it('selects show the labels of the schema, and keep the values', () => {
+    const f = buildForm(schema, 'firewall.port_forwards', {});
+    const sel = f.el.querySelector<HTMLSelectElement>('[name="firewall.port_forwards.proto"]')!;
+    const opt = [...sel.options].find((o) => o.value === 'tcpudp')!;
+    expect(opt.textContent).toBe('TCP and UDP');
+    const w = buildForm(schema, 'wan', { ipv4: { proto: 'dhcp' } });
+    const wsel = w.el.querySelector<HTMLSelectElement>('[name="wan.ipv4.proto"]')!;
+    expect(wsel.value).toBe('dhcp');
+    expect(wsel.selectedOptions[0].textContent).toBe('DHCP client');
+  });
+  it('table cells show the labels too', () => {
+    expect(cellText('tcpudp', nodeAt(schema, 'firewall.port_forwards.1.proto'))).toBe('TCP and UDP');
+  });
+  it('plurals: no "aliass"', () => {
+    expect(plural('IP alias')).toBe('IP aliases');
+    expect(plural('rule')).toBe('rules');
+  });
+  it('times name their time zone', () => {
+    expect(time(1700000000)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+$/);
+  });
+  it('an alias name that does not fit says what is allowed, quoting it', () => {
+    const r = checkScalar(nodeAt(schema, 'firewall.ip_aliases.1.name')!, '1st-office', 'string');
+    expect(r.error).toBe('“1st-office” is not an alias name: a letter, then letters, digits or _ (32 at most)');
+  });
+});
+
+describe('traffic rules', () => {
+  it('a new rule has no zones or action chosen: they are required', () => {
+    const f = buildForm(schema, 'firewall.rules', {});
+    for (const k of ['src_zone', 'dest_zone', 'action']) {
+      const sel = f.el.querySelector<HTMLSelectElement>(`[name="firewall.rules.${k}"]`)!;
+      expect(sel.value, k).toBe('');
+    }
+    expect(f.validate()).toBe(false);
+    expect(f.el.querySelector('[data-test="error-firewall.rules.action"]')!.textContent).toBe('Required');
+  });
+  it('warns about accepting every port from the WAN', () => {
+    expect(ruleWarning({ src_zone: 'wan', dest_zone: 'lan', action: 'accept' })).toMatch(/every port from the WAN to the LAN/);
+    expect(ruleWarning({ src_zone: 'wan', dest_zone: 'router', action: 'accept', proto: 'tcp' })).toMatch(/to the router/);
+    expect(ruleWarning({ src_zone: 'wan', dest_zone: 'lan', action: 'accept', proto: 'tcp', dest_ports: ['22'] })).toBeNull();
+    expect(ruleWarning({ src_zone: 'wan', dest_zone: 'lan', action: 'drop' })).toBeNull();
+    expect(ruleWarning({ src_zone: 'lan', dest_zone: 'wan', action: 'accept' })).toBeNull();
+    expect(ruleWarning({ src_zone: 'wan', dest_zone: 'router', action: 'accept', proto: 'icmp' })).toBeNull();
+  });
+});
+
+describe('the phone menu', () => {
+  it('closes when another page shows, also by Back', () => {
+    const pages = [{ path: '/a', title: 'A', group: 'Firewall', render: () => {} }, { path: '/b', title: 'B', group: 'Firewall', render: () => {} }];
+    const s = shell(pages, () => {});
+    document.body.append(s.el);
+    const btn = s.el.querySelector<HTMLButtonElement>('.menu-toggle')!;
+    btn.click();
+    expect(s.el.querySelector('#nav')!.classList.contains('open')).toBe(true);
+    s.show(pages[1]);
+    expect(s.el.querySelector('#nav')!.classList.contains('open')).toBe(false);
+    expect(btn.getAttribute('aria-expanded')).toBe('false');
+  });
+});
