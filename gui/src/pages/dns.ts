@@ -1,5 +1,6 @@
 /* Network Settings › DNS & DHCP: General, Active & Static Leases, Hostnames. */
 import { get } from '../api';
+import { makeStatic, offerClients } from '../clients';
 import { h } from '../dom';
 import type { PageDef } from '../page';
 import { schemaTabs } from '../schematabs';
@@ -10,7 +11,22 @@ function activeLeases(): HTMLElement {
   const msg = banner();
   const body = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
   get<{ active?: Lease[] }>('/leases').then(
-    (r) => body.replaceChildren(table(LEASE_HEAD, leaseRows(r?.active || []), 'active-leases')),
+    (r) => {
+      const active = r?.active || [];
+      const rows = leaseRows(active);
+      // each lease can become a static one: its MAC, address and name prefilled
+      if (active.length)
+        rows.forEach((tr, i) => tr.append(h('td', { class: 'actions' },
+          h('button', {
+            type: 'button',
+            class: 'small secondary',
+            'data-test': 'make-static',
+            'aria-label': `Make the lease of ${active[i].hostname || active[i].ip || active[i].mac} static`,
+            onclick: () => void makeStatic(active[i]),
+          }, 'Make static'))));
+      else rows[0].querySelector('td')?.setAttribute('colspan', String(LEASE_HEAD.length + 1));
+      body.replaceChildren(table([...LEASE_HEAD, 'Actions'], rows, 'active-leases'));
+    },
     (e) => {
       body.replaceChildren();
       msg.error(e);
@@ -25,7 +41,11 @@ export const dnsPage: PageDef = {
   render(ctx) {
     schemaTabs(ctx, ['dns', 'dhcp'], {
       tables: {
-        'dhcp.static_leases': { noun: 'static lease', columns: ['name', 'hostname', 'mac', 'ip', 'lease_time'] },
+        'dhcp.static_leases': {
+          noun: 'static lease',
+          columns: ['name', 'hostname', 'mac', 'ip', 'lease_time'],
+          enhance: (form) => offerClients(form, { mac: 'dhcp.static_leases.mac', ip: 'dhcp.static_leases.ip', name: 'dhcp.static_leases.hostname' }),
+        },
         'dhcp.hostnames': { noun: 'hostname', columns: ['name', 'ip'] },
       },
       after: { leases: activeLeases },

@@ -6,6 +6,7 @@
  * are put in order by dragging them.
  */
 import { configUrl, get, post } from '../api';
+import { offerClients } from '../clients';
 import { h, fill, type Child } from '../dom';
 import type { SchemaForm } from '../form';
 import { time } from '../format';
@@ -245,7 +246,10 @@ export const forwardsPage: PageDef = {
         src: { title: 'Source', render: (e) => addrs(e.src) },
         lan_port: { title: 'LAN port', render: (e) => str(e.lan_port) || str(e.wan_port) },
       },
-      enhance: (form) => offerAliases(form, 'firewall.port_forwards', ['src']),
+      enhance: (form) => {
+        offerAliases(form, 'firewall.port_forwards', ['src']);
+        offerClients(form, { ip: 'firewall.port_forwards.lan_ip' });
+      },
     }));
   },
 };

@@ -7,7 +7,9 @@ import { resetSchema } from '../schema';
 import { cellText } from '../table';
 import { checkScalar } from '../validate';
 import { nodeAt } from '../schema';
-import { schema, type } from './helpers';
+import { mockFetch, renderPage as render, schema, until } from './helpers';
+import { offerClients } from '../clients';
+import { dnsPage } from '../pages/dns';
 
 beforeEach(() => {
   document.body.replaceChildren();
@@ -73,5 +75,41 @@ describe('the phone menu', () => {
     s.show(pages[1]);
     expect(s.el.querySelector('#nav')!.classList.contains('open')).toBe(false);
     expect(btn.getAttribute('aria-expanded')).toBe('false');
+  });
+});
+
+describe('known clients', () => {
+  const leases = { active: [{ mac: 'aa:bb:cc:dd:ee:01', ip: '192.168.1.57', hostname: 'laptop', expires: 1700000000 }] };
+
+  it('"Make static" turns an active lease into a staged static lease, prefilled', async () => {
+    const { seen } = mockFetch({
+      'GET /leases': [200, leases],
+      'GET /config/dns': [200, {}],
+      'GET /config/dhcp': [200, { static_leases: [], hostnames: [] }],
+      'GET /config/dhcp/static_leases': [200, []],
+      'GET /config/dhcp/hostnames': [200, []],
+      'POST /config/dhcp/static_leases': [200, { staged: true }],
+      'GET /changes': [200, [{ op: 'added', path: 'dhcp.static_leases[1]', new: {} }]],
+    });
+    const root = render(dnsPage, 'tab=leases');
+    await until(() => root.querySelector('[data-test=make-static]'));
+    root.querySelector<HTMLButtonElement>('[data-test=make-static]')!.click();
+    await until(() => document.querySelector('[data-test=make-static-dialog]'));
+    const dlg = document.querySelector<HTMLElement>('[data-test=make-static-dialog]')!;
+    expect(dlg.querySelector<HTMLInputElement>('[name="dhcp.static_leases.mac"]')!.value).toBe('aa:bb:cc:dd:ee:01');
+    expect(dlg.querySelector<HTMLInputElement>('[name="dhcp.static_leases.ip"]')!.value).toBe('192.168.1.57');
+    dlg.querySelector<HTMLButtonElement>('[data-test=save]')!.click();
+    await until(() => seen.some((s) => s.method === 'POST'));
+    expect(seen.find((s) => s.method === 'POST')!.body).toMatchObject({ mac: 'aa:bb:cc:dd:ee:01', ip: '192.168.1.57', name: 'laptop', hostname: 'laptop' });
+  });
+
+  it('the LAN address of a port forward offers the known clients', async () => {
+    mockFetch({ 'GET /leases': [200, leases] });
+    const f = buildForm(schema, 'firewall.port_forwards', {});
+    document.body.append(f.el);
+    offerClients(f, { ip: 'firewall.port_forwards.lan_ip' });
+    await until(() => f.el.querySelector('[data-test="clients-firewall.port_forwards.lan_ip"] [data-test=client]'));
+    f.el.querySelector<HTMLButtonElement>('[data-test=client]')!.click();
+    expect(f.el.querySelector<HTMLInputElement>('[name="firewall.port_forwards.lan_ip"]')!.value).toBe('192.168.1.57');
   });
 });
