@@ -12,6 +12,7 @@ import type { SchemaForm } from '../form';
 import { time } from '../format';
 import type { PageDef } from '../page';
 import { sectionForm } from '../section';
+import { labelOf, loadSchema, nodeAt, type SchemaNode } from '../schema';
 import { picker, suggestNames, type PickOption } from '../suggest';
 import { cellText, collectionTable, reloadTable, type Entry } from '../table';
 import { banner, busy, emptyRow, table, type Tone } from '../ui';
@@ -283,10 +284,14 @@ function warnInForm(form: SchemaForm): void {
   update();
 }
 
+/** The schema, once loaded: the rules' cells show the words of its choices. */
+let fwSchema: SchemaNode | undefined;
+const ruleWord = (key: string, v: string) => labelOf(fwSchema && nodeAt(fwSchema, `firewall.rules.1.${key}`), v);
+
 /** One side of a rule: its zone, its addresses, its ports. */
-function ruleSide(zone: unknown, a: unknown, ports: unknown): Child {
+function ruleSide(key: string, zone: unknown, a: unknown, ports: unknown): Child {
   const p = list(ports);
-  return [tag(str(zone, '?'), 'tag zone'), ' ', addrs(a), p.length ? h('span', { class: 'ports' }, ' port ' + p.join(', ')) : null];
+  return [tag(ruleWord(key, str(zone, '?')), 'tag zone'), ' ', addrs(a), p.length ? h('span', { class: 'ports' }, ' port ' + p.join(', ')) : null];
 }
 
 export const rulesPage: PageDef = {
@@ -294,6 +299,8 @@ export const rulesPage: PageDef = {
   title: 'Traffic Rules',
   group: 'Firewall',
   render(ctx) {
+    // before the table asks for it: the cells find it loaded
+    void loadSchema().then((s) => (fwSchema = s), () => {});
     ctx.root.append(collectionTable('firewall.rules', {
       noun: 'rule',
       heading: 'Traffic rules',
@@ -301,13 +308,13 @@ export const rulesPage: PageDef = {
       reorder: 'index',
       columns: ['index', 'description', 'family', 'proto', 'source', 'destination', 'action', 'enabled'],
       cells: {
-        source: { title: 'Source', render: (e) => ruleSide(e.src_zone ?? 'wan', e.src, e.src_ports) },
-        destination: { title: 'Destination', render: (e) => ruleSide(e.dest_zone ?? 'lan', e.dest, e.dest_ports) },
+        source: { title: 'Source', render: (e) => ruleSide('src_zone', e.src_zone, e.src, e.src_ports) },
+        destination: { title: 'Destination', render: (e) => ruleSide('dest_zone', e.dest_zone, e.dest, e.dest_ports) },
         action: {
           title: 'Action',
           render: (e) => {
             const w = ruleWarning(e);
-            return [tag(str(e.action, '?'), 'verdict verdict-' + str(e.action, 'none')), w ? warnNote(w) : null];
+            return [tag(ruleWord('action', str(e.action, '?')), 'verdict verdict-' + str(e.action, 'none')), w ? warnNote(w) : null];
           },
         },
         enabled: { title: 'Enabled', render: (e) => cellText(e.enabled ?? true) },

@@ -2,11 +2,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildForm } from '../form';
 import { plural, time } from '../format';
 import { shell } from '../layout';
-import { ruleWarning } from '../pages/firewall';
+import { rulesPage, ruleWarning } from '../pages/firewall';
 import { resetSchema } from '../schema';
 import { cellText } from '../table';
 import { checkScalar } from '../validate';
-import { nodeAt } from '../schema';
+import { nodeAt, tabsOf } from '../schema';
 import { mockFetch, renderPage as render, schema, until } from './helpers';
 import { offerClients } from '../clients';
 import { dnsPage } from '../pages/dns';
@@ -111,5 +111,37 @@ describe('known clients', () => {
     await until(() => f.el.querySelector('[data-test="clients-firewall.port_forwards.lan_ip"] [data-test=client]'));
     f.el.querySelector<HTMLButtonElement>('[data-test=client]')!.click();
     expect(f.el.querySelector<HTMLInputElement>('[name="firewall.port_forwards.lan_ip"]')!.value).toBe('192.168.1.57');
+  });
+});
+
+describe('the lists say it in words', () => {
+  it('traffic rules: zones and actions in words, the warning next to a rule that opens every port', async () => {
+    mockFetch({
+      'GET /config/firewall/rules': [200, [
+        { id: 1, index: 1, description: 'open', proto: 'all', src_zone: 'wan', dest_zone: 'lan', action: 'accept' },
+        { id: 2, index: 2, description: 'ssh', proto: 'tcp', src_zone: 'wan', dest_zone: 'router', dest_ports: ['22'], action: 'accept' },
+      ]],
+      'GET /config/firewall/ip_aliases': [200, []],
+      'GET /config/firewall/port_aliases': [200, []],
+    });
+    const root = render(rulesPage);
+    await until(() => root.querySelector('[data-test=entry-2]'));
+    const open = root.querySelector<HTMLElement>('[data-test=entry-1]')!, ssh = root.querySelector<HTMLElement>('[data-test=entry-2]')!;
+    expect(open.textContent).toContain('WAN');
+    expect(open.textContent).toContain('Accept');
+    expect(open.textContent).toContain('Any protocol');
+    expect(open.querySelector('[data-test=rule-warning]')!.textContent).toMatch(/every port from the WAN to the LAN/);
+    expect(ssh.querySelector('[data-test=rule-warning]')).toBeNull();
+    expect(ssh.textContent).toContain('The router');
+  });
+
+  it('the QoS switch names the tabs its clients are on, which the page has', () => {
+    const help = nodeAt(schema, 'qos.enabled')!.description!;
+    const tabs = tabsOf(schema, ['qos', 'sqm']).map((t) => t.title);
+    expect(help).not.toMatch(/below/);
+    for (const t of ['Limit by IP', 'Limit by MAC']) {
+      expect(help).toContain(t);
+      expect(tabs).toContain(t);
+    }
   });
 });

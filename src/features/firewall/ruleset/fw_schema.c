@@ -30,7 +30,7 @@ static const char *const rule_proto_labels[] = { "Any protocol", "TCP", "UDP", "
 static const char *const rule_family_labels[] = { "IPv4 and IPv6", "IPv4", "IPv6" };
 static const char *const src_zone_labels[] = { "WAN", "LAN", "The router", "Any zone" };
 static const char *const dest_zone_labels[] = { "The router", "LAN", "WAN", "Any zone" };
-static const char *const rule_action_labels[] = { "Accept", "Drop (silently)", "Reject (answer at once)" };
+static const char *const rule_action_labels[] = { "Accept", "Drop", "Reject" };
 static const char *const nat_type_labels[] = { "Masquerade", "Source NAT to a fixed address" };
 static const char *const nat_family_labels[] = { "IPv4", "IPv6" };
 
