@@ -92,14 +92,12 @@ static void export_rate(json_t *o, const struct sc_field *f, bool item)
 
 static void export_enum(json_t *o, const struct sc_field *f, bool item)
 {
-	json_t *e = json_array();
-
-	(void)item;
 	/* the words go with the values (x-difos-labels): a value stays what
 	 * the API takes, its label is what a person reads */
-	json_t *labels = f->labels ? json_object() : NULL;
+	json_t *e = json_array(), *labels = f->labels ? json_object() : NULL;
 	size_t i = 0;
 
+	(void)item;
 	for (const char *const *c = f->choices; c && *c; c++, i++) {
 		json_array_append_new(e, json_string(*c));
 		if (labels && f->labels[i])

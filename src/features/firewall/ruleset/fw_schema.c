@@ -26,7 +26,9 @@ static const char *const nat_families[] = { "ipv4", "ipv6", NULL };
 /* what forms show for each choice above, in the same order */
 static const char *const alias_type_labels[] = { "Addresses", "Country lists" };
 static const char *const fw_proto_labels[] = { "TCP and UDP", "TCP", "UDP" };
-static const char *const rule_proto_labels[] = { "Any protocol", "TCP", "UDP", "TCP and UDP", "ICMP" };
+static const char *const rule_proto_labels[] = {
+	"Any protocol", "TCP", "UDP", "TCP and UDP", "ICMP"
+};
 static const char *const rule_family_labels[] = { "IPv4 and IPv6", "IPv4", "IPv6" };
 static const char *const src_zone_labels[] = { "WAN", "LAN", "The router", "Any zone" };
 static const char *const dest_zone_labels[] = { "The router", "LAN", "WAN", "Any zone" };
@@ -35,7 +37,8 @@ static const char *const nat_type_labels[] = { "Masquerade", "Source NAT to a fi
 static const char *const nat_family_labels[] = { "IPv4", "IPv6" };
 
 #define ALIAS_NAME_PATTERN "[A-Za-z][A-Za-z0-9_]{0,31}"
-#define ALIAS_NAME_SAYS "is not an alias name: a letter, then letters, digits or _ (32 at most)"
+#define ALIAS_NAME_SAYS \
+	"is not an alias name: a letter, then letters, digits or _ (32 at most)"
 
 static void ip_alias_check(const json_t *el, const char *path, const json_t *doc,
 			   struct sc_error_list *errs);
@@ -55,9 +58,11 @@ static const char *const when_snat[] = { "snat", NULL };
 
 static const struct sc_field ip_alias_fields[] = {
 	{ .name = "name", .kind = SC_STRING, .flags = SC_F_REQUIRED, .min = 1, .max = 32,
-	  .pattern = ALIAS_NAME_PATTERN, .pattern_says = ALIAS_NAME_SAYS, .title = "Name", .unique = "firewall alias names",
+	  .pattern = ALIAS_NAME_PATTERN, .pattern_says = ALIAS_NAME_SAYS, .title = "Name",
+	  .unique = "firewall alias names",
 	  .help = "How rules name the alias: a letter, then letters, digits or _." },
-	{ .name = "type", .kind = SC_ENUM, .choices = alias_types, .labels = alias_type_labels, .def = "\"manual\"",
+	{ .name = "type", .kind = SC_ENUM, .choices = alias_types, .labels = alias_type_labels,
+	  .def = "\"manual\"",
 	  .title = "Type", .help = "manual: addresses you list; automated: country lists kept up to date." },
 	{ .name = "addresses", .kind = SC_LIST, .item = SC_STRING, .max = 65536, .def = "[]",
 	  .title = "Addresses",
@@ -73,7 +78,8 @@ static const struct sc_field ip_alias_fields[] = {
 
 static const struct sc_field port_alias_fields[] = {
 	{ .name = "name", .kind = SC_STRING, .flags = SC_F_REQUIRED, .min = 1, .max = 32,
-	  .pattern = ALIAS_NAME_PATTERN, .pattern_says = ALIAS_NAME_SAYS, .title = "Name", .unique = "firewall alias names",
+	  .pattern = ALIAS_NAME_PATTERN, .pattern_says = ALIAS_NAME_SAYS, .title = "Name",
+	  .unique = "firewall alias names",
 	  .help = "How rules name the alias: a letter, then letters, digits or _." },
 	{ .name = "ports", .kind = SC_LIST, .item = SC_PORT_RANGE, .flags = SC_F_REQUIRED, .min = 1,
 	  .max = 1024, .title = "Ports", .help = "Ports and ranges, e.g. 80 443 8000-8080." },
@@ -84,7 +90,8 @@ static const struct sc_field port_alias_fields[] = {
 static const struct sc_field forward_fields[] = {
 	{ .name = "enabled", .kind = SC_BOOL, .def = "true", .title = "Enabled" },
 	{ .name = "description", .kind = SC_STRING, .max = 128, .title = "Description" },
-	{ .name = "proto", .kind = SC_ENUM, .choices = fw_protos, .labels = fw_proto_labels, .def = "\"tcpudp\"",
+	{ .name = "proto", .kind = SC_ENUM, .choices = fw_protos, .labels = fw_proto_labels,
+	  .def = "\"tcpudp\"",
 	  .title = "Protocol" },
 	{ .name = "src", .kind = SC_LIST, .item = SC_STRING, .max = 64, .def = "[]",
 	  .title = "Source",
@@ -103,23 +110,25 @@ static const struct sc_field forward_fields[] = {
 static const struct sc_field rule_fields[] = {
 	{ .name = "description", .kind = SC_STRING, .max = 128, .title = "Description" },
 	{ .name = "enabled", .kind = SC_BOOL, .def = "true", .title = "Enabled" },
-	{ .name = "family", .kind = SC_ENUM, .choices = rule_families, .labels = rule_family_labels, .def = "\"any\"",
+	{ .name = "family", .kind = SC_ENUM, .choices = rule_families, .labels = rule_family_labels,
+	  .def = "\"any\"",
 	  .title = "Family", .help = "IPv4, IPv6 or both." },
-	{ .name = "proto", .kind = SC_ENUM, .choices = rule_protos, .labels = rule_proto_labels, .def = "\"all\"",
+	{ .name = "proto", .kind = SC_ENUM, .choices = rule_protos, .labels = rule_proto_labels,
+	  .def = "\"all\"",
 	  .title = "Protocol" },
 	/* zones and action have no default: a rule says what it lets through
 	 * (before, an empty rule accepted everything from the WAN to the LAN;
 	 * rules stored then keep that meaning through stored_def) */
-	{ .name = "src_zone", .kind = SC_ENUM, .choices = src_zones, .labels = src_zone_labels, .flags = SC_F_REQUIRED,
-	  .stored_def = "\"wan\"",
+	{ .name = "src_zone", .kind = SC_ENUM, .choices = src_zones, .labels = src_zone_labels,
+	  .flags = SC_F_REQUIRED, .stored_def = "\"wan\"",
 	  .title = "Source zone", .help = "Where the traffic comes from; router: the router itself." },
 	{ .name = "src", .kind = SC_LIST, .item = SC_STRING, .max = 64, .def = "[]",
 	  .title = "Source addresses", .help = "CIDRs or IP alias names; empty: any." },
 	{ .name = "src_ports", .kind = SC_LIST, .item = SC_PORT_RANGE, .max = 64, .def = "[]",
 	  .title = "Source ports",
 	  .when = { "proto", when_ports } },
-	{ .name = "dest_zone", .kind = SC_ENUM, .choices = dest_zones, .labels = dest_zone_labels, .flags = SC_F_REQUIRED,
-	  .stored_def = "\"lan\"",
+	{ .name = "dest_zone", .kind = SC_ENUM, .choices = dest_zones, .labels = dest_zone_labels,
+	  .flags = SC_F_REQUIRED, .stored_def = "\"lan\"",
 	  .title = "Destination zone", .help = "Where the traffic goes; router: the router itself." },
 	{ .name = "dest", .kind = SC_LIST, .item = SC_STRING, .max = 64, .def = "[]",
 	  .title = "Destination addresses", .help = "CIDRs or IP alias names; empty: any." },
@@ -127,8 +136,8 @@ static const struct sc_field rule_fields[] = {
 	  .title = "Destination ports",
 	  .help = "Ports, ranges or a port alias; a port may name its protocol: 6067/udp, 20000-30000/udp.",
 	  .when = { "proto", when_ports } },
-	{ .name = "action", .kind = SC_ENUM, .choices = rule_actions, .labels = rule_action_labels, .flags = SC_F_REQUIRED,
-	  .stored_def = "\"accept\"",
+	{ .name = "action", .kind = SC_ENUM, .choices = rule_actions, .labels = rule_action_labels,
+	  .flags = SC_F_REQUIRED, .stored_def = "\"accept\"",
 	  .title = "Action", .help = "reject answers at once; drop stays silent." },
 	{ .name = "index", .kind = SC_INT, .flags = SC_F_SEQUENCE, .min = 1, .max = 1000000,
 	  .title = "Index",
@@ -139,15 +148,18 @@ static const struct sc_field rule_fields[] = {
 static const struct sc_field nat_fields[] = {
 	{ .name = "enabled", .kind = SC_BOOL, .def = "true", .title = "Enabled" },
 	{ .name = "description", .kind = SC_STRING, .max = 128, .title = "Description" },
-	{ .name = "type", .kind = SC_ENUM, .choices = nat_types, .labels = nat_type_labels, .def = "\"masquerade\"",
+	{ .name = "type", .kind = SC_ENUM, .choices = nat_types, .labels = nat_type_labels,
+	  .def = "\"masquerade\"",
 	  .title = "Type", .help = "masquerade: the outgoing interface's address; snat: a fixed address." },
-	{ .name = "family", .kind = SC_ENUM, .choices = nat_families, .labels = nat_family_labels, .def = "\"ipv4\"",
+	{ .name = "family", .kind = SC_ENUM, .choices = nat_families, .labels = nat_family_labels,
+	  .def = "\"ipv4\"",
 	  .title = "Family" },
 	{ .name = "src", .kind = SC_LIST, .item = SC_STRING, .max = 64, .def = "[]",
 	  .title = "Source addresses", .help = "CIDRs or IP alias names; empty: any." },
 	{ .name = "dest", .kind = SC_LIST, .item = SC_STRING, .max = 64, .def = "[]",
 	  .title = "Destination addresses", .help = "CIDRs or IP alias names; empty: any." },
-	{ .name = "out_zone", .kind = SC_ENUM, .choices = dest_zones + 1, .labels = dest_zone_labels + 1, .def = "\"wan\"",
+	{ .name = "out_zone", .kind = SC_ENUM, .choices = dest_zones + 1, .labels = dest_zone_labels + 1,
+	  .def = "\"wan\"",
 	  .title = "Outgoing zone", .help = "Zone of the interface the traffic leaves by." },
 	{ .name = "snat_address", .kind = SC_STRING, .max = 64, .title = "SNAT address",
 	  .help = "snat: the source address to write (of the rule's family).",
