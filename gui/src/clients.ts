@@ -20,10 +20,13 @@ export interface Client {
   expires?: number;
 }
 
-/** The active leases (GET /leases). */
-export async function loadClients(): Promise<Client[]> {
-  const r = await get<{ active?: Client[] }>('/leases');
-  return Array.isArray(r?.active) ? r.active : [];
+/** The active leases (GET /leases); with fixed, the static ones too (once per MAC). */
+export async function loadClients(fixed = false): Promise<Client[]> {
+  const r = await get<{ active?: Client[]; static?: Client[] }>('/leases');
+  const active = Array.isArray(r?.active) ? r.active : [];
+  if (!fixed || !Array.isArray(r?.static)) return active;
+  const seen = new Set(active.map((c) => c.mac));
+  return [...active, ...r.static.filter((c) => !seen.has(c.mac))];
 }
 
 /** "laptop (192.168.1.20, aa:bb:…)" */
@@ -57,10 +60,11 @@ const set = (f: Field | undefined, v: string | undefined, onlyEmpty = false) => 
 /**
  * Offers the known clients on a form's MAC and/or address field (paths);
  * picking one fills that field, and the other ones of the same client
- * that are still empty.
+ * that are still empty. fixed: the static leases are offered too (not
+ * where a static lease is being made).
  */
-export function offerClients(form: SchemaForm, paths: { mac?: string; ip?: string; name?: string }): void {
-  void loadClients().then((clients) => {
+export function offerClients(form: SchemaForm, paths: { mac?: string; ip?: string; name?: string }, fixed = true): void {
+  void loadClients(fixed).then((clients) => {
     const mac = paths.mac ? form.fields.get(paths.mac) : undefined;
     const ip = paths.ip ? form.fields.get(paths.ip) : undefined;
     const name = paths.name ? form.fields.get(paths.name) : undefined;

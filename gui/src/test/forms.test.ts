@@ -103,14 +103,29 @@ describe('known clients', () => {
     expect(seen.find((s) => s.method === 'POST')!.body).toMatchObject({ mac: 'aa:bb:cc:dd:ee:01', ip: '192.168.1.57', name: 'laptop', hostname: 'laptop' });
   });
 
-  it('the LAN address of a port forward offers the known clients', async () => {
-    mockFetch({ 'GET /leases': [200, leases] });
+  it('a lease that is static already says so instead', async () => {
+    mockFetch({
+      'GET /leases': [200, { ...leases, static: [{ id: 1, mac: 'AA:BB:CC:DD:EE:01', ip: '192.168.1.57' }] }],
+      'GET /config/dns': [200, {}],
+      'GET /config/dhcp': [200, { static_leases: [], hostnames: [] }],
+      'GET /config/dhcp/static_leases': [200, []],
+      'GET /config/dhcp/hostnames': [200, []],
+    });
+    const root = render(dnsPage, 'tab=leases');
+    await until(() => root.querySelector('[data-test=is-static]'));
+    expect(root.querySelector('[data-test=make-static]')).toBeNull();
+  });
+
+  it('the LAN address of a port forward offers the known clients, static ones too', async () => {
+    mockFetch({ 'GET /leases': [200, { ...leases, static: [{ id: 1, mac: 'aa:bb:cc:dd:ee:02', ip: '192.168.1.5', hostname: 'nas' }] }] });
     const f = buildForm(schema, 'firewall.port_forwards', {});
     document.body.append(f.el);
     offerClients(f, { ip: 'firewall.port_forwards.lan_ip' });
     await until(() => f.el.querySelector('[data-test="clients-firewall.port_forwards.lan_ip"] [data-test=client]'));
     f.el.querySelector<HTMLButtonElement>('[data-test=client]')!.click();
     expect(f.el.querySelector<HTMLInputElement>('[name="firewall.port_forwards.lan_ip"]')!.value).toBe('192.168.1.57');
+    f.el.querySelector<HTMLButtonElement>('[data-test=client][data-value="192.168.1.5"]')!.click();
+    expect(f.el.querySelector<HTMLInputElement>('[name="firewall.port_forwards.lan_ip"]')!.value).toBe('192.168.1.5');
   });
 });
 
