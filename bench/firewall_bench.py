@@ -175,7 +175,7 @@ def big_rules():
     rules = []
 
     def add(**kw):
-        r = {"id": len(rules) + 1, "index": len(rules) + 1}
+        r = {"id": len(rules) + 1, "index": len(rules) + 1, "action": "accept"}
         r.update(kw)
         rules.append(r)
 
@@ -238,7 +238,8 @@ def point_rules(n):
             continue
         keys.add((h, p))
         rules.append({"id": len(rules) + 1, "index": len(rules) + 1, "proto": proto,
-                      "src_zone": "wan", "dest_zone": "lan", "dest": [h], "dest_ports": [str(p)]})
+                      "src_zone": "wan", "dest_zone": "lan", "dest": [h], "dest_ports": [str(p)],
+                      "action": "accept"})
     rules[-1].update(proto="tcpudp", dest=[LAN_HOSTS[-1]], dest_ports=["5201"])
     return rules
 

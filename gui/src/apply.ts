@@ -106,11 +106,14 @@ export async function runConfirmed(dlg: Dialog, send: Send, changes: Change[], w
   const status = h('p', { class: 'apply-status', 'data-test': 'apply-status', role: 'status' }, `${what}…`);
   const count = h('p', { class: 'countdown', 'data-test': 'countdown', 'aria-live': 'off' });
   count.hidden = true;
+  // the dialog's title said what was pending: now it says what happens
+  dlg.setTitle(what);
   dlg.setBody(h('div', { class: 'apply' }, h('div', { class: 'spinner', 'aria-hidden': 'true' }), status, count));
   dlg.setActions();
   dlg.lock(true);
-  const fail = (e: unknown, extra = 'Nothing was changed.') => {
+  const fail = (e: unknown, extra = 'Nothing was changed.', title = 'Not applied') => {
     dlg.lock(false);
+    dlg.setTitle(title);
     status.className = 'apply-status error';
     status.dataset.state = 'error';
     status.setAttribute('role', 'alert');
@@ -177,13 +180,14 @@ export async function runConfirmed(dlg: Dialog, send: Send, changes: Change[], w
     stop();
   }
   count.hidden = true;
-  fail(new Error('The router could not be reached to confirm the change.'), 'It has returned to the previous configuration.');
+  fail(new Error('The router could not be reached to confirm the change.'), 'It has returned to the previous configuration.', 'Rolled back');
   refreshPage();
   return 'expired';
 }
 
 function done(dlg: Dialog, status: HTMLElement, count: HTMLElement, revision: number): 'confirmed' {
   dlg.lock(false);
+  dlg.setTitle('Applied');
   dlg.body.querySelector('.spinner')?.remove();
   count.hidden = true;
   status.className = 'apply-status ok';

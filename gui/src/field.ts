@@ -3,7 +3,7 @@
  * and the reading/validation of its value by x-difos-kind.
  */
 import { h, pathId } from './dom';
-import { isSecret, kindOf, titleOf, type SchemaNode } from './schema';
+import { isSecret, kindOf, labelOf, titleOf, type SchemaNode } from './schema';
 import { checkList, checkScalar, type Checked } from './validate';
 
 export interface Reading extends Checked {
@@ -66,7 +66,7 @@ export function makeField(path: string, key: string, node: SchemaNode, initial: 
     const cur = show(initial ?? node.default, kind);
     input = h('select', common,
       !required || !cur ? h('option', { value: '' }, '—') : null,
-      opts.map((o) => h('option', { value: o }, o)));
+      opts.map((o) => h('option', { value: o }, labelOf(node, o))));
     input.value = cur;
   } else {
     const numeric = kind === 'int' || kind === 'port' || kind === 'ref';

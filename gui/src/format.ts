@@ -25,7 +25,19 @@ export function time(unix: number | undefined): string {
   if (!unix) return '—';
   const d = new Date(unix * 1000);
   const p = (x: number) => String(x).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())} ${zone(d)}`;
+}
+
+/** The browser's time zone at that moment, short: "UTC", "GMT+1", "CET". */
+function zone(d: Date): string {
+  try {
+    const part = new Intl.DateTimeFormat('en', { timeZoneName: 'short' }).formatToParts(d).find((x) => x.type === 'timeZoneName');
+    if (part) return part.value;
+  } catch {
+    // no Intl time zones: the offset below
+  }
+  const off = -d.getTimezoneOffset(), a = Math.abs(off);
+  return `UTC${off < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
 }
 
 /** A lease expiry: a unix time, 0 or absent for never. */
@@ -33,6 +45,11 @@ export function expires(unix: number | undefined): string {
   if (!unix) return 'never';
   const left = unix - Date.now() / 1000;
   return left > 0 ? `in ${duration(left)}` : 'expired';
+}
+
+/** The plural of a noun: "rule" -> "rules", "IP alias" -> "IP aliases". */
+export function plural(noun: string): string {
+  return /(s|x|z|ch|sh)$/.test(noun) ? noun + 'es' : noun + 's';
 }
 
 /** Any config value, short. */

@@ -54,6 +54,8 @@ export function shell(pages: PageDef[], onLogout: () => void): Shell {
     el,
     content,
     show(page) {
+      // a new page closes the phone's menu, however it came (a link, Back)
+      toggle(false);
       fill(title, page.title);
       document.title = `${page.title} · difos`;
       for (const [p, a] of links) {

@@ -8,6 +8,7 @@ import { runConfirmed, refreshPage, type ApplyResult } from './apply';
 import { changeList, type Change } from './changes';
 import { openDialog } from './dialog';
 import { h } from './dom';
+import { loadSchema } from './schema';
 import { banner, busy } from './ui';
 
 let changes: Change[] = [];
@@ -60,9 +61,9 @@ export function openChanges(): void {
       h('div', { class: 'field' }, h('label', { for: 'apply-comment' }, 'Comment'), comment)],
     actions: [apply, discard],
   });
-  // the list may be stale: show the current one
-  void refreshChanges().then((c) => {
-    list.replaceChildren(changeList(c));
+  // the list may be stale: show the current one, in words (titles, entries by name)
+  void Promise.all([refreshChanges(), loadSchema().catch(() => undefined), get<unknown>('/config').catch(() => undefined)]).then(([c, schema, doc]) => {
+    list.replaceChildren(changeList(c, 'change-list', { schema, doc }));
     apply.disabled = discard.disabled = c.length === 0;
   });
   apply.addEventListener('click', async () => {

@@ -35,6 +35,15 @@ export interface SchemaNode {
   /** The page tab the field (or section) shows on. */
   'x-difos-tab'?: { id: string; title: string };
   'x-difos-unique'?: string;
+  /** What forms and tables show for each value of an enum ("tcpudp": "TCP and UDP"). */
+  'x-difos-labels'?: Record<string, string>;
+  /** What a value that does not match the pattern is told, after the value. */
+  'x-difos-pattern-says'?: string;
+}
+
+/** The words for a value of an enum field; the value itself when it has none. */
+export function labelOf(n: SchemaNode | undefined, v: string): string {
+  return n?.['x-difos-labels']?.[v] ?? v;
 }
 
 /** The field's kind; derived from the JSON type when the annotation is missing. */

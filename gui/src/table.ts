@@ -9,10 +9,10 @@ import { configUrl, del, get, patch, post, put } from './api';
 import { openDialog, type Dialog } from './dialog';
 import { h, fill, type Child } from './dom';
 import { buildForm, type FormOptions, type SchemaForm } from './form';
-import { value as show } from './format';
+import { plural, value as show } from './format';
 import { refreshChanges } from './pill';
 import { bySequence, dragRows, moveItem, renumber, reorderPatch } from './reorder';
-import { kindOf, loadSchema, nodeAt, titleOf, type SchemaNode } from './schema';
+import { kindOf, labelOf, loadSchema, nodeAt, titleOf, type SchemaNode } from './schema';
 import { banner, busy, emptyRow, table } from './ui';
 
 export type Entry = Record<string, unknown> & { id: number };
@@ -48,6 +48,7 @@ export function cellText(v: unknown, node?: SchemaNode): string {
   if (typeof v === 'boolean') return v ? 'Yes' : 'No';
   if (Array.isArray(v) && !v.length) return '—';
   if (v === undefined && node && kindOf(node) === 'bool') return node.default === true ? 'Yes' : 'No';
+  if (typeof v === 'string' && node && kindOf(node) === 'enum') return labelOf(node, v);
   return show(v);
 }
 
@@ -185,7 +186,7 @@ export function collectionTable(path: string, opts: TableOptions): HTMLElement {
               h('button', { type: 'button', class: 'small secondary', 'data-test': 'edit', 'aria-label': `Edit ${opts.noun} ${label(e)}`, onclick: () => edit(e) }, 'Edit'),
               delBtn));
         })
-      : [emptyRow(colSpan, `No ${opts.noun}s yet.`)];
+      : [emptyRow(colSpan, `No ${plural(opts.noun)} yet.`)];
     const heading = opts.heading ?? titleOf(nodeAt(schema, path), path);
     const head = [...(seqField ? ['Move'] : []), ...cols.map((c) => cells[c]?.title ?? titleOf(props[c], c)), 'Actions'];
     const tableEl = table(head, rowsEl, 'collection-' + path);

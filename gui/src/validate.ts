@@ -190,7 +190,10 @@ export function checkScalar(n: SchemaNode, text: string, kind = kindOf(n)): Chec
     const len = bytes(value);
     if (n.minLength !== undefined && len < n.minLength) return { error: `Must be at least ${n.minLength} characters` };
     if (n.maxLength !== undefined && len > n.maxLength) return { error: `Must be at most ${n.maxLength} characters` };
-    if (n.pattern && kind !== 'duration' && !matches(n.pattern, value)) return { error: 'Does not have the expected format' };
+    if (n.pattern && kind !== 'duration' && !matches(n.pattern, value)) {
+      const says = n['x-difos-pattern-says'];
+      return { error: says ? `“${value}” ${says}` : 'Does not have the expected format' };
+    }
   }
   return { value };
 }

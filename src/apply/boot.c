@@ -49,7 +49,7 @@ int engine_boot(struct engine *e)
 		log_err("boot: revision %lld is missing from the store", rev);
 		return -1;
 	}
-	schema_fill_defaults(e->running);
+	schema_upgrade(e->running);
 	e->running_rev = rev;
 	gen = gen_new(e);
 	if (!gen || gen_render_all(e, e->running, gen, &res, NULL) < 0) {

@@ -236,7 +236,7 @@ int engine_run(struct engine *e, const json_t *doc_in, const char *author,
 	sc_errors_init(&errs);
 	if (!doc) {
 		doc = json_deep_copy(doc_in);
-		schema_fill_defaults(doc);
+		schema_upgrade(doc);
 	}
 	if (!known_valid)
 		schema_validate(doc, &errs);

@@ -202,7 +202,7 @@ static json_t *revision_param(struct rpc_call *c, const char *key, long long *re
 	doc = store_revision_doc(c->env->engine->store, *rev);
 	if (!doc)
 		return rpc_fail(c, RPC_NOTFOUND, key, v, "%s: no revision %lld", key, *rev);
-	schema_fill_defaults(doc);
+	schema_upgrade(doc);
 	return doc;
 }
 

@@ -34,7 +34,7 @@ json_t *config_working_doc(struct engine *eng)
 	    schema_has_defaults(base))
 		return json_copy((json_t *)base);
 	json_t *doc = json_deep_copy(base);
-	schema_fill_defaults(doc);
+	schema_upgrade(doc);
 	return doc;
 }
 

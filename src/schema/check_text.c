@@ -189,7 +189,7 @@ bool sc_check_string(const struct sc_field *f, bool limits, const json_t *v, cha
 	if (r.has_hi && n > r.hi)
 		return sc_fail(why, whylen, "is longer than %lld %s", r.hi, unit);
 	if (f->pattern && !sc_match_pattern(f->pattern, s, why, whylen))
-		return false;
+		return f->pattern_says ? sc_fail(why, whylen, "%s", f->pattern_says) : false;
 	return true;
 }
 

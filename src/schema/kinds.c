@@ -92,12 +92,20 @@ static void export_rate(json_t *o, const struct sc_field *f, bool item)
 
 static void export_enum(json_t *o, const struct sc_field *f, bool item)
 {
-	json_t *e = json_array();
+	/* the words go with the values (x-difos-labels): a value stays what
+	 * the API takes, its label is what a person reads */
+	json_t *e = json_array(), *labels = f->labels ? json_object() : NULL;
+	size_t i = 0;
 
 	(void)item;
-	for (const char *const *c = f->choices; c && *c; c++)
+	for (const char *const *c = f->choices; c && *c; c++, i++) {
 		json_array_append_new(e, json_string(*c));
+		if (labels && f->labels[i])
+			json_object_set_new(labels, *c, json_string(f->labels[i]));
+	}
 	json_object_set_new(o, "enum", e);
+	if (labels)
+		json_object_set_new(o, "x-difos-labels", labels);
 }
 
 static void export_string(json_t *o, const struct sc_field *f, bool item)
@@ -109,6 +117,8 @@ static void export_string(json_t *o, const struct sc_field *f, bool item)
 		json_object_set_new(o, "pattern", json_string(p));
 		free(p);
 	}
+	if (f->pattern_says)
+		json_object_set_new(o, "x-difos-pattern-says", json_string(f->pattern_says));
 }
 
 static void export_text(json_t *o, const struct sc_field *f, bool item)

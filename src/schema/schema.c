@@ -45,7 +45,7 @@ const struct sc_field *schema_lookup(const char *path)
 
 /* ---- defaults ---- */
 
-static void schema_fill_object(json_t *obj, const struct sc_field *of)
+static void schema_fill_object(json_t *obj, const struct sc_field *of, bool stored)
 {
 	for (const struct sc_field *f = of->fields; f && f->name; f++) {
 		json_t *v = json_object_get(obj, f->name);
@@ -56,7 +56,7 @@ static void schema_fill_object(json_t *obj, const struct sc_field *of)
 				json_object_set_new(obj, f->name, v);
 			}
 			if (json_is_object(v))
-				schema_fill_object(v, f);
+				schema_fill_object(v, f, stored);
 		} else if (f->kind == SC_COLLECTION) {
 			size_t i;
 			json_t *el;
@@ -66,16 +66,16 @@ static void schema_fill_object(json_t *obj, const struct sc_field *of)
 			}
 			json_array_foreach(v, i, el)
 				if (json_is_object(el))
-					schema_fill_object(el, f);
-		} else if (!v && f->def) {
-			json_t *d = json_loads(f->def, JSON_DECODE_ANY, NULL);
+					schema_fill_object(el, f, stored);
+		} else if (!v && (f->def || (stored && f->stored_def))) {
+			json_t *d = json_loads(f->def ? f->def : f->stored_def, JSON_DECODE_ANY, NULL);
 			if (d)
 				json_object_set_new(obj, f->name, d);
 		}
 	}
 }
 
-/* Is every member fill_defaults would add already there? */
+/* Is every member schema_upgrade would add already there? */
 static bool schema_object_filled(const json_t *obj, const struct sc_field *of)
 {
 	for (const struct sc_field *f = of->fields; f && f->name; f++) {
@@ -92,7 +92,7 @@ static bool schema_object_filled(const json_t *obj, const struct sc_field *of)
 			json_array_foreach(v, i, el)
 				if (json_is_object(el) && !schema_object_filled(el, f))
 					return false;
-		} else if (!v && f->def) {
+		} else if (!v && (f->def || f->stored_def)) {
 			return false;
 		}
 	}
@@ -108,7 +108,13 @@ bool schema_has_defaults(const json_t *doc)
 void schema_fill_defaults(json_t *doc)
 {
 	if (schema_root_field && json_is_object(doc))
-		schema_fill_object(doc, schema_root_field);
+		schema_fill_object(doc, schema_root_field, false);
+}
+
+void schema_upgrade(json_t *doc)
+{
+	if (schema_root_field && json_is_object(doc))
+		schema_fill_object(doc, schema_root_field, true);
 }
 
 json_t *schema_defaults(void)

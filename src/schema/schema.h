@@ -79,9 +79,16 @@ struct sc_field {
 	unsigned flags;
 	long long min, max;            /* INT/PORT range, STRING length, LIST/COLLECTION size; 0,0 = none */
 	const char *def;               /* default as JSON text ("true", "24", "\"lan\"", "[]") or NULL */
+	/* the default a field had before it became required (JSON text): an
+	 * entry stored without it keeps the meaning it had; never given to a
+	 * new entry (schema_upgrade) */
+	const char *stored_def;
 	const char *help;              /* one line shown by the GUI and the CLI */
 	const char *const *choices;    /* SC_ENUM: NULL-terminated */
+	const char *const *labels;     /* SC_ENUM: what forms show for each choice, in its order */
 	const char *pattern;           /* SC_STRING: POSIX extended regex, anchored by the checker */
+	const char *pattern_says;      /* what a value not matching it is told, after the value
+					* ("is not an alias name: a letter, then ..."); default: the pattern */
 	const char *ref;               /* SC_REF: path of the referenced collection */
 	const struct sc_field *fields; /* OBJECT/COLLECTION members, terminated by { .name = NULL } */
 	sc_check_fn check;             /* OBJECT/COLLECTION element cross-field check */
@@ -159,10 +166,15 @@ const struct sc_field *schema_lookup(const char *path);
 
 /* A document holding only defaults (revision 0). */
 json_t *schema_defaults(void);
-/* Adds missing defaulted members in place (objects and every collection element). */
-/* true when schema_fill_defaults would change nothing */
-bool schema_has_defaults(const json_t *doc);
+/* Adds missing defaulted members in place (objects and every collection
+ * element): for a document given as input (a change, a file to check). */
 void schema_fill_defaults(json_t *doc);
+/* The same for a document read from the store (a revision, the staged
+ * one), which may predate the schema: also the stored_def of members that
+ * became required, so that what was stored keeps its meaning. */
+void schema_upgrade(json_t *doc);
+/* true when schema_upgrade would change nothing */
+bool schema_has_defaults(const json_t *doc);
 /* Full validation: types, limits, unknown keys, required, references, cross-field checks. */
 void schema_validate(const json_t *doc, struct sc_error_list *errs);
 /* doc with SC_F_SECRET values replaced by "********" (for reads and diffs),

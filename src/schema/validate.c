@@ -102,6 +102,17 @@ static void schema_check_size(struct schema_walk *w, const struct sc_field *f, c
 			     n, f->max);
 }
 
+/* "accept, drop, reject" */
+static bool choices_text(const struct sc_field *f, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (const char *const *c = f->choices; c && *c && off < len; c++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", c == f->choices ? "" : ", ", *c);
+	return buf[0] != '\0';
+}
+
 static void schema_check_object(struct schema_walk *w, const struct sc_field *of,
 				const json_t *obj, bool element)
 {
@@ -129,7 +140,13 @@ static void schema_check_object(struct schema_walk *w, const struct sc_field *of
 	for (const struct sc_field *f = of->fields; f && f->name; f++) {
 		if ((f->flags & SC_F_REQUIRED) && !json_object_get(obj, f->name)) {
 			size_t mark = schema_path_push(w, NULL, f->name, 0);
-			sc_error_add(w->errs, w->path, NULL, "is required");
+			char one_of[256];
+
+			/* a choice without a default: say what may be chosen */
+			if (f->kind == SC_ENUM && choices_text(f, one_of, sizeof(one_of)))
+				sc_error_add(w->errs, w->path, NULL, "is required: one of %s", one_of);
+			else
+				sc_error_add(w->errs, w->path, NULL, "is required");
 			schema_path_pop(w, mark);
 		}
 	}

@@ -94,7 +94,7 @@ await scenario('firewall_rules', async ({ page, a }) => {
   eq(JSON.stringify(now.map((r) => [r.index, r.description])), JSON.stringify([['1', A.description], ['2', B.description]]), 'the rules in creation order');
   const idA = now[0].id, idB = now[1].id;
   const srcCell = ((await rows.nth(1).locator('td[data-label="Source"]').textContent()) ?? '').replace(/\s+/g, ' ');
-  eq(srcCell, `wan ${alias}`, 'the source cell of rule B');
+  eq(srcCell, `WAN ${alias}`, 'the source cell of rule B');
   await until(async () => (await pillCount(page)) === '3', 'the pill to count the alias and two rules');
 
   log('apply the alias and the rules');

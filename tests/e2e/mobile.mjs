@@ -1,7 +1,8 @@
 /*
  * A phone (390x844, touch): the menu is behind a button, the dashboard has
  * no horizontal overflow; then, with the keyboard only (Tab, Shift+Tab,
- * Enter, Escape, typing): log in, open the menu, go to DNS & DHCP, change
+ * Enter, Escape, typing): log in, open the menu, go to DNS & DHCP (the
+ * menu opened again closes on the browser's Back), change
  * the cache size, Save, open the pill, close its dialog with Escape (focus
  * back on the pill), open it again and Apply, close the result with Escape.
  * Prints where the keyboard focus is once the apply is confirmed.
@@ -79,6 +80,17 @@ await scenario('mobile', async ({ page, a }) => {
   await page.keyboard.press('Enter');
   await waitText(t(page, 'page-title'), /^DNS & DHCP$/, 'the DNS & DHCP page');
   await until(() => page.locator('#nav').isHidden(), 'the menu to close after choosing a page');
+
+  log('Back with the menu open closes it');
+  await tabTo(page, 'menu-toggle', 'Shift+Tab');
+  await page.keyboard.press('Enter');
+  await t(page, 'nav-dns').waitFor({ state: 'visible' });
+  await page.goBack();
+  await waitText(t(page, 'page-title'), /^Router$|^Dashboard/, 'the page before, after Back');
+  await until(() => page.locator('#nav').isHidden(), 'the menu to close after Back');
+  eq(await menuBtn.getAttribute('aria-expanded'), 'false', 'aria-expanded after Back');
+  await page.goForward();
+  await waitText(t(page, 'page-title'), /^DNS & DHCP$/, 'the DNS & DHCP page again');
 
   log('a field with the keyboard');
   await t(page, 'form-dns').waitFor();

@@ -8,6 +8,7 @@ namespace a LAN host; the router namespace runs difosd.
 """
 
 import json
+import sqlite3
 
 from conftest import LAN_ADDR, WAN_SERVER, describe, ns_exec, wait_for
 from lab_fw import (add_lan_host, connects, ctl_fails, http_server, map_elements, nft_handles, probe,
@@ -74,7 +75,7 @@ def test_sip_rtp_rule(lab):
         assert probe(lab, lab.wan, proto, wan_ip, port) is None, "%s/%s open already" % (port, proto)
     d.ctl_ok("add", "firewall.rules", "description=SIP and RTP", "proto=tcpudp",
              "src_zone=wan", "dest_zone=router",
-             "dest_ports=6067/udp,6068/tcp,6069/tcp,20000-30000/udp")
+             "dest_ports=6067/udp,6068/tcp,6069/tcp,20000-30000/udp", "action=accept")
     apply(d)
     for proto, port in (("udp", 6067), ("tcp", 6068), ("tcp", 6069), ("udp", 25000)):
         assert wait_reachable(lab, lab.wan, proto, wan_ip, port) == WAN_SERVER
@@ -92,7 +93,7 @@ def test_remote_admin_through_http_ports_alias(lab):
     assert not connects(lab, lab.wan, wan_ip, 443), "443 open to the WAN by default"
     d.ctl_ok("add", "firewall.port_aliases", "name=HTTP", "ports=80,443")
     d.ctl_ok("add", "firewall.rules", "description=Remote administration", "proto=tcp",
-             "src_zone=wan", "dest_zone=router", "dest_ports=HTTP")
+             "src_zone=wan", "dest_zone=router", "dest_ports=HTTP", "action=accept")
     apply(d)
     wait_for(lambda: connects(lab, lab.wan, wan_ip, 443), 10, what="the GUI port from the WAN")
     assert probe(lab, lab.wan, "tcp", wan_ip, 8080) is None, "8080 is not in the alias"
@@ -118,7 +119,7 @@ def test_vps_aliases_ipv4_and_ipv6(lab):
              "addresses=2a01:4f9:c012:623e::123/128,2a01:4f9:c012:623e::456/128,"
              "2a01:4f9:c012:623e::789/128," + peer6 + "/128")
     d.ctl_ok("add", "firewall.rules", "description=VPS", "proto=tcp", "src_zone=wan",
-             "dest_zone=router", "src=vps4,vps6", "dest_ports=8443")
+             "dest_zone=router", "src=vps4,vps6", "dest_ports=8443", "action=accept")
     assert probe(lab, lab.wan, "tcp", wan_ip, 8443) is None
     apply(d)
     assert wait_reachable(lab, lab.wan, "tcp", wan_ip, 8443) == WAN_SERVER
@@ -178,7 +179,7 @@ def test_all_traffic_to_one_ipv6_host(lab):
     serve(lab, lab.lan, "tcp", "::", 9000, name="lan-tcp6")
     assert probe(lab, lab.wan, "tcp", "2001:db8:1::10", 9000) is None, "WAN -> LAN open by default"
     d.ctl_ok("add", "firewall.rules", "description=All traffic to one IPv6 host", "family=ipv6",
-             "src_zone=wan", "dest_zone=lan", "dest=2001:db8:1::10")
+             "src_zone=wan", "dest_zone=lan", "dest=2001:db8:1::10", "action=accept")
     apply(d)
     assert wait_reachable(lab, lab.wan, "tcp", "2001:db8:1::10", 9000) == peer6
     assert probe(lab, lab.wan, "tcp", "2001:db8:1::11", 9000) is None, "the rule opened the neighbour"
@@ -192,9 +193,9 @@ def test_host_port_rules_change_as_map_elements(lab):
     r6, peer6 = lan_ipv6(lab)
     serve(lab, lab.lan, "tcp", "::", 9000, 9001, 9002, name="lan-tcp6-points")
     d.ctl_ok("add", "firewall.rules", "description=web", "proto=tcp", "src_zone=wan",
-             "dest_zone=lan", "dest=2001:db8:1::10", "dest_ports=9000")
+             "dest_zone=lan", "dest=2001:db8:1::10", "dest_ports=9000", "action=accept")
     d.ctl_ok("add", "firewall.rules", "description=api", "proto=tcp", "src_zone=wan",
-             "dest_zone=lan", "dest=2001:db8:1::11", "dest_ports=9001")
+             "dest_zone=lan", "dest=2001:db8:1::11", "dest_ports=9001", "action=accept")
     d.ctl_ok("add", "firewall.rules", "description=closed", "proto=tcp", "src_zone=wan",
              "dest_zone=lan", "dest=2001:db8:1::10", "dest_ports=9002", "action=drop")
     apply(d)
@@ -224,7 +225,7 @@ def test_host_port_rules_change_as_map_elements(lab):
     # the first rule for a key decides, as in order: a later accept of
     # the rejected key does not open it
     d.ctl_ok("add", "firewall.rules", "description=late", "proto=tcp", "src_zone=wan",
-             "dest_zone=lan", "dest=2001:db8:1::10", "dest_ports=9002")
+             "dest_zone=lan", "dest=2001:db8:1::10", "dest_ports=9002", "action=accept")
     apply(d)
     assert tcp_outcome(lab, lab.wan, "2001:db8:1::10", 9002) == "refused", "a later rule overrode an earlier one"
 
@@ -240,9 +241,9 @@ def test_ipv4_host_port_rule_changes_by_element(lab):
     serve(lab, lab.lan, "udp", "0.0.0.0", 7000)
     assert probe(lab, lab.wan, "tcp", "192.168.1.143", 7000) is None, "WAN -> LAN open by default"
     d.ctl_ok("add", "firewall.rules", "description=one", "proto=tcpudp", "src_zone=wan",
-             "dest_zone=lan", "dest=192.168.1.143", "dest_ports=7000")
+             "dest_zone=lan", "dest=192.168.1.143", "dest_ports=7000", "action=accept")
     d.ctl_ok("add", "firewall.rules", "description=two", "proto=tcp", "src_zone=wan",
-             "dest_zone=lan", "dest=192.168.1.143", "dest_ports=7001")
+             "dest_zone=lan", "dest=192.168.1.143", "dest_ports=7001", "action=accept")
     apply(d)
     assert wait_reachable(lab, lab.wan, "tcp", "192.168.1.143", 7000) == WAN_SERVER
     assert wait_reachable(lab, lab.wan, "udp", "192.168.1.143", 7000) == WAN_SERVER
@@ -275,7 +276,7 @@ def test_country_alias_from_update(lab, tmp_path):
     d.ctl_ok("add", "firewall.rules", "description=Block listed countries", "src_zone=wan",
              "dest_zone=router", "src=blocked", "action=drop")
     d.ctl_ok("add", "firewall.rules", "proto=tcp", "src_zone=wan", "dest_zone=router",
-             "dest_ports=8443")
+             "dest_ports=8443", "action=accept")
     apply(d)
     # never fetched: the alias is empty and blocks nothing
     assert set_elements(lab, "a4_blocked") == []
@@ -358,13 +359,20 @@ def test_bad_input_is_refused_and_nothing_staged(lab):
         (("add", "firewall.ip_aliases", "name=mixed",
           "addresses=67.21.121.241/32,2a01:4f9:c012:623e::123/128"),
          ["firewall.ip_aliases[", "addresses", "2a01:4f9:c012:623e::123/128", "never both"]),
-        (("add", "firewall.rules", "src_zone=wan", "dest_zone=router", "src=nosuchalias"),
+        (("add", "firewall.rules", "src_zone=wan", "dest_zone=router", "src=nosuchalias", "action=accept"),
          ["firewall.rules[", ".src", "nosuchalias", "alias"]),
-        (("add", "firewall.rules", "proto=tcp", "dest_zone=router", "dest_ports=70000"),
+        (("add", "firewall.rules", "proto=tcp", "dest_zone=router", "dest_ports=70000", "src_zone=wan", "action=accept"),
          ["firewall.rules[", "dest_ports", "70000"]),
         (("add", "firewall.port_forwards", "proto=tcpudp", "wan_port=2525",
           "lan_ip=192.168.1.144"),
          ["firewall.port_forwards[", "wan_port", "2525", "overlaps", "2500-2600"]),
+        (("add", "firewall.port_forwards", "proto=tcp", "wan_port=2700", "lan_ip=8.8.8.8"),
+         ["firewall.port_forwards[", "lan_ip", "8.8.8.8", "outside the LAN 192.168.1.0/24"]),
+        (("add", "firewall.port_forwards", "proto=tcp", "wan_port=2700", "lan_ip=192.168.1.1"),
+         ["firewall.port_forwards[", "lan_ip", "192.168.1.1", "the router's own address"]),
+        (("add", "firewall.ip_aliases", "name=1st-office", "addresses=10.0.0.0/8"),
+         ["firewall.ip_aliases[", ".name", "1st-office",
+          "is not an alias name: a letter, then letters, digits or _"]),
         (("add", "firewall.ip_aliases", "name=badnet", "addresses=10.1.2.3/8"),
          ["addresses", "10.1.2.3/8", "10.0.0.0/8"]),
         (("add", "firewall.nat", "type=snat", "family=ipv4", "snat_address=2001:db8::1"),
@@ -397,3 +405,54 @@ def test_list_update_runs_in_the_background(lab):
     d.ctl_ok("status")
     assert time.monotonic() - t0 < 3, "the daemon stalled while lists download"
     assert d.ctl_json("call", "firewall.lists_status").get("running") is True
+
+
+# -- a new rule says what it lets through ---------------------------------
+
+def test_new_rule_needs_zones_and_action(lab):
+    """An empty rule is refused (it used to accept everything from the WAN
+    to the LAN); the error names the missing field and its choices."""
+    d = lab.daemon
+    out = ctl_fails(d, "add", "firewall.rules")
+    assert "firewall.rules[" in out and "src_zone: is required: one of wan, lan, router, any" in out, out
+    out = ctl_fails(d, "add", "firewall.rules", "src_zone=wan", "dest_zone=lan")
+    assert "action: is required: one of accept, drop, reject" in out, out
+    assert not staged(d), "a refused rule was staged: %s" % (staged(d),)
+    # the JSON Schema says so too: no default, required
+    rule = d.ctl_json("schema")["properties"]["firewall"]["properties"]["rules"]["items"]
+    for k in ("src_zone", "dest_zone", "action"):
+        assert k in rule["required"] and "default" not in rule["properties"][k], rule
+
+
+def test_rule_stored_before_zones_were_required_keeps_its_meaning(lab):
+    """A rule stored without zones and action (they had defaults then: WAN
+    to LAN, accept) still loads, still opens its port, and the document
+    still takes changes."""
+    d = lab.daemon
+    wan_ip = router_wan(lab)
+    lab.client_static("192.168.1.143")
+    ns_exec(lab.wan, "ip", "route", "replace", "192.168.1.0/24", "via", wan_ip, check=True)
+    serve(lab, lab.lan, "tcp", "0.0.0.0", 7005)
+    d.ctl_ok("add", "firewall.rules", "description=old", "proto=tcp", "src_zone=lan",
+             "dest_zone=wan", "dest=192.168.1.143", "dest_ports=7005", "action=drop")
+    apply(d)
+    assert probe(lab, lab.wan, "tcp", "192.168.1.143", 7005) is None, "WAN -> LAN open"
+    rev = d.running_rev()
+    d.stop()
+    # the revision as an older difosd stored it: the rule relies on the old defaults
+    db = sqlite3.connect(str(d.db))
+    doc = json.loads(db.execute("SELECT doc FROM revisions WHERE id = ?", (rev,)).fetchone()[0])
+    rule = doc["firewall"]["rules"][0]
+    for k in ("src_zone", "dest_zone", "action"):
+        del rule[k]
+    db.execute("UPDATE revisions SET doc = ? WHERE id = ?", (json.dumps(doc), rev))
+    db.commit()
+    db.close()
+    d.start()
+    r = d.ctl_json("get", "firewall.rules[%d]" % rule["id"])
+    assert (r["src_zone"], r["dest_zone"], r["action"]) == ("wan", "lan", "accept"), r
+    assert wait_reachable(lab, lab.wan, "tcp", "192.168.1.143", 7005) == WAN_SERVER
+    # the document takes changes and applies: nothing in it is refused
+    d.ctl_ok("set", "firewall.rules[%d].description" % rule["id"], "kept")
+    apply(d)
+    assert wait_reachable(lab, lab.wan, "tcp", "192.168.1.143", 7005) == WAN_SERVER

@@ -444,3 +444,18 @@ def test_user_certificate_replaces_the_factory_one(web_lab, admin, tmp_path):
     assert (web_lab.daemon.root / "etc/difos/tls/user.key").stat().st_mode & 0o077 == 0
     web_lab.daemon.ctl_ok("certificate", "--factory")
     wait_for(lambda: served_cert() == factory, 15, what="the factory certificate back")
+
+
+def test_rest_empty_rule_and_forward_to_router_are_refused(web_lab, admin):
+    """The REST API refuses a traffic rule without zones and action, and a
+    port forward to the router itself, naming the field (and the value)."""
+    c = fresh(web_lab)
+    r = c.api("POST", "/config/firewall/rules", {})
+    assert r.status == 422, r
+    assert r.error["path"].startswith("firewall.rules[") and r.error["path"].endswith(".src_zone"), r.error
+    assert "is required: one of wan, lan, router, any" in r.error["message"]
+    r = c.api("POST", "/config/firewall/port_forwards",
+              {"proto": "tcp", "wan_port": "2222", "lan_ip": "192.168.1.1"})
+    assert r.status == 422 and r.error["path"].endswith(".lan_ip"), r
+    assert r.error["value"] == "192.168.1.1" and "router's own address" in r.error["message"]
+    assert c.api("GET", "/changes").json == []

@@ -17,6 +17,7 @@
 #include "schema/schema.h"
 #include "t.h"
 #include "t_json.h"
+#include "t_schema.h"
 
 static const char base[] =
 	"table inet difos {\n"
@@ -115,11 +116,55 @@ static void test_update_lists_job(void)
 	rm_rf(state);
 }
 
+/* A forward goes to a host of a LAN network: the LAN's or an enabled
+ * custom interface's in zone lan; not the router, a network's broadcast,
+ * or elsewhere. */
+static json_t *forward_to(const char *ip)
+{
+	json_t *d = doc_with("interfaces.custom",
+			     "[{\"id\": 1, \"name\": \"guests\", \"device\": \"eth2\", \"zone\": \"lan\","
+			     " \"ipv4_address\": \"10.9.0.1/24\"},"
+			     " {\"id\": 2, \"name\": \"off\", \"device\": \"eth3\", \"zone\": \"lan\","
+			     " \"enabled\": false, \"ipv4_address\": \"10.8.0.1/24\"},"
+			     " {\"id\": 3, \"name\": \"up2\", \"device\": \"eth4\", \"zone\": \"wan\","
+			     " \"ipv4_address\": \"203.0.113.2/24\"}]");
+	char *v = xasprintf("[{\"id\": 7, \"proto\": \"tcp\", \"wan_port\": \"2222\","
+			    " \"lan_ip\": \"%s\"}]", ip);
+
+	put(d, "firewall.port_forwards", v);
+	free(v);
+	schema_fill_defaults(d);
+	return d;
+}
+
+static void test_forward_target(void)
+{
+	const char *p = "firewall.port_forwards[7].lan_ip";
+
+	T_CHECK(valid(forward_to("192.168.1.143")));
+	T_CHECK(valid(forward_to("10.9.0.7")));
+	T_CHECK(has_error(forward_to("192.168.1.1"), p, "firewall.port_forwards[7].lan_ip: 192.168.1.1 "
+			  "is the router's own address: a forward goes to a LAN host (open a port of the "
+			  "router with a traffic rule to the router)"));
+	T_CHECK(has_error(forward_to("10.9.0.1"), p, "firewall.port_forwards[7].lan_ip: 10.9.0.1 "
+			  "is the router's own address: a forward goes to a LAN host (open a port of the "
+			  "router with a traffic rule to the router)"));
+	T_CHECK(has_error(forward_to("10.9.0.255"), p, "firewall.port_forwards[7].lan_ip: 10.9.0.255 "
+			  "is not a host address of 10.9.0.0/24"));
+	T_CHECK(has_error(forward_to("10.8.0.5"), p, "firewall.port_forwards[7].lan_ip: 10.8.0.5 "
+			  "is outside the LAN 192.168.1.0/24 and the LAN interfaces: a forward goes to "
+			  "a LAN host"));
+	T_CHECK(has_error(forward_to("203.0.113.9"), p, "firewall.port_forwards[7].lan_ip: 203.0.113.9 "
+			  "is outside the LAN 192.168.1.0/24 and the LAN interfaces: a forward goes to "
+			  "a LAN host"));
+}
+
 int main(void)
 {
 	feature_schema_init();
 	T_RUN(test_chain_rules_only);
 	T_RUN(test_other_changes_need_the_check);
 	T_RUN(test_update_lists_job);
+	T_RUN(test_forward_target);
 	return t_done("unit-firewall");
 }

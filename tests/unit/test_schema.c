@@ -122,6 +122,84 @@ static void test_fill_defaults(void)
 	json_decref(doc);
 }
 
+/*
+ * A traffic rule's zones and action have no default: an empty new rule is
+ * refused, naming the field and its choices. A rule stored when they had
+ * defaults (WAN to LAN, accept) keeps that meaning when read back.
+ */
+static void test_rule_needs_zones_and_action(void)
+{
+	const char *rule = "{\"firewall\": {\"rules\": [{\"id\": 1, \"proto\": \"tcp\","
+			   " \"dest_ports\": [\"22\"]}]}}";
+	json_t *doc = J(rule), *stored = J(rule);
+
+	schema_fill_defaults(doc);
+	T_CHECK(at(doc, "firewall.rules[1].action") == NULL);
+	T_CHECK(!schema_has_defaults(doc));
+	T_CHECK(first_error_is(doc, "firewall.rules[1].src_zone",
+			       "firewall.rules[1].src_zone: is required: one of wan, lan, router, any"));
+
+	schema_upgrade(stored);
+	T_CHECK(schema_has_defaults(stored));
+	T_CHECK_STR(json_string_value(at(stored, "firewall.rules[1].src_zone")), "wan");
+	T_CHECK_STR(json_string_value(at(stored, "firewall.rules[1].dest_zone")), "lan");
+	T_CHECK_STR(json_string_value(at(stored, "firewall.rules[1].action")), "accept");
+	/* given values are kept */
+	json_decref(stored);
+	stored = J("{\"firewall\": {\"rules\": [{\"id\": 1, \"src_zone\": \"lan\","
+		   " \"dest_zone\": \"wan\", \"action\": \"drop\"}]}}");
+	schema_upgrade(stored);
+	T_CHECK_STR(json_string_value(at(stored, "firewall.rules[1].src_zone")), "lan");
+	T_CHECK_STR(json_string_value(at(stored, "firewall.rules[1].dest_zone")), "wan");
+	T_CHECK_STR(json_string_value(at(stored, "firewall.rules[1].action")), "drop");
+	{
+		struct sc_error_list e;
+
+		sc_errors_init(&e);
+		schema_validate(stored, &e);
+		T_CHECK(e.n == 0);
+		sc_errors_free(&e);
+	}
+	json_decref(stored);
+}
+
+/* Every choice of a labelled enum has its label, and the export carries them. */
+static size_t labels_walk(const struct sc_field *of)
+{
+	size_t bad = 0;
+
+	for (const struct sc_field *f = of->fields; f && f->name; f++) {
+		if (f->fields)
+			bad += labels_walk(f);
+		if (f->kind != SC_ENUM || !f->labels)
+			continue;
+		for (size_t i = 0; f->choices[i]; i++)
+			if (!f->labels[i] || !f->labels[i][0]) {
+				fprintf(stderr, "    %s: no label for %s\n", f->name, f->choices[i]);
+				bad++;
+			}
+	}
+	return bad;
+}
+
+static void test_enum_labels(void)
+{
+	json_t *s = schema_export();
+	const json_t *fwd = json_object_get(json_object_get(json_object_get(json_object_get(
+		json_object_get(json_object_get(s, "properties"), "firewall"), "properties"),
+		"port_forwards"), "items"), "properties");
+	const json_t *wan = json_object_get(json_object_get(json_object_get(json_object_get(
+		json_object_get(json_object_get(s, "properties"), "wan"), "properties"), "ipv4"),
+		"properties"), "proto");
+
+	T_CHECK(labels_walk(schema_root()) == 0);
+	T_CHECK_STR(json_string_value(json_object_get(json_object_get(json_object_get(fwd, "proto"),
+						"x-difos-labels"), "tcpudp")), "TCP and UDP");
+	T_CHECK_STR(json_string_value(json_object_get(json_object_get(wan, "x-difos-labels"), "dhcp")),
+		    "DHCP client");
+	json_decref(s);
+}
+
 /* ---- validation ---- */
 
 static json_t *defaults_with(const char *path, const char *value)
@@ -587,6 +665,8 @@ int main(void)
 	T_RUN(test_defaults);
 	T_RUN(test_defaults_interfaces);
 	T_RUN(test_fill_defaults);
+	T_RUN(test_rule_needs_zones_and_action);
+	T_RUN(test_enum_labels);
 	T_RUN(test_invalid_pool_start);
 	T_RUN(test_invalid_unknown_key);
 	T_RUN(test_invalid_type);

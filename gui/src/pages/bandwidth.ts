@@ -3,6 +3,7 @@
  * MAC, whitelist) and SQM (settings, whether this router can run it, and
  * the speeds filled in from the advertised ones).
  */
+import { offerClients } from '../clients';
 import { get } from '../api';
 import { openDialog } from '../dialog';
 import { h, uid } from '../dom';
@@ -130,6 +131,7 @@ function limits(key: 'ip' | 'mac', noun: string, intro: string): Partial<TableOp
     noun,
     intro,
     columns: [key, 'download', 'upload', 'description'],
+    enhance: (form) => offerClients(form, key === 'ip' ? { ip: 'qos.by_ip.ip' } : { mac: 'qos.by_mac.mac' }),
     cells: {
       download: { title: 'Download', render: (e: Entry) => rate(e.download) },
       upload: { title: 'Upload', render: (e: Entry) => rate(e.upload) },

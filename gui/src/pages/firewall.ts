@@ -6,11 +6,13 @@
  * are put in order by dragging them.
  */
 import { configUrl, get, post } from '../api';
+import { offerClients } from '../clients';
 import { h, fill, type Child } from '../dom';
 import type { SchemaForm } from '../form';
 import { time } from '../format';
 import type { PageDef } from '../page';
 import { sectionForm } from '../section';
+import { labelOf, loadSchema, nodeAt, type SchemaNode } from '../schema';
 import { picker, suggestNames, type PickOption } from '../suggest';
 import { cellText, collectionTable, reloadTable, type Entry } from '../table';
 import { banner, busy, emptyRow, table, type Tone } from '../ui';
@@ -245,16 +247,51 @@ export const forwardsPage: PageDef = {
         src: { title: 'Source', render: (e) => addrs(e.src) },
         lan_port: { title: 'LAN port', render: (e) => str(e.lan_port) || str(e.wan_port) },
       },
-      enhance: (form) => offerAliases(form, 'firewall.port_forwards', ['src']),
+      enhance: (form) => {
+        offerAliases(form, 'firewall.port_forwards', ['src']);
+        offerClients(form, { ip: 'firewall.port_forwards.lan_ip' });
+      },
     }));
   },
 };
 
 
+/**
+ * Why a rule is worth a second look: it accepts from the WAN (or any zone)
+ * into the LAN or the router on every port. Null when it does not.
+ */
+export function ruleWarning(r: Record<string, unknown>): string | null {
+  const from = str(r.src_zone), to = str(r.dest_zone), proto = str(r.proto, 'all');
+  if (r.action !== 'accept' || !['wan', 'any'].includes(from) || !['lan', 'router', 'any'].includes(to)) return null;
+  if (proto === 'icmp' || list(r.dest_ports).length) return null;
+  const where = to === 'router' ? 'the router' : to === 'lan' ? 'the LAN' : 'the LAN and the router';
+  const hosts = list(r.dest).length ? ` (to ${list(r.dest).join(', ')})` : '';
+  return `Accepts every port from ${from === 'any' ? 'any zone, the WAN too,' : 'the WAN'} to ${where}${hosts}: name destination ports unless that is meant.`;
+}
+
+const warnNote = (text: string) => h('p', { class: 'field-warning', 'data-test': 'rule-warning', role: 'note' }, '⚠ ', text);
+
+/** Keeps the warning at the top of the rule form in step with its fields. */
+function warnInForm(form: SchemaForm): void {
+  const slot = h('div', { 'data-test': 'rule-warning-slot' });
+  form.el.prepend(slot);
+  const update = () => {
+    const w = ruleWarning(form.value());
+    fill(slot, w ? warnNote(w) : null);
+  };
+  form.el.addEventListener('input', update);
+  form.el.addEventListener('change', update);
+  update();
+}
+
+/** The schema, once loaded: the rules' cells show the words of its choices. */
+let fwSchema: SchemaNode | undefined;
+const ruleWord = (key: string, v: string) => labelOf(fwSchema && nodeAt(fwSchema, `firewall.rules.1.${key}`), v);
+
 /** One side of a rule: its zone, its addresses, its ports. */
-function ruleSide(zone: unknown, a: unknown, ports: unknown): Child {
+function ruleSide(key: string, zone: unknown, a: unknown, ports: unknown): Child {
   const p = list(ports);
-  return [tag(str(zone, '?'), 'tag zone'), ' ', addrs(a), p.length ? h('span', { class: 'ports' }, ' port ' + p.join(', ')) : null];
+  return [tag(ruleWord(key, str(zone, '?')), 'tag zone'), ' ', addrs(a), p.length ? h('span', { class: 'ports' }, ' port ' + p.join(', ')) : null];
 }
 
 export const rulesPage: PageDef = {
@@ -262,6 +299,8 @@ export const rulesPage: PageDef = {
   title: 'Traffic Rules',
   group: 'Firewall',
   render(ctx) {
+    // before the table asks for it: the cells find it loaded
+    void loadSchema().then((s) => (fwSchema = s), () => {});
     ctx.root.append(collectionTable('firewall.rules', {
       noun: 'rule',
       heading: 'Traffic rules',
@@ -269,13 +308,22 @@ export const rulesPage: PageDef = {
       reorder: 'index',
       columns: ['index', 'description', 'family', 'proto', 'source', 'destination', 'action', 'enabled'],
       cells: {
-        source: { title: 'Source', render: (e) => ruleSide(e.src_zone ?? 'wan', e.src, e.src_ports) },
-        destination: { title: 'Destination', render: (e) => ruleSide(e.dest_zone ?? 'lan', e.dest, e.dest_ports) },
-        action: { title: 'Action', render: (e) => tag(str(e.action, 'accept'), 'verdict verdict-' + str(e.action, 'accept')) },
+        source: { title: 'Source', render: (e) => ruleSide('src_zone', e.src_zone, e.src, e.src_ports) },
+        destination: { title: 'Destination', render: (e) => ruleSide('dest_zone', e.dest_zone, e.dest, e.dest_ports) },
+        action: {
+          title: 'Action',
+          render: (e) => {
+            const w = ruleWarning(e);
+            return [tag(ruleWord('action', str(e.action, '?')), 'verdict verdict-' + str(e.action, 'none')), w ? warnNote(w) : null];
+          },
+        },
         enabled: { title: 'Enabled', render: (e) => cellText(e.enabled ?? true) },
       },
       label: (e) => `${e.index ?? e.id}${e.description ? ` (${e.description})` : ''}`,
-      enhance: (form) => offerAliases(form, 'firewall.rules', ['src', 'dest'], ['dest_ports']),
+      enhance: (form) => {
+        offerAliases(form, 'firewall.rules', ['src', 'dest'], ['dest_ports']);
+        warnInForm(form);
+      },
     }));
   },
 };

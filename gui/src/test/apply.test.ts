@@ -52,6 +52,8 @@ describe('runConfirmed', () => {
     const status = dlg.el.querySelector<HTMLElement>('[data-test=apply-status]')!;
     expect(status.textContent).toBe('Applied revision 7.');
     expect(status.dataset.state).toBe('applied');
+    // nothing is unsaved any more: the title says so
+    expect(dlg.el.querySelector('h2')!.textContent).toBe('Applied');
     expect(refreshed).toHaveBeenCalled();
     window.removeEventListener('difos:refresh', refreshed);
   });
@@ -67,6 +69,7 @@ describe('runConfirmed', () => {
     const status = dlg.el.querySelector<HTMLElement>('[data-test=apply-status]')!;
     expect(status.textContent).toContain('dnsmasq: bad option');
     expect(status.textContent).toContain('previous configuration');
+    expect(dlg.el.querySelector('h2')!.textContent).toBe('Not applied');
     expect(seen).toHaveLength(1);
   });
 

@@ -21,7 +21,7 @@ describe('interfaces page', () => {
     await until(() => root.querySelector('[data-test=entry-1]'));
     expect([...root.querySelectorAll('th')].map((t) => t.textContent)).toEqual(
       ['Name', 'Device', 'Zone', 'IPv4 address', 'IPv4 gateway', 'Description', 'Enabled', 'Actions']);
-    expect(root.querySelector('[data-test=entry-1]')!.textContent).toContain('uplink2wan1wan203.0.113.2/24');
+    expect(root.querySelector('[data-test=entry-1]')!.textContent).toContain('uplink2wan1WAN203.0.113.2/24');
 
     root.querySelector<HTMLButtonElement>('[data-test=add]')!.click();
     const dlg = document.querySelector<HTMLElement>('[data-test=entry-dialog]')!;

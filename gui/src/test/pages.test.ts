@@ -32,17 +32,22 @@ describe('pending-changes pill', () => {
   });
 
   it('opens the "Unsaved changes" dialog with one row per change; Discard drops them', async () => {
-    mockFetch({ 'GET /changes': [200, changes] });
+    mockFetch({ 'GET /changes': [200, changes], 'GET /config': [200, { dhcp: { static_leases: [{ id: 1, mac: 'aa:bb:cc:dd:ee:01', ip: '192.168.1.20', name: 'printer' }] } }] });
     await refreshChanges();
     document.body.append(pill);
     pill.click();
     const dlg = document.querySelector<HTMLDialogElement>('[data-test=changes-dialog]')!;
+    await until(() => dlg.querySelector('[data-test=change]')?.textContent?.includes('Pool start'));
     expect(dlg).not.toBeNull();
     expect(dlg.querySelector('h2')!.textContent).toBe('Unsaved changes');
     expect(dlg.getAttribute('aria-labelledby')).toBe(dlg.querySelector('h2')!.id);
     const rows = [...dlg.querySelectorAll('[data-test=change]')].map((r) => r.textContent);
-    expect(rows[0]).toContain('lan.dhcp.start');
+    expect(rows[0]).toContain('LAN › DHCP server › Pool start');
     expect(rows[0]).toContain('192.168.1.100');
+    // entries by their name, never by their internal id
+    expect(rows[1]).toContain('“printer”');
+    expect(rows[1]).not.toContain('[1]');
+    expect(rows[1]).not.toMatch(/\bid\b/);
     expect(rows[0]).toContain('192.168.1.50');
     expect(dlg.querySelector('[data-test=apply]')).not.toBeNull();
     const { seen } = mockFetch({ 'GET /changes': [200, []], 'DELETE /changes': [200, { discarded: 2 }] });

@@ -130,7 +130,7 @@ describe('traffic rules table', () => {
   const list = [
     { id: 1, index: 1, description: 'reject 8443', proto: 'tcp', src_zone: 'wan', dest_zone: 'router', dest_ports: ['8443'], action: 'reject', enabled: true },
     { id: 2, index: 2, description: 'allow wanclient', proto: 'tcp', src_zone: 'wan', src: ['wanclient'], dest_zone: 'router', dest_ports: ['8443'], action: 'accept' },
-    { id: 5, index: 3, description: 'sip', family: 'ipv4', proto: 'udp', dest_ports: ['6067/udp'], action: 'accept', enabled: false },
+    { id: 5, index: 3, description: 'sip', family: 'ipv4', proto: 'udp', src_zone: 'wan', dest_zone: 'lan', dest_ports: ['6067/udp'], action: 'accept', enabled: false },
   ];
 
   function render() {
@@ -149,8 +149,8 @@ describe('traffic rules table', () => {
     expect([...root.querySelectorAll('th')].map((t) => t.textContent)).toEqual(
       ['Move', 'Index', 'Description', 'Family', 'Protocol', 'Source', 'Destination', 'Action', 'Enabled', 'Actions']);
     const r2 = root.querySelector('[data-test=entry-2]')!.textContent!;
-    expect(r2).toContain('wan wanclient');
-    expect(r2).toContain('router any port 8443');
+    expect(r2).toContain('WAN wanclient');
+    expect(r2).toContain('The router any port 8443');
     expect(root.querySelector('[data-test=entry-5]')!.textContent).toContain('No');
     expect(root.querySelector('[data-test=entry-1] [data-test=move-up]')!.hasAttribute('disabled')).toBe(true);
     expect(root.querySelector('[data-test=entry-5] [data-test=move-down]')!.hasAttribute('disabled')).toBe(true);
@@ -235,6 +235,11 @@ describe('traffic rules table', () => {
     proto.dispatchEvent(new Event('change'));
     expect(ports.hidden).toBe(false);
     dlg.querySelector<HTMLButtonElement>('[data-test="suggest-firewall.rules.dest_ports"] [data-value=HTTP]')!.click();
+    for (const [k, v] of [['src_zone', 'wan'], ['dest_zone', 'router'], ['action', 'accept']]) {
+      const sel = dlg.querySelector<HTMLSelectElement>(`[name="firewall.rules.${k}"]`)!;
+      sel.value = v;
+      sel.dispatchEvent(new Event('change'));
+    }
     dlg.querySelector<HTMLButtonElement>('[data-test=save]')!.click();
     await until(() => seen.some((s) => s.method === 'POST'));
     expect(seen.find((s) => s.method === 'POST')!.body).toMatchObject({ proto: 'tcp', src: ['10.0.0.0/8', 'wanclient'], dest_ports: ['HTTP'] });

@@ -49,7 +49,7 @@ static const struct sc_tab tab_sqm = { "sqm", "SQM" };
 
 static const struct sc_field qos_fields[] = {
 	{ .name = "enabled", .kind = SC_BOOL, .def = "false", .title = "Rate limiting",
-	  .help = "Limit the speed of the clients listed below.",
+	  .help = "Limit the speed of the clients of the Limit by IP and Limit by MAC tabs (the Whitelist tab's are never limited).",
 	  .tab = &tab_qos },
 	{ .name = "download", .kind = SC_RATE, .max = QOS_RATE_MAX, .def = "10",
 	  .title = "Default download (Mbps)",

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "features/firewall/ruleset/firewall.h"
+#include "net/addr.h"
+#include "net/ipv4.h"
 #include "store/doc.h"
 
 static const char *const alias_types[] = { "manual", "automated", NULL };
@@ -21,7 +23,22 @@ static const char *const rule_actions[] = { "accept", "drop", "reject", NULL };
 static const char *const nat_types[] = { "masquerade", "snat", NULL };
 static const char *const nat_families[] = { "ipv4", "ipv6", NULL };
 
+/* what forms show for each choice above, in the same order */
+static const char *const alias_type_labels[] = { "Addresses", "Country lists" };
+static const char *const fw_proto_labels[] = { "TCP and UDP", "TCP", "UDP" };
+static const char *const rule_proto_labels[] = {
+	"Any protocol", "TCP", "UDP", "TCP and UDP", "ICMP"
+};
+static const char *const rule_family_labels[] = { "IPv4 and IPv6", "IPv4", "IPv6" };
+static const char *const src_zone_labels[] = { "WAN", "LAN", "The router", "Any zone" };
+static const char *const dest_zone_labels[] = { "The router", "LAN", "WAN", "Any zone" };
+static const char *const rule_action_labels[] = { "Accept", "Drop", "Reject" };
+static const char *const nat_type_labels[] = { "Masquerade", "Source NAT to a fixed address" };
+static const char *const nat_family_labels[] = { "IPv4", "IPv6" };
+
 #define ALIAS_NAME_PATTERN "[A-Za-z][A-Za-z0-9_]{0,31}"
+#define ALIAS_NAME_SAYS \
+	"is not an alias name: a letter, then letters, digits or _ (32 at most)"
 
 static void ip_alias_check(const json_t *el, const char *path, const json_t *doc,
 			   struct sc_error_list *errs);
@@ -41,9 +58,11 @@ static const char *const when_snat[] = { "snat", NULL };
 
 static const struct sc_field ip_alias_fields[] = {
 	{ .name = "name", .kind = SC_STRING, .flags = SC_F_REQUIRED, .min = 1, .max = 32,
-	  .pattern = ALIAS_NAME_PATTERN, .title = "Name", .unique = "firewall alias names",
+	  .pattern = ALIAS_NAME_PATTERN, .pattern_says = ALIAS_NAME_SAYS, .title = "Name",
+	  .unique = "firewall alias names",
 	  .help = "How rules name the alias: a letter, then letters, digits or _." },
-	{ .name = "type", .kind = SC_ENUM, .choices = alias_types, .def = "\"manual\"",
+	{ .name = "type", .kind = SC_ENUM, .choices = alias_types, .labels = alias_type_labels,
+	  .def = "\"manual\"",
 	  .title = "Type", .help = "manual: addresses you list; automated: country lists kept up to date." },
 	{ .name = "addresses", .kind = SC_LIST, .item = SC_STRING, .max = 65536, .def = "[]",
 	  .title = "Addresses",
@@ -59,7 +78,8 @@ static const struct sc_field ip_alias_fields[] = {
 
 static const struct sc_field port_alias_fields[] = {
 	{ .name = "name", .kind = SC_STRING, .flags = SC_F_REQUIRED, .min = 1, .max = 32,
-	  .pattern = ALIAS_NAME_PATTERN, .title = "Name", .unique = "firewall alias names",
+	  .pattern = ALIAS_NAME_PATTERN, .pattern_says = ALIAS_NAME_SAYS, .title = "Name",
+	  .unique = "firewall alias names",
 	  .help = "How rules name the alias: a letter, then letters, digits or _." },
 	{ .name = "ports", .kind = SC_LIST, .item = SC_PORT_RANGE, .flags = SC_F_REQUIRED, .min = 1,
 	  .max = 1024, .title = "Ports", .help = "Ports and ranges, e.g. 80 443 8000-8080." },
@@ -70,7 +90,8 @@ static const struct sc_field port_alias_fields[] = {
 static const struct sc_field forward_fields[] = {
 	{ .name = "enabled", .kind = SC_BOOL, .def = "true", .title = "Enabled" },
 	{ .name = "description", .kind = SC_STRING, .max = 128, .title = "Description" },
-	{ .name = "proto", .kind = SC_ENUM, .choices = fw_protos, .def = "\"tcpudp\"",
+	{ .name = "proto", .kind = SC_ENUM, .choices = fw_protos, .labels = fw_proto_labels,
+	  .def = "\"tcpudp\"",
 	  .title = "Protocol" },
 	{ .name = "src", .kind = SC_LIST, .item = SC_STRING, .max = 64, .def = "[]",
 	  .title = "Source",
@@ -89,18 +110,25 @@ static const struct sc_field forward_fields[] = {
 static const struct sc_field rule_fields[] = {
 	{ .name = "description", .kind = SC_STRING, .max = 128, .title = "Description" },
 	{ .name = "enabled", .kind = SC_BOOL, .def = "true", .title = "Enabled" },
-	{ .name = "family", .kind = SC_ENUM, .choices = rule_families, .def = "\"any\"",
+	{ .name = "family", .kind = SC_ENUM, .choices = rule_families, .labels = rule_family_labels,
+	  .def = "\"any\"",
 	  .title = "Family", .help = "IPv4, IPv6 or both." },
-	{ .name = "proto", .kind = SC_ENUM, .choices = rule_protos, .def = "\"all\"",
+	{ .name = "proto", .kind = SC_ENUM, .choices = rule_protos, .labels = rule_proto_labels,
+	  .def = "\"all\"",
 	  .title = "Protocol" },
-	{ .name = "src_zone", .kind = SC_ENUM, .choices = src_zones, .def = "\"wan\"",
+	/* zones and action have no default: a rule says what it lets through
+	 * (before, an empty rule accepted everything from the WAN to the LAN;
+	 * rules stored then keep that meaning through stored_def) */
+	{ .name = "src_zone", .kind = SC_ENUM, .choices = src_zones, .labels = src_zone_labels,
+	  .flags = SC_F_REQUIRED, .stored_def = "\"wan\"",
 	  .title = "Source zone", .help = "Where the traffic comes from; router: the router itself." },
 	{ .name = "src", .kind = SC_LIST, .item = SC_STRING, .max = 64, .def = "[]",
 	  .title = "Source addresses", .help = "CIDRs or IP alias names; empty: any." },
 	{ .name = "src_ports", .kind = SC_LIST, .item = SC_PORT_RANGE, .max = 64, .def = "[]",
 	  .title = "Source ports",
 	  .when = { "proto", when_ports } },
-	{ .name = "dest_zone", .kind = SC_ENUM, .choices = dest_zones, .def = "\"lan\"",
+	{ .name = "dest_zone", .kind = SC_ENUM, .choices = dest_zones, .labels = dest_zone_labels,
+	  .flags = SC_F_REQUIRED, .stored_def = "\"lan\"",
 	  .title = "Destination zone", .help = "Where the traffic goes; router: the router itself." },
 	{ .name = "dest", .kind = SC_LIST, .item = SC_STRING, .max = 64, .def = "[]",
 	  .title = "Destination addresses", .help = "CIDRs or IP alias names; empty: any." },
@@ -108,7 +136,8 @@ static const struct sc_field rule_fields[] = {
 	  .title = "Destination ports",
 	  .help = "Ports, ranges or a port alias; a port may name its protocol: 6067/udp, 20000-30000/udp.",
 	  .when = { "proto", when_ports } },
-	{ .name = "action", .kind = SC_ENUM, .choices = rule_actions, .def = "\"accept\"",
+	{ .name = "action", .kind = SC_ENUM, .choices = rule_actions, .labels = rule_action_labels,
+	  .flags = SC_F_REQUIRED, .stored_def = "\"accept\"",
 	  .title = "Action", .help = "reject answers at once; drop stays silent." },
 	{ .name = "index", .kind = SC_INT, .flags = SC_F_SEQUENCE, .min = 1, .max = 1000000,
 	  .title = "Index",
@@ -119,15 +148,18 @@ static const struct sc_field rule_fields[] = {
 static const struct sc_field nat_fields[] = {
 	{ .name = "enabled", .kind = SC_BOOL, .def = "true", .title = "Enabled" },
 	{ .name = "description", .kind = SC_STRING, .max = 128, .title = "Description" },
-	{ .name = "type", .kind = SC_ENUM, .choices = nat_types, .def = "\"masquerade\"",
+	{ .name = "type", .kind = SC_ENUM, .choices = nat_types, .labels = nat_type_labels,
+	  .def = "\"masquerade\"",
 	  .title = "Type", .help = "masquerade: the outgoing interface's address; snat: a fixed address." },
-	{ .name = "family", .kind = SC_ENUM, .choices = nat_families, .def = "\"ipv4\"",
+	{ .name = "family", .kind = SC_ENUM, .choices = nat_families, .labels = nat_family_labels,
+	  .def = "\"ipv4\"",
 	  .title = "Family" },
 	{ .name = "src", .kind = SC_LIST, .item = SC_STRING, .max = 64, .def = "[]",
 	  .title = "Source addresses", .help = "CIDRs or IP alias names; empty: any." },
 	{ .name = "dest", .kind = SC_LIST, .item = SC_STRING, .max = 64, .def = "[]",
 	  .title = "Destination addresses", .help = "CIDRs or IP alias names; empty: any." },
-	{ .name = "out_zone", .kind = SC_ENUM, .choices = dest_zones + 1, .def = "\"wan\"",
+	{ .name = "out_zone", .kind = SC_ENUM, .choices = dest_zones + 1, .labels = dest_zone_labels + 1,
+	  .def = "\"wan\"",
 	  .title = "Outgoing zone", .help = "Zone of the interface the traffic leaves by." },
 	{ .name = "snat_address", .kind = SC_STRING, .max = 64, .title = "SNAT address",
 	  .help = "snat: the source address to write (of the rule's family).",
@@ -500,6 +532,64 @@ static bool range_parse(const char *s, long *lo, long *hi)
 	return *end == '\0' && *lo >= 1 && *hi >= *lo && *hi <= 65535;
 }
 
+/* A LAN network of the router: the LAN's, or an enabled custom interface's
+ * in zone lan. */
+struct fw_lan_net {
+	unsigned addr;
+	int prefix;
+};
+
+static size_t lan_nets(const json_t *doc, struct fw_lan_net *out, size_t max)
+{
+	json_t *el;
+	size_t i, n = 0;
+
+	if (net_lan_subnet(doc, &out[0].addr, &out[0].prefix))
+		n++;
+	json_array_foreach(json_object_get(json_object_get(doc, "interfaces"), "custom"), i, el) {
+		const json_t *en = json_object_get(el, "enabled");
+		const char *zone = doc_str(el, "zone"), *a = doc_str(el, "ipv4_address");
+
+		if (n < max && zone && !strcmp(zone, "lan") && a && !(en && !json_is_true(en)) &&
+		    net_parse_cidr4(a, &out[n].addr, &out[n].prefix))
+			n++;
+	}
+	return n;
+}
+
+/* The forward's target is a host of a LAN network, not the router itself:
+ * traffic sent elsewhere would leave by the WAN again or be the router's. */
+static void forward_target_check(const json_t *el, const char *path, const json_t *doc,
+				 struct sc_error_list *errs)
+{
+	const char *ip_text = doc_str(el, "lan_ip");
+	struct fw_lan_net nets[65];
+	size_t n = lan_nets(doc, nets, 65);
+	struct fw_path pb;
+	const char *p = item_path(&pb, path, "lan_ip");
+	char cidr[20];
+	unsigned ip;
+
+	if (!ip_text || !net_parse_ipv4(ip_text, &ip) || n == 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		unsigned m = net_mask(nets[i].prefix);
+
+		if ((ip & m) != (nets[i].addr & m))
+			continue;
+		net_cidr_text(nets[i].addr, nets[i].prefix, cidr);
+		if (ip == nets[i].addr)
+			sc_error_add(errs, p, ip_text, "is the router's own address: a forward goes to a "
+				     "LAN host (open a port of the router with a traffic rule to the router)");
+		else if (nets[i].prefix < 31 && (ip == (nets[i].addr & m) || ip == (nets[i].addr | ~m)))
+			sc_error_add(errs, p, ip_text, "is not a host address of %s", cidr);
+		return;
+	}
+	net_cidr_text(nets[0].addr, nets[0].prefix, cidr);
+	sc_error_add(errs, p, ip_text, "is outside the LAN %s%s: a forward goes to a LAN host",
+		     cidr, n > 1 ? " and the LAN interfaces" : "");
+}
+
 static void forward_check(const json_t *el, const char *path, const json_t *doc,
 			  struct sc_error_list *errs)
 {
@@ -512,6 +602,7 @@ static void forward_check(const json_t *el, const char *path, const json_t *doc,
 
 	p = item_path(&pb, path, "src");
 	check_addr_list(json_object_get(el, "src"), p, doc, 4, errs, &fams);
+	forward_target_check(el, path, doc, errs);
 	/* nftables keeps a range's ports or sends them all to one port:
 	 * a range cannot be shifted onto another range */
 	if (lanp && range_parse(wan, &wlo, &whi) && range_parse(lanp, &llo, &lhi) && llo != lhi &&

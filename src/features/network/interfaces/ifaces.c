@@ -17,6 +17,7 @@
 #include "store/doc.h"
 
 static const char *const ifaces_zones[] = { "lan", "wan", NULL };
+static const char *const ifaces_zone_labels[] = { "LAN", "WAN" };
 
 static void ifaces_entry_check(const json_t *el, const char *path, const json_t *doc,
 			       struct sc_error_list *errs);
@@ -28,6 +29,7 @@ static const struct sc_field ifaces_custom_fields[] = {
 	{ .name = "device", .kind = SC_IFNAME, .flags = SC_F_REQUIRED | SC_F_UNIQUE, .title = "Device",
 	  .help = "Linux network device, e.g. eth2 or eth0.20." },
 	{ .name = "zone", .kind = SC_ENUM, .flags = SC_F_REQUIRED, .choices = ifaces_zones,
+	  .labels = ifaces_zone_labels,
 	  .title = "Zone", .help = "Firewall zone: lan (trusted) or wan (internet side)." },
 	{ .name = "ipv4_address", .kind = SC_CIDR4, .title = "IPv4 address",
 	  .help = "Address of the router on this interface with its prefix, e.g. 203.0.113.2/24." },

@@ -18,11 +18,13 @@
 #include "store/doc.h"
 
 static const char *const wan_protos[] = { "dhcp", "static", NULL };
+static const char *const wan_proto_labels[] = { "DHCP client", "Static address" };
 
 static const char *const wan_static[] = { "static", NULL };
 
 static const struct sc_field wan_ipv4_fields[] = {
-	{ .name = "proto", .kind = SC_ENUM, .choices = wan_protos, .def = "\"dhcp\"",
+	{ .name = "proto", .kind = SC_ENUM, .choices = wan_protos, .labels = wan_proto_labels,
+	  .def = "\"dhcp\"",
 	  .title = "Protocol", .help = "dhcp: address from the upstream router; static: fixed address." },
 	{ .name = "address", .kind = SC_IPV4, .title = "IPv4 address", .help = "Static address.",
 	  .when = { "proto", wan_static } },
