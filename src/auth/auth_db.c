@@ -4,6 +4,7 @@
  * API tokens. Neither is part of the configuration document, so a
  * rollback never brings an old password back.
  */
+#include <sodium.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,8 @@
 #include "store/store.h"
 
 static sqlite3 *db;
+
+static void auth_tokens_load(void);
 
 static const char auth_schema[] =
 	"CREATE TABLE IF NOT EXISTS users ("
@@ -81,6 +84,7 @@ int auth_init(struct store *st, const char *auth_log_path)
 	}
 	if (auth_migrate() < 0)
 		return -1;
+	auth_tokens_load();
 	auth_throttle_log(auth_log_path);
 	if (!auth_has_password(AUTH_ADMIN))
 		log_info("auth: no admin password yet; the first visit sets it "
@@ -205,6 +209,62 @@ json_t *auth_tokens_list(void)
 	return a;
 }
 
+/*
+ * The tokens are kept in memory as well (their hashes, names, scopes): a
+ * script's every request checks its token, and that must cost no SQL
+ * statement. The table is read again after each change.
+ */
+struct auth_token_row {
+	long long id, last_used;
+	char hash[65];
+	char *name;
+	enum auth_scope scope;
+};
+
+static struct auth_token_row *token_rows;
+static size_t ntoken_rows;
+
+static void auth_tokens_forget(void)
+{
+	for (size_t i = 0; i < ntoken_rows; i++)
+		free(token_rows[i].name);
+	free(token_rows);
+	token_rows = NULL;
+	ntoken_rows = 0;
+}
+
+static void auth_tokens_load(void)
+{
+	sqlite3_stmt *s = NULL;
+	size_t cap = 0;
+
+	auth_tokens_forget();
+	if (sqlite3_prepare_v2(db, "SELECT id, name, hash, scope, last_used FROM api_tokens",
+			       -1, &s, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		struct auth_token_row *r;
+		const char *hash = (const char *)sqlite3_column_text(s, 2);
+		/* a scope this build does not know reaches only reads */
+		int sc = auth_scope_from_name((const char *)sqlite3_column_text(s, 3));
+
+		if (!hash || strlen(hash) != 64)
+			continue;
+		if (ntoken_rows == cap) {
+			cap = cap ? cap * 2 : 8;
+			token_rows = xrealloc(token_rows, cap * sizeof(*token_rows));
+		}
+		r = &token_rows[ntoken_rows++];
+		r->id = sqlite3_column_int64(s, 0);
+		r->name = xstrdup((const char *)sqlite3_column_text(s, 1) ?: "");
+		memcpy(r->hash, hash, 65);
+		r->scope = sc < 0 ? AUTH_SCOPE_READ : (enum auth_scope)sc;
+		r->last_used = sqlite3_column_type(s, 4) == SQLITE_NULL ? 0 :
+			       sqlite3_column_int64(s, 4);
+	}
+	sqlite3_finalize(s);
+}
+
 static void auth_token_key(const char *token, char hex[65])
 {
 	unsigned char key[32];
@@ -239,6 +299,7 @@ long long auth_token_create(const char *name, enum auth_scope scope, const char 
 		free(*token);
 		*token = NULL;
 	}
+	auth_tokens_load();
 	return id;
 }
 
@@ -253,6 +314,7 @@ int auth_token_revoke(long long id)
 			rc = 0;
 	}
 	sqlite3_finalize(s);
+	auth_tokens_load();
 	return rc;
 }
 
@@ -262,34 +324,29 @@ int auth_token_revoke(long long id)
 
 char *auth_token_check(const char *bearer, enum auth_scope *scope)
 {
-	char key[65], *name = NULL;
+	char key[65];
+	long long now = (long long)time(NULL);
+	struct auth_token_row *r = NULL;
 	sqlite3_stmt *s = NULL;
-	long long id = 0, used = 0, now = (long long)time(NULL);
 
 	if (!bearer || strncmp(bearer, AUTH_TOKEN_PREFIX, strlen(AUTH_TOKEN_PREFIX)) ||
 	    strlen(bearer) != strlen(AUTH_TOKEN_PREFIX) + AUTH_TOKEN_HEX)
 		return NULL;
 	auth_token_key(bearer, key);
-	if (sqlite3_prepare_v2(db, "SELECT id, name, scope, last_used FROM api_tokens WHERE hash = ?",
-			       -1, &s, NULL) != SQLITE_OK)
+	for (size_t i = 0; i < ntoken_rows && !r; i++)
+		if (!sodium_memcmp(token_rows[i].hash, key, 64))
+			r = &token_rows[i];
+	if (!r)
 		return NULL;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		/* a scope this build does not know reaches only reads */
-		int sc = auth_scope_from_name((const char *)sqlite3_column_text(s, 2));
-		id = sqlite3_column_int64(s, 0);
-		name = xstrdup((const char *)sqlite3_column_text(s, 1));
-		*scope = sc < 0 ? AUTH_SCOPE_READ : (enum auth_scope)sc;
-		used = sqlite3_column_type(s, 3) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 3);
-	}
-	sqlite3_finalize(s);
-	if (name && (now - used >= AUTH_TOKEN_USE_GRAIN || now < used) &&
+	*scope = r->scope;
+	if ((now - r->last_used >= AUTH_TOKEN_USE_GRAIN || now < r->last_used) &&
 	    sqlite3_prepare_v2(db, "UPDATE api_tokens SET last_used = ? WHERE id = ?", -1,
 			       &s, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(s, 1, now);
-		sqlite3_bind_int64(s, 2, id);
-		sqlite3_step(s);
+		sqlite3_bind_int64(s, 2, r->id);
+		if (sqlite3_step(s) == SQLITE_DONE)
+			r->last_used = now;
 		sqlite3_finalize(s);
 	}
-	return name;
+	return xstrdup(r->name);
 }
