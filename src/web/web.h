@@ -81,6 +81,7 @@ struct web_http {
 	char peer[64];
 	struct sbuf body;
 	bool too_large, body_expected;
+	bool close_after;             /* the connection ends with the answer */
 	long long core_id;
 	/* the answer */
 	bool answering, headers_sent;

@@ -284,9 +284,11 @@ static int web_writeable(struct web_http *h)
 	}
 	{
 		struct lws *wsi = h->wsi;
+		bool close = h->close_after;
 		web_reset(h);
-		/* keep-alive: ready for the next request, or close */
-		if (lws_http_transaction_completed(wsi))
+		/* keep-alive: ready for the next request, or close (a body
+		 * left unread would be taken for the next request) */
+		if (close || lws_http_transaction_completed(wsi))
 			return -1;
 	}
 	return 0;
@@ -299,6 +301,24 @@ static bool web_accepts_gzip(struct lws *wsi)
 
 	free(ae);
 	return ok;
+}
+
+/* A body is read only when Content-Length announces it. libwebsockets
+ * hands an HTTP/1.1 chunked body over still encoded and never says where
+ * it ends, and on HTTP/2 it does not report the END_STREAM that ends a
+ * body sent without a length: such a request cannot be read whole, so it
+ * is refused (411) rather than run without its body. An HTTP/1.1 POST with
+ * neither header has no body (RFC 9112 6.3); browsers send
+ * "content-length: 0" for an empty POST or PUT on HTTP/2. */
+static bool web_length_required(struct lws *wsi, const char *method)
+{
+	bool h2 = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_COLON_METHOD) > 0;
+
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
+		return true;
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
+		return false;
+	return h2 && (!strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH"));
 }
 
 static int web_request(struct web_http *h, struct lws *wsi, const char *uri)
@@ -345,12 +365,17 @@ static int web_request(struct web_http *h, struct lws *wsi, const char *uri)
 	/* libwebsockets keeps only headers it knows on HTTP/2 streams, so the
 	 * CSRF token rides in X-Auth-Token, one of those */
 	h->csrf = web_hdr(wsi, WSI_TOKEN_X_AUTH_TOKEN);
+	if (web_length_required(wsi, method)) {
+		/* the body's end cannot be known: refuse rather than run the
+		 * request without it; the unread body goes with the connection */
+		web_answer_json(h, 411, "length_required",
+				"send the request body with a Content-Length header");
+		h->close_after = true;
+		return 0;
+	}
 	cl = web_hdr(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
 	if (cl && strtoll(cl, NULL, 10) > WEB_MAX_BODY)
 		h->too_large = true;
-	/* a body follows when announced: browsers and curl send Content-Length
-	 * on HTTP/2 as well, and libwebsockets does not tell whether a stream
-	 * ended with its headers */
 	h->body_expected = cl && strtoll(cl, NULL, 10) > 0;
 	free(cl);
 	if (h->too_large) {

@@ -444,3 +444,51 @@ def test_user_certificate_replaces_the_factory_one(web_lab, admin, tmp_path):
     assert (web_lab.daemon.root / "etc/difos/tls/user.key").stat().st_mode & 0o077 == 0
     web_lab.daemon.ctl_ok("certificate", "--factory")
     wait_for(lambda: served_cert() == factory, 15, what="the factory certificate back")
+
+
+# ---- bodies without Content-Length ----------------------------------------
+
+
+def curl_body(lab, c, method, path, body, http, extra=()):
+    """Sends body from stdin with curl, without Content-Length (HTTP/1.1:
+    chunked; HTTP/2: DATA frames only). Returns (status, answer, verbose)."""
+    argv = ["curl", "-sk", "-v", "--max-time", "15", http, "-X", method, "-T", "-",
+            "-H", "Host: " + c.host, "-H", "Content-Type: application/json",
+            "-H", "Cookie: %s=%s" % (webclient.COOKIE, c.cookie),
+            "-H", "%s: %s" % (webclient.CSRF_HEADER, c.csrf), *extra,
+            "-o", "-", "-w", "\n%{http_code} %{http_version}",
+            "https://%s/api/v1%s" % (LAN_ADDR, path)]
+    cp = ns_exec(lab.lan, *argv, input=json.dumps(body), timeout=25)
+    out, _, tail = cp.stdout.rpartition("\n")
+    code, version = tail.split()
+    return int(code), version, out, cp.stderr
+
+
+@pytest.mark.parametrize("http,version", [("--http1.1", "1.1"), ("--http2", "2")])
+def test_body_without_content_length_is_never_dropped(web_lab, admin, http, version):
+    c = fresh(web_lab)
+    size = 80 if version == "1.1" else 81
+    assert c.api("PATCH", "/config/lan/dhcp", {"size": size}).status == 200
+    history = web_lab.daemon.ctl_json("history")
+    code, got, out, verbose = curl_body(web_lab, c, "POST", "/apply",
+                                        {"confirm": 60, "comment": "streamed"}, http)
+    assert got == version, verbose
+    # the request really went without a length: chunked on HTTP/1.1, none on HTTP/2
+    sent = [ln.lower() for ln in verbose.splitlines() if ln.startswith(">")]
+    assert not any("content-length" in ln for ln in sent), sent
+    if version == "1.1":
+        assert any("transfer-encoding: chunked" in ln for ln in sent), sent
+    # refused with 411, and nothing was applied without its confirm timer
+    assert code == 411, (code, out, verbose[-2000:])
+    err = json.loads(out)["error"]
+    assert err["code"] == "length_required" and "Content-Length" in err["message"], err
+    assert web_lab.daemon.ctl_json("history") == history, "applied without its body"
+    assert [ch["path"] for ch in c.api("GET", "/changes").json] == ["lan.dhcp.size"]
+    # the same body with its length is read whole
+    r = c.api("POST", "/apply", {"confirm": 60, "comment": "with a length"})
+    assert r.status == 200 and r.json["confirm_deadline"] > time.time(), r
+    assert c.api("POST", "/confirm", {}).status == 200
+    hist = c.api("GET", "/history?limit=1").json[0]
+    assert hist["comment"] == "with a length", hist
+    # still serving on a new connection
+    assert c.api("GET", "/session").status == 200
