@@ -492,3 +492,31 @@ def test_body_without_content_length_is_never_dropped(web_lab, admin, http, vers
     assert hist["comment"] == "with a length", hist
     # still serving on a new connection
     assert c.api("GET", "/session").status == 200
+
+
+def test_login_takes_as_long_for_an_unknown_user(web_lab, admin):
+    """No user-name oracle: an unknown user's login hashes the password too."""
+    import statistics
+    peers = ["192.168.1.%d" % i for i in range(60, 66)]
+    for p in peers:
+        ns_exec(web_lab.lan, "ip", "addr", "add", p + "/24", "dev", "eth0", check=True)
+    times = {"unknown": [], "wrong": []}
+    try:
+        for p in peers:
+            c = Client(web_lab.lan)
+            c.source = p
+            # four failures per address: below the throttle's five
+            for i in range(2):
+                r = c.login("wrong-password-%d" % i, user="nobody%d" % i)
+                assert r.status == 401, r
+                times["unknown"].append(c.elapsed)
+                r = c.login("wrong-password-%d" % i)
+                assert r.status == 401, r
+                times["wrong"].append(c.elapsed)
+    finally:
+        for p in peers:
+            ns_exec(web_lab.lan, "ip", "addr", "del", p + "/24", "dev", "eth0")
+    unknown, wrong = statistics.median(times["unknown"]), statistics.median(times["wrong"])
+    print("login medians: unknown %.1f ms, wrong %.1f ms" % (unknown * 1000, wrong * 1000))
+    assert 0.8 < unknown / wrong < 1.25, "unknown user %.1f ms, wrong password %.1f ms" % (
+        unknown * 1000, wrong * 1000)

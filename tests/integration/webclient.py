@@ -25,8 +25,9 @@ COOKIE = "__Host-difos_session"
 CSRF_HEADER = "X-Auth-Token"
 
 
-def ns_connect(ns, host, port, timeout=10, family=socket.AF_INET):
-    """A TCP socket connected from inside network namespace ns."""
+def ns_connect(ns, host, port, timeout=10, family=socket.AF_INET, source=None):
+    """A TCP socket connected from inside network namespace ns (from the
+    address source when given)."""
     with _ns_lock:
         orig = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
         target = os.open("/run/netns/" + ns, os.O_RDONLY)
@@ -42,6 +43,8 @@ def ns_connect(ns, host, port, timeout=10, family=socket.AF_INET):
             os.close(orig)
             os.close(target)
     s.settimeout(timeout)
+    if source:
+        s.bind((source, 0))
     s.connect((host, port))
     return s
 
@@ -103,9 +106,11 @@ class Client:
         self.cookie = None
         self.csrf = None
         self.bearer = None
+        self.source = None      # the client's own address, when it has several
+        self.elapsed = None     # seconds from the request sent to the answer read
 
     def _conn(self, timeout=30):
-        sock = ns_connect(self.ns, self.host, self.port, timeout, self.family)
+        sock = ns_connect(self.ns, self.host, self.port, timeout, self.family, self.source)
         tls = tls_context().wrap_socket(sock, server_hostname=None)
         c = http.client.HTTPSConnection(self.host, self.port, timeout=timeout)
         c.sock = tls
@@ -132,9 +137,11 @@ class Client:
                 c.putheader(k, v)
             if data is not None:
                 c.putheader("Content-Length", str(len(data)))
+            t0 = time.monotonic()
             c.endheaders(data)
             r = c.getresponse()
             resp = Response(r.status, r.getheaders(), r.read().decode(errors="replace"))
+            self.elapsed = time.monotonic() - t0
         finally:
             c.close()
         for v in resp.all("Set-Cookie"):
