@@ -17,7 +17,10 @@
 #define WEB_MAX_BODY        (1024 * 1024)        /* request bodies */
 #define WEB_MAX_FRAME       (8 * 1024 * 1024)    /* answers from the core */
 #define WEB_CORE_TIMEOUT_MS (120 * 1000)         /* an apply may take a while */
-#define WEB_MAX_HEADER      8192
+#define WEB_MAX_HEADER      8192                 /* one request header */
+#define WEB_MAX_HEADERS     16384                /* all of them, with the URL */
+#define WEB_MAX_URL         4096                 /* path and query */
+#define WEB_HEADER_BUFFER   65535                /* libwebsockets' per request */
 
 /* web_frame.c: the request-to-RPC framing, pure (fuzzed) */
 struct web_request {

@@ -43,18 +43,18 @@ void web_peer(struct lws *wsi, char *out, size_t len)
 		memmove(out, out + 7, strlen(out + 7) + 1);
 }
 
+static const struct { enum lws_token_indexes t; const char *m; } web_methods[] = {
+	{ WSI_TOKEN_GET_URI, "GET" }, { WSI_TOKEN_POST_URI, "POST" },
+	{ WSI_TOKEN_PUT_URI, "PUT" }, { WSI_TOKEN_PATCH_URI, "PATCH" },
+	{ WSI_TOKEN_DELETE_URI, "DELETE" }, { WSI_TOKEN_HEAD_URI, "HEAD" },
+	{ WSI_TOKEN_OPTIONS_URI, "OPTIONS" },
+};
+
 static const char *web_method(struct lws *wsi)
 {
-	static const struct { enum lws_token_indexes t; const char *m; } m[] = {
-		{ WSI_TOKEN_GET_URI, "GET" }, { WSI_TOKEN_POST_URI, "POST" },
-		{ WSI_TOKEN_PUT_URI, "PUT" }, { WSI_TOKEN_PATCH_URI, "PATCH" },
-		{ WSI_TOKEN_DELETE_URI, "DELETE" }, { WSI_TOKEN_HEAD_URI, "HEAD" },
-		{ WSI_TOKEN_OPTIONS_URI, "OPTIONS" },
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(m); i++)
-		if (lws_hdr_total_length(wsi, m[i].t) > 0)
-			return m[i].m;
+	for (size_t i = 0; i < ARRAY_SIZE(web_methods); i++)
+		if (lws_hdr_total_length(wsi, web_methods[i].t) > 0)
+			return web_methods[i].m;
 	return NULL;
 }
 
@@ -321,16 +321,65 @@ static bool web_length_required(struct lws *wsi, const char *method)
 	return h2 && (!strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH"));
 }
 
+/* What is wrong with the request line or the headers as a whole, as an
+ * HTTP status, or 0. libwebsockets' buffer (WEB_HEADER_BUFFER) is larger
+ * than these limits, so a request over them gets its status; one over the
+ * buffer, or with a NUL it decodes inside a path segment, is dropped by its
+ * parser before a callback runs. */
+static int web_request_problem(struct lws *wsi, const char *uri, const char **msg)
+{
+	int total = 0, path_len = 0;
+
+	/* the path as received, under its method's token (on HTTP/2 too) */
+	for (int t = 0; t < (int)ARRAY_SIZE(web_methods); t++)
+		if (lws_hdr_total_length(wsi, web_methods[t].t) > 0)
+			path_len = lws_hdr_total_length(wsi, web_methods[t].t);
+	/* "%00" right after a slash reaches here as a NUL inside the path */
+	if (path_len > (int)strlen(uri) && path_len <= WEB_MAX_URL) {
+		*msg = "the path contains a NUL byte";
+		return 400;
+	}
+	if (path_len + lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_URI_ARGS) > WEB_MAX_URL) {
+		*msg = "the URL is longer than 4096 bytes";
+		return 414;
+	}
+	for (int t = 0; t < (int)_WSI_TOKEN_CLIENT_SENT_PROTOCOLS; t++) {
+		int n = lws_hdr_total_length(wsi, (enum lws_token_indexes)t);
+		if (n > WEB_MAX_HEADER) {
+			*msg = "a request header is longer than 8192 bytes";
+			return 431;
+		}
+		total += n;
+	}
+	if (total > WEB_MAX_HEADERS) {
+		*msg = "the request headers are larger than 16384 bytes";
+		return 431;
+	}
+	return 0;
+}
+
 static int web_request(struct web_http *h, struct lws *wsi, const char *uri)
 {
-	const char *method = web_method(wsi);
+	const char *method = web_method(wsi), *msg;
 	bool redirect_vhost = lws_get_vhost_user(lws_get_vhost(wsi)) != NULL;
 	char *cl;
+	int problem;
 
 	h->wsi = wsi;
 	h->core_id = 0;
 	sbuf_init(&h->body);
 	web_peer(wsi, h->peer, sizeof(h->peer));
+	if ((problem = web_request_problem(wsi, uri, &msg))) {
+		static const struct { int status; const char *code; } codes[] = {
+			{ 400, "bad_request" }, { 414, "uri_too_long" },
+			{ 431, "headers_too_large" },
+		};
+		for (size_t i = 0; i < ARRAY_SIZE(codes); i++)
+			if (codes[i].status == problem)
+				web_answer_json(h, problem, codes[i].code, msg);
+		h->close_after = true;
+		return 0;
+	}
 	h->host = web_hdr(wsi, WSI_TOKEN_HOST);
 	if (!h->host)
 		h->host = web_hdr(wsi, WSI_TOKEN_HTTP_COLON_AUTHORITY);
