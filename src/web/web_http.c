@@ -170,29 +170,38 @@ static void web_serve_static(struct web_http *h, const struct web_file *f, bool 
 	lws_callback_on_writable(h->wsi);
 }
 
-static void web_redirect(struct web_http *h, const char *uri)
+/* The core said whether this Host names the router: serve the GUI file,
+ * or relay its refusal. */
+static void web_gate_answer(void *ctx, struct web_response *r)
 {
-	char *host = h->host ? xstrdup(h->host) : NULL, *loc, *colon;
-	bool ok = host && *host;
+	struct web_http *h = ctx;
 
-	/* the Host header goes into Location: only a plain host name or address */
-	for (char *p = host; ok && *p; p++)
-		ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		     strchr(".-:[]", *p);
-	if (!ok || !web_path_ok(uri)) {
-		free(host);
-		web_answer_json(h, 400, "bad_request", "no usable Host header or path");
+	if (r->status != 200) {
+		web_core_answer(ctx, r);
 		return;
 	}
-	colon = host[0] == '[' ? strstr(host, "]:") : strrchr(host, ':');
-	if (colon)
-		colon[host[0] == '[' ? 1 : 0] = '\0';
-	loc = web_cfg.https_port == 443 ? xasprintf("https://%s%s", host, uri) :
-		xasprintf("https://%s:%d%s", host, web_cfg.https_port, uri);
-	web_answer_json(h, 301, "moved", "use HTTPS");
-	h->headers = json_pack("{s:s}", "Location", loc);
-	free(loc);
-	free(host);
+	h->core_id = 0;
+	if (strcmp(h->method, "GET")) {
+		web_answer_json(h, 405, "method_not_allowed", "GUI files are read with GET");
+	} else if (!h->file) {
+		web_answer_json(h, 404, "not_found", "no such file");
+		h->api = false;
+	} else {
+		web_serve_static(h, h->file, h->gz);
+	}
+}
+
+/* GUI files and the plain-HTTP redirect ask the core first: it alone
+ * knows the router's names (http.gate). */
+static void web_gate(struct web_http *h, const char *uri, bool redirect)
+{
+	lws_set_timeout(h->wsi, NO_PENDING_TIMEOUT, 0);
+	h->core_id = web_core_gate(h->host, uri, redirect, redirect ? web_core_answer : web_gate_answer,
+				   h);
+	if (h->core_id < 0) {
+		h->core_id = 0;
+		web_answer_json(h, 502, "unavailable", "the core is not reachable");
+	}
 }
 
 static int web_add_header(struct lws *wsi, const char *name, const char *value,
@@ -384,7 +393,7 @@ static int web_request(struct web_http *h, struct lws *wsi, const char *uri)
 	if (!h->host)
 		h->host = web_hdr(wsi, WSI_TOKEN_HTTP_COLON_AUTHORITY);
 	if (redirect_vhost) {
-		web_redirect(h, uri);
+		web_gate(h, uri, true);
 		return 0;
 	}
 	if (!method) {
@@ -393,17 +402,9 @@ static int web_request(struct web_http *h, struct lws *wsi, const char *uri)
 	}
 	snprintf(h->method, sizeof(h->method), "%s", method);
 	if (strncmp(uri, "/api/", 5) && strcmp(uri, "/api")) {
-		const struct web_file *f;
-		if (strcmp(method, "GET")) {
-			web_answer_json(h, 405, "method_not_allowed", "GUI files are read with GET");
-			return 0;
-		}
-		if (!(f = web_static_find(uri))) {
-			web_answer_json(h, 404, "not_found", "no such file");
-			h->api = false;
-			return 0;
-		}
-		web_serve_static(h, f, web_accepts_gzip(wsi));
+		h->file = web_static_find(uri);
+		h->gz = web_accepts_gzip(wsi);
+		web_gate(h, uri, false);
 		return 0;
 	}
 	h->path = xstrdup(uri);

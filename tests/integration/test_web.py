@@ -563,3 +563,100 @@ def test_protocol_edge_cases_answer_with_a_status(web_lab, admin, what, head, st
     body = text.split("\r\n\r\n", 1)[1]
     assert json.loads(body)["error"]["message"], body
     assert admin.api("GET", "/session").status == 200
+
+
+# ---- the Host header ---------------------------------------------------------
+
+
+def test_a_foreign_host_is_refused_everywhere(web_lab, admin):
+    """DNS rebinding: a page on evil.example resolving to the router must get
+    nothing, neither the GUI nor the API nor a login attempt."""
+    c = Client(web_lab.lan)
+    for host in ("evil.example", "evil.example:443", "192.168.1.1.evil.example", "[2001:db8::66]",
+                 "192.168.1.99", "difos.evil", "localhost.evil.example"):
+        for method, path in (("GET", "/"), ("GET", "/assets/app-1.js"), ("GET", "/nope.html"),
+                             ("GET", "/api/v1/session"), ("POST", "/api/v1/auth/login")):
+            body = {"user": "admin", "password": PASSWORD} if method == "POST" else None
+            r = c.request(method, path, body, headers={"Host": host}, csrf="login")
+            assert r.status == 421, "%s %s Host %s: %r" % (method, path, host, r)
+            assert r.error["code"] == "misdirected" and host.split(":")[0].strip("[]") in \
+                r.error["message"], r
+            assert "difos" not in r.raw.replace("misdirected", "") or "extra_names" in r.raw
+            assert c.cookie is None
+    # an answer without a Host header at all is refused too
+    line, text = raw_request(web_lab, b"GET / HTTP/1.0\r\n\r\n")
+    assert line and " 421 " in line, text[:300]
+
+
+def test_the_routers_names_and_addresses_are_accepted(web_lab, admin):
+    c = Client(web_lab.lan)
+    for host in ("192.168.1.1", "192.168.1.1:443", "difos", "DIFOS.lan", "difos.lan.", "localhost",
+                 "localhost:443"):
+        assert c.request("GET", "/", headers={"Host": host}).status == 200, host
+        r = c.api("GET", "/session", headers={"Host": host})
+        assert r.status == 200, (host, r)
+    # IPv6, in brackets, with and without port
+    v6 = Client(web_lab.router, host="::1", family=socket.AF_INET6)
+    for host in ("[::1]", "[::1]:443", "[0:0::1]"):
+        assert v6.request("GET", "/", headers={"Host": host}).status == 200, host
+    # any address of the router's interfaces: the WAN side too
+    cp = ns_exec(web_lab.router, "ip", "-j", "addr", "show", timeout=5)
+    wan = [a["local"] for link in json.loads(cp.stdout) for a in link.get("addr_info", [])
+           if link["ifname"] != "lo" and not a["local"].startswith(("192.168.1.", "fe80"))]
+    assert wan, cp.stdout
+    for a in wan:
+        host = "[%s]" % a if ":" in a else a
+        assert c.api("GET", "/session", headers={"Host": host}).status == 200, host
+    # a login through an allowed name works
+    r = c.request("POST", "/api/v1/auth/login", {"user": "admin", "password": PASSWORD},
+                  headers={"Host": "difos.lan"}, csrf="login")
+    assert r.status == 200, r
+
+
+def test_extra_names_and_a_new_hostname_are_accepted(web_lab, admin):
+    c = fresh(web_lab)
+    evil = Client(web_lab.lan)
+    assert evil.request("GET", "/", headers={"Host": "router.example.net"}).status == 421
+    r = c.api("PATCH", "/config/web", {"extra_names": ["router.example.net", "Bad Name"]})
+    assert r.status == 422 and r.error["path"].startswith("web.extra_names"), r
+    r = c.api("PATCH", "/config/web", {"extra_names": ["router.example.net"]})
+    assert r.status == 200, r
+    assert c.api("PATCH", "/config/system", {"hostname": "gw"}).status == 200
+    assert c.api("POST", "/apply", {}).status == 200
+    try:
+        for host in ("router.example.net", "router.example.net:443", "gw", "gw.lan"):
+            assert evil.request("GET", "/", headers={"Host": host}).status == 200, host
+            assert evil.api("GET", "/session", headers={"Host": host}).status == 200, host
+        # the old hostname is no longer one of the router's names
+        assert evil.request("GET", "/", headers={"Host": "difos.lan"}).status == 421
+    finally:
+        c = fresh(web_lab) if c.api("GET", "/session").status != 200 else c
+        c.request("PATCH", "/api/v1/config/web", {"extra_names": []}, headers={"Host": "gw"})
+        c.request("PATCH", "/api/v1/config/system", {"hostname": "difos"}, headers={"Host": "gw"})
+        r = c.request("POST", "/api/v1/apply", {}, headers={"Host": "gw"})
+        assert r.status == 200, r
+
+
+@pytest.mark.parametrize("host,location", [
+    ("192.168.1.1", "https://192.168.1.1/some/page"),
+    ("difos.lan:80", "https://difos.lan/some/page"),
+    ("evil.example", "https://192.168.1.1/some/page"),
+    ("evil.example:80", "https://192.168.1.1/some/page"),
+    ("evil.example/x", "https://192.168.1.1/some/page"),
+    (None, "https://192.168.1.1/some/page"),
+])
+def test_http_redirect_never_reflects_a_foreign_host(web_lab, admin, host, location):
+    s = ns_connect(web_lab.lan, LAN_ADDR, 80)
+    hdr = ("Host: %s\r\n" % host) if host else ""
+    s.sendall(("GET /some/page HTTP/1.1\r\n%sConnection: close\r\n\r\n" % hdr).encode())
+    head = b""
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        head += chunk
+    s.close()
+    head = head.decode()
+    assert head.startswith("HTTP/1.1 301"), head
+    assert re.search(r"^location: %s\r?$" % re.escape(location), head, re.M | re.I), head
+    assert "evil" not in head

@@ -109,6 +109,11 @@ class Client:
         self.source = None      # the client's own address, when it has several
         self.elapsed = None     # seconds from the request sent to the answer read
 
+    def host_header(self):
+        """As a browser writes it: an IPv6 address in brackets, the port unless 443."""
+        host = "[%s]" % self.host if ":" in self.host else self.host
+        return host if self.port == 443 else "%s:%d" % (host, self.port)
+
     def _conn(self, timeout=30):
         sock = ns_connect(self.ns, self.host, self.port, timeout, self.family, self.source)
         tls = tls_context().wrap_socket(sock, server_hostname=None)
@@ -118,7 +123,7 @@ class Client:
 
     def request(self, method, path, body=None, headers=None, csrf=True, raw_body=None,
                 timeout=30):
-        h = {"Host": self.host if self.port == 443 else "%s:%d" % (self.host, self.port)}
+        h = {"Host": self.host_header()}
         if self.cookie:
             h["Cookie"] = "%s=%s" % (COOKIE, self.cookie)
         if self.bearer:
@@ -164,9 +169,9 @@ class Client:
         sock = ns_connect(self.ns, self.host, self.port, timeout, self.family)
         tls = tls_context().wrap_socket(sock, server_hostname=None)
         key = base64.b64encode(os.urandom(16)).decode()
-        lines = ["GET %s HTTP/1.1" % path, "Host: %s" % self.host, "Upgrade: websocket",
+        lines = ["GET %s HTTP/1.1" % path, "Host: %s" % self.host_header(), "Upgrade: websocket",
                  "Connection: Upgrade", "Sec-WebSocket-Key: " + key,
-                 "Sec-WebSocket-Version: 13", "Origin: https://%s" % self.host]
+                 "Sec-WebSocket-Version: 13", "Origin: https://%s" % self.host_header()]
         if protocol:
             lines.append("Sec-WebSocket-Protocol: " + protocol)
         if self.cookie:

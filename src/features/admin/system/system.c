@@ -66,10 +66,20 @@ static int system_apply(struct feature_ctx *ctx)
 	return 0;
 }
 
+/* The router answers to its hostname on the web. */
+static void system_host_names(struct feature_ctx *ctx, json_t *names)
+{
+	const char *h = doc_str(ctx->doc, "system.hostname");
+
+	if (h && *h)
+		json_array_append_new(names, json_string(h));
+}
+
 const struct feature feature_system = {
 	.name = "system",
 	.title = "System",
 	.sections = system_sections,
 	.render = system_render,
 	.apply = system_apply,
+	.host_names = system_host_names,
 };

@@ -28,6 +28,10 @@ static const struct sc_field web_fields[] = {
 	  .help = "A session ends after this long without a request." },
 	{ .name = "session_max", .kind = SC_DURATION, .def = "\"12h\"", .title = "Session lifetime",
 	  .help = "A session ends this long after login, however busy." },
+	{ .name = "extra_names", .kind = SC_LIST, .item = SC_FQDN, .max = 16, .def = "[]",
+	  .title = "Other names",
+	  .help = "Names the web interface answers to besides the hostname, hostname.domain, "
+		  "localhost and the router's addresses (a name in public DNS, a port forward's)." },
 	{ .name = NULL }
 };
 
@@ -175,6 +179,18 @@ static json_t *web_status(struct feature_ctx *ctx)
 	return o;
 }
 
+/* localhost and the admin's other names; the hostname and hostname.domain
+ * come from the features that own them */
+static void web_host_names(struct feature_ctx *ctx, json_t *names)
+{
+	json_t *extra = doc_get(ctx->doc, "web.extra_names"), *v;
+	size_t i;
+
+	json_array_append_new(names, json_string("localhost"));
+	json_array_foreach(extra, i, v)
+		json_array_append(names, v);
+}
+
 const struct feature feature_web = {
 	.name = "web",
 	.title = "Web interface",
@@ -183,6 +199,7 @@ const struct feature feature_web = {
 	.apply = web_apply,
 	.health = web_health,
 	.status = web_status,
+	.host_names = web_host_names,
 	.engines = (const struct feature_engine[]){ { "difosd-web", "engine" }, { NULL } },
 	.methods = web_methods,
 };

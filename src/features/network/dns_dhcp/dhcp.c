@@ -284,6 +284,15 @@ static json_t *dhcp_status(struct feature_ctx *ctx)
 			 "hostnames", (json_int_t)json_array_size(doc_get(doc, "dhcp.hostnames")));
 }
 
+/* LAN clients resolve hostname.domain to the router: it answers to it on the web. */
+static void dhcp_host_names(struct feature_ctx *ctx, json_t *names)
+{
+	const char *h = doc_str(ctx->doc, "system.hostname"), *d = doc_str(ctx->doc, "dns.domain");
+
+	if (h && *h && d && *d)
+		json_array_append_new(names, json_sprintf("%s.%s", h, d));
+}
+
 const struct feature feature_dhcp = {
 	.name = "dhcp",
 	.title = "DNS & DHCP",
@@ -295,5 +304,6 @@ const struct feature feature_dhcp = {
 	.status = dhcp_status,
 	.engines = (const struct feature_engine[]){ { "dnsmasq", "engine" }, { NULL } },
 	.methods = dhcp_methods,
+	.host_names = dhcp_host_names,
 	.reads = (const char *const[]){ "system.hostname", "dns.domain", NULL },
 };
