@@ -177,7 +177,7 @@ static char *api_redirect_host(struct api_req *r, const struct api_host *h, bool
 	if (ok)
 		return xstrdup(h->name);
 	lan = r->env && r->env->engine && r->env->engine->running ?
-		doc_str(r->env->engine->running, "lan.address") : NULL;
+		doc_str(r->env->engine->running, "lan.ipv4.address") : NULL;
 	return xstrdup(lan && *lan ? lan : "192.168.1.1");
 }
 

@@ -24,6 +24,10 @@ struct control_conn {
 	char author[64];
 	struct control_door *door;
 	struct control_conn *next;
+	/* a method is running for it: a nested loop (an apply that restarts
+	 * difosd-web and waits for it) may close the connection meanwhile,
+	 * and its memory must outlive the method */
+	bool busy, gone;
 };
 
 /* difosctl and local scripts: the methods of the admin, of root and of hooks */
@@ -56,7 +60,10 @@ static void control_closed(uv_handle_t *h)
 		}
 	if (c->door == &door_web && control_web_gone)
 		control_web_gone();
-
+	if (c->busy) {
+		c->gone = true;     /* control_read frees it when the method returns */
+		return;
+	}
 	sbuf_free(&c->in);
 	free(c);
 }
@@ -100,7 +107,16 @@ static void control_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	free(buf->base);
 	while ((nl = memchr(c->in.s, '\n', c->in.len))) {
 		size_t len = (size_t)(nl - c->in.s);
-		char *resp = rpc_handle_text(c->in.s, len, c->author, c->door->door);
+		char *resp;
+		c->busy = true;
+		resp = rpc_handle_text(c->in.s, len, c->author, c->door->door);
+		c->busy = false;
+		if (c->gone) {
+			free(resp);
+			sbuf_free(&c->in);
+			free(c);
+			return;
+		}
 		memmove(c->in.s, nl + 1, c->in.len - len - 1);
 		c->in.len -= len + 1;
 		c->in.s[c->in.len] = '\0';

@@ -624,17 +624,19 @@ def test_extra_names_and_a_new_hostname_are_accepted(web_lab, admin):
     assert c.api("PATCH", "/config/system", {"hostname": "gw"}).status == 200
     assert c.api("POST", "/apply", {}).status == 200
     try:
+        wait_names(web_lab, "DNS:gw.lan")
         for host in ("router.example.net", "router.example.net:443", "gw", "gw.lan"):
             assert evil.request("GET", "/", headers={"Host": host}).status == 200, host
             assert evil.api("GET", "/session", headers={"Host": host}).status == 200, host
         # the old hostname is no longer one of the router's names
         assert evil.request("GET", "/", headers={"Host": "difos.lan"}).status == 421
     finally:
-        c = fresh(web_lab) if c.api("GET", "/session").status != 200 else c
+        c = fresh(web_lab)
         c.request("PATCH", "/api/v1/config/web", {"extra_names": []}, headers={"Host": "gw"})
         c.request("PATCH", "/api/v1/config/system", {"hostname": "difos"}, headers={"Host": "gw"})
         r = c.request("POST", "/api/v1/apply", {}, headers={"Host": "gw"})
         assert r.status == 200, r
+        wait_names(web_lab, "DNS:difos.lan")
 
 
 @pytest.mark.parametrize("host,location", [
@@ -660,3 +662,66 @@ def test_http_redirect_never_reflects_a_foreign_host(web_lab, admin, host, locat
     assert head.startswith("HTTP/1.1 301"), head
     assert re.search(r"^location: %s\r?$" % re.escape(location), head, re.M | re.I), head
     assert "evil" not in head
+
+
+def wait_names(lab, name):
+    """Waits for the factory certificate made for new names (difosd-web
+    restarts with it a moment after the apply)."""
+    return wait_for(lambda: name in served_names(lab) and served_names(lab), 20,
+                    what="a certificate naming %s" % name)
+
+
+def served_names(lab, host=LAN_ADDR):
+    """The subjectAltName of the certificate difosd-web serves."""
+    s = ns_connect(lab.lan, host, 443)
+    tls = tls_context().wrap_socket(s)
+    der = tls.getpeercert(binary_form=True)
+    tls.close()
+    cp = run(["openssl", "x509", "-noout", "-ext", "subjectAltName"],
+             input=ssl.DER_cert_to_PEM_cert(der))
+    return cp.stdout
+
+
+def test_factory_certificate_names_the_configured_host(web_lab, admin):
+    names = served_names(web_lab)
+    assert "DNS:difos," in names and "DNS:difos.lan" in names and "IP Address:192.168.1.1" in names, \
+        names
+    c = fresh(web_lab)
+    assert c.api("PATCH", "/config/system", {"hostname": "certhost"}).status == 200
+    assert c.api("PATCH", "/config/dns", {"domain": "home.example"}).status == 200
+    assert c.api("POST", "/apply", {}).status == 200
+    try:
+        got = wait_names(web_lab, "DNS:certhost.home.example")
+        assert "DNS:certhost," in got and "DNS:certhost.home.example" in got, got
+        assert "IP Address:192.168.1.1" in got and "DNS:difos" not in got, got
+        subject = run(["openssl", "x509", "-noout", "-subject", "-in",
+                       web_lab.daemon.root / "etc/difos/tls/factory.crt"]).stdout
+        assert "certhost" in subject, subject
+        assert (web_lab.daemon.root / "etc/difos/tls/factory.key").stat().st_mode & 0o077 == 0
+    finally:
+        c = fresh(web_lab)
+        c.request("PATCH", "/api/v1/config/system", {"hostname": "difos"},
+                  headers={"Host": "certhost"})
+        c.request("PATCH", "/api/v1/config/dns", {"domain": "lan"}, headers={"Host": "certhost"})
+        assert c.request("POST", "/api/v1/apply", {}, headers={"Host": "certhost"}).status == 200
+    wait_names(web_lab, "DNS:difos.lan")
+
+
+def test_an_installed_certificate_is_kept_when_the_names_change(web_lab, admin, tmp_path):
+    key, crt = tmp_path / "mine.key", tmp_path / "mine.crt"
+    run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-days", "30", "-subj", "/CN=mine.example", "-addext",
+         "subjectAltName=DNS:mine.example", "-keyout", key, "-out", crt], check=True)
+    web_lab.daemon.ctl_ok("certificate", crt, key)
+    try:
+        wait_for(lambda: "mine.example" in served_names(web_lab), 15, what="the admin's certificate")
+        web_lab.daemon.ctl_ok("set", "system.hostname", "other")
+        web_lab.daemon.ctl_ok("apply", timeout=60)
+        time.sleep(1)
+        wait_web(web_lab)
+        assert "mine.example" in served_names(web_lab)
+    finally:
+        web_lab.daemon.ctl_ok("set", "system.hostname", "difos")
+        web_lab.daemon.ctl_ok("apply", timeout=60)
+        web_lab.daemon.ctl_ok("certificate", "--factory")
+    wait_for(lambda: "DNS:difos.lan" in served_names(web_lab), 20, what="the factory one back")

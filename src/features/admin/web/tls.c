@@ -1,6 +1,8 @@
 /*
  * TLS certificates of the web interface, under <root>/etc/difos/tls:
- *   factory.crt / factory.key  made at first start (self-signed, 10 years)
+ *   factory.crt / factory.key  made at first start (self-signed, 10 years), and
+ *                              again when the router's names change
+ *   factory.names              the subjectAltName it was made for
  *   user.crt / user.key        installed by the admin (web.certificate)
  * Keys are written 0600 in a 0700 directory. openssl(1) does the
  * cryptography; difos only runs it with argv arrays.
@@ -44,18 +46,19 @@ static bool tls_exists(const char *path)
 	return access(path, R_OK) == 0;
 }
 
-static int tls_make_factory(const char *crt, const char *key, char **err)
+/* The factory certificate names what the configuration names (the web
+ * feature renders it: hostname, hostname.domain, localhost, the LAN
+ * address), not whatever the kernel is called at first start. */
+static int tls_make_factory(const char *crt, const char *key, const char *names, char **err)
 {
-	char host[256] = "difos";
 	struct spawn_result r;
 	char *subj, *san, *keyout = xasprintf("%s.tmp", key), *crtout = xasprintf("%s.tmp", crt);
+	char *cn = xstrndup(names + 4, strcspn(names + 4, ","));   /* "DNS:name,..." */
 	mode_t old = umask(0077);
 	int rc;
 
-	gethostname(host, sizeof(host) - 1);
-	subj = xasprintf("/CN=%s/O=difos factory certificate", host);
-	san = xasprintf("subjectAltName=DNS:%s,DNS:%s.lan,DNS:localhost,IP:192.168.1.1,IP:127.0.0.1",
-			host, host);
+	subj = xasprintf("/CN=%s/O=difos factory certificate", cn);
+	san = xasprintf("subjectAltName=%s", names);
 	rc = spawn_run((char *const[]){ "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
 					"ec_paramgen_curve:prime256v1", "-nodes", "-days", "3650",
 					"-subj", subj, "-addext", san, "-keyout", keyout, "-out",
@@ -78,7 +81,19 @@ static int tls_make_factory(const char *crt, const char *key, char **err)
 	free(crtout);
 	free(subj);
 	free(san);
+	free(cn);
 	return rc;
+}
+
+/* The names the factory certificate in dir was made for, or NULL. */
+static char *tls_factory_names(const char *dir)
+{
+	char *path = xasprintf("%s/factory.names", dir), *text = file_read(path, NULL);
+
+	free(path);
+	if (text)
+		text[strcspn(text, "\n")] = '\0';
+	return text;
 }
 
 static int tls_copy(const char *from, const char *to, mode_t mode)
@@ -97,20 +112,35 @@ static int tls_copy(const char *from, const char *to, mode_t mode)
 /* difosd-web always reads server.crt/server.key: a copy of the admin's
  * certificate when installed, else of the factory one. Its command line
  * does not change when the certificate does; a restart is enough. */
-int web_tls_paths(struct sys *sys, char **cert, char **key, char **err)
+int web_tls_paths(const char *names, char **cert, char **key, bool *changed, char **err)
 {
 	char *dir = tls_dir();
 	char *ucrt = xasprintf("%s/user.crt", dir), *ukey = xasprintf("%s/user.key", dir);
 	char *fcrt = xasprintf("%s/factory.crt", dir), *fkey = xasprintf("%s/factory.key", dir);
+	char *made_for = tls_factory_names(dir);
 	bool user = tls_exists(ucrt) && tls_exists(ukey);
 	int rc = 0;
 
-	(void)sys;
 	tls_info_forget();
 	*cert = xasprintf("%s/server.crt", dir);
 	*key = xasprintf("%s/server.key", dir);
-	if (!user && (!tls_exists(fcrt) || !tls_exists(fkey)))
-		rc = tls_make_factory(fcrt, fkey, err);
+	if (changed)
+		*changed = false;
+	if (!names || strncmp(names, "DNS:", 4))
+		names = made_for ? made_for : "DNS:difos,DNS:localhost,IP:127.0.0.1";
+	/* made again when the router's names changed, unless the admin's is in force */
+	if (!user && (!tls_exists(fcrt) || !tls_exists(fkey) || !made_for || strcmp(made_for, names))) {
+		char *np = xasprintf("%s/factory.names", dir), *text = xasprintf("%s\n", names);
+		rc = tls_make_factory(fcrt, fkey, names, err);
+		if (rc == 0 && file_write_atomic(np, text, strlen(text), 0644) < 0) {
+			*err = xstrdup("cannot store the factory certificate's names");
+			rc = -1;
+		}
+		if (rc == 0 && changed)
+			*changed = true;
+		free(np);
+		free(text);
+	}
 	if (rc == 0 && (tls_copy(user ? ukey : fkey, *key, 0600) < 0 ||
 			tls_copy(user ? ucrt : fcrt, *cert, 0644) < 0)) {
 		*err = xstrdup("cannot install the certificate for difosd-web");
@@ -120,6 +150,7 @@ int web_tls_paths(struct sys *sys, char **cert, char **key, char **err)
 	free(ukey);
 	free(fcrt);
 	free(fkey);
+	free(made_for);
 	free(dir);
 	return rc;
 }
@@ -206,7 +237,7 @@ restart:
 	/* difosd-web reads the key only at start */
 	{
 		char *crt = NULL, *k = NULL, *err = NULL;
-		if (web_tls_paths(NULL, &crt, &k, &err) < 0) {
+		if (web_tls_paths(NULL, &crt, &k, NULL, &err) < 0) {
 			json_decref(out);
 			out = rpc_fail(c, RPC_INTERNAL, NULL, NULL, "%s", err);
 		} else if (sv_running("difosd-web")) {

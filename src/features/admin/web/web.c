@@ -76,17 +76,63 @@ static const char *web_gui_dir(const struct feature_env *env)
 	return g ? g : "/usr/share/difos/gui";
 }
 
+/* The factory certificate's subjectAltName: the router's names and its LAN
+ * address (a change of them makes it again, see web_apply). */
+static char *web_cert_names(const json_t *doc)
+{
+	const char *host = doc_str(doc, "system.hostname"), *domain = doc_str(doc, "dns.domain");
+	const char *lan = doc_str(doc, "lan.ipv4.address");
+	struct sbuf b;
+
+	sbuf_init(&b);
+	sbuf_printf(&b, "DNS:%s", host && *host ? host : "difos");
+	if (host && *host && domain && *domain)
+		sbuf_printf(&b, ",DNS:%s.%s", host, domain);
+	sbuf_printf(&b, ",DNS:localhost");
+	if (lan && *lan)
+		sbuf_printf(&b, ",IP:%s", lan);
+	sbuf_printf(&b, ",IP:127.0.0.1,IP:::1\n");
+	return b.s;
+}
+
 /* The command line is the rendered form: a change of port shows as a
  * change of this file and restarts difosd-web. */
 static int web_render(struct feature_ctx *ctx, struct render_out *out)
 {
 	const json_t *doc = ctx->doc;
 
+	render_add(out, "tls.names", 0644, web_cert_names(doc));
 	render_add(out, "web.args", 0644, xasprintf(
 		"--https-port=%lld\n--http-port=%lld\n--gui=%s\n--session-idle=%s\n--session-max=%s\n",
 		doc_int(doc, "web.https_port", 443), doc_int(doc, "web.http_port", 80),
 		web_gui_dir(ctx->env), doc_str(doc, "web.session_idle"), doc_str(doc, "web.session_max")));
 	return 0;
+}
+
+static uv_timer_t web_restart_timer;
+static bool web_restart_timer_ready;
+
+static void web_restart_now(uv_timer_t *t)
+{
+	(void)t;
+	if (sv_running("difosd-web"))
+		sv_restart("difosd-web");
+}
+
+/* A restart for a new certificate waits a moment: the apply that made it may
+ * have come through difosd-web, and its answer goes out first. */
+static void web_restart_later(const struct feature_env *env)
+{
+	if (!env->loop) {
+		web_restart_now(NULL);
+		return;
+	}
+	if (!web_restart_timer_ready) {
+		uv_timer_init(env->loop, &web_restart_timer);
+		uv_unref((uv_handle_t *)&web_restart_timer);
+		web_restart_timer_ready = true;
+	}
+	uv_timer_start(&web_restart_timer, web_restart_now, 1000, 0);
 }
 
 /* The value of "--name=" in the rendered arguments, or NULL (malloc'd). */
@@ -105,7 +151,8 @@ static int web_apply(struct feature_ctx *ctx)
 {
 	char *path = xasprintf("%s/web.args", ctx->dir), *args = file_read(path, NULL);
 	char *https = NULL, *http = NULL, *gui = NULL, *idle = NULL, *max = NULL;
-	char *sock = NULL, *empty = NULL, *binary = NULL, *cert = NULL, *key = NULL;
+	char *sock = NULL, *empty = NULL, *binary = NULL, *cert = NULL, *key = NULL, *names = NULL;
+	bool cert_changed = false;
 	const char *libexec = ctx->env->paths.libexec;
 	int rc = -1;
 
@@ -125,7 +172,12 @@ static int web_apply(struct feature_ctx *ctx)
 		goto out;
 	}
 	auth_set_timeouts(sc_duration_seconds(idle), sc_duration_seconds(max));
-	if (web_tls_paths(ctx->env->sys, &cert, &key, &ctx->err) < 0)
+	path = xasprintf("%s/tls.names", ctx->dir);
+	names = file_read(path, NULL);
+	free(path);
+	if (names)
+		names[strcspn(names, "\n")] = '\0';
+	if (web_tls_paths(names, &cert, &key, &cert_changed, &ctx->err) < 0)
 		goto out;
 	sock = xasprintf("--socket=%s/web.sock", ctx->env->paths.run);
 	empty = xasprintf("--chroot=%s/web-root", ctx->env->paths.run);
@@ -136,6 +188,9 @@ static int web_apply(struct feature_ctx *ctx)
 		char *c = xasprintf("--cert=%s", cert), *k = xasprintf("--key=%s", key);
 		char *const argv[] = { binary, sock, g, c, k, hs, ht, "--user=" WEB_USER, empty, NULL };
 		rc = sv_ensure("difosd-web", argv, NULL);
+		/* the same command line reads a new certificate only at start */
+		if (cert_changed)
+			web_restart_later(ctx->env);
 		free(g);
 		free(hs);
 		free(ht);
@@ -155,6 +210,7 @@ out:
 	free(binary);
 	free(cert);
 	free(key);
+	free(names);
 	return rc;
 }
 
