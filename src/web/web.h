@@ -138,5 +138,7 @@ extern struct web_config web_cfg;
 
 /* web_privs.c */
 int web_drop_privileges(const char *user, const char *chroot_dir);
+/* web_seccomp.c: allows only the system calls serving needs; the rest kill. */
+int web_seccomp_install(void);
 
 #endif

@@ -100,6 +100,35 @@ def test_web_process_is_unprivileged_and_cannot_open_the_store(web_lab):
     assert db.stat().st_mode & 0o077 == 0, "the store is readable by others"
 
 
+def test_web_process_is_confined(web_lab):
+    """A system call filter and no capability it could ever regain."""
+    status = Path("/proc/%d/status" % web_pid(web_lab)).read_text()
+    assert re.search(r"^Seccomp:\s+2$", status, re.M), status
+    assert re.search(r"^CapBnd:\s+0000000000000000$", status, re.M), status
+    assert re.search(r"^CapEff:\s+0000000000000000$", status, re.M), status
+    # and it still serves: GUI, API, event feed
+    c = Client(web_lab.lan)
+    assert c.request("GET", "/").status == 200
+    assert c.api("GET", "/session").status == 200
+
+
+def test_engine_files_and_leases_are_not_world_readable(web_lab):
+    import grp
+    root = web_lab.daemon.root
+    active = root / "run/difos/active"
+    files = [p for p in active.resolve().rglob("*") if p.is_file()]
+    assert len(files) > 5, files
+    for p in files:
+        assert p.stat().st_mode & 0o007 == 0, "%s is %o" % (p, p.stat().st_mode & 0o777)
+    assert (active / "dhcp/dnsmasq.conf").stat().st_mode & 0o777 == 0o640
+    # the files dnsmasq reads again as its own user carry its group
+    for name in ("hosts", "dhcp-hosts"):
+        st = (active / "dhcp" / name).stat()
+        assert st.st_mode & 0o777 == 0o640 and st.st_gid == grp.getgrnam("dip").gr_gid, name
+    leases = root / "var/lib/difos/dnsmasq.leases"
+    assert leases.stat().st_mode & 0o777 == 0o640
+
+
 def test_tls_key_is_private(web_lab):
     tls = web_lab.daemon.root / "etc/difos/tls"
     for name in ("factory.key", "server.key"):
@@ -725,3 +754,55 @@ def test_an_installed_certificate_is_kept_when_the_names_change(web_lab, admin, 
         web_lab.daemon.ctl_ok("apply", timeout=60)
         web_lab.daemon.ctl_ok("certificate", "--factory")
     wait_for(lambda: "DNS:difos.lan" in served_names(web_lab), 20, what="the factory one back")
+
+
+def test_web_was_never_killed_by_its_system_call_filter(web_lab, admin):
+    """Last of the module: everything above ran under the filter; a call it
+    lacks would have killed difosd-web with SIGSYS (status 128 + 31)."""
+    log = "".join(Path(p).read_text(errors="replace") for p in web_lab.daemon.logs)
+    assert "difosd-web exited with status 159" not in log
+    killed = re.findall(r"difosd-web exited with status (\d+)", log)
+    # the crash test's SIGKILL (137) is the only death expected
+    assert set(killed) <= {"137"}, killed
+
+
+def served_der(lab):
+    s = ns_connect(lab.lan, LAN_ADDR, 443)
+    tls = tls_context().wrap_socket(s)
+    der = tls.getpeercert(binary_form=True)
+    tls.close()
+    return der
+
+
+def test_a_name_change_waits_for_its_confirm_and_a_rollback_keeps_the_certificate(web_lab,
+                                                                                  admin):
+    """The browser confirms through the certificate it trusts: difosd-web keeps
+    serving it while the confirm is pending, and a rollback brings no new one."""
+    before = served_der(web_lab)
+    c = fresh(web_lab)
+    assert c.api("PATCH", "/config/system", {"hostname": "pending"}).status == 200
+    r = c.api("POST", "/apply", {"confirm": 6})
+    assert r.status == 200 and r.json["confirm_deadline"], r
+    time.sleep(3)
+    assert served_der(web_lab) == before, "a new certificate before the confirm"
+    # not confirmed: the router rolls back, and serves the very same certificate
+    wait_for(lambda: "reverted" in [h["state"] for h in c.api("GET", "/history?limit=3").json],
+             20, what="the rollback")
+    time.sleep(2.5)
+    wait_web(web_lab)
+    assert served_der(web_lab) == before, "the rollback brought a new certificate"
+    # confirmed: the new names are served once it is (the reverted change is
+    # still staged: it is replaced)
+    assert c.api("PATCH", "/config/system", {"hostname": "kept"}).status == 200
+    assert c.api("POST", "/apply", {"confirm": 60}).status == 200
+    time.sleep(2)
+    assert served_der(web_lab) == before
+    assert c.api("POST", "/confirm", {}).status == 200
+    try:
+        wait_names(web_lab, "DNS:kept.lan")
+    finally:
+        c = fresh(web_lab)
+        assert c.api("PATCH", "/config/system", {"hostname": "difos"}).status == 200
+        assert c.api("POST", "/apply", {}).status == 200
+        wait_names(web_lab, "DNS:difos.lan")
+    assert served_der(web_lab) == before, "going back to the names made a new certificate"

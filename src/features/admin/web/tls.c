@@ -85,6 +85,34 @@ static int tls_make_factory(const char *crt, const char *key, const char *names,
 	return rc;
 }
 
+/* Moves the factory certificate to factory-prev.*, and the previous one
+ * back when it was made for names: 0 when it was (nothing to make). */
+static int tls_factory_swap(const char *dir, const char *names)
+{
+	static const char *const ext[] = { "crt", "key", "names" };
+	char *prev_names_path = xasprintf("%s/factory-prev.names", dir);
+	char *prev = file_read(prev_names_path, NULL);
+	bool back = prev && !strncmp(prev, names, strlen(names)) && prev[strlen(names)] == '\n';
+
+	free(prev_names_path);
+	free(prev);
+	for (size_t i = 0; i < ARRAY_SIZE(ext); i++) {
+		char *cur = xasprintf("%s/factory.%s", dir, ext[i]);
+		char *old = xasprintf("%s/factory-prev.%s", dir, ext[i]);
+		char *tmp = xasprintf("%s/factory-swap.%s", dir, ext[i]);
+		if (back) {
+			if (rename(old, tmp) == 0 && rename(cur, old) == 0)
+				rename(tmp, cur);
+		} else {
+			rename(cur, old);
+		}
+		free(cur);
+		free(old);
+		free(tmp);
+	}
+	return back ? 0 : -1;
+}
+
 /* The names the factory certificate in dir was made for, or NULL. */
 static char *tls_factory_names(const char *dir)
 {
@@ -131,7 +159,12 @@ int web_tls_paths(const char *names, char **cert, char **key, bool *changed, cha
 	/* made again when the router's names changed, unless the admin's is in force */
 	if (!user && (!tls_exists(fcrt) || !tls_exists(fkey) || !made_for || strcmp(made_for, names))) {
 		char *np = xasprintf("%s/factory.names", dir), *text = xasprintf("%s\n", names);
-		rc = tls_make_factory(fcrt, fkey, names, err);
+		/* the one before is kept: a rollback brings back the very
+		 * certificate the browser trusted, not a new one */
+		if (tls_factory_swap(dir, names) == 0)
+			rc = 0;
+		else
+			rc = tls_make_factory(fcrt, fkey, names, err);
 		if (rc == 0 && file_write_atomic(np, text, strlen(text), 0644) < 0) {
 			*err = xstrdup("cannot store the factory certificate's names");
 			rc = -1;
