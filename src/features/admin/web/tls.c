@@ -140,7 +140,7 @@ static int tls_copy(const char *from, const char *to, mode_t mode)
 /* difosd-web always reads server.crt/server.key: a copy of the admin's
  * certificate when installed, else of the factory one. Its command line
  * does not change when the certificate does; a restart is enough. */
-int web_tls_paths(const char *names, char **cert, char **key, bool *changed, char **err)
+int web_tls_paths(const char *names, char **cert, char **key, char **err)
 {
 	char *dir = tls_dir();
 	char *ucrt = xasprintf("%s/user.crt", dir), *ukey = xasprintf("%s/user.key", dir);
@@ -152,8 +152,6 @@ int web_tls_paths(const char *names, char **cert, char **key, bool *changed, cha
 	tls_info_forget();
 	*cert = xasprintf("%s/server.crt", dir);
 	*key = xasprintf("%s/server.key", dir);
-	if (changed)
-		*changed = false;
 	if (!names || strncmp(names, "DNS:", 4))
 		names = made_for ? made_for : "DNS:difos,DNS:localhost,IP:127.0.0.1";
 	/* made again when the router's names changed, unless the admin's is in force */
@@ -169,8 +167,6 @@ int web_tls_paths(const char *names, char **cert, char **key, bool *changed, cha
 			*err = xstrdup("cannot store the factory certificate's names");
 			rc = -1;
 		}
-		if (rc == 0 && changed)
-			*changed = true;
 		free(np);
 		free(text);
 	}
@@ -270,7 +266,7 @@ restart:
 	/* difosd-web reads the key only at start */
 	{
 		char *crt = NULL, *k = NULL, *err = NULL;
-		if (web_tls_paths(NULL, &crt, &k, NULL, &err) < 0) {
+		if (web_tls_paths(NULL, &crt, &k, &err) < 0) {
 			json_decref(out);
 			out = rpc_fail(c, RPC_INTERNAL, NULL, NULL, "%s", err);
 		} else if (sv_running("difosd-web")) {

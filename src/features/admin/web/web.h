@@ -3,7 +3,6 @@
 #define DIFOS_FEATURE_WEB_H
 
 #include <jansson.h>
-#include <stdbool.h>
 
 #include "rpc/rpc.h"
 
@@ -13,9 +12,9 @@ struct sys;
 
 /* tls.c: the certificate in force: the admin's if installed, else the
  * factory one, made now if missing or made for other names (names: the
- * subjectAltName "DNS:a,DNS:b,IP:c", or NULL for those it has). *changed
- * (may be NULL) tells that the factory one was made again. Paths are malloc'd. */
-int web_tls_paths(const char *names, char **cert, char **key, bool *changed, char **err);
+ * subjectAltName "DNS:a,DNS:b,IP:c", or NULL for those it has). Paths are
+ * malloc'd. */
+int web_tls_paths(const char *names, char **cert, char **key, char **err);
 json_t *web_tls_info(void);
 extern const struct rpc_method web_methods[];
 /* tls_cli.c */
