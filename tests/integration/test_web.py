@@ -612,6 +612,15 @@ def test_a_foreign_host_is_refused_everywhere(web_lab, admin):
                 r.error["message"], r
             assert "difos" not in r.raw.replace("misdirected", "") or "extra_names" in r.raw
             assert c.cookie is None
+    # the event feed: a session, but a foreign name, gets no event
+    status, ws = fresh(web_lab).websocket(host="evil.example")
+    if " 101 " in status:
+        try:
+            op, _ = ws.recv()
+        except EOFError:
+            op = 8
+        assert op == 8, "an event went to a foreign Host"
+    ws.close()
     # an answer without a Host header at all is refused too
     line, text = raw_request(web_lab, b"GET / HTTP/1.0\r\n\r\n")
     assert line and " 421 " in line, text[:300]

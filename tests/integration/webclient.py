@@ -164,14 +164,16 @@ class Client:
     def login(self, password, user="admin"):
         return self.api("POST", "/auth/login", {"user": user, "password": password}, csrf="login")
 
-    def websocket(self, path="/api/v1/events", protocol="difos-events", timeout=10):
-        """Opens a WebSocket (HTTP/1.1 upgrade); returns (status line, socket)."""
+    def websocket(self, path="/api/v1/events", protocol="difos-events", timeout=10, host=None):
+        """Opens a WebSocket (HTTP/1.1 upgrade); returns (status line, socket).
+        host: the Host (and Origin) to send instead of the client's own."""
         sock = ns_connect(self.ns, self.host, self.port, timeout, self.family)
         tls = tls_context().wrap_socket(sock, server_hostname=None)
         key = base64.b64encode(os.urandom(16)).decode()
-        lines = ["GET %s HTTP/1.1" % path, "Host: %s" % self.host_header(), "Upgrade: websocket",
+        host = host or self.host_header()
+        lines = ["GET %s HTTP/1.1" % path, "Host: %s" % host, "Upgrade: websocket",
                  "Connection: Upgrade", "Sec-WebSocket-Key: " + key,
-                 "Sec-WebSocket-Version: 13", "Origin: https://%s" % self.host_header()]
+                 "Sec-WebSocket-Version: 13", "Origin: https://%s" % host]
         if protocol:
             lines.append("Sec-WebSocket-Protocol: " + protocol)
         if self.cookie:
