@@ -124,6 +124,52 @@ static char *tls_factory_names(const char *dir)
 	return text;
 }
 
+/* The certificate difosd-web was started with (server.crt's text). */
+static char *tls_served;
+
+static char *tls_server_crt(void)
+{
+	char *dir = tls_dir(), *path = xasprintf("%s/server.crt", dir), *text = file_read(path, NULL);
+
+	free(path);
+	free(dir);
+	return text;
+}
+
+void web_tls_served(void)
+{
+	free(tls_served);
+	tls_served = tls_server_crt();
+}
+
+bool web_tls_unserved(void)
+{
+	char *now = tls_server_crt();
+	bool differs = now && (!tls_served || strcmp(now, tls_served));
+
+	free(now);
+	return differs;
+}
+
+bool web_tls_behind(const char *active)
+{
+	char *dir = tls_dir(), *want_path = xasprintf("%s/web/tls.names", active);
+	char *user_path = xasprintf("%s/user.crt", dir);
+	char *want = file_read(want_path, NULL), *made = tls_factory_names(dir);
+	bool behind;
+
+	if (want)
+		want[strcspn(want, "\n")] = '\0';
+	behind = !tls_exists(user_path) && want && made && strcmp(want, made) != 0;
+
+	free(dir);
+	free(want_path);
+	free(user_path);
+	free(want);
+	free(made);
+	return behind;
+}
+
 static int tls_copy(const char *from, const char *to, mode_t mode)
 {
 	size_t len;
@@ -271,6 +317,7 @@ restart:
 			out = rpc_fail(c, RPC_INTERNAL, NULL, NULL, "%s", err);
 		} else if (sv_running("difosd-web")) {
 			sv_restart("difosd-web");
+			web_tls_served();
 		}
 		free(crt);
 		free(k);

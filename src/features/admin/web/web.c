@@ -112,54 +112,26 @@ static int web_render(struct feature_ctx *ctx, struct render_out *out)
 	return 0;
 }
 
-/* The certificate difosd-web was started with (server.crt's text): it
- * reads it only at start. */
-static char *web_served_cert;
 static uv_timer_t web_restart_timer;
 static bool web_restart_timer_ready;
 static const struct feature_env *web_restart_env;
 
-/* Is the factory certificate in force made for other names than the
- * rendered ones in force (an apply is under way)? */
-static bool web_cert_behind(const struct feature_env *env)
-{
-	char *want_path = xasprintf("%s/web/tls.names", env->paths.active);
-	char *made_path = root_path("/etc/difos/tls/factory.names");
-	char *user_path = root_path("/etc/difos/tls/user.crt");
-	char *want = file_read(want_path, NULL), *made = file_read(made_path, NULL);
-	bool behind = access(user_path, F_OK) != 0 && want && made && strcmp(want, made);
-
-	free(want_path);
-	free(made_path);
-	free(user_path);
-	free(want);
-	free(made);
-	return behind;
-}
-
 static void web_restart_now(uv_timer_t *t)
 {
 	const struct feature_env *env = web_restart_env;
-	char *cert, *text;
 
 	/* while an apply waits for its confirm, the browser confirms through the
 	 * certificate it trusts; a rollback may bring that one back. While an
 	 * apply runs (a nested loop) the certificate may not match the names in
 	 * force yet: that apply's own web_apply decides. */
-	if (t && ((env->engine && env->engine->confirm_rev) || web_cert_behind(env))) {
+	if (t && ((env->engine && env->engine->confirm_rev) || web_tls_behind(env->paths.active))) {
 		uv_timer_start(&web_restart_timer, web_restart_now, 1000, 0);
 		return;
 	}
-	cert = root_path("/etc/difos/tls/server.crt");
-	text = file_read(cert, NULL);
-	free(cert);
-	if (text && (!web_served_cert || strcmp(text, web_served_cert)) && sv_running("difosd-web")) {
+	if (web_tls_unserved() && sv_running("difosd-web")) {
 		sv_restart("difosd-web");
-		free(web_served_cert);
-		web_served_cert = text;
-		text = NULL;
+		web_tls_served();
 	}
-	free(text);
 }
 
 /* A new certificate is served by a new difosd-web: a moment after the
@@ -232,18 +204,13 @@ static int web_apply(struct feature_ctx *ctx)
 		char *c = xasprintf("--cert=%s", cert), *k = xasprintf("--key=%s", key);
 		char *const argv[] = { binary, sock, g, c, k, hs, ht, "--user=" WEB_USER, empty, NULL };
 		bool was_running = sv_running("difosd-web");
-		char *text = file_read(cert, NULL);
 		rc = sv_ensure("difosd-web", argv, NULL);
 		/* the same command line reads a new certificate only at start;
 		 * one started just now (boot) has it already */
-		if (!was_running) {
-			free(web_served_cert);
-			web_served_cert = text;
-			text = NULL;
-		} else if (text && (!web_served_cert || strcmp(text, web_served_cert))) {
+		if (!was_running)
+			web_tls_served();
+		else if (web_tls_unserved())
 			web_restart_later(ctx->env);
-		}
-		free(text);
 		free(g);
 		free(hs);
 		free(ht);
