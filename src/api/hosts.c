@@ -134,25 +134,27 @@ json_t *api_host_names(const struct feature_env *env)
 	return feature_host_names_collect(&ctx);
 }
 
+/* Only what the Host can match is looked up: an address literal the
+ * interfaces' addresses, a name the features' names. */
+static bool api_host_allowed(const struct feature_env *env, const struct api_host *h)
+{
+	json_t *list = h->family ? api_host_addresses() : api_host_names(env);
+	bool ok = api_host_match(h, h->family ? NULL : list, h->family ? list : NULL);
+
+	json_decref(list);
+	return ok;
+}
+
 bool api_host_ok(struct api_req *r)
 {
 	struct api_host h;
-	json_t *names, *addrs;
-	bool ok;
 	char shown[64];
 
 	/* no engine (unit tests, the fuzzer): there is no router to name */
 	if (!r->env)
 		return true;
-	if (api_host_parse(r->host, &h) == 0) {
-		names = api_host_names(r->env);
-		addrs = api_host_addresses();
-		ok = api_host_match(&h, names, addrs);
-		json_decref(names);
-		json_decref(addrs);
-		if (ok)
-			return true;
-	}
+	if (api_host_parse(r->host, &h) == 0 && api_host_allowed(r->env, &h))
+		return true;
 	/* the name as sent, cut and without what a message should not carry */
 	snprintf(shown, sizeof(shown), "%s", r->host ? r->host : "");
 	for (char *p = shown; *p; p++)
@@ -200,12 +202,10 @@ json_t *api_gate(const struct feature_env *env, json_t *params)
 			     "OPQRSTUVWXYZ0123456789._-~") != strlen(path)) {
 		api_error(&r, 400, "bad_request", NULL, NULL, "the path cannot be redirected");
 	} else {
-		bool ok = api_host_parse(r.host, &h) == 0 && env;
-		json_t *names = ok ? api_host_names(env) : NULL, *addrs = ok ? api_host_addresses() : NULL;
+		bool ok = api_host_parse(r.host, &h) == 0 && env && api_host_allowed(env, &h);
 		long long port = env && env->engine && env->engine->running ?
 			doc_int(env->engine->running, "web.https_port", 443) : 443;
 		char *target, *loc;
-		ok = ok && api_host_match(&h, names, addrs);
 		target = api_redirect_host(&r, &h, ok);
 		loc = port == 443 ? xasprintf("https://%s%s", target, path) :
 			xasprintf("https://%s:%lld%s", target, port, path);
@@ -214,8 +214,6 @@ json_t *api_gate(const struct feature_env *env, json_t *params)
 		r.out = json_pack("{s:{s:s, s:s}}", "error", "code", "moved", "message", "use HTTPS");
 		free(loc);
 		free(target);
-		json_decref(names);
-		json_decref(addrs);
 	}
 	if (!r.out)
 		r.out = json_object();
