@@ -815,3 +815,16 @@ def test_a_name_change_waits_for_its_confirm_and_a_rollback_keeps_the_certificat
         assert c.api("POST", "/apply", {}).status == 200
         wait_names(web_lab, "DNS:difos.lan")
     assert served_der(web_lab) == before, "going back to the names made a new certificate"
+
+
+@pytest.mark.parametrize("what,args,status", [
+    ("long URL", ["https://%s/api/v1/session?a=%s" % (LAN_ADDR, "x" * 9000)], 414),
+    ("large header", ["-H", "User-Agent: " + "z" * 9000, "https://%s/" % LAN_ADDR], 431),
+    ("NUL in the path", ["https://%s/%%00x" % LAN_ADDR], 400),
+])
+def test_protocol_edge_cases_over_http2(web_lab, admin, what, args, status):
+    cp = ns_exec(web_lab.lan, "curl", "-sk", "--http2", "-o", "-", "-w", "\n%{http_code} %{http_version}",
+                 *args, timeout=20)
+    body, _, tail = cp.stdout.rpartition("\n")
+    assert tail == "%d 2" % status, (what, cp.stdout[-300:], cp.stderr[-300:])
+    assert json.loads(body)["error"]["message"]
