@@ -765,16 +765,6 @@ def test_an_installed_certificate_is_kept_when_the_names_change(web_lab, admin, 
     wait_for(lambda: "DNS:difos.lan" in served_names(web_lab), 20, what="the factory one back")
 
 
-def test_web_was_never_killed_by_its_system_call_filter(web_lab, admin):
-    """Last of the module: everything above ran under the filter; a call it
-    lacks would have killed difosd-web with SIGSYS (status 128 + 31)."""
-    log = "".join(Path(p).read_text(errors="replace") for p in web_lab.daemon.logs)
-    assert "difosd-web exited with status 159" not in log
-    killed = re.findall(r"difosd-web exited with status (\d+)", log)
-    # the crash test's SIGKILL (137) is the only death expected
-    assert set(killed) <= {"137"}, killed
-
-
 def served_der(lab):
     s = ns_connect(lab.lan, LAN_ADDR, 443)
     tls = tls_context().wrap_socket(s)
@@ -828,3 +818,13 @@ def test_protocol_edge_cases_over_http2(web_lab, admin, what, args, status):
     body, _, tail = cp.stdout.rpartition("\n")
     assert tail == "%d 2" % status, (what, cp.stdout[-300:], cp.stderr[-300:])
     assert json.loads(body)["error"]["message"]
+
+
+def test_web_was_never_killed_by_its_system_call_filter(web_lab, admin):
+    """Last of the module: everything above ran under the filter; a call it
+    lacks would have killed difosd-web with SIGSYS (status 128 + 31)."""
+    log = "".join(Path(p).read_text(errors="replace") for p in web_lab.daemon.logs)
+    assert "difosd-web exited with status 159" not in log
+    killed = re.findall(r"difosd-web exited with status (\d+)", log)
+    # the crash test's SIGKILL (137) is the only death expected
+    assert set(killed) <= {"137"}, killed
