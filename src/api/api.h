@@ -79,6 +79,24 @@ void api_handle_async(const struct feature_env *env, json_t *params,
 		      void (*done)(void *ctx, json_t *resp), void *ctx);
 
 
+/* hosts.c: the Host header, checked against the router's names and addresses */
+struct api_host {
+	char name[256];            /* lower case, without port or trailing dot */
+	int family;                /* 4 or 6 for an address literal, else 0 */
+	unsigned char addr[16];
+};
+/* Splits "name", "name:port", "1.2.3.4:port", "[v6]:port". 0, or -1 when malformed. */
+int api_host_parse(const char *host, struct api_host *out);
+bool api_host_match(const struct api_host *h, const json_t *names, const json_t *addrs);
+/* The router's names for the document in force (features' host_names) and
+ * the addresses on its interfaces now. */
+json_t *api_host_names(const struct feature_env *env);
+json_t *api_host_addresses(void);
+/* Does r->host name this router? Else answers 421 and returns false. */
+bool api_host_ok(struct api_req *r);
+/* http.gate: a GUI file's Host check, or the plain-HTTP redirect's target. */
+json_t *api_gate(const struct feature_env *env, json_t *params);
+
 /* auth_routes.c: login, logout, first-run setup, password, the session */
 extern const struct rpc_method api_auth_methods[];
 const char *api_param_str(struct api_req *r, const char *key);

@@ -100,8 +100,11 @@ static bool api_token_may(struct api_req *r)
 static void api_dispatch(struct api_req *r)
 {
 	bool known;
-	const struct rpc_rest *rt = api_route_find(r, &known);
+	const struct rpc_rest *rt;
 
+	if (!api_host_ok(r))
+		return;
+	rt = api_route_find(r, &known);
 	if (!rt) {
 		if (known)
 			api_error(r, 405, "method_not_allowed", NULL, NULL, "%s is not allowed on %s",
@@ -288,8 +291,23 @@ static const struct sc_field api_request_params[] = {
 	{ .name = NULL }
 };
 
+static json_t *api_http_gate(struct rpc_call *c)
+{
+	return api_gate(c->env, c->params);
+}
+
+static const struct sc_field api_gate_params[] = {
+	{ .name = "host", .kind = SC_TEXT, .help = "the Host header (:authority)" },
+	{ .name = "path", .kind = SC_TEXT, .help = "the URL path" },
+	{ .name = "redirect", .kind = SC_BOOL, .help = "true: the plain-HTTP redirect's target" },
+	{ .name = NULL }
+};
+
 const struct rpc_method api_methods[] = {
 	{ "http.request", api_http_request, "one REST request forwarded by difosd-web", "Internal",
 	  api_request_params, "{status, headers, body}", RPC_WEB, .flags = RPC_F_ANYTIME },
+	{ "http.gate", api_http_gate, "may difosd-web serve a GUI file for this Host; where the "
+	  "plain-HTTP redirect goes", "Internal", api_gate_params, "{status, headers, body}",
+	  RPC_WEB, .flags = RPC_F_ANYTIME },
 	{ NULL }
 };

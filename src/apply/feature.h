@@ -148,6 +148,9 @@ struct feature {
 	/* hooks: what it adds to other features' output, rendered from ctx->doc */
 	void (*nft)(struct feature_ctx *ctx, struct feature_nft *out);
 	void (*dnsmasq)(struct feature_ctx *ctx, struct sbuf *out);   /* dnsmasq.conf lines */
+	/* the names the router answers to on the web (the Host header): strings
+	 * appended to names (hostname, hostname.domain, a DDNS name...) */
+	void (*host_names)(struct feature_ctx *ctx, json_t *names);
 	/* events it follows (called from the loop) */
 	void (*event)(const struct feature_env *env, const struct feature_event *ev);
 
@@ -168,6 +171,8 @@ void feature_nft_collect(struct feature_ctx *ctx, struct feature_nft *out);
 void feature_nft_free(struct feature_nft *n);
 /* Every feature's dnsmasq.conf lines for ctx->doc, appended to out. */
 void feature_dnsmasq_collect(struct feature_ctx *ctx, struct sbuf *out);
+/* Every feature's host names for ctx->doc: a new array of strings. */
+json_t *feature_host_names_collect(struct feature_ctx *ctx);
 /* Tells every feature that follows events. */
 void feature_emit(const struct feature_env *env, enum feature_event_kind kind, const json_t *data);
 /* Status of a feature: its own, with its engines' states. */

@@ -81,8 +81,11 @@ static int gen_write(const char *dir, const char *old_dir, const struct render_o
 		*slash = '\0';
 		mkdir_p(path, 0755);
 		*slash = '/';
+		/* engine files are root's and their group's (an engine that drops
+		 * to its own user gets the group), never world-readable: they
+		 * name clients, addresses and, for some engines, secrets */
 		rc = gen_put_file(path, old, out->v[i].data,
-				  out->v[i].mode ? out->v[i].mode : 0644);
+				  (out->v[i].mode ? out->v[i].mode : 0644) & ~(mode_t)0007);
 		free(path);
 		free(old);
 		if (rc < 0)

@@ -1,6 +1,6 @@
 /*
  * The feature table walked for what features give each other: nft
- * fragments for the firewall, dnsmasq lines, events, and the generic
+ * fragments for the firewall, dnsmasq lines, host names, events, and the generic
  * parts of status and stop (the engines a feature declares).
  */
 #include <string.h>
@@ -28,6 +28,16 @@ void feature_dnsmasq_collect(struct feature_ctx *ctx, struct sbuf *out)
 	for (size_t i = 0; i < feature_count(); i++)
 		if (feature_table[i]->dnsmasq)
 			feature_table[i]->dnsmasq(ctx, out);
+}
+
+json_t *feature_host_names_collect(struct feature_ctx *ctx)
+{
+	json_t *names = json_array();
+
+	for (size_t i = 0; i < feature_count(); i++)
+		if (feature_table[i]->host_names)
+			feature_table[i]->host_names(ctx, names);
+	return names;
 }
 
 json_t *feature_status(const struct feature *f, struct feature_ctx *ctx)

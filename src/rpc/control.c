@@ -25,8 +25,10 @@ struct control_conn {
 	char author[64];
 	struct control_door *door;
 	struct control_conn *next;
-	/* answers still to come hold it: it is freed when it is closed and
-	 * the last of them has come */
+	/* answers still to come hold it, and so does control_read while a
+	 * method runs (a nested loop, as when an apply restarts difosd-web and
+	 * waits for it, may close the connection meanwhile): it is freed when
+	 * it is closed and the last of them has let go */
 	int refs;
 	bool closed;
 };
@@ -117,6 +119,7 @@ static void control_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
 	struct control_conn *c = s->data;
 	char *nl;
+	bool gone;
 
 	if (n < 0) {
 		free(buf->base);
@@ -126,8 +129,9 @@ static void control_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	}
 	sbuf_addn(&c->in, buf->base, (size_t)n);
 	free(buf->base);
+	c->refs++;      /* held while the methods run: see struct control_conn */
 	core_enter();
-	while ((nl = memchr(c->in.s, '\n', c->in.len))) {
+	while (!c->closed && (nl = memchr(c->in.s, '\n', c->in.len))) {
 		size_t len = (size_t)(nl - c->in.s);
 		char *frame = xstrndup(c->in.s, len);
 		memmove(c->in.s, nl + 1, c->in.len - len - 1);
@@ -140,7 +144,9 @@ static void control_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 			break;
 	}
 	core_leave();
-	if (uv_is_closing((uv_handle_t *)s))
+	gone = c->closed || uv_is_closing((uv_handle_t *)s);
+	control_unref(c);
+	if (gone)
 		return;
 	if (c->in.len > CONTROL_MAX_FRAME) {
 		control_send(c, xstrdup("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,"

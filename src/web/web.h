@@ -17,7 +17,10 @@
 #define WEB_MAX_BODY        (1024 * 1024)        /* request bodies */
 #define WEB_MAX_FRAME       (8 * 1024 * 1024)    /* answers from the core */
 #define WEB_CORE_TIMEOUT_MS (120 * 1000)         /* an apply may take a while */
-#define WEB_MAX_HEADER      8192
+#define WEB_MAX_HEADER      8192                 /* one request header */
+#define WEB_MAX_HEADERS     16384                /* all of them, with the URL */
+#define WEB_MAX_URL         4096                 /* path and query */
+#define WEB_HEADER_BUFFER   65535                /* libwebsockets' per request */
 
 /* web_frame.c: the request-to-RPC framing, pure (fuzzed) */
 struct web_request {
@@ -38,6 +41,9 @@ struct web_response {
 
 /* Returns the frame text (no newline), or NULL with *err set. */
 char *web_frame_request(long long id, const struct web_request *rq, const char **err);
+/* http.gate: may a GUI file be served for this Host, or where does the
+ * plain-HTTP redirect go? The core answers like http.request. */
+char *web_frame_gate(long long id, const char *host, const char *path, bool redirect);
 /* Parses one line from the core. Returns 0, or -1 if it is not a frame. */
 int web_frame_response(const char *line, size_t len, struct web_response *out);
 void web_response_free(struct web_response *r);
@@ -65,6 +71,9 @@ int web_core_start(uv_loop_t *loop);
 /* Sends a request; cb runs exactly once (answer, timeout or loss) unless
  * cancelled. Returns the id (> 0) or -1. */
 long long web_core_send(const struct web_request *rq, web_core_cb cb, void *ctx);
+/* The same for http.gate. */
+long long web_core_gate(const char *host, const char *path, bool redirect, web_core_cb cb,
+			void *ctx);
 void web_core_cancel(long long id);
 void web_core_notify_watchers(int watchers);
 /* Set by web_ws.c: called with each event from the core. */
@@ -81,6 +90,7 @@ struct web_http {
 	char peer[64];
 	struct sbuf body;
 	bool too_large, body_expected;
+	bool close_after;             /* the connection ends with the answer */
 	long long core_id;
 	/* the answer */
 	bool answering, headers_sent;
@@ -91,6 +101,7 @@ struct web_http {
 	const char *out;              /* what is sent: owned or a GUI file */
 	size_t out_len, out_sent;
 	bool gz, immutable, api;
+	const struct web_file *file;  /* the GUI file to serve once the core lets it */
 };
 struct web_ws {
 	struct lws *wsi;
@@ -127,5 +138,7 @@ extern struct web_config web_cfg;
 
 /* web_privs.c */
 int web_drop_privileges(const char *user, const char *chroot_dir);
+/* web_seccomp.c: allows only the system calls serving needs; the rest kill. */
+int web_seccomp_install(void);
 
 #endif

@@ -199,11 +199,8 @@ static void core_write(char *text)
 	}
 }
 
-long long web_core_send(const struct web_request *rq, web_core_cb cb, void *ctx)
+static long long core_pending_add(long long id, char *text, web_core_cb cb, void *ctx)
 {
-	const char *err;
-	long long id = next_id++;
-	char *text = web_frame_request(id, rq, &err);
 	struct web_pending *p;
 
 	if (!text)
@@ -217,6 +214,22 @@ long long web_core_send(const struct web_request *rq, web_core_cb cb, void *ctx)
 	pending = p;
 	core_write(text);
 	return id;
+}
+
+long long web_core_send(const struct web_request *rq, web_core_cb cb, void *ctx)
+{
+	const char *err;
+	long long id = next_id++;
+
+	return core_pending_add(id, web_frame_request(id, rq, &err), cb, ctx);
+}
+
+long long web_core_gate(const char *host, const char *path, bool redirect, web_core_cb cb,
+			void *ctx)
+{
+	long long id = next_id++;
+
+	return core_pending_add(id, web_frame_gate(id, host, path, redirect), cb, ctx);
 }
 
 void web_core_cancel(long long id)

@@ -71,6 +71,25 @@ char *web_frame_request(long long id, const struct web_request *rq, const char *
 	return text;
 }
 
+char *web_frame_gate(long long id, const char *host, const char *path, bool redirect)
+{
+	json_t *p = json_object(), *frame;
+	char *text;
+
+	/* values that are not UTF-8 are left out: the core refuses a missing Host */
+	if (host)
+		json_object_set_new(p, "host", json_string(host));
+	if (path)
+		json_object_set_new(p, "path", json_string(path));
+	if (redirect)
+		json_object_set_new(p, "redirect", json_true());
+	frame = json_pack("{s:s, s:I, s:s, s:o}", "jsonrpc", "2.0", "id", (json_int_t)id, "method",
+			  "http.gate", "params", p);
+	text = json_dumps(frame, JSON_COMPACT);
+	json_decref(frame);
+	return text;
+}
+
 bool web_header_value_ok(const char *v)
 {
 	for (; v && *v; v++)

@@ -43,18 +43,18 @@ void web_peer(struct lws *wsi, char *out, size_t len)
 		memmove(out, out + 7, strlen(out + 7) + 1);
 }
 
+static const struct { enum lws_token_indexes t; const char *m; } web_methods[] = {
+	{ WSI_TOKEN_GET_URI, "GET" }, { WSI_TOKEN_POST_URI, "POST" },
+	{ WSI_TOKEN_PUT_URI, "PUT" }, { WSI_TOKEN_PATCH_URI, "PATCH" },
+	{ WSI_TOKEN_DELETE_URI, "DELETE" }, { WSI_TOKEN_HEAD_URI, "HEAD" },
+	{ WSI_TOKEN_OPTIONS_URI, "OPTIONS" },
+};
+
 static const char *web_method(struct lws *wsi)
 {
-	static const struct { enum lws_token_indexes t; const char *m; } m[] = {
-		{ WSI_TOKEN_GET_URI, "GET" }, { WSI_TOKEN_POST_URI, "POST" },
-		{ WSI_TOKEN_PUT_URI, "PUT" }, { WSI_TOKEN_PATCH_URI, "PATCH" },
-		{ WSI_TOKEN_DELETE_URI, "DELETE" }, { WSI_TOKEN_HEAD_URI, "HEAD" },
-		{ WSI_TOKEN_OPTIONS_URI, "OPTIONS" },
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(m); i++)
-		if (lws_hdr_total_length(wsi, m[i].t) > 0)
-			return m[i].m;
+	for (size_t i = 0; i < ARRAY_SIZE(web_methods); i++)
+		if (lws_hdr_total_length(wsi, web_methods[i].t) > 0)
+			return web_methods[i].m;
 	return NULL;
 }
 
@@ -170,29 +170,38 @@ static void web_serve_static(struct web_http *h, const struct web_file *f, bool 
 	lws_callback_on_writable(h->wsi);
 }
 
-static void web_redirect(struct web_http *h, const char *uri)
+/* The core said whether this Host names the router: serve the GUI file,
+ * or relay its refusal. */
+static void web_gate_answer(void *ctx, struct web_response *r)
 {
-	char *host = h->host ? xstrdup(h->host) : NULL, *loc, *colon;
-	bool ok = host && *host;
+	struct web_http *h = ctx;
 
-	/* the Host header goes into Location: only a plain host name or address */
-	for (char *p = host; ok && *p; p++)
-		ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		     strchr(".-:[]", *p);
-	if (!ok || !web_path_ok(uri)) {
-		free(host);
-		web_answer_json(h, 400, "bad_request", "no usable Host header or path");
+	if (r->status != 200) {
+		web_core_answer(ctx, r);
 		return;
 	}
-	colon = host[0] == '[' ? strstr(host, "]:") : strrchr(host, ':');
-	if (colon)
-		colon[host[0] == '[' ? 1 : 0] = '\0';
-	loc = web_cfg.https_port == 443 ? xasprintf("https://%s%s", host, uri) :
-		xasprintf("https://%s:%d%s", host, web_cfg.https_port, uri);
-	web_answer_json(h, 301, "moved", "use HTTPS");
-	h->headers = json_pack("{s:s}", "Location", loc);
-	free(loc);
-	free(host);
+	h->core_id = 0;
+	if (strcmp(h->method, "GET")) {
+		web_answer_json(h, 405, "method_not_allowed", "GUI files are read with GET");
+	} else if (!h->file) {
+		web_answer_json(h, 404, "not_found", "no such file");
+		h->api = false;
+	} else {
+		web_serve_static(h, h->file, h->gz);
+	}
+}
+
+/* GUI files and the plain-HTTP redirect ask the core first: it alone
+ * knows the router's names (http.gate). */
+static void web_gate(struct web_http *h, const char *uri, bool redirect)
+{
+	lws_set_timeout(h->wsi, NO_PENDING_TIMEOUT, 0);
+	h->core_id = web_core_gate(h->host, uri, redirect, redirect ? web_core_answer : web_gate_answer,
+				   h);
+	if (h->core_id < 0) {
+		h->core_id = 0;
+		web_answer_json(h, 502, "unavailable", "the core is not reachable");
+	}
 }
 
 static int web_add_header(struct lws *wsi, const char *name, const char *value,
@@ -284,9 +293,11 @@ static int web_writeable(struct web_http *h)
 	}
 	{
 		struct lws *wsi = h->wsi;
+		bool close = h->close_after;
 		web_reset(h);
-		/* keep-alive: ready for the next request, or close */
-		if (lws_http_transaction_completed(wsi))
+		/* keep-alive: ready for the next request, or close (a body
+		 * left unread would be taken for the next request) */
+		if (close || lws_http_transaction_completed(wsi))
 			return -1;
 	}
 	return 0;
@@ -301,21 +312,88 @@ static bool web_accepts_gzip(struct lws *wsi)
 	return ok;
 }
 
+/* A body is read only when Content-Length announces it. libwebsockets
+ * hands an HTTP/1.1 chunked body over still encoded and never says where
+ * it ends, and on HTTP/2 it does not report the END_STREAM that ends a
+ * body sent without a length: such a request cannot be read whole, so it
+ * is refused (411) rather than run without its body. An HTTP/1.1 POST with
+ * neither header has no body (RFC 9112 6.3); browsers send
+ * "content-length: 0" for an empty POST or PUT on HTTP/2. */
+static bool web_length_required(struct lws *wsi, const char *method)
+{
+	bool h2 = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_COLON_METHOD) > 0;
+
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
+		return true;
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
+		return false;
+	return h2 && (!strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH"));
+}
+
+/* What is wrong with the request line or the headers as a whole, as an
+ * HTTP status, or 0. libwebsockets' buffer (WEB_HEADER_BUFFER) is larger
+ * than these limits, so a request over them gets its status; one over the
+ * buffer, or with a NUL it decodes inside a path segment, is dropped by its
+ * parser before a callback runs. */
+static int web_request_problem(struct lws *wsi, const char *uri, const char **msg)
+{
+	int total = 0, path_len = 0;
+
+	/* the path as received, under its method's token (on HTTP/2 too) */
+	for (int t = 0; t < (int)ARRAY_SIZE(web_methods); t++)
+		if (lws_hdr_total_length(wsi, web_methods[t].t) > 0)
+			path_len = lws_hdr_total_length(wsi, web_methods[t].t);
+	/* "%00" right after a slash reaches here as a NUL inside the path */
+	if (path_len > (int)strlen(uri) && path_len <= WEB_MAX_URL) {
+		*msg = "the path contains a NUL byte";
+		return 400;
+	}
+	if (path_len + lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_URI_ARGS) > WEB_MAX_URL) {
+		*msg = "the URL is longer than 4096 bytes";
+		return 414;
+	}
+	for (int t = 0; t < (int)_WSI_TOKEN_CLIENT_SENT_PROTOCOLS; t++) {
+		int n = lws_hdr_total_length(wsi, (enum lws_token_indexes)t);
+		if (n > WEB_MAX_HEADER) {
+			*msg = "a request header is longer than 8192 bytes";
+			return 431;
+		}
+		total += n;
+	}
+	if (total > WEB_MAX_HEADERS) {
+		*msg = "the request headers are larger than 16384 bytes";
+		return 431;
+	}
+	return 0;
+}
+
 static int web_request(struct web_http *h, struct lws *wsi, const char *uri)
 {
-	const char *method = web_method(wsi);
+	const char *method = web_method(wsi), *msg;
 	bool redirect_vhost = lws_get_vhost_user(lws_get_vhost(wsi)) != NULL;
 	char *cl;
+	int problem;
 
 	h->wsi = wsi;
 	h->core_id = 0;
 	sbuf_init(&h->body);
 	web_peer(wsi, h->peer, sizeof(h->peer));
+	if ((problem = web_request_problem(wsi, uri, &msg))) {
+		static const struct { int status; const char *code; } codes[] = {
+			{ 400, "bad_request" }, { 414, "uri_too_long" },
+			{ 431, "headers_too_large" },
+		};
+		for (size_t i = 0; i < ARRAY_SIZE(codes); i++)
+			if (codes[i].status == problem)
+				web_answer_json(h, problem, codes[i].code, msg);
+		h->close_after = true;
+		return 0;
+	}
 	h->host = web_hdr(wsi, WSI_TOKEN_HOST);
 	if (!h->host)
 		h->host = web_hdr(wsi, WSI_TOKEN_HTTP_COLON_AUTHORITY);
 	if (redirect_vhost) {
-		web_redirect(h, uri);
+		web_gate(h, uri, true);
 		return 0;
 	}
 	if (!method) {
@@ -324,17 +402,9 @@ static int web_request(struct web_http *h, struct lws *wsi, const char *uri)
 	}
 	snprintf(h->method, sizeof(h->method), "%s", method);
 	if (strncmp(uri, "/api/", 5) && strcmp(uri, "/api")) {
-		const struct web_file *f;
-		if (strcmp(method, "GET")) {
-			web_answer_json(h, 405, "method_not_allowed", "GUI files are read with GET");
-			return 0;
-		}
-		if (!(f = web_static_find(uri))) {
-			web_answer_json(h, 404, "not_found", "no such file");
-			h->api = false;
-			return 0;
-		}
-		web_serve_static(h, f, web_accepts_gzip(wsi));
+		h->file = web_static_find(uri);
+		h->gz = web_accepts_gzip(wsi);
+		web_gate(h, uri, false);
 		return 0;
 	}
 	h->path = xstrdup(uri);
@@ -345,12 +415,17 @@ static int web_request(struct web_http *h, struct lws *wsi, const char *uri)
 	/* libwebsockets keeps only headers it knows on HTTP/2 streams, so the
 	 * CSRF token rides in X-Auth-Token, one of those */
 	h->csrf = web_hdr(wsi, WSI_TOKEN_X_AUTH_TOKEN);
+	if (web_length_required(wsi, method)) {
+		/* the body's end cannot be known: refuse rather than run the
+		 * request without it; the unread body goes with the connection */
+		web_answer_json(h, 411, "length_required",
+				"send the request body with a Content-Length header");
+		h->close_after = true;
+		return 0;
+	}
 	cl = web_hdr(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
 	if (cl && strtoll(cl, NULL, 10) > WEB_MAX_BODY)
 		h->too_large = true;
-	/* a body follows when announced: browsers and curl send Content-Length
-	 * on HTTP/2 as well, and libwebsockets does not tell whether a stream
-	 * ended with its headers */
 	h->body_expected = cl && strtoll(cl, NULL, 10) > 0;
 	free(cl);
 	if (h->too_large) {

@@ -120,6 +120,8 @@ int main(int argc, char **argv)
 	info.server_string = "difos";
 	/* one write may carry a whole chunk (WEB_CHUNK) */
 	info.pt_serv_buf_size = 32 * 1024;
+	/* room above the limits web_http.c answers 414 and 431 for */
+	info.max_http_header_data = WEB_HEADER_BUFFER;
 	context = lws_create_context(&info);
 	if (!context) {
 		log_err("web: cannot create the server context");

@@ -1,8 +1,10 @@
 /*
  * Dropping privileges: after the ports are bound and the key is read, the
  * process shuts itself in an empty directory and becomes an unprivileged
- * user, before it reads a byte from the network. It is checked, not
- * assumed: a process that could become root again stops.
+ * user, before it reads a byte from the network. Its capability bounding
+ * set is emptied first, and a system call filter (web_seccomp.c) closes
+ * the door behind it. It is checked, not assumed: a process that could
+ * become root again stops.
  */
 #include <errno.h>
 #include <grp.h>
@@ -16,6 +18,21 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "web/web.h"
+
+/* Empties the capability bounding set while still root: no later exec or
+ * uid change can bring a capability back. */
+static int web_drop_bounding_set(void)
+{
+	int cap;
+
+	for (cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+			log_err("web: cannot drop capability %d from the bounding set: %s", cap,
+				strerror(errno));
+			return -1;
+		}
+	return 0;
+}
 
 int web_drop_privileges(const char *user, const char *chroot_dir)
 {
@@ -33,6 +50,8 @@ int web_drop_privileges(const char *user, const char *chroot_dir)
 	}
 	uid = pw->pw_uid;
 	gid = pw->pw_gid;
+	if (geteuid() == 0 && web_drop_bounding_set() < 0)
+		return -1;
 	if (geteuid() == 0 && chroot_dir) {
 		mkdir_p(chroot_dir, 0755);
 		if (chroot(chroot_dir) < 0 || chdir("/") < 0) {
@@ -49,6 +68,9 @@ int web_drop_privileges(const char *user, const char *chroot_dir)
 		log_err("web: still privileged after the drop");
 		return -1;
 	}
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	return 0;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		log_err("web: cannot set no_new_privs: %s", strerror(errno));
+		return -1;
+	}
+	return web_seccomp_install();
 }

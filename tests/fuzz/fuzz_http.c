@@ -3,7 +3,8 @@
  * a request (method, path, headers, query and body, one per line) that
  * difosd-web frames as JSON-RPC; the frame is parsed back as the core
  * does and run through authentication, CSRF, routing and body parsing;
- * the answer is framed back and parsed by the web side. The first input
+ * the answer is framed back and parsed by the web side; the Host header
+ * goes through the core's Host parser. The first input
  * byte picks the mode; mode 'R' feeds the bytes to the web side's parser
  * of core frames directly.
  */
@@ -90,6 +91,22 @@ static void fuzz_request(const char *data, size_t size)
 	rq.body = p;
 	rq.body_len = (size_t)(end - p);
 
+	/* the Host header against the router's names and addresses, and the
+	 * gate's frame for it (GUI files, the redirect) */
+	{
+		static const char *const names[] = { "localhost", "difos", "difos.lan" };
+		json_t *n = json_array(), *a = json_pack("[s, s]", "192.168.1.1", "2001:db8::1");
+		struct api_host h;
+		char *g;
+		for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+			json_array_append_new(n, json_string(names[i]));
+		if (api_host_parse(rq.host, &h) == 0)
+			(void)api_host_match(&h, n, a);
+		g = web_frame_gate(8, rq.host, rq.path, f[7] != NULL);
+		free(g);
+		json_decref(n);
+		json_decref(a);
+	}
 	text = web_frame_request(7, &rq, &err);
 	if (text) {
 		frame = json_loads(text, 0, NULL);

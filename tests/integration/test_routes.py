@@ -34,7 +34,7 @@ def rest(lab, method, path, body=None):
     if not getattr(lab, "routes_token", None):
         lab.routes_token = lab.daemon.ctl_json("token-create", "routes-tests", "config")["token"]
     req = {"method": method, "path": "/api/v1" + path, "peer": "192.168.1.20",
-           "authorization": "Bearer " + lab.routes_token}
+           "host": "192.168.1.1", "authorization": "Bearer " + lab.routes_token}
     if body is not None:
         req["body"] = json.dumps(body)
     resp = lab.daemon.ctl_json("call", "http.request", json.dumps(req))

@@ -25,8 +25,9 @@ COOKIE = "__Host-difos_session"
 CSRF_HEADER = "X-Auth-Token"
 
 
-def ns_connect(ns, host, port, timeout=10, family=socket.AF_INET):
-    """A TCP socket connected from inside network namespace ns."""
+def ns_connect(ns, host, port, timeout=10, family=socket.AF_INET, source=None):
+    """A TCP socket connected from inside network namespace ns (from the
+    address source when given)."""
     with _ns_lock:
         orig = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
         target = os.open("/run/netns/" + ns, os.O_RDONLY)
@@ -42,6 +43,8 @@ def ns_connect(ns, host, port, timeout=10, family=socket.AF_INET):
             os.close(orig)
             os.close(target)
     s.settimeout(timeout)
+    if source:
+        s.bind((source, 0))
     s.connect((host, port))
     return s
 
@@ -103,9 +106,16 @@ class Client:
         self.cookie = None
         self.csrf = None
         self.bearer = None
+        self.source = None      # the client's own address, when it has several
+        self.elapsed = None     # seconds from the request sent to the answer read
+
+    def host_header(self):
+        """As a browser writes it: an IPv6 address in brackets, the port unless 443."""
+        host = "[%s]" % self.host if ":" in self.host else self.host
+        return host if self.port == 443 else "%s:%d" % (host, self.port)
 
     def _conn(self, timeout=30):
-        sock = ns_connect(self.ns, self.host, self.port, timeout, self.family)
+        sock = ns_connect(self.ns, self.host, self.port, timeout, self.family, self.source)
         tls = tls_context().wrap_socket(sock, server_hostname=None)
         c = http.client.HTTPSConnection(self.host, self.port, timeout=timeout)
         c.sock = tls
@@ -113,7 +123,7 @@ class Client:
 
     def request(self, method, path, body=None, headers=None, csrf=True, raw_body=None,
                 timeout=30):
-        h = {"Host": self.host if self.port == 443 else "%s:%d" % (self.host, self.port)}
+        h = {"Host": self.host_header()}
         if self.cookie:
             h["Cookie"] = "%s=%s" % (COOKIE, self.cookie)
         if self.bearer:
@@ -132,9 +142,11 @@ class Client:
                 c.putheader(k, v)
             if data is not None:
                 c.putheader("Content-Length", str(len(data)))
+            t0 = time.monotonic()
             c.endheaders(data)
             r = c.getresponse()
             resp = Response(r.status, r.getheaders(), r.read().decode(errors="replace"))
+            self.elapsed = time.monotonic() - t0
         finally:
             c.close()
         for v in resp.all("Set-Cookie"):
@@ -152,14 +164,16 @@ class Client:
     def login(self, password, user="admin"):
         return self.api("POST", "/auth/login", {"user": user, "password": password}, csrf="login")
 
-    def websocket(self, path="/api/v1/events", protocol="difos-events", timeout=10):
-        """Opens a WebSocket (HTTP/1.1 upgrade); returns (status line, socket)."""
+    def websocket(self, path="/api/v1/events", protocol="difos-events", timeout=10, host=None):
+        """Opens a WebSocket (HTTP/1.1 upgrade); returns (status line, socket).
+        host: the Host (and Origin) to send instead of the client's own."""
         sock = ns_connect(self.ns, self.host, self.port, timeout, self.family)
         tls = tls_context().wrap_socket(sock, server_hostname=None)
         key = base64.b64encode(os.urandom(16)).decode()
-        lines = ["GET %s HTTP/1.1" % path, "Host: %s" % self.host, "Upgrade: websocket",
+        host = host or self.host_header()
+        lines = ["GET %s HTTP/1.1" % path, "Host: %s" % host, "Upgrade: websocket",
                  "Connection: Upgrade", "Sec-WebSocket-Key: " + key,
-                 "Sec-WebSocket-Version: 13", "Origin: https://%s" % self.host]
+                 "Sec-WebSocket-Version: 13", "Origin: https://%s" % host]
         if protocol:
             lines.append("Sec-WebSocket-Protocol: " + protocol)
         if self.cookie:

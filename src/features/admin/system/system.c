@@ -77,6 +77,15 @@ static int system_apply(struct feature_ctx *ctx)
 	return 0;
 }
 
+/* The router answers to its hostname on the web. */
+static void system_host_names(struct feature_ctx *ctx, json_t *names)
+{
+	const char *h = doc_str(ctx->doc, "system.hostname");
+
+	if (h && *h)
+		json_array_append_new(names, json_string(h));
+}
+
 const struct feature feature_system = {
 	.name = "system",
 	.title = "System",
@@ -84,4 +93,5 @@ const struct feature feature_system = {
 	.render = system_render,
 	.apply = system_apply,
 	.reads = (const char *const[]){ "system.keep_revisions", NULL },
+	.host_names = system_host_names,
 };

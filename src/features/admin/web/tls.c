@@ -1,6 +1,8 @@
 /*
  * TLS certificates of the web interface, under <root>/etc/difos/tls:
- *   factory.crt / factory.key  made at first start (self-signed, 10 years)
+ *   factory.crt / factory.key  made at first start (self-signed, 10 years), and
+ *                              again when the router's names change
+ *   factory.names              the subjectAltName it was made for
  *   user.crt / user.key        installed by the admin (web.certificate)
  * Keys are written 0600 in a 0700 directory. openssl(1) does the
  * cryptography; difos only runs it with argv arrays.
@@ -44,18 +46,19 @@ static bool tls_exists(const char *path)
 	return access(path, R_OK) == 0;
 }
 
-static int tls_make_factory(const char *crt, const char *key, char **err)
+/* The factory certificate names what the configuration names (the web
+ * feature renders it: hostname, hostname.domain, localhost, the LAN
+ * address), not whatever the kernel is called at first start. */
+static int tls_make_factory(const char *crt, const char *key, const char *names, char **err)
 {
-	char host[256] = "difos";
 	struct spawn_result r;
 	char *subj, *san, *keyout = xasprintf("%s.tmp", key), *crtout = xasprintf("%s.tmp", crt);
+	char *cn = xstrndup(names + 4, strcspn(names + 4, ","));   /* "DNS:name,..." */
 	mode_t old = umask(0077);
 	int rc;
 
-	gethostname(host, sizeof(host) - 1);
-	subj = xasprintf("/CN=%s/O=difos factory certificate", host);
-	san = xasprintf("subjectAltName=DNS:%s,DNS:%s.lan,DNS:localhost,IP:192.168.1.1,IP:127.0.0.1",
-			host, host);
+	subj = xasprintf("/CN=%s/O=difos factory certificate", cn);
+	san = xasprintf("subjectAltName=%s", names);
 	rc = spawn_run((char *const[]){ "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
 					"ec_paramgen_curve:prime256v1", "-nodes", "-days", "3650",
 					"-subj", subj, "-addext", san, "-keyout", keyout, "-out",
@@ -78,7 +81,93 @@ static int tls_make_factory(const char *crt, const char *key, char **err)
 	free(crtout);
 	free(subj);
 	free(san);
+	free(cn);
 	return rc;
+}
+
+/* Moves the factory certificate to factory-prev.*, and the previous one
+ * back when it was made for names: 0 when it was (nothing to make). */
+static int tls_factory_swap(const char *dir, const char *names)
+{
+	static const char *const ext[] = { "crt", "key", "names" };
+	char *prev_names_path = xasprintf("%s/factory-prev.names", dir);
+	char *prev = file_read(prev_names_path, NULL);
+	bool back = prev && !strncmp(prev, names, strlen(names)) && prev[strlen(names)] == '\n';
+
+	free(prev_names_path);
+	free(prev);
+	for (size_t i = 0; i < ARRAY_SIZE(ext); i++) {
+		char *cur = xasprintf("%s/factory.%s", dir, ext[i]);
+		char *old = xasprintf("%s/factory-prev.%s", dir, ext[i]);
+		char *tmp = xasprintf("%s/factory-swap.%s", dir, ext[i]);
+		if (back) {
+			if (rename(old, tmp) == 0 && rename(cur, old) == 0)
+				rename(tmp, cur);
+		} else {
+			rename(cur, old);
+		}
+		free(cur);
+		free(old);
+		free(tmp);
+	}
+	return back ? 0 : -1;
+}
+
+/* The names the factory certificate in dir was made for, or NULL. */
+static char *tls_factory_names(const char *dir)
+{
+	char *path = xasprintf("%s/factory.names", dir), *text = file_read(path, NULL);
+
+	free(path);
+	if (text)
+		text[strcspn(text, "\n")] = '\0';
+	return text;
+}
+
+/* The certificate difosd-web was started with (server.crt's text). */
+static char *tls_served;
+
+static char *tls_server_crt(void)
+{
+	char *dir = tls_dir(), *path = xasprintf("%s/server.crt", dir), *text = file_read(path, NULL);
+
+	free(path);
+	free(dir);
+	return text;
+}
+
+void web_tls_served(void)
+{
+	free(tls_served);
+	tls_served = tls_server_crt();
+}
+
+bool web_tls_unserved(void)
+{
+	char *now = tls_server_crt();
+	bool differs = now && (!tls_served || strcmp(now, tls_served));
+
+	free(now);
+	return differs;
+}
+
+bool web_tls_behind(const char *active)
+{
+	char *dir = tls_dir(), *want_path = xasprintf("%s/web/tls.names", active);
+	char *user_path = xasprintf("%s/user.crt", dir);
+	char *want = file_read(want_path, NULL), *made = tls_factory_names(dir);
+	bool behind;
+
+	if (want)
+		want[strcspn(want, "\n")] = '\0';
+	behind = !tls_exists(user_path) && want && made && strcmp(want, made) != 0;
+
+	free(dir);
+	free(want_path);
+	free(user_path);
+	free(want);
+	free(made);
+	return behind;
 }
 
 static int tls_copy(const char *from, const char *to, mode_t mode)
@@ -97,20 +186,36 @@ static int tls_copy(const char *from, const char *to, mode_t mode)
 /* difosd-web always reads server.crt/server.key: a copy of the admin's
  * certificate when installed, else of the factory one. Its command line
  * does not change when the certificate does; a restart is enough. */
-int web_tls_paths(struct sys *sys, char **cert, char **key, char **err)
+int web_tls_paths(const char *names, char **cert, char **key, char **err)
 {
 	char *dir = tls_dir();
 	char *ucrt = xasprintf("%s/user.crt", dir), *ukey = xasprintf("%s/user.key", dir);
 	char *fcrt = xasprintf("%s/factory.crt", dir), *fkey = xasprintf("%s/factory.key", dir);
+	char *made_for = tls_factory_names(dir);
 	bool user = tls_exists(ucrt) && tls_exists(ukey);
 	int rc = 0;
 
-	(void)sys;
 	tls_info_forget();
 	*cert = xasprintf("%s/server.crt", dir);
 	*key = xasprintf("%s/server.key", dir);
-	if (!user && (!tls_exists(fcrt) || !tls_exists(fkey)))
-		rc = tls_make_factory(fcrt, fkey, err);
+	if (!names || strncmp(names, "DNS:", 4))
+		names = made_for ? made_for : "DNS:difos,DNS:localhost,IP:127.0.0.1";
+	/* made again when the router's names changed, unless the admin's is in force */
+	if (!user && (!tls_exists(fcrt) || !tls_exists(fkey) || !made_for || strcmp(made_for, names))) {
+		char *np = xasprintf("%s/factory.names", dir), *text = xasprintf("%s\n", names);
+		/* the one before is kept: a rollback brings back the very
+		 * certificate the browser trusted, not a new one */
+		if (tls_factory_swap(dir, names) == 0)
+			rc = 0;
+		else
+			rc = tls_make_factory(fcrt, fkey, names, err);
+		if (rc == 0 && file_write_atomic(np, text, strlen(text), 0644) < 0) {
+			*err = xstrdup("cannot store the factory certificate's names");
+			rc = -1;
+		}
+		free(np);
+		free(text);
+	}
 	if (rc == 0 && (tls_copy(user ? ukey : fkey, *key, 0600) < 0 ||
 			tls_copy(user ? ucrt : fcrt, *cert, 0644) < 0)) {
 		*err = xstrdup("cannot install the certificate for difosd-web");
@@ -120,6 +225,7 @@ int web_tls_paths(struct sys *sys, char **cert, char **key, char **err)
 	free(ukey);
 	free(fcrt);
 	free(fkey);
+	free(made_for);
 	free(dir);
 	return rc;
 }
@@ -211,6 +317,7 @@ restart:
 			out = rpc_fail(c, RPC_INTERNAL, NULL, NULL, "%s", err);
 		} else if (sv_running("difosd-web")) {
 			sv_restart("difosd-web");
+			web_tls_served();
 		}
 		free(crt);
 		free(k);

@@ -4,20 +4,29 @@
  * upstreams. Static leases and hostnames live in files dnsmasq re-reads
  * on SIGHUP, so changing them does not restart it.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "apply/feature.h"
 #include "apply/supervisor.h"
 #include "apply/system.h"
 #include "core/files.h"
+#include "core/log.h"
 #include "core/util.h"
 #include "features/network/dns_dhcp/dhcp.h"
 #include "net/addr.h"
 #include "net/ipv4.h"
 #include "store/doc.h"
+
+/* the group Debian's dnsmasq drops to (its compiled-in default) */
+#define DHCP_DNSMASQ_GROUP "dip"
 
 static void dhcp_lease_check(const json_t *el, const char *path, const json_t *doc,
 			     struct sc_error_list *errs);
@@ -252,11 +261,39 @@ static int dhcp_check(struct feature_ctx *ctx)
 	return rc ? -1 : 0;
 }
 
+/* dnsmasq reads the hosts files as its unprivileged user (group "dip" on
+ * Debian), at start and on SIGHUP: they are 0640 with its group. The lease
+ * file, opened while it is still root, is 0640 root's. */
+static void dhcp_file_access(struct feature_ctx *ctx)
+{
+	static const char *const reread[] = { "hosts", "dhcp-hosts" };
+	struct group *g = getgrnam(DHCP_DNSMASQ_GROUP);
+	char *leases = xasprintf("%s/dnsmasq.leases", ctx->env->paths.state);
+	int fd;
+
+	for (size_t i = 0; g && i < ARRAY_SIZE(reread); i++) {
+		char *path = xasprintf("%s/%s", ctx->dir, reread[i]);
+		if (chown(path, (uid_t)-1, g->gr_gid) < 0 && errno != ENOENT)
+			log_warn("dhcp: cannot give %s to group %s: %s", path, DHCP_DNSMASQ_GROUP,
+				 strerror(errno));
+		free(path);
+	}
+	fd = open(leases, O_WRONLY | O_CREAT | O_CLOEXEC, 0640);
+	if (fd >= 0) {
+		if (fchmod(fd, 0640) < 0)
+			log_warn("dhcp: cannot make %s private: %s", leases, strerror(errno));
+		close(fd);
+	}
+	free(leases);
+}
+
 static int dhcp_apply(struct feature_ctx *ctx)
 {
 	char *conf = xasprintf("--conf-file=%s/dhcp/dnsmasq.conf", ctx->env->paths.active);
 	char *const argv[] = { "dnsmasq", "--keep-in-foreground", conf, NULL };
 	int rc = 0;
+
+	dhcp_file_access(ctx);
 
 	if (!sv_running("dnsmasq") || apply_file_changed(ctx, "dnsmasq.conf")) {
 		/* the main file is read only at start */
@@ -314,6 +351,15 @@ static json_t *dhcp_status(struct feature_ctx *ctx)
 			 "hostnames", (json_int_t)json_array_size(doc_get(doc, "dhcp.hostnames")));
 }
 
+/* LAN clients resolve hostname.domain to the router: it answers to it on the web. */
+static void dhcp_host_names(struct feature_ctx *ctx, json_t *names)
+{
+	const char *h = doc_str(ctx->doc, "system.hostname"), *d = doc_str(ctx->doc, "dns.domain");
+
+	if (h && *h && d && *d)
+		json_array_append_new(names, json_sprintf("%s.%s", h, d));
+}
+
 const struct feature feature_dhcp = {
 	.name = "dhcp",
 	.title = "DNS & DHCP",
@@ -325,4 +371,5 @@ const struct feature feature_dhcp = {
 	.status = dhcp_status,
 	.engines = (const struct feature_engine[]){ { "dnsmasq", "engine" }, { NULL } },
 	.methods = dhcp_methods,
+	.host_names = dhcp_host_names,
 };

@@ -1,0 +1,222 @@
+/*
+ * The Host header: the router answers only to its own names and addresses.
+ * A page on another name (DNS rebinding: evil.example resolving to the
+ * router) must get neither the GUI nor the API nor a login attempt.
+ *
+ * The names come from the features (host_names hook: the hostname,
+ * hostname.domain, web.extra_names, later DDNS and ACME names) for the
+ * document in force; the addresses are those on the router's interfaces
+ * now (a WAN lease may change them at any time). The decision is made here
+ * for every request difosd-web receives: /api through http.request, GUI
+ * files and the plain-HTTP redirect through http.gate.
+ */
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/api.h"
+#include "apply/engine.h"
+#include "apply/feature.h"
+#include "core/util.h"
+#include "store/doc.h"
+
+#define API_HOST_MAX 255
+
+int api_host_parse(const char *host, struct api_host *out)
+{
+	const char *end, *port = NULL;
+	size_t n;
+
+	memset(out, 0, sizeof(*out));
+	if (!host || !*host || strlen(host) > API_HOST_MAX)
+		return -1;
+	if (host[0] == '[') {
+		/* an IPv6 literal, in brackets, maybe with a port */
+		char inner[INET6_ADDRSTRLEN + 1];
+		if (!(end = strchr(host, ']')) || (size_t)(end - host - 1) >= sizeof(inner))
+			return -1;
+		memcpy(inner, host + 1, (size_t)(end - host - 1));
+		inner[end - host - 1] = '\0';
+		if (inet_pton(AF_INET6, inner, out->addr) != 1)
+			return -1;
+		out->family = 6;
+		port = end[1] == ':' ? end + 2 : NULL;
+		if (end[1] && !port)
+			return -1;
+	} else {
+		const char *colon = strchr(host, ':');
+		if (colon && strchr(colon + 1, ':'))
+			return -1;      /* a bare IPv6 address needs brackets */
+		n = colon ? (size_t)(colon - host) : strlen(host);
+		if (n == 0 || n >= sizeof(out->name))
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			char c = host[i];
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			      c == '.' || c == '-'))
+				return -1;
+			out->name[i] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+		}
+		if (out->name[n - 1] == '.')
+			out->name[--n] = '\0';    /* the absolute form names the same host */
+		if (n == 0)
+			return -1;
+		if (inet_pton(AF_INET, out->name, out->addr) == 1)
+			out->family = 4;
+		port = colon ? colon + 1 : NULL;
+	}
+	if (port) {
+		char *e;
+		long p = strtol(port, &e, 10);
+		if (!*port || *e || p < 1 || p > 65535 || *port < '0' || *port > '9')
+			return -1;
+	}
+	return 0;
+}
+
+bool api_host_match(const struct api_host *h, const json_t *names, const json_t *addrs)
+{
+	size_t i;
+	json_t *v;
+
+	if (h->family) {
+		json_array_foreach(addrs, i, v) {
+			unsigned char a[16];
+			const char *s = json_string_value(v);
+			if (s && inet_pton(h->family == 4 ? AF_INET : AF_INET6, s, a) == 1 &&
+			    !memcmp(a, h->addr, h->family == 4 ? 4 : 16))
+				return true;
+		}
+		return false;
+	}
+	json_array_foreach(names, i, v) {
+		const char *s = json_string_value(v);
+		if (s && !strcasecmp(s, h->name))
+			return true;
+	}
+	return false;
+}
+
+json_t *api_host_addresses(void)
+{
+	struct ifaddrs *ifa, *i;
+	json_t *a = json_array();
+	char buf[INET6_ADDRSTRLEN];
+
+	if (getifaddrs(&ifa) < 0)
+		return a;
+	for (i = ifa; i; i = i->ifa_next) {
+		const void *src = NULL;
+		if (!i->ifa_addr)
+			continue;
+		if (i->ifa_addr->sa_family == AF_INET)
+			src = &((struct sockaddr_in *)i->ifa_addr)->sin_addr;
+		else if (i->ifa_addr->sa_family == AF_INET6)
+			src = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+		if (src && inet_ntop(i->ifa_addr->sa_family, src, buf, sizeof(buf)))
+			json_array_append_new(a, json_string(buf));
+	}
+	freeifaddrs(ifa);
+	return a;
+}
+
+json_t *api_host_names(const struct feature_env *env)
+{
+	struct feature_ctx ctx = { .env = env };
+
+	if (!env || !env->engine || !env->engine->running)
+		return json_pack("[s]", "localhost");
+	ctx.doc = env->engine->running;
+	return feature_host_names_collect(&ctx);
+}
+
+/* Only what the Host can match is looked up: an address literal the
+ * interfaces' addresses, a name the features' names. */
+static bool api_host_allowed(const struct feature_env *env, const struct api_host *h)
+{
+	json_t *list = h->family ? api_host_addresses() : api_host_names(env);
+	bool ok = api_host_match(h, h->family ? NULL : list, h->family ? list : NULL);
+
+	json_decref(list);
+	return ok;
+}
+
+bool api_host_ok(struct api_req *r)
+{
+	struct api_host h;
+	char shown[64];
+
+	/* no engine (unit tests, the fuzzer): there is no router to name */
+	if (!r->env)
+		return true;
+	if (api_host_parse(r->host, &h) == 0 && api_host_allowed(r->env, &h))
+		return true;
+	/* the name as sent, cut and without what a message should not carry */
+	snprintf(shown, sizeof(shown), "%s", r->host ? r->host : "");
+	for (char *p = shown; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
+			*p = '?';
+	api_error(r, 421, "misdirected", NULL, NULL,
+		  *shown ? "the Host header \"%s\" is not a name or address of this router "
+			   "(other names go in web.extra_names)" :
+			   "a Host header naming this router is required%s", shown);
+	return false;
+}
+
+/* The redirect's target: the Host when it names the router, else the LAN
+ * address, never a name a client made up. */
+static char *api_redirect_host(struct api_req *r, const struct api_host *h, bool ok)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const char *lan;
+
+	if (ok && h->family == 6 && inet_ntop(AF_INET6, h->addr, buf, sizeof(buf)))
+		return xasprintf("[%s]", buf);
+	if (ok)
+		return xstrdup(h->name);
+	lan = r->env && r->env->engine && r->env->engine->running ?
+		doc_str(r->env->engine->running, "lan.ipv4.address") : NULL;
+	return xstrdup(lan && *lan ? lan : "192.168.1.1");
+}
+
+/* http.gate {host, path, redirect?}: may difosd-web serve a GUI file for
+ * this Host (200), or where does the plain-HTTP redirect go (301)? */
+json_t *api_gate(const struct feature_env *env, json_t *params)
+{
+	struct api_req r = { .status = 200, .env = env };
+	const char *path = json_string_value(json_object_get(params, "path"));
+	bool redirect = json_is_true(json_object_get(params, "redirect"));
+	struct api_host h;
+	json_t *resp;
+
+	r.host = json_string_value(json_object_get(params, "host"));
+	r.headers = json_object();
+	if (!redirect) {
+		if (api_host_ok(&r))
+			r.out = json_object();
+	} else if (!path || path[0] != '/' || strspn(path, "/abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN"
+			     "OPQRSTUVWXYZ0123456789._-~") != strlen(path)) {
+		api_error(&r, 400, "bad_request", NULL, NULL, "the path cannot be redirected");
+	} else {
+		bool ok = api_host_parse(r.host, &h) == 0 && env && api_host_allowed(env, &h);
+		long long port = env && env->engine && env->engine->running ?
+			doc_int(env->engine->running, "web.https_port", 443) : 443;
+		char *target, *loc;
+		target = api_redirect_host(&r, &h, ok);
+		loc = port == 443 ? xasprintf("https://%s%s", target, path) :
+			xasprintf("https://%s:%lld%s", target, port, path);
+		r.status = 301;
+		api_header(&r, "Location", loc);
+		r.out = json_pack("{s:{s:s, s:s}}", "error", "code", "moved", "message", "use HTTPS");
+		free(loc);
+		free(target);
+	}
+	if (!r.out)
+		r.out = json_object();
+	resp = json_pack("{s:i, s:o, s:o}", "status", r.status, "headers", r.headers, "body", r.out);
+	return resp;
+}
