@@ -134,15 +134,59 @@ json_t *api_host_names(const struct feature_env *env)
 	return feature_host_names_collect(&ctx);
 }
 
+/*
+ * What a request is checked against is kept: asking the kernel for every
+ * address costs a netlink dump (two thirds of the core's work per request,
+ * measured), and the names change only with the document in force. An
+ * address is looked up again when the Host is not among those known (a WAN
+ * lease just came), at most every API_HOST_REFRESH_MS, so a stream of
+ * foreign Hosts cannot make the core dump its addresses for each.
+ */
+#define API_HOST_REFRESH_MS 100
+
+static struct {
+	json_t *addrs;
+	long long addrs_at;
+	json_t *names;
+	const json_t *names_doc;   /* the document they were collected from (held) */
+	long long names_rev;
+} host_cache;
+
+static bool api_host_address_known(const struct api_host *h)
+{
+	long long now = now_ms();
+
+	if (host_cache.addrs && api_host_match(h, NULL, host_cache.addrs))
+		return true;
+	if (host_cache.addrs && now - host_cache.addrs_at < API_HOST_REFRESH_MS &&
+	    now >= host_cache.addrs_at)
+		return false;
+	json_decref(host_cache.addrs);
+	host_cache.addrs = api_host_addresses();
+	host_cache.addrs_at = now;
+	return api_host_match(h, NULL, host_cache.addrs);
+}
+
+static bool api_host_name_known(const struct feature_env *env, const struct api_host *h)
+{
+	const json_t *doc = env->engine ? env->engine->running : NULL;
+	long long rev = env->engine ? env->engine->running_rev : -1;
+
+	if (!host_cache.names || doc != host_cache.names_doc || rev != host_cache.names_rev) {
+		json_decref(host_cache.names);
+		json_decref((json_t *)host_cache.names_doc);
+		host_cache.names = api_host_names(env);
+		host_cache.names_doc = doc ? json_incref((json_t *)doc) : NULL;
+		host_cache.names_rev = rev;
+	}
+	return api_host_match(h, host_cache.names, NULL);
+}
+
 /* Only what the Host can match is looked up: an address literal the
  * interfaces' addresses, a name the features' names. */
 static bool api_host_allowed(const struct feature_env *env, const struct api_host *h)
 {
-	json_t *list = h->family ? api_host_addresses() : api_host_names(env);
-	bool ok = api_host_match(h, h->family ? NULL : list, h->family ? list : NULL);
-
-	json_decref(list);
-	return ok;
+	return h->family ? api_host_address_known(h) : api_host_name_known(env, h);
 }
 
 bool api_host_ok(struct api_req *r)

@@ -77,10 +77,11 @@ static void api_call_fill(struct api_req *r, json_t *res, json_t *err)
 	r->status = r->rest && r->rest->ok_status ? r->rest->ok_status : 200;
 }
 
-static void api_call_done(void *ctx, json_t *res, json_t *err)
+static void api_call_done(void *ctx, json_t *res, json_t *err, char *tail)
 {
 	struct api_req *r = ctx;
 
+	free(tail);     /* REST methods answer JSON values, never tails */
 	api_call_fill(r, res, err);
 	if (r->in_call)         /* answered at once: the request goes on */
 		r->waiting = false;

@@ -93,10 +93,11 @@ struct rpc_now {
 	json_t *result, *error;
 };
 
-static void rpc_now_done(void *ctx, json_t *result, json_t *error)
+static void rpc_now_done(void *ctx, json_t *result, json_t *error, char *tail)
 {
 	struct rpc_now *n = ctx;
 
+	free(tail);     /* only a later answer has one */
 	n->result = result;
 	n->error = error;
 }
@@ -121,7 +122,7 @@ void rpc_invoke_async(enum rpc_door door, const char *method, json_t *params,
 	const struct rpc_method *m = rpc_door_find(door, method, &error);
 
 	if (!m)
-		done(ctx, NULL, error);
+		done(ctx, NULL, error, NULL);
 	else
 		rpc_run(m, params, author, peer, true, done, ctx);
 }
@@ -144,20 +145,32 @@ struct rpc_reply {
 	void *ctx;
 };
 
-static void rpc_reply_send(struct rpc_reply *rp, json_t *resp)
+static void rpc_reply_send(struct rpc_reply *rp, json_t *resp, char *tail)
 {
+	char *text = resp ? json_dumps(resp, JSON_COMPACT) : NULL;
+
+	if (text && tail) {
+		size_t a = strlen(text), b = strlen(tail);
+		text = xrealloc(text, a + b + 1);
+		memcpy(text + a, tail, b + 1);
+	}
+	free(tail);
 	/* a notification's "answer" is NULL: the door knows the call ended */
-	rp->send(rp->ctx, resp ? json_dumps(resp, JSON_COMPACT) : NULL);
+	rp->send(rp->ctx, text);
 	json_decref(resp);
 	json_decref(rp->id);
 	free(rp);
 }
 
-static void rpc_reply_done(void *ctx, json_t *result, json_t *error)
+static void rpc_reply_done(void *ctx, json_t *result, json_t *error, char *tail)
 {
 	struct rpc_reply *rp = ctx;
 	json_t *resp = NULL;
 
+	if (!rp->id || !result) {   /* a tail goes only with a result */
+		free(tail);
+		tail = NULL;
+	}
 	if (rp->id)
 		resp = result ? rpc_response(rp->id, "result", result) :
 				rpc_response(rp->id, "error", error);
@@ -165,7 +178,7 @@ static void rpc_reply_done(void *ctx, json_t *result, json_t *error)
 		json_decref(result);
 		json_decref(error);
 	}
-	rpc_reply_send(rp, resp);
+	rpc_reply_send(rp, resp, tail);
 }
 
 static void rpc_handle_req(json_t *req, const char *author, enum rpc_door door,
@@ -177,18 +190,18 @@ static void rpc_handle_req(json_t *req, const char *author, enum rpc_door door,
 
 	if (!json_is_object(req) || !method) {
 		rpc_reply_send(rp, rpc_response(id, "error", rpc_error_object(-32600,
-			"request is not a JSON-RPC call object", RPC_BAD)));
+			"request is not a JSON-RPC call object", RPC_BAD)), NULL);
 		return;
 	}
 	m = rpc_door_find(door, method, &error);
 	if (!m) {
-		rpc_reply_send(rp, rpc_response(id, "error", error));
+		rpc_reply_send(rp, rpc_response(id, "error", error), NULL);
 		return;
 	}
 	params = json_object_get(req, "params");
 	if (params && !json_is_object(params)) {
 		rpc_reply_send(rp, rpc_response(id, "error", rpc_error_object(-32602,
-			"params must be an object", RPC_BAD)));
+			"params must be an object", RPC_BAD)), NULL);
 		return;
 	}
 	rp->id = json_incref(id);
@@ -208,7 +221,7 @@ static void rpc_handle_frame(const char *text, size_t len, const char *author,
 	if (!req) {
 		char *msg = xasprintf("malformed JSON at line %d column %d: %s", jerr.line,
 				      jerr.column, jerr.text);
-		rpc_reply_send(rp, rpc_response(NULL, "error", rpc_error_object(-32700, msg, RPC_BAD)));
+		rpc_reply_send(rp, rpc_response(NULL, "error", rpc_error_object(-32700, msg, RPC_BAD)), NULL);
 		free(msg);
 		return;
 	}

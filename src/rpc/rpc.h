@@ -27,7 +27,7 @@ struct rpc_call {
 	const struct feature_env *env;
 	json_t *error;        /* set by rpc_fail */
 	/* rpc/later.c: where a later answer goes (NULL: the caller needs it now) */
-	void (*done)(void *ctx, json_t *result, json_t *error);
+	void (*done)(void *ctx, json_t *result, json_t *error, char *tail);
 	void *done_ctx;
 	struct rpc_later *later;   /* set by rpc_answer_later */
 };
@@ -174,13 +174,18 @@ void rpc_fail_data(struct rpc_call *c, const char *key, json_t *value_stolen);
  * and rpc_answer_later returns NULL to them, so the handler does its work
  * on the spot.
  */
-typedef void (*rpc_done_fn)(void *ctx, json_t *result, json_t *error); /* both owned */
+typedef void (*rpc_done_fn)(void *ctx, json_t *result, json_t *error, char *tail); /* owned */
 struct rpc_later;
 struct rpc_later *rpc_answer_later(struct rpc_call *c);
 /* The later call, to record an error on (rpc_fail) before finishing. */
 struct rpc_call *rpc_later_call(struct rpc_later *l);
 /* Answers with result (stolen), or with the error recorded on the call. */
 void rpc_later_finish(struct rpc_later *l, json_t *result);
+/* The same with a tail: JSON text (stolen) the doors write right after the
+ * response object, on its line, instead of inside it. A large answer made
+ * once goes out as it is, and its reader (difosd-web, which asked for it)
+ * does not parse it: http.request's body_follows. */
+void rpc_later_finish_tail(struct rpc_later *l, json_t *result, char *tail);
 
 /* Calls a method from a door; done runs once, now or later. */
 void rpc_invoke_async(enum rpc_door door, const char *method, json_t *params,

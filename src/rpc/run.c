@@ -45,10 +45,10 @@ void rpc_run(const struct rpc_method *m, json_t *params, const char *author, con
 	}
 	if (c.error) {
 		json_decref(result);
-		done(ctx, NULL, c.error);
+		done(ctx, NULL, c.error, NULL);
 		return;
 	}
-	done(ctx, result ? result : json_null(), NULL);
+	done(ctx, result ? result : json_null(), NULL, NULL);
 }
 
 struct rpc_later {
@@ -80,18 +80,24 @@ struct rpc_call *rpc_later_call(struct rpc_later *l)
 	return &l->call;
 }
 
-void rpc_later_finish(struct rpc_later *l, json_t *result)
+void rpc_later_finish_tail(struct rpc_later *l, json_t *result, char *tail)
 {
 	if (l->call.error) {
 		json_decref(result);
-		l->done(l->ctx, NULL, l->call.error);
+		free(tail);
+		l->done(l->ctx, NULL, l->call.error, NULL);
 	} else {
-		l->done(l->ctx, result ? result : json_null(), NULL);
+		l->done(l->ctx, result ? result : json_null(), NULL, tail);
 	}
 	json_decref(l->call.params);
 	free(l->author);
 	free(l->peer);
 	free(l);
+}
+
+void rpc_later_finish(struct rpc_later *l, json_t *result)
+{
+	rpc_later_finish_tail(l, result, NULL);
 }
 
 /* the gate */
@@ -132,7 +138,7 @@ static void gate_refuse(rpc_done_fn done, void *ctx, const char *fmt, const char
 {
 	char *msg = xasprintf(fmt, why);
 
-	done(ctx, NULL, rpc_error_object(-32003, msg, RPC_CONFLICT));
+	done(ctx, NULL, rpc_error_object(-32003, msg, RPC_CONFLICT), NULL);
 	free(msg);
 }
 

@@ -69,8 +69,10 @@ typedef void (*web_core_cb)(void *ctx, struct web_response *resp);
 int web_core_connect(const char *socket_path);
 int web_core_start(uv_loop_t *loop);
 /* Sends a request; cb runs exactly once (answer, timeout or loss) unless
- * cancelled. Returns the id (> 0) or -1. */
-long long web_core_send(const struct web_request *rq, web_core_cb cb, void *ctx);
+ * cancelled. Returns the id (> 0), or -1 with *err saying why the request
+ * cannot be framed (not UTF-8, a NUL in the body: the client's fault). */
+long long web_core_send(const struct web_request *rq, web_core_cb cb, void *ctx,
+		       const char **err);
 /* The same for http.gate. */
 long long web_core_gate(const char *host, const char *path, bool redirect, web_core_cb cb,
 			void *ctx);

@@ -216,12 +216,12 @@ static long long core_pending_add(long long id, char *text, web_core_cb cb, void
 	return id;
 }
 
-long long web_core_send(const struct web_request *rq, web_core_cb cb, void *ctx)
+long long web_core_send(const struct web_request *rq, web_core_cb cb, void *ctx,
+		       const char **err)
 {
-	const char *err;
 	long long id = next_id++;
 
-	return core_pending_add(id, web_frame_request(id, rq, &err), cb, ctx);
+	return core_pending_add(id, web_frame_request(id, rq, err), cb, ctx);
 }
 
 long long web_core_gate(const char *host, const char *path, bool redirect, web_core_cb cb,

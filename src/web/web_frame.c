@@ -1,5 +1,7 @@
 /*
- * Framing between difosd-web and the core: one JSON-RPC object per line.
+ * Framing between difosd-web and the core: one JSON-RPC object per line;
+ * an answer to http.request is followed on its line by the body as JSON
+ * text (body_follows), which difosd-web sends on without reading it.
  * The request carries what the core needs to decide (method, path, query,
  * cookie, CSRF header, bearer token, Origin, Host, peer) and the body as
  * text: the core parses it, so its JSON errors come from one place.
@@ -62,6 +64,8 @@ char *web_frame_request(long long id, const struct web_request *rq, const char *
 		json_object_set_new(p, "authorization", s);
 	if (rq->query)
 		json_object_set(p, "query", rq->query);
+	/* the answer's body follows it as text, sent on without being read */
+	json_object_set_new(p, "body_follows", json_true());
 	frame = json_pack("{s:s, s:I, s:s, s:o}", "jsonrpc", "2.0", "id", (json_int_t)id, "method",
 			  "http.request", "params", p);
 	text = json_dumps(frame, JSON_COMPACT);
@@ -112,11 +116,21 @@ static int frame_error(struct web_response *out, int status, const char *msg)
 
 int web_frame_response(const char *line, size_t len, struct web_response *out)
 {
-	json_t *f = json_loadb(line, len, 0, NULL), *res, *id, *body, *hdrs;
+	json_error_t jerr;
+	/* the answer object, and after it on the line the body when it follows */
+	json_t *f = json_loadb(line, len, JSON_DISABLE_EOF_CHECK, &jerr), *res, *id, *body, *hdrs;
+	size_t used = f && jerr.position > 0 && (size_t)jerr.position <= len ?
+		      (size_t)jerr.position : len;
 
 	memset(out, 0, sizeof(*out));
 	out->id = -1;
 	if (!json_is_object(f)) {
+		json_decref(f);
+		return -1;
+	}
+	/* only an answer whose body follows may have more on its line */
+	if (used < len && !json_is_true(json_object_get(json_object_get(f, "result"),
+							 "body_follows"))) {
 		json_decref(f);
 		return -1;
 	}
@@ -160,8 +174,16 @@ int web_frame_response(const char *line, size_t len, struct web_response *out)
 				json_object_set(out->headers, k, v);
 	}
 	body = json_object_get(res, "body");
-	out->body = body ? json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY) : xstrdup("{}");
-	out->body_len = out->body ? strlen(out->body) : 0;
+	if (json_is_true(json_object_get(res, "body_follows"))) {
+		out->body_len = len - used;
+		out->body = xmalloc(out->body_len + 1);
+		memcpy(out->body, line + used, out->body_len);
+		out->body[out->body_len] = '\0';
+	} else {
+		out->body = body ? json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY) :
+			    xstrdup("{}");
+		out->body_len = out->body ? strlen(out->body) : 0;
+	}
 	json_decref(f);
 	if (!out->body) {
 		web_response_free(out);

@@ -114,8 +114,7 @@ static void web_forward(struct web_http *h)
 		.authorization = h->authorization, .origin = h->origin, .host = h->host,
 		.peer = h->peer, .query = h->query, .body = h->body.s, .body_len = h->body.len,
 	};
-	const char *err;
-	char *probe;
+	const char *err = NULL;
 
 	if (h->too_large) {
 		char msg[96];
@@ -123,18 +122,12 @@ static void web_forward(struct web_http *h)
 		web_answer_json(h, 413, "too_large", msg);
 		return;
 	}
-	/* a body that cannot be framed (not UTF-8) is the client's fault */
-	probe = web_frame_request(0, &rq, &err);
-	if (!probe) {
-		web_answer_json(h, 400, "bad_request", err);
-		return;
-	}
-	free(probe);
 	lws_set_timeout(h->wsi, NO_PENDING_TIMEOUT, 0);
-	h->core_id = web_core_send(&rq, web_core_answer, h);
+	h->core_id = web_core_send(&rq, web_core_answer, h, &err);
 	if (h->core_id < 0) {
+		/* a body that cannot be framed (not UTF-8) is the client's fault */
 		h->core_id = 0;
-		web_answer_json(h, 502, "unavailable", "the core is not reachable");
+		web_answer_json(h, 400, "bad_request", err ? err : "the request cannot be framed");
 	}
 }
 

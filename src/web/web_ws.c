@@ -55,7 +55,9 @@ static void ws_check(struct web_ws *w)
 		.host = w->host, .peer = w->peer,
 	};
 
-	w->core_id = web_core_send(&rq, ws_checked, w);
+	const char *err;
+
+	w->core_id = web_core_send(&rq, ws_checked, w, &err);
 }
 
 void web_ws_broadcast(json_t *params)
