@@ -5,6 +5,7 @@ import type { PageDef } from '../page';
 import { schemaTabs } from '../schematabs';
 import { banner, table } from '../ui';
 import { LEASE_HEAD, leaseRows, type Lease } from './dashboard';
+import { upstreamsCard } from './inforce';
 
 function activeLeases(): HTMLElement {
   const msg = banner();
@@ -23,6 +24,7 @@ export const dnsPage: PageDef = {
   title: 'DNS & DHCP',
   group: 'Network Settings',
   render(ctx) {
+    ctx.root.append(upstreamsCard());
     schemaTabs(ctx, ['dns', 'dhcp'], {
       tables: {
         'dhcp.static_leases': { noun: 'static lease', columns: ['name', 'hostname', 'mac', 'ip', 'lease_time'] },

@@ -2,7 +2,9 @@
  * Is the internet up? A timer of the core asks, every PROBE_PERIOD_MS and
  * when the WAN gets a lease, two questions of the only machines it may
  * ask: an ICMP echo to the WAN's gateway, and a DNS query (the root's NS
- * records) to the first upstream DNS server in use. Both go out on
+ * records) to the first upstream DNS server in use: ok when it answers at
+ * all, with its answer code (NOERROR from a resolver that reaches the
+ * internet, REFUSED or SERVFAIL from one that cannot serve). Both go out on
  * sockets of the loop and are given PROBE_TIMEOUT_MS; the dashboard shows
  * the last answers and never waits for them. One round at a time.
  */
@@ -161,8 +163,9 @@ static void probe_dns_readable(uv_poll_t *h, int status, int events)
 		if (n < 12 || ((buf[0] << 8) | buf[1]) != r->dns_id || !(buf[2] & 0x80))
 			continue;
 		rcode = buf[3] & 0x0f;
-		/* any answer but a failure says the upstream resolves */
-		probe_answered(r, "dns", rcode == 0 || rcode == 3,
+		/* the upstream is reached and speaks DNS; what it said of the
+		 * root (NOERROR from a resolver on the internet) goes with it */
+		probe_answered(r, "dns", true,
 			       rcode < ARRAY_SIZE(probe_rcodes) ? probe_rcodes[rcode] : "error");
 		return;
 	}
