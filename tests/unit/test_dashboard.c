@@ -118,9 +118,38 @@ static void test_traffic(void)
 	json_decref(l2);
 }
 
+/* What comes back to the connectivity check: only our echo reply and an
+ * answer to our query count; short or foreign packets do not. */
+static void test_probe_parsers(void)
+{
+	uint8_t pkt[28] = { 0x45 };          /* IPv4, 20-byte header */
+	uint8_t dns[12] = { 0x12, 0x34, 0x81, 0x05 };
+
+	pkt[20] = 0;                         /* echo reply */
+	pkt[24] = 0x12; pkt[25] = 0x34;      /* id */
+	pkt[26] = 0x00; pkt[27] = 0x07;      /* sequence */
+	T_CHECK(probe_echo_reply(pkt, sizeof(pkt), 0x1234, 7));
+	T_CHECK(!probe_echo_reply(pkt, sizeof(pkt), 0x1234, 8));
+	T_CHECK(!probe_echo_reply(pkt, sizeof(pkt) - 1, 0x1234, 7));
+	pkt[20] = 8;                         /* our own request, seen on the raw socket */
+	T_CHECK(!probe_echo_reply(pkt, sizeof(pkt), 0x1234, 7));
+	pkt[20] = 0;
+	pkt[0] = 0x44;                       /* a header shorter than IPv4's */
+	T_CHECK(!probe_echo_reply(pkt, sizeof(pkt), 0x1234, 7));
+	pkt[0] = 0x4f;                       /* 60 bytes of header: past the end */
+	T_CHECK(!probe_echo_reply(pkt, sizeof(pkt), 0x1234, 7));
+
+	T_CHECK(probe_dns_rcode(dns, sizeof(dns), 0x1234) == 5);
+	T_CHECK(probe_dns_rcode(dns, sizeof(dns), 0x1235) == -1);
+	T_CHECK(probe_dns_rcode(dns, 11, 0x1234) == -1);
+	dns[2] = 0x01;                       /* a question, not an answer */
+	T_CHECK(probe_dns_rcode(dns, sizeof(dns), 0x1234) == -1);
+}
+
 int main(void)
 {
 	T_RUN(test_clients);
 	T_RUN(test_traffic);
+	T_RUN(test_probe_parsers);
 	return t_done("dashboard");
 }

@@ -62,6 +62,31 @@ static uint16_t probe_checksum(const void *p, size_t len)
 	return (uint16_t)~sum;
 }
 
+bool probe_echo_reply(const uint8_t *pkt, size_t n, uint16_t id, uint16_t seq)
+{
+	struct iphdr ip;
+	struct icmphdr ic;
+	size_t hl;
+
+	if (n < sizeof(ip))
+		return false;
+	memcpy(&ip, pkt, sizeof(ip));
+	hl = (size_t)ip.ihl * 4;
+	if (hl < sizeof(ip) || hl + sizeof(ic) > n)
+		return false;
+	memcpy(&ic, pkt + hl, sizeof(ic));
+	return ic.type == ICMP_ECHOREPLY && ntohs(ic.un.echo.id) == id &&
+	       ntohs(ic.un.echo.sequence) == seq;
+}
+
+int probe_dns_rcode(const uint8_t *pkt, size_t n, uint16_t id)
+{
+	/* only the header: the id, "this is an answer", the code */
+	if (n < 12 || ((pkt[0] << 8) | pkt[1]) != id || !(pkt[2] & 0x80))
+		return -1;
+	return pkt[3] & 0x0f;
+}
+
 static void probe_handle_closed(uv_handle_t *h)
 {
 	struct probe_round *r = h->data;
@@ -126,16 +151,8 @@ static void probe_icmp_readable(uv_poll_t *h, int status, int events)
 	 * the gateway with our identifier and sequence */
 	while ((n = recvfrom(r->icmp_fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
 			     &flen)) > 0) {
-		const struct iphdr *ip = (const void *)buf;
-		size_t hl;
-		const struct icmphdr *ic;
-
-		if ((size_t)n < sizeof(*ip) || (hl = (size_t)ip->ihl * 4) + sizeof(*ic) > (size_t)n ||
-		    from.sin_addr.s_addr != r->gw.s_addr)
-			continue;
-		ic = (const void *)(buf + hl);
-		if (ic->type == ICMP_ECHOREPLY && ntohs(ic->un.echo.id) == r->echo_id &&
-		    ntohs(ic->un.echo.sequence) == r->echo_seq) {
+		if (from.sin_addr.s_addr == r->gw.s_addr &&
+		    probe_echo_reply(buf, (size_t)n, r->echo_id, r->echo_seq)) {
 			probe_answered(r, "gateway", true, "echo reply");
 			return;
 		}
@@ -154,15 +171,16 @@ static void probe_dns_readable(uv_poll_t *h, int status, int events)
 		return;
 	while ((n = recv(r->dns_fd, buf, sizeof(buf), 0)) >= 0 || errno == ECONNREFUSED) {
 		unsigned rcode;
+		int rc;
 
 		if (n < 0) {
 			/* the port is closed: the server is there but serves no DNS */
 			probe_answered(r, "dns", false, "connection refused");
 			return;
 		}
-		if (n < 12 || ((buf[0] << 8) | buf[1]) != r->dns_id || !(buf[2] & 0x80))
+		if ((rc = probe_dns_rcode(buf, (size_t)n, r->dns_id)) < 0)
 			continue;
-		rcode = buf[3] & 0x0f;
+		rcode = (unsigned)rc;
 		/* the upstream is reached and speaks DNS; what it said of the
 		 * root (NOERROR from a resolver on the internet) goes with it */
 		probe_answered(r, "dns", true,
