@@ -16,13 +16,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* netlink messages are 4-byte aligned: a copy that is */
 	uint32_t *buf = malloc(size + 4);
-	const struct nlmsghdr *nlh;
 	json_t *out = json_array();
-	int len = (int)size;
+	size_t off = 0;
 
 	memcpy(buf, data, size);
-	for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
-	     nlh = mnl_nlmsg_next(nlh, &len)) {
+	/* the walk of mnl_cb_run, with lengths checked as the kernel's never
+	 * need to be (libmnl takes a length above 2 GiB for a negative one) */
+	while (size - off >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh = (const void *)((const char *)buf + off);
+
+		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > size - off)
+			break;
+		off += MNL_ALIGN(nlh->nlmsg_len) < size - off ? MNL_ALIGN(nlh->nlmsg_len) : size - off;
 		nl_parse_link(nlh, out);
 		nl_parse_addr(nlh, out);
 		nl_parse_neigh(nlh, out);
