@@ -21,6 +21,16 @@
 /* what the kernel fills at most per read of a dump */
 #define NL_DUMP_BUF 32768
 
+/* Names by index, remembered for one dump only: if_indextoname opens a
+ * socket each time, and a dump names the same few devices over and over;
+ * a device renamed between two dumps is seen by the next. */
+#define NL_NAMES 32
+static struct {
+	unsigned ifindex;
+	char name[IF_NAMESIZE];
+} nl_names[NL_NAMES];
+static size_t nl_names_n;
+
 struct nl_cb_arg {
 	nl_msg_fn fn;
 	void *arg;
@@ -34,7 +44,7 @@ static int nl_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int nl_dump(uint16_t type, const void *hdr, size_t hdrlen, nl_msg_fn fn, void *arg)
+int nl_dump(uint16_t type, const void *hdr, size_t hdrlen, bool strict, nl_msg_fn fn, void *arg)
 {
 	static unsigned seq_next;
 	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
@@ -47,6 +57,14 @@ int nl_dump(uint16_t type, const void *hdr, size_t hdrlen, nl_msg_fn fn, void *a
 
 	if (!nl)
 		return -1;
+	nl_names_n = 0;
+	/* the kernel filters a dump by the header's fields (a route's protocol)
+	 * only when asked to check requests strictly */
+	if (strict) {
+		int one = 1;
+		setsockopt(mnl_socket_get_fd(nl), SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one,
+			   sizeof(one));
+	}
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		mnl_socket_close(nl);
 		return -1;
@@ -92,12 +110,12 @@ static void nl_collect(const struct nlmsghdr *nlh, void *arg)
 	c->parse(nlh, c->out);
 }
 
-json_t *nl_dump_parse(uint16_t type, const void *hdr, size_t hdrlen,
-			     void (*parse)(const struct nlmsghdr *, json_t *))
+json_t *nl_dump_parse(uint16_t type, const void *hdr, size_t hdrlen, bool strict,
+		      void (*parse)(const struct nlmsghdr *, json_t *))
 {
 	struct nl_collect_arg c = { parse, json_array() };
 
-	if (nl_dump(type, hdr, hdrlen, nl_collect, &c) < 0) {
+	if (nl_dump(type, hdr, hdrlen, strict, nl_collect, &c) < 0) {
 		json_decref(c.out);
 		return NULL;
 	}
@@ -180,9 +198,16 @@ json_t *nl_ifname(unsigned ifindex)
 {
 	char name[IF_NAMESIZE];
 
-	if (if_indextoname(ifindex, name))
-		return json_string(name);
-	return json_sprintf("if%u", ifindex);
+	for (size_t i = 0; i < nl_names_n; i++)
+		if (nl_names[i].ifindex == ifindex)
+			return json_string(nl_names[i].name);
+	if (!if_indextoname(ifindex, name))
+		return json_sprintf("if%u", ifindex);
+	if (nl_names_n < NL_NAMES) {
+		nl_names[nl_names_n].ifindex = ifindex;
+		memcpy(nl_names[nl_names_n++].name, name, sizeof(name));
+	}
+	return json_string(name);
 }
 
 json_t *nl_flag_names(uint32_t flags, const char *const *names, size_t n)

@@ -14,11 +14,13 @@ struct nlattr;
 typedef void (*nl_msg_fn)(const struct nlmsghdr *nlh, void *arg);
 
 /* Sends one dump request of type with its family header, reads the whole
- * answer; 0, or -1 when the kernel could not be asked or refused. */
-int nl_dump(uint16_t type, const void *hdr, size_t hdrlen, nl_msg_fn fn, void *arg);
+ * answer; 0, or -1 when the kernel could not be asked or refused. strict:
+ * the kernel filters by the header's fields (Linux 4.20 and later; an
+ * older one answers everything, so callers filter too). */
+int nl_dump(uint16_t type, const void *hdr, size_t hdrlen, bool strict, nl_msg_fn fn, void *arg);
 
 /* The same, each message parsed by parse into a new array; NULL on failure. */
-json_t *nl_dump_parse(uint16_t type, const void *hdr, size_t hdrlen,
+json_t *nl_dump_parse(uint16_t type, const void *hdr, size_t hdrlen, bool strict,
 		      void (*parse)(const struct nlmsghdr *, json_t *));
 
 /* mnl_attr_parse callback: tb[type] = attr for types below 64 (tb has 64) */

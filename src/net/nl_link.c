@@ -171,21 +171,21 @@ json_t *nl_links(void)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 
-	return nl_dump_parse(RTM_GETLINK, &ifi, sizeof(ifi), nl_parse_link);
+	return nl_dump_parse(RTM_GETLINK, &ifi, sizeof(ifi), false, nl_parse_link);
 }
 
 json_t *nl_addresses(int family)
 {
 	struct ifaddrmsg ifa = { .ifa_family = (unsigned char)family };
 
-	return nl_dump_parse(RTM_GETADDR, &ifa, sizeof(ifa), nl_parse_addr);
+	return nl_dump_parse(RTM_GETADDR, &ifa, sizeof(ifa), false, nl_parse_addr);
 }
 
 json_t *nl_neighbours(int family)
 {
 	struct ndmsg nd = { .ndm_family = (unsigned char)family };
 
-	return nl_dump_parse(RTM_GETNEIGH, &nd, sizeof(nd), nl_parse_neigh);
+	return nl_dump_parse(RTM_GETNEIGH, &nd, sizeof(nd), false, nl_parse_neigh);
 }
 
 json_t *nl_join_addrs(const json_t *links, const json_t *addrs)

@@ -156,8 +156,10 @@ void nl_parse_rule(const struct nlmsghdr *nlh, json_t *out)
 
 json_t *nl_routes(int family, int protocol)
 {
-	struct rtmsg rt = { .rtm_family = (unsigned char)family };
-	json_t *all = nl_dump_parse(RTM_GETROUTE, &rt, sizeof(rt), nl_parse_route), *want, *r;
+	struct rtmsg rt = { .rtm_family = (unsigned char)family,
+			    .rtm_protocol = protocol > 0 ? (unsigned char)protocol : 0 };
+	json_t *all = nl_dump_parse(RTM_GETROUTE, &rt, sizeof(rt), protocol > 0, nl_parse_route);
+	json_t *want, *r;
 	size_t i;
 
 	if (!all || protocol < 0)
@@ -176,5 +178,5 @@ json_t *nl_rules(int family)
 {
 	struct fib_rule_hdr frh = { .family = (unsigned char)family };
 
-	return nl_dump_parse(RTM_GETRULE, &frh, sizeof(frh), nl_parse_rule);
+	return nl_dump_parse(RTM_GETRULE, &frh, sizeof(frh), false, nl_parse_rule);
 }

@@ -93,7 +93,7 @@ def test_configured_upstreams_and_a_silent_gateway(lab):
     check = wait_for(lambda: (lambda c: c if c and c["dns"] and
                               c["dns"]["server"] == "198.51.100.77" else None)(
                                   dashboard(lab)["wan"]["check"]),
-                     10, what="a check against the configured upstream")
+                     15, what="a check against the configured upstream")
     assert check["gateway"]["ok"] is False and check["gateway"]["answer"] == "no answer", check
     assert check["dns"]["ok"] is False, check
 

@@ -53,7 +53,7 @@ long long traffic_up_since(const char *dev);
 typedef void (*probe_targets_fn)(void *arg, char **gw, char **dns, char **dev);
 void probe_start(uv_loop_t *loop, probe_targets_fn fn, void *arg);
 void probe_stop(void);
-/* a round now, unless one is under way */
+/* a round now, or right after the one under way */
 void probe_run(void);
 /* the parsers of what comes back (fuzzed): an IPv4 packet holding the
  * echo reply of id and seq; a DNS answer of id: its code, or -1 */

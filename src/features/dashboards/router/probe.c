@@ -38,6 +38,7 @@ static uv_loop_t *probe_loop;
 static uv_timer_t probe_timer;
 static bool probe_timer_ready;
 static struct probe_round *probe_busy;
+static bool probe_again;         /* asked for while a round was under way */
 static json_t *probe_last;
 static probe_targets_fn probe_targets;
 static void *probe_targets_arg;
@@ -117,6 +118,11 @@ static void probe_finish(struct probe_round *r)
 		uv_poll_stop(&r->dns);
 		uv_close((uv_handle_t *)&r->dns, probe_handle_closed);
 		close(r->dns_fd);
+	}
+	/* the targets may have changed since this round began (a new lease) */
+	if (probe_again) {
+		probe_again = false;
+		probe_run();
 	}
 }
 
@@ -272,8 +278,12 @@ void probe_run(void)
 	struct probe_round *r;
 	char *gw = NULL, *dns = NULL, *dev = NULL;
 
-	if (!probe_loop || probe_busy || !probe_targets)
+	if (!probe_loop || !probe_targets)
 		return;
+	if (probe_busy) {
+		probe_again = true;
+		return;
+	}
 	probe_targets(probe_targets_arg, &gw, &dns, &dev);
 	r = xcalloc(1, sizeof(*r));
 	r->icmp_fd = r->dns_fd = -1;
@@ -327,6 +337,7 @@ void probe_start(uv_loop_t *loop, probe_targets_fn fn, void *arg)
 
 void probe_stop(void)
 {
+	probe_again = false;
 	if (probe_busy)
 		probe_finish(probe_busy);
 	if (probe_timer_ready) {
