@@ -2,7 +2,8 @@
  * Dashboards › Router: the WAN card (the lab's DHCP lease, its gateway and
  * DNS, the check of both), every feature and engine with its badge, a
  * traffic chart per interface, the LAN clients list (the browser's PC, and
- * a count equal to the rows), the interfaces with addresses and MACs (br-lan
+ * a count equal to the rows), what is in force on the WAN page (what DHCP
+ * obtained) and the DNS page (the upstreams in use), the interfaces with addresses and MACs (br-lan
  * 192.168.1.1/24), and live updates over the events WebSocket: the root's
  * data-updated changes every few seconds without a reload and without
  * another GET /dashboard; a DHCP lease taken meanwhile (by the test, after
@@ -119,5 +120,15 @@ await scenario('dashboard', async ({ page, a }) => {
     check(await page.evaluate(() => window.__sameDocument === true), 'the page was reloaded');
     eq(dashboardGets, getsBefore, 'GET /api/v1/dashboard while the lease came');
   }
+
+  log('what is in force: the WAN page and the DNS page');
+  await page.evaluate(() => { location.hash = '#/wan'; });
+  const obtained = t(page, 'wan-obtained');
+  await waitText(obtained.locator('[data-test=wan-address]'), /^198\.51\.100\.\d+\/24$/, 'the address DHCP obtained on the WAN page');
+  eq(((await obtained.locator('[data-test=wan-gateway]').textContent()) ?? '').trim(), '198.51.100.1', 'the gateway on the WAN page');
+  check(/^1h 0m, \d+m \d+s left$/.test(((await obtained.locator('[data-test=wan-lease]').textContent()) ?? '').trim()), 'the lease on the WAN page');
+  await page.evaluate(() => { location.hash = '#/dns'; });
+  await waitText(t(page, 'upstream-servers'), /^198\.51\.100\.1$/, 'the upstreams in use on the DNS page');
+  eq(((await t(page, 'upstream-source').textContent()) ?? '').trim(), 'provided by the WAN', 'where the upstreams come from');
   await sleep(10);
 });

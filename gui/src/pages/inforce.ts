@@ -22,7 +22,8 @@ export interface WanLease {
 }
 
 function card(title: string, test: string, body: (s: Status) => HTMLElement[]): HTMLElement {
-  const msg = banner();
+  // its own name: the page's form has the banner its tests look for
+  const msg = banner(test + '-banner');
   const facts = h('dl', { class: 'facts' }, h('dt', null, 'Loading…'));
   get<Status>('/status').then((s) => fill(facts, body(s || {})), (e) => {
     fill(facts);
