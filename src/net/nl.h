@@ -15,6 +15,8 @@
  *                   prefsrc?, metric?, flags: [..]}]
  *   nl_rules      [{priority, src, dst?, fwmark?, fwmask?, iif?, oif?, not?,
  *                   table?, action?}]
+ *   nl_classes    [{class: "htb", handle: "d1f:100", parent, dev, stats: {bytes,
+ *                   packets, drops, overlimits}}]  (tc -j -s class show dev DEV)
  *
  * Names differ from ip's in one way only: a route's table is always given
  * ("main" too). Each returns NULL when the kernel could not be asked.
@@ -33,6 +35,8 @@ json_t *nl_neighbours(int family);
 /* protocol: a route's rtm_protocol (e.g. 209), or -1 for any */
 json_t *nl_routes(int family, int protocol);
 json_t *nl_rules(int family);
+/* the traffic-control classes of dev (NULL: no such device) */
+json_t *nl_classes(const char *dev);
 
 /* ip -j addr's shape: each link of links with addr_info, its addresses */
 json_t *nl_join_addrs(const json_t *links, const json_t *addrs);
@@ -45,5 +49,6 @@ void nl_parse_addr(const struct nlmsghdr *nlh, json_t *out);
 void nl_parse_neigh(const struct nlmsghdr *nlh, json_t *out);
 void nl_parse_route(const struct nlmsghdr *nlh, json_t *out);
 void nl_parse_rule(const struct nlmsghdr *nlh, json_t *out);
+void nl_parse_class(const struct nlmsghdr *nlh, json_t *out);
 
 #endif

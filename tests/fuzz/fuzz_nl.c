@@ -33,6 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nl_parse_neigh(nlh, out);
 		nl_parse_route(nlh, out);
 		nl_parse_rule(nlh, out);
+		nl_parse_class(nlh, out);
 	}
 	json_decref(nl_join_addrs(out, out));
 	json_decref(out);

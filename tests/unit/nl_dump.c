@@ -1,7 +1,7 @@
 /*
  * Prints what the netlink reader reads, for the integration tests to
  * compare with ip -j in a lab's namespace: nl_dump links|addresses|
- * neighbours|routes|rules.
+ * neighbours|routes|rules, nl_dump classes DEV.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,9 +13,11 @@ int main(int argc, char **argv)
 {
 	json_t *v = NULL;
 
-	if (argc != 2)
+	if (argc == 3 && !strcmp(argv[1], "classes"))
+		v = nl_classes(argv[2]);
+	else if (argc != 2)
 		return 2;
-	if (!strcmp(argv[1], "links"))
+	else if (!strcmp(argv[1], "links"))
 		v = nl_links();
 	else if (!strcmp(argv[1], "addresses"))
 		v = nl_addresses(AF_UNSPEC);

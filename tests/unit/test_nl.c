@@ -6,6 +6,8 @@
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 #include <linux/fib_rules.h>
+#include <linux/gen_stats.h>
+#include <linux/pkt_sched.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
@@ -252,6 +254,40 @@ static void test_rule(void)
 	json_decref(out);
 }
 
+static void test_class(void)
+{
+	struct tcmsg tc = { .tcm_family = AF_UNSPEC, .tcm_ifindex = 1,
+			    .tcm_handle = 0x0d1f0100, .tcm_parent = TC_H_ROOT };
+	struct { uint64_t bytes; uint32_t packets, pad; } basic = { 6000000000ULL, 8, 0 };
+	struct gnet_stats_queue q = { .drops = 3, .overlimits = 9 };
+	struct nlmsghdr *nlh = msg(RTM_NEWTCLASS, &tc, sizeof(tc));
+	struct nlattr *nest;
+	json_t *out;
+
+	mnl_attr_put_strz(nlh, TCA_KIND, "htb");
+	nest = mnl_attr_nest_start(nlh, TCA_STATS2);
+	mnl_attr_put(nlh, TCA_STATS_BASIC, sizeof(basic), &basic);
+	mnl_attr_put(nlh, TCA_STATS_QUEUE, sizeof(q), &q);
+	mnl_attr_nest_end(nlh, nest);
+	out = parse(nl_parse_class, nlh);
+	/* counters cut short are left out */
+	tc.tcm_handle = 0x0d1f0101;
+	tc.tcm_parent = 0x0d1f0001;
+	nlh = msg(RTM_NEWTCLASS, &tc, sizeof(tc));
+	mnl_attr_put_strz(nlh, TCA_KIND, "htb");
+	nest = mnl_attr_nest_start(nlh, TCA_STATS2);
+	mnl_attr_put(nlh, TCA_STATS_BASIC, 8, &basic);
+	mnl_attr_nest_end(nlh, nest);
+	nl_parse_class(nlh, out);
+	T_CHECK_JSON(out, "[{\"handle\": \"d1f:100\", \"parent\": \"root\", \"dev\": \"lo\","
+		     " \"class\": \"htb\", \"stats\": {\"bytes\": 6000000000, \"packets\": 8,"
+		     " \"drops\": 3, \"overlimits\": 9}},"
+		     " {\"handle\": \"d1f:101\", \"parent\": \"d1f:1\", \"dev\": \"lo\","
+		     " \"class\": \"htb\", \"stats\": {}}]");
+	json_decref(out);
+	T_CHECK(nl_classes("no-such-device0") == NULL);
+}
+
 /* The dumps themselves, on this machine: the loopback is always there. */
 static void test_dumps(void)
 {
@@ -285,6 +321,7 @@ int main(void)
 	T_RUN(test_neigh);
 	T_RUN(test_route);
 	T_RUN(test_rule);
+	T_RUN(test_class);
 	T_RUN(test_dumps);
 	return t_done("nl");
 }

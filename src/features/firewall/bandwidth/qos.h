@@ -64,7 +64,8 @@ int qos_tc_clear(struct sys *sys, const json_t *roots, const json_t *ports, cons
 int qos_tc_load(struct sys *sys, const char *ifb, const char *batch, char **err);
 
 /* cake.c: NULL when cake can be used, else why not (static text).
- * fresh: probe now; otherwise a result up to a minute old may be used. */
+ * fresh: probe now; otherwise the last answer (the first call probes: the
+ * feature's init, at start). */
 const char *sqm_cake_missing(struct sys *sys, bool fresh);
 
 /* qos_methods.c */

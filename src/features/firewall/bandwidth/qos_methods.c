@@ -10,6 +10,7 @@
 #include "apply/system.h"
 #include "core/util.h"
 #include "features/firewall/bandwidth/qos.h"
+#include "net/nl.h"
 #include "store/doc.h"
 
 static json_t *qos_sqm_status(struct rpc_call *c)
@@ -79,31 +80,27 @@ static json_t *qos_sqm_autofill(struct rpc_call *c)
 }
 
 /*
- * Bytes, packets and drops per HTB class of dev, from `tc -s class show`
- * ("class htb d1f:100 root ..." then " Sent B bytes P pkt (dropped D, ...").
+ * Bytes, packets and drops per HTB class of dev, read by netlink (what
+ * `tc -s class show` prints, without running it). The dry backend has no
+ * classes to read.
  */
 static json_t *qos_class_stats(struct sys *sys, const char *dev)
 {
-	char *out = NULL, *save = NULL, handle[32] = "";
-	json_t *o = json_object();
+	json_t *o = json_object(), *classes = sys_is_dry(sys) || !dev ? NULL : nl_classes(dev), *c;
+	size_t i;
 
-	if (sys->run(sys, (char *const[]){ "tc", "-s", "class", "show", "dev", (char *)dev, NULL },
-		     5000, &out) != 0) {
-		free(out);
-		return o;
-	}
-	for (char *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		unsigned long long bytes, pkts, drops;
-		if (sscanf(l, "class htb %31s", handle) == 1)
+	json_array_foreach(classes, i, c) {
+		const json_t *st = json_object_get(c, "stats");
+		const char *kind = json_string_value(json_object_get(c, "class"));
+
+		if (!kind || strcmp(kind, "htb") || !json_object_get(st, "bytes"))
 			continue;
-		if (*handle && sscanf(l, " Sent %llu bytes %llu pkt (dropped %llu", &bytes, &pkts,
-				      &drops) == 3)
-			json_object_set_new(o, handle, json_pack("{s:I, s:I, s:I}", "bytes",
-				(json_int_t)bytes, "packets", (json_int_t)pkts, "drops",
-				(json_int_t)drops));
-		*handle = '\0';
+		json_object_set_new(o, json_string_value(json_object_get(c, "handle")),
+			json_pack("{s:O, s:O, s:O?}", "bytes", json_object_get(st, "bytes"),
+				  "packets", json_object_get(st, "packets"), "drops",
+				  json_object_get(st, "drops")));
 	}
-	free(out);
+	json_decref(classes);
 	return o;
 }
 
