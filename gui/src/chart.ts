@@ -39,7 +39,13 @@ export function chart(rx: number[], tx: number[], capacity: number, label: strin
   const max = Math.max(1, ...rx, ...tx);
   const el = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img', 'aria-label': label, preserveAspectRatio: 'none' });
   el.append(svg('line', { x1: '0', y1: String(height - 0.5), x2: String(width), y2: String(height - 0.5), class: 'axis' }));
-  if (rx.length) el.append(svg('polyline', { points: points(rx, max, width, height, capacity), class: 'rx', 'data-test': 'rx' }));
-  if (tx.length) el.append(svg('polyline', { points: points(tx, max, width, height, capacity), class: 'tx', 'data-test': 'tx' }));
+  for (const [cls, v] of [['rx', rx], ['tx', tx]] as const) {
+    if (!v.length) continue;
+    const pts = points(v, max, width, height, capacity);
+    el.append(svg('polyline', { points: pts, class: cls, 'data-test': cls }));
+    // the latest value as a dot: seen from the first sample on
+    const [x, y] = pts.split(' ').pop()!.split(',');
+    el.append(svg('circle', { cx: x, cy: y, r: '2', class: `${cls} now` }));
+  }
   return el;
 }

@@ -85,6 +85,8 @@ describe('traffic chart', () => {
     expect(points([5], 10, 100, 12, 11)).toBe('100.0,6.0');
     const svg = chart([1, 2], [], 100, 'x');
     expect(svg.querySelectorAll('polyline').length).toBe(1);
+    const dot = svg.querySelector('circle')!;
+    expect([dot.getAttribute('cx'), dot.getAttribute('cy')]).toEqual(['300.0', '1.0']);
     expect(svg.getAttribute('aria-label')).toBe('x');
   });
   it('rates in bits per second', () => {
