@@ -22,11 +22,13 @@ and reaches the router at 192.168.1.1 over the veth, as a LAN host would.
      namespace, when playwright-core is installed in bench/web.
 
 GET /api/v1/status is the endpoint of record; GET /api/v1/system is measured
-too, as the bridge's ceiling for a cheap core method. Reported, not asserted.
+too, as the bridge's ceiling for a cheap core method, and GET
+/api/v1/dashboard with 50 connections, as 50 open dashboards would read it. Reported, not asserted.
 
 Environment: DURATION (s, 10), THREADS (2), CONNS (16), RUNS (3, medians
 reported), GUI_RUNS (5),
-ENDPOINTS (status,system), NO_GUI=1, DIFOS_BUILD, DIFOS_GUI.
+ENDPOINTS (status,system,dashboard:50: an endpoint with its own number of
+connections after a colon), NO_GUI=1, DIFOS_BUILD, DIFOS_GUI.
 """
 import json, os, re, shutil, signal, subprocess, sys, tempfile, threading, time
 
@@ -44,7 +46,10 @@ THREADS = int(os.environ.get("THREADS", "2"))
 CONNS = int(os.environ.get("CONNS", "16"))
 RUNS = int(os.environ.get("RUNS", "3"))
 GUI_RUNS = int(os.environ.get("GUI_RUNS", "5"))
-ENDPOINTS = [e for e in os.environ.get("ENDPOINTS", "status,system").split(",") if e]
+# name[:connections]: the dashboard as 50 browsers keep it open would ask it
+_EPS = [e.split(":") for e in os.environ.get("ENDPOINTS", "status,system,dashboard:50").split(",") if e]
+ENDPOINTS = [e[0] for e in _EPS]
+CONNS_OF = {e[0]: int(e[1]) if len(e) > 1 else CONNS for e in _EPS}
 PASSWORD = "bench-password-%d" % os.getpid()
 TIMEOUT = 60  # seconds, any single helper command
 
@@ -152,8 +157,8 @@ def to_ms(v):
     return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[m.group(2)]
 
 
-def wrk(url, token, duration=DURATION):
-    argv = ["wrk", "-t%d" % THREADS, "-c%d" % CONNS, "-d%ds" % duration, "--latency"]
+def wrk(url, token, duration=DURATION, conns=CONNS):
+    argv = ["wrk", "-t%d" % THREADS, "-c%d" % conns, "-d%ds" % duration, "--latency"]
     if token:
         argv += ["-H", "Authorization: Bearer " + token]
     r = in_client(*argv, url, timeout=duration + 60)
@@ -356,13 +361,14 @@ def main():
         for ep in ENDPOINTS:
             url_d = "https://%s/api/v1/%s" % (ROUTER, ep)
             url_n = "https://%s:%d/api/v1/%s" % (ROUTER, NGINX_PORT, ep)
-            wrk(url_d, token, 2)  # warm-up, not recorded
-            wrk(url_n, token, 2)
+            c = CONNS_OF[ep]
+            wrk(url_d, token, 2, c)  # warm-up, not recorded
+            wrk(url_n, token, 2, c)
             ds, ns_, cpu = [], [], {"web": 0, "core": 0, "children": 0}
             for _ in range(RUNS):  # alternating, so drifts of the machine hit both
                 c0 = {"web": cpu_ticks(web_pid), "core": cpu_ticks(core_pid)}
                 with RssSampler({"web": web_pid, "core": core_pid}) as s:
-                    d = wrk(url_d, token)
+                    d = wrk(url_d, token, DURATION, c)
                 c1 = {"web": cpu_ticks(web_pid), "core": cpu_ticks(core_pid)}
                 cpu["web"] += c1["web"][0] - c0["web"][0]
                 cpu["core"] += c1["core"][0] - c0["core"][0]
@@ -371,7 +377,7 @@ def main():
                 for k in load_max:
                     load_max[k] = max(load_max[k], s.max[k])
                 with RssSampler({"w%d" % i: p for i, p in enumerate(nginx_worker)}) as s:
-                    ns_.append(wrk(url_n, token))  # the same request; nginx ignores the header
+                    ns_.append(wrk(url_n, token, DURATION, c))  # the same request; nginx ignores the header
                 nginx_max = max(nginx_max, sum(s.max.values()))
             reqs = sum(d["requests"] for d in ds) or 1
             results[ep] = {"size": len(bodies[ep]), "difos": ds, "nginx": ns_,
@@ -391,7 +397,8 @@ def main():
             n = {k: median([x[k] for x in r["nginx"]]) for k in ("rps", "p99")}
             rr, pr = d["rps"] / n["rps"] if n["rps"] else 0, d["p99"] / n["p99"] if n["p99"] else 0
             print("%-22s %5d B %12.1f %7.1f ms %12.1f %7.1f ms %8.4fx %7.1fx" % (
-                "GET /api/v1/" + ep, r["size"], d["rps"], d["p99"], n["rps"], n["p99"], rr, pr))
+                "GET /api/v1/" + ep + ("" if CONNS_OF[ep] == CONNS else " c%d" % CONNS_OF[ep]),
+                r["size"], d["rps"], d["p99"], n["rps"], n["p99"], rr, pr))
             print("  runs: difos %s req/s, p99 %s ms; nginx %s req/s, p99 %s ms" % (
                 ", ".join("%.0f" % x["rps"] for x in r["difos"]), ", ".join("%.1f" % x["p99"] for x in r["difos"]),
                 ", ".join("%.0f" % x["rps"] for x in r["nginx"]), ", ".join("%.1f" % x["p99"] for x in r["nginx"])))

@@ -6,12 +6,28 @@ SQM on a kernel without cake, and rejected input.
 
 import re
 
-from conftest import CLIENT_MAC, describe
+from conftest import CLIENT_MAC, describe, ns_exec
+from lab_trace import programs_run_during
 from lab_qos import assert_limited, iperf_mbps, qdiscs, start_iperf_server, tc_show
 
 CLIENT_IP = "192.168.1.20"
 LIMIT = 8          # Mbps
 FAR_ABOVE = 4      # an unlimited client reaches more than this many times the limit
+
+
+def class_sent(lab, dev):
+    """{handle: (bytes, packets)} of dev's HTB classes, as tc -s prints them."""
+    out, handle = {}, None
+    for line in ns_exec(lab.router, "tc", "-s", "class", "show", "dev", dev).stdout.splitlines():
+        m = re.match(r"class htb (\S+)", line)
+        if m:
+            handle = m.group(1)
+            continue
+        m = re.match(r"\s*Sent (\d+) bytes (\d+) pkt", line)
+        if m and handle:
+            out[handle] = (int(m.group(1)), int(m.group(2)))
+        handle = None
+    return out
 
 
 def setup_client(lab):
@@ -34,6 +50,18 @@ def test_limit_by_ip_both_directions(lab):
     counters = d.ctl_json("qos-counters")
     assert counters and counters[0]["client"] == CLIENT_IP, counters
     assert counters[0]["download"]["bytes"] > 1e6 and counters[0]["upload"]["bytes"] > 1e6
+    # read by netlink, as tc reads them: tc's figures before and after bound ours
+    before = class_sent(lab, "br-lan")
+    got = []
+    ran = programs_run_during(lab, lambda: got.extend([d.ctl_json("qos-counters"), d.status(),
+                                                       d.ctl_json("sqm-status")]))
+    assert not ran, "difosd ran programs for the counters:\n" + "\n".join(ran)
+    counters = got[0]
+    after = class_sent(lab, "br-lan")
+    h = [k for k in before if counters[0]["download"]["bytes"] >= before[k][0]]
+    assert any(before[k][0] <= counters[0]["download"]["bytes"] <= after[k][0] and
+               before[k][1] <= counters[0]["download"]["packets"] <= after[k][1] for k in h), \
+        (before, counters, after)
 
     # removing the limit gives the client its speed back
     d.ctl_ok("delete", "qos.by_ip[1]")

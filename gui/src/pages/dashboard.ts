@@ -1,12 +1,15 @@
 /*
- * Dashboards › Router: system, LAN clients, DHCP leases, interfaces.
+ * Dashboards › Router: is the internet up (the WAN card and its check),
+ * is everything running (every feature and engine), traffic per
+ * interface, the LAN's clients, DHCP leases, interfaces, the system.
  * One GET at load, then live updates from the events WebSocket; the root
  * carries data-updated="<ms timestamp>" of the last update.
  */
 import { get } from '../api';
+import { chart, rate } from '../chart';
 import { h, fill } from '../dom';
 import { subscribe } from '../events';
-import { bytes, duration, expires } from '../format';
+import { bytes, duration, expires, time } from '../format';
 import type { PageDef } from '../page';
 import { pendingChanges, refreshChanges } from '../pill';
 import { banner, emptyRow, table } from '../ui';
@@ -27,7 +30,62 @@ export interface Iface {
   addresses?: { family?: string; address?: string; prefix?: number }[];
 }
 
+export interface Client {
+  mac?: string;
+  name?: string | null;
+  ip?: string | null;
+  kind?: 'lease' | 'static' | 'neighbour';
+  online?: boolean;
+  expires?: number;
+}
+
+export interface Check {
+  gateway?: { address?: string; ok?: boolean; rtt_ms?: number | null; answer?: string } | null;
+  dns?: { server?: string; ok?: boolean; rtt_ms?: number | null; answer?: string } | null;
+  at?: number;
+}
+
+export interface Wan {
+  interface?: string;
+  proto?: string;
+  state?: string | null;
+  address?: string | null;
+  gateway?: string | null;
+  dns?: string[];
+  upstreams?: { source?: string; servers?: string[] } | null;
+  lease?: { seconds?: number; obtained?: number; expires?: number; left?: number } | null;
+  uptime?: number | null;
+  check?: Check | null;
+}
+
+export interface EngineState {
+  name?: string;
+  state?: 'running' | 'stopped' | 'failed';
+  restarts?: number;
+  message?: string;
+}
+
+export interface FeatureState {
+  name?: string;
+  title?: string;
+  state?: string;
+  message?: string;
+  engines?: EngineState[];
+}
+
+export interface Traffic {
+  period_ms?: number;
+  samples?: number;
+  times?: number[];
+  interfaces?: Record<string, { rx?: number[]; tx?: number[]; rx_bytes?: number; tx_bytes?: number }>;
+}
+
 export interface Dashboard {
+  version?: string;
+  clients?: Client[];
+  wan?: Wan;
+  features?: FeatureState[];
+  traffic?: Traffic;
   system?: {
     hostname?: string;
     uptime?: number;
@@ -71,6 +129,81 @@ function ifaceRows(list: Iface[] = []): HTMLTableRowElement[] {
     h('td', { 'data-label': 'MAC' }, i.mac ? h('code', null, i.mac) : '—')));
 }
 
+/** Is the internet up? Both the gateway and the upstream DNS answered. */
+export function internet(c: Check | null | undefined): { text: string; tone: string } {
+  if (!c || (!c.gateway && !c.dns)) return { text: 'Not checked yet', tone: 'unknown' };
+  if (c.gateway?.ok && c.dns?.ok && (c.dns.answer === 'NOERROR' || c.dns.answer === 'NXDOMAIN')) return { text: 'Up', tone: 'ok' };
+  if (c.gateway?.ok || c.dns?.ok) return { text: 'Degraded', tone: 'warn' };
+  return { text: 'Down', tone: 'failed' };
+}
+
+function checkText(what: string, r: { ok?: boolean; rtt_ms?: number | null; answer?: string } | null | undefined, target?: string): string {
+  if (!r) return `${what}: nothing to ask`;
+  const took = r.ok && typeof r.rtt_ms === 'number' ? ` in ${r.rtt_ms} ms` : '';
+  return `${what} ${target || ''}: ${r.ok ? 'answers' : 'no answer'}${took}${r.answer && r.answer !== 'echo reply' ? ` (${r.answer})` : ''}`;
+}
+
+export function wanFacts(w: Wan = {}): HTMLElement[] {
+  const row = (label: string, test: string, v: string) => [h('dt', null, label), h('dd', { 'data-test': test }, v)];
+  const l = w.lease;
+  const c = w.check;
+  return [
+    ...row('Interface', 'wan-interface', `${w.interface || '—'}${w.proto ? ` (${w.proto === 'dhcp' ? 'DHCP' : 'static'})` : ''}`),
+    ...row('Address', 'wan-address', w.address || '—'),
+    ...row('Gateway', 'wan-gateway', w.gateway || '—'),
+    ...row('DNS servers', 'wan-dns', (w.dns || []).join(', ') || '—'),
+    ...(w.proto === 'dhcp' ? row('DHCP lease', 'wan-lease', l ? `${duration(l.seconds ?? NaN)}, ${duration(l.left ?? NaN)} left` : 'none yet') : []),
+    ...row('Link up for', 'wan-uptime', typeof w.uptime === 'number' ? duration(w.uptime) : 'down'),
+    ...row('Check', 'wan-check', c && (c.gateway || c.dns)
+      ? `${checkText('gateway', c.gateway, c.gateway?.address)} · ${checkText('DNS', c.dns, c.dns?.server)}${c.at ? ` · ${time(c.at)}` : ''}`
+      : '—'),
+  ];
+}
+
+const KIND: Record<string, string> = { lease: 'DHCP lease', static: 'Static lease', neighbour: 'Fixed address' };
+
+export function clientRows(list: Client[] = []): HTMLTableRowElement[] {
+  if (!list.length) return [emptyRow(6, 'No devices on the LAN.')];
+  return list.map((c) => h('tr', { 'data-test': 'client' },
+    h('td', { 'data-label': 'Name' }, c.name || '—'),
+    h('td', { 'data-label': 'IP address' }, c.ip || '—'),
+    h('td', { 'data-label': 'MAC address' }, h('code', null, c.mac || '—')),
+    h('td', { 'data-label': 'Kind' }, KIND[c.kind || ''] || '—'),
+    h('td', { 'data-label': 'Online' }, h('span', { class: 'state ' + (c.online ? 'state-ok' : 'state-stopped') }, c.online ? 'online' : 'not seen')),
+    h('td', { 'data-label': 'Expires' }, c.kind === 'neighbour' ? '—' : expires(c.expires))));
+}
+
+function badge(state: string | undefined): HTMLElement {
+  const s = state === 'running' ? 'ok' : state || 'unknown';
+  return h('span', { class: `state state-${s}`, 'data-test': 'badge' }, s);
+}
+
+export function featureRows(list: FeatureState[] = []): HTMLElement[] {
+  return list.map((f) => h('li', { class: 'feature', 'data-test': 'feature-' + (f.name || '') },
+    h('div', { class: 'feature-head' }, badge(f.state), h('strong', null, f.title || f.name || '—'),
+      f.message ? h('span', { class: 'muted', 'data-test': 'message' }, f.message) : null),
+    (f.engines || []).length
+      ? h('ul', { class: 'engines' }, (f.engines || []).map((e) => h('li', { 'data-test': 'engine-' + (e.name || '') },
+        badge(e.state), h('code', null, e.name || '—'),
+        e.restarts ? h('span', { class: 'muted' }, ` ${e.restarts} restarts`) : null,
+        e.state !== 'running' && e.message ? h('span', { class: 'muted' }, ` ${e.message}`) : null)))
+      : null));
+}
+
+export function trafficCharts(t: Traffic = {}): HTMLElement[] {
+  const entries = Object.entries(t.interfaces || {});
+  if (!entries.length) return [h('p', { class: 'muted' }, 'Collecting…')];
+  const minutes = Math.round(((t.samples || 100) * (t.period_ms || 3000)) / 60000);
+  return entries.map(([name, s]) => {
+    const rx = s.rx || [], tx = s.tx || [];
+    return h('figure', { class: 'traffic', 'data-test': 'chart-' + name },
+      h('figcaption', null, h('strong', null, name),
+        h('span', { class: 'rx-label' }, ` ↓ ${rate(rx[rx.length - 1] ?? NaN)}`),
+        h('span', { class: 'tx-label' }, ` ↑ ${rate(tx[tx.length - 1] ?? NaN)}`)),
+      chart(rx, tx, t.samples || 100, `${name}: received and sent over the last ${minutes} minutes`));
+  });
+}
+
 export const dashboardPage: PageDef = {
   path: '/dashboard',
   title: 'Router',
@@ -80,6 +213,14 @@ export const dashboardPage: PageDef = {
     const live = h('span', { class: 'live', 'data-test': 'live' }, 'Connecting…');
     const sys = h('dl', { class: 'facts', 'data-test': 'system' });
     const clients = h('p', { class: 'big', 'data-test': 'lan-clients' }, '—');
+    const version = h('span', { class: 'muted', 'data-test': 'version' });
+    const wanState = h('span', { class: 'state', 'data-test': 'internet' }, '…');
+    const wan = h('dl', { class: 'facts', 'data-test': 'wan-facts' });
+    const features = h('ul', { class: 'features', 'data-test': 'features' });
+    const charts = h('div', { class: 'charts', 'data-test': 'traffic' });
+    const clientList = h('tbody');
+    const clientTable = table(['Name', 'IP address', 'MAC address', 'Kind', 'Online', 'Expires'], [], 'clients');
+    clientTable.querySelector('tbody')!.replaceWith(clientList);
     const leaseCount = h('span', { class: 'count', 'data-test': 'lease-count' });
     const leases = h('tbody');
     const ifaces = h('tbody');
@@ -88,11 +229,15 @@ export const dashboardPage: PageDef = {
     const ifaceTable = table(['Name', 'Role', 'State', 'Addresses', 'MAC'], [], 'interfaces');
     ifaceTable.querySelector('tbody')!.replaceWith(ifaces);
     const el = h('div', { class: 'dashboard', 'data-test': 'dashboard' },
-      h('div', { class: 'dash-head' }, msg.el, live),
+      h('div', { class: 'dash-head' }, msg.el, version, live),
       h('div', { class: 'cards' },
+        h('section', { class: 'card span2', 'data-test': 'wan' }, h('div', { class: 'card-head' }, h('h2', null, 'Internet'), wanState), wan),
+        h('section', { class: 'card' }, h('h2', null, 'LAN clients'), clients, h('p', { class: 'muted' }, 'Devices on the LAN: a DHCP lease or seen lately, listed below.')),
         h('section', { class: 'card' }, h('h2', null, 'System'), sys),
-        h('section', { class: 'card' }, h('h2', null, 'LAN clients'), clients, h('p', { class: 'muted' }, 'Devices with an active DHCP lease.')),
-        h('section', { class: 'card span2' }, h('div', { class: 'card-head' }, h('h2', null, 'DHCP leases'), leaseCount), leaseTable)),
+        h('section', { class: 'card span2' }, h('h2', null, 'Services'), features),
+        h('section', { class: 'card span2' }, h('h2', null, 'Traffic'), charts)),
+      h('section', { class: 'card' }, h('h2', null, 'Clients'), clientTable),
+      h('section', { class: 'card' }, h('div', { class: 'card-head' }, h('h2', null, 'DHCP leases'), leaseCount), leaseTable),
       h('section', { class: 'card' }, h('h2', null, 'Interfaces'), ifaceTable));
     ctx.root.append(el);
 
@@ -109,6 +254,14 @@ export const dashboardPage: PageDef = {
           mem === null ? '—' : [h('meter', { min: '0', max: '100', low: '70', high: '90', optimum: '0', value: String(mem), 'aria-label': 'Memory used' }), ` ${mem}% of ${bytes(s.memory!.total!)}`]),
         h('dt', null, 'Revision'), h('dd', { 'data-test': 'revision' }, String(d.revision ?? s.revision ?? '—')));
       clients.textContent = String(d.lan_clients ?? '—');
+      version.textContent = d.version ? `difos ${d.version}` : '';
+      const net = internet(d.wan?.check);
+      wanState.textContent = net.text;
+      wanState.className = `state state-${net.tone}`;
+      fill(wan, wanFacts(d.wan));
+      fill(features, featureRows(d.features));
+      fill(charts, trafficCharts(d.traffic));
+      fill(clientList, clientRows(d.clients));
       const active = d.leases?.active || [];
       leaseCount.textContent = `${active.length} active`;
       fill(leases, leaseRows(active));

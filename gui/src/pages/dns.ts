@@ -6,6 +6,7 @@ import type { PageDef } from '../page';
 import { schemaTabs } from '../schematabs';
 import { banner, table } from '../ui';
 import { LEASE_HEAD, leaseRows, type Lease } from './dashboard';
+import { upstreamsCard } from './inforce';
 
 /** What can be done with an active lease: make it static (unless it is). */
 function leaseAction(l: Lease, fixed: Set<string | undefined>): HTMLElement {
@@ -44,6 +45,7 @@ export const dnsPage: PageDef = {
   title: 'DNS & DHCP',
   group: 'Network Settings',
   render(ctx) {
+    ctx.root.append(upstreamsCard());
     schemaTabs(ctx, ['dns', 'dhcp'], {
       tables: {
         'dhcp.static_leases': {

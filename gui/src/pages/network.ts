@@ -1,6 +1,7 @@
 /* Network Settings › LAN, WAN: forms generated from the schema (its order, its conditions). */
 import type { PageDef } from '../page';
 import { sectionForm } from '../section';
+import { wanLeaseCard } from './inforce';
 
 export const lanPage: PageDef = {
   path: '/lan',
@@ -16,6 +17,6 @@ export const wanPage: PageDef = {
   title: 'WAN',
   group: 'Network Settings',
   render(ctx) {
-    ctx.root.append(sectionForm('wan'));
+    ctx.root.append(wanLeaseCard(), sectionForm('wan'));
   },
 };

@@ -221,6 +221,10 @@ int web_tls_paths(const char *names, char **cert, char **key, char **err)
 		*err = xstrdup("cannot install the certificate for difosd-web");
 		rc = -1;
 	}
+	/* its details are read now, with the change, so that status reads
+	 * never run openssl */
+	if (rc == 0)
+		json_decref(web_tls_info());
 	free(ucrt);
 	free(ukey);
 	free(fcrt);

@@ -3,17 +3,20 @@
  * gathering what the page shows, and the live feed. difosd-web tells how
  * many WebSocket clients watch; while any do, the core pushes the
  * dashboard to it every DASHBOARD_PERIOD_MS, and at once when an engine
- * starts or stops or an address changes.
+ * starts or stops or an address changes. Nothing here spawns a process:
+ * the kernel is read by netlink, the traffic and the connectivity check
+ * by timers of the core (traffic.c, probe.c).
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "apply/engine.h"
 #include "apply/feature.h"
 #include "core/lock.h"
-#include "core/spawn.h"
 #include "core/util.h"
 #include "features/dashboards/router/dashboard.h"
+#include "net/nl.h"
 #include "rpc/control.h"
 #include "store/doc.h"
 
@@ -25,29 +28,6 @@ static bool events_timer_ready;
 static bool events_stopped;     /* shutting down: the timer is closed for good */
 static int events_watchers;
 
-/* Devices seen on the LAN: neighbours of the LAN bridge with a MAC. */
-static json_t *dashboard_lan_macs(const char *dev)
-{
-	struct spawn_result r;
-	json_t *raw, *n, *macs = json_object();
-	size_t i;
-
-	if (!dev || spawn_run((char *const[]){ "ip", "-j", "neigh", "show", "dev", (char *)dev, NULL },
-			      NULL, 5000, &r) < 0)
-		return macs;
-	raw = r.status == 0 ? json_loads(r.output, 0, NULL) : NULL;
-	spawn_result_free(&r);
-	json_array_foreach(raw, i, n) {
-		const char *mac = json_string_value(json_object_get(n, "lladdr"));
-		json_t *state = json_object_get(n, "state");
-		const char *st = json_string_value(json_array_get(state, 0));
-		if (mac && (!st || (strcmp(st, "FAILED") && strcmp(st, "INCOMPLETE"))))
-			json_object_set_new(macs, mac, json_true());
-	}
-	json_decref(raw);
-	return macs;
-}
-
 static json_t *dashboard_call(const char *method)
 {
 	json_t *err, *res = rpc_invoke(method, NULL, "dashboard", &err);
@@ -56,30 +36,37 @@ static json_t *dashboard_call(const char *method)
 	return res ? res : json_null();
 }
 
+/* One netlink dump of each kind (links, addresses, neighbours) and no
+ * process: the page's every fact, read in microseconds. */
 static json_t *dashboard_gather(const struct feature_env *env)
 {
 	struct engine *eng = env->engine;
+	const json_t *doc = eng->running;
 	json_t *leases = dashboard_call("leases"), *changes = dashboard_call("config.changes");
-	json_t *macs = dashboard_lan_macs(doc_str(eng->running, "lan.device")), *l;
-	size_t i;
+	json_t *links = nl_links(), *addrs = nl_addresses(AF_UNSPEC), *neigh = nl_neighbours(AF_UNSPEC);
+	json_t *ifaces = dashboard_interfaces_of(doc, links, addrs);
+	json_t *clients = dashboard_clients(json_object_get(leases, "active"), neigh,
+					    doc_str(doc, "lan.device"),
+					    doc_get(doc, "dhcp.static_leases"));
+	json_t *d;
 
-	json_array_foreach(json_object_get(leases, "active"), i, l) {
-		const char *mac = json_string_value(json_object_get(l, "mac"));
-		if (mac)
-			json_object_set_new(macs, mac, json_true());
-	}
-	l = json_pack("{s:o, s:o, s:o, s:I, s:I, s:I}", "system", dashboard_call("system"),
-		      "interfaces", dashboard_call("interfaces"), "leases", leases,
-		      "lan_clients", (json_int_t)json_object_size(macs),
+	d = json_pack("{s:s, s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:I, s:I}",
+		      "version", DIFOS_VERSION, "system", dashboard_call("system"),
+		      "interfaces", ifaces, "leases", leases, "clients", clients,
+		      "lan_clients", (json_int_t)json_array_size(clients),
+		      "wan", dashboard_wan(env, ifaces), "features", dashboard_features(env),
+		      "traffic", traffic_series(),
 		      "revision", (json_int_t)eng->running_rev,
 		      "pending_changes", (json_int_t)json_array_size(changes));
 	if (eng->confirm_rev)
-		json_object_set_new(l, "confirm", json_pack("{s:I, s:I}", "revision",
+		json_object_set_new(d, "confirm", json_pack("{s:I, s:I}", "revision",
 			(json_int_t)eng->confirm_rev, "deadline",
 			(json_int_t)eng->confirm_deadline));
 	json_decref(changes);
-	json_decref(macs);
-	return l;
+	json_decref(links);
+	json_decref(addrs);
+	json_decref(neigh);
+	return d;
 }
 
 static void events_tick(uv_timer_t *t)
@@ -122,6 +109,8 @@ static void events_web_gone(void)
 static void dashboard_stop(struct feature_ctx *ctx)
 {
 	(void)ctx;
+	traffic_stop();
+	probe_stop();
 	events_stopped = true;
 	if (events_timer_ready) {
 		uv_timer_stop(&events_timer);
@@ -133,6 +122,12 @@ static void dashboard_stop(struct feature_ctx *ctx)
 static json_t *dashboard_method(struct rpc_call *c)
 {
 	return dashboard_gather(c->env);
+}
+
+static json_t *dashboard_traffic(struct rpc_call *c)
+{
+	(void)c;
+	return traffic_series();
 }
 
 static json_t *events_subscribe(struct rpc_call *c)
@@ -153,6 +148,10 @@ static int dashboard_init(const struct feature_env *env)
 {
 	dash_env = env;
 	control_on_web_gone(events_web_gone);
+	/* off the request path: the counters every few seconds, the check
+	 * every half minute */
+	traffic_start(env->loop);
+	probe_start(env->loop, dashboard_probe_targets, (void *)env);
 	return 0;
 }
 
@@ -160,6 +159,9 @@ static int dashboard_init(const struct feature_env *env)
 static void dashboard_event(const struct feature_env *env, const struct feature_event *ev)
 {
 	(void)env;
+	/* a new lease: is the internet up through it? */
+	if (ev->kind == EV_WAN_LEASE)
+		probe_run();
 	if ((ev->kind == EV_ENGINE || ev->kind == EV_ADDRESS) && events_watchers > 0 &&
 	    events_timer_ready && !events_stopped)
 		uv_timer_start(&events_timer, events_tick, 0, DASHBOARD_PERIOD_MS);
@@ -175,9 +177,17 @@ static const struct sc_field subscribe_params[] = {
 
 static const struct rpc_method dashboard_methods[] = {
 	{ "dashboard", dashboard_method, "everything the router dashboard shows", DASH, NULL,
-	  "{system, interfaces, leases, lan_clients, revision, pending_changes, confirm?}",
-	  RPC_READ,
+	  "{version, system, interfaces, leases, clients: [{mac, name, ip, kind, online, expires?}], "
+	  "lan_clients (the length of clients), wan: {interface, proto, state, address, addresses, "
+	  "gateway, dns, upstreams, lease: {seconds, obtained, expires, left}, up_since, uptime, "
+	  "check: {gateway, dns, at}}, features: [{name, title, state, message, engines}], "
+	  "traffic (as dashboard.traffic), revision, pending_changes, confirm?}", RPC_READ,
 	  .rest = { { "GET", "/dashboard" } } },
+	{ "dashboard.traffic", dashboard_traffic, "bytes per second received and sent by each "
+	  "interface over the last minutes, sampled by the core every 3 s", DASH, NULL,
+	  "{period_ms, samples, times: [ms], interfaces: {name: {rx: [B/s], tx: [B/s], rx_bytes, "
+	  "tx_bytes}}}", RPC_READ,
+	  .rest = { { "GET", "/dashboard/traffic" } } },
 	{ "interfaces", dashboard_interfaces, "network interfaces with addresses and MAC", DASH, NULL,
 	  "[{name, mac, state, mtu, flags, addresses: [{family, address, prefix}], role}]",
 	  RPC_READ,

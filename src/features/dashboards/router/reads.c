@@ -2,65 +2,71 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/sysinfo.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "apply/engine.h"
 #include "apply/feature.h"
-#include "core/spawn.h"
 #include "core/util.h"
 #include "features/dashboards/router/dashboard.h"
+#include "net/nl.h"
 #include "store/doc.h"
 
-json_t *dashboard_interfaces(struct rpc_call *c)
+static const char *reads_role(const json_t *doc, const char *name)
 {
-	struct spawn_result r;
-	json_t *raw, *out;
+	if (name && doc_str(doc, "lan.device") && !strcmp(name, doc_str(doc, "lan.device")))
+		return "lan";
+	if (name && doc_str(doc, "wan.interface") && !strcmp(name, doc_str(doc, "wan.interface")))
+		return "wan";
+	return NULL;
+}
+
+json_t *dashboard_interfaces_of(const json_t *doc, const json_t *links, const json_t *addrs)
+{
+	json_t *joined = nl_join_addrs(links, addrs), *out = json_array(), *link;
 	size_t i;
-	json_t *link;
 
-	/* iproute2's JSON is the kernel's netlink view, already structured */
-	if (spawn_run((char *const[]){ "ip", "-j", "addr", "show", NULL }, NULL, 5000, &r) < 0 ||
-	    r.status != 0) {
-		spawn_result_free(&r);
-		return rpc_fail(c, RPC_INTERNAL, NULL, NULL, "cannot list interfaces");
-	}
-	raw = json_loads(r.output, 0, NULL);
-	spawn_result_free(&r);
-	if (!json_is_array(raw)) {
-		json_decref(raw);
-		return rpc_fail(c, RPC_INTERNAL, NULL, NULL, "cannot parse the interface list");
-	}
-	out = json_array();
-	json_array_foreach(raw, i, link) {
-		json_t *addrs = json_array(), *ai;
-		size_t j;
+	json_array_foreach(joined, i, link) {
+		json_t *list = json_array(), *ai, *st = json_object_get(link, "stats64");
 		const char *name = json_string_value(json_object_get(link, "ifname"));
-		const char *role = NULL;
-		const json_t *doc = c->env->engine->running;
+		json_t *o;
+		size_t j;
 
-		json_array_foreach(json_object_get(link, "addr_info"), j, ai) {
-			json_t *local = json_object_get(ai, "local");
-			json_t *plen = json_object_get(ai, "prefixlen");
-			if (json_is_string(local))
-				json_array_append_new(addrs, json_pack("{s:s, s:O, s:O}",
-					"family", json_string_value(json_object_get(ai, "family")) ?
-					json_string_value(json_object_get(ai, "family")) : "",
-					"address", local, "prefix", plen ? plen : json_null()));
-		}
-		if (name && doc_str(doc, "lan.device") && !strcmp(name, doc_str(doc, "lan.device")))
-			role = "lan";
-		else if (name && doc_str(doc, "wan.interface") &&
-			 !strcmp(name, doc_str(doc, "wan.interface")))
-			role = "wan";
-		json_array_append_new(out, json_pack("{s:s?, s:s?, s:O?, s:O?, s:O?, s:o, s:s?}",
-			"name", name, "mac", json_string_value(json_object_get(link, "address")),
+		json_array_foreach(json_object_get(link, "addr_info"), j, ai)
+			json_array_append_new(list, json_pack("{s:O, s:O, s:O}", "family",
+				json_object_get(ai, "family"), "address", json_object_get(ai, "local"),
+				"prefix", json_object_get(ai, "prefixlen")));
+		o = json_pack("{s:s?, s:O?, s:O?, s:O?, s:O?, s:o, s:s?}",
+			"name", name, "mac", json_object_get(link, "address"),
 			"state", json_object_get(link, "operstate"),
 			"mtu", json_object_get(link, "mtu"),
-			"flags", json_object_get(link, "flags"), "addresses", addrs, "role", role));
+			"flags", json_object_get(link, "flags"), "addresses", list,
+			"role", reads_role(doc, name));
+		if (st)
+			json_object_set_new(o, "stats", json_pack("{s:O, s:O, s:O, s:O}",
+				"rx_bytes", json_object_get(json_object_get(st, "rx"), "bytes"),
+				"tx_bytes", json_object_get(json_object_get(st, "tx"), "bytes"),
+				"rx_packets", json_object_get(json_object_get(st, "rx"), "packets"),
+				"tx_packets", json_object_get(json_object_get(st, "tx"), "packets")));
+		json_array_append_new(out, o);
 	}
-	json_decref(raw);
+	json_decref(joined);
+	return out;
+}
+
+/* the kernel's netlink view: one dump of the links, one of the addresses */
+json_t *dashboard_interfaces(struct rpc_call *c)
+{
+	json_t *links = nl_links(), *addrs = nl_addresses(AF_UNSPEC), *out = NULL;
+
+	if (links && addrs)
+		out = dashboard_interfaces_of(c->env->engine->running, links, addrs);
+	else
+		rpc_fail(c, RPC_INTERNAL, NULL, NULL, "cannot list interfaces");
+	json_decref(links);
+	json_decref(addrs);
 	return out;
 }
 

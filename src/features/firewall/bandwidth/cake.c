@@ -4,12 +4,11 @@
  * module may still be loadable. So when /sys/module says nothing, cake is
  * tried on a throwaway ifb device of difos' own: creating the qdisc makes
  * the kernel load the module if it has one, and no real interface is
- * touched. The answer is kept for a minute for status reads; an apply
- * asks afresh.
+ * touched. It is asked when difosd starts and afresh by every apply that
+ * installs cake; status reads take the last answer and never run anything.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "apply/system.h"
@@ -17,7 +16,6 @@
 #include "features/firewall/bandwidth/qos.h"
 
 #define SQM_PROBE_DEV     "ifb-cakeprobe"
-#define SQM_PROBE_MAX_AGE 60
 
 static const char sqm_no_ifb[] =
 	"SQM needs ifb devices (ifb) for the download direction, which this kernel does not "
@@ -45,12 +43,11 @@ static const char *sqm_probe(struct sys *sys)
 const char *sqm_cake_missing(struct sys *sys, bool fresh)
 {
 	static const char *why;
-	static time_t when;
-	time_t now = time(NULL);
+	static bool asked;
 
-	if (fresh || !when || now - when > SQM_PROBE_MAX_AGE || now < when) {
+	if (fresh || !asked) {
 		why = sqm_probe(sys);
-		when = now;
+		asked = true;
 	}
 	return why;
 }

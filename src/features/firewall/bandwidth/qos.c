@@ -168,12 +168,20 @@ static json_t *qos_status(struct feature_ctx *ctx)
 		"reason", why);
 
 	if (on)
-		json_object_set_new(json_object_get(o, "qos"), "clients", qos_counters(doc));
+		json_object_set_new(json_object_get(o, "qos"), "clients", qos_counters(ctx->env->sys, doc));
 	return o;
+}
+
+/* Is cake there? Asked once at start, so that status reads never run the probe. */
+static int qos_init(const struct feature_env *env)
+{
+	sqm_cake_missing(env->sys, true);
+	return 0;
 }
 
 const struct feature feature_qos = {
 	.name = "qos",
+	.init = qos_init,
 	.title = "Bandwidth control",
 	.sections = qos_sections,
 	.render = qos_render,

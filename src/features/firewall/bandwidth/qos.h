@@ -64,14 +64,13 @@ int qos_tc_clear(struct sys *sys, const json_t *roots, const json_t *ports, cons
 int qos_tc_load(struct sys *sys, const char *ifb, const char *batch, char **err);
 
 /* cake.c: NULL when cake can be used, else why not (static text).
- * fresh: probe now; otherwise a result up to a minute old may be used. */
+ * fresh: probe now; otherwise the last answer (the first call probes: the
+ * feature's init, at start). */
 const char *sqm_cake_missing(struct sys *sys, bool fresh);
 
 /* qos_methods.c */
 extern const struct rpc_method qos_methods[];
-json_t *qos_counters(const json_t *doc);
-/* tc_stats.c: {"d1f:100": {bytes, packets, drops}} of dev's HTB classes (netlink) */
-json_t *qos_class_stats(const char *dev);
+json_t *qos_counters(struct sys *sys, const json_t *doc);
 
 /* qos_print.c: difosctl's tables */
 void qos_print_sqm_status(const json_t *res);

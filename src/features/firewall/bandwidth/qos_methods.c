@@ -1,7 +1,6 @@
 /*
  * The bandwidth-control methods: SQM's availability and its auto fill,
- * and the per-client counters read back from the kernel's HTB classes
- * (tc_stats.c, through netlink).
+ * and the per-client counters read back from the kernel's HTB classes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include "apply/system.h"
 #include "core/util.h"
 #include "features/firewall/bandwidth/qos.h"
+#include "net/nl.h"
 #include "store/doc.h"
 
 static json_t *qos_sqm_status(struct rpc_call *c)
@@ -79,12 +79,37 @@ static json_t *qos_sqm_autofill(struct rpc_call *c)
 			 qos_autofill(up), "factor", SQM_AUTOFILL_FACTOR);
 }
 
-json_t *qos_counters(const json_t *doc)
+/*
+ * Bytes, packets and drops per HTB class of dev, read by netlink (what
+ * `tc -s class show` prints, without running it). The dry backend has no
+ * classes to read.
+ */
+static json_t *qos_class_stats(struct sys *sys, const char *dev)
+{
+	json_t *o = json_object(), *classes = sys_is_dry(sys) || !dev ? NULL : nl_classes(dev), *c;
+	size_t i;
+
+	json_array_foreach(classes, i, c) {
+		const json_t *st = json_object_get(c, "stats");
+		const char *kind = json_string_value(json_object_get(c, "class"));
+
+		if (!kind || strcmp(kind, "htb") || !json_object_get(st, "bytes"))
+			continue;
+		json_object_set_new(o, json_string_value(json_object_get(c, "handle")),
+			json_pack("{s:O, s:O, s:O?}", "bytes", json_object_get(st, "bytes"),
+				  "packets", json_object_get(st, "packets"), "drops",
+				  json_object_get(st, "drops")));
+	}
+	json_decref(classes);
+	return o;
+}
+
+json_t *qos_counters(struct sys *sys, const json_t *doc)
 {
 	static const char *const colls[] = { "by_mac", "by_ip" };
 	const json_t *qos = doc_get(doc, "qos");
-	json_t *down = qos_class_stats(doc_str(doc, "lan.device"));
-	json_t *up = qos_class_stats(QOS_IFB_UP);
+	json_t *down = qos_class_stats(sys, doc_str(doc, "lan.device"));
+	json_t *up = qos_class_stats(sys, QOS_IFB_UP);
 	json_t *list = json_array();
 
 	for (size_t k = 0; k < ARRAY_SIZE(colls); k++) {
@@ -111,7 +136,7 @@ static json_t *qos_counters_method(struct rpc_call *c)
 
 	if (!doc_bool(doc, "qos.enabled", false))
 		return json_array();
-	return qos_counters(doc);
+	return qos_counters(c->env->sys, doc);
 }
 
 static const struct sc_field autofill_params[] = {

@@ -346,9 +346,10 @@ static json_t *dhcp_status(struct feature_ctx *ctx)
 {
 	const json_t *doc = ctx->doc;
 
-	return json_pack("{s:I, s:I}", "static_leases",
+	return json_pack("{s:I, s:I, s:o}", "static_leases",
 			 (json_int_t)json_array_size(doc_get(doc, "dhcp.static_leases")),
-			 "hostnames", (json_int_t)json_array_size(doc_get(doc, "dhcp.hostnames")));
+			 "hostnames", (json_int_t)json_array_size(doc_get(doc, "dhcp.hostnames")),
+			 "upstreams", dhcp_upstreams(ctx->env));
 }
 
 /* LAN clients resolve hostname.domain to the router: it answers to it on the web. */

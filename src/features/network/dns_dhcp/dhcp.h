@@ -17,6 +17,11 @@ char *dhcp_marker_name(const char *const *texts);
 /* Does the local DNS server answer an A query for name (within timeout_ms)? */
 bool dhcp_dns_answers(const char *name, int timeout_ms);
 
+/* upstreams.c: the upstream DNS servers dnsmasq uses now:
+ * {source: "configured"|"wan"|"none", servers: [..]} */
+struct feature_env;
+json_t *dhcp_upstreams(const struct feature_env *env);
+
 extern const struct rpc_method dhcp_methods[];
 
 #endif

@@ -103,7 +103,6 @@ static int routes_apply(struct feature_ctx *ctx)
 {
 	int rc;
 
-	routes_in_force_forget();
 	if (ctx->old_dir && apply_file_changed(ctx, "domains"))
 		routes_flush_sets(ctx);
 	rc = routes_sync(ctx->env->sys, ctx->doc, &ctx->err);
@@ -172,7 +171,6 @@ static void routes_dnsmasq_lines(struct feature_ctx *ctx, struct sbuf *out)
 /* The policy table of "wan" goes through the router the WAN's lease names. */
 static void routes_event(const struct feature_env *env, const struct feature_event *ev)
 {
-	routes_in_force_forget();
 	if (ev->kind == EV_WAN_LEASE) {
 		routes_wan_lease(true, json_string_value(json_array_get(
 			json_object_get(ev->data, "routers"), 0)));

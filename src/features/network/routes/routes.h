@@ -116,9 +116,7 @@ void routes_follow_wan(struct sys *sys, const json_t *doc);
  * table, interface}], devices: [...]} (for the rendered state). */
 json_t *routes_wanted_text(const json_t *doc);
 /* The routes and rules difos owns, as the kernel shows them (status):
- * read at most every 2 s; routes_in_force_forget drops what was read
- * (after difos changed routes). */
+ * read by netlink on every call, in the shape of ip -j. */
 json_t *routes_in_force(void);
-void routes_in_force_forget(void);
 
 #endif

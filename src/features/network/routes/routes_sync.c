@@ -8,11 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "apply/system.h"
 #include "core/log.h"
-#include "core/spawn.h"
 #include "features/network/routes/routes.h"
+#include "net/nl.h"
 #include "store/doc.h"
 
 static void routes_want_static(json_t *routes, const json_t *doc, int family)
@@ -333,54 +334,17 @@ void routes_follow_wan(struct sys *sys, const json_t *doc)
 	free(err);
 }
 
-/* What the kernel holds, read with two `ip -j` runs: kept for a while,
- * so a status read (the dashboard, scripts polling the API) does not spawn
- * processes on every call; dropped whenever difos changes routes. */
-#define ROUTES_IN_FORCE_MAX_AGE_MS 2000
-static json_t *routes_in_force_cache;
-static long long routes_in_force_at;
-
-void routes_in_force_forget(void)
+/* What the kernel holds of ours: two netlink dumps (microseconds, no
+ * process), so a status read may ask every time. */
+json_t *routes_in_force(void)
 {
-	json_decref(routes_in_force_cache);
-	routes_in_force_cache = NULL;
-}
-
-static json_t *routes_in_force_read(void)
-{
-	char *const routes_argv[] = { "ip", "-j", "route", "show", "table", "all", "proto",
-				      ROUTES_PROTO, NULL };
-	char *const rules_argv[] = { "ip", "-j", "-4", "rule", "show", NULL };
-	struct spawn_result r;
-	json_t *routes = NULL, *rules = NULL, *mine = json_array(), *rule;
+	json_t *routes = nl_routes(AF_UNSPEC, atoi(ROUTES_PROTO)), *rules = nl_rules(AF_INET);
+	json_t *mine = json_array(), *rule;
 	size_t i;
 
-	if (spawn_run(routes_argv, NULL, 5000, &r) == 0 && r.status == 0)
-		routes = json_loads(r.output, 0, NULL);
-	spawn_result_free(&r);
-	if (spawn_run(rules_argv, NULL, 5000, &r) == 0 && r.status == 0)
-		rules = json_loads(r.output, 0, NULL);
-	spawn_result_free(&r);
 	json_array_foreach(rules, i, rule)
 		if (routes_rule_ours(rule))
 			json_array_append(mine, rule);
 	json_decref(rules);
-	if (!json_is_array(routes)) {
-		json_decref(routes);
-		routes = json_array();
-	}
-	return json_pack("{s:o, s:o}", "routes", routes, "rules", mine);
-}
-
-json_t *routes_in_force(void)
-{
-	long long now = now_ms();
-
-	if (!routes_in_force_cache || now - routes_in_force_at > ROUTES_IN_FORCE_MAX_AGE_MS ||
-	    now < routes_in_force_at) {
-		json_decref(routes_in_force_cache);
-		routes_in_force_cache = routes_in_force_read();
-		routes_in_force_at = now;
-	}
-	return json_incref(routes_in_force_cache);
+	return json_pack("{s:o, s:o}", "routes", routes ? routes : json_array(), "rules", mine);
 }

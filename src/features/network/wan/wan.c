@@ -233,6 +233,12 @@ static json_t *wan_status(struct feature_ctx *ctx)
 
 	if (lease)
 		json_object_set_new(o, "dhcp", lease);
+	/* what the static settings put in force, in the lease's words */
+	if (!strcmp(doc_str(doc, "wan.ipv4.proto"), "static"))
+		json_object_set_new(o, "static", json_pack("{s:s?, s:I, s:s?, s:O?}", "address",
+			doc_str(doc, "wan.ipv4.address"), "prefix",
+			(json_int_t)doc_int(doc, "wan.ipv4.prefix", 24), "gateway",
+			doc_str(doc, "wan.ipv4.gateway"), "dns", doc_get(doc, "wan.ipv4.dns")));
 	return o;
 }
 

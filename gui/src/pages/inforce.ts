@@ -1,0 +1,65 @@
+/*
+ * What is in force, beside the settings that ask for it: on the WAN page
+ * what DHCP obtained (address, gateway, DNS, lease and time left), on the
+ * DNS page the upstream servers dnsmasq uses. Both from GET /status.
+ */
+import { get } from '../api';
+import { h, fill } from '../dom';
+import { duration } from '../format';
+import { banner } from '../ui';
+
+interface Status {
+  features?: Record<string, { detail?: Record<string, unknown> }>;
+}
+
+export interface WanLease {
+  ip?: string;
+  prefix?: number;
+  routers?: string[];
+  dns?: string[];
+  lease?: number;
+  since?: number;
+}
+
+function card(title: string, test: string, body: (s: Status) => HTMLElement[]): HTMLElement {
+  // its own name: the page's form has the banner its tests look for
+  const msg = banner(test + '-banner');
+  const facts = h('dl', { class: 'facts' }, h('dt', null, 'Loading…'));
+  get<Status>('/status').then((s) => fill(facts, body(s || {})), (e) => {
+    fill(facts);
+    msg.error(e);
+  });
+  return h('section', { class: 'card', 'data-test': test }, h('h2', null, title), msg.el, facts);
+}
+
+export function leaseFacts(l: WanLease | undefined, now = Date.now() / 1000): HTMLElement[] {
+  if (!l) return [h('dt', null, 'Lease'), h('dd', { 'data-test': 'wan-lease' }, 'none yet')];
+  const left = (l.since || 0) + (l.lease || 0) - now;
+  return [
+    h('dt', null, 'Address'), h('dd', { 'data-test': 'wan-address' }, `${l.ip}/${l.prefix}`),
+    h('dt', null, 'Gateway'), h('dd', { 'data-test': 'wan-gateway' }, (l.routers || []).join(', ') || '—'),
+    h('dt', null, 'DNS servers'), h('dd', { 'data-test': 'wan-dns' }, (l.dns || []).join(', ') || '—'),
+    h('dt', null, 'Lease'), h('dd', { 'data-test': 'wan-lease' }, `${duration(l.lease ?? NaN)}, ${duration(Math.max(0, left))} left`),
+  ];
+}
+
+/** The WAN page: what the DHCP client obtained. */
+export function wanLeaseCard(): HTMLElement {
+  return card('Obtained by DHCP', 'wan-obtained', (s) => {
+    const d = s.features?.wan?.detail || {};
+    if (d.proto !== 'dhcp') return [h('dt', null, 'Protocol'), h('dd', null, 'static: the settings below are in force')];
+    return leaseFacts(d.dhcp as WanLease | undefined);
+  });
+}
+
+/** The DNS page: the upstream servers dnsmasq forwards to now. */
+export function upstreamsCard(): HTMLElement {
+  return card('Upstream DNS servers in use', 'dns-upstreams', (s) => {
+    const u = (s.features?.dhcp?.detail?.upstreams || {}) as { source?: string; servers?: string[] };
+    const from = u.source === 'configured' ? 'configured here' : u.source === 'wan' ? 'provided by the WAN' : 'none in force';
+    return [
+      h('dt', null, 'Servers'), h('dd', { 'data-test': 'upstream-servers' }, (u.servers || []).join(', ') || '—'),
+      h('dt', null, 'From'), h('dd', { 'data-test': 'upstream-source' }, from),
+    ];
+  });
+}

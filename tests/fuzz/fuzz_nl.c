@@ -1,0 +1,44 @@
+/*
+ * libFuzzer target: what the kernel and the network send back to the
+ * dashboard's reads. The input is taken as a stream of netlink messages
+ * (each given to every rtnetlink parser), and as the packets the
+ * connectivity check reads (an echo reply, a DNS answer).
+ */
+#include <libmnl/libmnl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "features/dashboards/router/dashboard.h"
+#include "net/nl.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* netlink messages are 4-byte aligned: a copy that is */
+	uint32_t *buf = malloc(size + 4);
+	json_t *out = json_array();
+	size_t off = 0;
+
+	memcpy(buf, data, size);
+	/* the walk of mnl_cb_run, with lengths checked as the kernel's never
+	 * need to be (libmnl takes a length above 2 GiB for a negative one) */
+	while (size - off >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh = (const void *)((const char *)buf + off);
+
+		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > size - off)
+			break;
+		off += MNL_ALIGN(nlh->nlmsg_len) < size - off ? MNL_ALIGN(nlh->nlmsg_len) : size - off;
+		nl_parse_link(nlh, out);
+		nl_parse_addr(nlh, out);
+		nl_parse_neigh(nlh, out);
+		nl_parse_route(nlh, out);
+		nl_parse_rule(nlh, out);
+		nl_parse_class(nlh, out);
+	}
+	json_decref(nl_join_addrs(out, out));
+	json_decref(out);
+	probe_echo_reply(data, size, 0x1234, 1);
+	probe_dns_rcode(data, size, 0x1234);
+	free(buf);
+	return 0;
+}
