@@ -28,7 +28,7 @@ await scenario('tokens', async ({ page, a }) => {
   const id = (await row.getAttribute('data-test')).replace('token-', '');
   const cells = await row.locator('td').allTextContents();
   eq(cells.slice(0, 3).join('|'), 'e2e script|config|admin', 'name, scope and maker in the row');
-  check(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(cells[3]), `the created time: ${cells[3]}`);
+  check(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S+$/.test(cells[3]), `the created time, with its zone: ${cells[3]}`);
   eq(cells[4], 'never', 'last used of a new token');
   console.log('RESULT ' + JSON.stringify({ id: Number(id), token: value }));
 
