@@ -77,6 +77,7 @@ void engine_free(struct engine *e)
 void engine_set_feature(struct engine *e, const char *name, const char *state,
 			const char *message, long long rev)
 {
+	core_state_changed();
 	json_object_set_new(e->features, name,
 			    json_pack("{s:s, s:s, s:I, s:I}", "state", state, "message",
 				      message ? message : "", "revision", (json_int_t)rev,

@@ -24,5 +24,6 @@ void feature_emit(const struct feature_env *env, enum feature_event_kind kind, c
 {
 	struct feature_emit_call c = { .env = env, .ev = { .kind = kind, .data = data } };
 
+	core_state_changed();
 	core_on_loop(feature_emit_here, &c);
 }

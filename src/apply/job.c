@@ -87,6 +87,7 @@ static void job_after(uv_work_t *req, int status)
 
 	(void)status;
 	core_enter();
+	core_state_changed();
 	e->busy = false;
 	free(e->busy_author);
 	e->busy_author = NULL;

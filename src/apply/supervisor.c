@@ -176,6 +176,7 @@ static struct sv_proc *sv_find(const char *name)
 
 static void sv_add_line(struct sv_proc *p, const char *line, size_t n)
 {
+	core_state_changed();   /* status shows the last lines */
 	free(p->lines[p->line_next]);
 	p->lines[p->line_next] = xmalloc(n + 1);
 	memcpy(p->lines[p->line_next], line, n);

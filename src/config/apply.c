@@ -7,6 +7,7 @@
 #include "apply/feature.h"
 #include "auth/auth.h"
 #include "config/methods.h"
+#include "core/lock.h"
 #include "core/print.h"
 #include "core/util.h"
 #include "schema/schema.h"
@@ -244,17 +245,53 @@ static json_t *rollback_method(struct rpc_call *c)
 	return res;
 }
 
+/*
+ * The features' details (netlink dumps, engines' states and last lines)
+ * are kept while nothing in the core changed, for a second at most: what
+ * changes outside it (a lease file, counters) shows a second late at most,
+ * and a dashboard polled by many costs one gathering a second. The top of
+ * the answer (revision, confirm, staged) is made for each call.
+ */
+#define STATUS_KEEP_MS 1000
+
+static struct {
+	json_t *details;          /* {feature: detail} */
+	unsigned long version;
+	long long at;
+} status_kept;
+
+static json_t *status_details(const struct feature_env *env)
+{
+	struct feature_ctx ctx = { .env = env, .doc = env->engine->running };
+	long long now = now_ms();
+
+	if (status_kept.details && status_kept.version == core_state_version() &&
+	    now - status_kept.at < STATUS_KEEP_MS && now >= status_kept.at)
+		return status_kept.details;
+	json_decref(status_kept.details);
+	status_kept.details = json_object();
+	for (size_t i = 0; i < feature_count(); i++) {
+		json_t *detail = feature_status(feature_table[i], &ctx);
+		if (detail)
+			json_object_set_new(status_kept.details, feature_table[i]->name, detail);
+	}
+	status_kept.version = core_state_version();
+	status_kept.at = now;
+	return status_kept.details;
+}
+
 static json_t *status_method(struct rpc_call *c)
 {
 	json_t *st = engine_status(c->env->engine), *feats = json_object_get(st, "features");
 	const json_t *staged = store_staged_peek(c->env->engine->store);
-	struct feature_ctx ctx = { .env = c->env, .doc = c->env->engine->running };
+	json_t *details = status_details(c->env);
 
 	for (size_t i = 0; i < feature_count(); i++) {
 		const struct feature *f = feature_table[i];
 		json_t *fs = json_object_get(feats, f->name), *detail;
-		if (fs && (detail = feature_status(f, &ctx)))
-			json_object_set_new(fs, "detail", detail);
+		/* shared with the kept details: an answer is only ever read */
+		if (fs && (detail = json_object_get(details, f->name)))
+			json_object_set(fs, "detail", detail);
 		if (fs)
 			json_object_set_new(fs, "title", json_string(f->title));
 	}

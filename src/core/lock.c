@@ -144,6 +144,19 @@ void core_on_loop(void (*fn)(void *arg), void *arg)
 	core_outside_end();
 }
 
+/* read and advanced with the lock held */
+static unsigned long state_version;
+
+void core_state_changed(void)
+{
+	state_version++;
+}
+
+unsigned long core_state_version(void)
+{
+	return state_version;
+}
+
 void core_lock_init(uv_loop_t *loop)
 {
 	loop_thread = pthread_self();

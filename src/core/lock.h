@@ -39,4 +39,11 @@ bool core_on_loop_thread(void);
  * called on the loop thread, it simply calls fn. */
 void core_on_loop(void (*fn)(void *arg), void *arg);
 
+/* The state's version: advanced by whatever changes the core's state (a
+ * method that is no read, a feature's state, an engine's start, stop or
+ * output, an event). A read may keep what it computed while the version
+ * stands still (status, for a second). */
+void core_state_changed(void);
+unsigned long core_state_version(void);
+
 #endif

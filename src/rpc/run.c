@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/lock.h"
 #include "core/util.h"
 #include "rpc/rpc.h"
 #include "rpc/rpc_int.h"
@@ -31,6 +32,8 @@ void rpc_run(const struct rpc_method *m, json_t *params, const char *author, con
 
 	if (rpc_gate_holds(m, params, author, peer, can_wait, done, ctx))
 		return;
+	if (m->access != RPC_READ)
+		core_state_changed();
 	c.params = params ? json_incref(params) : json_object();
 	if (can_wait) {
 		c.done = done;

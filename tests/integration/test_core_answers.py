@@ -185,3 +185,15 @@ def test_memory_returns_after_a_large_apply():
         after = rss_kib(d.proc.pid)
         assert after < 24 * 1024, (
             "difosd keeps %d KiB one second after the apply (%d KiB before it)" % (after, before))
+
+
+def test_status_details_follow_each_change(paused_lab):
+    """Status keeps the features' details while nothing changes; an apply
+    shows in the very next answer."""
+    lab, d = paused_lab, paused_lab.daemon
+    before = d.status()["features"]["firewall"]["detail"]["rules"]
+    d.ctl_ok("add", "firewall.rules", "description=kept", "src_zone=lan", "dest_zone=wan",
+             "action=accept")
+    d.ctl_ok("apply", timeout=60)
+    after = d.status()["features"]["firewall"]["detail"]["rules"]
+    assert after == before + 1, (before, after)
