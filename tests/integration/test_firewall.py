@@ -9,6 +9,7 @@ namespace a LAN host; the router namespace runs difosd.
 
 import json
 import sqlite3
+import zlib
 
 from conftest import LAN_ADDR, WAN_SERVER, describe, ns_exec, wait_for
 from lab_fw import (add_lan_host, connects, ctl_fails, http_server, map_elements, nft_handles, probe,
@@ -440,12 +441,14 @@ def test_rule_stored_before_zones_were_required_keeps_its_meaning(lab):
     rev = d.running_rev()
     d.stop()
     # the revision as an older difosd stored it: the rule relies on the old defaults
+    # (documents are kept zlib-packed behind their 4-byte length; plain text reads too)
     db = sqlite3.connect(str(d.db))
-    doc = json.loads(db.execute("SELECT doc FROM revisions WHERE id = ?", (rev,)).fetchone()[0])
+    blob = db.execute("SELECT doc FROM revision_docs WHERE id = ?", (rev,)).fetchone()[0]
+    doc = json.loads(zlib.decompress(bytes(blob)[4:]) if isinstance(blob, bytes) else blob)
     rule = doc["firewall"]["rules"][0]
     for k in ("src_zone", "dest_zone", "action"):
         del rule[k]
-    db.execute("UPDATE revisions SET doc = ? WHERE id = ?", (json.dumps(doc), rev))
+    db.execute("UPDATE revision_docs SET doc = ? WHERE id = ?", (json.dumps(doc), rev))
     db.commit()
     db.close()
     d.start()
