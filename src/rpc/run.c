@@ -32,7 +32,9 @@ void rpc_run(const struct rpc_method *m, json_t *params, const char *author, con
 
 	if (rpc_gate_holds(m, params, author, peer, can_wait, done, ctx))
 		return;
-	if (m->access != RPC_READ)
+	/* what may change the state advances its version (the plumbing of the
+	 * web door does not: the method it calls decides) */
+	if (!rpc_runs_anytime(m))
 		core_state_changed();
 	c.params = params ? json_incref(params) : json_object();
 	if (can_wait) {
