@@ -69,6 +69,34 @@ static json_t *dashboard_gather(const struct feature_env *env)
 	return d;
 }
 
+/*
+ * What the dashboard gathers is kept while the core's state version stands
+ * still, for a second at most (as status's details): fifty open dashboards
+ * cost one gathering a second, and the core keeps answering the rest.
+ */
+#define DASHBOARD_KEEP_MS 1000
+
+static struct {
+	json_t *d;
+	unsigned long version;
+	long long at;
+} dash_kept;
+
+static json_t *dashboard_kept(const struct feature_env *env)
+{
+	long long now = now_ms();
+
+	if (!dash_kept.d || dash_kept.version != core_state_version() ||
+	    now - dash_kept.at >= DASHBOARD_KEEP_MS || now < dash_kept.at) {
+		json_decref(dash_kept.d);
+		dash_kept.d = dashboard_gather(env);
+		dash_kept.version = core_state_version();
+		dash_kept.at = now;
+	}
+	/* shared: an answer is only ever read */
+	return json_incref(dash_kept.d);
+}
+
 static void events_tick(uv_timer_t *t)
 {
 	json_t *data;
@@ -77,7 +105,7 @@ static void events_tick(uv_timer_t *t)
 	if (events_watchers <= 0)
 		return;
 	core_enter();
-	data = json_pack("{s:s, s:o}", "topic", "dashboard", "data", dashboard_gather(dash_env));
+	data = json_pack("{s:s, s:o}", "topic", "dashboard", "data", dashboard_kept(dash_env));
 	control_web_notify("event", data);
 	core_leave();
 	json_decref(data);
@@ -121,7 +149,7 @@ static void dashboard_stop(struct feature_ctx *ctx)
 
 static json_t *dashboard_method(struct rpc_call *c)
 {
-	return dashboard_gather(c->env);
+	return dashboard_kept(c->env);
 }
 
 static json_t *dashboard_traffic(struct rpc_call *c)
