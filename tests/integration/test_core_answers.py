@@ -43,6 +43,19 @@ def timed(fn, *args, **kw):
     return out, time.monotonic() - t0
 
 
+def timed_in_background(fn, *args, **kw):
+    """Starts fn in a thread; returns the thread and a dict that gets the
+    answer ("r") and how long it took ("dt")."""
+    out = {}
+
+    def run():
+        out["r"], out["dt"] = timed(fn, *args, **kw)
+
+    t = threading.Thread(target=run)
+    t.start()
+    return t, out
+
+
 def start_cli_apply(lab):
     d = lab.daemon
     bg = lab.spawn("bg-apply", lab.router, [DIFOSCTL, "--root", d.root, "apply"])
@@ -93,14 +106,8 @@ def test_a_change_made_during_an_apply_waits_and_is_kept(paused_lab):
     bg = start_cli_apply(lab)
 
     # a REST change: answered once the apply has ended, and staged then
-    results = {}
-
-    def put():
-        results["r"], results["dt"] = timed(lab.admin.api, "PATCH", "/config/system",
-                                            {"hostname": "secondname"})
-
-    t = threading.Thread(target=put)
-    t.start()
+    t, results = timed_in_background(lab.admin.api, "PATCH", "/config/system",
+                                     {"hostname": "secondname"})
     t.join(timeout=PAUSE_S + 30)
     assert not t.is_alive(), "the change made during the apply never got an answer"
     assert bg.wait(timeout=60) == 0
@@ -118,14 +125,8 @@ def test_an_apply_through_rest_answers_when_it_has_ended(paused_lab):
     lab, d = paused_lab, paused_lab.daemon
     r = lab.admin.api("PATCH", "/config/system", {"hostname": "restname"})
     assert r.status == 200, r
-    results = {}
-
-    def apply():
-        results["r"], results["dt"] = timed(lab.admin.api, "POST", "/apply",
-                                            {"comment": "through REST"})
-
-    t = threading.Thread(target=apply)
-    t.start()
+    t, results = timed_in_background(lab.admin.api, "POST", "/apply",
+                                     {"comment": "through REST"})
     time.sleep(1)
     # meanwhile the same client's other connection reads
     st, dt = timed(lab.admin.api, "GET", "/status")
