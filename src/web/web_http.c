@@ -213,32 +213,69 @@ static int web_add_header(struct lws *wsi, const char *name, const char *value,
 					   (int)strlen(value), p, end);
 }
 
-static int web_write_headers(struct web_http *h)
+#define WEB_HEAD_SPACE 4096
+/* an HTTP/1.1 answer up to this size goes out with its headers in one write */
+#define WEB_ONE_WRITE   (64 * 1024)
+
+/* The header block, finished, from *p on (moved past it). */
+static int web_build_headers(struct web_http *h, unsigned char **p, unsigned char *end)
 {
-	unsigned char buf[LWS_PRE + 4096], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof(buf) - 1;
 	const char *k;
 	json_t *v;
 
-	if (lws_add_http_common_headers(h->wsi, (unsigned)h->status, h->type, h->out_len, &p, end) ||
-	    web_add_header(h->wsi, "Content-Security-Policy", web_csp, &p, end) ||
-	    web_add_header(h->wsi, "Strict-Transport-Security", "max-age=31536000", &p, end) ||
-	    web_add_header(h->wsi, "X-Content-Type-Options", "nosniff", &p, end) ||
-	    web_add_header(h->wsi, "X-Frame-Options", "DENY", &p, end) ||
-	    web_add_header(h->wsi, "Referrer-Policy", "no-referrer", &p, end) ||
+	if (lws_add_http_common_headers(h->wsi, (unsigned)h->status, h->type, h->out_len, p, end) ||
+	    web_add_header(h->wsi, "Content-Security-Policy", web_csp, p, end) ||
+	    web_add_header(h->wsi, "Strict-Transport-Security", "max-age=31536000", p, end) ||
+	    web_add_header(h->wsi, "X-Content-Type-Options", "nosniff", p, end) ||
+	    web_add_header(h->wsi, "X-Frame-Options", "DENY", p, end) ||
+	    web_add_header(h->wsi, "Referrer-Policy", "no-referrer", p, end) ||
 	    web_add_header(h->wsi, "Cache-Control", h->api ? "no-store" : h->immutable ?
-			   "public, max-age=31536000, immutable" : "no-cache", &p, end))
+			   "public, max-age=31536000, immutable" : "no-cache", p, end))
 		return -1;
-	if (!h->api && web_add_header(h->wsi, "Vary", "Accept-Encoding", &p, end))
+	if (!h->api && web_add_header(h->wsi, "Vary", "Accept-Encoding", p, end))
 		return -1;
-	if (h->gz && web_add_header(h->wsi, "Content-Encoding", "gzip", &p, end))
+	if (h->gz && web_add_header(h->wsi, "Content-Encoding", "gzip", p, end))
 		return -1;
 	json_object_foreach(h->headers, k, v)
-		if (web_add_header(h->wsi, k, json_string_value(v), &p, end))
+		if (web_add_header(h->wsi, k, json_string_value(v), p, end))
 			return -1;
-	if (lws_finalize_write_http_header(h->wsi, start, &p, end))
+	return lws_finalize_http_header(h->wsi, p, end) ? -1 : 0;
+}
+
+static int web_write_headers(struct web_http *h)
+{
+	unsigned char buf[LWS_PRE + WEB_HEAD_SPACE], *start = buf + LWS_PRE, *p = start;
+
+	if (web_build_headers(h, &p, buf + sizeof(buf) - 1) < 0 ||
+	    lws_write(h->wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_HEADERS) != p - start)
 		return -1;
 	h->headers_sent = true;
 	return 0;
+}
+
+/*
+ * HTTP/1.1: the headers and a body that is not large in one write (one TLS
+ * record, one system call, no second turn for the body). libwebsockets
+ * counts an HTTP/1.1 body's bytes nowhere, so they may ride with the
+ * headers; HTTP/2 frames headers apart and takes the usual way.
+ */
+static int web_write_whole(struct web_http *h)
+{
+	unsigned char *buf = xmalloc(LWS_PRE + WEB_HEAD_SPACE + h->out_len);
+	unsigned char *start = buf + LWS_PRE, *p = start;
+	int rc = -1;
+
+	if (web_build_headers(h, &p, start + WEB_HEAD_SPACE - 1) == 0) {
+		size_t n;
+		memcpy(p, h->out, h->out_len);
+		n = (size_t)(p - start) + h->out_len;
+		if (lws_write(h->wsi, start, n, LWS_WRITE_HTTP_HEADERS) == (int)n)
+			rc = 0;
+	}
+	free(buf);
+	h->headers_sent = true;
+	h->out_sent = h->out_len;
+	return rc;
 }
 
 static int web_writeable(struct web_http *h)
@@ -249,7 +286,11 @@ static int web_writeable(struct web_http *h)
 
 	if (!h->answering)
 		return 0;
-	if (!h->headers_sent) {
+	if (!h->headers_sent && h->out_len <= WEB_ONE_WRITE &&
+	    lws_get_network_wsi(h->wsi) == h->wsi) {
+		if (web_write_whole(h) < 0)
+			return -1;
+	} else if (!h->headers_sent) {
 		if (web_write_headers(h) < 0)
 			return -1;
 		if (h->out_len) {
@@ -261,7 +302,7 @@ static int web_writeable(struct web_http *h)
 	if (n > WEB_CHUNK)
 		n = WEB_CHUNK;
 	/* HTTP/2: never more than the peer's flow-control window allows */
-	{
+	if (n) {
 		lws_fileofs_t allow = lws_get_peer_write_allowance(h->wsi);
 		if (allow >= 0 && (size_t)allow < n)
 			n = (size_t)allow;
@@ -269,8 +310,6 @@ static int web_writeable(struct web_http *h)
 			lws_callback_on_writable(h->wsi);
 			return 0;
 		}
-	}
-	if (n) {
 		buf = xmalloc(LWS_PRE + n);
 		memcpy(buf + LWS_PRE, h->out + h->out_sent, n);
 		rc = lws_write(h->wsi, buf + LWS_PRE, n, h->out_sent + n == h->out_len ?
