@@ -280,7 +280,7 @@ static void api_http_done(void *ctx, json_t *resp)
 	char *text = NULL;
 
 	if (h->body_follows && body &&
-	    (text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY))) {
+	    (text = rpc_answer_text(body, NULL))) {
 		json_object_del(resp, "body");
 		json_object_set_new(resp, "body_follows", json_true());
 	}

@@ -249,54 +249,86 @@ static json_t *rollback_method(struct rpc_call *c)
  * The features' details (netlink dumps, engines' states and last lines)
  * are kept while nothing in the core changed, for a second at most: what
  * changes outside it (a lease file, counters) shows a second late at most,
- * and a dashboard polled by many costs one gathering a second. The top of
- * the answer (revision, confirm, staged) is made for each call.
+ * and a dashboard polled by many costs one gathering a second. So is the
+ * whole answer, handed to every caller and only ever read, so the REST
+ * door writes its text once too (rpc_kept); while an apply runs or a
+ * confirm counts down, its top (applying, seconds left) is made for each
+ * call around the kept details.
  */
 #define STATUS_KEEP_MS 1000
 
-static struct {
-	json_t *details;          /* {feature: detail} */
+struct status_keep {
+	json_t *v;
 	unsigned long version;
 	long long at;
-} status_kept;
+};
+static struct status_keep status_details_kept, status_answer_kept;
 
-static json_t *status_details(const struct feature_env *env)
+static bool status_keep_fresh(const struct status_keep *k, long long now)
+{
+	return k->v && k->version == core_state_version() && now - k->at < STATUS_KEEP_MS &&
+	       now >= k->at;
+}
+
+static void status_keep_set(struct status_keep *k, json_t *v, long long now)
+{
+	json_decref(k->v);
+	k->v = v;
+	k->version = core_state_version();
+	k->at = now;
+}
+
+static json_t *status_details(const struct feature_env *env, long long now)
 {
 	struct feature_ctx ctx = { .env = env, .doc = env->engine->running };
-	long long now = now_ms();
+	json_t *details;
 
-	if (status_kept.details && status_kept.version == core_state_version() &&
-	    now - status_kept.at < STATUS_KEEP_MS && now >= status_kept.at)
-		return status_kept.details;
-	json_decref(status_kept.details);
-	status_kept.details = json_object();
+	if (status_keep_fresh(&status_details_kept, now))
+		return status_details_kept.v;
+	details = json_object();
 	for (size_t i = 0; i < feature_count(); i++) {
 		json_t *detail = feature_status(feature_table[i], &ctx);
 		if (detail)
-			json_object_set_new(status_kept.details, feature_table[i]->name, detail);
+			json_object_set_new(details, feature_table[i]->name, detail);
 	}
-	status_kept.version = core_state_version();
-	status_kept.at = now;
-	return status_kept.details;
+	status_keep_set(&status_details_kept, details, now);
+	return details;
+}
+
+static json_t *status_make(const struct feature_env *env, long long now)
+{
+	json_t *st = engine_status(env->engine), *feats = json_object();
+	json_t *details = status_details(env, now), *fs, *detail;
+	const json_t *staged = store_staged_peek(env->engine->store);
+	const char *name;
+
+	/* each feature's state copied: the engine's own stay its own; the
+	 * details are shared with the kept ones, only ever read */
+	json_object_foreach(json_object_get(st, "features"), name, fs)
+		json_object_set_new(feats, name, json_copy(fs));
+	for (size_t i = 0; i < feature_count(); i++) {
+		const struct feature *f = feature_table[i];
+		if (!(fs = json_object_get(feats, f->name)))
+			continue;
+		if ((detail = json_object_get(details, f->name)))
+			json_object_set(fs, "detail", detail);
+		json_object_set_new(fs, "title", json_string(f->title));
+	}
+	json_object_set_new(st, "features", feats);
+	json_object_set_new(st, "staged", json_boolean(staged != NULL));
+	return st;
 }
 
 static json_t *status_method(struct rpc_call *c)
 {
-	json_t *st = engine_status(c->env->engine), *feats = json_object_get(st, "features");
-	const json_t *staged = store_staged_peek(c->env->engine->store);
-	json_t *details = status_details(c->env);
+	const struct engine *e = c->env->engine;
+	long long now = now_ms();
 
-	for (size_t i = 0; i < feature_count(); i++) {
-		const struct feature *f = feature_table[i];
-		json_t *fs = json_object_get(feats, f->name), *detail;
-		/* shared with the kept details: an answer is only ever read */
-		if (fs && (detail = json_object_get(details, f->name)))
-			json_object_set(fs, "detail", detail);
-		if (fs)
-			json_object_set_new(fs, "title", json_string(f->title));
-	}
-	json_object_set_new(st, "staged", json_boolean(staged != NULL));
-	return st;
+	if (e->busy || e->confirm_rev)
+		return status_make(c->env, now);
+	if (!status_keep_fresh(&status_answer_kept, now))
+		status_keep_set(&status_answer_kept, rpc_kept(status_make(c->env, now)), now);
+	return json_incref(status_answer_kept.v);
 }
 
 #define APPLY "Apply and history"

@@ -187,6 +187,12 @@ void rpc_later_finish(struct rpc_later *l, json_t *result);
  * does not parse it: http.request's body_follows. */
 void rpc_later_finish_tail(struct rpc_later *l, json_t *result, char *tail);
 
+/* Registers answer (kept and handed to every caller for a while, never
+ * changed) so its JSON text is written once; returns answer. */
+json_t *rpc_kept(json_t *answer);
+/* answer's compact JSON text, malloc'd (written once for a kept answer) */
+char *rpc_answer_text(const json_t *answer, size_t *len);
+
 /* Calls a method from a door; done runs once, now or later. */
 void rpc_invoke_async(enum rpc_door door, const char *method, json_t *params,
 		      const char *author, const char *peer, rpc_done_fn done, void *ctx);

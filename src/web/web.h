@@ -93,6 +93,7 @@ struct web_http {
 	struct sbuf body;
 	bool too_large, body_expected;
 	bool close_after;             /* the connection ends with the answer */
+	bool close_now;               /* answered outside its callback: close at the next */
 	long long core_id;
 	/* the answer */
 	bool answering, headers_sent;

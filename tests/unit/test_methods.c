@@ -192,6 +192,36 @@ static void test_doors(void)
 	json_decref(err);
 }
 
+/* A kept answer's text is written once and stays the answer's; any other
+ * answer is written each time, as it is then. */
+static void test_kept_answers(void)
+{
+	json_t *kept = rpc_kept(json_pack("{s:i}", "n", 1)), *fresh = json_pack("{s:i}", "n", 1);
+	char *a = rpc_answer_text(kept, NULL), *b;
+	size_t len = 0;
+
+	T_CHECK_STR(a, "{\"n\":1}");
+	b = rpc_answer_text(kept, &len);
+	T_CHECK_STR(b, a);
+	T_CHECK(b != a && len == strlen(a));
+	free(b);
+	/* not registered: written as it is now */
+	json_object_set_new(fresh, "n", json_integer(2));
+	b = rpc_answer_text(fresh, NULL);
+	T_CHECK_STR(b, "{\"n\":2}");
+	free(b);
+	/* a kept answer outlives its keeper's reference (the registry holds one) */
+	json_decref(kept);
+	b = rpc_answer_text(kept, NULL);
+	T_CHECK_STR(b, a);
+	free(b);
+	/* pushed out by newer ones: its slot is freed, nothing leaks */
+	for (int i = 0; i < 16; i++)
+		json_decref(rpc_kept(json_pack("{s:i}", "i", i)));
+	free(a);
+	json_decref(fresh);
+}
+
 int main(void)
 {
 	feature_schema_init();
@@ -201,5 +231,6 @@ int main(void)
 	T_RUN(test_params_checked);
 	T_RUN(test_doors);
 	T_RUN(test_reads_declared);
+	T_RUN(test_kept_answers);
 	return t_done("unit-methods");
 }

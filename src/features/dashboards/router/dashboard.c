@@ -18,6 +18,7 @@
 #include "features/dashboards/router/dashboard.h"
 #include "net/nl.h"
 #include "rpc/control.h"
+#include "rpc/rpc.h"
 #include "store/doc.h"
 
 #define DASHBOARD_PERIOD_MS 2000
@@ -89,7 +90,7 @@ static json_t *dashboard_kept(const struct feature_env *env)
 	if (!dash_kept.d || dash_kept.version != core_state_version() ||
 	    now - dash_kept.at >= DASHBOARD_KEEP_MS || now < dash_kept.at) {
 		json_decref(dash_kept.d);
-		dash_kept.d = dashboard_gather(env);
+		dash_kept.d = rpc_kept(dashboard_gather(env));
 		dash_kept.version = core_state_version();
 		dash_kept.at = now;
 	}
