@@ -50,6 +50,8 @@ struct feature_paths {
 	const char *socket;   /* the control socket */
 	const char *gui;      /* the GUI's files (NULL: the installed ones) */
 	const char *data;     /* shipped data: premade domain lists */
+	const char *pbx_root; /* Asterisk's engine root (a tree it runs chrooted in), or NULL:
+			       * the system's own asterisk */
 };
 
 /* The facts of this run of difosd, the same for every feature. */
@@ -91,6 +93,24 @@ enum feature_nft_slot {
 
 struct feature_nft {
 	struct sbuf slot[NFT__SLOTS];
+};
+
+/*
+ * What the PBX's pages (extensions, trunks, routing, block lists) add to
+ * the Asterisk files the PBX engine feature renders. Each slot is text in
+ * the file's own syntax, whole objects or contexts, ended by a blank line;
+ * the engine puts each slot's contributions where their file wants them
+ * (the transports first, then every feature's objects, in table order).
+ */
+enum feature_asterisk_slot {
+	AST_PJSIP,        /* pjsip.conf: endpoints, auths, aors, registrations, identifies */
+	AST_DIALPLAN,     /* extensions.conf: contexts */
+	AST_QUEUES,       /* queues.conf: queues */
+	AST__SLOTS
+};
+
+struct feature_asterisk {
+	struct sbuf slot[AST__SLOTS];
 };
 
 /* What happened at run time, for the features that follow it. */
@@ -148,6 +168,7 @@ struct feature {
 	/* hooks: what it adds to other features' output, rendered from ctx->doc */
 	void (*nft)(struct feature_ctx *ctx, struct feature_nft *out);
 	void (*dnsmasq)(struct feature_ctx *ctx, struct sbuf *out);   /* dnsmasq.conf lines */
+	void (*asterisk)(struct feature_ctx *ctx, struct feature_asterisk *out);
 	/* the names the router answers to on the web (the Host header): strings
 	 * appended to names (hostname, hostname.domain, a DDNS name...) */
 	void (*host_names)(struct feature_ctx *ctx, json_t *names);
@@ -171,6 +192,9 @@ void feature_nft_collect(struct feature_ctx *ctx, struct feature_nft *out);
 void feature_nft_free(struct feature_nft *n);
 /* Every feature's dnsmasq.conf lines for ctx->doc, appended to out. */
 void feature_dnsmasq_collect(struct feature_ctx *ctx, struct sbuf *out);
+/* Every feature's Asterisk contributions for ctx->doc (free with feature_asterisk_free). */
+void feature_asterisk_collect(struct feature_ctx *ctx, struct feature_asterisk *out);
+void feature_asterisk_free(struct feature_asterisk *a);
 /* Every feature's host names for ctx->doc: a new array of strings. */
 json_t *feature_host_names_collect(struct feature_ctx *ctx);
 /* Tells every feature that follows events. */

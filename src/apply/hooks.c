@@ -30,6 +30,21 @@ void feature_dnsmasq_collect(struct feature_ctx *ctx, struct sbuf *out)
 			feature_table[i]->dnsmasq(ctx, out);
 }
 
+void feature_asterisk_collect(struct feature_ctx *ctx, struct feature_asterisk *out)
+{
+	for (int i = 0; i < AST__SLOTS; i++)
+		sbuf_init(&out->slot[i]);
+	for (size_t i = 0; i < feature_count(); i++)
+		if (feature_table[i]->asterisk)
+			feature_table[i]->asterisk(ctx, out);
+}
+
+void feature_asterisk_free(struct feature_asterisk *a)
+{
+	for (int i = 0; i < AST__SLOTS; i++)
+		sbuf_free(&a->slot[i]);
+}
+
 json_t *feature_host_names_collect(struct feature_ctx *ctx)
 {
 	json_t *names = json_array();

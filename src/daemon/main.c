@@ -36,7 +36,7 @@ static struct engine main_engine;
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: difosd [--root DIR] [--backend linux|dry] [--debug]\n"
-		   "              [--gui DIR] [--test-apply-pause-ms N]\n"
+		   "              [--gui DIR] [--pbx-root DIR] [--test-apply-pause-ms N]\n"
 		   "       difosd --print-openapi | --print-methods | --print-kinds\n");
 }
 
@@ -99,6 +99,19 @@ static void close_handle(uv_handle_t *h, void *arg)
 		uv_close(h, NULL);
 }
 
+/* Asterisk: the engine root named, else the system's own asterisk, else
+ * the root scripts/pbx-rootfs.sh builds by default. */
+static const char *pbx_root_choose(const char *given)
+{
+	static const char cached[] = "/var/cache/difos/pbx-root";
+
+	if (given)
+		return given;
+	if (access("/usr/sbin/asterisk", X_OK) == 0)
+		return NULL;
+	return access("/var/cache/difos/pbx-root/usr/sbin/asterisk", X_OK) == 0 ? cached : NULL;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -107,13 +120,14 @@ int main(int argc, char **argv)
 		{ "debug", no_argument, NULL, 'd' },
 		{ "test-apply-pause-ms", required_argument, NULL, 'P' },
 		{ "gui", required_argument, NULL, 'g' },
+		{ "pbx-root", required_argument, NULL, 'X' },
 		{ "print-openapi", no_argument, NULL, 'O' },
 		{ "print-methods", no_argument, NULL, 'M' },
 		{ "print-kinds", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *backend = "linux", *gui = "/usr/share/difos/gui";
+	const char *backend = "linux", *gui = "/usr/share/difos/gui", *pbx_root = NULL;
 	int pause_ms = 0, c, rc = 1;
 	bool print_openapi = false, print_methods = false, print_kinds = false;
 	char *dbpath, *sock, *websock, *authlog, *dir, *libexec;
@@ -128,6 +142,7 @@ int main(int argc, char **argv)
 		case 'd': log_set_level(LOG_DEBUG); break;
 		case 'P': pause_ms = atoi(optarg); break;
 		case 'g': gui = optarg; break;
+		case 'X': pbx_root = optarg; break;
 		case 'O': print_openapi = true; break;
 		case 'M': print_methods = true; break;
 		case 'K': print_kinds = true; break;
@@ -195,6 +210,7 @@ int main(int argc, char **argv)
 	main_engine.env.paths.libexec = libexec;
 	main_engine.env.paths.socket = sock;
 	main_engine.env.paths.gui = gui;
+	main_engine.env.paths.pbx_root = pbx_root_choose(pbx_root);
 	/* shipped data (premade domain lists): next to the build tree, or installed */
 	main_engine.env.paths.data = access(DIFOS_SOURCE_DATA, R_OK) == 0 ? DIFOS_SOURCE_DATA
 									 : DIFOS_DATA_DIR;

@@ -1,0 +1,167 @@
+/*
+ * PBX › Settings, and the engine behind the whole PBX chapter: Asterisk.
+ *
+ * Apply: the files go to <run>/pbx/etc; a first start, a transport's port,
+ * the manager's port, the directories or the module list need a restart
+ * (Asterisk reads them only at start: the manual warns that a port change
+ * restarts the PBX); anything else is reloaded module by module through
+ * the manager, so calls in progress go on. Health: the manager answers
+ * with the new secret and Asterisk says it is fully booted.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply/supervisor.h"
+#include "apply/system.h"
+#include "core/files.h"
+#include "core/log.h"
+#include "features/pbx/asterisk/pbx_int.h"
+#include "store/doc.h"
+
+#define PBX_ENGINE "asterisk"
+
+/* which module reads which file: what a change of it reloads */
+static const struct { const char *file; const char *module; } pbx_reloads[] = {
+	{ "pjsip.conf", "res_pjsip.so" },
+	{ "extensions.conf", "pbx_config.so" },
+	{ "queues.conf", "app_queue.so" },
+	{ "rtp.conf", "res_rtp_asterisk.so" },
+	{ "cdr.conf", "cdr" },
+	{ "logger.conf", "logger" },
+	{ "indications.conf", "indications" },
+	{ "features.conf", "features" },
+};
+
+/* files read only at start */
+static const char *const pbx_restart_files[] = { "asterisk.conf", "modules.conf", "manager.conf",
+						 NULL };
+
+/* settings read only at start: the transports' ports, recordings' place */
+static const char *const pbx_restart_paths[] = { "pbx.udp_port", "pbx.tcp_port", "pbx.tls_port",
+						 "pbx.recordings_path", NULL };
+
+static bool pbx_needs_restart(const struct feature_ctx *ctx)
+{
+	if (!sv_running(PBX_ENGINE) || !ctx->old_doc)
+		return true;
+	for (const char *const *f = pbx_restart_files; *f; f++)
+		if (apply_file_changed(ctx, *f))
+			return true;
+	for (const char *const *p = pbx_restart_paths; *p; p++) {
+		json_t *a = doc_get(ctx->old_doc, *p), *b = doc_get(ctx->doc, *p);
+		if (!json_equal(a, b) && (a || b))
+			return true;
+	}
+	return false;
+}
+
+/* whether the rendered files say the engine runs ("running\n") */
+static bool pbx_runs(const struct feature_ctx *ctx)
+{
+	char *path = xasprintf("%s/state", ctx->dir), *state = file_read(path, NULL);
+	bool runs = state && !strncmp(state, "running", 7);
+
+	free(path);
+	free(state);
+	return runs;
+}
+
+static int pbx_apply(struct feature_ctx *ctx)
+{
+	const struct feature_env *env = ctx->env;
+	struct pbx_user u = { 0 };
+	char *secret;
+	int rc;
+
+	if (!pbx_runs(ctx)) {
+		if (sv_running(PBX_ENGINE))
+			sv_stop(PBX_ENGINE);
+		pbx_ami_forget();
+		return 0;
+	}
+	/* the dry backend runs nothing: its files are root's */
+	if (!sys_is_dry(env->sys) && pbx_user_find(env, &u, &ctx->err) < 0)
+		return -1;
+	if (pbx_dirs_make(env, ctx->doc, &u, &ctx->err) < 0 ||
+	    pbx_files_install(ctx, &u, &ctx->err) < 0)
+		return -1;
+	secret = pbx_ami_secret(env, ctx->doc);
+	pbx_ami_use((int)doc_int(ctx->doc, "pbx.ami_port", 5038), secret);
+	free(secret);
+	if (pbx_needs_restart(ctx)) {
+		char **argv = pbx_argv(env, ctx->doc);
+		if (sv_running(PBX_ENGINE))
+			sv_stop(PBX_ENGINE);
+		rc = sv_ensure(PBX_ENGINE, argv, NULL);
+		pbx_argv_free(argv);
+		if (rc < 0)
+			ctx->err = xstrdup("cannot start Asterisk");
+		return rc;
+	}
+	if (sys_is_dry(env->sys))
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(pbx_reloads); i++) {
+		if (!apply_file_changed(ctx, pbx_reloads[i].file))
+			continue;
+		if (pbx_ami_reload(pbx_reloads[i].module, &ctx->err) < 0)
+			return -1;
+	}
+	/* the manager's user (its secret) is read again with the manager */
+	return 0;
+}
+
+/* Long enough for Asterisk to boot with a thousand extensions. */
+#define PBX_BOOT_MS 20000
+
+static int pbx_health(struct feature_ctx *ctx)
+{
+	char *why = NULL;
+
+	if (!pbx_runs(ctx))
+		return 0;
+	if (sys_is_dry(ctx->env->sys))
+		return sv_running(PBX_ENGINE) ? 0 : -1;
+	if (pbx_ami_wait_booted(PBX_BOOT_MS, &why) == 0)
+		return 0;
+	/* gone: its own last words say why */
+	if (!sv_wait_alive(PBX_ENGINE, 0, &ctx->err)) {
+		free(why);
+		return -1;
+	}
+	ctx->err = why;
+	return -1;
+}
+
+static json_t *pbx_status(struct feature_ctx *ctx)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "wanted", json_boolean(pbx_wanted(ctx->doc)));
+	json_object_set_new(o, "engine_root", ctx->env->paths.pbx_root ?
+			    json_string(ctx->env->paths.pbx_root) : json_null());
+	json_object_set_new(o, "manager", json_string(pbx_ami_state()));
+	return o;
+}
+
+static void pbx_stop(struct feature_ctx *ctx)
+{
+	(void)ctx;
+	pbx_ami_forget();
+}
+
+static const char *const pbx_reads[] = { "pbx", NULL };
+
+const struct feature feature_pbx = {
+	.name = "pbx",
+	.title = "PBX",
+	.sections = pbx_sections,
+	.render = pbx_render,
+	.apply = pbx_apply,
+	.health = pbx_health,
+	.status = pbx_status,
+	.stop = pbx_stop,
+	.engines = (const struct feature_engine[]){ { PBX_ENGINE, "engine" }, { NULL } },
+	.reads = pbx_reads,
+};

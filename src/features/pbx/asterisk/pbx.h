@@ -1,0 +1,23 @@
+/*
+ * The PBX engine: Asterisk, configured from the "pbx" section and what the
+ * PBX's pages add (the asterisk hook), run by the supervisor and driven
+ * through its manager interface (AMI).
+ */
+#ifndef DIFOS_PBX_H
+#define DIFOS_PBX_H
+
+#include "apply/feature.h"
+
+extern const struct sc_field *const pbx_sections[];
+
+/* pbx_render.c: every Asterisk file, from the document (pure) */
+int pbx_render(struct feature_ctx *ctx, struct render_out *out);
+/* Does the document give Asterisk anything to serve (enabled, and an
+ * extension or a trunk)? */
+bool pbx_wanted(const json_t *doc);
+
+/* Where the engine's own directories are: <run>/pbx/etc (the files it
+ * reads), <run>/pbx/run, <state>/pbx/{lib,spool,log,recordings}. */
+char *pbx_dir(const struct feature_env *env, const char *which);
+
+#endif

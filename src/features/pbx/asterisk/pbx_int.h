@@ -1,0 +1,38 @@
+/* The PBX engine feature's own declarations, shared by its files. */
+#ifndef DIFOS_PBX_INT_H
+#define DIFOS_PBX_INT_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "features/pbx/asterisk/pbx.h"
+
+/* difos's own manager user */
+#define PBX_AMI_USER "difos"
+
+struct pbx_user {
+	uid_t uid;
+	gid_t gid;
+	int found;
+};
+
+/* pbx_engine.c */
+int pbx_user_find(const struct feature_env *env, struct pbx_user *u, char **err);
+int pbx_dirs_make(const struct feature_env *env, const json_t *doc, const struct pbx_user *u,
+		  char **err);
+int pbx_files_install(const struct feature_ctx *ctx, const struct pbx_user *u, char **err);
+char *pbx_ami_secret(const struct feature_env *env, const json_t *doc);
+char *pbx_recordings_dir(const struct feature_env *env, const json_t *doc);
+char **pbx_argv(const struct feature_env *env, const json_t *doc);
+void pbx_argv_free(char **argv);
+
+/* pbx_ami_sync.c: the manager as the apply and health use it, from the
+ * apply's worker (a connection of their own, blocking with time limits;
+ * the core answers others meanwhile) */
+void pbx_ami_use(int port, const char *secret);
+void pbx_ami_forget(void);
+int pbx_ami_reload(const char *module, char **err);
+int pbx_ami_wait_booted(int timeout_ms, char **err);
+const char *pbx_ami_state(void);
+
+#endif
