@@ -54,7 +54,7 @@ golden: asan
 
 # Regenerate the renderer golden files after an intended change; review the diff.
 goldens: build
-	UPDATE_GOLDENS=1 $(BUILD)/golden tests/golden
+	UPDATE_GOLDENS=1 $(BUILD)/tests/golden/golden tests/golden
 
 # Network-namespace tests against the sanitizer build of difosd.
 integration: asan
