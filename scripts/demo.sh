@@ -48,6 +48,13 @@ start() {
 		--dhcp-leasefile="$ROOT/wan.leases" --pid-file="$ROOT/wan-dnsmasq.pid" \
 		>"$ROOT/wan-dnsmasq.log" 2>&1 &
 
+	# the PBX engine root (instant once cached); the demo runs without a PBX if missing
+	if ./scripts/pbx-rootfs.sh; then
+		pbx="PBX engine root   ${DIFOS_PBX_ROOT:-/var/cache/difos/pbx-root}"
+	else
+		pbx="PBX engine root   missing (offline?): the demo runs without the PBX"
+	fi
+
 	ip netns exec $NS_R "$B/difosd" --root "$ROOT" --gui "$PWD/gui/dist" >"$ROOT/difosd.log" 2>&1 &
 	echo $! >"$ROOT/difosd.pid"
 	ctl="ip netns exec $NS_R $B/difosctl --root $ROOT"
@@ -73,6 +80,7 @@ difos demo is running.
   LAN client         $NS_C   (try: ip netns exec $NS_C busybox udhcpc -q -n -i eth0)
   WAN upstream       $NS_W   (198.51.100.1: DHCP and DNS)
   the host is on the LAN as 192.168.1.250 (device difos-demo)
+  $pbx
 
 Try:
   $ctl status

@@ -1,0 +1,181 @@
+"""
+difos-engine-exec: a host path bound at the same path inside an engine root is
+seen by the program there and by no one on the host; refused paths, exit codes
+as env(1), and the program is exec'd (it keeps the pid difosd spawned).
+
+The root here is a tiny one made by the test (busybox and its libraries), so
+the tests need no engine root and leave nothing behind.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import BUILD, run, wait_for
+
+EXEC = BUILD / "difos-engine-exec"
+
+
+def _copy_with_libs(binary, root):
+    """binary and the shared libraries ldd names, at their paths inside root."""
+    files = [binary]
+    out = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
+    files += re.findall(r"(/\S+) \(0x", out)
+    for f in files:
+        dst = root / f.lstrip("/")
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(f, dst)
+
+
+@pytest.fixture
+def root():
+    """A root with busybox as sh, cat, ls, sleep, echo; removed afterwards."""
+    if os.geteuid() != 0:
+        pytest.fail("integration tests must run as root")
+    if not os.access(EXEC, os.X_OK):
+        pytest.fail("missing %s (build first, or set DIFOS_BUILD)" % EXEC)
+    d = Path(tempfile.mkdtemp(prefix="difos-ee-root-"))
+    os.chmod(d, 0o755)
+    _copy_with_libs("/bin/busybox", d)
+    for name in ("sh", "cat", "ls", "sleep", "echo", "test"):
+        os.symlink("busybox", d / "bin" / name)
+    (d / "tmp").mkdir(mode=0o1777)
+    yield d
+    shutil.rmtree(d)
+
+
+@pytest.fixture
+def host_dir():
+    d = Path(tempfile.mkdtemp(prefix="difos-ee-host-"))
+    yield d
+    shutil.rmtree(d)
+
+
+def ee(*argv, timeout=10):
+    return run([EXEC, *argv], timeout=timeout, env=dict(os.environ, PATH="/bin:/usr/bin"))
+
+
+def host_mounts():
+    return Path("/proc/self/mountinfo").read_text()
+
+
+def test_a_bind_is_seen_inside_at_the_same_path(root, host_dir):
+    (host_dir / "pjsip.conf").write_text("[transport-udp]\n")
+    cp = ee("--root", root, "--bind", host_dir, "--",
+            "sh", "-c", "cat %s/pjsip.conf && echo written >%s/from-inside && ls /" %
+            (host_dir, host_dir))
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.startswith("[transport-udp]\n"), cp.stdout
+    # the program was inside the root: its / is the root's
+    assert "busybox" not in cp.stdout and "bin" in cp.stdout.split()
+    # what it wrote is on the host, at the same path
+    assert (host_dir / "from-inside").read_text() == "written\n"
+    # the mount point was made inside the root, and it is empty there on the host
+    point = root / str(host_dir).lstrip("/")
+    assert point.is_dir() and list(point.iterdir()) == []
+
+
+def test_a_bind_is_not_visible_on_the_host(root, host_dir):
+    (host_dir / "f").write_text("x")
+    p = subprocess.Popen([EXEC, "--root", root, "--bind", host_dir, "--", "sleep", "30"],
+                         env={"PATH": "/bin"}, stderr=subprocess.PIPE)
+    try:
+        point = str(root / str(host_dir).lstrip("/"))
+        # the running program's namespace has the bind ...
+        wait_for(lambda: point in Path("/proc/%d/mountinfo" % p.pid).read_text() or
+                 (" %s " % host_dir) in Path("/proc/%d/mountinfo" % p.pid).read_text(),
+                 5, what="the bind in the engine's mount namespace")
+        ns = os.readlink("/proc/%d/ns/mnt" % p.pid)
+        assert ns != os.readlink("/proc/self/ns/mnt")
+        # ... the host has not, and sees the mount point empty
+        assert point not in host_mounts()
+        assert not (Path(point) / "f").exists()
+    finally:
+        p.kill()
+        p.wait()
+    assert point not in host_mounts()
+
+
+def test_a_file_can_be_bound(root, host_dir):
+    f = host_dir / "asterisk.conf"
+    f.write_text("[directories]\n")
+    cp = ee("--root", root, "--bind", f, "--", "cat", f)
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout == "[directories]\n"
+    assert (root / str(f).lstrip("/")).read_text() == ""
+
+
+def test_a_link_in_the_root_is_followed_inside_the_root(root, host_dir):
+    # the root's own link (as /var/run -> /run): the mount point is made where
+    # the link leads inside the root, never on the host
+    outside = Path(str(host_dir) + "-elsewhere")
+    (root / str(host_dir.parent).lstrip("/")).mkdir(parents=True, exist_ok=True)
+    os.symlink(str(outside), root / str(host_dir).lstrip("/"))
+    (root / str(outside).lstrip("/")).mkdir()
+    sub = host_dir / "data"
+    sub.mkdir()
+    (sub / "f").write_text("seen")
+    cp = ee("--root", root, "--bind", sub, "--", "cat", "%s/data/f" % outside)
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout == "seen"
+    assert not outside.exists(), "a mount point was made on the host"
+    assert (root / str(outside).lstrip("/") / "data").is_dir()
+
+
+@pytest.mark.parametrize("path,why", [
+    ("/tmp/../etc", '--bind /tmp/../etc: ".." is refused in a bind path'),
+    ("tmp/x", "--bind tmp/x: the path must be absolute"),
+    ("/", "--bind /: binding the whole host over the root is refused"),
+])
+def test_refused_bind_paths(root, path, why):
+    before = sorted(p.name for p in root.iterdir())
+    cp = ee("--root", root, "--bind", path, "--", "echo", "ran")
+    assert cp.returncode == 125
+    assert cp.stderr.splitlines()[0] == "difos-engine-exec: " + why
+    assert "ran" not in cp.stdout
+    assert sorted(p.name for p in root.iterdir()) == before
+
+
+def test_exit_codes_as_env(root, host_dir):
+    cp = ee("--root", root, "--", "no-such-program")
+    assert cp.returncode == 127
+    assert "difos-engine-exec: no-such-program in %s: No such file or directory" % root in cp.stderr
+    (root / "bin/not-runnable").write_text("data\n")
+    cp = ee("--root", root, "--", "/bin/not-runnable")
+    assert cp.returncode == 126
+    assert "Permission denied" in cp.stderr
+    cp = ee("--root", host_dir / "missing", "--", "true")
+    assert cp.returncode == 125
+    assert "--root %s: cannot chroot: No such file or directory" % (host_dir / "missing") in cp.stderr
+    cp = ee("--root", root, "--bind", host_dir / "missing", "--", "true")
+    assert cp.returncode == 125
+    assert "--bind %s: No such file or directory" % (host_dir / "missing") in cp.stderr
+    # the program's own status passes through
+    assert ee("--root", root, "--", "sh", "-c", "exit 7").returncode == 7
+
+
+def test_the_program_keeps_the_pid(root):
+    # exec, not fork: difosd's signals reach the engine itself
+    p = subprocess.Popen([EXEC, "--root", root, "--", "sh", "-c", "echo $$"],
+                         env={"PATH": "/bin"}, stdout=subprocess.PIPE, text=True)
+    out, _ = p.communicate(timeout=10)
+    assert int(out) == p.pid
+
+
+def test_without_root_the_program_runs_directly(host_dir):
+    cp = ee("--", "sh", "-c", "echo $PWD; cat /proc/self/mountinfo | wc -l", timeout=10)
+    assert cp.returncode == 0, cp.stderr
+    # same mount namespace as ours, same working folder
+    assert cp.stdout.splitlines()[0] == os.getcwd()
+    cp = ee("--bind", host_dir, "true")
+    assert cp.returncode == 125
+    assert "--bind %s needs --root" % host_dir in cp.stderr
+    t = time.monotonic()
+    assert ee("true").returncode == 0
+    assert time.monotonic() - t < 2
