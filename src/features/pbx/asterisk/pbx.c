@@ -76,6 +76,7 @@ static int pbx_apply(struct feature_ctx *ctx)
 	int rc;
 
 	if (!pbx_runs(ctx)) {
+		pbx_live_stop();
 		if (sv_running(PBX_ENGINE))
 			sv_stop(PBX_ENGINE);
 		pbx_ami_forget();
@@ -89,6 +90,8 @@ static int pbx_apply(struct feature_ctx *ctx)
 		return -1;
 	secret = pbx_ami_secret(env, ctx->doc);
 	pbx_ami_use((int)doc_int(ctx->doc, "pbx.ami_port", 5038), secret);
+	if (!sys_is_dry(env->sys))
+		pbx_live_start(env, (int)doc_int(ctx->doc, "pbx.ami_port", 5038), secret);
 	free(secret);
 	if (pbx_needs_restart(ctx)) {
 		char **argv = pbx_argv(env, ctx->doc);
@@ -136,18 +139,21 @@ static int pbx_health(struct feature_ctx *ctx)
 
 static json_t *pbx_status(struct feature_ctx *ctx)
 {
-	json_t *o = json_object();
+	json_t *o = json_object(), *live = pbx_live_status();
 
 	json_object_set_new(o, "wanted", json_boolean(pbx_wanted(ctx->doc)));
 	json_object_set_new(o, "engine_root", ctx->env->paths.pbx_root ?
 			    json_string(ctx->env->paths.pbx_root) : json_null());
-	json_object_set_new(o, "manager", json_string(pbx_ami_state()));
+	json_object_set_new(o, "apply_manager", json_string(pbx_ami_state()));
+	json_object_update(o, live);
+	json_decref(live);
 	return o;
 }
 
 static void pbx_stop(struct feature_ctx *ctx)
 {
 	(void)ctx;
+	pbx_live_stop();
 	pbx_ami_forget();
 }
 

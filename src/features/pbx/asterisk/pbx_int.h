@@ -35,4 +35,10 @@ int pbx_ami_reload(const char *module, char **err);
 int pbx_ami_wait_booted(int timeout_ms, char **err);
 const char *pbx_ami_state(void);
 
+/* pbx_live.c: the manager's long-lived connection on the loop, and what
+ * it keeps (contacts) */
+void pbx_live_start(const struct feature_env *env, int port, const char *secret);
+void pbx_live_stop(void);
+json_t *pbx_live_status(void);
+
 #endif

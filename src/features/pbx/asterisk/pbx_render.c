@@ -83,7 +83,8 @@ static const char *const pbx_modules[] = {
 	"res_pjsip_sdp_rtp", "res_pjsip_caller_id", "res_pjsip_dtmf_info", "res_pjsip_nat",
 	"res_pjsip_rfc3326", "res_pjsip_messaging", "res_pjsip_pubsub", "res_pjsip_acl",
 	"res_pjsip_logger", "res_security_log",
-	"codec_ulaw", "codec_alaw", "codec_gsm", "codec_g722", "codec_opus", "res_format_attr_opus",
+	"codec_ulaw", "codec_alaw", "codec_gsm", "codec_g722", "codec_opus_open_source",
+	"res_format_attr_opus",
 	"format_gsm", "format_wav", "format_wav_gsm", "format_pcm",
 	"pbx_config", "app_dial", "app_playback", "app_read", "app_echo", "app_stack", "app_exec",
 	"app_mixmonitor", "app_userevent", "app_verbose", "app_senddtmf",
@@ -248,6 +249,7 @@ static const struct { const char *name; const char *text; } pbx_fixed[] = {
 	{ "geolocation.conf", "" },
 	{ "indications.conf", pbx_indications },
 	{ "musiconhold.conf", "[general]\n" },
+	{ "stasis.conf", "[threadpool]\ninitial_size = 5\nidle_timeout_sec = 20\nmax_size = 50\n" },
 };
 
 int pbx_render(struct feature_ctx *ctx, struct render_out *out)
