@@ -178,10 +178,9 @@ static char *pbx_extensions_conf(struct feature_ctx *ctx, const struct feature_a
 		"[general]\nstatic = yes\nwriteprotect = yes\nclearglobalvars = yes\n\n"
 		"[globals]\nDIFOS_RECDIR = %s\n\n"
 		"[difos-internal]\ninclude => difos-extensions\ninclude => difos-outbound\n\n"
-		"[difos-extensions]\n\n[difos-outbound]\n\n"
+		"[difos-extensions]\n\n[difos-outbound]\n\n[difos-inbound]\n\n"
 		"[difos-dial-extension]\n"
-		"exten => s,1,Set(CALLERID(name)=${IF($[\"${CALLERID(name)}\" = \"\"]?${CALLERID(num)}:${CALLERID(name)})})\n"
-		" same => n,GotoIf($[\"${ARG2}${DIFOS_RECORD}\" = \"0\"]?dial)\n"
+		"exten => s,1,GotoIf($[\"${ARG2}${DIFOS_RECORD}\" = \"0\"]?dial)\n"
 		" same => n,Gosub(difos-record,s,1)\n"
 		" same => n(dial),Dial(PJSIP/${ARG1},30)\n"
 		" same => n,Return()\n\n"
@@ -189,6 +188,14 @@ static char *pbx_extensions_conf(struct feature_ctx *ctx, const struct feature_a
 		"exten => s,1,Set(DIFOS_RECFILE=${STRFTIME(${EPOCH},,%%Y%%m%%d-%%H%%M%%S)}-${UNIQUEID}.wav)\n"
 		" same => n,Set(CDR(userfield)=recording=${DIFOS_RECFILE})\n"
 		" same => n,MixMonitor(${DIFOS_RECDIR}/${DIFOS_RECFILE},b)\n"
+		" same => n,Return()\n\n"
+		"; a trunk's call out: the extension's outbound caller ID, its recording\n"
+		"[difos-dial-trunk]\n"
+		"exten => s,1,ExecIf($[\"${DIFOS_OUTBOUND_CID}\" != \"\"]?Set(CALLERID(num)=${DIFOS_OUTBOUND_CID}))\n"
+		" same => n,ExecIf($[\"${DIFOS_ROUTE_CID}\" != \"\"]?Set(CALLERID(num)=${DIFOS_ROUTE_CID}))\n"
+		" same => n,GotoIf($[\"${DIFOS_RECORD}\" != \"1\"]?dial)\n"
+		" same => n,Gosub(difos-record,s,1)\n"
+		" same => n(dial),Dial(PJSIP/${ARG2}@${ARG1},60)\n"
 		" same => n,Return()\n\n",
 		recdir);
 	sbuf_add(&b, parts->slot[AST_DIALPLAN].s ? parts->slot[AST_DIALPLAN].s : "");

@@ -1,0 +1,103 @@
+/*
+ * PBX › Trunks. Each enabled trunk becomes PJSIP objects named
+ * "trunk-<name>" (endpoint, aor with the provider's contact, identify by
+ * its host, and with gateway authentication an auth and a registration),
+ * a dial-out prefix in difos-outbound (removed before the number is
+ * sent), and the contexts its incoming calls go through: the block lists'
+ * check, the inbound routes, then its default action.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "features/pbx/trunks/trunks.h"
+#include "store/doc.h"
+
+static void trunk_pjsip(struct sbuf *b, const json_t *t)
+{
+	const char *name = doc_str(t, "name"), *host = doc_str(t, "host");
+	const char *transport = doc_str(t, "transport");
+	long long port = doc_int(t, "port", 5060);
+	bool auth = doc_bool(t, "authentication", false);
+	const json_t *codecs = json_object_get(t, "codecs"), *c;
+	size_t i;
+
+	sbuf_printf(b, "[trunk-%s]\ntype = endpoint\ncontext = difos-from-trunk-%s\n", name, name);
+	sbuf_printf(b, "transport = transport-%s\n", transport ? transport : "udp");
+	sbuf_add(b, "disallow = all\nallow = ");
+	json_array_foreach(codecs, i, c)
+		sbuf_printf(b, "%s%s", i ? "," : "", json_string_value(c));
+	sbuf_printf(b, "\naors = trunk-%s\n", name);
+	sbuf_add(b, "dtmf_mode = rfc4733\ndirect_media = no\nrtp_symmetric = yes\n"
+		    "force_rport = yes\nrewrite_contact = yes\nsend_rpid = yes\n"
+		    "trust_id_inbound = yes\n");
+	if (auth)
+		sbuf_printf(b, "outbound_auth = trunk-%s-auth\nfrom_user = %s\n", name,
+			    doc_str(t, "username"));
+	sbuf_printf(b, "\n[trunk-%s]\ntype = aor\ncontact = sip:%s:%lld\nqualify_frequency = 60\n\n",
+		    name, host, port);
+	sbuf_printf(b, "[trunk-%s]\ntype = identify\nendpoint = trunk-%s\nmatch = %s\n\n",
+		    name, name, host);
+	if (!auth)
+		return;
+	sbuf_printf(b, "[trunk-%s-auth]\ntype = auth\nauth_type = userpass\nusername = %s\n"
+		    "password = %s\n\n", name, doc_str(t, "username"), doc_str(t, "password"));
+	sbuf_printf(b, "[trunk-%s-reg]\ntype = registration\ntransport = transport-%s\n"
+		    "outbound_auth = trunk-%s-auth\nserver_uri = sip:%s:%lld\n"
+		    "client_uri = sip:%s@%s:%lld\ncontact_user = %s\nendpoint = trunk-%s\nline = yes\n"
+		    "retry_interval = 30\nforbidden_retry_interval = 300\nmax_retries = 10000\n"
+		    "expiration = 600\n\n",
+		    name, transport ? transport : "udp", name, host, port, doc_str(t, "username"),
+		    host, port, doc_str(t, "username"), name);
+}
+
+/* what a trunk's incoming call may be dialled to: a number (national or
+ * +international), or nothing ("s": a line without DIDs) */
+static const char *const trunk_dids[] = { "_X.", "_+X.", "s" };
+
+static void trunk_dialplan(struct sbuf *b, const json_t *t)
+{
+	const char *name = doc_str(t, "name"), *pre = doc_str(t, "dialout_prefix");
+	const char *dest = doc_str(t, "default_destination");
+
+	if (pre)
+		sbuf_printf(b, "[difos-outbound]\nexten => _%s.,1,Gosub(difos-dial-trunk,s,1(trunk-%s,"
+			    "${EXTEN:%zu}))\n same => n,Hangup()\n\n", pre, name, strlen(pre));
+	/* incoming: the block lists first, then the inbound routes, then the
+	 * trunk's own default (an included context: a context's own
+	 * extensions would be tried before its includes) */
+	sbuf_printf(b, "[difos-from-trunk-%s]\n", name);
+	for (size_t i = 0; i < ARRAY_SIZE(trunk_dids); i++)
+		sbuf_printf(b, "exten => %s,1,Gosub(difos-blocklist-check,s,1)\n"
+			    " same => n,Goto(difos-route-trunk-%s,${EXTEN},1)\n", trunk_dids[i], name);
+	sbuf_add(b, "\n");
+	sbuf_printf(b, "[difos-route-trunk-%s]\ninclude => difos-inbound\n"
+		    "include => difos-default-trunk-%s\n\n", name, name);
+	sbuf_printf(b, "[difos-default-trunk-%s]\n", name);
+	for (size_t i = 0; i < ARRAY_SIZE(trunk_dids); i++)
+		if (dest)
+			sbuf_printf(b, "exten => %s,1,Goto(difos-extensions,%s,1)\n", trunk_dids[i], dest);
+		else
+			sbuf_printf(b, "exten => %s,1,Hangup(21)\n", trunk_dids[i]);
+	sbuf_add(b, "\n");
+}
+
+static void trunks_asterisk(struct feature_ctx *ctx, struct feature_asterisk *out)
+{
+	const json_t *list = doc_get(ctx->doc, "trunks.list"), *t;
+	size_t i;
+
+	json_array_foreach(list, i, t) {
+		if (!doc_bool(t, "enabled", true))
+			continue;
+		trunk_pjsip(&out->slot[AST_PJSIP], t);
+		trunk_dialplan(&out->slot[AST_DIALPLAN], t);
+	}
+}
+
+const struct feature feature_trunks = {
+	.name = "trunks",
+	.title = "Trunks",
+	.sections = trunks_sections,
+	.asterisk = trunks_asterisk,
+};
