@@ -88,6 +88,8 @@ bool apply_file_changed(const struct feature_ctx *ctx, const char *name);
 enum feature_nft_slot {
 	NFT_SETS,            /* set and map declarations */
 	NFT_MARK_PREROUTING, /* rules of chain mark_prerouting (filter, prerouting, mangle) */
+	NFT_INPUT_WAN,       /* rules of input_wan: what the router serves on the WAN, after the
+			      * user's rules, before the zone's drop */
 	NFT__SLOTS
 };
 

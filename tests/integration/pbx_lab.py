@@ -414,7 +414,7 @@ class Sipp:
         self.lab = lab
         self.dir = lab.tmp / ("sipp-%s-%d" % (name, next(_counter)))
         self.dir.mkdir()
-        self.argv = [SIPP, "%s:%d" % (lab.sip_host, lab.sip_port), "-i", PEER_ADDR,
+        self.argv = [SIPP, "%s:%d" % (lab.sip_host, lab.sip_port), "-i", lab.peer_addr,
                      "-sf", SCENARIOS / scenario, "-nostdin", "-m", "1",
                      "-trace_stat", "-stf", self.dir / "stat.csv",
                      "-trace_screen", "-screen_file", self.dir / "screen.log",
@@ -472,6 +472,7 @@ class PbxLab:
         self.asterisks = []
         self.sip_host = PBX_ADDR
         self.sip_port = 6067    # the product's default SIP UDP port
+        self.peer_addr = PEER_ADDR
         self.captures = []
 
     def setup(self):

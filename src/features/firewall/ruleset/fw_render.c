@@ -155,6 +155,7 @@ char *fw_render_ruleset(struct feature_ctx *ctx, struct fw_sets *sets)
 	chain_close(&b);
 	chain_open(&b, "input_wan", NULL);
 	sbuf_add(&b, chains[FC_INPUT_WAN].s ? chains[FC_INPUT_WAN].s : "");
+	sbuf_add(&b, parts.slot[NFT_INPUT_WAN].s ? parts.slot[NFT_INPUT_WAN].s : "");
 	sbuf_add(&b, "\t\tudp sport 67 udp dport 68 accept comment \"DHCP client\"\n");
 	if (doc_bool(doc, "firewall.wan_ping", true))
 		sbuf_add(&b, "\t\ticmp type echo-request limit rate 10/second accept\n"

@@ -90,11 +90,11 @@ static int pbx_apply(struct feature_ctx *ctx)
 		return -1;
 	secret = pbx_ami_secret(env, ctx->doc);
 	pbx_ami_use((int)doc_int(ctx->doc, "pbx.ami_port", 5038), secret);
-	if (!sys_is_dry(env->sys))
-		pbx_live_start(env, (int)doc_int(ctx->doc, "pbx.ami_port", 5038), secret);
 	free(secret);
 	if (pbx_needs_restart(ctx)) {
 		char **argv = pbx_argv(env, ctx->doc);
+		/* the long-lived client comes back once the new one is up (health) */
+		pbx_live_stop();
 		if (sv_running(PBX_ENGINE))
 			sv_stop(PBX_ENGINE);
 		rc = sv_ensure(PBX_ENGINE, argv, NULL);
@@ -126,8 +126,14 @@ static int pbx_health(struct feature_ctx *ctx)
 		return 0;
 	if (sys_is_dry(ctx->env->sys))
 		return sv_running(PBX_ENGINE) ? 0 : -1;
-	if (pbx_ami_wait_booted(PBX_BOOT_MS, &why) == 0)
+	if (pbx_ami_wait_booted(PBX_BOOT_MS, &why) == 0) {
+		char *secret = pbx_ami_secret(ctx->env, ctx->doc);
+		/* up: the long-lived client connects at once (again, when the
+		 * manager's port or secret changed) */
+		pbx_live_start(ctx->env, (int)doc_int(ctx->doc, "pbx.ami_port", 5038), secret);
+		free(secret);
 		return 0;
+	}
 	/* gone: its own last words say why */
 	if (!sv_wait_alive(PBX_ENGINE, 0, &ctx->err)) {
 		free(why);
@@ -157,6 +163,21 @@ static void pbx_stop(struct feature_ctx *ctx)
 	pbx_ami_forget();
 }
 
+/* the manual's SIP/RTP rule, when the WAN is opened to phones outside */
+static void pbx_nft(struct feature_ctx *ctx, struct feature_nft *out)
+{
+	const json_t *doc = ctx->doc;
+
+	if (!pbx_wanted(doc) || !doc_bool(doc, "pbx.open_on_wan", false))
+		return;
+	sbuf_printf(&out->slot[NFT_INPUT_WAN],
+		    "\t\tudp dport { %lld, %lld-%lld } accept comment \"PBX: SIP and RTP\"\n"
+		    "\t\ttcp dport { %lld, %lld } accept comment \"PBX: SIP over TCP and TLS\"\n",
+		    doc_int(doc, "pbx.udp_port", 6067), doc_int(doc, "pbx.rtp_start", 20000),
+		    doc_int(doc, "pbx.rtp_end", 30000), doc_int(doc, "pbx.tcp_port", 6068),
+		    doc_int(doc, "pbx.tls_port", 6069));
+}
+
 static const char *const pbx_reads[] = { "pbx", NULL };
 
 const struct feature feature_pbx = {
@@ -170,4 +191,5 @@ const struct feature feature_pbx = {
 	.stop = pbx_stop,
 	.engines = (const struct feature_engine[]){ { PBX_ENGINE, "engine" }, { NULL } },
 	.reads = pbx_reads,
+	.nft = pbx_nft,
 };

@@ -44,6 +44,10 @@ static const struct sc_field pbx_fields[] = {
 	  .max = 64, .def = "[]", .title = "Local IP subnets",
 	  .help = "Networks reached without NAT (the LAN is always one): their peers get the "
 		  "router's own addresses.", .tab = &tab_network },
+	{ .name = "open_on_wan", .kind = SC_BOOL, .def = "false", .title = "Open on the WAN",
+	  .help = "Let phones outside reach the PBX: the SIP ports and the RTP ports are opened "
+		  "on the WAN (use strong extension passwords). Trunks' own addresses are always "
+		  "let in.", .tab = &tab_network },
 	{ .name = "ami_port", .kind = SC_PORT, .def = "5038", .title = "AMI port",
 	  .help = "The Asterisk manager's port on the loopback, which difos uses to run the PBX.",
 	  .tab = &tab_security },

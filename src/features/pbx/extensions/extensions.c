@@ -56,7 +56,7 @@ static void ext_pjsip(struct sbuf *b, const json_t *e)
 	sbuf_printf(b, "\n[%s-auth]\ntype = auth\nauth_type = userpass\nusername = %s\n"
 		    "password = %s\n\n", num, num, doc_str(e, "password"));
 	sbuf_printf(b, "[%s]\ntype = aor\nmax_contacts = 5\nremove_existing = yes\n"
-		    "qualify_frequency = 60\n\n", num);
+		    "qualify_frequency = %d\n\n", num, doc_bool(e, "qualify", true) ? 60 : 0);
 }
 
 static void ext_asterisk(struct feature_ctx *ctx, struct feature_asterisk *out)

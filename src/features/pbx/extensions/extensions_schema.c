@@ -50,6 +50,10 @@ static const struct sc_field ext_fields[] = {
 	{ .name = "srtp", .kind = SC_ENUM, .choices = ext_srtp, .labels = ext_srtp_labels,
 	  .def = "\"optional\"", .title = "Media encryption (SRTP)",
 	  .help = "Encrypt the call's audio; its keys travel in SIP, so use it with TLS." },
+	{ .name = "qualify", .kind = SC_BOOL, .def = "true", .title = "Check the phone",
+	  .help = "Ask the phone every minute whether it answers (SIP OPTIONS): its state and "
+		  "round-trip time show on this page, and a phone that stops answering is not "
+		  "rung until it answers again." },
 	{ .name = "enabled", .kind = SC_BOOL, .def = "true", .title = "Enabled" },
 	{ .name = NULL }
 };

@@ -6,6 +6,7 @@
  * sent), and the contexts its incoming calls go through: the block lists'
  * check, the inbound routes, then its default action.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,9 +96,35 @@ static void trunks_asterisk(struct feature_ctx *ctx, struct feature_asterisk *ou
 	}
 }
 
+/* A trunk given by its address may reach the PBX from the WAN: its calls
+ * in, its audio. (One given by name is reached only by the flows the PBX
+ * opens to it: registrations and calls out.) */
+static void trunks_nft(struct feature_ctx *ctx, struct feature_nft *out)
+{
+	const json_t *doc = ctx->doc, *t;
+	size_t i;
+
+	if (!doc_bool(doc, "pbx.enabled", true))
+		return;
+	json_array_foreach(doc_get(doc, "trunks.list"), i, t) {
+		const char *host = doc_str(t, "host");
+		struct in_addr a;
+		if (!doc_bool(t, "enabled", true) || !host || inet_pton(AF_INET, host, &a) != 1)
+			continue;
+		sbuf_printf(&out->slot[NFT_INPUT_WAN],
+			    "\t\tip saddr %s udp dport { %lld, %lld-%lld } accept comment \"PBX trunk %s\"\n"
+			    "\t\tip saddr %s tcp dport { %lld, %lld } accept comment \"PBX trunk %s\"\n",
+			    host, doc_int(doc, "pbx.udp_port", 6067), doc_int(doc, "pbx.rtp_start", 20000),
+			    doc_int(doc, "pbx.rtp_end", 30000), doc_str(t, "name"),
+			    host, doc_int(doc, "pbx.tcp_port", 6068), doc_int(doc, "pbx.tls_port", 6069),
+			    doc_str(t, "name"));
+	}
+}
+
 const struct feature feature_trunks = {
 	.name = "trunks",
 	.title = "Trunks",
 	.sections = trunks_sections,
 	.asterisk = trunks_asterisk,
+	.nft = trunks_nft,
 };

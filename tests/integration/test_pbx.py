@@ -1,0 +1,246 @@
+"""
+The PBX through difos, with real SIP: difosd runs Asterisk from the engine
+root, configured only through difos (difosctl here; the REST API and the
+GUI stage the same documents). Phones are sipp endpoints in the LAN
+namespace; the trunk's provider is a sipp in the WAN namespace.
+
+One lab serves the module; each test stages what it needs on top of the
+two extensions every test has (1001 records, 1002 answers).
+"""
+import csv
+import json
+import time
+
+import pytest
+
+import pbx_lab
+from conftest import LAN_ADDR, WAN_SERVER, make_lab, ns_exec, wait_for
+
+CLIENT = "192.168.1.50"
+ALICE, ALICE_PW = "1001", "Tr0ub4dor&3-horse"
+BOB, BOB_PW = "1002", "correct-Horse-battery-9"
+# the phones' SIP and RTP ports in the LAN namespace
+ALICE_SIP, BOB_SIP, ALICE_RTP, BOB_RTP = 5061, 5070, 6000, 6100
+PROVIDER_SIP, PROVIDER_RTP = 5080, 6200
+
+
+class Phones(pbx_lab.PbxLab):
+    """pbx_lab's sipp runners, from a namespace of a difos lab to the router."""
+
+    def __init__(self, lab, ns, addr, target, port=6067):
+        self.peer, self.peer_addr = ns, addr
+        self.sip_host, self.sip_port = target, port
+        self.tmp, self.procs = lab.tmp, lab.procs
+        self.namespaces, self.asterisks, self.captures = [], [], []
+        self.pbx = lab.router
+
+
+@pytest.fixture(scope="module")
+def pbx():
+    root = pbx_lab.engine_root()
+    with make_lab(daemon_args=("--pbx-root", str(root))) as lab:
+        d = lab.daemons[0]
+        lab.client_static(CLIENT)
+        # sipp phones answer nothing between their scenarios, so they are
+        # not asked (qualify) whether they answer: see test_a_silent_phone_*
+        d.ctl_ok("add", "extensions.list", "name=Alice", "number=" + ALICE, "password=" + ALICE_PW,
+                 "recording=true", "outbound_cid=+97142142050", "qualify=false")
+        d.ctl_ok("add", "extensions.list", "name=Bob", "number=" + BOB, "password=" + BOB_PW,
+                 "qualify=false")
+        apply_ok(d)
+        lab.phones = Phones(lab, lab.lan, CLIENT, LAN_ADDR)
+        yield lab
+
+
+def apply_ok(d, timeout=60):
+    cp = d.ctl("apply", timeout=timeout)
+    assert cp.returncode == 0, "apply failed: %s\n%s" % (cp.stdout + cp.stderr, d.log_tail())
+    return cp
+
+
+def pbx_detail(d):
+    return d.ctl_json("status")["features"]["pbx"]["detail"]
+
+
+def engine_pid(d):
+    return pbx_detail(d)["engine"]["pid"]
+
+
+def pbx_dir(d, *parts):
+    return d.root.joinpath("var/lib/difos/pbx", *parts)
+
+
+def cdr_rows(d):
+    f = pbx_dir(d, "log", "cdr-csv", "Master.csv")
+    return list(csv.reader(f.read_text().splitlines())) if f.exists() else []
+
+
+def test_asterisk_runs_from_difos_with_its_files(pbx):
+    d = pbx.daemons[0]
+    det = pbx_detail(d)
+    assert det["engine"]["running"], det
+    # difos's own manager connection is up once the apply is done
+    assert det["manager"]["state"] == "connected", det["manager"]
+    pid = det["engine"]["pid"]
+    # chrooted in the engine root, as the engine root's asterisk user
+    import os
+    assert os.path.realpath("/proc/%d/root" % pid) == str(pbx_lab.ENGINE_ROOT)
+    status = open("/proc/%d/status" % pid).read()
+    uid = int([ln for ln in status.splitlines() if ln.startswith("Uid:")][0].split()[1])
+    assert uid != 0
+    # the files it reads: its group's only; the secrets never world-readable
+    etc = d.root / "run/difos/pbx/etc"
+    for f in ("pjsip.conf", "manager_user.conf", "tls.key"):
+        assert (etc / f).stat().st_mode & 0o007 == 0, f
+
+
+def test_extensions_register_and_a_wrong_password_is_refused(pbx):
+    d, ph = pbx.daemons[0], pbx.phones
+    a = ph.register(ALICE, ALICE_PW, ALICE_SIP)
+    assert a.ok and a.responses == [401, 200], a.describe()
+    b = ph.register(BOB, BOB_PW, BOB_SIP)
+    assert b.ok, b.describe()
+    bad = ph.register(ALICE, "not-alices-password", 5062)
+    assert bad.rc == 1 and bad.responses == [401, 401], bad.describe()
+
+    def contacts():
+        return pbx_detail(d)["contacts"]
+    # the status shows where each extension is registered, and with what
+    wait_for(lambda: BOB in contacts() and ALICE in contacts(), 10, what="contacts in status")
+    c = contacts()
+    assert any("%s:%d" % (CLIENT, ALICE_SIP) in x["uri"] for x in c[ALICE]), c
+    assert all(":5062" not in x["uri"] for x in c[ALICE]), c
+    assert c[ALICE][0]["user_agent"] == "sipp-test" or c[ALICE][0].get("user_agent"), c
+
+
+def test_a_call_between_extensions_carries_audio_and_is_recorded(pbx):
+    d, ph = pbx.daemons[0], pbx.phones
+    assert ph.register(ALICE, ALICE_PW, ALICE_SIP).ok
+    assert ph.register(BOB, BOB_PW, BOB_SIP).ok
+    before = len(cdr_rows(d))
+    cap = ph.capture(filt="udp and not port 6067 and not port 53 and not port 67")
+    bob = ph.answer(BOB_SIP, BOB_RTP)
+    alice = ph.call(ALICE, ALICE_PW, BOB, ALICE_SIP, ALICE_RTP, talk_ms=2500)
+    ra, rb = alice.wait(30), bob.wait(10)
+    packets = ph.capture_packets(cap)
+    assert ra.ok, ra.describe()
+    assert rb.ok, rb.describe()
+
+    def between(src, dst):
+        return sum(n for (s, t), n in packets.items() if s.startswith(src) and t.startswith(dst))
+    legs = {
+        "caller to pbx": between("%s.%d" % (CLIENT, ALICE_RTP), LAN_ADDR + "."),
+        "pbx to callee": between(LAN_ADDR + ".", "%s.%d" % (CLIENT, BOB_RTP)),
+        "callee to pbx": between("%s.%d" % (CLIENT, BOB_RTP), LAN_ADDR + "."),
+        "pbx to caller": between(LAN_ADDR + ".", "%s.%d" % (CLIENT, ALICE_RTP)),
+    }
+    assert all(n >= 40 for n in legs.values()), (legs, packets)
+    # the call record: from 1001 to 1002, answered, with its recording
+    wait_for(lambda: len(cdr_rows(d)) > before, 5, what="a CDR row")
+    row = [r for r in cdr_rows(d) if r[1:3] == [ALICE, BOB]][-1]
+    assert "ANSWERED" in row, row
+    rec = [f for f in row if f.startswith("recording=")]
+    assert rec, row
+    path = pbx_dir(d, "recordings", rec[0].split("=", 1)[1])
+    wait_for(path.exists, 5, what="the recording file")
+    assert path.stat().st_size > 10000, path.stat()
+
+
+def test_adding_an_extension_reloads_without_a_restart(pbx):
+    d, ph = pbx.daemons[0], pbx.phones
+    pid = engine_pid(d)
+    d.ctl_ok("add", "extensions.list", "name=Carol", "number=1003",
+             "password=xkcd-936-Staple!battery")   # asked whether it answers (the default)
+    t = time.monotonic()
+    apply_ok(d)
+    took = time.monotonic() - t
+    assert engine_pid(d) == pid, "Asterisk was restarted for a new extension"
+    assert took < 2, took
+    r = ph.register("1003", "xkcd-936-Staple!battery", 5063)
+    assert r.ok, r.describe()
+    # a phone that does not answer the check shows so, and is not rung
+    wait_for(lambda: (pbx_detail(d)["contacts"].get("1003") or [{}])[0].get("status") ==
+             "Unreachable", 10, what="1003 seen unreachable")
+    # a weak password is refused at once, naming the field
+    cp = d.ctl("add", "extensions.list", "name=Dave", "number=1004", "password=123456789012")
+    assert cp.returncode != 0, cp
+    assert "extensions.list[" in cp.stderr and ".password: the password is too easy" in cp.stderr, cp
+
+
+def test_a_trunk_carries_calls_out_without_the_prefix_and_in_to_its_default(pbx):
+    d, ph = pbx.daemons[0], pbx.phones
+    provider = Phones(pbx, pbx.wan, WAN_SERVER, pbx.router_wan_addr)
+    d.ctl_ok("add", "trunks.list", "name=office", "host=" + WAN_SERVER,
+             "port=%d" % PROVIDER_SIP, "dialout_prefix=8", "default_destination=" + BOB)
+    d.ctl_ok("add", "block_lists.list", "name=spam", 'numbers=["7654321"]')
+    apply_ok(d)
+    assert ph.register(ALICE, ALICE_PW, ALICE_SIP).ok
+    assert ph.register(BOB, BOB_PW, BOB_SIP).ok
+
+    # out: 8 + the number reaches the provider as the number, from Alice's
+    # outbound caller ID
+    uas = provider.answer(PROVIDER_SIP, PROVIDER_RTP)
+    call = ph.call(ALICE, ALICE_PW, "8050123456789", ALICE_SIP, ALICE_RTP, talk_ms=1500)
+    rc, ru = call.wait(30), uas.wait(10)
+    assert rc.ok, rc.describe()
+    assert ru.ok, ru.describe()
+    invite = ru.messages[ru.messages.index("INVITE sip:"):]
+    first_line = invite.splitlines()[0]
+    assert first_line.startswith("INVITE sip:050123456789@"), first_line
+    from_line = [ln for ln in invite.splitlines() if ln.lower().startswith("from:")][0]
+    assert "+97142142050" in from_line, from_line
+
+    # in: a call to a DID without a route rings the trunk's default action
+    # (Bob, answering on his phone)
+    bob = ph.answer(BOB_SIP, BOB_RTP)
+    inf = pbx.tmp / "provider-caller.csv"
+    inf.write_text("SEQUENTIAL\n0501112233;\n")
+    incoming = provider.sipp("in", "uac-trunk.xml", "-p", PROVIDER_SIP, "-mp", PROVIDER_RTP,
+                             "-s", "2142050", "-inf", inf, "-d", 1500, "-timeout", "20s",
+                             "-timeout_error").run(30)
+    rb = bob.wait(10)
+    assert incoming.ok, incoming.describe()
+    assert rb.ok, rb.describe()
+    assert "0501112233" in rb.messages[rb.messages.index("INVITE sip:"):].split("\n\n")[0]
+
+    # a caller whose number holds a blocked one is refused; a similar one is not
+    inf.write_text("SEQUENTIAL\n+971507654321;\n")
+    blocked = provider.sipp("blocked", "uac-trunk-refused.xml", "-p", PROVIDER_SIP,
+                            "-s", "2142050", "-inf", inf, "-timeout", "10s",
+                            "-timeout_error").run(20)
+    assert blocked.ok and blocked.responses[-1] == 403, blocked.describe()
+    bob = ph.answer(BOB_SIP, BOB_RTP)
+    inf.write_text("SEQUENTIAL\n0507654320;\n")
+    allowed = provider.sipp("allowed", "uac-trunk.xml", "-p", PROVIDER_SIP, "-mp", PROVIDER_RTP,
+                            "-s", "2142050", "-inf", inf, "-d", 500, "-timeout", "20s",
+                            "-timeout_error").run(30)
+    assert allowed.ok, allowed.describe()
+    assert bob.wait(10).ok
+
+
+def test_a_port_change_restarts_asterisk_on_the_new_port(pbx):
+    d = pbx.daemons[0]
+    pid = engine_pid(d)
+    d.ctl_ok("set", "pbx.udp_port", "5060")
+    apply_ok(d)
+    assert engine_pid(d) != pid
+    ph = Phones(pbx, pbx.lan, CLIENT, LAN_ADDR, port=5060)
+    r = ph.register(ALICE, ALICE_PW, ALICE_SIP)
+    assert r.ok, r.describe()
+    old = pbx.phones.register(ALICE, ALICE_PW, 5064, timeout=3)
+    assert not old.ok
+    d.ctl_ok("set", "pbx.udp_port", "6067")
+    apply_ok(d)
+
+
+def test_no_extension_no_asterisk(pbx):
+    d = pbx.daemons[0]
+    for path in ("trunks.list[1]",):
+        d.ctl("delete", path)
+    doc = d.ctl_json("get", "extensions.list")
+    for e in doc:
+        d.ctl_ok("delete", "extensions.list[%d]" % e["id"])
+    apply_ok(d)
+    det = pbx_detail(d)
+    assert not det["wanted"]
+    assert not (det.get("engine") or {}).get("running"), det
