@@ -20,6 +20,7 @@ No traffic leaves the namespaces.
 """
 
 import contextlib
+import csv
 import itertools
 import os
 import re
@@ -49,8 +50,9 @@ PBX_ADDR = "10.201.0.1"
 PEER_ADDR = "10.201.0.2"
 AMI_PORT = 5038
 
-# Instances live below one folder, bound into the root as a whole: the root
-# gets one mount point, made once, however many instances run.
+# Every lab's folder (its Asterisk instances, sipp's files) lives below this
+# one, bound into the engine root as a whole at the same path: the shared
+# root gets one mount point, made once, however many labs run.
 INSTANCES = Path("/tmp/difos-pbx-lab")
 
 _counter = itertools.count(1)
@@ -243,13 +245,16 @@ class Ami:
 
 
 class Asterisk:
-    """One standalone Asterisk in the pbx namespace, with its own instance
-    folder (etc, run, log, lib, spool, cache) bound into the engine root."""
+    """One standalone Asterisk in namespace ns, with its own instance folder
+    (etc, run, log, lib, spool, cache) in the lab's folder, which the engine
+    root sees at the same path."""
 
-    def __init__(self, lab, files, name):
+    def __init__(self, lab, files, name, ns):
         self.lab = lab
+        self.ns = ns
+        self.name = name
         self.root = engine_root()
-        self.dir = INSTANCES / ("%d-%s" % (os.getpid(), name))
+        self.dir = lab.tmp / ("asterisk-" + name)
         self.etc = self.dir / "etc"
         self.log = self.dir / "log"
         self.ami_user = "difos"
@@ -260,9 +265,6 @@ class Asterisk:
         self._write(files)
 
     def _write(self, files):
-        shutil.rmtree(self.dir, ignore_errors=True)
-        INSTANCES.mkdir(mode=0o755, exist_ok=True)
-        os.chmod(INSTANCES, 0o755)
         for sub in ("etc", "run", "log/cdr-csv", "lib", "spool", "cache"):
             (self.dir / sub).mkdir(parents=True)
         d = self.dir
@@ -319,14 +321,14 @@ class Asterisk:
         if not os.access(ENGINE_EXEC, os.X_OK):
             pytest.fail("missing %s (build first, or set DIFOS_BUILD)" % ENGINE_EXEC)
         t = time.monotonic()
-        self.proc = self.lab.spawn("asterisk", self.lab.pbx, self.argv())
+        self.proc = self.lab.spawn("asterisk-" + self.name, self.ns, self.argv())
         deadline = t + timeout
 
         def login():
             if self.proc.poll() is not None:
                 raise AssertionError("asterisk exited with %s:\n%s" %
                                      (self.proc.returncode, self.log_tail()))
-            ami = Ami.connect(self.lab.pbx, timeout=2)
+            ami = Ami.connect(self.ns, timeout=2)
             try:
                 ami.login(self.ami_user, self.ami_secret)
             except Exception:
@@ -358,7 +360,7 @@ class Asterisk:
 
     def log_tail(self, n=40):
         out = []
-        for f in (self.lab.tmp / "asterisk.log", self.log / "messages.log"):
+        for f in (self.lab.tmp / ("asterisk-%s.log" % self.name), self.log / "messages.log"):
             if f.exists():
                 lines = f.read_text(errors="replace").splitlines()
                 out.append("--- %s ---\n%s" % (f, "\n".join(lines[-n:])))
@@ -366,14 +368,10 @@ class Asterisk:
 
     def cdr_rows(self):
         """The CSV CDRs as lists of fields (Master.csv has no header)."""
-        import csv
         if not self.cdr_csv.exists():
             return []
         with open(self.cdr_csv, newline="") as f:
             return list(csv.reader(f))
-
-    def remove(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------
@@ -477,6 +475,7 @@ class PbxLab:
         # under INSTANCES, so a sipp run from the engine root sees its files
         # at the same paths (the one bind of INSTANCES)
         INSTANCES.mkdir(mode=0o755, exist_ok=True)
+        os.chmod(INSTANCES, 0o755)   # the engine's user walks through it
         self.tmp = Path(tempfile.mkdtemp(prefix="%d-lab-" % os.getpid(), dir=INSTANCES))
         os.chmod(self.tmp, 0o755)
         self.scenarios = self.tmp / "scenarios"
@@ -508,14 +507,16 @@ class PbxLab:
         self.procs.append((name, p))
         return p
 
-    def start_asterisk(self, files, name="pbx", timeout=20):
+    def start_asterisk(self, files, name="pbx", timeout=20, ns=None):
         """An Asterisk in the pbx namespace with the config files of files
         ({"pjsip.conf": text, "keys/pbx.crt": text, ...}) over the lab's
         defaults (asterisk.conf, modules.conf, manager.conf for AMI on
         127.0.0.1, cdr.conf for CSV, rtp.conf with ports 10000-10099,
-        logger.conf, stubs). "@ETC@" in a text is the folder of the files."""
+        logger.conf, stubs). "@ETC@" in a text is the folder of the files.
+        ns: another namespace than the pbx one (a second Asterisk as a SIP
+        provider, say)."""
         engine_root()
-        a = Asterisk(self, files, "%d-%s" % (next(_counter), name))
+        a = Asterisk(self, files, name, ns or self.pbx)
         self.asterisks.append(a)
         return a.start(timeout)
 
@@ -659,8 +660,6 @@ class PbxLab:
                 errors.append("ip netns del %s: %s" % (ns, cp.stderr.strip()))
             if pids:
                 errors.append("processes left in %s: %s" % (ns, pids))
-        for a in self.asterisks:
-            a.remove()
         shutil.rmtree(self.tmp, ignore_errors=True)
         return errors
 
