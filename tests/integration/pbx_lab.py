@@ -20,6 +20,7 @@ No traffic leaves the namespaces.
 """
 
 import contextlib
+import csv
 import itertools
 import os
 import re
@@ -49,8 +50,9 @@ PBX_ADDR = "10.201.0.1"
 PEER_ADDR = "10.201.0.2"
 AMI_PORT = 5038
 
-# Instances live below one folder, bound into the root as a whole: the root
-# gets one mount point, made once, however many instances run.
+# Every lab's folder (its Asterisk instances, sipp's files) lives below this
+# one, bound into the engine root as a whole at the same path: the shared
+# root gets one mount point, made once, however many labs run.
 INSTANCES = Path("/tmp/difos-pbx-lab")
 
 _counter = itertools.count(1)
@@ -243,13 +245,16 @@ class Ami:
 
 
 class Asterisk:
-    """One standalone Asterisk in the pbx namespace, with its own instance
-    folder (etc, run, log, lib, spool, cache) bound into the engine root."""
+    """One standalone Asterisk in namespace ns, with its own instance folder
+    (etc, run, log, lib, spool, cache) in the lab's folder, which the engine
+    root sees at the same path."""
 
-    def __init__(self, lab, files, name):
+    def __init__(self, lab, files, name, ns):
         self.lab = lab
+        self.ns = ns
+        self.name = name
         self.root = engine_root()
-        self.dir = INSTANCES / ("%d-%s" % (os.getpid(), name))
+        self.dir = lab.tmp / ("asterisk-" + name)
         self.etc = self.dir / "etc"
         self.log = self.dir / "log"
         self.ami_user = "difos"
@@ -260,9 +265,6 @@ class Asterisk:
         self._write(files)
 
     def _write(self, files):
-        shutil.rmtree(self.dir, ignore_errors=True)
-        INSTANCES.mkdir(mode=0o755, exist_ok=True)
-        os.chmod(INSTANCES, 0o755)
         for sub in ("etc", "run", "log/cdr-csv", "lib", "spool", "cache"):
             (self.dir / sub).mkdir(parents=True)
         d = self.dir
@@ -297,6 +299,8 @@ class Asterisk:
         conf.update({s: "[general]\n" for s in _STUBS})
         conf.update(files)
         for fname, text in conf.items():
+            text = text.replace("@ETC@", str(self.etc))
+            (self.etc / fname).parent.mkdir(parents=True, exist_ok=True)
             (self.etc / fname).write_text(text)
         uid, gid = _asterisk_ids(self.root)
         for p in [self.dir, *self.dir.rglob("*")]:
@@ -317,14 +321,14 @@ class Asterisk:
         if not os.access(ENGINE_EXEC, os.X_OK):
             pytest.fail("missing %s (build first, or set DIFOS_BUILD)" % ENGINE_EXEC)
         t = time.monotonic()
-        self.proc = self.lab.spawn("asterisk", self.lab.pbx, self.argv())
+        self.proc = self.lab.spawn("asterisk-" + self.name, self.ns, self.argv())
         deadline = t + timeout
 
         def login():
             if self.proc.poll() is not None:
                 raise AssertionError("asterisk exited with %s:\n%s" %
                                      (self.proc.returncode, self.log_tail()))
-            ami = Ami.connect(self.lab.pbx, timeout=2)
+            ami = Ami.connect(self.ns, timeout=2)
             try:
                 ami.login(self.ami_user, self.ami_secret)
             except Exception:
@@ -356,7 +360,7 @@ class Asterisk:
 
     def log_tail(self, n=40):
         out = []
-        for f in (self.lab.tmp / "asterisk.log", self.log / "messages.log"):
+        for f in (self.lab.tmp / ("asterisk-%s.log" % self.name), self.log / "messages.log"):
             if f.exists():
                 lines = f.read_text(errors="replace").splitlines()
                 out.append("--- %s ---\n%s" % (f, "\n".join(lines[-n:])))
@@ -364,14 +368,10 @@ class Asterisk:
 
     def cdr_rows(self):
         """The CSV CDRs as lists of fields (Master.csv has no header)."""
-        import csv
         if not self.cdr_csv.exists():
             return []
         with open(self.cdr_csv, newline="") as f:
             return list(csv.reader(f))
-
-    def remove(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------
@@ -394,7 +394,8 @@ class SippResult:
     def responses(self):
         """Status codes of the SIP responses received, in order."""
         # each once: sipp also repeats an unexpected message in its log
-        return [int(c) for c in re.findall(r"message received \[\d+\] bytes :\s*SIP/2\.0 (\d{3})",
+        # ("bytes :" in 3.6, "bytes:" in 3.8)
+        return [int(c) for c in re.findall(r"message received \[\d+\] bytes ?:\s*SIP/2\.0 (\d{3})",
                                            self.messages)]
 
     def counter(self, name):
@@ -408,14 +409,19 @@ class SippResult:
 
 
 class Sipp:
-    """One sipp in the peer namespace, with its files in a folder of its own."""
+    """One sipp in the peer namespace, with its files in a folder of its own.
+    With from_root, the engine root's SIPp (3.8, with TLS; Debian 12's 3.6
+    has none) runs through difos-engine-exec."""
 
-    def __init__(self, lab, name, scenario, args):
+    def __init__(self, lab, name, scenario, args, port=None, from_root=False):
         self.lab = lab
         self.dir = lab.tmp / ("sipp-%s-%d" % (name, next(_counter)))
         self.dir.mkdir()
-        self.argv = [SIPP, "%s:%d" % (lab.sip_host, lab.sip_port), "-i", lab.peer_addr,
-                     "-sf", SCENARIOS / scenario, "-nostdin", "-m", "1",
+        prefix = [ENGINE_EXEC, "--root", engine_root(), "--bind", INSTANCES, "--"] \
+            if from_root else []
+        self.argv = [*prefix, SIPP, "%s:%d" % (lab.sip_host, port or lab.sip_port),
+                     "-i", lab.peer_addr,
+                     "-sf", lab.scenarios / scenario, "-nostdin", "-m", "1",
                      "-trace_stat", "-stf", self.dir / "stat.csv",
                      "-trace_screen", "-screen_file", self.dir / "screen.log",
                      "-trace_msg", "-message_file", self.dir / "messages.log",
@@ -466,8 +472,15 @@ class PbxLab:
         self.pbx = base + "-x"
         self.peer = base + "-p"
         self.namespaces = []
-        self.tmp = Path(tempfile.mkdtemp(prefix="difos-pbx-"))
+        # under INSTANCES, so a sipp run from the engine root sees its files
+        # at the same paths (the one bind of INSTANCES)
+        INSTANCES.mkdir(mode=0o755, exist_ok=True)
+        os.chmod(INSTANCES, 0o755)   # the engine's user walks through it
+        self.tmp = Path(tempfile.mkdtemp(prefix="%d-lab-" % os.getpid(), dir=INSTANCES))
         os.chmod(self.tmp, 0o755)
+        self.scenarios = self.tmp / "scenarios"
+        shutil.copytree(SCENARIOS, self.scenarios)
+        self._tls_client = None
         self.procs = []
         self.asterisks = []
         self.sip_host = PBX_ADDR
@@ -495,26 +508,80 @@ class PbxLab:
         self.procs.append((name, p))
         return p
 
-    def start_asterisk(self, files, name="pbx", timeout=20):
+    def start_asterisk(self, files, name="pbx", timeout=20, ns=None):
         """An Asterisk in the pbx namespace with the config files of files
-        ({"pjsip.conf": text, ...}) over the lab's defaults (asterisk.conf,
-        modules.conf, manager.conf for AMI on 127.0.0.1, cdr.conf for CSV,
-        rtp.conf with ports 10000-10099, logger.conf, stubs)."""
+        ({"pjsip.conf": text, "keys/pbx.crt": text, ...}) over the lab's
+        defaults (asterisk.conf, modules.conf, manager.conf for AMI on
+        127.0.0.1, cdr.conf for CSV, rtp.conf with ports 10000-10099,
+        logger.conf, stubs). "@ETC@" in a text is the folder of the files.
+        ns: another namespace than the pbx one (a second Asterisk as a SIP
+        provider, say)."""
         engine_root()
-        a = Asterisk(self, files, "%d-%s" % (next(_counter), name))
+        a = Asterisk(self, files, name, ns or self.pbx)
         self.asterisks.append(a)
         return a.start(timeout)
 
     # ---- sipp runners
 
-    def sipp(self, name, scenario, *args):
-        return Sipp(self, name, scenario, [str(a) for a in args])
+    def sipp(self, name, scenario, *args, port=None, from_root=False):
+        """A Sipp (not started) running scenario (a file of tests/integration/pbx)
+        against the pbx at port (default self.sip_port)."""
+        return Sipp(self, name, scenario, [str(a) for a in args], port=port,
+                    from_root=from_root)
 
-    def register(self, user, password, port, timeout=15):
-        """REGISTER user from PEER_ADDR:port with digest auth; a SippResult."""
+    def register(self, user, password, port, timeout=15, transport="udp", pbx_port=None,
+                 tls_ca=None):
+        """REGISTER user from PEER_ADDR:port with digest auth; a SippResult.
+        transport "tls" runs the engine root's SIPp with a client certificate
+        of the lab, and checks the pbx's certificate against tls_ca if given."""
+        extra = []
+        if transport == "tcp":
+            extra = ["-t", "t1"]
+        elif transport == "tls":
+            cert, key = self.tls_client()
+            extra = ["-t", "l1", "-tls_cert", cert, "-tls_key", key]
+            if tls_ca:
+                extra += ["-tls_ca", tls_ca]
+        elif transport != "udp":
+            raise ValueError("transport %r: udp, tcp or tls" % transport)
         return self.sipp("reg-%s" % user, "register.xml", "-p", port, "-s", user,
-                         "-au", user, "-ap", password,
-                         "-timeout", "%ds" % timeout, "-timeout_error").run(timeout + 5)
+                         "-au", user, "-ap", password, *extra,
+                         "-timeout", "%ds" % timeout, "-timeout_error",
+                         port=pbx_port, from_root=transport == "tls").run(timeout + 5)
+
+    # ---- certificates
+
+    def make_ca(self, name):
+        """A CA (key and certificate) in the lab folder: (crt, key)."""
+        crt, key = self.tmp / ("%s-ca.crt" % name), self.tmp / ("%s-ca.key" % name)
+        run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+             "-nodes", "-keyout", key, "-out", crt, "-days", "2", "-subj", "/CN=%s test CA" % name,
+             "-addext", "basicConstraints=critical,CA:TRUE",
+             "-addext", "keyUsage=critical,keyCertSign,cRLSign"], check=True)
+        return crt, key
+
+    def make_cert(self, ca, name, ip):
+        """A server certificate for ip signed by ca ((crt, key)): its (crt, key)
+        as PEM text, to hand to Asterisk in its config files."""
+        crt, key = self.tmp / ("%s.crt" % name), self.tmp / ("%s.key" % name)
+        csr = self.tmp / ("%s.csr" % name)
+        run(["openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+             "-keyout", key, "-out", csr, "-subj", "/CN=%s" % ip], check=True)
+        ext = self.tmp / ("%s.ext" % name)
+        ext.write_text("subjectAltName=IP:%s\nextendedKeyUsage=serverAuth,clientAuth\n" % ip)
+        run(["openssl", "x509", "-req", "-in", csr, "-CA", ca[0], "-CAkey", ca[1],
+             "-CAcreateserial", "-out", crt, "-days", "2", "-extfile", ext], check=True)
+        return crt.read_text(), key.read_text()
+
+    def tls_client(self):
+        """SIPp's own certificate and key (it wants one even as a client)."""
+        if not self._tls_client:
+            ca = self.make_ca("client")
+            crt, key = self.make_cert(ca, "sipp-client", PEER_ADDR)
+            (self.tmp / "sipp-client.crt").write_text(crt)
+            (self.tmp / "sipp-client.key").write_text(key)
+            self._tls_client = (self.tmp / "sipp-client.crt", self.tmp / "sipp-client.key")
+        return self._tls_client
 
     def call(self, caller, password, number, port, media_port, talk_ms=3000, timeout=20):
         """A sipp UAC call from caller (with auth) to number, playing the
@@ -594,8 +661,6 @@ class PbxLab:
                 errors.append("ip netns del %s: %s" % (ns, cp.stderr.strip()))
             if pids:
                 errors.append("processes left in %s: %s" % (ns, pids))
-        for a in self.asterisks:
-            a.remove()
         shutil.rmtree(self.tmp, ignore_errors=True)
         return errors
 
@@ -603,7 +668,7 @@ class PbxLab:
 def _check_prereqs():
     if os.geteuid() != 0:
         pytest.fail("integration tests must run as root")
-    for tool in ("ip", SIPP, "tcpdump"):
+    for tool in ("ip", SIPP, "tcpdump", "openssl"):
         if not shutil.which(tool):
             pytest.fail("missing tool: %s (scripts/install-deps.sh)" % tool)
     if not os.access(ENGINE_EXEC, os.X_OK):

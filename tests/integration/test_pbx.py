@@ -31,6 +31,8 @@ class Phones(pbx_lab.PbxLab):
         self.peer, self.peer_addr = ns, addr
         self.sip_host, self.sip_port = target, port
         self.tmp, self.procs = lab.tmp, lab.procs
+        self.scenarios = pbx_lab.SCENARIOS
+        self._tls_client = None
         self.namespaces, self.asterisks, self.captures = [], [], []
         self.pbx = lab.router
 

@@ -3,7 +3,9 @@ The SIP test lab (pbx_lab.py) proven on hand-written Asterisk configs: the
 engine boots from the engine root through difos-engine-exec, two endpoints
 register with digest auth, a wrong password is refused, and a call from one
 extension to the other is answered, carries RTP both ways and leaves a CSV
-CDR with ANSWERED. One Asterisk serves the module.
+CDR with ANSWERED; over TLS (the engine root's SIPp 3.8) a registration
+works and a client that does not trust the pbx's certificate is refused.
+One Asterisk serves the module.
 """
 
 import os
@@ -19,6 +21,14 @@ PJSIP = """
 type = transport
 protocol = udp
 bind = %(pbx)s:6067
+
+[transport-tls]
+type = transport
+protocol = tls
+bind = %(pbx)s:6069
+cert_file = @ETC@/keys/pbx.crt
+priv_key_file = @ETC@/keys/pbx.key
+method = tlsv1_2
 
 [endpoint-tpl](!)
 type = endpoint
@@ -59,6 +69,16 @@ auth_type = userpass
 username = 101
 password = bob-secret-101
 [101](aor-tpl)
+
+[102](endpoint-tpl)
+auth = 102-auth
+aors = 102
+[102-auth]
+type = auth
+auth_type = userpass
+username = 102
+password = carol-secret-102
+[102](aor-tpl)
 """ % {"pbx": PBX_ADDR}
 
 EXTENSIONS = """
@@ -79,7 +99,10 @@ ALICE_RTP, BOB_RTP = 6000, 6100
 @pytest.fixture(scope="module")
 def lab():
     with pbx_lab.pbx_lab() as lb:
-        lb.ast = lb.start_asterisk({"pjsip.conf": PJSIP, "extensions.conf": EXTENSIONS})
+        lb.ca = lb.make_ca("pbx")
+        crt, key = lb.make_cert(lb.ca, "pbx", PBX_ADDR)
+        lb.ast = lb.start_asterisk({"pjsip.conf": PJSIP, "extensions.conf": EXTENSIONS,
+                                    "keys/pbx.crt": crt, "keys/pbx.key": key})
         yield lb
 
 
@@ -168,3 +191,29 @@ def test_an_extension_calls_another_with_rtp_both_ways_and_a_cdr(lab):
     assert "ANSWERED" in row, row
     assert row[6].startswith("PJSIP/101-"), row
     assert int(row[13]) >= 2, row    # billsec: the talk time
+
+
+def test_tls_register_with_the_roots_sipp(lab):
+    ca_crt = lab.ca[0]
+    r = lab.register("102", "carol-secret-102", 5064, transport="tls", pbx_port=6069,
+                     tls_ca=ca_crt)
+    assert r.ok, r.describe()
+    assert r.responses == [401, 200], r.messages
+    assert "SIP/2.0/TLS" in r.messages
+    # Asterisk saw the contact made over TLS (it drops it again when the
+    # connection closes, as it does for every connection-oriented contact)
+    e = lab.ast.ami.wait_event(lambda e: e.get("Event") == "ContactStatus" and
+                               e.get("AOR") == "102" and e.get("ContactStatus") != "Removed")
+    assert e.get("URI") == "sip:102@%s:5064;transport=TLS" % PEER_ADDR, e
+    # a wrong password over TLS is refused like over UDP
+    r = lab.register("102", "wrong", 5065, transport="tls", pbx_port=6069, tls_ca=ca_crt)
+    assert r.rc == 1 and r.responses == [401, 401], r.describe()
+
+
+def test_tls_client_that_does_not_trust_the_pbx_is_refused(lab):
+    other, _ = lab.make_ca("other")
+    r = lab.register("102", "carol-secret-102", 5066, transport="tls", pbx_port=6069,
+                     tls_ca=other, timeout=5)
+    assert r.rc != 0, r.describe()
+    # no SIP answer ever reached it: the handshake failed
+    assert r.responses == [], r.describe()
