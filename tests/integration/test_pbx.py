@@ -9,7 +9,11 @@ two extensions every test has (1001 records, 1002 answers).
 """
 import csv
 import json
+import os
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -28,10 +32,14 @@ class Phones(pbx_lab.PbxLab):
     """pbx_lab's sipp runners, from a namespace of a difos lab to the router."""
 
     def __init__(self, lab, ns, addr, target, port=6067):
+        """Its files go below lab.phones_dir, which the engine root's SIPp sees."""
         self.peer, self.peer_addr = ns, addr
         self.sip_host, self.sip_port = target, port
-        self.tmp, self.procs = lab.tmp, lab.procs
-        self.scenarios = pbx_lab.SCENARIOS
+        self.procs = lab.procs
+        self.tmp = Path(tempfile.mkdtemp(prefix="phones-", dir=lab.phones_dir))
+        os.chmod(self.tmp, 0o755)
+        self.scenarios = self.tmp / "scenarios"
+        shutil.copytree(pbx_lab.SCENARIOS, self.scenarios)
         self._tls_client = None
         self.namespaces, self.asterisks, self.captures = [], [], []
         self.pbx = lab.router
@@ -40,7 +48,11 @@ class Phones(pbx_lab.PbxLab):
 @pytest.fixture(scope="module")
 def pbx():
     root = pbx_lab.engine_root()
+    pbx_lab.INSTANCES.mkdir(parents=True, exist_ok=True)
     with make_lab(daemon_args=("--pbx-root", str(root))) as lab:
+        lab.phones_dir = Path(tempfile.mkdtemp(prefix="%d-difos-" % os.getpid(),
+                                               dir=pbx_lab.INSTANCES))
+        os.chmod(lab.phones_dir, 0o755)
         d = lab.daemons[0]
         lab.client_static(CLIENT)
         # sipp phones answer nothing between their scenarios, so they are
@@ -51,7 +63,10 @@ def pbx():
                  "qualify=false")
         apply_ok(d)
         lab.phones = Phones(lab, lab.lan, CLIENT, LAN_ADDR)
-        yield lab
+        try:
+            yield lab
+        finally:
+            shutil.rmtree(lab.phones_dir, ignore_errors=True)
 
 
 def apply_ok(d, timeout=60):
@@ -85,7 +100,6 @@ def test_asterisk_runs_from_difos_with_its_files(pbx):
     assert det["manager"]["state"] == "connected", det["manager"]
     pid = det["engine"]["pid"]
     # chrooted in the engine root, as the engine root's asterisk user
-    import os
     assert os.path.realpath("/proc/%d/root" % pid) == str(pbx_lab.ENGINE_ROOT)
     status = open("/proc/%d/status" % pid).read()
     uid = int([ln for ln in status.splitlines() if ln.startswith("Uid:")][0].split()[1])
@@ -146,6 +160,17 @@ def test_a_call_between_extensions_carries_audio_and_is_recorded(pbx):
     path = pbx_dir(d, "recordings", rec[0].split("=", 1)[1])
     wait_for(path.exists, 5, what="the recording file")
     assert path.stat().st_size > 10000, path.stat()
+
+
+def test_a_phone_registers_over_tls_with_the_routers_certificate(pbx):
+    d, ph = pbx.daemons[0], pbx.phones
+    ca = ph.tmp / "router.crt"
+    shutil.copy(d.root / "etc/difos/tls/server.crt", ca)
+    r = ph.register(ALICE, ALICE_PW, 5065, transport="tls", pbx_port=6069, tls_ca=ca)
+    assert r.ok and r.responses == [401, 200], r.describe()
+    bad = ph.register(ALICE, "not-alices-password", 5066, transport="tls", pbx_port=6069,
+                      tls_ca=ca)
+    assert bad.rc == 1 and bad.responses == [401, 401], bad.describe()
 
 
 def test_adding_an_extension_reloads_without_a_restart(pbx):
