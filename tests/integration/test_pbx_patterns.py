@@ -7,8 +7,9 @@ context of an extensions.conf; Asterisk from the engine root
 and is asked over one AMI connection which extension each of a few
 thousand numbers takes ("dialplan show NUMBER@ctx" lists the matching
 extensions in the order the engine tries them: the first is the one taken).
-The same patterns and numbers go through pat_pick (tests/unit/pattern_pick,
-one process); every answer must be the engine's.
+The same patterns and numbers go through pat_pick, pat_match and pat_cmp
+(tests/unit/pattern_pick, one process): for every number the pick and the
+whole list of matching patterns, in order, must be the engine's.
 
 Without the engine root the test is skipped, or fails when CI is set.
 """
@@ -391,8 +392,10 @@ def test_pat_pick_agrees_with_the_engine(engine):
 
     cp = run([PICK], input="\n".join(patterns + ["--"] + numbers) + "\n", timeout=20)
     assert cp.returncode == 0, describe(cp)
-    ours = [int(x) for x in cp.stdout.split()]
-    assert len(ours) == len(numbers), describe(cp)
+    lines = [[int(x) for x in line.split()] for line in cp.stdout.splitlines()]
+    assert len(lines) == len(numbers), describe(cp)
+    ours = [line[0] for line in lines]
+    our_lists = [line[1:] for line in lines]
 
     ami = engine(patterns)
     t_engine = time.monotonic()
@@ -402,31 +405,39 @@ def test_pat_pick_agrees_with_the_engine(engine):
                                  "Command": "dialplan show %s@%s" % (n, CONTEXT)}
                                 for n in numbers[i:i + BATCH]])
         matches += [engine_matches(a) for a in answers]
-    theirs = [m[0] if m else None for m in matches]
     t_asked = time.monotonic() - t_engine
 
     first_of = {}
     for i, p in enumerate(patterns):
         first_of.setdefault(p, i)
-    wrong = []
-    for n, mine, name in zip(numbers, ours, theirs):
-        want = -1 if name is None else first_of.get(name)
-        if want is None:
-            raise AssertionError("the engine took %r, not one of the patterns" % name)
+    unknown = {x for m in matches for x in m} - set(first_of)
+    assert not unknown, "the engine lists extensions that are not ours: %s" % unknown
+    wrong, misordered = [], []
+    for n, mine, mine_all, names in zip(numbers, ours, our_lists, matches):
+        theirs_all = [first_of[x] for x in names]
+        want = theirs_all[0] if theirs_all else -1
         if mine != want:
             wrong.append("%s: pat_pick %s, the engine %s" %
-                         (n, patterns[mine] if mine >= 0 else "none", name or "none"))
-    taken = sum(1 for x in theirs if x is not None)
-    elapsed = time.monotonic() - t0
+                         (n, patterns[mine] if mine >= 0 else "none",
+                          patterns[want] if want >= 0 else "none"))
+        if mine_all != theirs_all:
+            misordered.append("%s: ours %s, the engine's %s" %
+                              (n, [patterns[i] for i in mine_all], names))
+    taken = sum(1 for m in matches if m)
     several = sum(1 for m in matches if len(m) > 1)
+    elapsed = time.monotonic() - t0
     print("pbx patterns: %d patterns, %d numbers (%d taken by a pattern, %d of them matching "
-          "several, %d by none; %d distinct patterns taken), %d agree, %d differ; engine "
+          "several, %d by none; %d distinct patterns taken, %d matching patterns listed); "
+          "picks: %d agree, %d differ; whole lists in order: %d agree, %d differ; engine "
           "asked in %.2f s, %.2f s in all" %
           (len(patterns), len(numbers), taken, several, len(numbers) - taken,
-           len({x for x in theirs if x}), len(numbers) - len(wrong), len(wrong), t_asked,
-           elapsed))
+           len({m[0] for m in matches if m}), sum(len(m) for m in matches),
+           len(numbers) - len(wrong), len(wrong), len(numbers) - len(misordered),
+           len(misordered), t_asked, elapsed))
     assert not wrong, "%d of %d numbers differ:\n%s" % (len(wrong), len(numbers),
                                                        "\n".join(wrong[:30]))
+    assert not misordered, "%d of %d numbers' lists differ:\n%s" % (
+        len(misordered), len(numbers), "\n".join(misordered[:30]))
     # the context must be varied enough to mean something
     assert taken > len(numbers) // 2 and len(numbers) - taken > len(numbers) // 20
     assert several > len(numbers) // 4
