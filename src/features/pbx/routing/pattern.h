@@ -3,6 +3,9 @@
  * one context: which ones difos accepts, which numbers a pattern matches,
  * in which order the engine tries them and so which one a number takes.
  * Pure functions, no I/O: route validation and the route preview use them.
+ * The order is that of the engine's default matcher, which walks the
+ * context's sorted list (extenpatternmatchnew = no in extensions.conf);
+ * the engine's other matcher, a trie, is not modelled.
  *
  * A pattern is a literal extension ("2142050", "+97145551234", "*72",
  * "800-555-1234": '-' is a separator the engine ignores) or, when it
