@@ -175,7 +175,9 @@ static char *pbx_extensions_conf(struct feature_ctx *ctx, const struct feature_a
 
 	sbuf_init(&b);
 	sbuf_printf(&b,
-		"[general]\nstatic = yes\nwriteprotect = yes\nclearglobalvars = yes\n\n"
+		"[general]\nstatic = yes\nwriteprotect = yes\nclearglobalvars = yes\n"
+		"; the order of patterns the route preview models (routing/pattern.h)\n"
+		"extenpatternmatchnew = no\n\n"
 		"[globals]\nDIFOS_RECDIR = %s\n\n"
 		"[difos-internal]\ninclude => difos-extensions\ninclude => difos-outbound\n\n"
 		"[difos-extensions]\n\n[difos-outbound]\n\n[difos-inbound]\n\n"
