@@ -396,6 +396,7 @@ struct fake {
 	int accepts, logins;
 	const char *banner;           /* NULL: say nothing */
 	bool refuse_login, mute;      /* mute: answer no action (Ping included) */
+	bool booting;                 /* no FullyBooted after the login */
 	struct ami_msg *actions[64];  /* every action received, all connections */
 	int n_actions;
 	struct ami_msg *held[8];      /* actions kept unanswered for the test */
@@ -474,8 +475,9 @@ static void fake_action(struct fake *f, struct ami_msg *a)
 		}
 		fake_sendf(f, "Response: Success\r\nActionID: %s\r\n"
 			      "Message: Authentication accepted\r\n\r\n", id);
-		fake_send(f, "Event: FullyBooted\r\nPrivilege: system,all\r\nUptime: 2\r\n"
-			     "LastReload: 2\r\nStatus: Fully Booted\r\n\r\n");
+		if (!f->booting)
+			fake_send(f, "Event: FullyBooted\r\nPrivilege: system,all\r\nUptime: 2\r\n"
+				     "LastReload: 2\r\nStatus: Fully Booted\r\n\r\n");
 		return;
 	}
 	if (f->mute)
@@ -745,6 +747,58 @@ static void test_client_login(void)
 	T_CHECK(json_is_integer(json_object_get(st, "since")));
 	T_CHECK(json_is_null(json_object_get(st, "error")));
 	json_decref(st);
+	rig_stop(&r);
+}
+
+static void test_client_boot(void)
+{
+	struct ami_config cfg = { 0 };
+	struct rig r;
+	struct answer p = { .seen = &r.s };
+	char *err = NULL;
+
+	/* logged in while Asterisk still loads its modules: not up yet */
+	rig_start(&r, &cfg);
+	r.f.booting = true;
+	ami_client_start(r.c);
+	T_CHECK(run_until(&r.loop, &r.f.logins, 1, 3000));
+	run_for(&r.loop, 100);
+	T_CHECK(r.s.up == 0 && !ami_client_connected(r.c));
+	T_CHECK_STR(status_str(r.c, "state"), "waiting for Asterisk to boot");
+	T_CHECK(ami_client_send(r.c, "Ping", NULL, 0, on_reply, &p, &err) < 0);
+	free(err);
+	err = NULL;
+	fake_send(&r.f, "Event: FullyBooted\r\nPrivilege: system,all\r\nStatus: Fully Booted\r\n\r\n");
+	T_CHECK(run_until(&r.loop, &r.s.up, 1, 3000));
+	T_CHECK(r.s.events == 1);     /* still an event for the callback */
+	T_CHECK(ami_client_send(r.c, "Ping", NULL, 0, on_reply, &p, &err) == 0);
+	T_CHECK(run_until(&r.loop, &p.calls, 1, 3000));
+	answer_free(&p);
+	rig_stop(&r);
+
+	/* an Asterisk that never finishes booting is connected again */
+	cfg = (struct ami_config){ .boot_timeout_ms = 100 };
+	rig_start(&r, &cfg);
+	r.f.booting = true;
+	ami_client_start(r.c);
+	T_CHECK(run_until(&r.loop, &r.f.logins, 2, 3000));
+	T_CHECK(strstr(status_str(r.c, "error"), "did not finish booting within 100 ms") != NULL);
+	T_CHECK(r.s.up == 0);
+	rig_stop(&r);
+
+	/* events without the system class: FullyBooted cannot come, the
+	 * login is enough */
+	cfg = (struct ami_config){ .events = "call,cdr" };
+	rig_start(&r, &cfg);
+	r.f.booting = true;
+	ami_client_start(r.c);
+	T_CHECK(run_until(&r.loop, &r.s.up, 1, 3000));
+	rig_stop(&r);
+	cfg = (struct ami_config){ .events = "off" };
+	rig_start(&r, &cfg);
+	r.f.booting = true;
+	ami_client_start(r.c);
+	T_CHECK(run_until(&r.loop, &r.s.up, 1, 3000));
 	rig_stop(&r);
 }
 
@@ -1107,6 +1161,7 @@ int main(int argc, char **argv)
 	T_RUN(test_write_refusals);
 	T_RUN(test_client_config);
 	T_RUN(test_client_login);
+	T_RUN(test_client_boot);
 	T_RUN(test_client_login_refused);
 	T_RUN(test_client_out_of_order);
 	T_RUN(test_client_list);
