@@ -15,11 +15,12 @@
 /* Lists given up (timed out, over the cap) whose remaining events are dropped. */
 #define AMI_ABANDONED 16
 
-enum ami_phase { AMI_DOWN, AMI_CONNECTING, AMI_BANNER_WAIT, AMI_LOGIN, AMI_UP };
+enum ami_phase { AMI_DOWN, AMI_CONNECTING, AMI_BANNER_WAIT, AMI_LOGIN, AMI_BOOTING, AMI_UP };
 
 static const char *const ami_phase_names[] = {
 	[AMI_DOWN] = "disconnected", [AMI_CONNECTING] = "connecting",
-	[AMI_BANNER_WAIT] = "connecting", [AMI_LOGIN] = "logging in", [AMI_UP] = "connected",
+	[AMI_BANNER_WAIT] = "connecting", [AMI_LOGIN] = "logging in",
+	[AMI_BOOTING] = "waiting for Asterisk to boot", [AMI_UP] = "connected",
 };
 
 /* An action waiting for its answer. */
@@ -58,7 +59,8 @@ struct ami_client {
 
 	struct ami_conn *conn;
 	enum ami_phase phase;
-	uv_timer_t deadline;          /* connect, banner and login */
+	uv_timer_t deadline;          /* connect, banner and login; then the boot */
+	bool wait_booted;             /* up at FullyBooted, not at the login */
 	uv_timer_t retry;             /* the back-off before connecting again */
 	uv_timer_t sweep;             /* actions' timeouts and the idle Ping */
 	int handles;                  /* open: the three timers, the connection */
@@ -85,6 +87,7 @@ struct ami_wreq {
 };
 
 static void ami_connect(struct ami_client *c);
+static void ami_deadline_cb(uv_timer_t *t);
 static void ami_arm_sweep(struct ami_client *c);
 static void ami_retry_arm(struct ami_client *c);
 
@@ -334,6 +337,23 @@ static void ami_arm_sweep(struct ami_client *c)
 		uv_timer_start(&c->sweep, ami_sweep_cb, next > now ? (uint64_t)(next - now) : 0, 0);
 }
 
+static void ami_up(struct ami_client *c)
+{
+	char *why;
+
+	c->phase = AMI_UP;
+	uv_timer_stop(&c->deadline);
+	c->backoff_ms = c->cfg.backoff_min_ms;
+	c->since = (long long)time(NULL);
+	c->logins++;
+	c->error[0] = '\0';
+	c->last_rx = now_ms();
+	ami_arm_sweep(c);
+	why = xasprintf("logged in to Asterisk at %s (AMI %s)", c->address, c->version);
+	c->on_state(c->arg, true, why);
+	free(why);
+}
+
 static void ami_login_done(void *arg, const char *err, const struct ami_reply *r)
 {
 	struct ami_client *c = arg;
@@ -354,17 +374,15 @@ static void ami_login_done(void *arg, const char *err, const struct ami_reply *r
 		free(why);
 		return;
 	}
-	c->phase = AMI_UP;
-	uv_timer_stop(&c->deadline);
-	c->backoff_ms = c->cfg.backoff_min_ms;
-	c->since = (long long)time(NULL);
-	c->logins++;
-	c->error[0] = '\0';
-	c->last_rx = now_ms();
-	ami_arm_sweep(c);
-	why = xasprintf("logged in to Asterisk at %s (AMI %s)", c->address, c->version);
-	c->on_state(c->arg, true, why);
-	free(why);
+	/* Asterisk takes logins while its modules still load, and refuses
+	 * their actions meanwhile ("Permission denied"): up when it says it
+	 * has booted (at once after the login if it had) */
+	if (c->wait_booted) {
+		c->phase = AMI_BOOTING;
+		uv_timer_start(&c->deadline, ami_deadline_cb, c->cfg.boot_timeout_ms, 0);
+		return;
+	}
+	ami_up(c);
 }
 
 static void ami_login(struct ami_client *c)
@@ -395,6 +413,14 @@ static void ami_dispatch(struct ami_client *c, struct ami_msg *m)
 	struct ami_pending *p = ami_find(c, id);
 
 	c->last_rx = now_ms();
+	if (c->phase == AMI_BOOTING && ami_is(m, "Event", "FullyBooted")) {
+		ami_up(c);
+		/* the state callback may have stopped the client */
+		if (c->phase != AMI_UP) {
+			ami_msg_free(m);
+			return;
+		}
+	}
 	if (ami_get(m, "Response")) {
 		if (!p || p->response) {
 			c->dropped++;        /* late (timed out) or answered twice */
@@ -531,10 +557,14 @@ static void ami_deadline_cb(uv_timer_t *t)
 	char *why;
 
 	core_enter();
-	why = xasprintf("%s: no %s within %u ms", c->address,
-			c->phase == AMI_CONNECTING ? "connection" :
-			c->phase == AMI_BANNER_WAIT ? "banner" : "login answer",
-			c->cfg.connect_timeout_ms);
+	if (c->phase == AMI_BOOTING)
+		why = xasprintf("Asterisk at %s did not finish booting within %u ms", c->address,
+				c->cfg.boot_timeout_ms);
+	else
+		why = xasprintf("%s: no %s within %u ms", c->address,
+				c->phase == AMI_CONNECTING ? "connection" :
+				c->phase == AMI_BANNER_WAIT ? "banner" : "login answer",
+				c->cfg.connect_timeout_ms);
 	ami_drop(c, why);
 	free(why);
 	core_leave();
@@ -564,6 +594,19 @@ static void ami_connect(struct ami_client *c)
 		ami_drop(c, why);
 		free(why);
 	}
+}
+
+/* Does the Login's event filter let FullyBooted through (the "system"
+ * class)? Only then can the client wait for it. */
+static bool ami_events_system(const char *events)
+{
+	char *copy = xstrdup(events), *save = NULL;
+	bool yes = !strcasecmp(events, "on");
+
+	for (char *t = strtok_r(copy, ",", &save); t && !yes; t = strtok_r(NULL, ",", &save))
+		yes = !strcasecmp(t, "system") || !strcasecmp(t, "all");
+	free(copy);
+	return yes;
 }
 
 static void ami_default(unsigned *v, unsigned def)
@@ -622,12 +665,14 @@ struct ami_client *ami_client_new(uv_loop_t *loop, const struct ami_config *cfg,
 	c->username = xstrdup(cfg->username);
 	c->secret = xstrdup(cfg->secret);
 	c->events = xstrdup(events);
+	c->wait_booted = ami_events_system(events);
 	c->cfg.host = c->host;
 	c->cfg.username = c->username;
 	c->cfg.secret = c->secret;
 	c->cfg.events = c->events;
 	ami_default(&c->cfg.connect_timeout_ms, 5000);
 	ami_default(&c->cfg.action_timeout_ms, 10000);
+	ami_default(&c->cfg.boot_timeout_ms, 60000);
 	ami_default(&c->cfg.backoff_min_ms, 500);
 	ami_default(&c->cfg.backoff_max_ms, 30000);
 	ami_default(&c->cfg.ping_ms, 20000);

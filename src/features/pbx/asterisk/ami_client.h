@@ -1,9 +1,11 @@
 /*
  * The AMI client: one TCP connection to Asterisk's manager port, on the
- * loop. It connects, reads the banner, logs in, then sends actions with
- * ActionIDs of its own and hands each answer to the action's callback
- * (a list answer whole: the response, its events, its closing event), and
- * every other event to the event callback. When the connection drops
+ * loop. It connects, reads the banner, logs in, waits for Asterisk's
+ * FullyBooted (sent at once to a login after the boot; not waited for
+ * when the events asked for leave out the "system" class), then sends
+ * actions with ActionIDs of its own and hands each answer to the action's
+ * callback (a list answer whole: the response, its events, its closing
+ * event), and every other event to the event callback. When the connection drops
  * (Asterisk restarted) every waiting action fails at once and the client
  * connects again after a back-off that doubles up to a ceiling.
  *
@@ -30,6 +32,7 @@ struct ami_config {
 	const char *username, *secret;
 	const char *events;           /* Login's "Events:": "on", "off", "system,call"... [on] */
 	unsigned connect_timeout_ms;  /* TCP connect, banner and login [5000] */
+	unsigned boot_timeout_ms;     /* then FullyBooted [60000] */
 	unsigned action_timeout_ms;   /* an action's whole answer [10000] */
 	unsigned backoff_min_ms;      /* first wait before connecting again [500] */
 	unsigned backoff_max_ms;      /* the ceiling of the doubling [30000] */

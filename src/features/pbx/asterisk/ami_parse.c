@@ -250,7 +250,7 @@ static char *ami_quote(const char *s)
 		else
 			sbuf_addn(&b, (const char *)&c, 1);
 	}
-	sbuf_add(&b, *s ? "\"..." : "\"");
+	sbuf_add(&b, s && *s ? "\"..." : "\"");
 	return sbuf_steal(&b);
 }
 
