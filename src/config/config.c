@@ -314,7 +314,7 @@ static const struct sc_field config_get_params[] = {
 static const struct sc_field config_set_params[] = {
 	CONFIG_PATH_PARAM,
 	{ .name = "value", .kind = SC_JSON, .help = "the new value, typed JSON" },
-	{ .name = "text", .kind = SC_STRING, .max = 65536,
+	{ .name = "text", .kind = SC_TEXT, .max = 65536,
 	  .help = "the new value as text, read as the field's kind (\"24\", \"on\", \"a,b\")" },
 	{ .name = "changes", .kind = SC_JSON,
 	  .help = "several at once, in one step: [{path, value}, ...]" },

@@ -311,6 +311,34 @@ def test_routes_take_calls_as_asterisk_orders_them_and_the_preview_says_so(pbx):
     assert "+97142142000" in from_line, from_line
 
 
+def test_additions_asterisk_cannot_read_are_refused_and_the_pbx_goes_on(pbx):
+    d, ph = pbx.daemons[0], pbx.phones
+    pid = engine_pid(d)
+    before = d.ctl_json("get", "pbx.pjsip_extra")
+    d.ctl_ok("set", "pbx.pjsip_extra", json.dumps("[broken-endpoint\ntype = endpoint\n"))
+    cp = d.ctl("apply", timeout=60)
+    out = cp.stdout + cp.stderr
+    assert cp.returncode != 0, out
+    # Asterisk's own reader said why, and the file is named
+    assert "pjsip.conf" in out and "Asterisk refuses" in out, out
+    assert "line" in out and "of pjsip.conf" in out, out
+    d.ctl_ok("discard")
+    assert d.ctl_json("get", "pbx.pjsip_extra") == before
+    # the PBX in force goes on: same process, phones register and call
+    assert engine_pid(d) == pid
+    assert ph.register(ALICE, ALICE_PW, ALICE_SIP).ok
+    assert ph.register(BOB, BOB_PW, BOB_SIP).ok
+    bob = ph.answer(BOB_SIP, BOB_RTP)
+    alice = ph.call(ALICE, ALICE_PW, BOB, ALICE_SIP, ALICE_RTP, talk_ms=500)
+    assert alice.wait(30).ok and bob.wait(10).ok
+    # additions Asterisk reads are appended and in force
+    d.ctl_ok("set", "pbx.extensions_extra", json.dumps(
+        "[difos-extensions]\nexten => 600,1,Answer()\n same => n,Wait(1)\n same => n,Hangup()\n"))
+    apply_ok(d)
+    assert preview(d, "600")["kind"] == "none"    # not a route difos knows: the user's own
+    assert "600" in (d.root / "run/difos/pbx/etc/extensions.conf").read_text()
+
+
 def test_a_port_change_restarts_asterisk_on_the_new_port(pbx):
     d = pbx.daemons[0]
     pid = engine_pid(d)

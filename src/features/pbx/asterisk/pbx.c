@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "apply/supervisor.h"
 #include "apply/system.h"
 #include "core/files.h"
+#include "core/lock.h"
 #include "core/log.h"
 #include "features/pbx/asterisk/pbx_int.h"
 #include "store/doc.h"
@@ -66,6 +68,73 @@ static bool pbx_runs(const struct feature_ctx *ctx)
 	free(path);
 	free(state);
 	return runs;
+}
+
+/* The files Asterisk reads again on a reload, with the user's additions
+ * in them: checked by Asterisk's own reader before they are switched in. */
+static const char *const pbx_checked[] = { "pjsip.conf", "extensions.conf", "queues.conf", NULL };
+
+/* Asterisk's own words on a file it could not read: its last output line
+ * naming the file (the line may come a moment after the manager's answer). */
+static char *pbx_engine_says(const char *file)
+{
+	for (int tries = 0; tries < 10; tries++) {
+		json_t *st = sv_status(PBX_ENGINE), *log = json_object_get(st, "log");
+		char *found = NULL;
+		for (size_t i = json_array_size(log); i-- > 0 && !found;) {
+			const char *ln = json_string_value(json_array_get(log, i));
+			if (ln && strstr(ln, file))
+				found = xstrdup(strstr(ln, ": ") ? strstr(ln, ": ") + 2 : ln);
+		}
+		json_decref(st);
+		if (found)
+			return found;
+		core_outside_begin();
+		usleep(30 * 1000);
+		core_outside_end();
+	}
+	return NULL;
+}
+
+static int pbx_check(struct feature_ctx *ctx)
+{
+	struct pbx_user u = { 0 };
+	char *etc;
+	int rc = 0;
+
+	/* a first start is checked by its health: Asterisk must be up to read */
+	if (!pbx_runs(ctx) || !sv_running(PBX_ENGINE) || sys_is_dry(ctx->env->sys))
+		return 0;
+	if (pbx_user_find(ctx->env, &u, &ctx->err) < 0)
+		return -1;
+	etc = pbx_dir(ctx->env, "etc");
+	for (const char *const *f = pbx_checked; *f && rc == 0; f++) {
+		char *from = xasprintf("%s/%s", ctx->dir, *f), *name = xasprintf("check-%s", *f);
+		char *to = xasprintf("%s/%s", etc, name), *data, *why = NULL;
+		size_t len;
+		if (apply_file_changed(ctx, *f) && (data = file_read(from, &len))) {
+			rc = pbx_file_install(to, data, len, u.gid, &ctx->err);
+			if (rc == 0 && pbx_ami_config_ok(name, &why) < 0) {
+				char *says = pbx_engine_says(name), *at;
+				/* "line 90 of <etc>/check-pjsip.conf": of pjsip.conf */
+				if (says && (at = strstr(says, to)))
+					memmove(at, at + strlen(to) - strlen(*f),
+						strlen(at + strlen(to) - strlen(*f)) + 1);
+				ctx->err = xasprintf("Asterisk refuses the new %s: %s%s%s", *f, why,
+						     says ? ": " : "", says ? says : "");
+				free(says);
+				rc = -1;
+			}
+			free(why);
+			free(data);
+			unlink(to);
+		}
+		free(from);
+		free(name);
+		free(to);
+	}
+	free(etc);
+	return rc;
 }
 
 static int pbx_apply(struct feature_ctx *ctx)
@@ -127,6 +196,16 @@ static int pbx_health(struct feature_ctx *ctx)
 	if (sys_is_dry(ctx->env->sys))
 		return sv_running(PBX_ENGINE) ? 0 : -1;
 	if (pbx_ami_wait_booted(PBX_BOOT_MS, &why) == 0) {
+		/* a first start is not checked before: Asterisk reads its files now */
+		for (const char *const *f = pbx_checked; *f; f++)
+			if (pbx_ami_config_ok(*f, &why) < 0) {
+				char *says = pbx_engine_says(*f);
+				ctx->err = xasprintf("Asterisk refuses %s: %s%s%s", *f, why,
+						     says ? ": " : "", says ? says : "");
+				free(says);
+				free(why);
+				return -1;
+			}
 		char *secret = pbx_ami_secret(ctx->env, ctx->doc);
 		/* up: the long-lived client connects at once (again, when the
 		 * manager's port or secret changed) */
@@ -185,6 +264,7 @@ const struct feature feature_pbx = {
 	.title = "PBX",
 	.sections = pbx_sections,
 	.render = pbx_render,
+	.check = pbx_check,
 	.apply = pbx_apply,
 	.health = pbx_health,
 	.status = pbx_status,

@@ -249,6 +249,26 @@ int pbx_ami_reload(const char *module, char **err)
 	return rc;
 }
 
+int pbx_ami_config_ok(const char *file, char **err)
+{
+	const char *const kv[] = { "Filename", file, NULL };
+	struct ami_conn c;
+	struct ami_msg *m = NULL;
+	int rc = -1;
+
+	core_outside_begin();
+	if (ami_open(&c, AMI_STEP_MS, err) == 0 && (m = ami_call(&c, "GetConfig", "getconfig", kv, err))) {
+		if (ami_is(m, "Response", "Success"))
+			rc = 0;
+		else
+			*err = xstrdup(ami_get(m, "Message") ? ami_get(m, "Message") : "refused");
+	}
+	ami_msg_free(m);
+	ami_close(&c);
+	core_outside_end();
+	return rc;
+}
+
 int pbx_ami_wait_booted(int timeout_ms, char **err)
 {
 	const char *const kv[] = { "Command", "core waitfullybooted", NULL };

@@ -154,7 +154,7 @@ char *pbx_ami_secret(const struct feature_env *env, const json_t *doc)
 	return s;
 }
 
-static int pbx_install_one(const char *path, const char *data, size_t len, gid_t gid, char **err)
+int pbx_file_install(const char *path, const char *data, size_t len, gid_t gid, char **err)
 {
 	char *tmp = xasprintf("%s.new", path);
 	int rc = file_write(tmp, data, len, 0640);
@@ -197,7 +197,7 @@ int pbx_files_install(const struct feature_ctx *ctx, const struct pbx_user *u, c
 		from = xasprintf("%s/%s", ctx->dir, de->d_name);
 		to = xasprintf("%s/%s", etc, de->d_name);
 		if ((data = file_read(from, &len)))
-			rc = pbx_install_one(to, data, len, u->gid, err);
+			rc = pbx_file_install(to, data, len, u->gid, err);
 		free(data);
 		free(from);
 		free(to);
@@ -206,7 +206,7 @@ int pbx_files_install(const struct feature_ctx *ctx, const struct pbx_user *u, c
 		closedir(d);
 	if (rc == 0) {
 		char *to = xasprintf("%s/manager_user.conf", etc);
-		rc = pbx_install_one(to, user, strlen(user), u->gid, err);
+		rc = pbx_file_install(to, user, strlen(user), u->gid, err);
 		free(to);
 	}
 	for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(tls); i++) {
@@ -215,7 +215,7 @@ int pbx_files_install(const struct feature_ctx *ctx, const struct pbx_user *u, c
 		size_t len;
 		/* no certificate yet: the TLS transport waits for one */
 		if ((data = file_read(from, &len)))
-			rc = pbx_install_one(to, data, len, u->gid, err);
+			rc = pbx_file_install(to, data, len, u->gid, err);
 		free(data);
 		free(from);
 		free(to);

@@ -21,6 +21,7 @@ int pbx_user_find(const struct feature_env *env, struct pbx_user *u, char **err)
 int pbx_dirs_make(const struct feature_env *env, const json_t *doc, const struct pbx_user *u,
 		  char **err);
 int pbx_files_install(const struct feature_ctx *ctx, const struct pbx_user *u, char **err);
+int pbx_file_install(const char *path, const char *data, size_t len, gid_t gid, char **err);
 char *pbx_ami_secret(const struct feature_env *env, const json_t *doc);
 char *pbx_recordings_dir(const struct feature_env *env, const json_t *doc);
 char **pbx_argv(const struct feature_env *env, const json_t *doc);
@@ -33,6 +34,9 @@ void pbx_ami_use(int port, const char *secret);
 void pbx_ami_forget(void);
 int pbx_ami_reload(const char *module, char **err);
 int pbx_ami_wait_booted(int timeout_ms, char **err);
+/* Asterisk's own configuration reader on a file of its etc folder: 0 when
+ * it reads, else -1 with its answer in *err */
+int pbx_ami_config_ok(const char *file, char **err);
 const char *pbx_ami_state(void);
 
 /* pbx_live.c: the manager's long-lived connection on the loop, and what
