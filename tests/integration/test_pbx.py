@@ -339,6 +339,52 @@ def test_additions_asterisk_cannot_read_are_refused_and_the_pbx_goes_on(pbx):
     assert "600" in (d.root / "run/difos/pbx/etc/extensions.conf").read_text()
 
 
+OUTSIDE = "203.0.113.50"     # a phone on the internet, beyond the upstream gateway
+EXTERNAL = "203.0.113.7"     # the public address of the gateway the router is behind
+
+
+def sdp_c(msg):
+    return [ln.split()[-1] for ln in msg.splitlines() if ln.startswith("c=IN IP4")]
+
+
+def test_behind_nat_outside_peers_get_the_external_address_inside_ones_the_routers(pbx):
+    """nat-behind-gateway: the router's WAN is in the upstream gateway's LAN
+    (a local subnet); a phone on the internet reaches it through that gateway."""
+    d, ph = pbx.daemons[0], pbx.phones
+    d.ctl_ok("set", "pbx.external_media_address", EXTERNAL)
+    d.ctl_ok("set", "pbx.external_signaling_address", EXTERNAL)
+    d.ctl_ok("set", "pbx.local_subnets", '["198.51.100.0/24"]')
+    d.ctl_ok("set", "pbx.open_on_wan", "true")
+    apply_ok(d)
+    ns_exec(pbx.wan, "ip", "addr", "add", OUTSIDE + "/32", "dev", "eth0", check=True)
+    try:
+        outside = Phones(pbx, pbx.wan, OUTSIDE, pbx.router_wan_addr)
+        r = outside.register(ALICE, ALICE_PW, ALICE_SIP)
+        assert r.ok, r.describe()
+        assert ph.register(BOB, BOB_PW, BOB_SIP).ok
+        alice = outside.answer(ALICE_SIP, ALICE_RTP)
+        bob = ph.call(BOB, BOB_PW, ALICE, BOB_SIP, BOB_RTP, talk_ms=500)
+        rb, ra = bob.wait(30), alice.wait(10)
+        assert rb.ok, rb.describe()
+        assert ra.ok, ra.describe()
+        # to the phone outside: the external address in the SDP and the Contact
+        invite = ra.messages[ra.messages.index("INVITE sip:"):].split("\n\n\n")[0]
+        assert sdp_c(invite) == [EXTERNAL], invite
+        contact = [ln for ln in invite.splitlines() if ln.lower().startswith("contact:")][0]
+        assert EXTERNAL in contact, contact
+        # to the phone inside: the router's own LAN address
+        answer = [m for m in rb.messages.split("SIP/2.0 200 OK")[1:] if "INVITE" in m.split(
+            "\n\n\n")[0]][0].split("\n\n\n")[0]
+        assert sdp_c(answer) == [LAN_ADDR], answer
+    finally:
+        ns_exec(pbx.wan, "ip", "addr", "del", OUTSIDE + "/32", "dev", "eth0")
+        for key in ("external_media_address", "external_signaling_address"):
+            d.ctl("delete", "pbx." + key)
+        d.ctl_ok("set", "pbx.local_subnets", "[]")
+        d.ctl_ok("set", "pbx.open_on_wan", "false")
+        apply_ok(d)
+
+
 def test_a_port_change_restarts_asterisk_on_the_new_port(pbx):
     d = pbx.daemons[0]
     pid = engine_pid(d)
