@@ -339,6 +339,50 @@ def test_additions_asterisk_cannot_read_are_refused_and_the_pbx_goes_on(pbx):
     assert "600" in (d.root / "run/difos/pbx/etc/extensions.conf").read_text()
 
 
+REGISTRAR_SIP = 5090
+
+
+def registrations(d):
+    return pbx_detail(d).get("registrations") or {}
+
+
+def test_a_trunk_registers_with_its_credentials_and_a_wrong_password_shows(pbx):
+    d = pbx.daemons[0]
+    provider = Phones(pbx, pbx.wan, WAN_SERVER, pbx.router_wan_addr)
+    creds = pbx.tmp / "registrar.csv"
+    creds.write_text("SEQUENTIAL\n4971234;s3cret-Provider;\n")
+
+    def registrar():
+        # a few rounds: the PBX's checks (OPTIONS) may come before its REGISTER
+        s = provider.sipp("registrar", "registrar.xml", "-p", REGISTRAR_SIP, "-inf", creds,
+                          "-m", 5,
+                          "-deadcall_wait", "20000", "-timeout", "20s", "-timeout_error").start()
+        wait_for(lambda: ":%d " % REGISTRAR_SIP in ns_exec(pbx.wan, "ss", "-Hlun").stdout + " ",
+                 5, interval=0.05, what="the registrar")
+        return s
+
+    reg = registrar()
+    d.ctl_ok("add", "trunks.list", "name=prov", "host=" + WAN_SERVER, "port=%d" % REGISTRAR_SIP,
+             "dialout_prefix=9", "authentication=true", "username=4971234",
+             "password=s3cret-Provider")
+    apply_ok(d)
+    wait_for(lambda: registrations(d).get("prov", {}).get("status") == "Registered", 10,
+             what="the trunk registered")
+    reg.proc.kill()
+    reg.wait(5)
+    trunk = [t for t in d.ctl_json("get", "trunks.list") if t["name"] == "prov"][0]
+    # the provider refuses a wrong password: the trunk shows it
+    reg = registrar()
+    d.ctl_ok("set", "trunks.list[%d].password" % trunk["id"], "wrong-Password-1")
+    apply_ok(d)
+    wait_for(lambda: registrations(d).get("prov", {}).get("status") == "Rejected", 10,
+             what="the trunk's registration rejected")
+    reg.proc.kill()
+    d.ctl_ok("delete", "trunks.list[%d]" % trunk["id"])
+    apply_ok(d)
+    wait_for(lambda: "prov" not in registrations(d), 5, what="the trunk's registration gone")
+
+
 OUTSIDE = "203.0.113.50"     # a phone on the internet, beyond the upstream gateway
 EXTERNAL = "203.0.113.7"     # the public address of the gateway the router is behind
 

@@ -180,7 +180,6 @@ static int pbx_apply(struct feature_ctx *ctx)
 		if (pbx_ami_reload(pbx_reloads[i].module, &ctx->err) < 0)
 			return -1;
 	}
-	/* the manager's user (its secret) is read again with the manager */
 	return 0;
 }
 

@@ -227,19 +227,19 @@ static int ami_open(struct ami_conn *c, int timeout_ms, char **err)
 
 #define AMI_STEP_MS 10000
 
-int pbx_ami_reload(const char *module, char **err)
+int pbx_ami_action(const char *action, const char *key, const char *value, char **err)
 {
-	const char *const kv[] = { "Module", module, NULL };
+	const char *const kv[] = { key, value, NULL };
 	struct ami_conn c;
 	struct ami_msg *m = NULL;
 	int rc = -1;
 
 	core_outside_begin();   /* waiting on Asterisk: the core answers meanwhile */
-	if (ami_open(&c, AMI_STEP_MS, err) == 0 && (m = ami_call(&c, "Reload", "reload", kv, err))) {
+	if (ami_open(&c, AMI_STEP_MS, err) == 0 && (m = ami_call(&c, action, "act", kv, err))) {
 		if (ami_is(m, "Response", "Success"))
 			rc = 0;
 		else
-			*err = xasprintf("Asterisk did not reload %s: %s", module,
+			*err = xasprintf("Asterisk refused %s %s: %s", action, value,
 					 ami_get(m, "Message") ? ami_get(m, "Message") : "no reason given");
 	}
 	ami_msg_free(m);
@@ -247,6 +247,11 @@ int pbx_ami_reload(const char *module, char **err)
 	core_outside_end();
 	ami.state = rc == 0 ? "ready" : "failing";
 	return rc;
+}
+
+int pbx_ami_reload(const char *module, char **err)
+{
+	return pbx_ami_action("Reload", "Module", module, err);
 }
 
 int pbx_ami_config_ok(const char *file, char **err)

@@ -33,6 +33,8 @@ void pbx_argv_free(char **argv);
 void pbx_ami_use(int port, const char *secret);
 void pbx_ami_forget(void);
 int pbx_ami_reload(const char *module, char **err);
+/* one action with one key: 0 on "Response: Success" */
+int pbx_ami_action(const char *action, const char *key, const char *value, char **err);
 int pbx_ami_wait_booted(int timeout_ms, char **err);
 /* Asterisk's own configuration reader on a file of its etc folder: 0 when
  * it reads, else -1 with its answer in *err */

@@ -1,10 +1,11 @@
 /*
  * What the PBX is doing now, for status and the pages: which phones are
- * registered where (contacts), from the manager's long-lived connection
- * on the loop. The contacts are read whole when the connection comes up
- * and again on each ContactStatus event (registered, gone, reachable or
- * not), so a missed event never leaves a stale row for long. Requests
- * only look up what was kept: no request waits on Asterisk.
+ * registered where (contacts), the trunks' registrations, the calls up,
+ * from the manager's long-lived connection on the loop. Each is read
+ * whole when the connection comes up and again on the events that change
+ * it (ContactStatus, Registry, a channel's birth, state or end), so a
+ * missed event never leaves a stale row for long. Requests only look up
+ * what was kept: no request waits on Asterisk.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,23 +22,29 @@ static struct {
 	int port;
 	char *secret;
 	json_t *contacts;     /* {endpoint: [{uri, status, user_agent, via, rtt_ms, expires}]} */
-	bool asking;          /* a contact list is on its way */
-	bool ask_again;       /* an event came meanwhile */
+	json_t *registrations; /* {trunk name: {status, server, next_attempt}} */
+	json_t *calls;        /* [{channel, caller, callee, state, application, seconds}] */
 } live;
 
-static void live_ask_contacts(void);
+/*
+ * Each view is one list action read whole: when the connection comes up,
+ * and again on the events that change it. One read at a time per view;
+ * an event during a read asks for one more after it.
+ */
+struct live_list {
+	const char *action;
+	const char *const *events;     /* what makes it read again */
+	json_t **into;
+	json_t *(*build)(const struct ami_reply *r);
+	bool asking, again;
+};
 
-static void live_contacts_answer(void *arg, const char *err, const struct ami_reply *r)
+static void live_ask(struct live_list *l);
+
+static json_t *live_build_contacts(const struct ami_reply *r)
 {
 	json_t *all = json_object();
 
-	(void)arg;
-	live.asking = false;
-	if (err || !ami_reply_ok(r)) {
-		json_decref(all);
-		log_debug("pbx: contacts not read: %s", err ? err : ami_get(r->response, "Message"));
-		return;
-	}
 	for (size_t i = 0; i < r->n_items; i++) {
 		const struct ami_msg *m = r->items[i];
 		const char *ep = ami_get(m, "Endpoint") ? ami_get(m, "Endpoint") : ami_get(m, "Aor");
@@ -58,29 +65,106 @@ static void live_contacts_answer(void *arg, const char *err, const struct ami_re
 			json_object_set_new(c, "expires", json_integer(atoll(exp)));
 		json_array_append_new(list, c);
 	}
-	json_decref(live.contacts);
-	live.contacts = all;
-	core_state_changed();
-	if (live.ask_again) {
-		live.ask_again = false;
-		live_ask_contacts();
+	return all;
+}
+
+/* trunks' registrations, by trunk name (objects are "trunk-<name>-reg") */
+static json_t *live_build_registrations(const struct ami_reply *r)
+{
+	json_t *all = json_object();
+
+	for (size_t i = 0; i < r->n_items; i++) {
+		const struct ami_msg *m = r->items[i];
+		const char *obj = ami_get(m, "ObjectName"), *end;
+		char *name;
+		if (!obj || strncmp(obj, "trunk-", 6) || !(end = strstr(obj, "-reg")) || end[4])
+			continue;
+		name = xasprintf("%.*s", (int)(end - obj - 6), obj + 6);
+		json_object_set_new(all, name, json_pack("{s:s?, s:s?, s:I}", "status",
+			ami_get(m, "Status"), "server", ami_get(m, "ServerUri"), "next_attempt",
+			(json_int_t)atoll(ami_get(m, "NextReg") ? ami_get(m, "NextReg") : "0")));
+		free(name);
+	}
+	return all;
+}
+
+/* calls up now: one row per channel, as CoreShowChannels lists them */
+static json_t *live_build_calls(const struct ami_reply *r)
+{
+	json_t *all = json_array();
+
+	for (size_t i = 0; i < r->n_items; i++) {
+		const struct ami_msg *m = r->items[i];
+		const char *dur = ami_get(m, "Duration");
+		int h = 0, mi = 0, se = 0;
+		if (!ami_get(m, "Channel"))
+			continue;
+		if (dur)
+			sscanf(dur, "%d:%d:%d", &h, &mi, &se);
+		json_array_append_new(all, json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:i}",
+			"channel", ami_get(m, "Channel"), "caller", ami_get(m, "CallerIDNum"),
+			"callee", ami_get(m, "ConnectedLineNum"), "state", ami_get(m, "ChannelStateDesc"),
+			"application", ami_get(m, "Application"), "seconds", h * 3600 + mi * 60 + se));
+	}
+	return all;
+}
+
+/* a reload adds and removes endpoints and registrations without events
+ * of their own */
+static const char *const live_contact_events[] = { "ContactStatus", "Reload", NULL };
+static const char *const live_registry_events[] = { "Registry", "Reload", NULL };
+static const char *const live_call_events[] = { "Newchannel", "Hangup", "Newstate",
+						"BridgeEnter", NULL };
+
+static struct live_list live_views[] = {
+	{ "PJSIPShowContacts", live_contact_events, &live.contacts, live_build_contacts },
+	{ "PJSIPShowRegistrationsOutbound", live_registry_events, &live.registrations,
+	  live_build_registrations },
+	{ "CoreShowChannels", live_call_events, &live.calls, live_build_calls },
+};
+
+static void live_answer(void *arg, const char *err, const struct ami_reply *r)
+{
+	struct live_list *l = arg;
+
+	l->asking = false;
+	/* "No Contacts found": an empty list, as Asterisk says it */
+	if (!err && (ami_reply_ok(r) || r->n_items == 0)) {
+		json_decref(*l->into);
+		*l->into = ami_reply_ok(r) ? l->build(r) : NULL;
+		core_state_changed();
+	} else {
+		log_debug("pbx: %s not read: %s", l->action,
+			  err ? err : ami_get(r->response, "Message"));
+	}
+	if (l->again) {
+		l->again = false;
+		live_ask(l);
 	}
 }
 
-static void live_ask_contacts(void)
+static void live_ask(struct live_list *l)
 {
 	char *err = NULL;
 
-	if (live.asking) {
-		live.ask_again = true;
+	if (l->asking) {
+		l->again = true;
 		return;
 	}
-	if (ami_client_send(live.client, "PJSIPShowContacts", NULL, 0, live_contacts_answer, NULL,
-			    &err) == 0)
-		live.asking = true;
+	if (ami_client_send(live.client, l->action, NULL, 0, live_answer, l, &err) == 0)
+		l->asking = true;
 	else {
 		log_debug("pbx: %s", err);
 		free(err);
+	}
+}
+
+static void live_forget(void)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(live_views); i++) {
+		live_views[i].asking = live_views[i].again = false;
+		json_decref(*live_views[i].into);
+		*live_views[i].into = NULL;
 	}
 }
 
@@ -89,12 +173,11 @@ static void live_on_state(void *arg, bool connected, const char *why)
 	(void)arg;
 	if (connected) {
 		log_info("pbx: connected to the manager");
-		live_ask_contacts();
+		for (size_t i = 0; i < ARRAY_SIZE(live_views); i++)
+			live_ask(&live_views[i]);
 	} else {
 		log_debug("pbx: manager connection: %s", why ? why : "closed");
-		live.asking = false;
-		json_decref(live.contacts);
-		live.contacts = NULL;
+		live_forget();
 	}
 	core_state_changed();
 }
@@ -102,8 +185,10 @@ static void live_on_state(void *arg, bool connected, const char *why)
 static void live_on_event(void *arg, const struct ami_msg *ev)
 {
 	(void)arg;
-	if (ami_is(ev, "Event", "ContactStatus"))
-		live_ask_contacts();
+	for (size_t i = 0; i < ARRAY_SIZE(live_views); i++)
+		for (const char *const *e = live_views[i].events; *e; e++)
+			if (ami_is(ev, "Event", *e))
+				live_ask(&live_views[i]);
 }
 
 struct live_args {
@@ -152,9 +237,7 @@ static void live_stop_here(void *arg)
 	live.client = NULL;
 	free(live.secret);
 	live.secret = NULL;
-	json_decref(live.contacts);
-	live.contacts = NULL;
-	live.asking = live.ask_again = false;
+	live_forget();
 }
 
 void pbx_live_stop(void)
@@ -169,5 +252,8 @@ json_t *pbx_live_status(void)
 
 	json_object_set_new(o, "manager", live.client ? ami_client_status(live.client) : json_null());
 	json_object_set_new(o, "contacts", live.contacts ? json_deep_copy(live.contacts) : json_object());
+	json_object_set_new(o, "registrations", live.registrations ?
+			    json_deep_copy(live.registrations) : json_object());
+	json_object_set_new(o, "calls", live.calls ? json_deep_copy(live.calls) : json_array());
 	return o;
 }

@@ -7,12 +7,33 @@
  * check, the inbound routes, then its default action.
  */
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "features/pbx/trunks/trunks.h"
 #include "store/doc.h"
+
+/*
+ * The auth object's name carries a digest of the credentials: a reload
+ * keeps a registration whose own lines did not change until it is due
+ * (a new password would show an hour later), while one naming another
+ * auth object is made again and registers at once.
+ */
+static char *trunk_auth_name(const json_t *t)
+{
+	const char *parts[] = { doc_str(t, "username"), doc_str(t, "password") };
+	uint32_t h = 2166136261u;   /* FNV-1a */
+
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+		for (const char *p = parts[i] ? parts[i] : ""; ; p++) {
+			h = (h ^ (unsigned char)*p) * 16777619u;
+			if (!*p)
+				break;
+		}
+	return xasprintf("trunk-%s-auth-%08x", doc_str(t, "name"), h);
+}
 
 static void trunk_pjsip(struct sbuf *b, const json_t *t)
 {
@@ -21,6 +42,7 @@ static void trunk_pjsip(struct sbuf *b, const json_t *t)
 	long long port = doc_int(t, "port", 5060);
 	bool auth = doc_bool(t, "authentication", false);
 	const json_t *codecs = json_object_get(t, "codecs"), *c;
+	char *auth_name = auth ? trunk_auth_name(t) : NULL;
 	size_t i;
 
 	sbuf_printf(b, "[trunk-%s]\ntype = endpoint\ncontext = difos-from-trunk-%s\n", name, name);
@@ -33,7 +55,7 @@ static void trunk_pjsip(struct sbuf *b, const json_t *t)
 		    "force_rport = yes\nrewrite_contact = yes\nsend_rpid = yes\n"
 		    "trust_id_inbound = yes\n");
 	if (auth)
-		sbuf_printf(b, "outbound_auth = trunk-%s-auth\nfrom_user = %s\n", name,
+		sbuf_printf(b, "outbound_auth = %s\nfrom_user = %s\n", auth_name,
 			    doc_str(t, "username"));
 	sbuf_printf(b, "\n[trunk-%s]\ntype = aor\ncontact = sip:%s:%lld\nqualify_frequency = 60\n\n",
 		    name, host, port);
@@ -41,15 +63,16 @@ static void trunk_pjsip(struct sbuf *b, const json_t *t)
 		    name, name, host);
 	if (!auth)
 		return;
-	sbuf_printf(b, "[trunk-%s-auth]\ntype = auth\nauth_type = userpass\nusername = %s\n"
-		    "password = %s\n\n", name, doc_str(t, "username"), doc_str(t, "password"));
+	sbuf_printf(b, "[%s]\ntype = auth\nauth_type = userpass\nusername = %s\n"
+		    "password = %s\n\n", auth_name, doc_str(t, "username"), doc_str(t, "password"));
 	sbuf_printf(b, "[trunk-%s-reg]\ntype = registration\ntransport = transport-%s\n"
-		    "outbound_auth = trunk-%s-auth\nserver_uri = sip:%s:%lld\n"
+		    "outbound_auth = %s\nserver_uri = sip:%s:%lld\n"
 		    "client_uri = sip:%s@%s:%lld\ncontact_user = %s\nendpoint = trunk-%s\nline = yes\n"
 		    "retry_interval = 30\nforbidden_retry_interval = 300\nmax_retries = 10000\n"
 		    "expiration = 600\n\n",
-		    name, transport ? transport : "udp", name, host, port, doc_str(t, "username"),
+		    name, transport ? transport : "udp", auth_name, host, port, doc_str(t, "username"),
 		    host, port, doc_str(t, "username"), name);
+	free(auth_name);
 }
 
 /* what a trunk's incoming call may be dialled to: a number (national or
