@@ -486,6 +486,53 @@ def test_api_token_with_scope_from_the_system_page(gui_lab, tmp_path):
     assert c.api("DELETE", "/tokens/%d" % res["id"]).status == 200
 
 
+# ---- 9. PBX › Extensions and PBX › Settings ------------------------------------------
+
+PBX_NUMBER = "1001"
+PBX_WEAK = "abcdefghijkl"           # 12 characters, allowed ones, refused by libpwquality
+PBX_STRONG = "Vq7#mLr2!pZx9k"
+PBX_UDP = 5070
+
+
+def test_pbx_extension_created_applied_and_settings_warn(gui_lab, tmp_path):
+    """The scenario creates extension 1001: a weak password is refused at its
+    field and nothing is staged; a strong one is staged and applied, the row
+    says "Not registered"; the softphone settings say TLS 6069; on PBX ›
+    Settings a new UDP port brings the restart warning and is staged."""
+    lab = gui_lab
+    ready(lab)
+    rev_before = lab.daemon.running_rev()
+    assert [e for e in running_value(lab, "extensions.list") if e["number"] == PBX_NUMBER] == []
+    ext_id = None
+    try:
+        res = run_scenario(lab, "pbx.mjs", tmp_path, "--password", PASSWORD,
+                           "--number", PBX_NUMBER, "--weak", PBX_WEAK, "--strong", PBX_STRONG,
+                           "--udp-port", PBX_UDP, timeout=180)
+        assert "too easy to guess" in res["refusal"], res
+        # one POST refused, one staged; then the port
+        assert res["writes"] == ["POST /api/v1/config/extensions/list"] * 2 + \
+            ["PATCH /api/v1/config/pbx"], res["writes"]
+
+        rev = res["revision"]
+        assert rev > rev_before and lab.daemon.running_rev() == rev
+        assert revision_state(lab, rev) == "applied"
+        exts = [e for e in running_value(lab, "extensions.list") if e["number"] == PBX_NUMBER]
+        assert len(exts) == 1, exts
+        ext_id = exts[0]["id"]
+        assert exts[0]["name"] == "Desk" and exts[0]["password"] == "********", exts
+        pbx = lab.daemon.status()["features"]["pbx"]
+        assert pbx["detail"]["wanted"] is True and pbx["detail"]["contacts"] == {}, pbx
+        # the port is staged, not applied
+        assert running_value(lab, "pbx.udp_port") == 6067
+        changes = staged_changes(lab)
+        assert [(c["path"], c.get("new")) for c in changes] == [("pbx.udp_port", PBX_UDP)], changes
+    finally:
+        ready(lab)
+        if ext_id is not None:   # the shared lab goes on without a PBX
+            lab.daemon.ctl_ok("delete", "extensions.list[%d]" % ext_id)
+            lab.daemon.ctl_ok("apply", "--comment", "PBX test done")
+
+
 # ---- the daemon after a GUI session ----------------------------------------------
 
 
