@@ -6,6 +6,8 @@
  *    says "Not registered" (read from the live status), recording Off;
  *  - the extension's softphone settings: the LAN address, TLS on 6069, the
  *    number as user name, no password shown;
+ *  - Edit with the password field left empty: recording switched on is
+ *    staged, the password kept;
  *  - PBX › Settings: a UDP port typed that differs from the running one
  *    brings the restart warning; the running one again takes it away; the
  *    new port saved (staged) keeps it.
@@ -84,6 +86,17 @@ await scenario('pbx', async ({ page, a }) => {
   await page.keyboard.press('Escape');
   await sp.waitFor({ state: 'detached' });
 
+  log('edit: recording on, the password left as it is');
+  await table.locator('tbody tr', { hasText: a.number }).locator('[data-test="edit"]').click();
+  const edit = t(page, 'entry-dialog');
+  await edit.waitFor();
+  eq(await field(page, 'extensions.list.password').inputValue(), '', 'the password field of a saved extension');
+  await field(page, 'extensions.list.recording').check();
+  await edit.locator('[data-test="save"]').click();
+  await edit.waitFor({ state: 'detached' });
+  await until(async () => (await pillCount(page)) === '1', 'the pill to count the recording switch');
+  await waitText(table.locator('tbody tr', { hasText: a.number }).locator('td[data-label="Recording"]'), /^On$/, 'the recording column');
+
   log('PBX › Settings: the restart warning');
   await nav(page, 'pbx/settings', 'PBX Settings');
   reads.length = 0;
@@ -101,7 +114,7 @@ await scenario('pbx', async ({ page, a }) => {
   await udp.fill(String(a['udp-port']));
   await warn.waitFor();
   await t(page, 'form-pbx').locator('[data-test="save"]').click();
-  await until(async () => (await pillCount(page)) === '1', 'the pill to count the port');
+  await until(async () => (await pillCount(page)) === '2', 'the pill to count the port');
   await field(page, 'pbx.udp_port').waitFor();
   eq(await field(page, 'pbx.udp_port').inputValue(), String(a['udp-port']), 'the staged port in the form');
   check(await warn.isVisible(), 'the warning after the port was saved (staged, not applied)');

@@ -497,7 +497,8 @@ PBX_UDP = 5070
 def test_pbx_extension_created_applied_and_settings_warn(gui_lab, tmp_path):
     """The scenario creates extension 1001: a weak password is refused at its
     field and nothing is staged; a strong one is staged and applied, the row
-    says "Not registered"; the softphone settings say TLS 6069; on PBX ›
+    says "Not registered"; the softphone settings say TLS 6069; an edit with
+    the password left empty stages the recording switch alone; on PBX ›
     Settings a new UDP port brings the restart warning and is staged."""
     lab = gui_lab
     ready(lab)
@@ -509,23 +510,27 @@ def test_pbx_extension_created_applied_and_settings_warn(gui_lab, tmp_path):
                            "--number", PBX_NUMBER, "--weak", PBX_WEAK, "--strong", PBX_STRONG,
                            "--udp-port", PBX_UDP, timeout=180)
         assert "too easy to guess" in res["refusal"], res
-        # one POST refused, one staged; then the port
+        # one POST refused, one staged; the edit of what changed only; the port
+        exts = [e for e in running_value(lab, "extensions.list") if e["number"] == PBX_NUMBER]
+        assert len(exts) == 1, exts
+        ext_id = exts[0]["id"]
         assert res["writes"] == ["POST /api/v1/config/extensions/list"] * 2 + \
-            ["PATCH /api/v1/config/pbx"], res["writes"]
+            ["PATCH /api/v1/config/extensions/list/%d" % ext_id, "PATCH /api/v1/config/pbx"], \
+            res["writes"]
 
         rev = res["revision"]
         assert rev > rev_before and lab.daemon.running_rev() == rev
         assert revision_state(lab, rev) == "applied"
-        exts = [e for e in running_value(lab, "extensions.list") if e["number"] == PBX_NUMBER]
-        assert len(exts) == 1, exts
-        ext_id = exts[0]["id"]
         assert exts[0]["name"] == "Desk" and exts[0]["password"] == "********", exts
+        assert exts[0]["recording"] is False, exts
         pbx = lab.daemon.status()["features"]["pbx"]
         assert pbx["detail"]["wanted"] is True and pbx["detail"]["contacts"] == {}, pbx
-        # the port is staged, not applied
+        # the recording switch and the port are staged, not applied; the
+        # password is kept (an edit without it would be refused)
         assert running_value(lab, "pbx.udp_port") == 6067
         changes = staged_changes(lab)
-        assert [(c["path"], c.get("new")) for c in changes] == [("pbx.udp_port", PBX_UDP)], changes
+        assert sorted((c["path"], c.get("new")) for c in changes) == [
+            ("extensions.list[%d].recording" % ext_id, True), ("pbx.udp_port", PBX_UDP)], changes
     finally:
         ready(lab)
         if ext_id is not None:   # the shared lab goes on without a PBX
