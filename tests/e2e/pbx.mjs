@@ -4,6 +4,7 @@
  *    guess: its refusal is shown at the password field, nothing is staged;
  *  - with a strong one: staged (the pill counts it), applied; the row then
  *    says "Not registered" (read from the live status), recording Off;
+ *    once a phone registers, "Registered:" with its address and user agent;
  *  - the extension's softphone settings: the LAN address, TLS on 6069, the
  *    number as user name, no password shown;
  *  - Edit with the password field left empty: recording switched on is
@@ -13,12 +14,14 @@
  *    new port saved (staged) keeps it.
  *
  * --password PW --number N --weak PW --strong PW --udp-port P
+ * --phone-addr A --phone-agent UA: after "READY register" the test
+ *   registers a phone from A with that user agent
  * Prints "RESULT {json}" with the revision applied.
  */
 import { applyAndConfirm, check, eq, field, log, login, nav, pillCount, scenario, t, until, waitText } from './lib.mjs';
 
 await scenario('pbx', async ({ page, a }) => {
-  for (const k of ['password', 'number', 'weak', 'strong', 'udp-port']) check(a[k], `--${k} is required`);
+  for (const k of ['password', 'number', 'weak', 'strong', 'udp-port', 'phone-addr', 'phone-agent']) check(a[k], `--${k} is required`);
   const writes = [];
   page.on('request', (r) => {
     if (r.url().includes('/api/v1/config') && r.method() !== 'GET') writes.push(`${r.method()} ${new URL(r.url()).pathname}`);
@@ -72,6 +75,12 @@ await scenario('pbx', async ({ page, a }) => {
   await until(() => reads.length >= 2, 'two reads of the status', 10000);
   const gap = reads[1] - reads[0];
   check(gap > 2000 && gap < 5000, `the status is read every ${gap} ms, not every 3 s`);
+
+  log('a phone registers');
+  console.log('READY register');
+  await waitText(reg, new RegExp(`^Registered(, not answering)?: ${a['phone-addr'].replace(/\./g, '\\.')}:\\d+ \\(${a['phone-agent']}\\)$`),
+    'the phone\'s registration, live', 20000);
+  check(/\breg-(registered|unreachable)\b/.test(await reg.getAttribute('class')), `the registration cell's class: ${await reg.getAttribute('class')}`);
 
   log('softphone settings');
   await table.locator('tbody tr', { hasText: a.number }).locator('[data-test="softphone"]').click();
