@@ -211,7 +211,7 @@ async function softphoneDialog(e: Entry): Promise<void> {
     return;
   }
   const rows = softphoneRows(e, facts, codec);
-  const tls = rows.find((r) => r[2] === 'port-tls')![1];
+  const tls = portOf(facts.ports.tls_port, 6069) ?? 6069;
   fill(body,
     h('p', null, `Enter these in the softphone (Acrobits, Bria, MicroSIP, Blink...). TLS on port ${tls} is the most secure and the least blocked; use TCP or UDP only if the softphone has no TLS.`),
     h('dl', { class: 'facts', 'data-test': 'softphone-facts' },
