@@ -175,6 +175,7 @@ export function softphoneRows(e: Entry, f: SoftphoneFacts, codecLabel: (c: strin
     ['TLS port', port('tls_port', 6069), 'port-tls'],
     ['TCP port', port('tcp_port', 6068), 'port-tcp'],
     ['UDP port', port('udp_port', 6067), 'port-udp'],
+    ['RTP ports (audio)', `${port('rtp_start', 20000)}-${port('rtp_end', 30000)}`, 'rtp'],
     ['Outbound proxy', `${f.address}:${tls}`, 'proxy'],
     ['Username', number, 'username'],
     ['Auth username', number, 'auth-username'],
@@ -217,7 +218,7 @@ async function softphoneDialog(e: Entry): Promise<void> {
     h('dl', { class: 'facts', 'data-test': 'softphone-facts' },
       rows.map(([label, value, test]) => [h('dt', null, label), h('dd', { 'data-test': 'sp-' + test }, value)])),
     h('p', { class: 'hint' }, 'The softphone needs G.711 µ-law and A-law at the very least; Opus, if it has it, sounds better. ' +
-      'From outside the LAN, the firewall must let the SIP ports and the RTP ports through; TLS with SRTP keeps the calls private.'));
+      'From outside the LAN, the firewall must let the SIP port and the RTP ports through; TLS with SRTP keeps the calls private.'));
 }
 
 export const extensionsPage: PageDef = {

@@ -73,6 +73,7 @@ describe('softphone settings', () => {
     expect(r.server).toBe("192.168.1.1 (or the router's name: difos)");
     expect([r['port-tls'], r['port-tcp'], r['port-udp']]).toEqual(['6069', '6068', '6067']);
     expect(r.proxy).toBe('192.168.1.1:6069');
+    expect(r.rtp).toBe('20000-30000');
     expect(r.username).toBe('1001');
     expect(r['auth-username']).toBe('1001');
     expect(r.password).toBe('the one set for this extension (not shown)');
