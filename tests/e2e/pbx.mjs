@@ -11,7 +11,8 @@
  *    staged, the password kept;
  *  - PBX › Settings: a UDP port typed that differs from the running one
  *    brings the restart warning; the running one again takes it away; the
- *    new port saved (staged) keeps it.
+ *    new port saved (staged) keeps it; on the Security tab the AMI password
+ *    is a password field, and typing one brings its restart warning.
  *
  * --password PW --number N --weak PW --strong PW --udp-port P
  * --phone-addr A --phone-agent UA: after "READY register" the test
@@ -129,6 +130,11 @@ await scenario('pbx', async ({ page, a }) => {
   check(await warn.isVisible(), 'the warning after the port was saved (staged, not applied)');
   await t(page, 'tab-security').click();
   eq(await field(page, 'pbx.ami_password').getAttribute('type'), 'password', 'the AMI password input type');
+  check(await t(page, 'manager-warning').isHidden(), 'the manager warning before any change');
+  await field(page, 'pbx.ami_password').fill('Rt5#kq9!mZp2wX');
+  await waitText(t(page, 'manager-warning'), /Changing the AMI port or password restarts the PBX/, 'the manager warning');
+  await field(page, 'pbx.ami_password').fill('');
+  await until(() => t(page, 'manager-warning').isHidden(), 'the manager warning to go');
   // leaving the Extensions page stopped its reads of the status
   await page.waitForTimeout(3500);
   eq(reads.length, 0, 'reads of the status after leaving the Extensions page');

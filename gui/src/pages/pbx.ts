@@ -3,8 +3,8 @@
  * status is read every 3 s while the page is open), and the settings a
  * softphone needs for each. PBX › Settings: the "pbx" section's tabs
  * (Network, Security, Extras), with a warning on the Network tab while a
- * SIP port differs from the one the PBX runs with (a port change restarts
- * it).
+ * SIP port differs from the one the PBX runs with, and on the Security tab
+ * while the manager's port or password does (either change restarts it).
  */
 import { configUrl, get } from '../api';
 import { openDialog } from '../dialog';
@@ -263,40 +263,58 @@ export const extensionsPage: PageDef = {
   },
 };
 
-/** The warning on the Network tab: shown while a SIP port differs from the running one. */
-function portWarning(panel: HTMLElement): HTMLElement {
-  const el = h('div', { class: 'banner warn', role: 'status', 'data-test': 'port-warning', hidden: true });
-  let run: Record<string, unknown> | null = null;
-  const update = () => {
-    if (!run) return;
-    const now: Record<string, unknown> = {};
-    let seen = false;
-    for (const [key] of SIP_PORTS) {
-      const input = panel.querySelector<HTMLInputElement>(`[name="pbx.${key}"]`);
-      if (input) {
-        now[key] = input.value;
-        seen = true;
+/**
+ * A warning above a tab's form: shown while what detail() finds in the
+ * form's fields (typed, or staged and loaded) against the running settings
+ * is not empty.
+ */
+function restartWarning(test: string, keys: string[], text: string, detail: (run: Record<string, unknown>, now: Record<string, unknown>) => string) {
+  return (panel: HTMLElement): HTMLElement => {
+    const el = h('div', { class: 'banner warn', role: 'status', 'data-test': test, hidden: true });
+    let run: Record<string, unknown> | null = null;
+    const update = () => {
+      if (!run) return;
+      const now: Record<string, unknown> = {};
+      for (const key of keys) {
+        const input = panel.querySelector<HTMLInputElement>(`[name="pbx.${key}"]`);
+        if (input) now[key] = input.value;
       }
-    }
-    const ch = seen ? portChanges(run, now) : [];
-    const detail = ch.map((c) => `${c.transport} ${c.from} → ${c.to}`).join(', ');
-    el.hidden = !ch.length;
-    // only a new text is written: the observer below sees this banner's changes too
-    if (ch.length && el.dataset.detail !== detail) {
-      el.dataset.detail = detail;
-      fill(el, h('strong', null, RESTART_WARNING), ` ${detail}.`);
-    }
+      const d = Object.keys(now).length ? detail(run, now) : '';
+      el.hidden = !d;
+      // only a new text is written: the observer below sees this banner's changes too
+      if (d && el.dataset.detail !== d) {
+        el.dataset.detail = d;
+        fill(el, h('strong', null, text), ` ${d}.`);
+      }
+    };
+    panel.addEventListener('input', update);
+    panel.addEventListener('change', update);
+    // the form arrives (and comes again after Save) after this banner
+    new MutationObserver(update).observe(panel, { childList: true, subtree: true });
+    running<Record<string, unknown>>('pbx').then((r) => {
+      run = r || {};
+      update();
+    }, () => {});
+    return el;
   };
-  panel.addEventListener('input', update);
-  panel.addEventListener('change', update);
-  // the form arrives (and comes again after Save) after this banner
-  new MutationObserver(update).observe(panel, { childList: true, subtree: true });
-  running<Record<string, unknown>>('pbx').then((r) => {
-    run = r || {};
-    update();
-  }, () => {});
-  return el;
 }
+
+export const MANAGER_WARNING = 'Changing the AMI port or password restarts the PBX: calls in progress end.';
+
+/** What of the manager's settings a form changes: its port (against the running one), a new password. */
+export function managerChanges(running: Record<string, unknown> | null | undefined, now: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const from = portOf(running?.ami_port, 5038), to = portOf(now.ami_port, 5038);
+  if (from !== null && to !== null && from !== to) out.push(`AMI port ${from} → ${to}`);
+  if (typeof now.ami_password === 'string' && now.ami_password !== '') out.push('a new AMI password');
+  return out;
+}
+
+const portWarning = restartWarning('port-warning', SIP_PORTS.map(([k]) => k), RESTART_WARNING,
+  (run, now) => portChanges(run, now).map((c) => `${c.transport} ${c.from} → ${c.to}`).join(', '));
+
+const managerWarning = restartWarning('manager-warning', ['ami_port', 'ami_password'], MANAGER_WARNING,
+  (run, now) => managerChanges(run, now).join(', '));
 
 export const pbxSettingsPage: PageDef = {
   path: '/pbx/settings',
@@ -304,6 +322,6 @@ export const pbxSettingsPage: PageDef = {
   menu: 'Settings',
   group: 'PBX',
   render(ctx) {
-    schemaTabs(ctx, ['pbx'], { before: { network: portWarning } });
+    schemaTabs(ctx, ['pbx'], { before: { network: portWarning, security: managerWarning } });
   },
 };

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildForm } from '../form';
 import { GROUPS } from '../layout';
 import {
-  contactAddress, extensionsPage, PASSWORD_ADVICE, pbxSettingsPage, POLL_MS, portChanges, registrationState,
+  contactAddress, extensionsPage, MANAGER_WARNING, managerChanges, PASSWORD_ADVICE, pbxSettingsPage, POLL_MS, portChanges, registrationState,
   RESTART_WARNING, softphoneRows,
 } from '../pages/pbx';
 import { PAGES } from '../routes';
@@ -242,6 +242,21 @@ describe('PBX › Settings', () => {
     expect(warn.textContent).toBe(`${RESTART_WARNING} UDP 6067 → 5060.`);
     type(udp, '6067');
     expect(warn.hidden).toBe(true);
+  });
+
+  it('the manager: a new port or any password typed restarts the PBX too', async () => {
+    expect(managerChanges({ ami_port: 5038 }, { ami_port: '5038', ami_password: '' })).toEqual([]);
+    expect(managerChanges({}, { ami_port: '' })).toEqual([]);
+    expect(managerChanges({ ami_port: 5038 }, { ami_port: '5039', ami_password: 'x' })).toEqual(['AMI port 5038 → 5039', 'a new AMI password']);
+    mockFetch({ 'GET /config/pbx': [200, { ami_port: 5038, ami_password: '********' }], 'GET /config/pbx?running=1': [200, { ami_port: 5038 }] });
+    const root = renderPage(pbxSettingsPage, 'tab=security');
+    await until(() => root.querySelector('[name="pbx.ami_password"]'));
+    const warn = root.querySelector<HTMLElement>('[data-test="manager-warning"]')!;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(warn.hidden).toBe(true);
+    type(root.querySelector<HTMLInputElement>('[name="pbx.ami_password"]')!, 'Rt5#kq9!mZp2wX');
+    expect(warn.hidden).toBe(false);
+    expect(warn.textContent).toBe(`${MANAGER_WARNING} a new AMI password.`);
   });
 
   it('a port staged already (not applied) shows the warning at once', async () => {
