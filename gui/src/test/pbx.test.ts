@@ -186,6 +186,28 @@ describe('PBX › Extensions', () => {
     ]);
   });
 
+  it('an optional field emptied in such an edit is removed', async () => {
+    const { seen } = mockFetch({
+      'GET /config/extensions/list': [200, [{ ...ext1, outbound_cid: '+3225550100' }]],
+      'GET /status': status({}),
+      'PATCH /config/extensions/list/1': [200, { staged: true }],
+      'DELETE /config/extensions/list/1/outbound_cid': [200, { staged: true }],
+      'GET /changes': [200, []],
+    });
+    const root = renderPage(extensionsPage);
+    await until(() => root.querySelector('[data-test="entry-1"]'));
+    root.querySelector<HTMLButtonElement>('[data-test="entry-1"] [data-test="edit"]')!.click();
+    const dlg = document.querySelector('[data-test="entry-dialog"]')!;
+    type(dlg.querySelector<HTMLInputElement>('[name="extensions.list.outbound_cid"]')!, '');
+    type(dlg.querySelector<HTMLInputElement>('[name="extensions.list.name"]')!, 'Front desk');
+    dlg.querySelector<HTMLButtonElement>('[data-test="save"]')!.click();
+    await until(() => seen.some((r) => r.method === 'DELETE'));
+    expect(seen.filter((r) => r.method !== 'GET').map((r) => [r.method, r.url, r.body])).toEqual([
+      ['PATCH', '/config/extensions/list/1', { name: 'Front desk' }],
+      ['DELETE', '/config/extensions/list/1/outbound_cid', undefined],
+    ]);
+  });
+
   it('the softphone dialog: the LAN address, the running ports, TLS on 6069', async () => {
     mockFetch({
       'GET /config/extensions/list': [200, [ext1]],
