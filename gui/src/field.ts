@@ -20,7 +20,7 @@ export interface Field {
   secret: boolean;
   initial: unknown;
   wrap: HTMLElement;
-  input: HTMLInputElement | HTMLSelectElement;
+  input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
   error: HTMLElement;
   read(): Reading;
   /** Validates, shows or clears the error; true when the value is acceptable. */
@@ -43,14 +43,15 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-export function makeField(path: string, key: string, node: SchemaNode, initial: unknown, required: boolean, idPrefix: string): Field {
+export function makeField(path: string, key: string, node: SchemaNode, initial: unknown, required: boolean, idPrefix: string, hintText?: string): Field {
   const kind = kindOf(node);
   const secret = isSecret(node);
   const id = `${idPrefix}-${pathId(path)}`;
   const hintId = id + '-hint';
   const errId = id + '-err';
   const title = titleOf(node, key);
-  const describedBy = (node.description ? hintId + ' ' : '') + errId;
+  const hintWords = hintText ?? node.description;
+  const describedBy = (hintWords ? hintId + ' ' : '') + errId;
   const common = {
     id,
     name: path,
@@ -58,7 +59,7 @@ export function makeField(path: string, key: string, node: SchemaNode, initial: 
     'aria-required': required ? 'true' : undefined,
     disabled: node.readOnly,
   };
-  let input: HTMLInputElement | HTMLSelectElement;
+  let input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
   if (kind === 'bool') {
     input = h('input', { ...common, type: 'checkbox', role: 'switch', checked: initial === undefined ? node.default === true : initial === true });
   } else if (kind === 'enum') {
@@ -68,6 +69,9 @@ export function makeField(path: string, key: string, node: SchemaNode, initial: 
       !required || !cur ? h('option', { value: '' }, '—') : null,
       opts.map((o) => h('option', { value: o }, labelOf(node, o))));
     input.value = cur;
+  } else if (kind === 'text') {
+    // several lines as written (configuration text)
+    input = h('textarea', { ...common, rows: 6, class: 'code', value: show(initial, kind), autocomplete: 'off', autocapitalize: 'off', spellcheck: 'false' });
   } else {
     const numeric = kind === 'int' || kind === 'port' || kind === 'ref';
     input = h('input', {
@@ -83,7 +87,7 @@ export function makeField(path: string, key: string, node: SchemaNode, initial: 
   }
   const error = h('p', { class: 'field-error', id: errId, 'data-test': 'error-' + path, 'aria-live': 'polite' });
   const label = h('label', { for: id }, title, required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null);
-  const hint = node.description ? h('p', { class: 'hint', id: hintId }, node.description) : null;
+  const hint = hintWords ? h('p', { class: 'hint', id: hintId }, hintWords) : null;
   const wrap = kind === 'bool'
     ? h('div', { class: 'field field-bool', 'data-field': path }, h('div', { class: 'check' }, input, label), hint, error)
     : h('div', { class: 'field', 'data-field': path }, label, input, hint, error);
@@ -91,7 +95,7 @@ export function makeField(path: string, key: string, node: SchemaNode, initial: 
   const read = (): Reading => {
     if (kind === 'bool') return { value: (input as HTMLInputElement).checked };
     const raw = input.value;
-    const text = kind === 'string' || secret ? raw : raw.trim();
+    const text = kind === 'string' || kind === 'text' || secret ? raw : raw.trim();
     // a list left blank where the document has none: its default applies
     if (kind === 'list') return text === '' && initial === undefined ? { empty: true } : checkList(node, text);
     if (text === '') return { empty: true };

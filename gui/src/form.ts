@@ -23,6 +23,8 @@ export interface FormOptions {
   only?: string[];
   /** Prefix of the element ids (unique per form on a page). */
   idPrefix?: string;
+  /** A field's help in the page's words instead of the schema's, by relative path. */
+  hints?: Record<string, string>;
 }
 
 export interface Leaf {
@@ -97,7 +99,7 @@ export function buildForm(root: SchemaNode, path: string, value: unknown, opts: 
         walk(n, a, r, v[k], fs);
         into.appendChild(fs);
       } else {
-        const f = makeField(a, k, n, v[k], !!node.required?.includes(k), prefix);
+        const f = makeField(a, k, n, v[k], !!node.required?.includes(k), prefix, opts.hints?.[r]);
         fields.set(a, f);
         into.appendChild(f.wrap);
       }

@@ -9,6 +9,7 @@ import { historyPage } from './pages/history';
 import { interfacesPage } from './pages/interfaces';
 import { loginPage } from './pages/login';
 import { lanPage, wanPage } from './pages/network';
+import { extensionsPage, pbxSettingsPage } from './pages/pbx';
 import { routesPage } from './pages/routing';
 import { setupPage } from './pages/setup';
 import { systemPage } from './pages/system';
@@ -28,6 +29,8 @@ export const PAGES: PageDef[] = [
   bandwidthPage,
   systemPage,
   historyPage,
+  extensionsPage,
+  pbxSettingsPage,
   loginPage,
   setupPage,
   confirmPage,

@@ -21,6 +21,8 @@ export interface SchemaTabsOptions {
   tables?: Record<string, Partial<TableOptions>>;
   /** Tabs the page draws itself (what the schema puts there stays for it to use). */
   draw?: Record<string, (panel: HTMLElement, tab: SchemaTab) => void>;
+  /** Above a tab's content, by tab id. */
+  before?: Record<string, (panel: HTMLElement) => HTMLElement>;
   /** Below a tab's content, by tab id. */
   after?: Record<string, () => HTMLElement>;
 }
@@ -28,6 +30,8 @@ export interface SchemaTabsOptions {
 function drawTab(schema: SchemaNode, sections: string[], tab: SchemaTab, opts: SchemaTabsOptions, panel: HTMLElement): void {
   const draw = opts.draw?.[tab.id];
   if (draw) return draw(panel, tab);
+  const before = opts.before?.[tab.id];
+  if (before) panel.append(before(panel));
   // whole sections; then each section's fields on the tab in one form; then its collections
   const whole = tab.paths.filter((p) => !p.includes('.'));
   const members = tab.paths.filter((p) => p.includes('.'));

@@ -8,7 +8,7 @@
 import { configUrl, del, get, patch, post, put } from './api';
 import { openDialog, type Dialog } from './dialog';
 import { h, fill, type Child } from './dom';
-import { buildForm, type FormOptions, type SchemaForm } from './form';
+import { buildForm, planSave, runSteps, type FormOptions, type Leaf, type SchemaForm, type Step } from './form';
 import { plural, value as show } from './format';
 import { refreshChanges } from './pill';
 import { bySequence, dragRows, moveItem, renumber, reorderPatch } from './reorder';
@@ -41,6 +41,10 @@ export interface TableOptions {
   label?: (e: Entry) => string;
   /** After every staged change of this table. */
   onChange?: () => void;
+  /** The words of the button that adds an entry (default: "Add <noun>"). */
+  addLabel?: string;
+  /** More buttons in a row, before Edit. */
+  rowActions?: (e: Entry) => Child;
 }
 
 /** A field's value in a cell: switches as Yes / No, an empty list as a dash. */
@@ -50,6 +54,20 @@ export function cellText(v: unknown, node?: SchemaNode): string {
   if (v === undefined && node && kindOf(node) === 'bool') return node.default === true ? 'Yes' : 'No';
   if (typeof v === 'string' && node && kindOf(node) === 'enum') return labelOf(node, v);
   return show(v);
+}
+
+/** An entry's secret left unchanged: the form has no value to send for it, so a PUT would lose it. */
+export function keepsSecret(form: SchemaForm): boolean {
+  return [...form.fields.values()].some((f) => f.secret && f.initial !== undefined && f.visible() && f.read().empty);
+}
+
+/**
+ * The requests that stage an edited entry's changed fields only (the
+ * fields of a collection's form are named without the entry's id).
+ */
+export function entrySteps(path: string, entry: Entry, leaves: Leaf[]): Step[] {
+  const at = `${path}[${entry.id}]`;
+  return planSave(at, entry, leaves.map((l) => ({ ...l, path: at + l.path.slice(path.length) })));
 }
 
 const reloaders = new WeakMap<HTMLElement, () => Promise<void>>();
@@ -94,7 +112,7 @@ export function collectionTable(path: string, opts: TableOptions): HTMLElement {
       const save = h('button', { type: 'submit', class: 'primary', 'data-test': 'save' }, entry ? 'Save' : 'Add');
       const cancel = h('button', { type: 'button', class: 'secondary', onclick: () => dlg.close() }, 'Cancel');
       const f = h('form', { novalidate: true, class: 'form', 'data-test': 'entry-form' }, dmsg.el, form.el, h('div', { class: 'form-actions' }, save, cancel));
-      const dlg = openDialog({ title: `${entry ? 'Edit' : 'Add'} ${opts.noun}`, body: f, test: 'entry-dialog' });
+      const dlg = openDialog({ title: entry ? `Edit ${opts.noun}` : opts.addLabel || `Add ${opts.noun}`, body: f, test: 'entry-dialog' });
       opts.enhance?.(form, entry, dlg);
       f.addEventListener('submit', (e) => {
         e.preventDefault();
@@ -105,7 +123,8 @@ export function collectionTable(path: string, opts: TableOptions): HTMLElement {
         }
         void busy(save, async () => {
           try {
-            if (entry) await put(configUrl(`${path}[${entry.id}]`), form.value());
+            if (entry && keepsSecret(form)) await runSteps(entrySteps(path, entry, form.leaves()));
+            else if (entry) await put(configUrl(`${path}[${entry.id}]`), form.value());
             else await post(configUrl(path), form.value());
           } catch (err) {
             const rest = form.showErrors(err);
@@ -183,6 +202,7 @@ export function collectionTable(path: string, opts: TableOptions): HTMLElement {
               cells[c] ? cells[c].render(e) : cellText(e[c] ?? (props[c].default as unknown), props[c]))),
             h('td', { class: 'actions' },
               seqField ? [moveBtn(e, i, -1), moveBtn(e, i, 1)] : null,
+              opts.rowActions?.(e),
               h('button', { type: 'button', class: 'small secondary', 'data-test': 'edit', 'aria-label': `Edit ${opts.noun} ${label(e)}`, onclick: () => edit(e) }, 'Edit'),
               delBtn));
         })
@@ -194,7 +214,7 @@ export function collectionTable(path: string, opts: TableOptions): HTMLElement {
     if (seqField && list.length > 1) dragRows(tbody, '[data-test="grip"]', (from, to) => void reorder(from, to));
     fill(card,
       h('div', { class: 'card-head' }, h('h2', null, heading),
-        h('button', { type: 'button', class: 'primary small', 'data-test': 'add', onclick: () => edit() }, `Add ${opts.noun}`)),
+        h('button', { type: 'button', class: opts.addLabel ? 'create small' : 'primary small', 'data-test': 'add', onclick: () => edit() }, opts.addLabel || `Add ${opts.noun}`)),
       opts.intro ? h('p', { class: 'muted' }, opts.intro) : null,
       msg.el,
       tableEl);

@@ -175,8 +175,9 @@ function limits(n: SchemaNode, v: number): string | undefined {
  * against its schema node. Empty text is the caller's business (required).
  */
 export function checkScalar(n: SchemaNode, text: string, kind = kindOf(n)): Checked {
+  // configuration text has lines and tabs; nothing else has control characters
   // eslint-disable-next-line no-control-regex
-  if (/[\x00-\x1f\x7f]/.test(text)) return { error: 'Must not contain control characters' };
+  if ((kind === 'text' ? /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/ : /[\x00-\x1f\x7f]/).test(text)) return { error: 'Must not contain control characters' };
   const k = kinds[kind];
   if (k?.pattern && !fits(kind, text)) return { error: k.hint };
   let value: unknown = text;

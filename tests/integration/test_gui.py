@@ -6,7 +6,7 @@ scenario script of tests/e2e/ and then checks the router's state with
 difosctl.
 
 Needs: gui/dist (make gui), tests/e2e/node_modules (npm ci there),
-/usr/bin/chromium, node.
+/usr/bin/chromium, node; the PBX test also sipp (sip-tester) as a phone.
 """
 
 import json
@@ -484,6 +484,113 @@ def test_api_token_with_scope_from_the_system_page(gui_lab, tmp_path):
     assert mine and mine[0]["scope"] == "config" and mine[0]["creator"] == "admin", mine
     assert mine[0]["last_used"], mine
     assert c.api("DELETE", "/tokens/%d" % res["id"]).status == 200
+
+
+# ---- 9. PBX › Extensions and PBX › Settings ------------------------------------------
+
+PBX_NUMBER = "1001"
+PBX_WEAK = "abcdefghijkl"           # 12 characters, allowed ones, refused by libpwquality
+PBX_STRONG = "Vq7#mLr2!pZx9k"
+PBX_UDP = 5070
+PHONE_PORT = 5090
+PHONE_AGENT = "difos test phone"
+# a phone's REGISTER with digest authentication (sipp: -au/-ap give the credentials)
+REGISTER_XML = """<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="register">
+<send retrans="500"><![CDATA[
+REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:%(n)s@[remote_ip]>;tag=[call_number]
+To: <sip:%(n)s@[remote_ip]>
+Call-ID: [call_id]
+CSeq: 1 REGISTER
+Contact: <sip:%(n)s@[local_ip]:[local_port]>
+Max-Forwards: 70
+Expires: 300
+User-Agent: %(ua)s
+Content-Length: 0
+
+]]></send>
+<recv response="401" auth="true"/>
+<send retrans="500"><![CDATA[
+REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:%(n)s@[remote_ip]>;tag=[call_number]
+To: <sip:%(n)s@[remote_ip]>
+Call-ID: [call_id]
+CSeq: 2 REGISTER
+Contact: <sip:%(n)s@[local_ip]:[local_port]>
+[authentication]
+Max-Forwards: 70
+Expires: 300
+User-Agent: %(ua)s
+Content-Length: 0
+
+]]></send>
+<recv response="200"/>
+</scenario>
+"""
+
+
+def test_pbx_extension_created_applied_and_settings_warn(gui_lab, tmp_path):
+    """The scenario creates extension 1001: a weak password is refused at its
+    field and nothing is staged; a strong one is staged and applied, the row
+    says "Not registered", and once a phone registers (sipp from the
+    browser's PC) "Registered:" with its address and user agent, without a
+    reload; the softphone settings say TLS 6069; an edit with
+    the password left empty stages the recording switch alone; on PBX ›
+    Settings a new UDP port brings the restart warning and is staged."""
+    lab = gui_lab
+    ready(lab)
+    rev_before = lab.daemon.running_rev()
+    assert [e for e in running_value(lab, "extensions.list") if e["number"] == PBX_NUMBER] == []
+    ext_id = None
+    reg_xml = lab.tmp / "register.xml"
+    reg_xml.write_text(REGISTER_XML % {"n": PBX_NUMBER, "ua": PHONE_AGENT})
+    phone = {}
+
+    def register(line):
+        if line.strip() == "READY register":
+            phone["sipp"] = ns_exec(lab.lan, "sipp", "%s:%d" % (LAN_ADDR, 6067), "-sf", reg_xml,
+                                    "-m", "1", "-i", BROWSER_ADDR, "-p", str(PHONE_PORT),
+                                    "-au", PBX_NUMBER, "-ap", PBX_STRONG, "-timeout", "10",
+                                    "-nostdin", timeout=20)
+
+    try:
+        res = run_scenario(lab, "pbx.mjs", tmp_path, "--password", PASSWORD,
+                           "--number", PBX_NUMBER, "--weak", PBX_WEAK, "--strong", PBX_STRONG,
+                           "--udp-port", PBX_UDP, "--phone-addr", BROWSER_ADDR,
+                           "--phone-agent", PHONE_AGENT, on_line=register, timeout=180)
+        assert phone["sipp"].returncode == 0, phone["sipp"]
+        assert "too easy to guess" in res["refusal"], res
+        # one POST refused, one staged; the edit of what changed only; the port
+        exts = [e for e in running_value(lab, "extensions.list") if e["number"] == PBX_NUMBER]
+        assert len(exts) == 1, exts
+        ext_id = exts[0]["id"]
+        assert res["writes"] == ["POST /api/v1/config/extensions/list"] * 2 + \
+            ["PATCH /api/v1/config/extensions/list/%d" % ext_id, "PATCH /api/v1/config/pbx"], \
+            res["writes"]
+
+        rev = res["revision"]
+        assert rev > rev_before and lab.daemon.running_rev() == rev
+        assert revision_state(lab, rev) == "applied"
+        assert exts[0]["name"] == "Desk" and exts[0]["password"] == "********", exts
+        assert exts[0]["recording"] is False, exts
+        pbx = lab.daemon.status()["features"]["pbx"]
+        assert pbx["detail"]["wanted"] is True, pbx
+        assert [c["via"] for c in pbx["detail"]["contacts"][PBX_NUMBER]] == \
+            ["%s:%d" % (BROWSER_ADDR, PHONE_PORT)], pbx["detail"]["contacts"]
+        # the recording switch and the port are staged, not applied; the
+        # password is kept (an edit without it would be refused)
+        assert running_value(lab, "pbx.udp_port") == 6067
+        changes = staged_changes(lab)
+        assert sorted((c["path"], c.get("new")) for c in changes) == [
+            ("extensions.list[%d].recording" % ext_id, True), ("pbx.udp_port", PBX_UDP)], changes
+    finally:
+        ready(lab)
+        if ext_id is not None:   # the shared lab goes on without a PBX
+            lab.daemon.ctl_ok("delete", "extensions.list[%d]" % ext_id)
+            lab.daemon.ctl_ok("apply", "--comment", "PBX test done")
 
 
 # ---- the daemon after a GUI session ----------------------------------------------

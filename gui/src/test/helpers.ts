@@ -47,7 +47,7 @@ export async function until(cond: () => unknown, ms = 2000): Promise<void> {
   }
 }
 
-export function type(input: HTMLInputElement | HTMLSelectElement, value: string): void {
+export function type(input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, value: string): void {
   input.value = value;
   input.dispatchEvent(new Event('input', { bubbles: true }));
 }
