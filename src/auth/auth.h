@@ -40,6 +40,10 @@ struct auth_strength {
 };
 /* old: the password in force (a new one must differ enough), or NULL. */
 void auth_password_strength(const char *password, const char *old, struct auth_strength *out);
+/* the same for the password of another account than the admin's (a SIP
+ * extension's: its number must not be in it) */
+void auth_password_strength_of(const char *password, const char *old, const char *user,
+			       struct auth_strength *out);
 
 /* session.c */
 struct auth_session {

@@ -63,6 +63,12 @@ static void strength_dictionary(const char *aux, struct auth_strength *out)
 
 void auth_password_strength(const char *password, const char *old, struct auth_strength *out)
 {
+	auth_password_strength_of(password, old, AUTH_ADMIN, out);
+}
+
+void auth_password_strength_of(const char *password, const char *old, const char *user,
+			       struct auth_strength *out)
+{
 	pwquality_settings_t *s = strength_settings();
 	const char *problem = auth_password_problem(password);
 	void *aux = NULL;
@@ -78,7 +84,7 @@ void auth_password_strength(const char *password, const char *old, struct auth_s
 		snprintf(out->why, sizeof(out->why), "cannot be checked (no memory)");
 		return;
 	}
-	r = pwquality_check(s, password, old, AUTH_ADMIN, &aux);
+	r = pwquality_check(s, password, old, user, &aux);
 	if (r >= 0) {
 		out->ok = true;
 		out->score = r > 100 ? 100 : r;

@@ -79,7 +79,7 @@ static void ext_entry_check(const json_t *el, const char *path, const json_t *do
 			}
 	if (!pw)
 		return;
-	auth_password_strength(pw, NULL, &st);
+	auth_password_strength_of(pw, NULL, doc_str(el, "number"), &st);
 	if (!st.ok) {
 		char *p = xasprintf("%s.password", path);
 		sc_error_add(errs, p, NULL, "the password %s", st.why);
