@@ -598,9 +598,12 @@ class PbxLab:
         RTP it gets on media_port. Started: .wait() for its result."""
         s = self.sipp("uas-%d" % port, "uas-answer.xml", "-p", port, "-mp", media_port,
                       "-rtp_echo", "-timeout", "%ds" % timeout, "-timeout_error").start()
-        # listening before anyone calls
-        wait_for(lambda: ":%d " % port in ns_exec(self.peer, "ss", "-Hlun").stdout + " ",
-                 5, interval=0.05, what="sipp UAS on port %d" % port)
+        # listening before anyone calls (a sipp that could not start says why)
+        def listening():
+            if s.proc.poll() is not None:
+                raise AssertionError("sipp UAS on port %d exited:\n%s" % (port, s.wait(1).describe()))
+            return ":%d " % port in ns_exec(self.peer, "ss", "-Hlun").stdout + " "
+        wait_for(listening, 10, interval=0.05, what="sipp UAS on port %d" % port)
         return s
 
     # ---- packet capture

@@ -69,6 +69,16 @@ def pbx():
             shutil.rmtree(lab.phones_dir, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def no_leftover_phones(pbx):
+    """A test that failed half way leaves no sipp holding a phone's port."""
+    yield
+    for name, p in pbx.procs:
+        if name == "sipp" and p.poll() is None:
+            p.kill()
+            p.wait(5)
+
+
 def apply_ok(d, timeout=60):
     cp = d.ctl("apply", timeout=timeout)
     assert cp.returncode == 0, "apply failed: %s\n%s" % (cp.stdout + cp.stderr, d.log_tail())
@@ -197,8 +207,10 @@ def test_adding_an_extension_reloads_without_a_restart(pbx):
 def test_a_trunk_carries_calls_out_without_the_prefix_and_in_to_its_default(pbx):
     d, ph = pbx.daemons[0], pbx.phones
     provider = Phones(pbx, pbx.wan, WAN_SERVER, pbx.router_wan_addr)
+    # the sipp provider answers nothing between its scenarios: not checked
     d.ctl_ok("add", "trunks.list", "name=office", "host=" + WAN_SERVER,
-             "port=%d" % PROVIDER_SIP, "dialout_prefix=8", "default_destination=" + BOB)
+             "port=%d" % PROVIDER_SIP, "dialout_prefix=8", "default_destination=" + BOB,
+             "qualify=false")
     d.ctl_ok("add", "block_lists.list", "name=spam", 'numbers=["7654321"]')
     apply_ok(d)
     assert ph.register(ALICE, ALICE_PW, ALICE_SIP).ok
@@ -250,7 +262,8 @@ def ensure_trunk(d):
     trunks = d.ctl_json("get", "trunks.list")
     if not any(t["name"] == "office" for t in trunks):
         d.ctl_ok("add", "trunks.list", "name=office", "host=" + WAN_SERVER,
-                 "port=%d" % PROVIDER_SIP, "dialout_prefix=8", "default_destination=" + BOB)
+                 "port=%d" % PROVIDER_SIP, "dialout_prefix=8", "default_destination=" + BOB,
+                 "qualify=false")
     return [t for t in d.ctl_json("get", "trunks.list") if t["name"] == "office"][0]["id"] \
         if trunks else d.ctl_json("get", "trunks.list")[0]["id"]
 
@@ -364,7 +377,7 @@ def test_a_trunk_registers_with_its_credentials_and_a_wrong_password_shows(pbx):
     reg = registrar()
     d.ctl_ok("add", "trunks.list", "name=prov", "host=" + WAN_SERVER, "port=%d" % REGISTRAR_SIP,
              "dialout_prefix=9", "authentication=true", "username=4971234",
-             "password=s3cret-Provider")
+             "password=s3cret-Provider", "qualify=false")
     apply_ok(d)
     wait_for(lambda: registrations(d).get("prov", {}).get("status") == "Registered", 10,
              what="the trunk registered")

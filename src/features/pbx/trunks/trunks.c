@@ -53,12 +53,14 @@ static void trunk_pjsip(struct sbuf *b, const json_t *t)
 	sbuf_printf(b, "\naors = trunk-%s\n", name);
 	sbuf_add(b, "dtmf_mode = rfc4733\ndirect_media = no\nrtp_symmetric = yes\n"
 		    "force_rport = yes\nrewrite_contact = yes\nsend_rpid = yes\n"
-		    "trust_id_inbound = yes\n");
+		    "trust_id_inbound = yes\n"
+		    /* no re-INVITE to tell a provider who answered: many refuse them */
+		    "send_connected_line = no\n");
 	if (auth)
 		sbuf_printf(b, "outbound_auth = %s\nfrom_user = %s\n", auth_name,
 			    doc_str(t, "username"));
-	sbuf_printf(b, "\n[trunk-%s]\ntype = aor\ncontact = sip:%s:%lld\nqualify_frequency = 60\n\n",
-		    name, host, port);
+	sbuf_printf(b, "\n[trunk-%s]\ntype = aor\ncontact = sip:%s:%lld\nqualify_frequency = %d\n\n",
+		    name, host, port, doc_bool(t, "qualify", true) ? 60 : 0);
 	sbuf_printf(b, "[trunk-%s]\ntype = identify\nendpoint = trunk-%s\nmatch = %s\n\n",
 		    name, name, host);
 	if (!auth)

@@ -56,6 +56,9 @@ static const struct sc_field trunk_fields[] = {
 	{ .name = "codecs", .kind = SC_LIST, .item = SC_ENUM, .min = 1, .max = 5,
 	  .choices = trunk_codecs, .labels = trunk_codec_labels, .def = "[\"ulaw\", \"alaw\"]",
 	  .title = "Codecs", .help = "Audio codecs offered, in order of preference." },
+	{ .name = "qualify", .kind = SC_BOOL, .def = "true", .title = "Check the trunk",
+	  .help = "Ask the provider every minute whether it answers (SIP OPTIONS): its state "
+		  "shows, and calls fail at once while it does not answer." },
 	{ .name = "enabled", .kind = SC_BOOL, .def = "true", .title = "Enabled" },
 	{ .name = NULL }
 };
