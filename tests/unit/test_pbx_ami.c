@@ -1,7 +1,7 @@
 /*
- * The AMI client of the PBX engine: the reader on Asterisk 22's texts
- * (the fuzz target's seed corpus, tests/fuzz/corpus/ami, given as the
- * argument) fed whole, byte by byte and in random pieces; its caps; the
+ * The AMI client of the PBX engine: the reader on what Asterisk 22.10
+ * (the engine root's) sent to a client, recorded (the fuzz target's seed
+ * corpus, tests/fuzz/corpus/ami, given as the argument) fed whole, byte by byte and in random pieces; its caps; the
  * writer's refusal of line breaks; and the client on the loop against a
  * fake manager port in this process: login, answers out of order, lists,
  * timeouts, a dropped connection and the reconnect, events.
@@ -139,14 +139,34 @@ static const char *jget(json_t *msgs, size_t i, const char *key)
 	return json_string_value(json_object_get(json_array_get(msgs, i), key));
 }
 
+/* The first message whose key has that value, or NULL. */
+static json_t *find_msg(json_t *msgs, const char *key, const char *value)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(msgs, i, m)
+		if (json_string_value(json_object_get(m, key)) &&
+		    !strcmp(json_string_value(json_object_get(m, key)), value))
+			return m;
+	return NULL;
+}
+
+static const char *mget(json_t *msg, const char *key)
+{
+	return json_string_value(json_object_get(msg, key));
+}
+
 static void test_parse_login(void)
 {
-	json_t *m = parse_every_way("login-ok", 2);
+	json_t *m = parse_every_way("login-ok", 3);
 
 	T_CHECK_STR(jget(m, 0, "Response"), "Success");
 	T_CHECK_STR(jget(m, 0, "Message"), "Authentication accepted");
 	T_CHECK_STR(jget(m, 1, "Event"), "FullyBooted");
 	T_CHECK_STR(jget(m, 1, "Status"), "Fully Booted");
+	T_CHECK_STR(jget(m, 2, "Event"), "SuccessfulAuth");
+	T_CHECK_STR(jget(m, 2, "LocalAddress"), "IPV4/TCP/127.0.0.1/5038");
 	json_decref(m);
 	m = parse_every_way("login-failed", 1);
 	T_CHECK_STR(jget(m, 0, "Response"), "Error");
@@ -159,39 +179,61 @@ static void test_parse_login(void)
 
 static void test_parse_list_and_command(void)
 {
-	json_t *m = parse_every_way("endpoints", 4), *out;
+	json_t *m = parse_every_way("endpoints", 5), *out;
 
 	T_CHECK_STR(jget(m, 0, "EventList"), "start");
 	T_CHECK_STR(jget(m, 1, "Event"), "EndpointList");
+	T_CHECK_STR(jget(m, 1, "ActionID"), "difos-3");
 	T_CHECK_STR(jget(m, 1, "ObjectName"), "100");
 	T_CHECK_STR(jget(m, 1, "Transport"), "");        /* an empty value */
-	T_CHECK_STR(jget(m, 2, "DeviceState"), "Unavailable");
-	T_CHECK_STR(jget(m, 3, "EventList"), "Complete");
-	T_CHECK_STR(jget(m, 3, "ListItems"), "2");
+	T_CHECK_STR(jget(m, 2, "ObjectName"), "101");
+	T_CHECK_STR(jget(m, 3, "ObjectName"), "anon");
+	T_CHECK_STR(jget(m, 3, "DeviceState"), "Unavailable");
+	T_CHECK_STR(jget(m, 4, "Event"), "EndpointListComplete");
+	T_CHECK_STR(jget(m, 4, "EventList"), "Complete");
+	T_CHECK_STR(jget(m, 4, "ListItems"), "3");
 	json_decref(m);
 
 	/* many Output lines, in order, their indentation kept */
-	m = parse_every_way("command", 1);
+	m = parse_every_way("command", 2);
 	out = json_object_get(json_array_get(m, 0), "Output");
-	T_CHECK(json_array_size(out) == 9);
+	T_CHECK(json_array_size(out) == 2);
+	T_CHECK(!strncmp(json_string_value(json_array_get(out, 0)), "System uptime: ", 15));
+	out = json_object_get(json_array_get(m, 1), "Output");
+	T_CHECK(json_array_size(out) == 27);
 	T_CHECK_STR(json_string_value(json_array_get(out, 0)), "");
 	T_CHECK_STR(json_string_value(json_array_get(out, 2)),
-		    "     I/OAuth:  <AuthId/UserName...........................................................>");
-	T_CHECK_STR(json_string_value(json_array_get(out, 8)), "Objects found: 1");
+		    "    I/OAuth:  <AuthId/UserName...........................................................>");
+	T_CHECK_STR(json_string_value(json_array_get(out, 13)),
+		    "     InAuth:  100-auth/100");
+	T_CHECK_STR(json_string_value(json_array_get(out, 25)), "Objects found: 3");
+	T_CHECK_STR(json_string_value(json_array_get(out, 26)), "");
 	json_decref(m);
 }
 
 static void test_parse_events(void)
 {
-	json_t *m = parse_every_way("events", 4);
+	/* a REGISTER, a call answered and hung up, an outbound registration,
+	 * a module reloaded */
+	json_t *m = parse_every_way("events", 26), *e;
 
-	T_CHECK_STR(jget(m, 0, "ContactStatus"), "Reachable");
-	T_CHECK_STR(jget(m, 0, "URI"), "sip:100@10.201.0.2:5061");
-	T_CHECK_STR(jget(m, 1, "Status"), "Registered");
-	T_CHECK_STR(jget(m, 2, "CallerID"), "\"Alice\" <100>");
-	T_CHECK_STR(jget(m, 2, "UserField"), "dtmf=1");
-	T_CHECK_STR(jget(m, 2, "StartTime"), "2026-11-29 12:00:00");   /* colons in a value */
-	T_CHECK_STR(jget(m, 3, "Cause-txt"), "Normal Clearing");
+	e = find_msg(m, "Event", "ContactStatus");
+	T_CHECK_STR(mget(e, "URI"), "sip:100@127.0.0.1:5071");
+	T_CHECK_STR(mget(e, "EndpointName"), "100");
+	e = find_msg(m, "Event", "Registry");
+	T_CHECK_STR(mget(e, "Status"), "Registered");
+	T_CHECK_STR(mget(e, "Username"), "sip:trunk@127.0.0.1:5099");  /* colons in a value */
+	e = find_msg(m, "Event", "Cdr");
+	T_CHECK_STR(mget(e, "CallerID"), "\"sipp\" <sipp>");
+	T_CHECK_STR(mget(e, "Disposition"), "ANSWERED");
+	T_CHECK_STR(mget(e, "Destination"), "600");
+	T_CHECK_STR(mget(e, "UserField"), "");
+	e = find_msg(m, "Event", "Hangup");
+	T_CHECK_STR(mget(e, "Channel"), "PJSIP/anon-00000000");
+	T_CHECK_STR(mget(e, "Cause-txt"), "Unknown");
+	T_CHECK(find_msg(m, "Event", "Newchannel") != NULL);
+	T_CHECK_STR(mget(find_msg(m, "ActionID", "difos-6"), "Message"), "Module Reloaded");
+	T_CHECK(find_msg(m, "Event", "Reload") != NULL);
 	json_decref(m);
 }
 
