@@ -439,6 +439,7 @@ struct fake {
 	const char *banner;           /* NULL: say nothing */
 	bool refuse_login, mute;      /* mute: answer no action (Ping included) */
 	bool booting;                 /* no FullyBooted after the login */
+	const char *refusal;          /* the Message of a refused login */
 	struct ami_msg *actions[64];  /* every action received, all connections */
 	int n_actions;
 	struct ami_msg *held[8];      /* actions kept unanswered for the test */
@@ -511,8 +512,11 @@ static void fake_action(struct fake *f, struct ami_msg *a)
 	if (ami_is(a, "Action", "Login")) {
 		f->logins++;
 		if (f->refuse_login) {
-			fake_sendf(f, "Response: Error\r\nActionID: %s\r\n"
-				      "Message: Authentication failed\r\n\r\n", id);
+			char *t = xasprintf("Response: Error\r\nActionID: %s\r\nMessage: %s\r\n\r\n",
+					    id, f->refusal ? f->refusal : "Authentication failed");
+
+			fake_send(f, t);
+			free(t);
 			return;
 		}
 		fake_sendf(f, "Response: Success\r\nActionID: %s\r\n"
@@ -870,6 +874,24 @@ static void test_client_login_refused(void)
 	/* once accepted, it is up */
 	r.f.refuse_login = false;
 	T_CHECK(run_until(&r.loop, &r.s.up, 1, 3000));
+	rig_stop(&r);
+
+	/* what Asterisk says is shown clean: no control characters, UTF-8 */
+	rig_start(&r, &cfg);
+	r.f.banner = "Asterisk Call Manager/11\x1b[2J\xff";
+	ami_client_start(r.c);
+	T_CHECK(run_until(&r.loop, &r.s.up, 1, 3000));
+	T_CHECK_STR(status_str(r.c, "version"), "11?[2J?");
+	rig_stop(&r);
+	rig_start(&r, &cfg);
+	r.f.refuse_login = true;
+	r.f.refusal = "Authentication failed \xe2\x9c\x93 \x07\xc3";
+	ami_client_start(r.c);
+	T_CHECK(run_until(&r.loop, &r.f.logins, 2, 3000));
+	T_CHECK(strstr(status_str(r.c, "error"), "refused: Authentication failed ??? ??") != NULL);
+	r.f.refusal = "Authentication failed \xe2\x9c\x93";
+	T_CHECK(run_until(&r.loop, &r.f.logins, 4, 3000));
+	T_CHECK(strstr(status_str(r.c, "error"), "refused: Authentication failed \xe2\x9c\x93") != NULL);
 	rig_stop(&r);
 }
 

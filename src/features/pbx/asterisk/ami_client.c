@@ -163,6 +163,25 @@ static void ami_fail_all(struct ami_client *c, const char *err)
 		ami_finish(c, c->pending, err);
 }
 
+/* What Asterisk said, made fit for status (JSON text, a log line): no
+ * control characters, and no bytes above ASCII unless it is UTF-8 (the
+ * text was cut at a byte count, or Asterisk's is not). */
+static void ami_clean(char *s)
+{
+	json_t *j;
+
+	for (char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	if ((j = json_string(s))) {
+		json_decref(j);
+		return;
+	}
+	for (char *p = s; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+}
+
 /* The connection is over: every waiting action fails, and unless the
  * client is stopped it connects again after the back-off. */
 static void ami_drop(struct ami_client *c, const char *why)
@@ -180,6 +199,7 @@ static void ami_drop(struct ami_client *c, const char *why)
 	uv_close((uv_handle_t *)&conn->tcp, ami_conn_closed);
 	uv_timer_stop(&c->deadline);
 	snprintf(c->error, sizeof(c->error), "%s", why);
+	ami_clean(c->error);
 	err = xasprintf("connection lost: %s", c->error);
 	ami_fail_all(c, err);
 	free(err);
@@ -516,6 +536,7 @@ static void ami_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 			}
 			free(c->version);
 			c->version = xstrdup(v);
+			ami_clean(c->version);
 			ami_login(c);
 		} else if (rc == AMI_MESSAGE) {
 			ami_dispatch(c, m);
