@@ -979,6 +979,47 @@ static void test_client_list_cap(void)
 	rig_stop(&r);
 }
 
+static void test_client_caps(void)
+{
+	struct ami_config cfg = { .max_pending = 2, .max_queued_bytes = 300 };
+	struct rig r;
+	struct answer a = { .seen = &r.s }, b = { .seen = &r.s }, c = { .seen = &r.s };
+	char big[400];
+	const char *kv[] = { "Command", big, NULL };
+	char *err = NULL;
+
+	rig_start(&r, &cfg);
+	ami_client_start(r.c);
+	T_CHECK(run_until(&r.loop, &r.s.up, 1, 3000));
+	/* no more than max_pending wait for an answer */
+	T_CHECK(ami_client_send(r.c, "CoreStatus", NULL, 0, on_reply, &a, &err) == 0);
+	T_CHECK(ami_client_send(r.c, "CoreSettings", NULL, 0, on_reply, &b, &err) == 0);
+	T_CHECK(ami_client_send(r.c, "Ping", NULL, 0, on_reply, &c, &err) < 0);
+	T_CHECK_STR(err, "too many actions waiting for Asterisk (2)");
+	free(err);
+	err = NULL;
+	T_CHECK(status_int(r.c, "pending") == 2);
+	T_CHECK(run_until(&r.loop, &r.f.n_held, 2, 3000));
+	fake_sendf(&r.f, "Response: Success\r\nActionID: %s\r\n\r\n", ami_get(r.f.held[0], "ActionID"));
+	T_CHECK(run_until(&r.loop, &a.calls, 1, 3000));
+	/* one answered: room for one more, but not for more bytes than the
+	 * queue may hold */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	T_CHECK(ami_client_send(r.c, "Command", kv, 0, on_reply, &c, &err) < 0);
+	T_CHECK_STR(err, "over 300 bytes queued for Asterisk");
+	free(err);
+	err = NULL;
+	T_CHECK(ami_client_send(r.c, "Ping", NULL, 0, on_reply, &c, &err) == 0);
+	T_CHECK(run_until(&r.loop, &c.calls, 1, 3000));
+	T_CHECK(c.err[0] == '\0');
+	T_CHECK(b.calls == 0);
+	answer_free(&a);
+	answer_free(&b);
+	answer_free(&c);
+	rig_stop(&r);
+}
+
 static void test_client_timeout(void)
 {
 	struct ami_config cfg = { 0 };
@@ -1230,6 +1271,7 @@ int main(int argc, char **argv)
 	T_RUN(test_client_out_of_order);
 	T_RUN(test_client_list);
 	T_RUN(test_client_list_cap);
+	T_RUN(test_client_caps);
 	T_RUN(test_client_timeout);
 	T_RUN(test_client_reconnect);
 	T_RUN(test_client_injection);
