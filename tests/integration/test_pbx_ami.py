@@ -49,6 +49,7 @@ load => res_pjsip_authenticator_digest.so
 load => res_pjsip_endpoint_identifier_user.so
 load => res_pjsip_registrar.so
 load => res_pjsip_sdp_rtp.so
+load => res_pjsip_pubsub.so
 load => pbx_config.so
 load => codec_ulaw.so
 """
@@ -143,6 +144,9 @@ class Pbx:
             "pjsip.conf": PJSIP,
             "extensions.conf": "[general]\nstatic = yes\n[internal]\n",
             "rtp.conf": "[general]\nrtpstart = 10000\nrtpend = 10099\nicesupport = no\n",
+            "cdr.conf": "[general]\nenable = no\n",
+            "indications.conf": (root / "usr/share/asterisk/conf/samples/"
+                                 "indications.conf.sample").read_text(),
             "acl.conf": "", "geolocation.conf": "",
         }
         for stub in ("features.conf", "cel.conf", "udptl.conf", "pjproject.conf",

@@ -10,6 +10,7 @@
  *
  *     AMI_SECRET=... ami_probe PORT USER [ROUNDS [WAIT]]
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,6 +154,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: AMI_SECRET=... %s PORT USER [ROUNDS [WAIT]]\n", argv[0]);
 		return 2;
 	}
+	/* Asterisk may go while an action is being written (difosd too
+	 * ignores SIGPIPE: the error shows on the reading side) */
+	signal(SIGPIPE, SIG_IGN);
 	cfg.port = atoi(argv[1]);
 	cfg.username = argv[2];
 	cfg.secret = getenv("AMI_SECRET");

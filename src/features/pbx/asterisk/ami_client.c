@@ -10,7 +10,8 @@
 #include "core/util.h"
 #include "features/pbx/asterisk/ami_client.h"
 
-/* Our ActionIDs: a late answer (after its timeout) is known as ours by it. */
+/* Our ActionIDs, difos-<n>: never used twice, so a late answer (after its
+ * timeout, or from before a reconnect) matches no action waiting. */
 #define AMI_ID_PREFIX "difos-"
 /* Lists given up (timed out, over the cap) whose remaining events are dropped. */
 #define AMI_ABANDONED 16
@@ -83,8 +84,16 @@ struct ami_client {
 
 struct ami_wreq {
 	uv_write_t req;
+	size_t len;
 	char data[];
 };
+
+/* A buffer that held an action (the Login's has the secret) is wiped. */
+static void ami_sbuf_wipe(struct sbuf *b)
+{
+	explicit_bzero(b->s, b->len);
+	sbuf_free(b);
+}
 
 static void ami_connect(struct ami_client *c);
 static void ami_deadline_cb(uv_timer_t *t);
@@ -98,6 +107,7 @@ static void ami_release(struct ami_client *c)
 		return;
 	free(c->host);
 	free(c->username);
+	explicit_bzero(c->secret, strlen(c->secret));
 	free(c->secret);
 	free(c->events);
 	free(c->version);
@@ -163,6 +173,25 @@ static void ami_fail_all(struct ami_client *c, const char *err)
 		ami_finish(c, c->pending, err);
 }
 
+/* What Asterisk said, made fit for status (JSON text, a log line): no
+ * control characters, and no bytes above ASCII unless it is UTF-8 (the
+ * text was cut at a byte count, or Asterisk's is not). */
+static void ami_clean(char *s)
+{
+	json_t *j;
+
+	for (char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	if ((j = json_string(s))) {
+		json_decref(j);
+		return;
+	}
+	for (char *p = s; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+}
+
 /* The connection is over: every waiting action fails, and unless the
  * client is stopped it connects again after the back-off. */
 static void ami_drop(struct ami_client *c, const char *why)
@@ -180,6 +209,7 @@ static void ami_drop(struct ami_client *c, const char *why)
 	uv_close((uv_handle_t *)&conn->tcp, ami_conn_closed);
 	uv_timer_stop(&c->deadline);
 	snprintf(c->error, sizeof(c->error), "%s", why);
+	ami_clean(c->error);
 	err = xasprintf("connection lost: %s", c->error);
 	ami_fail_all(c, err);
 	free(err);
@@ -211,8 +241,11 @@ static void ami_retry_arm(struct ami_client *c)
 
 static void ami_write_done(uv_write_t *req, int status)
 {
+	struct ami_wreq *w = (struct ami_wreq *)req;
+
 	(void)status;   /* a broken connection shows on the reading side */
-	free(req);
+	explicit_bzero(w->data, w->len);
+	free(w);
 }
 
 static struct ami_pending *ami_find(struct ami_client *c, const char *id)
@@ -240,21 +273,23 @@ static int ami_send(struct ami_client *c, const char *action, const char *const 
 	snprintf(id, sizeof(id), AMI_ID_PREFIX "%llu", c->next_id + 1);
 	sbuf_init(&b);
 	if (ami_action_write(&b, action, id, kv, err) < 0) {
-		sbuf_free(&b);
+		ami_sbuf_wipe(&b);
 		return -1;
 	}
 	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->conn->tcp) + b.len >
 	    c->cfg.max_queued_bytes) {
 		*err = xasprintf("over %u bytes queued for Asterisk", c->cfg.max_queued_bytes);
-		sbuf_free(&b);
+		ami_sbuf_wipe(&b);
 		return -1;
 	}
 	w = xmalloc(sizeof(*w) + b.len);
+	w->len = b.len;
 	memcpy(w->data, b.s, b.len);
 	ub = uv_buf_init(w->data, (unsigned)b.len);
-	sbuf_free(&b);
+	ami_sbuf_wipe(&b);
 	if ((rc = uv_write(&w->req, (uv_stream_t *)&c->conn->tcp, &ub, 1, ami_write_done)) < 0) {
 		*err = xasprintf("cannot write to Asterisk: %s", uv_strerror(rc));
+		explicit_bzero(w->data, w->len);
 		free(w);
 		return -1;
 	}
@@ -516,6 +551,7 @@ static void ami_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 			}
 			free(c->version);
 			c->version = xstrdup(v);
+			ami_clean(c->version);
 			ami_login(c);
 		} else if (rc == AMI_MESSAGE) {
 			ami_dispatch(c, m);

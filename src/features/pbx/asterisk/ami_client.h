@@ -12,7 +12,9 @@
  * Everything is capped: a message by the reader (ami_parse.h), the actions
  * in flight, a list's events, the bytes queued for writing. A stream over
  * a cap is dropped and connected again. Callbacks run on the loop thread,
- * inside the core (core_enter).
+ * inside the core (core_enter). The program ignores SIGPIPE (difosd does):
+ * Asterisk may go while an action is written, which the reading side
+ * then reports.
  */
 #ifndef DIFOS_AMI_CLIENT_H
 #define DIFOS_AMI_CLIENT_H

@@ -335,11 +335,14 @@ int ami_action_write(struct sbuf *out, const char *action, const char *action_id
 		goto refused;
 	}
 	sbuf_addn(out, b.s, b.len);
+	/* it may hold a secret (Login) */
+	explicit_bzero(b.s, b.len);
 	sbuf_free(&b);
 	return 0;
 too_long:
 	*err = xasprintf("action '%s' has an ActionID over %ld bytes", action, AMI_LINE_MAX);
 refused:
+	explicit_bzero(b.s, b.len);
 	sbuf_free(&b);
 	return -1;
 }
