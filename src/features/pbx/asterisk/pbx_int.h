@@ -22,7 +22,6 @@ int pbx_dirs_make(const struct feature_env *env, const json_t *doc, const struct
 		  char **err);
 int pbx_files_install(const struct feature_ctx *ctx, const struct pbx_user *u, char **err);
 char *pbx_ami_secret(const struct feature_env *env, const json_t *doc);
-char *pbx_recordings_dir(const struct feature_env *env, const json_t *doc);
 char **pbx_argv(const struct feature_env *env, const json_t *doc);
 void pbx_argv_free(char **argv);
 
