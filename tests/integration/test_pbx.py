@@ -10,6 +10,7 @@ two extensions every test has (1001 records, 1002 answers).
 import base64
 import json
 import os
+import re
 import shutil
 import sqlite3
 import struct
@@ -272,14 +273,20 @@ def test_a_recording_downloads_in_pieces_through_rest_and_the_cli(pbx):
 def test_call_records_filter_by_number_date_and_result(pbx):
     d = pbx.daemons[0]
     recorded_call(pbx)   # the table exists once Asterisk wrote a call
-    jan15 = int(time.mktime((2026, 1, 15, 10, 0, 0, 0, 0, -1)))
-    jan16 = int(time.mktime((2026, 1, 16, 23, 59, 0, 0, 0, -1)))
-    cdr_insert(d, jan15, "0501234567", "2142050", "NO ANSWER",
+    # two days well inside the retention (the core's prune may run meanwhile)
+    y, m, dd = time.localtime(time.time() - 10 * 86400)[:3]
+    first = int(time.mktime((y, m, dd, 10, 0, 0, 0, 0, -1)))
+    y, m, dd = time.localtime(first + 86400)[:3]
+    second = int(time.mktime((y, m, dd, 23, 59, 0, 0, 0, -1)))
+    day1, day2 = time.strftime("%Y-%m-%d", time.localtime(first)), \
+        time.strftime("%Y-%m-%d", time.localtime(second))
+    day3 = time.strftime("%Y-%m-%d", time.localtime(second + 86400))
+    cdr_insert(d, first, "0501234567", "2142050", "NO ANSWER",
                channel="PJSIP/trunk-office-0000000a", dstchannel="PJSIP/1002-0000000b")
-    cdr_insert(d, jan16, "1002", "80509876543", "ANSWERED", channel="PJSIP/1002-0000000c",
+    cdr_insert(d, second, "1002", "80509876543", "ANSWERED", channel="PJSIP/1002-0000000c",
                dstchannel="PJSIP/trunk-office-0000000d", userfield="recording=x-1.wav",
                billsec=4)
-    cdr_insert(d, jan16 - 60, "1002", "80509876000", "BUSY")
+    cdr_insert(d, second - 60, "1002", "80509876000", "BUSY")
 
     def numbers(*f):
         r = cdr_calls(d, *f)
@@ -288,26 +295,26 @@ def test_call_records_filter_by_number_date_and_result(pbx):
     assert numbers("number=050123") == ([("0501234567", "2142050")], 1)
     assert numbers("number=0509876") == ([("1002", "80509876543"), ("1002", "80509876000")], 2)
     # dates are local days; a "to" date includes its day; epoch seconds too
-    assert numbers("from=2026-01-15", "to=2026-01-15")[1] == 1
-    assert numbers("from=2026-01-16", "to=2026-01-16")[1] == 2
-    assert numbers("from=2026-01-15", "to=2026-01-16")[1] == 3
-    assert numbers("from=2026-01-16T23:59", "to=2026-01-17")[1] == 1
-    assert numbers("from=%d" % jan15, "to=%d" % (jan15 + 1))[1] == 1
+    assert numbers("from=" + day1, "to=" + day1)[1] == 1
+    assert numbers("from=" + day2, "to=" + day2)[1] == 2
+    assert numbers("from=" + day1, "to=" + day2)[1] == 3
+    assert numbers("from=" + day2 + "T23:59", "to=" + day3)[1] == 1
+    assert numbers("from=%d" % first, "to=%d" % (first + 1))[1] == 1
     # by result, and a page at a time with the total
-    assert numbers("from=2026-01-15", "to=2026-01-16", "disposition=BUSY") == \
+    assert numbers("from=" + day1, "to=" + day2, "disposition=BUSY") == \
         ([("1002", "80509876000")], 1)
-    page = cdr_calls(d, "from=2026-01-15", "to=2026-01-16", "limit=2", "offset=1")
+    page = cdr_calls(d, "from=" + day1, "to=" + day2, "limit=2", "offset=1")
     assert page["total"] == 3 and [c["dst"] for c in page["calls"]] == \
         ["80509876000", "2142050"], page
     # each row: its trunk from the channel names, its recording, its time
-    rows = {c["dst"]: c for c in cdr_calls(d, "from=2026-01-15", "to=2026-01-16")["calls"]}
+    rows = {c["dst"]: c for c in cdr_calls(d, "from=" + day1, "to=" + day2)["calls"]}
     assert rows["2142050"]["trunk"] == "office" and rows["2142050"]["recording"] is None
     assert rows["80509876543"]["trunk"] == "office"
     assert rows["80509876543"]["recording"] == "x-1.wav" and rows["80509876543"]["billsec"] == 4
     assert rows["80509876000"]["trunk"] is None
-    assert rows["2142050"]["start"] == jan15
+    assert rows["2142050"]["start"] == first
     assert rows["2142050"]["time"].startswith(time.strftime("%Y-%m-%dT%H:%M:%S",
-                                                            time.localtime(jan15)))
+                                                            time.localtime(first)))
     # bad filters name the field
     cp = d.ctl("cdr", "from=2026-02-30")
     assert cp.returncode != 0 and "from:" in cp.stderr and "2026-02-30" in cp.stderr, cp
@@ -323,7 +330,7 @@ def test_call_records_filter_by_number_date_and_result(pbx):
     web = Client(pbx.lan, LAN_ADDR)
     web.bearer = d.ctl_json("token-create", "cdr-reader", "read-only")["token"]
     r = web.api("GET", "/pbx/cdr?" + urllib.parse.urlencode({"number": "050123",
-                                                              "to": "2026-01-15"}))
+                                                              "to": day1}))
     assert r.status == 200 and r.json["total"] == 1, r
     with cdr_db(d) as db:
         assert db.execute("SELECT count(*) FROM cdr").fetchone()[0] == before
@@ -378,6 +385,26 @@ def test_retention_deletes_old_records_and_recordings(pbx):
     for path_, val in (("cdr.retention_days", "90"), ("cdr.recordings_retention_days", "30")):
         d.ctl_ok("set", path_, val)
     apply_ok(d)
+
+
+def test_the_core_prunes_on_its_own_after_a_start(pbx):
+    d = pbx.daemons[0]
+    recorded_call(pbx)
+    now, day = int(time.time()), 86400
+    cdr_insert(d, now - 100 * day, "0507000100", ALICE)
+    old = pbx_dir(d, "recordings", "old-40.wav")
+    old.write_bytes(b"RIFF")
+    os.utime(old, (now - 40 * day, now - 40 * day))
+    # no request: the core's timer, 10 s after difosd started, then hourly
+    d.stop()
+    d.start("--pbx-root", str(pbx_lab.engine_root()))
+    t = time.monotonic()
+    wait_for(lambda: cdr_calls(d, "number=0507000100")["total"] == 0 and not old.exists(), 30,
+             what="the timer's first prune")
+    assert time.monotonic() - t >= 5, "pruned before the timer's first run"
+    assert re.search(r"deleted [1-9][0-9]* call records and 1 recordings", d.log.read_text())
+    row, path = recorded_call(pbx)
+    assert path.exists()
 
 
 def test_a_phone_registers_over_tls_with_the_routers_certificate(pbx):

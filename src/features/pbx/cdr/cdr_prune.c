@@ -1,5 +1,6 @@
 /*
- * Retention: a timer of the core deletes, once an hour, the call records
+ * Retention: a timer of the core deletes, once an hour (and 10 s after
+ * difosd started), the call records
  * and the recordings older than the "cdr" section keeps them. Not per
  * request: listing calls never writes. The records are deleted in
  * Asterisk's database (SQLite's locks keep the two writers apart; each
@@ -23,7 +24,8 @@
 #include "features/pbx/pbx_paths.h"
 #include "store/doc.h"
 
-#define PRUNE_FIRST_MS (60 * 1000)
+/* soon after start too: a router restarted often still prunes */
+#define PRUNE_FIRST_MS (10 * 1000)
 #define PRUNE_PERIOD_MS (3600 * 1000)
 
 static uv_timer_t prune_timer;
