@@ -461,6 +461,13 @@ def test_a_trunk_carries_calls_out_without_the_prefix_and_in_to_its_default(pbx)
     assert first_line.startswith("INVITE sip:050123456789@"), first_line
     from_line = [ln for ln in invite.splitlines() if ln.lower().startswith("from:")][0]
     assert "+97142142050" in from_line, from_line
+    # its call record names the trunk (from Asterisk's channel names); the
+    # caller is the caller ID sent
+    wait_for(lambda: cdr_calls(d, "number=8050123456789")["total"] == 1, 5,
+             what="the outgoing call's record")
+    out = cdr_calls(d, "number=8050123456789")["calls"][0]
+    assert (out["src"], out["trunk"], out["disposition"]) == \
+        ("+97142142050", "office", "ANSWERED"), out
 
     # in: a call to a DID without a route rings the trunk's default action
     # (Bob, answering on his phone)
@@ -474,6 +481,10 @@ def test_a_trunk_carries_calls_out_without_the_prefix_and_in_to_its_default(pbx)
     assert incoming.ok, incoming.describe()
     assert rb.ok, rb.describe()
     assert "0501112233" in rb.messages[rb.messages.index("INVITE sip:"):].split("\n\n")[0]
+    wait_for(lambda: cdr_calls(d, "number=0501112233")["total"] >= 1, 5,
+             what="the incoming call's record")
+    inc = cdr_calls(d, "number=0501112233")["calls"][0]
+    assert inc["trunk"] == "office" and inc["disposition"] == "ANSWERED", inc
 
     # a caller whose number holds a blocked one is refused; a similar one is not
     inf.write_text("SEQUENTIAL\n+971507654321;\n")
