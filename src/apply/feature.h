@@ -108,6 +108,7 @@ enum feature_asterisk_slot {
 	AST_PJSIP,        /* pjsip.conf: endpoints, auths, aors, registrations, identifies */
 	AST_DIALPLAN,     /* extensions.conf: contexts */
 	AST_QUEUES,       /* queues.conf: queues */
+	AST_CDR,          /* cdr_sqlite3_custom.conf: the call records' table (one feature's) */
 	AST__SLOTS
 };
 

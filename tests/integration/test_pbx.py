@@ -7,18 +7,23 @@ namespace; the trunk's provider is a sipp in the WAN namespace.
 One lab serves the module; each test stages what it needs on top of the
 two extensions every test has (1001 records, 1002 answers).
 """
-import csv
+import base64
 import json
 import os
+import re
 import shutil
+import sqlite3
+import struct
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
 
 import pbx_lab
 from conftest import LAN_ADDR, WAN_SERVER, make_lab, ns_exec, wait_for
+from webclient import Client
 
 CLIENT = "192.168.1.50"
 ALICE, ALICE_PW = "1001", "Tr0ub4dor&3-horse"
@@ -97,9 +102,9 @@ def pbx_dir(d, *parts):
     return d.root.joinpath("var/lib/difos/pbx", *parts)
 
 
-def cdr_rows(d):
-    f = pbx_dir(d, "log", "cdr-csv", "Master.csv")
-    return list(csv.reader(f.read_text().splitlines())) if f.exists() else []
+def cdr_calls(d, *filters):
+    """pbx.cdr through difosctl: filters are KEY=VALUE."""
+    return d.ctl_json("cdr", *filters)
 
 
 def test_asterisk_runs_from_difos_with_its_files(pbx):
@@ -143,7 +148,7 @@ def test_a_call_between_extensions_carries_audio_and_is_recorded(pbx):
     d, ph = pbx.daemons[0], pbx.phones
     assert ph.register(ALICE, ALICE_PW, ALICE_SIP).ok
     assert ph.register(BOB, BOB_PW, BOB_SIP).ok
-    before = len(cdr_rows(d))
+    before = cdr_calls(d)["total"]
     cap = ph.capture(filt="udp and not port 6067 and not port 53 and not port 67")
     bob = ph.answer(BOB_SIP, BOB_RTP)
     alice = ph.call(ALICE, ALICE_PW, BOB, ALICE_SIP, ALICE_RTP, talk_ms=2500)
@@ -161,15 +166,255 @@ def test_a_call_between_extensions_carries_audio_and_is_recorded(pbx):
         "pbx to caller": between(LAN_ADDR + ".", "%s.%d" % (CLIENT, ALICE_RTP)),
     }
     assert all(n >= 40 for n in legs.values()), (legs, packets)
-    # the call record: from 1001 to 1002, answered, with its recording
-    wait_for(lambda: len(cdr_rows(d)) > before, 5, what="a CDR row")
-    row = [r for r in cdr_rows(d) if r[1:3] == [ALICE, BOB]][-1]
-    assert "ANSWERED" in row, row
-    rec = [f for f in row if f.startswith("recording=")]
-    assert rec, row
-    path = pbx_dir(d, "recordings", rec[0].split("=", 1)[1])
+    # the call record, in Asterisk's SQLite store, read through difos:
+    # from 1001 to 1002, answered, with its recording
+    wait_for(lambda: cdr_calls(d)["total"] > before, 5, what="a call record")
+    row = cdr_calls(d, "number=" + ALICE, "limit=1")["calls"][0]
+    assert (row["src"], row["dst"], row["disposition"]) == (ALICE, BOB, "ANSWERED"), row
+    assert row["trunk"] is None and row["billsec"] >= 2 and row["duration"] >= row["billsec"], row
+    assert row["recording"] and row["recording"].endswith(".wav"), row
+    path = pbx_dir(d, "recordings", row["recording"])
     wait_for(path.exists, 5, what="the recording file")
     assert path.stat().st_size > 10000, path.stat()
+
+
+# ---- PBX › Call Detail Records ---------------------------------------------
+
+
+def cdr_db(d):
+    """Asterisk's own call records' database (cdr_sqlite3_custom)."""
+    return sqlite3.connect(str(pbx_dir(d, "log", "master.db")), timeout=5)
+
+
+def cdr_insert(d, start, src, dst, disposition="ANSWERED", channel="PJSIP/1001-00000001",
+               dstchannel="", userfield="", billsec=0):
+    """A row as Asterisk writes it: every value text, the times unparsed."""
+    with cdr_db(d) as db:
+        db.execute("INSERT INTO cdr (start, answer, end, duration, billsec, src, dst, clid, "
+                   "channel, dstchannel, lastapp, disposition, uniqueid, userfield) VALUES "
+                   "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Dial', ?, ?, ?)",
+                   ("%d.000000" % start, "0.000000", "%d.000000" % (start + 5), "5",
+                    str(billsec), src, dst, '"" <%s>' % src, channel, dstchannel,
+                    disposition, "%d.1" % start, userfield))
+
+
+def recorded_call(pbx):
+    """The newest answered call from Alice with a recording (made if none)."""
+    d, ph = pbx.daemons[0], pbx.phones
+    calls = cdr_calls(d, "number=" + ALICE, "disposition=ANSWERED")["calls"]
+    rows = [c for c in calls if c["recording"] and c["src"] == ALICE]
+    if not rows:
+        assert ph.register(ALICE, ALICE_PW, ALICE_SIP).ok
+        assert ph.register(BOB, BOB_PW, BOB_SIP).ok
+        bob = ph.answer(BOB_SIP, BOB_RTP)
+        alice = ph.call(ALICE, ALICE_PW, BOB, ALICE_SIP, ALICE_RTP, talk_ms=2500)
+        assert alice.wait(30).ok and bob.wait(10).ok
+        wait_for(lambda: cdr_calls(d, "number=" + ALICE)["total"] > 0, 5, what="a call record")
+        rows = [c for c in cdr_calls(d, "number=" + ALICE)["calls"] if c["recording"]]
+    path = pbx_dir(d, "recordings", rows[0]["recording"])
+    wait_for(path.exists, 5, what="the recording file")
+    return rows[0], path
+
+
+def recording_url(file, offset=0, length=None):
+    q = {"file": file, "offset": offset}
+    if length is not None:
+        q["length"] = length
+    return "/pbx/recording?" + urllib.parse.urlencode(q)
+
+
+def test_a_recording_downloads_in_pieces_through_rest_and_the_cli(pbx):
+    d = pbx.daemons[0]
+    row, path = recorded_call(pbx)
+    on_disk = path.read_bytes()
+    # a script with a read-only API token, as the GUI does with its session
+    web = Client(pbx.lan, LAN_ADDR)
+    web.bearer = d.ctl_json("token-create", "recordings", "read-only")["token"]
+    got, offset, pieces = b"", 0, 0
+    while True:
+        r = web.api("GET", recording_url(row["recording"], offset, 4000))
+        assert r.status == 200, r
+        assert (r.json["file"], r.json["offset"], r.json["size"]) == \
+            (row["recording"], offset, len(on_disk)), r.json
+        piece = base64.b64decode(r.json["data"])
+        assert len(piece) == r.json["length"] <= 4000
+        got += piece
+        offset += len(piece)
+        pieces += 1
+        if offset >= r.json["size"]:
+            break
+    assert pieces == (len(on_disk) + 3999) // 4000 and pieces >= 3
+    assert got == on_disk
+    # a WAV of 8 kHz audio
+    assert got[:4] == b"RIFF" and got[8:12] == b"WAVE" and got[12:16] == b"fmt ", got[:16]
+    assert struct.unpack("<I", got[24:28])[0] == 8000
+    # the whole file in one piece by default (it is below 1 MiB)
+    r = web.api("GET", recording_url(row["recording"]))
+    assert r.status == 200 and base64.b64decode(r.json["data"]) == on_disk
+    # difosctl writes the pieces into a file
+    out = Path(pbx.tmp) / "downloaded.wav"
+    d.ctl_ok("recording", row["recording"], str(out))
+    assert out.read_bytes() == on_disk and out.stat().st_mode & 0o077 == 0
+
+    # names outside the folder are refused before anything is opened
+    for bad in ("../log/master.db", "..", "/etc/passwd", "sub/x.wav", ".hidden"):
+        r = web.api("GET", recording_url(bad))
+        assert r.status == 422 and r.error["path"] == "file", (bad, r)
+        assert "is not a recording's file name" in r.error["message"], r.error
+        assert "no '/', no '..'" in r.error["message"], r.error
+    cp = d.ctl("recording", "../log/master.db", str(out))
+    assert cp.returncode != 0 and "file:" in cp.stderr and "../log/master.db" in cp.stderr, cp
+    r = web.api("GET", recording_url("20200101-000000-1.1.wav"))
+    assert r.status == 404 and r.error["path"] == "file", r
+    # a link inside the folder is not followed
+    link = path.parent / "link.wav"
+    link.symlink_to(pbx_dir(d, "ami.secret"))
+    try:
+        assert web.api("GET", recording_url("link.wav")).status == 404
+    finally:
+        link.unlink()
+    # pieces are at most 1 MiB; an offset past the end is named
+    r = web.api("GET", recording_url(row["recording"], 0, 1024 * 1024 + 1))
+    assert r.status == 422 and r.error["path"] == "length", r
+    r = web.api("GET", recording_url(row["recording"], len(on_disk) + 1))
+    assert r.status == 422 and r.error["path"] == "offset", r
+
+
+def test_call_records_filter_by_number_date_and_result(pbx):
+    d = pbx.daemons[0]
+    recorded_call(pbx)   # the table exists once Asterisk wrote a call
+    # two days well inside the retention (the core's prune may run meanwhile)
+    y, m, dd = time.localtime(time.time() - 10 * 86400)[:3]
+    first = int(time.mktime((y, m, dd, 10, 0, 0, 0, 0, -1)))
+    y, m, dd = time.localtime(first + 86400)[:3]
+    second = int(time.mktime((y, m, dd, 23, 59, 0, 0, 0, -1)))
+    day1, day2 = time.strftime("%Y-%m-%d", time.localtime(first)), \
+        time.strftime("%Y-%m-%d", time.localtime(second))
+    day3 = time.strftime("%Y-%m-%d", time.localtime(second + 86400))
+    cdr_insert(d, first, "0501234567", "2142050", "NO ANSWER",
+               channel="PJSIP/trunk-office-0000000a", dstchannel="PJSIP/1002-0000000b")
+    cdr_insert(d, second, "1002", "80509876543", "ANSWERED", channel="PJSIP/1002-0000000c",
+               dstchannel="PJSIP/trunk-office-0000000d", userfield="recording=x-1.wav",
+               billsec=4)
+    cdr_insert(d, second - 60, "1002", "80509876000", "BUSY")
+
+    def numbers(*f):
+        r = cdr_calls(d, *f)
+        return [(c["src"], c["dst"]) for c in r["calls"]], r["total"]
+    # a number anywhere in the caller or the called number
+    assert numbers("number=050123") == ([("0501234567", "2142050")], 1)
+    assert numbers("number=0509876") == ([("1002", "80509876543"), ("1002", "80509876000")], 2)
+    # dates are local days; a "to" date includes its day; epoch seconds too
+    assert numbers("from=" + day1, "to=" + day1)[1] == 1
+    assert numbers("from=" + day2, "to=" + day2)[1] == 2
+    assert numbers("from=" + day1, "to=" + day2)[1] == 3
+    assert numbers("from=" + day2 + "T23:59", "to=" + day3)[1] == 1
+    assert numbers("from=%d" % first, "to=%d" % (first + 1))[1] == 1
+    # by result, and a page at a time with the total
+    assert numbers("from=" + day1, "to=" + day2, "disposition=BUSY") == \
+        ([("1002", "80509876000")], 1)
+    page = cdr_calls(d, "from=" + day1, "to=" + day2, "limit=2", "offset=1")
+    assert page["total"] == 3 and [c["dst"] for c in page["calls"]] == \
+        ["80509876000", "2142050"], page
+    # each row: its trunk from the channel names, its recording, its time
+    rows = {c["dst"]: c for c in cdr_calls(d, "from=" + day1, "to=" + day2)["calls"]}
+    assert rows["2142050"]["trunk"] == "office" and rows["2142050"]["recording"] is None
+    assert rows["80509876543"]["trunk"] == "office"
+    assert rows["80509876543"]["recording"] == "x-1.wav" and rows["80509876543"]["billsec"] == 4
+    assert rows["80509876000"]["trunk"] is None
+    assert rows["2142050"]["start"] == first
+    assert rows["2142050"]["time"].startswith(time.strftime("%Y-%m-%dT%H:%M:%S",
+                                                            time.localtime(first)))
+    # bad filters name the field
+    cp = d.ctl("cdr", "from=2026-02-30")
+    assert cp.returncode != 0 and "from:" in cp.stderr and "2026-02-30" in cp.stderr, cp
+    cp = d.ctl("cdr", "number=1' OR 1=1")
+    assert cp.returncode != 0 and "number" in cp.stderr, cp
+    cp = d.ctl("cdr", "limit=1001")
+    assert cp.returncode != 0 and "limit" in cp.stderr, cp
+    cp = d.ctl("cdr", "disposition=LOST")
+    assert cp.returncode != 0 and "disposition" in cp.stderr, cp
+    # the filters are bound, never part of the query: quotes find nothing
+    with cdr_db(d) as db:
+        before = db.execute("SELECT count(*) FROM cdr").fetchone()[0]
+    web = Client(pbx.lan, LAN_ADDR)
+    web.bearer = d.ctl_json("token-create", "cdr-reader", "read-only")["token"]
+    r = web.api("GET", "/pbx/cdr?" + urllib.parse.urlencode({"number": "050123",
+                                                              "to": day1}))
+    assert r.status == 200 and r.json["total"] == 1, r
+    with cdr_db(d) as db:
+        assert db.execute("SELECT count(*) FROM cdr").fetchone()[0] == before
+
+
+def test_calls_today_counts_since_local_midnight(pbx):
+    d = pbx.daemons[0]
+    recorded_call(pbx)
+    today = d.ctl_json("calls-today")
+    assert today["total"] >= 1 and today["answered"] >= 1, today
+    midnight = int(time.mktime(time.localtime()[:3] + (0, 0, 0, 0, 0, -1)))
+    assert today["since"] == midnight
+    cdr_insert(d, int(time.time()), "0509999999", ALICE, "NO ANSWER")
+    cdr_insert(d, midnight - 1, "0509999998", ALICE, "ANSWERED")   # yesterday
+    now = d.ctl_json("calls-today")
+    assert (now["total"], now["answered"], now["unanswered"]) == \
+        (today["total"] + 1, today["answered"], today["unanswered"] + 1), (today, now)
+
+
+def test_retention_deletes_old_records_and_recordings(pbx):
+    d = pbx.daemons[0]
+    recorded_call(pbx)
+    day = 86400
+    now = int(time.time())
+    cdr_insert(d, now - 91 * day, "0507000091", ALICE)
+    cdr_insert(d, now - 89 * day, "0507000089", ALICE)
+    rec = pbx_dir(d, "recordings")
+    files = {"old-31.wav": 31, "young-29.wav": 29, ".old-hidden": 40}
+    for name, age in files.items():
+        (rec / name).write_bytes(b"RIFF")
+        os.utime(rec / name, (now - age * day, now - age * day))
+    r = d.ctl_json("cdr-prune")
+    assert r["records"] >= 1 and r["recordings"] == 1, r
+    assert r["records_before"] == pytest.approx(now - 90 * day, abs=30)
+    assert cdr_calls(d, "number=0507000091")["total"] == 0
+    assert cdr_calls(d, "number=0507000089")["total"] == 1
+    assert not (rec / "old-31.wav").exists() and (rec / "young-29.wav").exists()
+    assert (rec / ".old-hidden").exists(), "only what a recording may be called is deleted"
+    # the settings say how long
+    d.ctl_ok("set", "cdr.retention_days", "30")
+    d.ctl_ok("set", "cdr.recordings_retention_days", "7")
+    apply_ok(d)
+    assert d.ctl_json("cdr-prune")["recordings"] == 1
+    assert cdr_calls(d, "number=0507000089")["total"] == 0
+    assert not (rec / "young-29.wav").exists()
+    # the recent call and its recording stay
+    row, path = recorded_call(pbx)
+    assert path.exists()
+    cp = d.ctl("set", "cdr.retention_days", "0")
+    assert cp.returncode != 0 and "cdr.retention_days" in cp.stderr, cp
+    (rec / ".old-hidden").unlink()
+    for path_, val in (("cdr.retention_days", "90"), ("cdr.recordings_retention_days", "30")):
+        d.ctl_ok("set", path_, val)
+    apply_ok(d)
+
+
+def test_the_core_prunes_on_its_own_after_a_start(pbx):
+    d = pbx.daemons[0]
+    recorded_call(pbx)
+    now, day = int(time.time()), 86400
+    cdr_insert(d, now - 100 * day, "0507000100", ALICE)
+    old = pbx_dir(d, "recordings", "old-40.wav")
+    old.write_bytes(b"RIFF")
+    os.utime(old, (now - 40 * day, now - 40 * day))
+    # no request: the core's timer, 10 s after difosd started, then hourly
+    d.stop()
+    d.start("--pbx-root", str(pbx_lab.engine_root()))
+    t = time.monotonic()
+    wait_for(lambda: cdr_calls(d, "number=0507000100")["total"] == 0 and not old.exists(), 30,
+             what="the timer's first prune")
+    assert time.monotonic() - t >= 5, "pruned before the timer's first run"
+    assert re.search(r"deleted [1-9][0-9]* call records and 1 recordings", d.log.read_text())
+    row, path = recorded_call(pbx)
+    assert path.exists()
 
 
 def test_a_phone_registers_over_tls_with_the_routers_certificate(pbx):
@@ -228,6 +473,13 @@ def test_a_trunk_carries_calls_out_without_the_prefix_and_in_to_its_default(pbx)
     assert first_line.startswith("INVITE sip:050123456789@"), first_line
     from_line = [ln for ln in invite.splitlines() if ln.lower().startswith("from:")][0]
     assert "+97142142050" in from_line, from_line
+    # its call record names the trunk (from Asterisk's channel names); the
+    # caller is the caller ID sent
+    wait_for(lambda: cdr_calls(d, "number=8050123456789")["total"] == 1, 5,
+             what="the outgoing call's record")
+    out = cdr_calls(d, "number=8050123456789")["calls"][0]
+    assert (out["src"], out["trunk"], out["disposition"]) == \
+        ("+97142142050", "office", "ANSWERED"), out
 
     # in: a call to a DID without a route rings the trunk's default action
     # (Bob, answering on his phone)
@@ -241,6 +493,10 @@ def test_a_trunk_carries_calls_out_without_the_prefix_and_in_to_its_default(pbx)
     assert incoming.ok, incoming.describe()
     assert rb.ok, rb.describe()
     assert "0501112233" in rb.messages[rb.messages.index("INVITE sip:"):].split("\n\n")[0]
+    wait_for(lambda: cdr_calls(d, "number=0501112233")["total"] >= 1, 5,
+             what="the incoming call's record")
+    inc = cdr_calls(d, "number=0501112233")["calls"][0]
+    assert inc["trunk"] == "office" and inc["disposition"] == "ANSWERED", inc
 
     # a caller whose number holds a blocked one is refused; a similar one is not
     inf.write_text("SEQUENTIAL\n+971507654321;\n")

@@ -31,6 +31,7 @@ static const struct { const char *file; const char *module; } pbx_reloads[] = {
 	{ "queues.conf", "app_queue.so" },
 	{ "rtp.conf", "res_rtp_asterisk.so" },
 	{ "cdr.conf", "cdr" },
+	{ "cdr_sqlite3_custom.conf", "cdr_sqlite3_custom.so" },
 	{ "logger.conf", "logger" },
 	{ "indications.conf", "indications" },
 	{ "features.conf", "features" },

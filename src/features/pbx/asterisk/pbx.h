@@ -7,6 +7,7 @@
 #define DIFOS_PBX_H
 
 #include "apply/feature.h"
+#include "features/pbx/pbx_paths.h"
 
 extern const struct sc_field *const pbx_sections[];
 
@@ -16,8 +17,5 @@ int pbx_render(struct feature_ctx *ctx, struct render_out *out);
  * extension or a trunk)? */
 bool pbx_wanted(const json_t *doc);
 
-/* Where the engine's own directories are: <run>/pbx/etc (the files it
- * reads), <run>/pbx/run, <state>/pbx/{lib,spool,log,recordings}. */
-char *pbx_dir(const struct feature_env *env, const char *which);
 
 #endif

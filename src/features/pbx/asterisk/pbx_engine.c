@@ -90,13 +90,6 @@ static int pbx_own_dir(const char *path, mode_t mode, uid_t uid, gid_t gid, char
 	return 0;
 }
 
-char *pbx_recordings_dir(const struct feature_env *env, const json_t *doc)
-{
-	const char *p = doc_str(doc, "pbx.recordings_path");
-
-	return p && *p ? xasprintf("%s/asterisk_recordings", p) : pbx_dir(env, "recordings");
-}
-
 int pbx_dirs_make(const struct feature_env *env, const json_t *doc, const struct pbx_user *u,
 		  char **err)
 {
@@ -115,13 +108,6 @@ int pbx_dirs_make(const struct feature_env *env, const json_t *doc, const struct
 	}
 	if (rc == 0)
 		rc = pbx_own_dir(rec, 0750, u->uid, u->gid, err);
-	if (rc == 0) {
-		/* cdr_csv writes into log/cdr-csv, and does not make it */
-		char *log = pbx_dir(env, "log"), *csv = xasprintf("%s/cdr-csv", log);
-		rc = pbx_own_dir(csv, 0750, u->uid, u->gid, err);
-		free(log);
-		free(csv);
-	}
 	free(rec);
 	return rc;
 }

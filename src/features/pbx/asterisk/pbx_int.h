@@ -23,7 +23,6 @@ int pbx_dirs_make(const struct feature_env *env, const json_t *doc, const struct
 int pbx_files_install(const struct feature_ctx *ctx, const struct pbx_user *u, char **err);
 int pbx_file_install(const char *path, const char *data, size_t len, gid_t gid, char **err);
 char *pbx_ami_secret(const struct feature_env *env, const json_t *doc);
-char *pbx_recordings_dir(const struct feature_env *env, const json_t *doc);
 char **pbx_argv(const struct feature_env *env, const json_t *doc);
 void pbx_argv_free(char **argv);
 

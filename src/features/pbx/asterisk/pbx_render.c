@@ -15,22 +15,6 @@
 #include "net/ipv4.h"
 #include "store/doc.h"
 
-char *pbx_dir(const struct feature_env *env, const char *which)
-{
-	static const struct { const char *name; bool run; const char *sub; } dirs[] = {
-		{ "etc", true, "pbx/etc" }, { "run", true, "pbx/run" },
-		{ "lib", false, "pbx/lib" }, { "spool", false, "pbx/spool" },
-		{ "log", false, "pbx/log" }, { "recordings", false, "pbx/recordings" },
-		{ "state", false, "pbx" }, { "top", true, "pbx" },
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
-		if (!strcmp(dirs[i].name, which))
-			return xasprintf("%s/%s", dirs[i].run ? env->paths.run : env->paths.state,
-					 dirs[i].sub);
-	return NULL;
-}
-
 bool pbx_wanted(const json_t *doc)
 {
 	const json_t *exts = doc_get(doc, "extensions.list"), *e;
@@ -90,7 +74,7 @@ static const char *const pbx_modules[] = {
 	"app_mixmonitor", "app_userevent", "app_verbose", "app_senddtmf",
 	"func_callerid", "func_cdr", "func_strings", "func_logic", "func_channel",
 	"bridge_simple", "bridge_native_rtp", "bridge_builtin_features", "bridge_softmix",
-	"cdr_csv", "cdr_manager",
+	"res_cdrel_custom", "cdr_sqlite3_custom", "cdr_manager",
 };
 
 static char *pbx_modules_conf(void)
@@ -168,9 +152,7 @@ static char *pbx_pjsip_conf(struct feature_ctx *ctx, const struct feature_asteri
 static char *pbx_extensions_conf(struct feature_ctx *ctx, const struct feature_asterisk *parts)
 {
 	const json_t *doc = ctx->doc;
-	const char *recpath = doc_str(doc, "pbx.recordings_path");
-	char *recdir = recpath && *recpath ? xasprintf("%s/asterisk_recordings", recpath)
-					   : pbx_dir(ctx->env, "recordings");
+	char *recdir = pbx_recordings_dir(ctx->env, doc);
 	struct sbuf b;
 
 	sbuf_init(&b);
@@ -241,8 +223,7 @@ static const char pbx_indications[] =
 
 /* files every module above reads, small and fixed */
 static const struct { const char *name; const char *text; } pbx_fixed[] = {
-	{ "cdr.conf", "[general]\nenable = yes\nunanswered = yes\n\n"
-		      "[csv]\nusegmtime = yes\nloguniqueid = yes\nloguserfield = yes\n" },
+	{ "cdr.conf", "[general]\nenable = yes\nunanswered = yes\n" },
 	{ "cdr_manager.conf", "[general]\nenabled = yes\n" },
 	{ "logger.conf", "[general]\ndateformat = %F %T\n\n[logfiles]\n"
 			 "console => notice,warning,error\n"
@@ -279,6 +260,10 @@ int pbx_render(struct feature_ctx *ctx, struct render_out *out)
 	render_add(out, "extensions.conf", 0644, pbx_extensions_conf(ctx, &parts));
 	render_add(out, "queues.conf", 0644, pbx_queues_conf(doc, &parts));
 	render_add(out, "manager.conf", 0644, pbx_manager_conf(doc));
+	/* the call records' store: its table and columns are the records'
+	 * page's (cdr hook) */
+	render_add(out, "cdr_sqlite3_custom.conf", 0644,
+		   xstrdup(parts.slot[AST_CDR].s ? parts.slot[AST_CDR].s : ""));
 	render_add(out, "rtp.conf", 0644,
 		   xasprintf("[general]\nrtpstart = %lld\nrtpend = %lld\nicesupport = no\n",
 			     doc_int(doc, "pbx.rtp_start", 20000), doc_int(doc, "pbx.rtp_end", 30000)));
