@@ -135,7 +135,7 @@ class DifosPbx:
             m = re.search(r"extensions\.list\[(\d+)\]\.password: the password", r.stderr)
             if r.returncode == 0 or not m:
                 break
-            e = exts[int(m.group(1))]
+            e = exts[int(m.group(1)) - 1]   # an entry is named by its id
             e["password"] = self.passwords[e["number"]] = password()
         if r.returncode:
             raise SystemExit("config.set: %s%s" % (r.stdout[-500:], r.stderr[-500:]))
