@@ -24,7 +24,8 @@ namespace. No traffic leaves the namespaces. Two parts (PARTS=1,2):
  2. Calls per second: a sipp UAC (1001, with digest authentication) calls
     1002, answered by a sipp UAS, at rate steps (RATES, STEP seconds each,
     calls held HOLD ms, no media); the highest rate with < 1 % failed calls
-    (and at least 95 % of the rate reached), with Asterisk's CPU (its
+    (and at least 90 % of the rate reached: calls over the step's time
+    less the hold), with Asterisk's CPU (its
     /proc/PID/stat) per step. Anchor, step by step in turn: the same
     against a standalone Asterisk from the same engine root with
     hand-written minimal files (tests/integration/pbx_lab.py), in
@@ -48,7 +49,7 @@ from test_pbx import Phones  # noqa: E402  (sipp phones in a difos lab)
 RUNS = int(os.environ.get("RUNS", "3"))
 PARTS = set(os.environ.get("PARTS", "1,2").split(","))
 N_EXT = int(os.environ.get("EXTENSIONS", "1000"))
-RATES = [int(r) for r in os.environ.get("RATES", "25,50,100,150,200,300,400").split(",")]
+RATES = [int(r) for r in os.environ.get("RATES", "25,50,100,150,200,250,300,400").split(",")]
 STEP = float(os.environ.get("STEP", "4"))
 HOLD = int(os.environ.get("HOLD", "1000"))
 DIFOSCTL = os.path.join(BUILD, "difosctl")
@@ -146,7 +147,7 @@ class DifosPbx:
 
     def add_and_apply(self, number):
         """Wall times of `difosctl add` and `difosctl apply` of one more extension."""
-        pw = self.passwords.setdefault(number, "Add-%s-%s" % (number, secrets.token_hex(10)))
+        pw = self.passwords.setdefault(number, password())
         return fb.timed(self.ns,
                         [DIFOSCTL, "--root", str(self.d.root), "add", "extensions.list",
                          "name=Ext " + number, "number=" + number, "password=" + pw],
@@ -282,7 +283,8 @@ class CpsSide:
 
         def c(k):
             return int(row.get(k + "(C)", 0) or 0)
-        ok, failed, created = c("SuccessfulCall"), c("FailedCall"), c("TotalCallCreated")
+        ok, failed = c("SuccessfulCall"), c("FailedCall")
+        created = int(row.get("TotalCallCreated", 0) or 0)
         # the calls were all made in the time the rate gives them, or not
         reached = n / max(wall - HOLD / 1000 - 0.5, 1e-3)
         s = {"rate": rate, "calls": n, "ok": ok, "failed": failed + (n - created),
@@ -291,11 +293,18 @@ class CpsSide:
         s["fail_pct"] = 100.0 * s["failed"] / n
         s["cpu_pct"] = 100.0 * cpu / wall
         s["cpu_ms_call"] = 1000.0 * cpu / max(ok, 1)
-        s["pass"] = s["fail_pct"] < 1.0 and s["reached"] >= 0.95 * rate
+        s["pass"] = s["fail_pct"] < 1.0 and s["reached"] >= 0.9 * rate
+        # the channels of this step gone before the next one; a failed call
+        # may leave its channels up (no BYE reached them): hung up
+        deadline = time.monotonic() + 5
+        while channels(self.ami) > 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        s["left"] = channels(self.ami)
+        if s["left"]:
+            self.ami.command("channel request hangup all")
+            conftest.wait_for(lambda: channels(self.ami) == 0, 30, interval=0.1,
+                              what="%s: no channel left" % self.name)
         self.steps.append(s)
-        # the channels of this step gone before the next one
-        conftest.wait_for(lambda: channels(self.ami) == 0, 30, interval=0.1,
-                          what="%s: no channel left" % self.name)
         return s
 
     def best(self):
@@ -342,7 +351,13 @@ def part2(px, plab):
         conftest.wait_for(lambda s=s: ":%d " % CALLEE_SIP in
                           conftest.ns_exec(s.peer, "ss", "-Hlun").stdout + " ",
                           5, interval=0.05, what="the UAS")
-    ami_a = ast.ami
+    # a connection without events instead of the lab's (events on: unread
+    # during hundreds of calls, Asterisk would drop it; and difos's side has
+    # only its own long-lived client taking events)
+    ami_a = pbx_lab.Ami.connect(plab.pbx)
+    ami_a.login(ast.ami_user, ast.ami_secret, events=False)
+    ast.ami.close()
+    ast.ami = None
     difos = CpsSide("difos", px.lab.lan, CLIENT, conftest.LAN_ADDR, ph.scenarios, ph.tmp,
                     px.engine_pid(), px.ami or px.connect_ami(), pw)
     anchor = CpsSide("anchor", plab.peer, pbx_lab.PEER_ADDR, pbx_lab.PBX_ADDR, plab.scenarios,
@@ -357,9 +372,9 @@ def part2(px, plab):
                 continue
             s = side.step(rate)
             log("%s %d/s: %d ok, %d failed (%.2f %%), %d retransmissions, reached %.0f/s, "
-                "Asterisk CPU %.0f %% (%.2f ms per call), sipp rc %d" %
+                "Asterisk CPU %.0f %% (%.2f ms per call), sipp rc %d, channels left %d" %
                 (side.name, rate, s["ok"], s["failed"], s["fail_pct"], s["retrans"],
-                 s["reached"], s["cpu_pct"], s["cpu_ms_call"], s["rc"]))
+                 s["reached"], s["cpu_pct"], s["cpu_ms_call"], s["rc"], s["left"]))
             side.failed_once = not s["pass"]
         if difos.failed_once and anchor.failed_once:
             break
@@ -402,8 +417,8 @@ def report1(r):
 
 def report2(difos, anchor):
     print("\n== Part 2: calls per second (STEP=%gs, HOLD=%d ms, no media) ==" % (STEP, HOLD))
-    print("%-8s %6s | %-44s | %-44s" % ("", "rate", "difos: failed, CPU, ms/call",
-                                       "anchor: failed, CPU, ms/call"))
+    print("%-8s %6s | %-52s | %-52s" % ("", "rate", "difos: failed, reached, CPU, ms/call",
+                                       "anchor: failed, reached, CPU, ms/call"))
     rates = sorted({s["rate"] for s in difos.steps + anchor.steps})
 
     def cell(side, rate):
@@ -411,11 +426,11 @@ def report2(difos, anchor):
         if not s:
             return "-"
         s = s[0]
-        return "%5.2f %% %s, CPU %3.0f %%, %.2f ms, retr %d" % (
-            s["fail_pct"], "ok  " if s["pass"] else "FAIL", s["cpu_pct"], s["cpu_ms_call"],
-            s["retrans"])
+        return "%5.2f %% %s, %3.0f/s, CPU %3.0f %%, %.2f ms, retr %d" % (
+            s["fail_pct"], "ok  " if s["pass"] else "FAIL", s["reached"], s["cpu_pct"],
+            s["cpu_ms_call"], s["retrans"])
     for rate in rates:
-        print("%-8s %6d | %-44s | %-44s" % ("", rate, cell(difos, rate), cell(anchor, rate)))
+        print("%-8s %6d | %-52s | %-52s" % ("", rate, cell(difos, rate), cell(anchor, rate)))
     b1, b2 = difos.best(), anchor.best()
     print("highest rate with < 1 %% failed: difos %d/s, anchor %d/s, ratio %s" %
           (b1, b2, "%.2f" % (b1 / b2) if b2 else "-"))
