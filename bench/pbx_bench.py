@@ -34,7 +34,7 @@ namespace. No traffic leaves the namespaces. Two parts (PARTS=1,2):
 Reported, not asserted (a dropped call is reported as such).
     RUNS=3 DIFOS_BUILD=$PWD/build-bench /usr/bin/python3 bench/pbx_bench.py
 """
-import json, os, re, secrets, shutil, statistics, sys, tempfile, time
+import json, os, re, secrets, shutil, statistics, sys, tempfile, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.path.abspath(os.environ.get("DIFOS_BUILD", os.path.join(HERE, "..", "build")))
@@ -251,9 +251,11 @@ def part1(px):
 class CpsSide:
     """One PBX under test: where sipp runs, where it calls, whose CPU counts."""
 
-    def __init__(self, name, ns, local, target, scenarios, tmp, pid, ami, passwords):
+    def __init__(self, name, ns, local, target, scenarios, tmp, pid, ami, passwords,
+                 difosd=None):
         self.name, self.ns, self.local, self.target = name, ns, local, target
         self.scenarios, self.tmp, self.pid, self.ami = scenarios, tmp, pid, ami
+        self.difosd = difosd   # its pid: its CPU (the manager's events) counts too
         self.passwords = passwords
         self.steps = []
         self.failed_once = False
@@ -273,9 +275,11 @@ class CpsSide:
                 "-nostdin", "-trace_stat", "-stf", stat, "-fd", "1",
                 "-trace_err", "-error_file", os.path.join(d, "errors.log")]
         cpu0, t0 = cpu_seconds(self.pid), time.monotonic()
+        dcpu0 = cpu_seconds(self.difosd) if self.difosd else 0
         r = fb.sh(*argv, check=False, timeout=STEP + HOLD / 1000 + 60)
         wall = time.monotonic() - t0
         cpu = cpu_seconds(self.pid) - cpu0
+        dcpu = cpu_seconds(self.difosd) - dcpu0 if self.difosd else 0
         lines = [ln for ln in open(stat).read().splitlines() if ln.strip()] \
             if os.path.exists(stat) else []
         row = dict(zip(lines[0].rstrip(";").split(";"), lines[-1].rstrip(";").split(";"))) \
@@ -293,6 +297,7 @@ class CpsSide:
         s["fail_pct"] = 100.0 * s["failed"] / n
         s["cpu_pct"] = 100.0 * cpu / wall
         s["cpu_ms_call"] = 1000.0 * cpu / max(ok, 1)
+        s["difosd_ms_call"] = 1000.0 * dcpu / max(ok, 1)
         s["pass"] = s["fail_pct"] < 1.0 and s["reached"] >= 0.9 * rate
         # the channels of this step gone before the next one; a failed call
         # may leave its channels up (no BYE reached them): hung up
@@ -358,23 +363,41 @@ def part2(px, plab):
     ami_a.login(ast.ami_user, ast.ami_secret, events=False)
     ast.ami.close()
     ast.ami = None
+    if os.environ.get("ANCHOR_EVENTS"):
+        # an event reader like difos's long-lived client (same classes),
+        # reading and dropping them: what the events cost Asterisk
+        ev = pbx_lab.Ami.connect(plab.pbx)
+        r = ev.action("Login", Username=ast.ami_user, Secret=ast.ami_secret,
+                      Events="system,call,reporting")
+        if r.get("Response") != "Success":
+            raise SystemExit("anchor: event login refused: %r" % r)
+        ev.sock.settimeout(None)
+
+        def drain():
+            try:
+                while ev.sock.recv(65536):
+                    pass
+            except OSError:
+                pass
+        threading.Thread(target=drain, daemon=True).start()
     difos = CpsSide("difos", px.lab.lan, CLIENT, conftest.LAN_ADDR, ph.scenarios, ph.tmp,
-                    px.engine_pid(), px.ami or px.connect_ami(), pw)
+                    px.engine_pid(), px.ami or px.connect_ami(), pw, difosd=px.d.proc.pid)
     anchor = CpsSide("anchor", plab.peer, pbx_lab.PEER_ADDR, pbx_lab.PBX_ADDR, plab.scenarios,
                      plab.tmp, ast.proc.pid, ami_a, pw)
-    for side in (difos, anchor):
-        comm = open("/proc/%d/comm" % side.pid).read().strip()
-        if comm != "asterisk":
-            raise SystemExit("%s: pid %d is %s, not asterisk" % (side.name, side.pid, comm))
+    for pid, want in ((difos.pid, "asterisk"), (anchor.pid, "asterisk"), (difos.difosd, "difosd")):
+        comm = open("/proc/%d/comm" % pid).read().strip()
+        if comm != want:
+            raise SystemExit("pid %d is %s, not %s" % (pid, comm, want))
     for rate in RATES:
         for side in (difos, anchor):
             if side.failed_once:
                 continue
             s = side.step(rate)
             log("%s %d/s: %d ok, %d failed (%.2f %%), %d retransmissions, reached %.0f/s, "
-                "Asterisk CPU %.0f %% (%.2f ms per call), sipp rc %d, channels left %d" %
+                "Asterisk CPU %.0f %% (%.2f ms per call; difosd %.3f ms), sipp rc %d, channels left %d" %
                 (side.name, rate, s["ok"], s["failed"], s["fail_pct"], s["retrans"],
-                 s["reached"], s["cpu_pct"], s["cpu_ms_call"], s["rc"], s["left"]))
+                 s["reached"], s["cpu_pct"], s["cpu_ms_call"], s["difosd_ms_call"], s["rc"],
+                 s["left"]))
             side.failed_once = not s["pass"]
         if difos.failed_once and anchor.failed_once:
             break
@@ -442,6 +465,14 @@ def report2(difos, anchor):
         c2 = [s for s in anchor.steps if s["rate"] == r][0]["cpu_ms_call"]
         print("Asterisk CPU per call at %d/s: difos %.2f ms, anchor %.2f ms, ratio %.2f" %
               (r, c1, c2, c1 / c2 if c2 else 0))
+    both = [r for r in rates if [s for s in difos.steps if s["rate"] == r] and
+            [s for s in anchor.steps if s["rate"] == r]]
+    c1 = med([s["cpu_ms_call"] for s in difos.steps if s["rate"] in both])
+    c2 = med([s["cpu_ms_call"] for s in anchor.steps if s["rate"] in both])
+    print("Asterisk CPU per call, median over the rates both ran: difos %.2f ms, anchor %.2f ms, "
+          "ratio %.2f; difosd's own CPU per call (its manager client's events) %.3f ms" %
+          (c1, c2, c1 / c2 if c2 else 0,
+           med([s["difosd_ms_call"] for s in difos.steps if s["rate"] in both])))
 
 
 def main():
