@@ -9,6 +9,13 @@ cd "$(dirname "$0")/.."
 /usr/bin/python3 bench/dns_health_bench.py
 # the firewall: a large ruleset applied, one-element changes, packet cost (iperf3)
 timeout 1800 /usr/bin/python3 bench/firewall_bench.py
+# the PBX: one extension added with 1,000 configured (a call up meanwhile),
+# calls per second; in the engine root (built once, instant when cached)
+if ./scripts/pbx-rootfs.sh; then
+	timeout 900 /usr/bin/python3 bench/pbx_bench.py
+else
+	echo "bench: no PBX engine root (offline?): the PBX bench is skipped"
+fi
 # the web benchmark loads the GUI from gui/dist and drives Chromium with
 # playwright-core from bench/web; both are fetched here when missing
 [ -f gui/dist/index.html ] || (cd gui && timeout 600 npm ci --no-audit --no-fund --loglevel=error && timeout 600 npm run build --silent)

@@ -9,6 +9,7 @@
 
 #include "auth/auth.h"
 #include "features/pbx/extensions/extensions.h"
+#include "features/pbx/extensions/extensions_int.h"
 #include "schema/schema.h"
 #include "store/doc.h"
 
@@ -59,7 +60,8 @@ static const struct sc_field ext_fields[] = {
 };
 
 /* the password: libpwquality's verdict, as for the router's own (the
- * manual asks for strong SIP passwords: scanners try them all day) */
+ * manual asks for strong SIP passwords: scanners try them all day), each
+ * password checked once (extensions_strength.c) */
 static void ext_entry_check(const json_t *el, const char *path, const json_t *doc,
 			    struct sc_error_list *errs)
 {
@@ -79,7 +81,7 @@ static void ext_entry_check(const json_t *el, const char *path, const json_t *do
 			}
 	if (!pw)
 		return;
-	auth_password_strength_of(pw, NULL, doc_str(el, "number"), &st);
+	ext_password_strength(pw, doc_str(el, "number"), &st);
 	if (!st.ok) {
 		char *p = xasprintf("%s.password", path);
 		sc_error_add(errs, p, NULL, "the password %s", st.why);
