@@ -51,6 +51,7 @@ start() {
 	# the PBX engine root (instant once cached); the demo runs without a PBX if missing
 	if ./scripts/pbx-rootfs.sh; then
 		pbx="PBX engine root   ${DIFOS_PBX_ROOT:-/var/cache/difos/pbx-root}"
+		with_pbx=1
 	else
 		pbx="PBX engine root   missing (offline?): the demo runs without the PBX"
 	fi
@@ -62,6 +63,20 @@ start() {
 	# the host's veth is a second LAN port
 	$ctl set lan.interfaces lan0,lan1 >/dev/null
 	$ctl apply --comment "demo: host port on the LAN" >/dev/null
+
+	# two extensions a softphone on the host can register as (PBX on 192.168.1.1)
+	if [ -n "${with_pbx:-}" ]; then
+		for n in 1001 1002; do
+			pw="Demo-$(openssl rand -hex 6)-Phone!"
+			if $ctl add extensions.list name=Demo$n number=$n password="$pw" >/dev/null; then
+				pbx="$pbx
+  extension $n      password $pw   (SIP: 192.168.1.1, UDP 6067, TCP 6068, TLS 6069)"
+			fi
+		done
+		$ctl apply --comment "demo: two extensions" >/dev/null ||
+			pbx="$pbx
+  (the PBX did not start: see $ROOT/difosd.log)"
+	fi
 
 	# the web interface: wait for difosd-web, then the one-time setup link
 	for _ in $(seq 50); do

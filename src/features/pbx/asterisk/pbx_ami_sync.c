@@ -50,6 +50,22 @@ const char *pbx_ami_state(void)
 	return ami.state;
 }
 
+/* What Asterisk said, fit for an error: 200 characters at most, nothing
+ * but printable ones. */
+static const char *ami_says(const struct ami_msg *m, const char *otherwise)
+{
+	static __thread char buf[201];
+	const char *said = ami_get(m, "Message");
+	size_t i;
+
+	if (!said || !*said)
+		return otherwise;
+	for (i = 0; said[i] && i < sizeof(buf) - 1; i++)
+		buf[i] = (unsigned char)said[i] < 0x20 || said[i] == 0x7f ? '?' : said[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 static long long ami_now_ms(void)
 {
 	struct timespec ts;
@@ -217,7 +233,7 @@ static int ami_open(struct ami_conn *c, int timeout_ms, char **err)
 		return -1;
 	if (!ami_is(m, "Response", "Success")) {
 		*err = xasprintf("the manager refused difos's login: %s",
-				 ami_get(m, "Message") ? ami_get(m, "Message") : "no reason given");
+				 ami_says(m, "no reason given"));
 		ami_msg_free(m);
 		return -1;
 	}
@@ -240,7 +256,7 @@ int pbx_ami_action(const char *action, const char *key, const char *value, char 
 			rc = 0;
 		else
 			*err = xasprintf("Asterisk refused %s %s: %s", action, value,
-					 ami_get(m, "Message") ? ami_get(m, "Message") : "no reason given");
+					 ami_says(m, "no reason given"));
 	}
 	ami_msg_free(m);
 	ami_close(&c);
@@ -266,7 +282,7 @@ int pbx_ami_config_ok(const char *file, char **err)
 		if (ami_is(m, "Response", "Success"))
 			rc = 0;
 		else
-			*err = xstrdup(ami_get(m, "Message") ? ami_get(m, "Message") : "refused");
+			*err = xstrdup(ami_says(m, "refused"));
 	}
 	ami_msg_free(m);
 	ami_close(&c);
