@@ -672,6 +672,13 @@ def test_behind_nat_outside_peers_get_the_external_address_inside_ones_the_route
     ns_exec(pbx.wan, "ip", "addr", "add", OUTSIDE + "/32", "dev", "eth0", check=True)
     try:
         outside = Phones(pbx, pbx.wan, OUTSIDE, pbx.router_wan_addr)
+        # opened on the WAN only from another network: the firewall drops it
+        d.ctl_ok("set", "pbx.open_on_wan_from", '["192.0.2.0/24"]')
+        apply_ok(d)
+        r = outside.register(ALICE, ALICE_PW, ALICE_SIP, timeout=3)
+        assert not r.ok and r.responses == [], r.describe()
+        d.ctl_ok("set", "pbx.open_on_wan_from", '["203.0.113.0/24"]')
+        apply_ok(d)
         r = outside.register(ALICE, ALICE_PW, ALICE_SIP)
         assert r.ok, r.describe()
         assert ph.register(BOB, BOB_PW, BOB_SIP).ok
@@ -694,6 +701,7 @@ def test_behind_nat_outside_peers_get_the_external_address_inside_ones_the_route
         for key in ("external_media_address", "external_signaling_address"):
             d.ctl("delete", "pbx." + key)
         d.ctl_ok("set", "pbx.local_subnets", "[]")
+        d.ctl_ok("set", "pbx.open_on_wan_from", "[]")
         d.ctl_ok("set", "pbx.open_on_wan", "false")
         apply_ok(d)
 

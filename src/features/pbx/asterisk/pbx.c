@@ -242,19 +242,29 @@ static void pbx_stop(struct feature_ctx *ctx)
 	pbx_ami_forget();
 }
 
-/* the manual's SIP/RTP rule, when the WAN is opened to phones outside */
+/* the manual's SIP/RTP rule, when the WAN is opened to phones outside
+ * (from anywhere, or from the networks listed) */
 static void pbx_nft(struct feature_ctx *ctx, struct feature_nft *out)
 {
-	const json_t *doc = ctx->doc;
+	const json_t *doc = ctx->doc, *from = doc_get(doc, "pbx.open_on_wan_from"), *n;
+	struct sbuf src;
+	size_t i;
 
 	if (!pbx_wanted(doc) || !doc_bool(doc, "pbx.open_on_wan", false))
 		return;
+	sbuf_init(&src);
+	json_array_foreach(from, i, n)
+		sbuf_printf(&src, "%s%s", i ? ", " : "ip saddr { ", json_string_value(n));
+	if (src.len)
+		sbuf_add(&src, " } ");
 	sbuf_printf(&out->slot[NFT_INPUT_WAN],
-		    "\t\tudp dport { %lld, %lld-%lld } accept comment \"PBX: SIP and RTP\"\n"
-		    "\t\ttcp dport { %lld, %lld } accept comment \"PBX: SIP over TCP and TLS\"\n",
-		    doc_int(doc, "pbx.udp_port", 6067), doc_int(doc, "pbx.rtp_start", 20000),
-		    doc_int(doc, "pbx.rtp_end", 30000), doc_int(doc, "pbx.tcp_port", 6068),
+		    "\t\t%sudp dport { %lld, %lld-%lld } accept comment \"PBX: SIP and RTP\"\n"
+		    "\t\t%stcp dport { %lld, %lld } accept comment \"PBX: SIP over TCP and TLS\"\n",
+		    src.len ? src.s : "", doc_int(doc, "pbx.udp_port", 6067),
+		    doc_int(doc, "pbx.rtp_start", 20000), doc_int(doc, "pbx.rtp_end", 30000),
+		    src.len ? src.s : "", doc_int(doc, "pbx.tcp_port", 6068),
 		    doc_int(doc, "pbx.tls_port", 6069));
+	sbuf_free(&src);
 }
 
 static const char *const pbx_reads[] = { "pbx", NULL };

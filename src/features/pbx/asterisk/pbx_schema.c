@@ -10,6 +10,7 @@
 #include "schema/schema.h"
 #include "store/doc.h"
 
+static const char *const pbx_on[] = { "true", NULL };
 static const struct sc_tab tab_network = { "network", "Network" };
 static const struct sc_tab tab_security = { "security", "Security" };
 static const struct sc_tab tab_extras = { "extras", "Extras" };
@@ -48,6 +49,11 @@ static const struct sc_field pbx_fields[] = {
 	  .help = "Let phones outside reach the PBX: the SIP ports and the RTP ports are opened "
 		  "on the WAN (use strong extension passwords). Trunks' own addresses are always "
 		  "let in.", .tab = &tab_network },
+	{ .name = "open_on_wan_from", .kind = SC_LIST, .item = SC_CIDR4, .flags = SC_F_UNIQUE,
+	  .max = 64, .def = "[]", .title = "Only from",
+	  .help = "With Open on the WAN: only from these networks (the softphones' or a "
+		  "provider's); empty: from anywhere.", .tab = &tab_network,
+	  .when = { "open_on_wan", pbx_on } },
 	{ .name = "ami_port", .kind = SC_PORT, .def = "5038", .title = "AMI port",
 	  .help = "The Asterisk manager's port on the loopback, which difos uses to run the PBX.",
 	  .tab = &tab_security },
