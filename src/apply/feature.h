@@ -125,6 +125,8 @@ enum feature_event_kind {
 			      * address (null when removed), prefix} */
 	EV_ENGINE,           /* an engine process started or stopped: data {engine, running,
 			      * pid, restarts} */
+	EV_CERTIFICATE,      /* the router's TLS certificate was installed (again): data
+			      * {cert, key} (paths of the PEM files) */
 };
 
 struct feature_event {

@@ -427,6 +427,21 @@ def test_a_phone_registers_over_tls_with_the_routers_certificate(pbx):
                       tls_ca=ca)
     assert bad.rc == 1 and bad.responses == [401, 401], bad.describe()
 
+    # a certificate installed for the router: the PBX presents it at once
+    new_ca = ph.make_ca("router-new")
+    crt, key = ph.make_cert(new_ca, "router-new", LAN_ADDR)
+    (ph.tmp / "new.crt").write_text(crt)
+    (ph.tmp / "new.key").write_text(key)
+    d.ctl_ok("certificate", ph.tmp / "new.crt", ph.tmp / "new.key")
+
+    def trusted():
+        return ph.register(ALICE, ALICE_PW, 5067, transport="tls", pbx_port=6069,
+                           tls_ca=new_ca[0], timeout=3).ok
+    wait_for(trusted, 15, interval=0.5, what="the PBX presenting the new certificate")
+    assert not ph.register(ALICE, ALICE_PW, 5068, transport="tls", pbx_port=6069, tls_ca=ca,
+                           timeout=3).ok
+    d.ctl_ok("certificate", "--factory")
+
 
 def test_adding_an_extension_reloads_without_a_restart(pbx):
     d, ph = pbx.daemons[0], pbx.phones

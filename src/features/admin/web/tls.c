@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "apply/feature.h"
 #include "apply/supervisor.h"
 #include "apply/system.h"
 #include "core/files.h"
@@ -186,7 +187,8 @@ static int tls_copy(const char *from, const char *to, mode_t mode)
 /* difosd-web always reads server.crt/server.key: a copy of the admin's
  * certificate when installed, else of the factory one. Its command line
  * does not change when the certificate does; a restart is enough. */
-int web_tls_paths(const char *names, char **cert, char **key, char **err)
+int web_tls_paths(const struct feature_env *env, const char *names, char **cert, char **key,
+		  char **err)
 {
 	char *dir = tls_dir();
 	char *ucrt = xasprintf("%s/user.crt", dir), *ukey = xasprintf("%s/user.key", dir);
@@ -222,9 +224,13 @@ int web_tls_paths(const char *names, char **cert, char **key, char **err)
 		rc = -1;
 	}
 	/* its details are read now, with the change, so that status reads
-	 * never run openssl */
-	if (rc == 0)
+	 * never run openssl; the PBX's TLS transport presents it too */
+	if (rc == 0) {
+		json_t *ev = json_pack("{s:s, s:s}", "cert", *cert, "key", *key);
 		json_decref(web_tls_info());
+		feature_emit(env, EV_CERTIFICATE, ev);
+		json_decref(ev);
+	}
 	free(ucrt);
 	free(ukey);
 	free(fcrt);
@@ -316,7 +322,7 @@ restart:
 	/* difosd-web reads the key only at start */
 	{
 		char *crt = NULL, *k = NULL, *err = NULL;
-		if (web_tls_paths(NULL, &crt, &k, &err) < 0) {
+		if (web_tls_paths(c->env, NULL, &crt, &k, &err) < 0) {
 			json_decref(out);
 			out = rpc_fail(c, RPC_INTERNAL, NULL, NULL, "%s", err);
 		} else if (sv_running("difosd-web")) {

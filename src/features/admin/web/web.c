@@ -193,7 +193,7 @@ static int web_apply(struct feature_ctx *ctx)
 	free(path);
 	if (names)
 		names[strcspn(names, "\n")] = '\0';
-	if (web_tls_paths(names, &cert, &key, &ctx->err) < 0)
+	if (web_tls_paths(ctx->env, names, &cert, &key, &ctx->err) < 0)
 		goto out;
 	sock = xasprintf("--socket=%s/web.sock", ctx->env->paths.run);
 	empty = xasprintf("--chroot=%s/web-root", ctx->env->paths.run);

@@ -15,7 +15,8 @@ struct sys;
  * factory one, made now if missing or made for other names (names: the
  * subjectAltName "DNS:a,DNS:b,IP:c", or NULL for those it has). Paths are
  * malloc'd. */
-int web_tls_paths(const char *names, char **cert, char **key, char **err);
+int web_tls_paths(const struct feature_env *env, const char *names, char **cert, char **key,
+		  char **err);
 json_t *web_tls_info(void);
 extern const struct rpc_method web_methods[];
 /* difosd-web reads its certificate only at start: it was just started with

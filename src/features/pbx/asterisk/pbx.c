@@ -9,6 +9,7 @@
  * with the new secret and Asterisk says it is fully booted.
  */
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,6 +236,41 @@ static json_t *pbx_status(struct feature_ctx *ctx)
 	return o;
 }
 
+/* The router's certificate changed: the TLS transport presents the new
+ * one after a reload (the same file names: Asterisk reloads them). */
+static void pbx_event(const struct feature_env *env, const struct feature_event *ev)
+{
+	static const char *const keys[][2] = { { "cert", "tls.crt" }, { "key", "tls.key" } };
+	struct pbx_user u = { 0 };
+	char *etc, *err = NULL;
+	int rc = 0;
+
+	if (ev->kind != EV_CERTIFICATE || !sv_running(PBX_ENGINE) || sys_is_dry(env->sys) ||
+	    pbx_user_find(env, &u, &err) < 0) {
+		free(err);
+		return;
+	}
+	etc = pbx_dir(env, "etc");
+	for (size_t i = 0; i < ARRAY_SIZE(keys) && rc == 0; i++) {
+		const char *from = json_string_value(json_object_get(ev->data, keys[i][0]));
+		char *to = xasprintf("%s/%s", etc, keys[i][1]), *data;
+		size_t len;
+		if (from && (data = file_read(from, &len))) {
+			rc = pbx_file_install(to, data, len, u.gid, &err);
+			sodium_memzero(data, len);
+			free(data);
+		}
+		free(to);
+	}
+	free(etc);
+	if (rc < 0) {
+		log_warn("pbx: the new certificate: %s", err);
+		free(err);
+		return;
+	}
+	pbx_live_action("Reload", "Module", "res_pjsip.so");
+}
+
 static void pbx_stop(struct feature_ctx *ctx)
 {
 	(void)ctx;
@@ -282,4 +318,5 @@ const struct feature feature_pbx = {
 	.engines = (const struct feature_engine[]){ { PBX_ENGINE, "engine" }, { NULL } },
 	.reads = pbx_reads,
 	.nft = pbx_nft,
+	.event = pbx_event,
 };

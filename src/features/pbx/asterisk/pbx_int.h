@@ -45,5 +45,7 @@ const char *pbx_ami_state(void);
 void pbx_live_start(const struct feature_env *env, int port, const char *secret);
 void pbx_live_stop(void);
 json_t *pbx_live_status(void);
+/* one action on the long-lived connection, its answer logged (the loop) */
+int pbx_live_action(const char *action, const char *key, const char *value);
 
 #endif

@@ -246,6 +246,32 @@ void pbx_live_stop(void)
 		core_on_loop(live_stop_here, NULL);
 }
 
+static void live_done(void *arg, const char *err, const struct ami_reply *r)
+{
+	char *what = arg;
+
+	if (err || !ami_reply_ok(r))
+		log_warn("pbx: %s: %s", what, err ? err : ami_get(r->response, "Message") ?
+			 ami_get(r->response, "Message") : "refused");
+	else
+		log_info("pbx: %s: done", what);
+	free(what);
+}
+
+int pbx_live_action(const char *action, const char *key, const char *value)
+{
+	const char *const kv[] = { key, value, NULL };
+	char *what = xasprintf("%s %s", action, value), *err = NULL;
+
+	if (!live.client || ami_client_send(live.client, action, kv, 0, live_done, what, &err) < 0) {
+		log_warn("pbx: %s: %s", what, err ? err : "the manager is not connected");
+		free(err);
+		free(what);
+		return -1;
+	}
+	return 0;
+}
+
 json_t *pbx_live_status(void)
 {
 	json_t *o = json_object();
