@@ -152,8 +152,13 @@ def test_a_call_between_extensions_carries_audio_and_is_recorded(pbx):
     cap = ph.capture(filt="udp and not port 6067 and not port 53 and not port 67")
     bob = ph.answer(BOB_SIP, BOB_RTP)
     alice = ph.call(ALICE, ALICE_PW, BOB, ALICE_SIP, ALICE_RTP, talk_ms=2500)
+    # the call shows in the status while it is up: both legs
+    wait_for(lambda: {(c.get("caller"), c.get("state")) for c in pbx_detail(d)["calls"]} >=
+             {(ALICE, "Up")} and len(pbx_detail(d)["calls"]) == 2, 5, interval=0.1,
+             what="the call in the status")
     ra, rb = alice.wait(30), bob.wait(10)
     packets = ph.capture_packets(cap)
+    wait_for(lambda: pbx_detail(d)["calls"] == [], 5, what="the call gone from the status")
     assert ra.ok, ra.describe()
     assert rb.ok, rb.describe()
 

@@ -36,7 +36,10 @@ struct live_list {
 	const char *const *events;     /* what makes it read again */
 	json_t **into;
 	json_t *(*build)(const struct ami_reply *r);
-	bool asking, again;
+	unsigned gap_ms;               /* between two reads at least: a busy PBX sends
+					* events by the hundred a second */
+	bool asking, again, waiting;   /* waiting: a read is due when the gap has passed */
+	long long last_ms;
 };
 
 static void live_ask(struct live_list *l);
@@ -117,11 +120,27 @@ static const char *const live_call_events[] = { "Newchannel", "Hangup", "Newstat
 						"BridgeEnter", NULL };
 
 static struct live_list live_views[] = {
-	{ "PJSIPShowContacts", live_contact_events, &live.contacts, live_build_contacts },
+	{ "PJSIPShowContacts", live_contact_events, &live.contacts, live_build_contacts, 300 },
 	{ "PJSIPShowRegistrationsOutbound", live_registry_events, &live.registrations,
-	  live_build_registrations },
-	{ "CoreShowChannels", live_call_events, &live.calls, live_build_calls },
+	  live_build_registrations, 300 },
+	{ "CoreShowChannels", live_call_events, &live.calls, live_build_calls, 500 },
 };
+
+/* one timer for the reads that wait for their gap */
+static uv_timer_t live_timer;
+static bool live_timer_ready;
+
+static void live_tick(uv_timer_t *t)
+{
+	(void)t;
+	core_enter();
+	for (size_t i = 0; i < ARRAY_SIZE(live_views); i++)
+		if (live_views[i].waiting) {
+			live_views[i].waiting = false;
+			live_ask(&live_views[i]);
+		}
+	core_leave();
+}
 
 static void live_answer(void *arg, const char *err, const struct ami_reply *r)
 {
@@ -145,12 +164,23 @@ static void live_answer(void *arg, const char *err, const struct ami_reply *r)
 
 static void live_ask(struct live_list *l)
 {
+	long long now = now_ms(), due = l->last_ms + l->gap_ms;
 	char *err = NULL;
 
 	if (l->asking) {
 		l->again = true;
 		return;
 	}
+	if (l->waiting)
+		return;
+	if (now < due && live_timer_ready) {
+		l->waiting = true;
+		if (!uv_is_active((uv_handle_t *)&live_timer) ||
+		    uv_timer_get_due_in(&live_timer) > (uint64_t)(due - now))
+			uv_timer_start(&live_timer, live_tick, (uint64_t)(due - now), 0);
+		return;
+	}
+	l->last_ms = now;
 	if (ami_client_send(live.client, l->action, NULL, 0, live_answer, l, &err) == 0)
 		l->asking = true;
 	else {
@@ -162,7 +192,7 @@ static void live_ask(struct live_list *l)
 static void live_forget(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(live_views); i++) {
-		live_views[i].asking = live_views[i].again = false;
+		live_views[i].asking = live_views[i].again = live_views[i].waiting = false;
 		json_decref(*live_views[i].into);
 		*live_views[i].into = NULL;
 	}
@@ -203,6 +233,11 @@ static void live_start_here(void *arg)
 				  .events = "system,call,reporting" };
 	char *err = NULL;
 
+	if (!live_timer_ready) {
+		/* closed with the loop's other handles when difosd ends */
+		uv_timer_init(live.loop, &live_timer);
+		live_timer_ready = true;
+	}
 	if (live.client && live.port == a->port && live.secret && !strcmp(live.secret, a->secret))
 		return;
 	if (live.client)
