@@ -31,7 +31,7 @@ export const blockListPage: PageDef = {
         },
         form: {
           hints: {
-            numbers: 'Numbers of 3 to 20 digits, with an optional leading +, separated by commas, spaces or new lines. ' +
+            numbers: 'Numbers of 3 to 20 digits, with an optional leading +, separated by spaces or commas. ' +
               'A caller whose number contains one of them is refused.',
           },
         },

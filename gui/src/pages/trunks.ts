@@ -8,7 +8,9 @@
 import { configUrl, get } from '../api';
 import { h } from '../dom';
 import type { PageCtx, PageDef } from '../page';
-import { chooser, type ChoiceOption } from '../suggest';
+import type { SchemaForm } from '../form';
+import { labelOf } from '../schema';
+import { chooser, picker, type ChoiceOption } from '../suggest';
 import { collectionTable, type Entry } from '../table';
 import { POLL_MS, type Contacts } from './pbx';
 
@@ -112,6 +114,18 @@ function watchTrunks(ctx: Pick<PageCtx, 'onLeave'>, card: HTMLElement, live: { c
   });
 }
 
+/** The codecs as checkboxes, in words; a new trunk starts with the default ones checked. */
+function codecPicker(form: SchemaForm, entry: Entry | undefined): void {
+  const f = form.fields.get('trunks.list.codecs');
+  if (!f) return;
+  const items = f.node.items;
+  if (!entry && !f.input.value && Array.isArray(f.node.default)) {
+    f.input.value = (f.node.default as string[]).join(', ');
+    f.input.dispatchEvent(new Event('input', { bubbles: true }));
+  }
+  picker(f, (items?.enum || []).map((c) => ({ value: c, label: labelOf(items, c) })), { label: 'Codecs, in order of preference' });
+}
+
 export const trunksPage: PageDef = {
   path: '/pbx/trunks',
   title: 'Trunks',
@@ -143,9 +157,10 @@ export const trunksPage: PageDef = {
           reachability: { title: 'Reachable', render: (e) => liveCell('trunk-reachability', e, (t, l) => trunkReachability(t, l.contacts), () => live) },
         },
         label: (e) => String(e.name ?? e.id),
-        enhance: (form) => {
+        enhance: (form, entry) => {
           const f = form.fields.get('trunks.list.default_destination');
           if (f) chooser(f, extensionChoices(exts), { empty: 'Refuse the call', missing: (v) => `${v} (no such extension)` });
+          codecPicker(form, entry);
         },
       });
       holder.replaceChildren(card);

@@ -182,10 +182,14 @@ describe('PBX › Trunks', () => {
     expect(q('username').closest<HTMLElement>('.field')!.hidden).toBe(false);
     type(q('username'), 'pbx1');
     type(q('password'), 'Secret-2024x');
+    // the codecs as for extensions: checkboxes in words, the default ones checked
+    expect(dlg.querySelector('[data-test="picker-trunks.list.codecs"]')!.textContent).toContain('G.711 A-law');
+    expect(dlg.querySelector<HTMLInputElement>('[data-test="pick-alaw"]')!.checked).toBe(true);
     dlg.querySelector<HTMLButtonElement>('[data-test="save"]')!.click();
     await until(() => seen.some((r) => r.method === 'POST'));
     expect(seen.find((r) => r.method === 'POST')!.body).toMatchObject({
-      name: 'office', host: '10.254.248.2', default_destination: '1002', authentication: true, username: 'pbx1', password: 'Secret-2024x' });
+      name: 'office', host: '10.254.248.2', default_destination: '1002', authentication: true, username: 'pbx1', password: 'Secret-2024x',
+      codecs: ['ulaw', 'alaw'] });
   });
 });
 
