@@ -104,6 +104,19 @@ describe('a select for a field', () => {
     sel.dispatchEvent(new Event('change'));
     expect(field.read().empty).toBe(true);
   });
+  it('an error on the field marks the select, and the form focuses the select', async () => {
+    const f = buildForm(schema, 'call_routing.outbound', { pattern: '_20XX' });
+    document.body.append(f.el);
+    const field = f.fields.get('call_routing.outbound.trunk')!;
+    const sel = chooser(field, [{ value: '3', label: 'office' }]);
+    expect(f.validate()).toBe(false);
+    await until(() => sel.getAttribute('aria-invalid') === 'true');
+    expect(field.error.textContent).toBe('Required');
+    expect(document.activeElement).toBe(sel);
+    sel.value = '3';
+    sel.dispatchEvent(new Event('change'));
+    await until(() => !sel.hasAttribute('aria-invalid'));
+  });
 });
 
 describe('the PBX menu', () => {
@@ -276,6 +289,36 @@ describe('PBX › Call Routing', () => {
     expect(err.textContent).toBe('20a is not a number that can be dialled (digits, *, #, +)');
     expect(answer.textContent).toBe('');
     expect(seen.filter((r) => r.url.startsWith('/pbx/route-preview')).length).toBe(3);
+  });
+
+  it('a route staged asks the preview again', async () => {
+    let kind = 'none';
+    const { seen } = mockFetch({
+      ...base(),
+      'GET /pbx/route-preview?number=2001': () => [200, kind === 'none' ? { number: '2001', kind, staged: false }
+        : { number: '2001', kind, route: { id: 7, pattern: '_200X' }, trunk: 'gw', sent: '2001', staged: true }],
+      'POST /config/call_routing/outbound': () => {
+        kind = 'route';
+        return [200, { id: 7 }];
+      },
+      'GET /changes': [200, [{}]],
+    });
+    const root = renderPage(callRoutingPage);
+    await until(() => root.querySelector('[data-test="table-call_routing.outbound"] [data-test="add"]'));
+    type(root.querySelector<HTMLInputElement>('[data-test="preview-number"]')!, '2001');
+    root.querySelector<HTMLButtonElement>('[data-test="preview"]')!.click();
+    const answer = root.querySelector('[data-test="preview-answer"]')!;
+    await until(() => answer.textContent === '2001: no route: the call fails');
+    root.querySelector<HTMLButtonElement>('[data-test="table-call_routing.outbound"] [data-test="add"]')!.click();
+    const dlg = document.querySelector('[data-test="entry-dialog"]')!;
+    type(dlg.querySelector<HTMLInputElement>('[name="call_routing.outbound.pattern"]')!, '_200X');
+    const trunk = dlg.querySelector<HTMLSelectElement>('[name="call_routing.outbound.trunk"]')!;
+    trunk.value = '4';
+    trunk.dispatchEvent(new Event('change'));
+    dlg.querySelector<HTMLButtonElement>('[data-test="save"]')!.click();
+    await until(() => answer.textContent!.includes('outbound route'));
+    expect(answer.textContent).toBe('2001: outbound route _200X to trunk gw — the number is sent as dialled');
+    expect(seen.filter((r) => r.url === '/pbx/route-preview?number=2001').length).toBe(2);
   });
 });
 
