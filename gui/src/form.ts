@@ -118,7 +118,9 @@ export function buildForm(root: SchemaNode, path: string, value: unknown, opts: 
     if (!f || !ctl) continue;
     const update = () => {
       const r = ctl.read();
-      f.wrap.hidden = !values.includes(r.empty ? empty : r.value);
+      const cur = r.empty ? empty : r.value;
+      // the schema gives the values as text ("true" for a switch)
+      f.wrap.hidden = !values.some((v) => v === cur || (cur !== undefined && String(v) === String(cur)));
       if (f.wrap.hidden) f.setError(null);
     };
     ctl.input.addEventListener('change', update);

@@ -1,6 +1,8 @@
 /* Every page, in menu order. */
 import type { PageDef } from './page';
 import { bandwidthPage } from './pages/bandwidth';
+import { blockListPage } from './pages/blocklist';
+import { callRoutingPage } from './pages/callrouting';
 import { confirmPage } from './pages/confirm';
 import { dashboardPage } from './pages/dashboard';
 import { dnsPage } from './pages/dns';
@@ -13,6 +15,7 @@ import { extensionsPage, pbxSettingsPage } from './pages/pbx';
 import { routesPage } from './pages/routing';
 import { setupPage } from './pages/setup';
 import { systemPage } from './pages/system';
+import { trunksPage } from './pages/trunks';
 
 export const PAGES: PageDef[] = [
   dashboardPage,
@@ -30,6 +33,9 @@ export const PAGES: PageDef[] = [
   systemPage,
   historyPage,
   extensionsPage,
+  trunksPage,
+  callRoutingPage,
+  blockListPage,
   pbxSettingsPage,
   loginPage,
   setupPage,

@@ -157,3 +157,50 @@ export function suggestDevices(form: SchemaForm, path: string): void {
     suggestNames(f, names, 'Devices');
   }, () => {});
 }
+
+export interface ChoiceOption {
+  value: string;
+  label: string;
+}
+
+/**
+ * A select in place of a field's text input (an extension picked by number
+ * and name, a trunk by name): the select takes the input's id and name, the
+ * input stays hidden and holds the value, so reading, checking and errors
+ * work as before. A value held that is not among the options stays, named
+ * so; empty gives the first option for no value (absent: one is required).
+ */
+export function chooser(f: Field, options: ChoiceOption[], opts: { empty?: string; missing?: (v: string) => string } = {}): HTMLSelectElement {
+  const input = f.input as HTMLInputElement;
+  const cur = input.value.trim();
+  const list = [...options];
+  if (cur && !list.some((o) => o.value === cur)) list.push({ value: cur, label: opts.missing ? opts.missing(cur) : cur });
+  const sel = h('select', {
+    id: input.id,
+    name: input.name,
+    'aria-describedby': input.getAttribute('aria-describedby') || undefined,
+    'aria-required': input.getAttribute('aria-required') || undefined,
+    'data-test': 'choose-' + f.path,
+    onchange: () => {
+      input.value = sel.value;
+      touch(input);
+    },
+  },
+  opts.empty !== undefined || !cur ? h('option', { value: '' }, opts.empty ?? '— choose —') : null,
+  list.map((o) => h('option', { value: o.value }, o.label)));
+  sel.value = cur;
+  input.id += '-text';
+  input.removeAttribute('name');
+  input.hidden = true;
+  input.tabIndex = -1;
+  // the form focuses a bad field's input: the select stands for it
+  input.focus = (o?: FocusOptions) => sel.focus(o);
+  // an error put on the field (its check, the router's refusal) shows on the select too
+  new MutationObserver(() => {
+    const bad = input.getAttribute('aria-invalid');
+    if (bad) sel.setAttribute('aria-invalid', bad);
+    else sel.removeAttribute('aria-invalid');
+  }).observe(input, { attributes: true, attributeFilter: ['aria-invalid'] });
+  input.after(sel);
+  return sel;
+}

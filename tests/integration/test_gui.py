@@ -593,6 +593,83 @@ def test_pbx_extension_created_applied_and_settings_warn(gui_lab, tmp_path):
             lab.daemon.ctl_ok("apply", "--comment", "PBX test done")
 
 
+# ---- 10. PBX › Trunks, Call Routing, Block List ---------------------------------------
+
+REGISTRAR_SIP = 5090
+TRUNK_USER, TRUNK_SECRET = "4971234", "s3cret-Provider"
+BAD_PATTERN = "_20[1"
+BLOCKED = ["7654321", "+971501112233"]
+
+
+def test_pbx_trunk_routes_preview_and_block_list(gui_lab, tmp_path):
+    """With extension 1001 (Desk) in force and a provider's registrar on the
+    WAN (sipp), the scenario creates trunk office with gateway authentication
+    (the credentials' fields appear) and extension 1001 as its default action;
+    an outbound route whose pattern Asterisk would misread is refused at its
+    field, a valid one is staged; the route preview answers from the staged
+    configuration (the route, the trunk's prefix, a call in to the default),
+    and after the apply from the one in force; a block list of two numbers;
+    once applied the trunk registers with its credentials, shown live."""
+    lab = gui_lab
+    ready(lab)
+    d = lab.daemon
+    made = False
+    creds = lab.tmp / "registrar.csv"
+    creds.write_text("SEQUENTIAL\n%s;%s;\n" % (TRUNK_USER, TRUNK_SECRET))
+    # a few rounds: a registration is renewed, and each REGISTER is one round
+    registrar = lab.spawn("registrar", lab.wan, [
+        "sipp", "-sf", REPO / "tests/integration/pbx/registrar.xml", "-i", WAN_SERVER,
+        "-p", REGISTRAR_SIP, "-inf", creds, "-m", 5, "-nostdin"])
+    wait_for(lambda: ":%d " % REGISTRAR_SIP in ns_exec(lab.wan, "ss", "-Hlun").stdout + " ",
+             5, interval=0.05, what="the registrar")
+    try:
+        d.ctl_ok("add", "extensions.list", "name=Desk", "number=" + PBX_NUMBER,
+                 "password=" + PBX_STRONG, "qualify=false")
+        made = True
+        d.ctl_ok("apply", "--comment", "an extension for the routing test")
+        rev_before = d.running_rev()
+        res = run_scenario(lab, "pbx_routing.mjs", tmp_path, "--password", PASSWORD,
+                           "--ext", PBX_NUMBER, "--ext-name", "Desk", "--host", WAN_SERVER,
+                           "--port", REGISTRAR_SIP, "--user", TRUNK_USER, "--secret", TRUNK_SECRET,
+                           "--bad-pattern", BAD_PATTERN, "--block", ",".join(BLOCKED),
+                           timeout=180)
+        assert "'[' at position" in res["refusal"] and "is not closed by ']'" in res["refusal"], res
+        # the refused route was one POST; nothing else was written but the three entries
+        assert res["writes"] == ["POST /api/v1/config/trunks/list"] + \
+            ["POST /api/v1/config/call_routing/outbound"] * 2 + \
+            ["POST /api/v1/config/block_lists/list"], res["writes"]
+        rev = res["revision"]
+        assert rev > rev_before and d.running_rev() == rev
+        assert revision_state(lab, rev) == "applied"
+
+        trunks = running_value(lab, "trunks.list")
+        assert len(trunks) == 1, trunks
+        t = trunks[0]
+        assert (t["name"], t["host"], t["port"], t["dialout_prefix"], t["default_destination"]) == \
+            ("office", WAN_SERVER, REGISTRAR_SIP, "8", PBX_NUMBER), t
+        assert t["authentication"] is True and t["username"] == TRUNK_USER, t
+        assert t["password"] == "********" and t["qualify"] is False, t
+        routes = running_value(lab, "call_routing.outbound")
+        assert [(r["name"], r["pattern"], r["trunk"]) for r in routes] == \
+            [("local", "_20XX", t["id"])], routes
+        lists = running_value(lab, "block_lists.list")
+        assert [(b["name"], b["numbers"]) for b in lists] == [("spam", BLOCKED)], lists
+        # what the GUI said the router said
+        assert res["applied"]["route"] == res["staged"]["route"]
+        assert d.status()["features"]["pbx"]["detail"]["registrations"]["office"]["status"] == \
+            "Registered"
+    finally:
+        lab.stop_proc(registrar)
+        ready(lab)
+        # what the scenario made, however far it went; a route before its trunk
+        for path in ("block_lists.list", "call_routing.outbound", "trunks.list",
+                     "extensions.list"):
+            for e in d.ctl_json("get", path) or []:
+                d.ctl_ok("delete", "%s[%d]" % (path, e["id"]))
+        if made:   # the shared lab goes on without a PBX
+            d.ctl_ok("apply", "--comment", "PBX routing test done")
+
+
 # ---- the daemon after a GUI session ----------------------------------------------
 
 

@@ -95,7 +95,7 @@ const status = (contacts: unknown) => [200, { features: { pbx: { state: 'ok', de
 describe('PBX › Extensions', () => {
   it('is in the PBX menu group with Settings', () => {
     expect(GROUPS).toContain('PBX');
-    expect(PAGES.filter((p) => p.group === 'PBX').map((p) => p.path)).toEqual(['/pbx/extensions', '/pbx/settings']);
+    expect(PAGES.filter((p) => p.group === 'PBX').map((p) => p.path)).toEqual(['/pbx/extensions', '/pbx/trunks', '/pbx/routing', '/pbx/blocklist', '/pbx/settings']);
   });
 
   it('"Create New Extension", the rows with registration and recording, live from the status every 3 s, until the page is left', async () => {
