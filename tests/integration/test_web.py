@@ -209,7 +209,8 @@ def test_get_never_changes_state(web_lab, admin):
             continue
         q = {"/diff": "?from=0&to=0",
              "/qos/sqm/autofill": "?advertised_download=100&advertised_upload=20",
-                 "/pbx/route-preview": "?number=2001"}.get(path, "")
+                 "/pbx/route-preview": "?number=2001",
+                 "/pbx/recording": "?file=none.wav"}.get(path, "")
         r = c.api("GET", path.replace("{id}", "1") + q)
         assert r.status in (200, 404), "%s: %r" % (path, r)
         gets += 1
