@@ -620,6 +620,16 @@ def test_additions_asterisk_cannot_read_are_refused_and_the_pbx_goes_on(pbx):
     bob = ph.answer(BOB_SIP, BOB_RTP)
     alice = ph.call(ALICE, ALICE_PW, BOB, ALICE_SIP, ALICE_RTP, talk_ms=500)
     assert alice.wait(30).ok and bob.wait(10).ok
+    # a file longer than a manager answer may be (16,384 lines) is read whole,
+    # and answered small: 16,375 settings in a template (64 KiB of text)
+    big = "[difos-test-template](!)\n" + "x=1\n" * 16375
+    cp = d.ctl("set", "pbx.pjsip_extra", big)
+    assert cp.returncode == 0, cp.stderr[-300:]
+    cp = d.ctl("apply", timeout=60)
+    assert cp.returncode == 0, (cp.stdout + cp.stderr)[-500:]
+    assert engine_pid(d) == pid
+    d.ctl_ok("set", "pbx.pjsip_extra", json.dumps(""))
+    apply_ok(d)
     # additions Asterisk reads are appended and in force
     d.ctl_ok("set", "pbx.extensions_extra", json.dumps(
         "[difos-extensions]\nexten => 600,1,Answer()\n same => n,Wait(1)\n same => n,Hangup()\n"))

@@ -74,7 +74,9 @@ static bool pbx_runs(const struct feature_ctx *ctx)
 
 /* The files Asterisk reads again on a reload, with the user's additions
  * in them: checked by Asterisk's own reader before they are switched in. */
-static const char *const pbx_checked[] = { "pjsip.conf", "extensions.conf", "queues.conf", NULL };
+static const struct { const char *file, *category; } pbx_checked[] = {
+	{ "pjsip.conf", "global" }, { "extensions.conf", "general" }, { "queues.conf", "general" },
+};
 
 /* Asterisk's own words on a file it could not read: its last output line
  * naming the file (the line may come a moment after the manager's answer). */
@@ -110,13 +112,14 @@ static int pbx_check(struct feature_ctx *ctx)
 	if (pbx_user_find(ctx->env, &u, &ctx->err) < 0)
 		return -1;
 	etc = pbx_dir(ctx->env, "etc");
-	for (const char *const *f = pbx_checked; *f && rc == 0; f++) {
+	for (size_t i = 0; i < ARRAY_SIZE(pbx_checked) && rc == 0; i++) {
+		const char *const *f = &pbx_checked[i].file;
 		char *from = xasprintf("%s/%s", ctx->dir, *f), *name = xasprintf("check-%s", *f);
 		char *to = xasprintf("%s/%s", etc, name), *data, *why = NULL;
 		size_t len;
 		if (apply_file_changed(ctx, *f) && (data = file_read(from, &len))) {
 			rc = pbx_file_install(to, data, len, u.gid, &ctx->err);
-			if (rc == 0 && pbx_ami_config_ok(name, &why) < 0) {
+			if (rc == 0 && pbx_ami_config_ok(name, pbx_checked[i].category, &why) < 0) {
 				char *says = pbx_engine_says(name), *at;
 				/* "line 90 of <etc>/check-pjsip.conf": of pjsip.conf */
 				if (says && (at = strstr(says, to)))
@@ -198,10 +201,10 @@ static int pbx_health(struct feature_ctx *ctx)
 		return sv_running(PBX_ENGINE) ? 0 : -1;
 	if (pbx_ami_wait_booted(PBX_BOOT_MS, &why) == 0) {
 		/* a first start is not checked before: Asterisk reads its files now */
-		for (const char *const *f = pbx_checked; *f; f++)
-			if (pbx_ami_config_ok(*f, &why) < 0) {
-				char *says = pbx_engine_says(*f);
-				ctx->err = xasprintf("Asterisk refuses %s: %s%s%s", *f, why,
+		for (size_t i = 0; i < ARRAY_SIZE(pbx_checked); i++)
+			if (pbx_ami_config_ok(pbx_checked[i].file, pbx_checked[i].category, &why) < 0) {
+				char *says = pbx_engine_says(pbx_checked[i].file);
+				ctx->err = xasprintf("Asterisk refuses %s: %s%s%s", pbx_checked[i].file, why,
 						     says ? ": " : "", says ? says : "");
 				free(says);
 				free(why);

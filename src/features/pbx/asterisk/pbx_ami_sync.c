@@ -270,9 +270,11 @@ int pbx_ami_reload(const char *module, char **err)
 	return pbx_ami_action("Reload", "Module", module, err);
 }
 
-int pbx_ami_config_ok(const char *file, char **err)
+int pbx_ami_config_ok(const char *file, const char *category, char **err)
 {
-	const char *const kv[] = { "Filename", file, NULL };
+	/* the whole file is read; only one small category comes back (a
+	 * thousand extensions' lines would not fit in an answer) */
+	const char *const kv[] = { "Filename", file, "Category", category, NULL };
 	struct ami_conn c;
 	struct ami_msg *m = NULL;
 	int rc = -1;

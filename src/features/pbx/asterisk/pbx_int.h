@@ -36,8 +36,8 @@ int pbx_ami_reload(const char *module, char **err);
 int pbx_ami_action(const char *action, const char *key, const char *value, char **err);
 int pbx_ami_wait_booted(int timeout_ms, char **err);
 /* Asterisk's own configuration reader on a file of its etc folder: 0 when
- * it reads, else -1 with its answer in *err */
-int pbx_ami_config_ok(const char *file, char **err);
+ * it reads, else -1 with its answer in *err; only category is answered */
+int pbx_ami_config_ok(const char *file, const char *category, char **err);
 const char *pbx_ami_state(void);
 
 /* pbx_live.c: the manager's long-lived connection on the loop, and what
