@@ -142,6 +142,10 @@ static int pbx_check(struct feature_ctx *ctx)
 	return rc;
 }
 
+/* Asterisk was (re)started by this apply: its health reads the files,
+ * which the check could not give it before */
+static bool pbx_started;
+
 static int pbx_apply(struct feature_ctx *ctx)
 {
 	const struct feature_env *env = ctx->env;
@@ -172,6 +176,7 @@ static int pbx_apply(struct feature_ctx *ctx)
 		if (sv_running(PBX_ENGINE))
 			sv_stop(PBX_ENGINE);
 		rc = sv_ensure(PBX_ENGINE, argv, NULL);
+		pbx_started = true;
 		pbx_argv_free(argv);
 		if (rc < 0)
 			ctx->err = xstrdup("cannot start Asterisk");
@@ -200,8 +205,10 @@ static int pbx_health(struct feature_ctx *ctx)
 	if (sys_is_dry(ctx->env->sys))
 		return sv_running(PBX_ENGINE) ? 0 : -1;
 	if (pbx_ami_wait_booted(PBX_BOOT_MS, &why) == 0) {
-		/* a first start is not checked before: Asterisk reads its files now */
-		for (size_t i = 0; i < ARRAY_SIZE(pbx_checked); i++)
+		bool started = pbx_started;
+		pbx_started = false;
+		/* a start is not checked before: Asterisk reads its files now */
+		for (size_t i = 0; started && i < ARRAY_SIZE(pbx_checked); i++)
 			if (pbx_ami_config_ok(pbx_checked[i].file, pbx_checked[i].category, &why) < 0) {
 				char *says = pbx_engine_says(pbx_checked[i].file);
 				ctx->err = xasprintf("Asterisk refuses %s: %s%s%s", pbx_checked[i].file, why,

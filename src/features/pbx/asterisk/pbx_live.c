@@ -91,39 +91,71 @@ static json_t *live_build_registrations(const struct ami_reply *r)
 	return all;
 }
 
-/* calls up now: one row per channel, as CoreShowChannels lists them */
+/*
+ * Calls up now: one entry per channel, by its Uniqueid ({channel, caller,
+ * callee, state, since: ms of the monotonic clock}). Read whole at login
+ * (CoreShowChannels), then kept by the call events Asterisk sends anyway
+ * (a channel's birth, state, end): a busy PBX is not asked for its whole
+ * channel list on each.
+ */
+static json_t *live_call(const struct ami_msg *m, long long since)
+{
+	return json_pack("{s:s, s:s?, s:s?, s:s?, s:I}", "channel", ami_get(m, "Channel"),
+			 "caller", ami_get(m, "CallerIDNum"), "callee", ami_get(m, "ConnectedLineNum"),
+			 "state", ami_get(m, "ChannelStateDesc"), "since", (json_int_t)since);
+}
+
 static json_t *live_build_calls(const struct ami_reply *r)
 {
-	json_t *all = json_array();
+	json_t *all = json_object();
+	long long now = now_ms();
 
 	for (size_t i = 0; i < r->n_items; i++) {
 		const struct ami_msg *m = r->items[i];
-		const char *dur = ami_get(m, "Duration");
+		const char *dur = ami_get(m, "Duration"), *id = ami_get(m, "Uniqueid");
 		int h = 0, mi = 0, se = 0;
-		if (!ami_get(m, "Channel"))
+		if (!ami_get(m, "Channel") || !id)
 			continue;
 		if (dur)
 			sscanf(dur, "%d:%d:%d", &h, &mi, &se);
-		json_array_append_new(all, json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:i}",
-			"channel", ami_get(m, "Channel"), "caller", ami_get(m, "CallerIDNum"),
-			"callee", ami_get(m, "ConnectedLineNum"), "state", ami_get(m, "ChannelStateDesc"),
-			"application", ami_get(m, "Application"), "seconds", h * 3600 + mi * 60 + se));
+		json_object_set_new(all, id, live_call(m, now - (h * 3600LL + mi * 60 + se) * 1000));
 	}
 	return all;
+}
+
+/* the three events that change the list */
+static void live_call_event(const struct ami_msg *ev)
+{
+	const char *id = ami_get(ev, "Uniqueid");
+	json_t *c;
+
+	if (!id || !live.calls)
+		return;
+	if (ami_is(ev, "Event", "Newchannel")) {
+		if (json_object_size(live.calls) < 20000)
+			json_object_set_new(live.calls, id, live_call(ev, now_ms()));
+	} else if (ami_is(ev, "Event", "Hangup")) {
+		json_object_del(live.calls, id);
+	} else if (ami_is(ev, "Event", "Newstate") && (c = json_object_get(live.calls, id))) {
+		json_t *fresh = live_call(ev, json_integer_value(json_object_get(c, "since")));
+		json_object_set_new(live.calls, id, fresh);
+	} else {
+		return;
+	}
+	core_state_changed();
 }
 
 /* a reload adds and removes endpoints and registrations without events
  * of their own */
 static const char *const live_contact_events[] = { "ContactStatus", "Reload", NULL };
 static const char *const live_registry_events[] = { "Registry", "Reload", NULL };
-static const char *const live_call_events[] = { "Newchannel", "Hangup", "Newstate",
-						"BridgeEnter", NULL };
+static const char *const live_call_events[] = { NULL };   /* kept by live_call_event */
 
 static struct live_list live_views[] = {
 	{ "PJSIPShowContacts", live_contact_events, &live.contacts, live_build_contacts, 300 },
 	{ "PJSIPShowRegistrationsOutbound", live_registry_events, &live.registrations,
 	  live_build_registrations, 300 },
-	{ "CoreShowChannels", live_call_events, &live.calls, live_build_calls, 500 },
+	{ "CoreShowChannels", live_call_events, &live.calls, live_build_calls, 300 },
 };
 
 /* one timer for the reads that wait for their gap */
@@ -215,6 +247,7 @@ static void live_on_state(void *arg, bool connected, const char *why)
 static void live_on_event(void *arg, const struct ami_msg *ev)
 {
 	(void)arg;
+	live_call_event(ev);
 	for (size_t i = 0; i < ARRAY_SIZE(live_views); i++)
 		for (const char *const *e = live_views[i].events; *e; e++)
 			if (ami_is(ev, "Event", *e))
@@ -307,6 +340,23 @@ int pbx_live_action(const char *action, const char *key, const char *value)
 	return 0;
 }
 
+/* the calls as status shows them: a list, each with its seconds */
+static json_t *live_calls_now(void)
+{
+	json_t *list = json_array(), *c;
+	long long now = now_ms();
+	const char *id;
+
+	json_object_foreach(live.calls, id, c) {
+		json_t *row = json_deep_copy(c);
+		json_object_del(row, "since");
+		json_object_set_new(row, "seconds", json_integer(
+			(now - json_integer_value(json_object_get(c, "since"))) / 1000));
+		json_array_append_new(list, row);
+	}
+	return list;
+}
+
 json_t *pbx_live_status(void)
 {
 	json_t *o = json_object();
@@ -315,6 +365,6 @@ json_t *pbx_live_status(void)
 	json_object_set_new(o, "contacts", live.contacts ? json_deep_copy(live.contacts) : json_object());
 	json_object_set_new(o, "registrations", live.registrations ?
 			    json_deep_copy(live.registrations) : json_object());
-	json_object_set_new(o, "calls", live.calls ? json_deep_copy(live.calls) : json_array());
+	json_object_set_new(o, "calls", live_calls_now());
 	return o;
 }
