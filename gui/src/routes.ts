@@ -1,6 +1,7 @@
 /* Every page, in menu order. */
 import type { PageDef } from './page';
 import { bandwidthPage } from './pages/bandwidth';
+import { cdrPage } from './pages/cdr';
 import { confirmPage } from './pages/confirm';
 import { dashboardPage } from './pages/dashboard';
 import { dnsPage } from './pages/dns';
@@ -13,9 +14,11 @@ import { extensionsPage, pbxSettingsPage } from './pages/pbx';
 import { routesPage } from './pages/routing';
 import { setupPage } from './pages/setup';
 import { systemPage } from './pages/system';
+import { telephonyPage } from './pages/telephony';
 
 export const PAGES: PageDef[] = [
   dashboardPage,
+  telephonyPage,
   lanPage,
   wanPage,
   interfacesPage,
@@ -31,6 +34,7 @@ export const PAGES: PageDef[] = [
   historyPage,
   extensionsPage,
   pbxSettingsPage,
+  cdrPage,
   loginPage,
   setupPage,
   confirmPage,
