@@ -172,7 +172,7 @@ export const cdrPage: PageDef = {
     const prev = h('button', { type: 'button', class: 'small secondary', 'data-test': 'prev', disabled: true }, '‹ Newer');
     const next = h('button', { type: 'button', class: 'small secondary', 'data-test': 'next', disabled: true }, 'Older ›');
     const playerMsg = banner('player-banner');
-    const audio = h('audio', { controls: true, preload: 'auto', 'data-test': 'player', hidden: true });
+    const audio = h('audio', { controls: true, preload: 'auto', 'data-test': 'player', 'aria-label': 'Call recording', hidden: true });
     const playing = h('p', { class: 'muted', 'data-test': 'playing' });
     const hint = h('p', { class: 'banner info', 'data-test': 'recordings-hint', hidden: true }, RECORDINGS_HINT);
     const card = h('section', { class: 'card', 'data-test': 'cdr-card' },
@@ -224,15 +224,18 @@ export const cdrPage: PageDef = {
           return;
         }
         if (left) return;
-        if (url) URL.revokeObjectURL(url);
-        url = URL.createObjectURL(blob);
         if (how === 'download') {
-          const a = h('a', { href: url, download: file, hidden: true });
+          // a URL of its own: the one playing stays valid
+          const href = URL.createObjectURL(blob);
+          const a = h('a', { href, download: file, hidden: true });
           document.body.append(a);
           a.click();
           a.remove();
+          setTimeout(() => URL.revokeObjectURL(href), 60000);
           return;
         }
+        if (url) URL.revokeObjectURL(url);
+        url = URL.createObjectURL(blob);
         playing.textContent = `Playing the call from ${c.src} to ${c.dst} (${c.start ? time(c.start) : c.time}): ${file}`;
         audio.hidden = false;
         audio.dataset.file = file;

@@ -2,8 +2,11 @@
  * Dashboards › Telephony: the PBX at a glance, live. Which extensions are
  * registered (n of m, and who), the trunks' registrations, the calls up now
  * (caller → callee, their time ticking each second) and today's calls,
- * answered and not. The status and today's count are read every 3 s while
- * the page is open; the configured extensions and trunks once.
+ * answered and not. The status is read every 3 s while the page is open;
+ * today's count (a query of the call records' database) when the calls up
+ * change, at the next read too (the record may land a moment after the
+ * channels go), and every 30 s for calls too short to be seen; the
+ * configured extensions and trunks once.
  */
 import { configUrl, get } from '../api';
 import { h, fill } from '../dom';
@@ -125,6 +128,30 @@ interface StatusReply {
 
 const running = <T>(path: string) => get<T>(configUrl(path) + '?running=1');
 
+/** How often today's count is read while the calls up stay the same. */
+export const TODAY_MS = 30000;
+
+/**
+ * When to read today's count: on the first read, when the channels up
+ * changed (then at the next read as well), and every TODAY_MS.
+ */
+export function todayPlanner(every = TODAY_MS) {
+  let seen: string | null = null, again = 0, at = -Infinity;
+  return (channels: Channel[] | undefined, now: number): boolean => {
+    const key = (channels || []).map((c) => c.channel || '').sort().join(' ');
+    if (key !== seen) {
+      seen = key;
+      again = 2;
+    }
+    if (again > 0 || now - at >= every) {
+      again = Math.max(0, again - 1);
+      at = now;
+      return true;
+    }
+    return false;
+  };
+}
+
 export const telephonyPage: PageDef = {
   path: '/pbx/dashboard',
   title: 'Telephony',
@@ -157,6 +184,7 @@ export const telephonyPage: PageDef = {
     let readAt = Date.now();
     let stopped = false;
     let reading = false;
+    const wantToday = todayPlanner();
 
     const paintCalls = () => {
       const t = telephony(detail, exts, trunks);
@@ -190,10 +218,12 @@ export const telephonyPage: PageDef = {
       if (stopped || reading) return;
       reading = true;
       try {
-        const [st, td] = await Promise.all([get<StatusReply>('/status'), get<Today>('/pbx/calls-today').catch(() => null)]);
+        const st = await get<StatusReply>('/status');
         if (stopped) return;
         detail = st?.features?.pbx?.detail || {};
         readAt = Date.now();
+        const td = wantToday(detail.calls, readAt) ? await get<Today>('/pbx/calls-today').catch(() => null) : null;
+        if (stopped) return;
         if (td) {
           today.textContent = String(td.total ?? '—');
           todayDetail.textContent = todayText(td);

@@ -4,7 +4,8 @@ import { resetSchema } from '../schema';
 import {
   base64Bytes, callLength, cdrPage, cdrQuery, fetchRecording, pageText, recordingBlob, RECORDINGS_HINT, type Piece,
 } from '../pages/cdr';
-import { telephony, telephonyPage, todayText, type PbxDetail } from '../pages/telephony';
+import { telephony, telephonyPage, TODAY_MS, todayPlanner, todayText, type PbxDetail } from '../pages/telephony';
+import { POLL_MS } from '../pages/pbx';
 import { mockFetch, schema, until } from './helpers';
 
 beforeEach(() => {
@@ -178,11 +179,22 @@ describe('the telephony dashboard', () => {
     expect(todayText(null)).toBe('—');
   });
 
-  it('reads the status and today\'s calls every 3 s, the call\'s time ticks, all stops on leaving', async () => {
+  it('today\'s count is read first, when the calls up change (and once more), and every 30 s', () => {
+    const want = todayPlanner();
+    const one = [{ channel: 'PJSIP/1001-1' }];
+    expect([want([], 0), want([], 3000), want([], 6000)]).toEqual([true, true, false]);
+    expect([want(one, 9000), want(one, 12000), want(one, 15000)]).toEqual([true, true, false]);
+    expect([want([], 18000), want([], 21000), want([], 24000)]).toEqual([true, true, false]);
+    expect([want([], 21000 + TODAY_MS - 1), want([], 21000 + TODAY_MS)]).toEqual([false, true]);
+  });
+
+  it('reads the status every 3 s, today\'s calls when the calls change, the call\'s time ticks, all stops on leaving', async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
+    let detail: PbxDetail = sample;
+    let today = { since: 0, total: 4, answered: 3, unanswered: 1 };
     const { seen } = mockFetch({
-      'GET /status': [200, { features: { pbx: { state: 'ok', detail: sample } } }],
-      'GET /pbx/calls-today': [200, { since: 0, total: 4, answered: 3, unanswered: 1 }],
+      'GET /status': () => [200, { features: { pbx: { state: 'ok', detail } } }],
+      'GET /pbx/calls-today': () => [200, today],
       'GET /config/extensions/list?running=1': [200, exts],
       'GET /config/trunks/list?running=1': [200, trunks],
     });
@@ -200,13 +212,21 @@ describe('the telephony dashboard', () => {
     expect(text('tel-call-time')).toBe('1:05');
     await vi.advanceTimersByTimeAsync(2000);
     expect(text('tel-call-time')).toBe('1:07');
-    const reads = () => seen.filter((r) => r.url === '/status').length;
-    const before = reads();
-    await vi.advanceTimersByTimeAsync(3000);
-    expect(reads()).toBe(before + 1);
+    const reads = (u: string) => seen.filter((r) => r.url === u).length;
+    await vi.advanceTimersByTimeAsync(POLL_MS * 2);
+    const [st, td] = [reads('/status'), reads('/pbx/calls-today')];
+    await vi.advanceTimersByTimeAsync(POLL_MS);
+    expect([reads('/status'), reads('/pbx/calls-today')]).toEqual([st + 1, td]);
+    // the call ends: gone from the table, today's count read again
+    detail = { ...sample, calls: [] };
+    today = { since: 0, total: 5, answered: 4, unanswered: 1 };
+    await vi.advanceTimersByTimeAsync(POLL_MS);
+    await until(() => text('tel-today') === '5');
+    expect(text('tel-calls-count')).toBe('0');
+    expect(root.querySelector('[data-test="tel-call"]')).toBeNull();
     leave.forEach((fn) => fn());
     const after = seen.length;
-    await vi.advanceTimersByTimeAsync(10000);
+    await vi.advanceTimersByTimeAsync(TODAY_MS * 2);
     expect(seen.length).toBe(after);
   });
 });
