@@ -3,8 +3,9 @@
  * (sipp, started by the test when told):
  *  - the dashboard: both extensions registered ("2 of 2" and who); after
  *    "READY call" the test places a long call from --caller to --callee:
- *    it shows as caller → callee with its time ticking; once it ends it is
- *    gone and today's calls count one more, answered;
+ *    it shows as caller → callee ("CALL UP": the test reads the status
+ *    meanwhile) with its time ticking; once it ends it is gone and today's
+ *    calls count one more, answered;
  *  - leaving the dashboard stops its reads of the status;
  *  - the CDR page: the call's row (from, to, ANSWERED, its recording); the
  *    recordings hint (no drive set); Play fetches the recording in pieces
@@ -42,12 +43,13 @@ await scenario('pbx_cdr', async ({ page, a }) => {
   console.log('READY call');
   const row = page.locator(`[data-test="tel-call"][data-caller="${a.caller}"][data-callee="${a.callee}"]`);
   await row.waitFor({ timeout: 15000 });
+  console.log('CALL UP');
   await waitText(t(page, 'tel-calls-count'), /^1$/, 'one call up');
   const time = row.locator('[data-test="tel-call-time"]');
   const t1 = await waitText(time, /^\d+:\d\d$/, "the call's time");
   const t2 = await waitText(time, new RegExp(`^(?!${t1}$)\\d+:\\d\\d$`), "the call's time ticking", 3000);
   log(`the call's time: ${t1} then ${t2}`);
-  await row.waitFor({ state: 'detached', timeout: 20000 });
+  await row.waitFor({ state: 'detached', timeout: 25000 });
   await waitText(t(page, 'tel-today'), new RegExp(`^${today + 1}$`), "today's calls after the call", 10000);
   await waitText(t(page, 'tel-today-detail'), new RegExp(`^${answeredBefore + 1} answered`), "today's answered calls", 5000);
 

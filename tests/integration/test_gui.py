@@ -604,9 +604,9 @@ CDR_CALLER_SIP, CDR_CALLEE_SIP, CDR_CALLER_RTP, CDR_CALLEE_RTP = 5161, 5170, 630
 
 def test_pbx_call_on_the_telephony_dashboard_and_in_the_call_records(gui_lab, tmp_path):
     """Two extensions (the caller records), both registered by sipp phones on
-    the browser's PC: the telephony dashboard says 2 registered, shows an
-    8 s call while it is up (its time ticking), then counts it in today's
-    calls; the CDR page lists it with its recording, which plays from a
+    the browser's PC: the telephony dashboard says 2 registered, shows a
+    12 s call while it is up (its time ticking; the status counts its
+    seconds between the channel's events), then counts it in today's calls; the CDR page lists it with its recording, which plays from a
     blob: URL and downloads whole (the size of the file on the router); the
     caller's softphone dialog shows the QR code of its SIP URI."""
     import pbx_lab
@@ -637,17 +637,30 @@ def test_pbx_call_on_the_telephony_dashboard_and_in_the_call_records(gui_lab, tm
             r = phones.register(n, pw, port)
             assert r.ok, r.describe()
 
+        def caller_channel():
+            up = d.status()["features"]["pbx"]["detail"]["calls"]
+            mine = [c for c in up if c["channel"].startswith("PJSIP/%s-" % CDR_CALLER)]
+            assert len(mine) == 1, up
+            assert "since_ms" not in mine[0], mine[0]
+            return mine[0]
+
         def place_call(line):
             if line.strip() == "READY call":
                 calls["callee"] = phones.answer(CDR_CALLEE_SIP, CDR_CALLEE_RTP, timeout=30)
                 calls["caller"] = phones.call(CDR_CALLER, CDR_CALLER_PW, CDR_CALLEE,
-                                              CDR_CALLER_SIP, CDR_CALLER_RTP, talk_ms=8000,
+                                              CDR_CALLER_SIP, CDR_CALLER_RTP, talk_ms=12000,
                                               timeout=30)
+            elif line.strip() == "CALL UP":
+                # a call's seconds count on between its events (none while it talks)
+                first = caller_channel()
+                time.sleep(2.2)
+                calls["seconds"] = (first["seconds"], caller_channel()["seconds"])
 
         res = run_scenario(lab, "pbx_cdr.mjs", tmp_path, "--password", PASSWORD,
                            "--caller", CDR_CALLER, "--callee", CDR_CALLEE,
                            "--extensions", len(enabled), on_line=place_call, timeout=180)
         rc, rb = calls["caller"].wait(30), calls["callee"].wait(10)
+        assert calls["seconds"][1] - calls["seconds"][0] >= 2, calls["seconds"]
         assert rc.ok, rc.describe()
         assert rb.ok, rb.describe()
         row = d.ctl_json("cdr", "number=" + CDR_CALLER, "limit=1")["calls"][0]
@@ -656,7 +669,7 @@ def test_pbx_call_on_the_telephony_dashboard_and_in_the_call_records(gui_lab, tm
         assert res["file"] == row["recording"], (res, row)
         on_disk = d.root / "var/lib/difos/pbx/recordings" / row["recording"]
         assert res["size"] == on_disk.stat().st_size > 10000, (res, on_disk.stat())
-        # 8 s of talk, recorded: the browser reads most of it back
+        # the caller's 7 s of audio (sipp's pcap), recorded: the browser reads it back
         assert res["duration"] > 4, res
     finally:
         for name, p in lab.procs:

@@ -13,6 +13,7 @@
 
 #include "core/lock.h"
 #include "core/log.h"
+#include "core/util.h"
 #include "features/pbx/asterisk/ami_client.h"
 #include "features/pbx/asterisk/pbx_int.h"
 
@@ -23,7 +24,9 @@ static struct {
 	char *secret;
 	json_t *contacts;     /* {endpoint: [{uri, status, user_agent, via, rtt_ms, expires}]} */
 	json_t *registrations; /* {trunk name: {status, server, next_attempt}} */
-	json_t *calls;        /* [{channel, caller, callee, state, application, seconds}] */
+	/* [{channel, caller, callee, state, application, seconds}], each also with
+	 * LIVE_SINCE: when it began on the monotonic clock (ms) */
+	json_t *calls;
 } live;
 
 /*
@@ -88,10 +91,16 @@ static json_t *live_build_registrations(const struct ami_reply *r)
 	return all;
 }
 
-/* calls up now: one row per channel, as CoreShowChannels lists them */
+/* the calls' start times, kept beside each row and dropped from the status */
+#define LIVE_SINCE "since_ms"
+
+/* calls up now: one row per channel, as CoreShowChannels lists them; the
+ * list is read again on a channel's events only, so the status counts the
+ * seconds from the start each row was read with */
 static json_t *live_build_calls(const struct ami_reply *r)
 {
 	json_t *all = json_array();
+	long long now = now_ms();
 
 	for (size_t i = 0; i < r->n_items; i++) {
 		const struct ami_msg *m = r->items[i];
@@ -101,10 +110,11 @@ static json_t *live_build_calls(const struct ami_reply *r)
 			continue;
 		if (dur)
 			sscanf(dur, "%d:%d:%d", &h, &mi, &se);
-		json_array_append_new(all, json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:i}",
+		json_array_append_new(all, json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:i, s:I}",
 			"channel", ami_get(m, "Channel"), "caller", ami_get(m, "CallerIDNum"),
 			"callee", ami_get(m, "ConnectedLineNum"), "state", ami_get(m, "ChannelStateDesc"),
-			"application", ami_get(m, "Application"), "seconds", h * 3600 + mi * 60 + se));
+			"application", ami_get(m, "Application"), "seconds", h * 3600 + mi * 60 + se,
+			LIVE_SINCE, (json_int_t)(now - (h * 3600LL + mi * 60 + se) * 1000)));
 	}
 	return all;
 }
@@ -246,6 +256,23 @@ void pbx_live_stop(void)
 		core_on_loop(live_stop_here, NULL);
 }
 
+/* the calls, each with its seconds up to now */
+static json_t *live_calls_now(void)
+{
+	json_t *out = live.calls ? json_deep_copy(live.calls) : json_array(), *c;
+	long long now = now_ms();
+	size_t i;
+
+	json_array_foreach(out, i, c) {
+		json_t *since = json_object_get(c, LIVE_SINCE);
+		if (json_is_integer(since) && now >= json_integer_value(since))
+			json_object_set_new(c, "seconds",
+					    json_integer((now - json_integer_value(since)) / 1000));
+		json_object_del(c, LIVE_SINCE);
+	}
+	return out;
+}
+
 json_t *pbx_live_status(void)
 {
 	json_t *o = json_object();
@@ -254,6 +281,6 @@ json_t *pbx_live_status(void)
 	json_object_set_new(o, "contacts", live.contacts ? json_deep_copy(live.contacts) : json_object());
 	json_object_set_new(o, "registrations", live.registrations ?
 			    json_deep_copy(live.registrations) : json_object());
-	json_object_set_new(o, "calls", live.calls ? json_deep_copy(live.calls) : json_array());
+	json_object_set_new(o, "calls", live_calls_now());
 	return o;
 }
