@@ -606,9 +606,10 @@ def test_pbx_call_on_the_telephony_dashboard_and_in_the_call_records(gui_lab, tm
     """Two extensions (the caller records), both registered by sipp phones on
     the browser's PC: the telephony dashboard says 2 registered, shows a
     12 s call while it is up (its time ticking; the status counts its
-    seconds between the channel's events), then counts it in today's calls; the CDR page lists it with its recording, which plays from a
-    blob: URL and downloads whole (the size of the file on the router); the
-    caller's softphone dialog shows the QR code of its SIP URI."""
+    seconds between the channel's events), then counts it in today's calls;
+    the CDR page lists it with its recording, which plays from a blob: URL
+    and downloads whole (the size of the file on the router); the caller's
+    softphone dialog shows the QR code of its SIP URI."""
     import pbx_lab
     from test_pbx import Phones   # the class only: test_pbx's fixtures stay there
 
