@@ -3,6 +3,7 @@ import type { PageDef } from './page';
 import { bandwidthPage } from './pages/bandwidth';
 import { blockListPage } from './pages/blocklist';
 import { callRoutingPage } from './pages/callrouting';
+import { cdrPage } from './pages/cdr';
 import { confirmPage } from './pages/confirm';
 import { dashboardPage } from './pages/dashboard';
 import { dnsPage } from './pages/dns';
@@ -16,9 +17,11 @@ import { routesPage } from './pages/routing';
 import { setupPage } from './pages/setup';
 import { systemPage } from './pages/system';
 import { trunksPage } from './pages/trunks';
+import { telephonyPage } from './pages/telephony';
 
 export const PAGES: PageDef[] = [
   dashboardPage,
+  telephonyPage,
   lanPage,
   wanPage,
   interfacesPage,
@@ -35,6 +38,7 @@ export const PAGES: PageDef[] = [
   extensionsPage,
   trunksPage,
   callRoutingPage,
+  cdrPage,
   blockListPage,
   pbxSettingsPage,
   loginPage,

@@ -13,8 +13,11 @@
 
 #define WEB_CHUNK 16384
 
+/* media from blob: only: the GUI plays a call's recording it assembled from
+ * the API's pieces */
 static const char web_csp[] =
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+	"media-src 'self' blob:; "
 	"connect-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
 	"form-action 'self'";
 

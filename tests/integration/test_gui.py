@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -668,6 +669,96 @@ def test_pbx_trunk_routes_preview_and_block_list(gui_lab, tmp_path):
                 d.ctl_ok("delete", "%s[%d]" % (path, e["id"]))
         if made:   # the shared lab goes on without a PBX
             d.ctl_ok("apply", "--comment", "PBX routing test done")
+
+
+# ---- 11. Dashboards › Telephony and PBX › Call Detail Records ------------------------
+
+CDR_CALLER, CDR_CALLER_PW = "2001", "Tr0ub4dor&3-horse"
+CDR_CALLEE, CDR_CALLEE_PW = "2002", "correct-Horse-battery-9"
+# the phones' SIP and RTP ports on the browser's PC
+CDR_CALLER_SIP, CDR_CALLEE_SIP, CDR_CALLER_RTP, CDR_CALLEE_RTP = 5161, 5170, 6300, 6400
+
+
+def test_pbx_call_on_the_telephony_dashboard_and_in_the_call_records(gui_lab, tmp_path):
+    """Two extensions (the caller records), both registered by sipp phones on
+    the browser's PC: the telephony dashboard says 2 registered, shows a
+    12 s call while it is up (its time ticking; the status counts its
+    seconds between the channel's events), then counts it in today's calls;
+    the CDR page lists it with its recording, which plays from a blob: URL
+    and downloads whole (the size of the file on the router); the caller's
+    softphone dialog shows the QR code of its SIP URI."""
+    import pbx_lab
+    from test_pbx import Phones   # the class only: test_pbx's fixtures stay there
+
+    lab = gui_lab
+    ready(lab)
+    d = lab.daemon
+    pbx_lab.engine_root()
+    pbx_lab.INSTANCES.mkdir(parents=True, exist_ok=True)
+    lab.phones_dir = Path(tempfile.mkdtemp(prefix="%d-difos-" % os.getpid(),
+                                           dir=pbx_lab.INSTANCES))
+    os.chmod(lab.phones_dir, 0o755)
+    d.ctl_ok("add", "extensions.list", "name=Caller", "number=" + CDR_CALLER,
+             "password=" + CDR_CALLER_PW, "recording=true", "qualify=false")
+    d.ctl_ok("add", "extensions.list", "name=Callee", "number=" + CDR_CALLEE,
+             "password=" + CDR_CALLEE_PW, "qualify=false")
+    ids = [e["id"] for e in lab.daemon.ctl_json("call", "config.get",
+                                                json.dumps({"path": "extensions.list"}))
+           if e["number"] in (CDR_CALLER, CDR_CALLEE)]
+    calls = {}
+    try:
+        d.ctl_ok("apply", "--comment", "two extensions for the call records test", timeout=60)
+        enabled = [e for e in running_value(lab, "extensions.list") if e.get("enabled", True)]
+        phones = Phones(lab, lab.lan, BROWSER_ADDR, LAN_ADDR)
+        for n, pw, port in ((CDR_CALLER, CDR_CALLER_PW, CDR_CALLER_SIP),
+                            (CDR_CALLEE, CDR_CALLEE_PW, CDR_CALLEE_SIP)):
+            r = phones.register(n, pw, port)
+            assert r.ok, r.describe()
+
+        def caller_channel():
+            up = d.status()["features"]["pbx"]["detail"]["calls"]
+            mine = [c for c in up if c["channel"].startswith("PJSIP/%s-" % CDR_CALLER)]
+            assert len(mine) == 1, up
+            assert "since_ms" not in mine[0], mine[0]
+            return mine[0]
+
+        def place_call(line):
+            if line.strip() == "READY call":
+                calls["callee"] = phones.answer(CDR_CALLEE_SIP, CDR_CALLEE_RTP, timeout=30)
+                calls["caller"] = phones.call(CDR_CALLER, CDR_CALLER_PW, CDR_CALLEE,
+                                              CDR_CALLER_SIP, CDR_CALLER_RTP, talk_ms=12000,
+                                              timeout=30)
+            elif line.strip() == "CALL UP":
+                # a call's seconds count on between its events (none while it talks)
+                first = caller_channel()
+                time.sleep(2.2)
+                calls["seconds"] = (first["seconds"], caller_channel()["seconds"])
+
+        res = run_scenario(lab, "pbx_cdr.mjs", tmp_path, "--password", PASSWORD,
+                           "--caller", CDR_CALLER, "--callee", CDR_CALLEE,
+                           "--extensions", len(enabled), on_line=place_call, timeout=180)
+        rc, rb = calls["caller"].wait(30), calls["callee"].wait(10)
+        assert calls["seconds"][1] - calls["seconds"][0] >= 2, calls["seconds"]
+        assert rc.ok, rc.describe()
+        assert rb.ok, rb.describe()
+        row = d.ctl_json("cdr", "number=" + CDR_CALLER, "limit=1")["calls"][0]
+        assert (row["src"], row["dst"], row["disposition"]) == (CDR_CALLER, CDR_CALLEE,
+                                                                "ANSWERED"), row
+        assert res["file"] == row["recording"], (res, row)
+        on_disk = d.root / "var/lib/difos/pbx/recordings" / row["recording"]
+        assert res["size"] == on_disk.stat().st_size > 10000, (res, on_disk.stat())
+        # the caller's 7 s of audio (sipp's pcap), recorded: the browser reads it back
+        assert res["duration"] > 4, res
+    finally:
+        for name, p in lab.procs:
+            if name == "sipp" and p.poll() is None:
+                p.kill()
+                p.wait(5)
+        shutil.rmtree(lab.phones_dir, ignore_errors=True)
+        ready(lab)
+        for i in sorted(ids, reverse=True):
+            d.ctl_ok("delete", "extensions.list[%d]" % i)
+        d.ctl_ok("apply", "--comment", "call records test done", timeout=60)
 
 
 # ---- the daemon after a GUI session ----------------------------------------------

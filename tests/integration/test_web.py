@@ -258,6 +258,8 @@ def test_security_headers(web_lab, admin):
         csp = r.header("Content-Security-Policy") or ""
         assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp, path
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        # the GUI plays a call's recording from a blob: URL, nothing else from outside
+        assert "media-src 'self' blob:;" in csp, path
         assert r.header("Strict-Transport-Security").startswith("max-age="), path
         assert r.header("X-Content-Type-Options") == "nosniff", path
     assert admin.request("GET", "/api/v1/status").header("Cache-Control") == "no-store"

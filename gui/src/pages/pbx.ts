@@ -7,6 +7,7 @@
  * while the manager's port or password does (either change restarts it).
  */
 import { configUrl, get } from '../api';
+import qrcode from 'qrcode-generator';
 import { openDialog } from '../dialog';
 import { h, fill } from '../dom';
 import type { PageCtx, PageDef } from '../page';
@@ -187,6 +188,23 @@ export function softphoneRows(e: Entry, f: SoftphoneFacts, codecLabel: (c: strin
   ];
 }
 
+/**
+ * The SIP URI a softphone's QR code holds: the account at the router over
+ * TLS, never the password (sip:1001@192.168.1.1:6069;transport=tls).
+ */
+export function softphoneUri(number: unknown, address: string, tlsPort: number): string {
+  const host = address.includes(':') && !address.startsWith('[') ? `[${address}]` : address;
+  return `sip:${String(number ?? '')}@${host}:${tlsPort};transport=tls`;
+}
+
+/** The QR code of a text, as an image (a GIF data: URL, which the CSP lets in). */
+export function qrImage(text: string, alt: string): HTMLImageElement {
+  const qr = qrcode(0, 'M');
+  qr.addData(text);
+  qr.make();
+  return h('img', { src: qr.createDataURL(4, 4), alt, 'data-test': 'sp-qr', 'data-text': text, width: '180', height: '180' });
+}
+
 const running = <T>(path: string) => get<T>(configUrl(path) + '?running=1');
 
 async function softphoneDialog(e: Entry): Promise<void> {
@@ -213,10 +231,14 @@ async function softphoneDialog(e: Entry): Promise<void> {
   }
   const rows = softphoneRows(e, facts, codec);
   const tls = portOf(facts.ports.tls_port, 6069) ?? 6069;
+  const uri = softphoneUri(e.number, facts.address, tls);
   fill(body,
     h('p', null, `Enter these in the softphone (Acrobits, Bria, MicroSIP, Blink...). TLS on port ${tls} is the most secure and the least blocked; use TCP or UDP only if the softphone has no TLS.`),
     h('dl', { class: 'facts', 'data-test': 'softphone-facts' },
       rows.map(([label, value, test]) => [h('dt', null, label), h('dd', { 'data-test': 'sp-' + test }, value)])),
+    h('div', { class: 'qr' }, qrImage(uri, `QR code of ${uri}`),
+      h('p', { class: 'hint', 'data-test': 'sp-qr-text' }, 'A softphone that scans QR codes takes the account from this one: ',
+        h('code', null, uri), ' (the extension at the router over TLS). It does not hold the password: type it in the softphone.')),
     h('p', { class: 'hint' }, 'The softphone needs G.711 µ-law and A-law at the very least; Opus, if it has it, sounds better. ' +
       'From outside the LAN, the firewall must let the SIP port and the RTP ports through; TLS with SRTP keeps the calls private.'));
 }

@@ -3,7 +3,7 @@ import { buildForm } from '../form';
 import { GROUPS } from '../layout';
 import {
   contactAddress, extensionsPage, MANAGER_WARNING, managerChanges, PASSWORD_ADVICE, pbxSettingsPage, POLL_MS, portChanges, registrationState,
-  RESTART_WARNING, softphoneRows,
+  RESTART_WARNING, softphoneRows, softphoneUri,
 } from '../pages/pbx';
 import { PAGES } from '../routes';
 import { resetSchema } from '../schema';
@@ -95,7 +95,7 @@ const status = (contacts: unknown) => [200, { features: { pbx: { state: 'ok', de
 describe('PBX › Extensions', () => {
   it('is in the PBX menu group with Settings', () => {
     expect(GROUPS).toContain('PBX');
-    expect(PAGES.filter((p) => p.group === 'PBX').map((p) => p.path)).toEqual(['/pbx/extensions', '/pbx/trunks', '/pbx/routing', '/pbx/blocklist', '/pbx/settings']);
+    expect(PAGES.filter((p) => p.group === 'PBX').map((p) => p.path)).toEqual(['/pbx/extensions', '/pbx/trunks', '/pbx/routing', '/pbx/cdr', '/pbx/blocklist', '/pbx/settings']);
   });
 
   it('"Create New Extension", the rows with registration and recording, live from the status every 3 s, until the page is left', async () => {
@@ -229,6 +229,16 @@ describe('PBX › Extensions', () => {
     expect(v('codecs')).toBe('G.711 µ-law, G.711 A-law');
     expect(dlg.textContent).toContain('TLS on port 6069');
     expect(dlg.textContent).not.toContain('********');
+    // the QR code: the account's SIP URI over TLS, without the password, and a sentence saying so
+    const qr = dlg.querySelector<HTMLImageElement>('[data-test="sp-qr"]')!;
+    expect(qr.dataset.text).toBe('sip:1001@192.168.1.1:6069;transport=tls');
+    expect(qr.src).toMatch(/^data:image\/gif;base64,/);
+    expect(qr.alt).toBe('QR code of sip:1001@192.168.1.1:6069;transport=tls');
+    expect(dlg.querySelector('[data-test="sp-qr-text"]')!.textContent).toMatch(/sip:1001@192\.168\.1\.1:6069;transport=tls.*does not hold the password/);
+  });
+  it('the QR code\'s URI: the number at the address over TLS; an IPv6 address in brackets', () => {
+    expect(softphoneUri('1001', '192.168.1.1', 6069)).toBe('sip:1001@192.168.1.1:6069;transport=tls');
+    expect(softphoneUri(1002, 'fd00::1', 5061)).toBe('sip:1002@[fd00::1]:5061;transport=tls');
   });
 });
 
