@@ -153,9 +153,10 @@ def test_a_call_between_extensions_carries_audio_and_is_recorded(pbx):
     bob = ph.answer(BOB_SIP, BOB_RTP)
     alice = ph.call(ALICE, ALICE_PW, BOB, ALICE_SIP, ALICE_RTP, talk_ms=2500)
     # the call shows in the status while it is up: both legs
-    wait_for(lambda: {(c.get("caller"), c.get("state")) for c in pbx_detail(d)["calls"]} >=
-             {(ALICE, "Up")} and len(pbx_detail(d)["calls"]) == 2, 5, interval=0.1,
-             what="the call in the status")
+    wait_for(lambda: {(c.get("caller"), c.get("state"), c.get("leg"))
+                      for c in pbx_detail(d)["calls"]} == {(ALICE, "Up", "caller"),
+                                                            (BOB, "Up", "callee")},
+             5, interval=0.1, what="the call's two legs in the status")
     ra, rb = alice.wait(30), bob.wait(10)
     packets = ph.capture_packets(cap)
     wait_for(lambda: pbx_detail(d)["calls"] == [], 5, what="the call gone from the status")

@@ -21,7 +21,8 @@ export interface Channel {
   caller?: string;
   callee?: string;
   state?: string;
-  application?: string;
+  /** caller: the channel the call began with; callee: a leg it dialled */
+  leg?: string;
   seconds?: number;
 }
 
@@ -105,11 +106,11 @@ export function telephony(d: PbxDetail | null | undefined, exts: ExtensionConf[]
     return { name, text: 'Not registered', tone: 'warn' };
   });
   const channels = d?.calls || [];
-  const callers = channels.filter((c) => c.application !== 'AppDial');
+  const callers = channels.filter((c) => c.leg !== 'callee');
   const calls = (callers.length ? callers : channels).map((c) => ({
     channel: c.channel || '',
     caller: c.caller || '?',
-    callee: c.callee || c.application || '?',
+    callee: c.callee || '?',
     state: c.state || '',
     seconds: typeof c.seconds === 'number' ? c.seconds : 0,
   }));

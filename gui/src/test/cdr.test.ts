@@ -154,8 +154,8 @@ const sample: PbxDetail = {
   },
   registrations: { office: { status: 'Registered', server: 'sip:10.0.0.2:5060' }, shop: { status: 'Rejected' } },
   calls: [
-    { channel: 'PJSIP/1001-00000001', caller: '1001', callee: '1003', state: 'Up', application: 'Dial', seconds: 65 },
-    { channel: 'PJSIP/1003-00000002', caller: '1003', callee: '1001', state: 'Up', application: 'AppDial', seconds: 64 },
+    { channel: 'PJSIP/1001-00000001', caller: '1001', callee: '1003', state: 'Up', leg: 'caller', seconds: 65 },
+    { channel: 'PJSIP/1003-00000002', caller: '1003', callee: '1001', state: 'Up', leg: 'callee', seconds: 64 },
   ],
 };
 const exts = [{ number: '1001', name: 'Alice' }, { number: '1002', name: 'Bob' }, { number: '1003' }, { number: '1004', enabled: false }];

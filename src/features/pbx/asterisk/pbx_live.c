@@ -93,16 +93,22 @@ static json_t *live_build_registrations(const struct ami_reply *r)
 
 /*
  * Calls up now: one entry per channel, by its Uniqueid ({channel, caller,
- * callee, state, since: ms of the monotonic clock}). Read whole at login
+ * callee, state, leg: caller (the call's first channel) or callee (one it
+ * dialled), since: ms of the monotonic clock}). Read whole at login
  * (CoreShowChannels), then kept by the call events Asterisk sends anyway
  * (a channel's birth, state, end): a busy PBX is not asked for its whole
  * channel list on each.
  */
 static json_t *live_call(const struct ami_msg *m, long long since)
 {
-	return json_pack("{s:s, s:s?, s:s?, s:s?, s:I}", "channel", ami_get(m, "Channel"),
+	const char *id = ami_get(m, "Uniqueid"), *linked = ami_get(m, "Linkedid");
+	/* the channel a call began with is its own linked one; the legs it
+	 * dialled carry its id */
+	const char *leg = id && linked && strcmp(id, linked) ? "callee" : "caller";
+
+	return json_pack("{s:s, s:s?, s:s?, s:s?, s:s, s:I}", "channel", ami_get(m, "Channel"),
 			 "caller", ami_get(m, "CallerIDNum"), "callee", ami_get(m, "ConnectedLineNum"),
-			 "state", ami_get(m, "ChannelStateDesc"), "since", (json_int_t)since);
+			 "state", ami_get(m, "ChannelStateDesc"), "leg", leg, "since", (json_int_t)since);
 }
 
 static json_t *live_build_calls(const struct ami_reply *r)
