@@ -133,9 +133,23 @@ export async function scenario(name, body, { limitMs = 100000, viewport = { widt
   process.exit(code);
 }
 
-/** Opens the GUI at base + hash and waits until the app has rendered something. */
+/**
+ * Opens the GUI at base + hash and waits until the app has rendered something.
+ * Chromium aborts a navigation with ERR_NETWORK_CHANGED when the namespace's
+ * addresses or routes change under it (the router's DHCP hands the client a
+ * lease, the WAN comes up): that navigation is tried again, a few times.
+ */
 export async function open(page, base, hash = '') {
-  await page.goto(base + '/' + hash, { waitUntil: 'domcontentloaded' });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.goto(base + '/' + hash, { waitUntil: 'domcontentloaded' });
+      break;
+    } catch (e) {
+      if (attempt >= 5 || !String(e && e.message).includes('ERR_NETWORK_CHANGED')) throw e;
+      log(`navigation aborted by a network change (attempt ${attempt}); again`);
+      await page.waitForTimeout(300);
+    }
+  }
   await page.locator('#app > *').first().waitFor();
 }
 

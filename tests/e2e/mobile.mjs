@@ -10,7 +10,7 @@
  * --password PW --cache-size N (the new dns.cache_size)
  * Prints "RESULT {json}" with the applied revision.
  */
-import { check, CheckError, countdownsSeen, eq, log, pillCount, scenario, t, until, waitApplied, waitText, watchCountdown } from './lib.mjs';
+import { check, CheckError, countdownsSeen, eq, log, open, pillCount, scenario, t, until, waitApplied, waitText, watchCountdown } from './lib.mjs';
 
 const PHONE = { width: 390, height: 844 };
 
@@ -44,7 +44,7 @@ await scenario('mobile', async ({ page, a }) => {
   const size = a['cache-size'];
 
   log('log in with the keyboard');
-  await page.goto(a.base + '/#/login', { waitUntil: 'domcontentloaded' });
+  await open(page, a.base, '#/login');
   await t(page, 'login-form').waitFor();
   await until(async () => (await focused(page)) === 'password', 'the focus on the password field');
   await page.keyboard.type(a.password);
