@@ -16,8 +16,10 @@ set -euo pipefail
 ROOT=${DIFOS_PBX_ROOT:-/var/cache/difos/pbx-root}
 SUITE=sid
 # sip-tester: sid's SIPp 3.8 speaks TLS (Debian 12's 3.6 does not); the tests
-# run it from this tree for TLS registrations
-PACKAGES="asterisk asterisk-core-sounds-en-gsm sip-tester"
+# run it from this tree for TLS registrations. libnss-myhostname: the host
+# name resolves to the host's own addresses without asking any DNS (RTCP
+# looks it up on every call with RTP bound to all addresses).
+PACKAGES="asterisk asterisk-core-sounds-en-gsm sip-tester libnss-myhostname"
 STAMP_NAME=difos-pbx-root.stamp
 
 die() {
@@ -78,10 +80,15 @@ mmdebstrap --variant=apt --include="$(echo "$PACKAGES" | tr ' ' ',')" \
 	--quiet "$SUITE" "$tmp" "$MIRROR" ||
 	die "mmdebstrap failed for $SUITE at $MIRROR"
 
-# No name service inside: the engine must never look names up by surprise
-# (RTCP's address lookup would ask the DNS for the host name otherwise).
+# Names: the host's own from itself (myhostname), never from a DNS server
+# (RTCP's address lookup asked for it, and for A.ROOT-SERVERS.NET, on every
+# call); other names (a trunk's host) from the DNS the resolver finds: an
+# empty resolv.conf means the local one, the router's dnsmasq.
 : >"$tmp/etc/resolv.conf"
 printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n' >"$tmp/etc/hosts"
+sed -i 's/^hosts:.*/hosts:          files myhostname dns/' "$tmp/etc/nsswitch.conf"
+grep -q '^hosts: *files myhostname dns$' "$tmp/etc/nsswitch.conf" ||
+	die "cannot make the host name resolve without DNS"
 echo difos-pbx >"$tmp/etc/hostname"
 
 # Asterisk runs as its own user and writes below these when they are used.

@@ -59,9 +59,11 @@ def test_second_run_with_the_same_packages_does_nothing():
     assert (CACHED_ROOT / STAMP).stat().st_mtime_ns == before
     # the stamp names what is inside
     stamp = (CACHED_ROOT / STAMP).read_text()
-    assert "packages: asterisk asterisk-core-sounds-en-gsm sip-tester" in stamp
+    assert "packages: asterisk asterisk-core-sounds-en-gsm libnss-myhostname sip-tester" in stamp
     assert (CACHED_ROOT / "usr/sbin/asterisk").is_file()
     assert (CACHED_ROOT / "etc/resolv.conf").read_text() == ""
+    # the host name resolves without asking a DNS server
+    assert "hosts:          files myhostname dns" in (CACHED_ROOT / "etc/nsswitch.conf").read_text()
 
 
 def test_an_interrupted_build_leaves_no_tree_that_looks_finished(tmp_path, fake):
