@@ -111,13 +111,11 @@ _STUBS = ("features.conf", "cel.conf", "udptl.conf", "pjproject.conf", "ccss.con
 
 
 def engine_root():
-    """The engine root; fails the test in CI when it is missing, else skips."""
+    """The engine root; a test that needs it fails without it (make check
+    builds it first: a PBX test is never skipped)."""
     if (ENGINE_ROOT / ROOT_STAMP).is_file() and (ENGINE_ROOT / "usr/sbin/asterisk").exists():
         return ENGINE_ROOT
-    why = "no PBX engine root at %s (build it with scripts/pbx-rootfs.sh)" % ENGINE_ROOT
-    if os.environ.get("CI"):
-        pytest.fail(why)
-    pytest.skip(why)
+    pytest.fail("no PBX engine root at %s (build it with scripts/pbx-rootfs.sh)" % ENGINE_ROOT)
 
 
 def _asterisk_ids(root):

@@ -24,9 +24,10 @@ from pathlib import Path
 
 import pytest
 
+import pbx_lab
+
 from conftest import BUILD, ns_exec, run
 
-ENGINE_ROOT = Path(os.environ.get("DIFOS_PBX_ROOT", "/var/cache/difos/pbx-root"))
 PROBE = BUILD / "tests/unit/ami_probe"
 AMI_PORT = 5038
 
@@ -93,14 +94,6 @@ max_contacts = 1
 """
 
 
-def _engine_root():
-    if (ENGINE_ROOT / "difos-pbx-root.stamp").is_file() and \
-            (ENGINE_ROOT / "usr/sbin/asterisk").exists():
-        return ENGINE_ROOT
-    why = "no PBX engine root at %s (build it with scripts/pbx-rootfs.sh)" % ENGINE_ROOT
-    if os.environ.get("CI"):
-        pytest.fail(why)
-    pytest.skip(why)
 
 
 def _asterisk_ids(root):
@@ -212,7 +205,7 @@ class Pbx:
 
 @pytest.fixture
 def pbx():
-    root = _engine_root()
+    root = pbx_lab.engine_root()
     if not os.access(PROBE, os.X_OK):
         pytest.fail("missing %s (build first, or set DIFOS_BUILD)" % PROBE)
     p = Pbx(root)

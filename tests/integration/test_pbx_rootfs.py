@@ -46,9 +46,7 @@ def fake(tmp_path):
 
 def test_second_run_with_the_same_packages_does_nothing():
     if not (CACHED_ROOT / STAMP).is_file():
-        if os.environ.get("CI"):
-            pytest.fail("no PBX engine root at %s (scripts/pbx-rootfs.sh)" % CACHED_ROOT)
-        pytest.skip("no PBX engine root at %s (run scripts/pbx-rootfs.sh)" % CACHED_ROOT)
+        pytest.fail("no PBX engine root at %s (run scripts/pbx-rootfs.sh)" % CACHED_ROOT)
     before = (CACHED_ROOT / STAMP).stat().st_mtime_ns
     t = time.monotonic()
     cp = run([SCRIPT], env=dict(os.environ, DIFOS_PBX_ROOT=str(CACHED_ROOT)), timeout=30)
