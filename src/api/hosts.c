@@ -22,6 +22,7 @@
 #include "apply/engine.h"
 #include "apply/feature.h"
 #include "core/util.h"
+#include "net/nl_watch.h"
 #include "store/doc.h"
 
 #define API_HOST_MAX 255
@@ -78,19 +79,24 @@ int api_host_parse(const char *host, struct api_host *out)
 	return 0;
 }
 
+/* Is the literal of h the address s? */
+static bool api_host_is_address(const struct api_host *h, const char *s)
+{
+	unsigned char a[16];
+
+	return s && inet_pton(h->family == 4 ? AF_INET : AF_INET6, s, a) == 1 &&
+	       !memcmp(a, h->addr, h->family == 4 ? 4 : 16);
+}
+
 bool api_host_match(const struct api_host *h, const json_t *names, const json_t *addrs)
 {
 	size_t i;
 	json_t *v;
 
 	if (h->family) {
-		json_array_foreach(addrs, i, v) {
-			unsigned char a[16];
-			const char *s = json_string_value(v);
-			if (s && inet_pton(h->family == 4 ? AF_INET : AF_INET6, s, a) == 1 &&
-			    !memcmp(a, h->addr, h->family == 4 ? 4 : 16))
+		json_array_foreach(addrs, i, v)
+			if (api_host_is_address(h, json_string_value(v)))
 				return true;
-		}
 		return false;
 	}
 	json_array_foreach(names, i, v) {
@@ -137,9 +143,11 @@ json_t *api_host_names(const struct feature_env *env)
 /*
  * What a request is checked against is kept: asking the kernel for every
  * address costs a netlink dump (two thirds of the core's work per request,
- * measured), and the names change only with the document in force. An
- * address is looked up again when the Host is not among those known (a WAN
- * lease just came), at most every API_HOST_REFRESH_MS, so a stream of
+ * measured), and the names change only with the document in force. In
+ * difosd the addresses are the netlink watch's mirror, which the kernel's
+ * notifications keep exact (an address gone is refused at once). Without a
+ * watch (a dry backend) an address is looked up again when the Host is not
+ * among those known, at most every API_HOST_REFRESH_MS, so a stream of
  * foreign Hosts cannot make the core dump its addresses for each.
  */
 #define API_HOST_REFRESH_MS 100
@@ -154,7 +162,19 @@ static struct {
 
 static bool api_host_address_known(const struct api_host *h)
 {
+	const json_t *mirror = nl_watch_addresses();
 	long long now = now_ms();
+
+	/* the kernel's addresses as its notifications keep them: exact, and
+	 * free to ask for each request */
+	if (mirror) {
+		size_t i;
+		json_t *a;
+		json_array_foreach(mirror, i, a)
+			if (api_host_is_address(h, json_string_value(json_object_get(a, "local"))))
+				return true;
+		return false;
+	}
 
 	if (host_cache.addrs && api_host_match(h, NULL, host_cache.addrs))
 		return true;

@@ -121,8 +121,12 @@ enum feature_event_kind {
 	EV_WAN_LEASE,        /* the WAN's DHCP lease was gained or renewed: data is the lease
 			      * {interface, ip, subnet, prefix, routers: [..], dns: [..], lease, since} */
 	EV_WAN_LEASE_LOST,   /* the lease ended (deconfig): data {interface} */
-	EV_ADDRESS,          /* difos set or removed an address: data {interface, family,
-			      * address (null when removed), prefix} */
+	EV_ADDRESS,          /* an address came or went on an interface, as the kernel said
+			      * (apply/netwatch.c): data {interface, family (4|6), address,
+			      * prefix, scope, removed} */
+	EV_LINK,             /* a link came or went, or its UP or carrier changed, as the
+			      * kernel said: data {interface, index, up, carrier, operstate,
+			      * removed} */
 	EV_ENGINE,           /* an engine process started or stopped: data {engine, running,
 			      * pid, restarts} */
 	EV_CERTIFICATE,      /* the router's TLS certificate was installed (again): data

@@ -40,6 +40,23 @@ static int dry_nft(struct sys *s, const char *script, bool check, char **output)
 	return rc;
 }
 
+static int dry_net(struct sys *s, const struct nl_op *op, json_t **out, char **err)
+{
+	char *text = nl_op_text(op), *line = xasprintf("net %s", text);
+	int rc = dry_record(s, line);
+
+	if (rc && err) {
+		free(*err);
+		*err = xasprintf("%s: dry backend: injected failure", text);
+	}
+	if (nl_op_reads(op) && op->kind != NL_LINK_SHOW && out)
+		*out = json_array();
+	free(text);
+	free(line);
+	/* a device asked about exists unless the test says otherwise */
+	return rc ? (op->kind == NL_LINK_SHOW ? 1 : -1) : 0;
+}
+
 static int dry_write_proc(struct sys *s, const char *path, const char *value)
 {
 	char *line = xasprintf("write %s %s", path, value);
@@ -92,6 +109,7 @@ struct sys *sys_dry_new(void)
 	s->name = "dry";
 	s->run = dry_run;
 	s->nft = dry_nft;
+	s->net = dry_net;
 	s->write_proc = dry_write_proc;
 	s->start = dry_start;
 	s->kill = dry_kill;

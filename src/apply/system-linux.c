@@ -168,6 +168,12 @@ static int linux_kill(struct sys *s, pid_t pid, int sig)
 	return kill(pid, sig) < 0 ? -errno : 0;
 }
 
+static int linux_net(struct sys *s, const struct nl_op *op, json_t **out, char **err)
+{
+	(void)s;
+	return nl_op_do(op, out, err);
+}
+
 struct sys *sys_linux_new(void)
 {
 	struct sys *s = xcalloc(1, sizeof(*s));
@@ -175,6 +181,7 @@ struct sys *sys_linux_new(void)
 	s->name = "linux";
 	s->run = linux_run;
 	s->nft = linux_nft;
+	s->net = linux_net;
 	s->write_proc = linux_write_proc;
 	s->start = linux_start;
 	s->kill = linux_kill;
@@ -230,4 +237,27 @@ int sys_runv(struct sys *s, char **err, const char *arg0, ...)
 	va_end(ap);
 	argv[n] = NULL;
 	return sys_run_argv(s, (char *const *)argv, err);
+}
+
+int sys_net(struct sys *s, char **err, const struct nl_op *op)
+{
+	json_t *out = NULL;
+	int rc = s->net(s, op, &out, err);
+
+	json_decref(out);
+	return rc;
+}
+
+json_t *sys_net_list(struct sys *s, const struct nl_op *op, bool *ok)
+{
+	json_t *out = NULL;
+	bool good = s->net(s, op, &out, NULL) == 0 && json_is_array(out);
+
+	if (ok)
+		*ok = good;
+	if (!good) {
+		json_decref(out);
+		out = json_array();
+	}
+	return out;
 }

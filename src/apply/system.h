@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "core/util.h"
+#include "net/nl_write.h"
 
 /* A background job ended: its exit code, 128+signal when killed. */
 typedef void (*sys_job_done)(void *arg, int status);
@@ -23,6 +24,12 @@ struct sys {
 	int (*run)(struct sys *s, char *const argv[], int timeout_ms, char **output);
 	/* Loads (or with check, only verifies) an nft script as one transaction. */
 	int (*nft)(struct sys *s, const char *script, bool check, char **output);
+	/* Changes (or, for the list kinds, reads) the kernel's links,
+	 * addresses, routes and rules: 0 or -1 with the reason in *err (err
+	 * may be NULL); NL_LINK_SHOW: 1 when the device does not exist; a
+	 * list in *out. dry: records "net <as ip would say it>", a device
+	 * exists, a list is empty. */
+	int (*net)(struct sys *s, const struct nl_op *op, json_t **out, char **err);
 	/* Writes a kernel setting such as /proc/sys/net/ipv4/ip_forward. */
 	int (*write_proc)(struct sys *s, const char *path, const char *value);
 	/* Starts a supervised engine; returns pid (or a fake one) and the
@@ -56,5 +63,9 @@ bool sys_is_dry(const struct sys *s);
  * in *err (err may be NULL); the argv array, or the arguments to NULL. */
 int sys_run_argv(struct sys *s, char *const argv[], char **err);
 int sys_runv(struct sys *s, char **err, const char *arg0, ...) __attribute__((sentinel));
+/* Convenience: performs op through s->net (err may be NULL). */
+int sys_net(struct sys *s, char **err, const struct nl_op *op);
+/* A list op's array (an empty one when it failed: *ok false, ok may be NULL). */
+json_t *sys_net_list(struct sys *s, const struct nl_op *op, bool *ok);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "api/api.h"
 #include "apply/engine.h"
+#include "apply/netwatch.h"
 #include "apply/feature.h"
 #include "apply/supervisor.h"
 #include "apply/system.h"
@@ -239,6 +240,8 @@ int main(int argc, char **argv)
 	 * may call in; they wait in the backlog until boot is done */
 	if (control_listen(loop, sock) < 0 || control_listen_web(loop, websock) < 0)
 		goto out_engine;
+	/* before boot: what the appliers change is followed from the start */
+	netwatch_start(&main_engine.env);
 	if (engine_boot(&main_engine) < 0)
 		log_warn("boot: some features failed; see difosctl status");
 	log_info("ready: control socket %s", sock);
@@ -247,6 +250,7 @@ int main(int argc, char **argv)
 
 	control_close();
 	feature_stop_all(&main_engine.env);
+	netwatch_stop();
 out_engine:
 	sv_shutdown();
 	engine_free(&main_engine);

@@ -6,7 +6,8 @@
  * that knew iproute2's output read these unchanged:
  *
  *   nl_links      [{ifindex, ifname, flags: [..], mtu, operstate, address?,
- *                   master?, stats64: {rx: {bytes, packets, errors, dropped},
+ *                   master?, linkinfo?: {info_kind}, stats64: {rx: {bytes, packets,
+ *                   errors, dropped},
  *                   tx: {..}}}]
  *   nl_addresses  [{family: "inet"|"inet6", ifindex, local, prefixlen, scope,
  *                   label?}]  (join with nl_links by ifindex: nl_join_addrs)

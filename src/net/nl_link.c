@@ -89,6 +89,17 @@ void nl_parse_link(const struct nlmsghdr *nlh, json_t *out)
 		if (mac)
 			json_object_set_new(o, "address", mac);
 	}
+	if (tb[IFLA_LINKINFO]) {
+		/* the kind (bridge, ifb, veth), as ip -d prints it */
+		const struct nlattr *info[64] = { NULL };
+		json_t *kind = json_object();
+		if (mnl_attr_parse_nested(tb[IFLA_LINKINFO], nl_attr_table, info) >= 0)
+			nl_set_str(kind, "info_kind", info[IFLA_INFO_KIND]);
+		if (json_object_size(kind))
+			json_object_set_new(o, "linkinfo", kind);
+		else
+			json_decref(kind);
+	}
 	if (tb[IFLA_STATS64] &&
 	    mnl_attr_get_payload_len(tb[IFLA_STATS64]) >= sizeof(struct rtnl_link_stats64)) {
 		struct rtnl_link_stats64 s;

@@ -1,7 +1,7 @@
 /*
  * libFuzzer target: what the kernel and the network send back to the
  * dashboard's reads. The input is taken as a stream of netlink messages
- * (each given to every rtnetlink parser), and as the packets the
+ * (each given to every rtnetlink parser and to the watch's mirror), and as the packets the
  * connectivity check reads (an echo reply, a DNS answer).
  */
 #include <libmnl/libmnl.h>
@@ -11,12 +11,13 @@
 
 #include "features/dashboards/router/dashboard.h"
 #include "net/nl.h"
+#include "net/nl_watch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* netlink messages are 4-byte aligned: a copy that is */
 	uint32_t *buf = malloc(size + 4);
-	json_t *out = json_array();
+	json_t *out = json_array(), *links = json_array(), *addrs = json_array();
 	size_t off = 0;
 
 	memcpy(buf, data, size);
@@ -34,7 +35,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nl_parse_route(nlh, out);
 		nl_parse_rule(nlh, out);
 		nl_parse_class(nlh, out);
+		/* the watch's mirror, kept from notifications */
+		nl_watch_take(links, addrs, nlh, NULL, NULL);
 	}
+	json_decref(links);
+	json_decref(addrs);
 	json_decref(nl_join_addrs(out, out));
 	json_decref(out);
 	probe_echo_reply(data, size, 0x1234, 1);

@@ -270,3 +270,20 @@ def test_reads_spawn_no_process(shared_lab):
     assert not ran, "difosd ran programs while answering reads:\n" + "\n".join(ran)
     # 25 reads, each by a fresh difosctl: well under the 3.5 s one status took with ip runs
     assert took[0] < 10, took
+
+
+def test_applies_change_the_kernel_without_ip(lab):
+    """The LAN, WAN and interfaces appliers speak rtnetlink: moving the LAN
+    address (bridge address, routes of its network, DHCP) runs no `ip`."""
+    d = lab.daemon
+
+    def move(addr):
+        d.ctl_ok("set", "lan.ipv4.address", addr)
+        d.ctl_ok("apply")
+    ran = programs_run_during(lab, lambda: (move("192.168.1.2"), move(LAN_ADDR)))
+    ips = [ln for ln in ran if '"/usr/sbin/ip"' in ln or '"/sbin/ip"' in ln or '"ip"' in ln
+           or "/bin/ip\"" in ln]
+    assert not ips, "difosd ran ip during an apply:\n" + "\n".join(ips)
+    addrs = [a["local"] for l in ip_json(lab, "addr", "show", "dev", "br-lan")
+             for a in l.get("addr_info", []) if a["family"] == "inet"]
+    assert addrs == [LAN_ADDR], addrs

@@ -397,6 +397,56 @@ def test_event_websocket(web_lab, admin):
     ws.close()
 
 
+def test_a_link_change_is_pushed_at_once(web_lab, admin):
+    """The kernel's notification, not the 2 s tick, brings a link going down
+    (and up again) to an open dashboard: the push follows within a second."""
+    c = fresh(web_lab)
+    status, ws = c.websocket()
+    assert " 101 " in status, status
+
+    def wan_state(msg):
+        return {i["name"]: i.get("state") for i in msg["data"]["interfaces"]}.get("wan0")
+
+    def next_dashboard(deadline):
+        while time.monotonic() < deadline:
+            op, payload = ws.recv()
+            if op == 1 and json.loads(payload)["topic"] == "dashboard":
+                return json.loads(payload)
+        raise AssertionError("no dashboard event before the deadline")
+    try:
+        next_dashboard(time.monotonic() + 8)
+        # the tick's next push is 2 s away: any push under a second is the event's
+        for want, updown in (("DOWN", "down"), ("UP", "up")):
+            time.sleep(0.2)
+            t0 = time.monotonic()
+            ns_exec(web_lab.router, "ip", "link", "set", "wan0", updown, check=True)
+            while True:
+                msg = next_dashboard(t0 + 1.5)
+                if wan_state(msg) == want:
+                    break
+            took = time.monotonic() - t0
+            print("wan0 %s pushed after %.0f ms" % (updown, took * 1000))
+            assert took < 1.0, took
+    finally:
+        ns_exec(web_lab.router, "ip", "link", "set", "wan0", "up")
+        ws.close()
+
+
+def test_host_addresses_follow_the_kernel(web_lab, admin):
+    """An address put on an interface by anyone is one of the router's at
+    once, and one taken away stops being one at once."""
+    c = Client(web_lab.lan)
+    extra = "192.168.1.77"
+    assert c.api("GET", "/session", headers={"Host": extra}).status == 421
+    ns_exec(web_lab.router, "ip", "addr", "add", extra + "/24", "dev", "br-lan", check=True)
+    try:
+        assert c.api("GET", "/session", headers={"Host": extra}).status == 200
+    finally:
+        ns_exec(web_lab.router, "ip", "addr", "del", extra + "/24", "dev", "br-lan", check=True)
+    r = c.api("GET", "/session", headers={"Host": extra})
+    assert r.status == 421, "an address gone is still taken for the router's: %r" % r
+
+
 def test_password_change_ends_other_sessions(web_lab, admin):
     a, b = fresh(web_lab), fresh(web_lab)
     r = a.api("POST", "/auth/password", {"current": "wrong-one", "password": "x" * 10})

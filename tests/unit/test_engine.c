@@ -156,11 +156,11 @@ static void test_boot(void)
 	T_CHECK(eng.running != NULL);
 	T_CHECK(eng.confirm_rev == 0);
 
-	T_CHECK(jhas(m, "run ip link show dev br-lan"));
-	T_CHECK(jhas_line_start(m, "run ip link add name br-lan type bridge\n"));
-	T_CHECK(jhas_line_start(m, "run ip link set dev lan0 master br-lan\n"));
-	T_CHECK(jhas_line_start(m, "run ip addr add 192.168.1.1/24 dev br-lan\n"));
-	T_CHECK(jhas_line_start(m, "run ip link set dev wan0 up\n"));
+	T_CHECK(jhas(m, "net ip link show dev br-lan"));
+	T_CHECK(jhas_line_start(m, "net ip link add name br-lan type bridge\n"));
+	T_CHECK(jhas_line_start(m, "net ip link set dev lan0 master br-lan\n"));
+	T_CHECK(jhas_line_start(m, "net ip addr add 192.168.1.1/24 dev br-lan\n"));
+	T_CHECK(jhas_line_start(m, "net ip link set dev wan0 up\n"));
 	T_CHECK(jhas_line_start(m, "start busybox udhcpc -f -S -i wan0 -s "
 				   "/usr/libexec/difos/difos-dhcp-event -x hostname:difos"));
 	T_CHECK(jhas_line_start(m, "write /proc/sys/net/ipv4/ip_forward 1\n"));
@@ -223,7 +223,7 @@ static void test_apply_hostnames_only(void)
 	T_CHECK(jhas_kill(m, 1));
 	T_CHECK(!jhas_kill(m, 15));
 	T_CHECK(!jhas_line_start(m, "start "));
-	T_CHECK(!jhas_line_start(m, "run ip "));
+	T_CHECK(!jhas_line_start(m, "net ip "));
 	T_CHECK(!jhas_line_start(m, "nft"));
 	T_CHECK(!jhas_line_start(m, "write "));
 	if (t_cur_failed)
@@ -264,7 +264,7 @@ static void test_apply_lan_address(void)
 	/* the firewall names devices, not addresses: it is not touched; the
 	 * web's factory certificate names the LAN address */
 	T_CHECK(touched_is(&res, "[\"lan\", \"dhcp\", \"web\"]"));
-	T_CHECK(jhas_line_start(m, "run ip addr add 192.168.1.2/24 dev br-lan\n"));
+	T_CHECK(jhas_line_start(m, "net ip addr add 192.168.1.2/24 dev br-lan\n"));
 	T_CHECK(!jhas_line_start(m, "nft"));
 	T_CHECK(!jhas(m, "udhcpc"));
 	/* dnsmasq reads its main file only at start: it is restarted */
@@ -341,13 +341,13 @@ static void test_apply_failure_restored(void)
 	T_CHECK(eng.running_rev == running);
 	T_CHECK(json_equal(eng.running, old));
 
-	fail_at = jfind(m, "run ip link set dev lan1 master br-lan");
+	fail_at = jfind(m, "net ip link set dev lan1 master br-lan");
 	T_CHECK(fail_at >= 0);
 	if (fail_at >= 0) {
 		/* restored: lan1 released, lan0 back in the bridge, the address set again */
-		T_CHECK(jhas_line_start((size_t)fail_at, "run ip link set dev lan1 nomaster\n"));
-		T_CHECK(jhas_line_start((size_t)fail_at, "run ip link set dev lan0 master br-lan\n"));
-		T_CHECK(jhas_line_start((size_t)fail_at, "run ip addr add 192.168.1.2/24 dev br-lan\n"));
+		T_CHECK(jhas_line_start((size_t)fail_at, "net ip link set dev lan1 nomaster\n"));
+		T_CHECK(jhas_line_start((size_t)fail_at, "net ip link set dev lan0 master br-lan\n"));
+		T_CHECK(jhas_line_start((size_t)fail_at, "net ip addr add 192.168.1.2/24 dev br-lan\n"));
 	}
 	/* only lan was touched: nothing else re-applied */
 	T_CHECK(!jhas_line_start(m, "nft"));
@@ -389,10 +389,10 @@ static void test_apply_failure(void)
 	T_CHECK(store_latest(st) == latest);
 	T_CHECK(eng.running_rev == running);
 
-	fail_at = jfind(m, "run ip link set dev lan1 master br-lan");
+	fail_at = jfind(m, "net ip link set dev lan1 master br-lan");
 	T_CHECK(fail_at >= 0);
 	if (fail_at >= 0)
-		T_CHECK(jhas_line_start((size_t)fail_at, "run ip link set dev lan0 master br-lan\n"));
+		T_CHECK(jhas_line_start((size_t)fail_at, "net ip link set dev lan0 master br-lan\n"));
 	if (t_cur_failed)
 		dump_journal(m);
 	/* the files of the running revision are active again; the failed generation is gone */
@@ -593,7 +593,7 @@ static void test_boot_after_pending(void)
 	T_CHECK_STR(host, "difos\n");
 	free(host);
 	/* boot applies every feature again */
-	T_CHECK(jhas_line_start(m, "run ip addr add 192.168.1.2/24 dev br-lan\n"));
+	T_CHECK(jhas_line_start(m, "net ip addr add 192.168.1.2/24 dev br-lan\n"));
 	T_CHECK(jhas_line_start(m, "nft ("));
 	T_CHECK(jhas_line_start(m, "start dnsmasq "));
 	for (size_t i = 0; i < feature_count(); i++)
@@ -615,7 +615,7 @@ static void test_apply_after_reboot(void)
 	T_CHECK(engine_apply(&eng, doc, "tester", "second port", 0, &res) == 0);
 	T_CHECK(touched_is(&res, "[\"lan\", \"ifaces\"]"));
 	T_CHECK(res.revision == store_latest(st));
-	T_CHECK(jhas_line_start(m, "run ip link set dev lan1 master br-lan\n"));
+	T_CHECK(jhas_line_start(m, "net ip link set dev lan1 master br-lan\n"));
 	T_CHECK(!jhas(m, "nomaster"));
 	apply_result_free(&res);
 	json_decref(doc);

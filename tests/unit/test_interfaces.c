@@ -81,9 +81,9 @@ static void test_add(void)
 
 	T_CHECK(engine_boot(&eng) == 0);
 	m = apply_with("interfaces.custom", dmz);
-	T_CHECK(jhas_line_start(m, "run ip link set dev eth5 up\n"));
-	T_CHECK(jhas_line_start(m, "run ip -4 addr flush dev eth5\n"));
-	T_CHECK(jhas_line_start(m, "run ip addr replace 10.5.0.1/24 dev eth5\n"));
+	T_CHECK(jhas_line_start(m, "net ip link set dev eth5 up\n"));
+	T_CHECK(jhas_line_start(m, "net ip -4 addr flush dev eth5\n"));
+	T_CHECK(jhas_line_start(m, "net ip addr replace 10.5.0.1/24 dev eth5\n"));
 	T_CHECK(jfind(m, "addr flush dev eth5") < jfind(m, "addr replace 10.5.0.1/24"));
 	if (t_cur_failed)
 		dump_journal(m);
@@ -96,8 +96,8 @@ static void test_readdress(void)
 	size_t m = apply_with("interfaces.custom[1].ipv4_address", "\"10.5.0.2/24\"");
 
 	T_CHECK(jhas_line_start(m, "write /proc/sys/net/ipv4/conf/eth5/promote_secondaries 1\n"));
-	T_CHECK(jhas_line_start(m, "run ip addr replace 10.5.0.2/24 dev eth5\n"));
-	T_CHECK(jhas_line_start(m, "run ip addr del 10.5.0.1/24 dev eth5\n"));
+	T_CHECK(jhas_line_start(m, "net ip addr replace 10.5.0.2/24 dev eth5\n"));
+	T_CHECK(jhas_line_start(m, "net ip addr del 10.5.0.1/24 dev eth5\n"));
 	T_CHECK(jfind(m, "addr replace 10.5.0.2/24") < jfind(m, "addr del 10.5.0.1/24"));
 	T_CHECK(!jhas(m, "addr flush"));
 	if (t_cur_failed)
@@ -109,8 +109,8 @@ static void test_disable(void)
 {
 	size_t m = apply_with("interfaces.custom[1].enabled", "false");
 
-	T_CHECK(jhas_line_start(m, "run ip addr del 10.5.0.2/24 dev eth5\n"));
-	T_CHECK(jhas_line_start(m, "run ip link set dev eth5 down\n"));
+	T_CHECK(jhas_line_start(m, "net ip addr del 10.5.0.2/24 dev eth5\n"));
+	T_CHECK(jhas_line_start(m, "net ip link set dev eth5 down\n"));
 	if (t_cur_failed)
 		dump_journal(m);
 	apply_with("interfaces.custom[1].enabled", "true");
@@ -129,8 +129,8 @@ static void test_lan_takes_device(void)
 	T_CHECK(engine_apply(&eng, d, "test", NULL, 0, &res) == 0);
 	apply_result_free(&res);
 	json_decref(d);
-	T_CHECK(jhas_line_start(m, "run ip link set dev eth5 master br-lan\n"));
-	T_CHECK(jhas_line_start(m, "run ip addr del 10.5.0.2/24 dev eth5\n"));
+	T_CHECK(jhas_line_start(m, "net ip link set dev eth5 master br-lan\n"));
+	T_CHECK(jhas_line_start(m, "net ip addr del 10.5.0.2/24 dev eth5\n"));
 	T_CHECK(!jhas(m, "dev eth5 down"));
 	if (t_cur_failed)
 		dump_journal(m);

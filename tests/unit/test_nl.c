@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "net/nl.h"
+#include "net/nl_watch.h"
 #include "t.h"
 #include "t_json.h"
 
@@ -146,6 +147,83 @@ static void test_addr(void)
 	json_decref(joined);
 	json_decref(links);
 	json_decref(out);
+}
+
+/* the mirror's step: what changed, and the mirror after it */
+struct changes {
+	int n, links, addrs, removed, up_changed;
+};
+
+static void count_change(void *arg, const struct nl_change *ch)
+{
+	struct changes *c = arg;
+
+	c->n++;
+	c->links += ch->kind == NL_CHANGE_LINK;
+	c->addrs += ch->kind == NL_CHANGE_ADDRESS;
+	c->removed += ch->removed;
+	c->up_changed += ch->up_changed;
+}
+
+static void test_watch_take(void)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = 7,
+				 .ifi_flags = IFF_UP | IFF_RUNNING | IFF_LOWER_UP };
+	struct ifaddrmsg a4 = { .ifa_family = AF_INET, .ifa_prefixlen = 24, .ifa_index = 7 };
+	struct rtnl_link_stats64 st = { .rx_bytes = 1 };
+	json_t *links = json_array(), *addrs = json_array();
+	struct changes c = { 0 };
+	struct in_addr v4;
+	struct nlmsghdr *nlh;
+
+	nlh = msg(RTM_NEWLINK, &ifi, sizeof(ifi));
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "wan0");
+	mnl_attr_put(nlh, IFLA_STATS64, sizeof(st), &st);
+	nl_watch_take(links, addrs, nlh, count_change, &c);
+	T_CHECK(c.n == 1 && c.links == 1 && c.up_changed == 1);
+	/* counters are not kept: the same link said again with others is no change */
+	st.rx_bytes = 99;
+	nlh = msg(RTM_NEWLINK, &ifi, sizeof(ifi));
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "wan0");
+	mnl_attr_put(nlh, IFLA_STATS64, sizeof(st), &st);
+	nl_watch_take(links, addrs, nlh, count_change, &c);
+	T_CHECK(c.n == 1);
+	T_CHECK(json_array_size(links) == 1 &&
+		!json_object_get(json_array_get(links, 0), "stats64"));
+	/* an address on it, named after its link */
+	inet_pton(AF_INET, "198.51.100.2", &v4);
+	nlh = msg(RTM_NEWADDR, &a4, sizeof(a4));
+	mnl_attr_put(nlh, IFA_LOCAL, 4, &v4);
+	nl_watch_take(links, addrs, nlh, count_change, &c);
+	T_CHECK(c.n == 2 && c.addrs == 1 && json_array_size(addrs) == 1);
+	T_CHECK_STR(json_string_value(json_object_get(json_array_get(addrs, 0), "ifname")), "wan0");
+	/* the carrier goes: a change of UP/LOWER_UP */
+	ifi.ifi_flags = IFF_UP;
+	nlh = msg(RTM_NEWLINK, &ifi, sizeof(ifi));
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "wan0");
+	nl_watch_take(links, addrs, nlh, count_change, &c);
+	T_CHECK(c.n == 3 && c.up_changed == 2);
+	/* the address removed, then removed again (nothing), then the link */
+	nlh = msg(RTM_DELADDR, &a4, sizeof(a4));
+	mnl_attr_put(nlh, IFA_LOCAL, 4, &v4);
+	nl_watch_take(links, addrs, nlh, count_change, &c);
+	nl_watch_take(links, addrs, nlh, count_change, &c);
+	T_CHECK(c.n == 4 && c.removed == 1 && json_array_size(addrs) == 0);
+	nlh = msg(RTM_NEWADDR, &a4, sizeof(a4));
+	mnl_attr_put(nlh, IFA_LOCAL, 4, &v4);
+	nl_watch_take(links, addrs, nlh, count_change, &c);
+	nlh = msg(RTM_DELLINK, &ifi, sizeof(ifi));
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "wan0");
+	nl_watch_take(links, addrs, nlh, count_change, &c);
+	/* its addresses went with it */
+	T_CHECK(c.n == 6 && c.removed == 2);
+	T_CHECK(json_array_size(links) == 0 && json_array_size(addrs) == 0);
+	/* malformed: nothing */
+	nlh = msg(RTM_NEWLINK, &ifi, 4);
+	nl_watch_take(links, addrs, nlh, count_change, &c);
+	T_CHECK(c.n == 6 && json_array_size(links) == 0);
+	json_decref(links);
+	json_decref(addrs);
 }
 
 static void test_neigh(void)
@@ -318,6 +396,7 @@ int main(void)
 {
 	T_RUN(test_link);
 	T_RUN(test_addr);
+	T_RUN(test_watch_take);
 	T_RUN(test_neigh);
 	T_RUN(test_route);
 	T_RUN(test_rule);

@@ -170,8 +170,8 @@ static void test_apply(void)
 	load = strstr(j, batch);
 	T_CHECK(strstr(j, "run tc qdisc show dev br-lan\n") != NULL);
 	T_CHECK(strstr(j, "run tc qdisc show dev lan0\n") != NULL);
-	T_CHECK(strstr(j, "run ip link add name ifb-lanup type ifb\n") != NULL);
-	T_CHECK(load && strstr(j, "run ip link add name ifb-lanup") < load);
+	T_CHECK(strstr(j, "net ip link add name ifb-lanup type ifb\n") != NULL);
+	T_CHECK(load && strstr(j, "net ip link add name ifb-lanup") < load);
 	/* SQM is off: nothing is loaded on the WAN */
 	T_CHECK(strstr(j, "sqm.tc") == NULL);
 	free(err);
@@ -211,7 +211,7 @@ static void test_apply(void)
 	sys->fail_match = NULL;
 	T_CHECK(apply(sys, off, NULL, &err) == 0);
 	T_CHECK(strstr(sys->journal.s, "sqm.tc") != NULL);
-	T_CHECK(strstr(sys->journal.s, "run ip link add name ifb-wandown type ifb") != NULL);
+	T_CHECK(strstr(sys->journal.s, "net ip link add name ifb-wandown type ifb") != NULL);
 	free(err);
 
 	free(batch);

@@ -17,6 +17,7 @@
 #include "core/util.h"
 #include "features/dashboards/router/dashboard.h"
 #include "net/nl.h"
+#include "net/nl_watch.h"
 #include "rpc/control.h"
 #include "rpc/rpc.h"
 #include "store/doc.h"
@@ -44,7 +45,11 @@ static json_t *dashboard_gather(const struct feature_env *env)
 	struct engine *eng = env->engine;
 	const json_t *doc = eng->running;
 	json_t *leases = dashboard_call("leases"), *changes = dashboard_call("config.changes");
-	json_t *links = nl_links(), *addrs = nl_addresses(AF_UNSPEC), *neigh = nl_neighbours(AF_UNSPEC);
+	/* the addresses from the watch's mirror (no dump); the links dumped for
+	 * their counters, which change without a notification */
+	const json_t *mirror = nl_watch_addresses();
+	json_t *links = nl_links(), *neigh = nl_neighbours(AF_UNSPEC);
+	json_t *addrs = mirror ? json_incref((json_t *)mirror) : nl_addresses(AF_UNSPEC);
 	json_t *ifaces = dashboard_interfaces_of(doc, links, addrs);
 	json_t *clients = dashboard_clients(json_object_get(leases, "active"), neigh,
 					    doc_str(doc, "lan.device"),
@@ -191,7 +196,8 @@ static void dashboard_event(const struct feature_env *env, const struct feature_
 	/* a new lease: is the internet up through it? */
 	if (ev->kind == EV_WAN_LEASE)
 		probe_run();
-	if ((ev->kind == EV_ENGINE || ev->kind == EV_ADDRESS) && events_watchers > 0 &&
+	if ((ev->kind == EV_ENGINE || ev->kind == EV_ADDRESS || ev->kind == EV_LINK) &&
+	    events_watchers > 0 &&
 	    events_timer_ready && !events_stopped)
 		uv_timer_start(&events_timer, events_tick, 0, DASHBOARD_PERIOD_MS);
 }

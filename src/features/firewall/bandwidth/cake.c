@@ -24,19 +24,20 @@ static const char sqm_no_ifb[] =
 static const char *sqm_probe(struct sys *sys)
 {
 	const char *why = NULL;
+	const struct nl_op add = { .kind = NL_LINK_ADD, .dev = SQM_PROBE_DEV, .link_kind = "ifb" };
+	const struct nl_op del = { .kind = NL_LINK_DEL, .dev = SQM_PROBE_DEV };
 
 	if (access("/sys/module/sch_cake", F_OK) == 0)
 		return NULL;
-	if (sys_runv(sys, NULL, "ip", "link", "add", "name", SQM_PROBE_DEV, "type", "ifb", NULL)) {
+	if (sys_net(sys, NULL, &add)) {
 		/* perhaps left over from a probe cut short */
-		sys_runv(sys, NULL, "ip", "link", "del", "dev", SQM_PROBE_DEV, NULL);
-		if (sys_runv(sys, NULL, "ip", "link", "add", "name", SQM_PROBE_DEV, "type", "ifb",
-			     NULL))
+		sys_net(sys, NULL, &del);
+		if (sys_net(sys, NULL, &add))
 			return sqm_no_ifb;
 	}
 	if (sys_runv(sys, NULL, "tc", "qdisc", "add", "dev", SQM_PROBE_DEV, "root", "cake", NULL))
 		why = SQM_CAKE_MISSING;
-	sys_runv(sys, NULL, "ip", "link", "del", "dev", SQM_PROBE_DEV, NULL);
+	sys_net(sys, NULL, &del);
 	return why;
 }
 

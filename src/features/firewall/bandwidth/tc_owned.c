@@ -11,6 +11,7 @@
 #include "apply/system.h"
 #include "core/util.h"
 #include "features/firewall/bandwidth/qos.h"
+#include "store/doc.h"
 
 #define QOS_TC_TIMEOUT_MS 30000
 
@@ -45,20 +46,17 @@ static bool qos_ingress_is_ours(struct sys *sys, const char *dev, const char *if
 
 static bool qos_is_ifb(struct sys *sys, const char *name)
 {
-	char *out = NULL;
-	json_t *links = NULL;
+	json_t *links = sys_net_list(sys, &(struct nl_op){ .kind = NL_LINK_LIST }, NULL), *l;
 	bool ifb = false;
+	size_t i;
 
-	if (sys->run(sys, (char *const[]){ "ip", "-j", "-d", "link", "show", "dev", (char *)name,
-					   NULL }, QOS_TC_TIMEOUT_MS, &out) == 0 && out)
-		links = json_loads(out, 0, NULL);
-	if (json_is_array(links)) {
-		json_t *info = json_object_get(json_array_get(links, 0), "linkinfo");
+	json_array_foreach(links, i, l) {
+		json_t *info = json_object_get(l, "linkinfo");
 		const char *kind = json_string_value(json_object_get(info, "info_kind"));
-		ifb = kind && !strcmp(kind, "ifb");
+		if (!strcmp(doc_str(l, "ifname") ? doc_str(l, "ifname") : "", name))
+			ifb = kind && !strcmp(kind, "ifb");
 	}
 	json_decref(links);
-	free(out);
 	return ifb;
 }
 
@@ -76,13 +74,9 @@ static char *qos_qdiscs(struct sys *sys, const char *dev)
 
 void qos_links(struct sys *sys, json_t *roots, json_t *ports)
 {
-	char *out = NULL;
-	json_t *links = NULL, *l;
+	json_t *links = sys_net_list(sys, &(struct nl_op){ .kind = NL_LINK_LIST }, NULL), *l;
 	size_t i;
 
-	if (sys->run(sys, (char *const[]){ "ip", "-j", "link", "show", NULL }, QOS_TC_TIMEOUT_MS,
-		     &out) == 0 && out)
-		links = json_loads(out, 0, NULL);
 	json_array_foreach(links, i, l) {
 		const char *name = json_string_value(json_object_get(l, "ifname"));
 		if (name && strcmp(name, "lo")) {
@@ -91,7 +85,6 @@ void qos_links(struct sys *sys, json_t *roots, json_t *ports)
 		}
 	}
 	json_decref(links);
-	free(out);
 }
 
 int qos_tc_clear(struct sys *sys, const json_t *roots, const json_t *ports, const char *ifb,
@@ -117,7 +110,8 @@ int qos_tc_clear(struct sys *sys, const json_t *roots, const json_t *ports, cons
 			rc = -1;
 		free(show);
 	}
-	if (qos_is_ifb(sys, ifb) && sys_runv(sys, err, "ip", "link", "del", "dev", ifb, NULL))
+	if (qos_is_ifb(sys, ifb) &&
+	    sys_net(sys, err, &(struct nl_op){ .kind = NL_LINK_DEL, .dev = ifb }))
 		rc = -1;
 	return rc;
 }
@@ -127,8 +121,8 @@ int qos_tc_load(struct sys *sys, const char *ifb, const char *batch, char **err)
 	char *out = NULL;
 	int rc;
 
-	if (sys_runv(sys, err, "ip", "link", "add", "name", ifb, "type", "ifb", NULL) ||
-	    sys_runv(sys, err, "ip", "link", "set", "dev", ifb, "up", NULL))
+	if (sys_net(sys, err, &(struct nl_op){ .kind = NL_LINK_ADD, .dev = ifb, .link_kind = "ifb" }) ||
+	    sys_net(sys, err, &(struct nl_op){ .kind = NL_LINK_UP, .dev = ifb }))
 		return -1;
 	rc = sys->run(sys, (char *const[]){ "tc", "-batch", (char *)batch, NULL },
 		      QOS_TC_TIMEOUT_MS, &out);

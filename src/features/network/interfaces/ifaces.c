@@ -180,18 +180,10 @@ static void ifaces_release(struct feature_ctx *ctx, const json_t *old)
 	const char *dev = doc_str(old, "device"), *addr = doc_str(old, "ipv4_address"), *owner;
 
 	if (addr && doc_bool(old, "enabled", true))
-		sys_runv(ctx->env->sys, NULL, "ip", "addr", "del", addr, "dev", dev, NULL);
+		sys_net(ctx->env->sys, NULL, &(struct nl_op){ .kind = NL_ADDR_DEL, .dev = dev,
+							      .addr = addr });
 	if (!ifaces_device_taken(ctx->doc, dev, &owner))
-		sys_runv(ctx->env->sys, NULL, "ip", "link", "set", "dev", dev, "down", NULL);
-}
-
-/* EV_ADDRESS: the device's IPv4 address was set (or cleared) */
-static void ifaces_emit_address(struct feature_ctx *ctx, const char *dev, const char *addr)
-{
-	json_t *data = json_pack("{s:s, s:i, s:s?}", "interface", dev, "family", 4, "address", addr);
-
-	feature_emit(ctx->env, EV_ADDRESS, data);
-	json_decref(data);
+		sys_net(ctx->env->sys, NULL, &(struct nl_op){ .kind = NL_LINK_DOWN, .dev = dev });
 }
 
 static int ifaces_bring_up(struct feature_ctx *ctx, const json_t *el)
@@ -201,11 +193,14 @@ static int ifaces_bring_up(struct feature_ctx *ctx, const json_t *el)
 						       : NULL;
 	const char *old_addr = old ? doc_str(old, "ipv4_address") : NULL;
 
-	if (sys_runv(ctx->env->sys, &ctx->err, "ip", "link", "set", "dev", dev, "up", NULL))
+	struct sys *sys = ctx->env->sys;
+
+	if (sys_net(sys, &ctx->err, &(struct nl_op){ .kind = NL_LINK_UP, .dev = dev }))
 		return -1;
 	if (!old) {
 		/* nothing known about the device: start from no IPv4 address at all */
-		if (sys_runv(ctx->env->sys, &ctx->err, "ip", "-4", "addr", "flush", "dev", dev, NULL))
+		if (sys_net(sys, &ctx->err, &(struct nl_op){ .kind = NL_ADDR_FLUSH, .family = 4,
+							     .dev = dev }))
 			return -1;
 	} else if (old_addr && !ifaces_same(old_addr, addr)) {
 		/* the new address first, so the device never goes without one; in
@@ -214,17 +209,15 @@ static int ifaces_bring_up(struct feature_ctx *ctx, const json_t *el)
 		char *promote = xasprintf("/proc/sys/net/ipv4/conf/%s/promote_secondaries", dev);
 		ctx->env->sys->write_proc(ctx->env->sys, promote, "1");
 		free(promote);
-		if (addr && sys_runv(ctx->env->sys, &ctx->err, "ip", "addr", "replace", addr, "dev", dev,
-				     NULL))
+		if (addr && sys_net(sys, &ctx->err, &(struct nl_op){ .kind = NL_ADDR_REPLACE,
+								     .dev = dev, .addr = addr }))
 			return -1;
-		sys_runv(ctx->env->sys, NULL, "ip", "addr", "del", old_addr, "dev", dev, NULL);
-		ifaces_emit_address(ctx, dev, addr);
+		sys_net(sys, NULL, &(struct nl_op){ .kind = NL_ADDR_DEL, .dev = dev, .addr = old_addr });
 		return 0;
 	}
-	if (addr && sys_runv(ctx->env->sys, &ctx->err, "ip", "addr", "replace", addr, "dev", dev, NULL))
+	if (addr && sys_net(sys, &ctx->err, &(struct nl_op){ .kind = NL_ADDR_REPLACE, .dev = dev,
+							     .addr = addr }))
 		return -1;
-	if (!old)
-		ifaces_emit_address(ctx, dev, addr);
 	return 0;
 }
 
@@ -247,8 +240,8 @@ static int ifaces_apply(struct feature_ctx *ctx)
 		} else if (ctx->boot) {
 			/* disabled before difosd started: make sure it carries nothing
 			 * (no LAN or WAN device is one: the schema refuses that) */
-			sys_runv(ctx->env->sys, NULL, "ip", "link", "set", "dev",
-				 doc_str(el, "device"), "down", NULL);
+			sys_net(ctx->env->sys, NULL, &(struct nl_op){ .kind = NL_LINK_DOWN,
+								      .dev = doc_str(el, "device") });
 		}
 	}
 	return 0;

@@ -134,12 +134,7 @@ static int lan_render(struct feature_ctx *ctx, struct render_out *out)
 
 static bool lan_link_exists(struct sys *sys, const char *dev)
 {
-	char *out = NULL;
-	int rc = sys->run(sys, (char *const[]){ "ip", "link", "show", "dev", (char *)dev, NULL },
-			  5000, &out);
-
-	free(out);
-	return rc == 0;
+	return sys->net(sys, &(struct nl_op){ .kind = NL_LINK_SHOW, .dev = dev }, NULL, NULL) == 0;
 }
 
 static bool lan_list_has(const json_t *list, const char *name)
@@ -153,16 +148,6 @@ static bool lan_list_has(const json_t *list, const char *name)
 	return false;
 }
 
-static void lan_emit_address(struct feature_ctx *ctx, const char *dev)
-{
-	json_t *data = json_pack("{s:s, s:i, s:s?, s:I}", "interface", dev, "family", 4, "address",
-				 doc_str(ctx->doc, "lan.ipv4.address"), "prefix",
-				 (json_int_t)doc_int(ctx->doc, "lan.ipv4.prefix", 24));
-
-	feature_emit(ctx->env, EV_ADDRESS, data);
-	json_decref(data);
-}
-
 static int lan_apply(struct feature_ctx *ctx)
 {
 	const char *dev = doc_str(ctx->doc, "lan.device");
@@ -171,6 +156,7 @@ static int lan_apply(struct feature_ctx *ctx)
 	json_t *old_members = ctx->old_doc ? doc_get(ctx->old_doc, "lan.interfaces") : NULL;
 	char *addr = xasprintf("%s/%lld", doc_str(ctx->doc, "lan.ipv4.address"),
 			       doc_int(ctx->doc, "lan.ipv4.prefix", 24));
+	struct sys *sys = ctx->env->sys;
 	size_t i;
 	json_t *m;
 	int rc = -1;
@@ -179,25 +165,25 @@ static int lan_apply(struct feature_ctx *ctx)
 	json_array_foreach(old_members, i, m) {
 		const char *name = json_string_value(m);
 		if (!lan_list_has(members, name) || (old_dev && strcmp(old_dev, dev)))
-			sys_runv(ctx->env->sys, NULL, "ip", "link", "set", "dev", name, "nomaster", NULL);
+			sys_net(sys, NULL, &(struct nl_op){ .kind = NL_LINK_MASTER, .dev = name });
 	}
 	if (old_dev && strcmp(old_dev, dev))
-		sys_runv(ctx->env->sys, NULL, "ip", "link", "del", "dev", old_dev, NULL);
-	if (!lan_link_exists(ctx->env->sys, dev) &&
-	    sys_runv(ctx->env->sys, &ctx->err, "ip", "link", "add", "name", dev, "type", "bridge", NULL))
+		sys_net(sys, NULL, &(struct nl_op){ .kind = NL_LINK_DEL, .dev = old_dev });
+	if (!lan_link_exists(sys, dev) &&
+	    sys_net(sys, &ctx->err, &(struct nl_op){ .kind = NL_LINK_ADD, .dev = dev,
+						     .link_kind = "bridge" }))
 		goto out;
 	json_array_foreach(members, i, m) {
 		const char *name = json_string_value(m);
-		if (sys_runv(ctx->env->sys, &ctx->err, "ip", "link", "set", "dev", name, "master", dev,
-			     NULL) ||
-		    sys_runv(ctx->env->sys, &ctx->err, "ip", "link", "set", "dev", name, "up", NULL))
+		if (sys_net(sys, &ctx->err, &(struct nl_op){ .kind = NL_LINK_MASTER, .dev = name,
+							     .master = dev }) ||
+		    sys_net(sys, &ctx->err, &(struct nl_op){ .kind = NL_LINK_UP, .dev = name }))
 			goto out;
 	}
-	if (sys_runv(ctx->env->sys, &ctx->err, "ip", "-4", "addr", "flush", "dev", dev, NULL) ||
-	    sys_runv(ctx->env->sys, &ctx->err, "ip", "addr", "add", addr, "dev", dev, NULL) ||
-	    sys_runv(ctx->env->sys, &ctx->err, "ip", "link", "set", "dev", dev, "up", NULL))
+	if (sys_net(sys, &ctx->err, &(struct nl_op){ .kind = NL_ADDR_FLUSH, .family = 4, .dev = dev }) ||
+	    sys_net(sys, &ctx->err, &(struct nl_op){ .kind = NL_ADDR_ADD, .dev = dev, .addr = addr }) ||
+	    sys_net(sys, &ctx->err, &(struct nl_op){ .kind = NL_LINK_UP, .dev = dev }))
 		goto out;
-	lan_emit_address(ctx, dev);
 	rc = 0;
 out:
 	free(addr);

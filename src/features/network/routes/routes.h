@@ -22,7 +22,7 @@
 
 #include "core/util.h"
 
-#define ROUTES_PROTO       "209"
+#define ROUTES_PROTO       209
 #define ROUTES_MARK_SHIFT  8
 #define ROUTES_TABLE_BASE  1000
 #define ROUTES_PREF_BASE   9000

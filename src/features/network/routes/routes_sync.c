@@ -98,6 +98,12 @@ json_t *routes_wanted_text(const json_t *doc)
 	return routes_want(doc, NULL, true);
 }
 
+/* a table as nl_routes names it ("main", "1001") -> its number */
+static unsigned routes_table_number(const char *table)
+{
+	return !table || !strcmp(table, "main") ? ROUTES_TABLE_MAIN : (unsigned)strtoul(table, NULL, 10);
+}
+
 static void routes_table_text(long long table, char *out, size_t outlen)
 {
 	if (table == ROUTES_TABLE_MAIN)
@@ -112,91 +118,48 @@ static char *routes_key(int family, const char *dst, const char *table, long lon
 	return xasprintf("%d|%s|%s|%lld", family, dst, table, metric);
 }
 
-static json_t *routes_kernel_list(struct sys *sys, const char *const *argv, bool *ok)
-{
-	char *out = NULL;
-	json_t *v = NULL;
-
-	*ok = sys->run(sys, (char *const *)argv, 10000, &out) == 0;
-	if (*ok && out)
-		v = json_loads(out, 0, NULL);
-	free(out);
-	/* the dry backend answers nothing: an empty list */
-	if (!json_is_array(v)) {
-		if (*ok && !sys_is_dry(sys))
-			*ok = false;
-		json_decref(v);
-		v = json_array();
-	}
-	return v;
-}
-
 /* Removes the routes of ours the kernel has and the wanted set lacks. */
 static void routes_remove_stale(struct sys *sys, int family, const json_t *wanted)
 {
-	const char *fam = family == 4 ? "-4" : "-6";
-	const char *const list[] = { "ip", "-j", fam, "route", "show", "table", "all", "proto",
-				     ROUTES_PROTO, NULL };
 	json_t *have, *r;
 	bool ok;
 	size_t i;
 
-	have = routes_kernel_list(sys, list, &ok);
+	have = sys_net_list(sys, &(struct nl_op){ .kind = NL_ROUTE_LIST, .family = family,
+						  .proto = ROUTES_PROTO }, &ok);
 	if (!ok) {
-		/* unreadable (too many to list): start over from none */
-		sys_runv(sys, NULL, "ip", fam, "route", "flush", "table", "all", "proto", ROUTES_PROTO,
-			 NULL);
+		/* unreadable: start over from none */
+		sys_net(sys, NULL, &(struct nl_op){ .kind = NL_ROUTE_FLUSH, .family = family,
+						    .proto = ROUTES_PROTO });
 		json_decref(have);
 		return;
 	}
 	json_array_foreach(have, i, r) {
 		const char *dst = doc_str(r, "dst"), *table = doc_str(r, "table");
 		long long metric = doc_int(r, "metric", 0);
-		char *key, m[24];
+		char *key;
 
 		if (!dst)
 			continue;
 		key = routes_key(family, dst, table ? table : "main", metric);
-		if (!json_object_get(wanted, key)) {
-			snprintf(m, sizeof(m), "%lld", metric);
-			sys_runv(sys, NULL, "ip", fam, "route", "del", dst, "table",
-				 table ? table : "main", "metric", m, "proto", ROUTES_PROTO, NULL);
-		}
+		if (!json_object_get(wanted, key))
+			sys_net(sys, NULL, &(struct nl_op){ .kind = NL_ROUTE_DEL, .family = family,
+				.addr = dst, .table = routes_table_number(table),
+				.metric = metric, .has_metric = 1, .proto = ROUTES_PROTO });
 		free(key);
 	}
 	json_decref(have);
 }
 
-/* Runs argv; on failure *err gets "<command>: <output>", as sys_runv does. */
+/* On failure *err gets "<as ip would say it>: <the kernel's reason>". */
 static int routes_install(struct sys *sys, const json_t *r, char **err)
 {
-	const char *argv[24];
-	char table[16], metric[24];
-	size_t n = 0;
+	long long table = doc_int(r, "table", ROUTES_TABLE_MAIN);
 
-	routes_table_text(doc_int(r, "table", ROUTES_TABLE_MAIN), table, sizeof(table));
-	snprintf(metric, sizeof(metric), "%lld", doc_int(r, "metric", 0));
-	argv[n++] = "ip";
-	argv[n++] = doc_int(r, "family", 4) == 4 ? "-4" : "-6";
-	argv[n++] = "route";
-	argv[n++] = "replace";
-	argv[n++] = doc_str(r, "dst");
-	if (doc_str(r, "via")) {
-		argv[n++] = "via";
-		argv[n++] = doc_str(r, "via");
-	}
-	if (doc_str(r, "dev")) {
-		argv[n++] = "dev";
-		argv[n++] = doc_str(r, "dev");
-	}
-	argv[n++] = "table";
-	argv[n++] = table;
-	argv[n++] = "metric";
-	argv[n++] = metric;
-	argv[n++] = "proto";
-	argv[n++] = ROUTES_PROTO;
-	argv[n] = NULL;
-	return sys_run_argv(sys, (char *const *)argv, err);
+	return sys_net(sys, err, &(struct nl_op){ .kind = NL_ROUTE_REPLACE,
+		.family = (int)doc_int(r, "family", 4), .addr = doc_str(r, "dst"),
+		.via = doc_str(r, "via"), .dev = doc_str(r, "dev"), .table = (unsigned)table,
+		.metric = doc_int(r, "metric", 0), .has_metric = 1, .proto = ROUTES_PROTO });
 }
 
 static int routes_sync_routes(struct sys *sys, const json_t *routes, char **err)
@@ -233,16 +196,15 @@ static bool routes_rule_ours(const json_t *rule)
 
 static int routes_sync_rules(struct sys *sys, const json_t *rules, char **err)
 {
-	const char *const list[] = { "ip", "-j", "-4", "rule", "show", NULL };
 	json_t *have, *h, *w;
-	bool ok, present[ROUTES_INDEX_MAX + 1] = { false };
+	bool present[ROUTES_INDEX_MAX + 1] = { false };
 	size_t i;
 	bool found;
 
-	have = routes_kernel_list(sys, list, &ok);
+	have = sys_net_list(sys, &(struct nl_op){ .kind = NL_RULE_LIST, .family = 4 }, NULL);
 	json_array_foreach(have, i, h) {
 		long long pref = doc_int(h, "priority", -1);
-		char p[24], mark[16], table[16];
+		char mark[16], table[16];
 		size_t j;
 
 		if (!routes_rule_ours(h))
@@ -261,21 +223,18 @@ static int routes_sync_rules(struct sys *sys, const json_t *rules, char **err)
 			present[pref - ROUTES_PREF_BASE] = true;
 			continue;
 		}
-		snprintf(p, sizeof(p), "%lld", pref);
-		sys_runv(sys, NULL, "ip", "-4", "rule", "del", "pref", p, NULL);
+		sys_net(sys, NULL, &(struct nl_op){ .kind = NL_RULE_DEL, .family = 4,
+						    .pref = (unsigned)pref });
 	}
 	json_decref(have);
 	json_array_foreach(rules, i, w) {
 		long long pref = doc_int(w, "pref", 0);
-		char p[24], mark[32], table[16];
 
 		if (present[pref - ROUTES_PREF_BASE])
 			continue;
-		snprintf(p, sizeof(p), "%lld", pref);
-		snprintf(mark, sizeof(mark), "0x%llx/0x%x", doc_int(w, "mark", 0), ROUTES_MARK_MASK);
-		snprintf(table, sizeof(table), "%lld", doc_int(w, "table", 0));
-		if (sys_runv(sys, err, "ip", "-4", "rule", "add", "pref", p, "fwmark", mark, "lookup",
-			     table, NULL))
+		if (sys_net(sys, err, &(struct nl_op){ .kind = NL_RULE_ADD, .family = 4,
+			    .pref = (unsigned)pref, .mark = (unsigned)doc_int(w, "mark", 0),
+			    .mask = ROUTES_MARK_MASK, .table = (unsigned)doc_int(w, "table", 0) }))
 			return -1;
 	}
 	return 0;
@@ -338,7 +297,7 @@ void routes_follow_wan(struct sys *sys, const json_t *doc)
  * process), so a status read may ask every time. */
 json_t *routes_in_force(void)
 {
-	json_t *routes = nl_routes(AF_UNSPEC, atoi(ROUTES_PROTO)), *rules = nl_rules(AF_INET);
+	json_t *routes = nl_routes(AF_UNSPEC, ROUTES_PROTO), *rules = nl_rules(AF_INET);
 	json_t *mine = json_array(), *rule;
 	size_t i;
 

@@ -59,17 +59,6 @@ static json_t *wan_ip_list(const char *text, int max)
 	return a;
 }
 
-/* EV_ADDRESS for the WAN's IPv4 address (NULL: removed) */
-static void wan_emit_address(const struct feature_env *env, const char *dev, const char *ip,
-			     int prefix)
-{
-	json_t *data = json_pack("{s:s, s:i, s:s?, s:i}", "interface", dev, "family", 4,
-				 "address", ip, "prefix", prefix);
-
-	feature_emit(env, EV_ADDRESS, data);
-	json_decref(data);
-}
-
 static json_t *wan_event_bound(struct rpc_call *c, const char *dev)
 {
 	struct sys *sys = c->env->sys;
@@ -90,13 +79,13 @@ static json_t *wan_event_bound(struct rpc_call *c, const char *dev)
 	moved = !old_ip || strcmp(old_ip, ip) ||
 		!json_equal(json_object_get(wan_lease, "subnet"), json_object_get(c->params, "subnet"));
 	if (moved) {
-		sys_runv(sys, NULL, "ip", "-4", "addr", "flush", "dev", dev, NULL);
-		if (sys_runv(sys, &err, "ip", "addr", "add", cidr, "dev", dev, NULL))
+		sys_net(sys, NULL, &(struct nl_op){ .kind = NL_ADDR_FLUSH, .family = 4, .dev = dev });
+		if (sys_net(sys, &err, &(struct nl_op){ .kind = NL_ADDR_ADD, .dev = dev, .addr = cidr }))
 			goto fail;
 	}
 	if (json_array_size(routers) &&
-	    sys_runv(sys, &err, "ip", "route", "replace", "default", "via",
-		     json_string_value(json_array_get(routers, 0)), "dev", dev, NULL))
+	    sys_net(sys, &err, &(struct nl_op){ .kind = NL_ROUTE_REPLACE, .family = 4, .dev = dev,
+					    .via = json_string_value(json_array_get(routers, 0)) }))
 		goto fail;
 	wan_write_resolv(c->env, dns);
 	json_decref(wan_lease);
@@ -106,8 +95,6 @@ static json_t *wan_event_bound(struct rpc_call *c, const char *dev)
 							     rpc_str(c, "lease") : "0"),
 			      "since", (json_int_t)time(NULL));
 	log_info("wan: DHCP lease %s on %s", cidr, dev);
-	if (moved)
-		wan_emit_address(c->env, dev, ip, prefix);
 	/* e.g. the policy table of "wan" goes through the router this lease names */
 	feature_emit(c->env, EV_WAN_LEASE, wan_lease);
 	res = json_pack("{s:b}", "ok", 1);
@@ -140,15 +127,13 @@ static json_t *wan_dhcp_event(struct rpc_call *c)
 		json_t *lost = json_pack("{s:s}", "interface", dev);
 		bool had = wan_lease != NULL;
 
-		sys_runv(c->env->sys, NULL, "ip", "-4", "addr", "flush", "dev", dev, NULL);
+		sys_net(c->env->sys, NULL, &(struct nl_op){ .kind = NL_ADDR_FLUSH, .family = 4, .dev = dev });
 		wan_write_resolv(c->env, NULL);
 		json_decref(wan_lease);
 		wan_lease = NULL;
 		log_info("wan: DHCP deconfig on %s", dev);
-		if (had) {
-			wan_emit_address(c->env, dev, NULL, 0);
+		if (had)
 			feature_emit(c->env, EV_WAN_LEASE_LOST, lost);
-		}
 		json_decref(lost);
 	} else {
 		log_info("wan: DHCP event %s on %s", event, dev);

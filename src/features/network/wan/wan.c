@@ -146,21 +146,17 @@ static int wan_apply_static(struct feature_ctx *ctx, const char *dev)
 			       doc_int(ctx->doc, "wan.ipv4.prefix", 24));
 	int rc = -1;
 
-	if (sys_runv(ctx->env->sys, &ctx->err, "ip", "-4", "addr", "flush", "dev", dev, NULL) ||
-	    sys_runv(ctx->env->sys, &ctx->err, "ip", "addr", "add", addr, "dev", dev, NULL) ||
-	    sys_runv(ctx->env->sys, &ctx->err, "ip", "route", "replace", "default", "via",
-		     doc_str(ctx->doc, "wan.ipv4.gateway"), "dev", dev, NULL))
+	struct sys *sys = ctx->env->sys;
+
+	if (sys_net(sys, &ctx->err, &(struct nl_op){ .kind = NL_ADDR_FLUSH, .family = 4, .dev = dev }) ||
+	    sys_net(sys, &ctx->err, &(struct nl_op){ .kind = NL_ADDR_ADD, .dev = dev, .addr = addr }) ||
+	    sys_net(sys, &ctx->err, &(struct nl_op){ .kind = NL_ROUTE_REPLACE, .family = 4,
+						     .via = doc_str(ctx->doc, "wan.ipv4.gateway"),
+						     .dev = dev }))
 		goto out;
 	if (wan_write_resolv(ctx->env, doc_get(ctx->doc, "wan.ipv4.dns")) < 0) {
 		ctx->err = xstrdup("cannot write the WAN resolv file");
 		goto out;
-	}
-	{
-		json_t *data = json_pack("{s:s, s:i, s:s?, s:I}", "interface", dev, "family", 4,
-					 "address", doc_str(ctx->doc, "wan.ipv4.address"), "prefix",
-					 (json_int_t)doc_int(ctx->doc, "wan.ipv4.prefix", 24));
-		feature_emit(ctx->env, EV_ADDRESS, data);
-		json_decref(data);
 	}
 	rc = 0;
 out:
@@ -180,7 +176,7 @@ static int wan_apply_dhcp(struct feature_ctx *ctx, const char *dev)
 
 	/* a change of the static file set would leave the old address behind */
 	if (ctx->old_doc && !strcmp(doc_str(ctx->old_doc, "wan.ipv4.proto"), "static"))
-		sys_runv(ctx->env->sys, NULL, "ip", "-4", "addr", "flush", "dev", dev, NULL);
+		sys_net(ctx->env->sys, NULL, &(struct nl_op){ .kind = NL_ADDR_FLUSH, .family = 4, .dev = dev });
 	rc = sv_ensure("udhcpc", argv, env);
 	if (rc < 0)
 		ctx->err = xstrdup("cannot start busybox udhcpc");
@@ -200,8 +196,8 @@ static int wan_apply(struct feature_ctx *ctx)
 		wan_write_resolv(ctx->env, NULL);
 	free(resolv);
 	if (old_dev && strcmp(old_dev, dev))
-		sys_runv(ctx->env->sys, NULL, "ip", "-4", "addr", "flush", "dev", old_dev, NULL);
-	if (sys_runv(ctx->env->sys, &ctx->err, "ip", "link", "set", "dev", dev, "up", NULL))
+		sys_net(ctx->env->sys, NULL, &(struct nl_op){ .kind = NL_ADDR_FLUSH, .family = 4, .dev = old_dev });
+	if (sys_net(ctx->env->sys, &ctx->err, &(struct nl_op){ .kind = NL_LINK_UP, .dev = dev }))
 		return -1;
 	if (!strcmp(doc_str(ctx->doc, "wan.ipv4.proto"), "static")) {
 		sv_stop("udhcpc");
