@@ -241,7 +241,8 @@ static void on_na(struct relay *r, enum r6_side side, const struct r6_ip6 *h)
 static void on_neigh(void *arg, enum r6_nev ev, enum r6_side side, const struct in6_addr *a)
 {
 	struct relay *r = arg;
-	struct r6_link *l = link_of(r, side);
+	static const struct in6_addr all_nodes = { { { 0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 } } };
+	struct r6_link *l = link_of(r, side), *o;
 	char b[INET6_ADDRSTRLEN];
 	struct in6_addr sn;
 	uint8_t ns[32];
@@ -256,10 +257,17 @@ static void on_neigh(void *arg, enum r6_nev ev, enum r6_side side, const struct 
 			r6_link_send_nd(l, &sn, NULL, ns, (size_t)n);
 		break;
 	case R6_NEV_CAME:
-		logf_("neighbour %s is on %s: proxied on %s", ntop(a, b), l->name,
-		      link_of(r, side == R6_UP ? R6_DOWN : R6_UP)->name);
+		o = link_of(r, side == R6_UP ? R6_DOWN : R6_UP);
+		logf_("neighbour %s is on %s: proxied on %s", ntop(a, b), l->name, o->name);
+		/* the route first: the other side may send to it as soon as told */
 		if (side == R6_DOWN && r->rt && (e = r6_rt_host(r->rt, 1, a, r->down.ifindex)) < 0)
 			logf_("cannot add the route to %s/128 on %s: %s", ntop(a, b), l->name, strerror(-e));
+		/* told at once on the other side: a host there still resolving it
+		 * completes without waiting for its next NS (RFC 4861 §7.2.5: an
+		 * INCOMPLETE entry takes the address of any NA) */
+		n = r6_na_build(a, 0, o->mac, ns, sizeof(ns));
+		if (n > 0)
+			r6_link_send_nd(o, &all_nodes, NULL, ns, (size_t)n);
 		break;
 	case R6_NEV_WENT:
 		logf_("neighbour %s on %s went away", ntop(a, b), l->name);

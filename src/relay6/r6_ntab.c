@@ -16,7 +16,7 @@ int r6_ntab_init(struct r6_ntab *t, size_t cap, uint32_t refresh_ms, r6_nev_fn f
 	t->cap = cap;
 	t->probe_ms = 1000;
 	t->refresh_ms = refresh_ms;
-	t->max_probes = 3;
+	t->max_probes = 4;
 	t->fn = fn;
 	t->arg = arg;
 	return 0;
@@ -101,6 +101,11 @@ int r6_ntab_solicited(struct r6_ntab *t, enum r6_side side, const struct in6_add
 	struct r6_neigh *e = r6_ntab_find(t, a);
 	enum r6_side other = side == R6_UP ? R6_DOWN : R6_UP;
 
+	if (e && e->side == other && !e->confirmed && e->t_next > now) {
+		/* someone waits for it now: probe now, not when planned */
+		e->t_next = now;
+		r6_ntab_tick(t, now);
+	}
 	if (e)
 		return e->side == other && e->confirmed;
 	if (add(t, other, a, now))

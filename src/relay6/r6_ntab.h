@@ -42,7 +42,7 @@ struct r6_ntab {
 	void *arg;
 };
 
-/* Defaults: 1 s between probes, 3 probes, refresh as given. */
+/* Defaults: 1 s between probes, 4 probes, refresh as given. */
 int r6_ntab_init(struct r6_ntab *t, size_t cap, uint32_t refresh_ms, r6_nev_fn fn, void *arg);
 void r6_ntab_free(struct r6_ntab *t);
 
