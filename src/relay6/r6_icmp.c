@@ -28,18 +28,6 @@ int r6_opt_next(const uint8_t *opts, size_t len, size_t *off, struct r6_opt *o)
 	return 1;
 }
 
-/* every option well formed */
-static int opts_ok(const uint8_t *opts, size_t len)
-{
-	struct r6_opt o;
-	size_t off = 0;
-	int r;
-
-	while ((r = r6_opt_next(opts, len, &off, &o)) > 0)
-		;
-	return r;
-}
-
 /* the link-layer address option of type want (an Ethernet one: 8 bytes) */
 static int find_lla(const uint8_t *opts, size_t len, uint8_t want, uint8_t mac[6])
 {
@@ -187,11 +175,14 @@ static size_t rdnss_filter(const struct r6_opt *o, uint8_t *out)
 ssize_t r6_ra_relay(const uint8_t *ra, size_t n, const uint8_t mac[6], uint32_t mtu_max,
 		    int stopping, int set_other, uint8_t *out, size_t cap)
 {
+	struct r6_ra parsed;
 	struct r6_opt o;
 	size_t off = 0, w;
 	int r;
 
-	if (n < RA_HLEN || ra[0] != R6_ND_RA || ra[1] != 0 || opts_ok(ra + RA_HLEN, n - RA_HLEN) < 0)
+	/* only what reads as an RA is sent on (a prefix option of the wrong
+	 * length would otherwise go downstream as it came) */
+	if (r6_ra_parse(ra, n, &parsed) < 0)
 		return -1;
 	/* the header, our link-layer option, then at most the input's options */
 	if (cap < RA_HLEN + 8 || n - RA_HLEN > cap - RA_HLEN - 8)

@@ -131,6 +131,9 @@ static void test_ra_relay_rewrites_what_it_must(void)
 	T_CHECK(w > 0 && out[6] == 0 && out[7] == 0 && (out[5] & R6_RA_F_OTHER));
 	T_CHECK(be32(out + 24 + 4) == 9000);
 	T_CHECK(r6_ra_relay(m, n, MAC_DOWN, 1500, 0, 0, out, 40) == -1);
+	m[33] = 1;       /* a prefix option 8 bytes long: not sent on */
+	T_CHECK(r6_ra_relay(m, n, MAC_DOWN, 1500, 0, 0, out, sizeof(out)) == -1);
+	m[33] = 4;
 	m[n - 23] = 0;   /* DNSSL length 0: malformed */
 	T_CHECK(r6_ra_relay(m, n, MAC_DOWN, 1500, 0, 0, out, sizeof(out)) == -1);
 }
