@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BUILD, describe, ns_exec, run, wait_for
+from conftest import BUILD, SANITIZER_RE, describe, ns_exec, run, wait_for
 
 RELAY = BUILD / "difos-relay6"
 PREFIX = "fd00:aaaa:bbbb:1:"
@@ -190,6 +190,11 @@ def lab6():
     lab = Lab6().up()
     try:
         yield lab
+        for p in lab.procs[:]:   # stop the relay first: its exit is checked too
+            if p is lab.relay and p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                p.wait(timeout=5)
+        assert not SANITIZER_RE.search(lab.log()), "sanitizer report:\n" + lab.log()
     finally:
         lab.down()
 
