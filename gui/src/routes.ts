@@ -12,6 +12,7 @@ import { historyPage } from './pages/history';
 import { interfacesPage } from './pages/interfaces';
 import { loginPage } from './pages/login';
 import { lanPage, wanPage } from './pages/network';
+import { overviewPage } from './pages/overview';
 import { extensionsPage, pbxSettingsPage } from './pages/pbx';
 import { routesPage } from './pages/routing';
 import { setupPage } from './pages/setup';
@@ -22,6 +23,7 @@ import { telephonyPage } from './pages/telephony';
 export const PAGES: PageDef[] = [
   dashboardPage,
   telephonyPage,
+  overviewPage,
   lanPage,
   wanPage,
   interfacesPage,

@@ -181,6 +181,12 @@ struct feature {
 	/* the names the router answers to on the web (the Host header): strings
 	 * appended to names (hostname, hostname.domain, a DDNS name...) */
 	void (*host_names)(struct feature_ctx *ctx, json_t *names);
+	/* the network devices it owns, for the overview of interfaces: sets
+	 * out[<device>] = {role ("lan", "wan", "wwan", "wifi", "custom"), title,
+	 * and state when it knows better than the kernel ("standby", "failed
+	 * over")}; a later feature's keys are merged over an earlier's (the
+	 * uplinks' failover says which uplink is standby) */
+	void (*devices)(struct feature_ctx *ctx, json_t *out);
 	/* events it follows (called from the loop) */
 	void (*event)(const struct feature_env *env, const struct feature_event *ev);
 
@@ -206,6 +212,8 @@ void feature_asterisk_collect(struct feature_ctx *ctx, struct feature_asterisk *
 void feature_asterisk_free(struct feature_asterisk *a);
 /* Every feature's host names for ctx->doc: a new array of strings. */
 json_t *feature_host_names_collect(struct feature_ctx *ctx);
+/* Every feature's devices for ctx->doc: a new object device -> {role, title, state?}. */
+json_t *feature_devices_collect(struct feature_ctx *ctx);
 /* Tells every feature that follows events. */
 void feature_emit(const struct feature_env *env, enum feature_event_kind kind, const json_t *data);
 /* Status of a feature: its own, with its engines' states. */

@@ -55,6 +55,27 @@ json_t *feature_host_names_collect(struct feature_ctx *ctx)
 	return names;
 }
 
+json_t *feature_devices_collect(struct feature_ctx *ctx)
+{
+	json_t *devs = json_object();
+
+	for (size_t i = 0; i < feature_count(); i++)
+		if (feature_table[i]->devices) {
+			json_t *mine = json_object(), *v;
+			const char *name;
+			feature_table[i]->devices(ctx, mine);
+			json_object_foreach(mine, name, v) {
+				json_t *have = json_object_get(devs, name);
+				if (have && json_is_object(v))
+					json_object_update(have, v);
+				else if (json_is_object(v))
+					json_object_set(devs, name, v);
+			}
+			json_decref(mine);
+		}
+	return devs;
+}
+
 json_t *feature_status(const struct feature *f, struct feature_ctx *ctx)
 {
 	json_t *o = f->status ? f->status(ctx) : NULL;

@@ -338,6 +338,22 @@ def test_dashboard_updates_live(gui_lab, tmp_path):
     assert took["udhcpc"].returncode == 0, took["udhcpc"]
 
 
+def test_network_overview(gui_lab, tmp_path):
+    """Network › Overview: a card per interface with its graph, the addresses on
+    hover, and a link taken down on the router shown down by itself."""
+    lab = gui_lab
+    ready(lab)
+
+    def link(line):
+        word = line.strip()
+        if word in ("READY down", "READY up"):
+            ns_exec(lab.router, "ip", "link", "set", "wan0", word.split()[1], check=True)
+    try:
+        run_scenario(lab, "overview.mjs", tmp_path, "--password", PASSWORD, on_line=link)
+    finally:
+        ns_exec(lab.router, "ip", "link", "set", "wan0", "up")
+
+
 # ---- 6. a phone, and the keyboard only ---------------------------------------
 
 

@@ -26,7 +26,12 @@ export interface Iface {
   mac?: string;
   state?: string;
   mtu?: number;
+  flags?: string[];
+  kind?: string;
   role?: string | null;
+  title?: string;
+  /** What the failover says of an uplink: standby, failed over. */
+  uplink_state?: string;
   addresses?: { family?: string; address?: string; prefix?: number }[];
 }
 

@@ -50,7 +50,8 @@ static json_t *dashboard_gather(const struct feature_env *env)
 	const json_t *mirror = nl_watch_addresses();
 	json_t *links = nl_links(), *neigh = nl_neighbours(AF_UNSPEC);
 	json_t *addrs = mirror ? json_incref((json_t *)mirror) : nl_addresses(AF_UNSPEC);
-	json_t *ifaces = dashboard_interfaces_of(doc, links, addrs);
+	json_t *devices = dashboard_devices(env);
+	json_t *ifaces = dashboard_interfaces_of(devices, links, addrs);
 	json_t *clients = dashboard_clients(json_object_get(leases, "active"), neigh,
 					    doc_str(doc, "lan.device"),
 					    doc_get(doc, "dhcp.static_leases"));
@@ -69,6 +70,7 @@ static json_t *dashboard_gather(const struct feature_env *env)
 			(json_int_t)eng->confirm_rev, "deadline",
 			(json_int_t)eng->confirm_deadline));
 	json_decref(changes);
+	json_decref(devices);
 	json_decref(links);
 	json_decref(addrs);
 	json_decref(neigh);
@@ -224,7 +226,11 @@ static const struct rpc_method dashboard_methods[] = {
 	  "tx_bytes}}}", RPC_READ,
 	  .rest = { { "GET", "/dashboard/traffic" } } },
 	{ "interfaces", dashboard_interfaces, "network interfaces with addresses and MAC", DASH, NULL,
-	  "[{name, mac, state, mtu, flags, addresses: [{family, address, prefix}], role}]",
+	  "[{name, mac, state (the kernel's: UP, DOWN..), mtu, flags, addresses: [{family, address, "
+	  "prefix}], stats?: {rx_bytes, tx_bytes, rx_packets, tx_packets}, kind? (bridge, veth, "
+	  "ifb..), role? (lan, wan, wwan, "
+	  "wifi, custom: the feature owning it), title?, uplink_state? (standby, failed over: what "
+	  "the failover says of an uplink)}]",
 	  RPC_READ,
 	  .rest = { { "GET", "/interfaces", .summary = "interfaces with addresses and MAC" } },
 	  .cli = { "interfaces", .print = dashboard_print_interfaces } },

@@ -14,7 +14,10 @@ struct feature_env;
 json_t *dashboard_interfaces(struct rpc_call *c);
 json_t *dashboard_system(struct rpc_call *c);
 /* interfaces as "interfaces" answers them, from one dump of each kind */
-json_t *dashboard_interfaces_of(const json_t *doc, const json_t *links, const json_t *addrs);
+/* the devices the features own (feature_devices_collect for the document in force) */
+json_t *dashboard_devices(const struct feature_env *env);
+/* links joined with their addresses, each with its owner's role and title */
+json_t *dashboard_interfaces_of(const json_t *devices, const json_t *links, const json_t *addrs);
 
 /* clients.c: one entry per LAN device (by MAC) with an active lease (active:
  * the "leases" method's) or a live neighbour entry on lan_dev (neigh:

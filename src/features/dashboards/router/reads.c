@@ -14,16 +14,16 @@
 #include "net/nl.h"
 #include "store/doc.h"
 
-static const char *reads_role(const json_t *doc, const char *name)
+/* What each feature says of the devices it owns (role, title, a state it
+ * knows better than the kernel), for the document in force. */
+json_t *dashboard_devices(const struct feature_env *env)
 {
-	if (name && doc_str(doc, "lan.device") && !strcmp(name, doc_str(doc, "lan.device")))
-		return "lan";
-	if (name && doc_str(doc, "wan.interface") && !strcmp(name, doc_str(doc, "wan.interface")))
-		return "wan";
-	return NULL;
+	struct feature_ctx ctx = { .env = env, .doc = env->engine ? env->engine->running : NULL };
+
+	return ctx.doc ? feature_devices_collect(&ctx) : json_object();
 }
 
-json_t *dashboard_interfaces_of(const json_t *doc, const json_t *links, const json_t *addrs)
+json_t *dashboard_interfaces_of(const json_t *devices, const json_t *links, const json_t *addrs)
 {
 	json_t *joined = nl_join_addrs(links, addrs), *out = json_array(), *link;
 	size_t i;
@@ -31,19 +31,29 @@ json_t *dashboard_interfaces_of(const json_t *doc, const json_t *links, const js
 	json_array_foreach(joined, i, link) {
 		json_t *list = json_array(), *ai, *st = json_object_get(link, "stats64");
 		const char *name = json_string_value(json_object_get(link, "ifname"));
-		json_t *o;
+		json_t *dev = name ? json_object_get(devices, name) : NULL, *o;
 		size_t j;
 
 		json_array_foreach(json_object_get(link, "addr_info"), j, ai)
 			json_array_append_new(list, json_pack("{s:O, s:O, s:O}", "family",
 				json_object_get(ai, "family"), "address", json_object_get(ai, "local"),
 				"prefix", json_object_get(ai, "prefixlen")));
-		o = json_pack("{s:s?, s:O?, s:O?, s:O?, s:O?, s:o, s:s?}",
+		o = json_pack("{s:s?, s:O?, s:O?, s:O?, s:O?, s:o, s:O?}",
 			"name", name, "mac", json_object_get(link, "address"),
 			"state", json_object_get(link, "operstate"),
 			"mtu", json_object_get(link, "mtu"),
 			"flags", json_object_get(link, "flags"), "addresses", list,
-			"role", reads_role(doc, name));
+			"role", json_object_get(dev, "role"));
+		/* the owner's word where the kernel cannot know (an uplink kept
+		 * as standby is up, but carries nothing) */
+		/* the kind (bridge, veth, ifb): the overview leaves out the QoS's ifb */
+		if (json_object_get(json_object_get(link, "linkinfo"), "info_kind"))
+			json_object_set(o, "kind", json_object_get(json_object_get(link, "linkinfo"),
+								 "info_kind"));
+		if (json_object_get(dev, "title"))
+			json_object_set(o, "title", json_object_get(dev, "title"));
+		if (json_object_get(dev, "state"))
+			json_object_set(o, "uplink_state", json_object_get(dev, "state"));
 		if (st)
 			json_object_set_new(o, "stats", json_pack("{s:O, s:O, s:O, s:O}",
 				"rx_bytes", json_object_get(json_object_get(st, "rx"), "bytes"),
@@ -61,8 +71,11 @@ json_t *dashboard_interfaces(struct rpc_call *c)
 {
 	json_t *links = nl_links(), *addrs = nl_addresses(AF_UNSPEC), *out = NULL;
 
-	if (links && addrs)
-		out = dashboard_interfaces_of(c->env->engine->running, links, addrs);
+	if (links && addrs) {
+		json_t *devices = dashboard_devices(c->env);
+		out = dashboard_interfaces_of(devices, links, addrs);
+		json_decref(devices);
+	}
 	else
 		rpc_fail(c, RPC_INTERNAL, NULL, NULL, "cannot list interfaces");
 	json_decref(links);

@@ -247,6 +247,17 @@ static int ifaces_apply(struct feature_ctx *ctx)
 	return 0;
 }
 
+static void ifaces_devices(struct feature_ctx *ctx, json_t *out)
+{
+	size_t i;
+	json_t *el;
+
+	json_array_foreach(doc_get(ctx->doc, "interfaces.custom"), i, el)
+		if (doc_bool(el, "enabled", true) && doc_str(el, "device"))
+			json_object_set_new(out, doc_str(el, "device"), json_pack("{s:s, s:s?}",
+				"role", "custom", "title", doc_str(el, "name")));
+}
+
 static json_t *ifaces_oper_state(const char *dev)
 {
 	char *path = xasprintf("/sys/class/net/%s/operstate", dev);
@@ -287,6 +298,7 @@ const struct feature feature_ifaces = {
 	.render = ifaces_render,
 	.apply = ifaces_apply,
 	.status = ifaces_status,
+	.devices = ifaces_devices,
 	/* besides its own section: the devices the LAN and the WAN own, which
 	 * a released interface's link is left to */
 	.reads = (const char *const[]){ "interfaces", "lan.device", "lan.interfaces",

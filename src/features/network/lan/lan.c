@@ -190,6 +190,14 @@ out:
 	return rc;
 }
 
+static void lan_devices(struct feature_ctx *ctx, json_t *out)
+{
+	const char *dev = doc_str(ctx->doc, "lan.device");
+
+	if (dev)
+		json_object_set_new(out, dev, json_pack("{s:s, s:s}", "role", "lan", "title", "LAN"));
+}
+
 static json_t *lan_status(struct feature_ctx *ctx)
 {
 	const json_t *doc = ctx->doc;
@@ -205,5 +213,6 @@ const struct feature feature_lan = {
 	.render = lan_render,
 	.apply = lan_apply,
 	.status = lan_status,
+	.devices = lan_devices,
 	.reads = (const char *const[]){ "lan", NULL },
 };

@@ -210,6 +210,14 @@ static int wan_apply(struct feature_ctx *ctx)
 	return wan_apply_dhcp(ctx, dev);
 }
 
+static void wan_devices(struct feature_ctx *ctx, json_t *out)
+{
+	const char *dev = doc_str(ctx->doc, "wan.interface");
+
+	if (dev)
+		json_object_set_new(out, dev, json_pack("{s:s, s:s}", "role", "wan", "title", "WAN"));
+}
+
 static int wan_health(struct feature_ctx *ctx)
 {
 	if (strcmp(doc_str(ctx->doc, "wan.ipv4.proto"), "dhcp"))
@@ -246,6 +254,7 @@ const struct feature feature_wan = {
 	.apply = wan_apply,
 	.health = wan_health,
 	.status = wan_status,
+	.devices = wan_devices,
 	.engines = (const struct feature_engine[]){ { "udhcpc", "client" }, { NULL } },
 	.methods = wan_methods,
 	.reads = (const char *const[]){ "wan", "system.hostname", NULL },
