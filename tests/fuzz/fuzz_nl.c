@@ -11,6 +11,7 @@
 
 #include "features/dashboards/router/dashboard.h"
 #include "net/nl.h"
+#include "net/nl_conntrack.h"
 #include "net/nl_watch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -37,6 +38,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nl_parse_class(nlh, out);
 		/* the watch's mirror, kept from notifications */
 		nl_watch_take(links, addrs, nlh, NULL, NULL);
+		/* the connections the failover forgets */
+		nl_ct_reply_to(nlh, 4, (const unsigned char *)"\x0a\x07\x00\x01");
+		nl_ct_reply_to(nlh, 6, (const unsigned char *)"\xfd\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1");
 	}
 	json_decref(links);
 	json_decref(addrs);

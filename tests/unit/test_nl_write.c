@@ -4,6 +4,9 @@
  * back with the netlink reader. Needs root, as `make check` runs; without
  * it the test fails, it never skips.
  */
+#include <arpa/inet.h>
+#include <nftables/libnftables.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -13,6 +16,7 @@
 
 #include "core/util.h"
 #include "net/nl.h"
+#include "net/nl_conntrack.h"
 #include "net/nl_write.h"
 #include "t.h"
 
@@ -229,6 +233,42 @@ static void test_routes_rules(void)
 	free(err);
 }
 
+/* a tracked UDP connection from src to dst:9 (conntrack runs: a ruleset asks for it) */
+static void udp_from(const char *src, const char *dst)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET }, b = { .sin_family = AF_INET, .sin_port = htons(9) };
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	inet_pton(AF_INET, src, &a.sin_addr);
+	inet_pton(AF_INET, dst, &b.sin_addr);
+	bind(fd, (struct sockaddr *)&a, sizeof(a));
+	sendto(fd, "x", 1, 0, (struct sockaddr *)&b, sizeof(b));
+	close(fd);
+}
+
+static void test_conntrack(void)
+{
+	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	unsigned char a1[4], a2[4];
+
+	op(&(struct nl_op){ .kind = NL_LINK_UP, .dev = "lo" }, NULL);
+	op(&(struct nl_op){ .kind = NL_ADDR_ADD, .dev = "lo", .addr = "10.7.0.1/32" }, NULL);
+	op(&(struct nl_op){ .kind = NL_ADDR_ADD, .dev = "lo", .addr = "10.7.0.2/32" }, NULL);
+	T_CHECK(nft_run_cmd_from_buffer(nft, "table ip t { chain o { type filter hook output "
+				       "priority 0; ct state new counter accept; }; }") == 0);
+	nft_ctx_free(nft);
+	/* two connections answered to 10.7.0.1, one to 10.7.0.2 */
+	udp_from("10.7.0.1", "127.0.0.1");
+	udp_from("10.7.0.1", "127.0.0.2");
+	udp_from("10.7.0.2", "127.0.0.1");
+	inet_pton(AF_INET, "10.7.0.1", a1);
+	inet_pton(AF_INET, "10.7.0.2", a2);
+	/* without NAT a reply goes to the source: the 10.7.0.1 ones go, the other stays */
+	T_CHECK(nl_ct_forget_nat_to(4, a1) == 2);
+	T_CHECK(nl_ct_forget_nat_to(4, a1) == 0);
+	T_CHECK(nl_ct_forget_nat_to(4, a2) == 1);
+}
+
 int main(void)
 {
 	T_RUN(test_text);
@@ -240,5 +280,6 @@ int main(void)
 	T_RUN(test_links);
 	T_RUN(test_addresses);
 	T_RUN(test_routes_rules);
+	T_RUN(test_conntrack);
 	return t_done("nl_write");
 }
