@@ -38,6 +38,9 @@ static char *wifi_conf_device(const char *path)
 	return dev;
 }
 
+/* The radios this apply started (again), for its health check. */
+static bool wifi_started[WIFI_BANDS];
+
 static int wifi_apply(struct feature_ctx *ctx)
 {
 	for (size_t i = 0; i < WIFI_BANDS; i++) {
@@ -48,6 +51,7 @@ static int wifi_apply(struct feature_ctx *ctx)
 		char *const argv[] = { "hostapd", conf, NULL };
 
 		free(path);
+		wifi_started[i] = false;
 		wifi_clients_radio(i, dev);
 		if (!dev || !wifi_device_exists(dev)) {
 			if (dev)
@@ -58,6 +62,7 @@ static int wifi_apply(struct feature_ctx *ctx)
 			/* hostapd reads its file at start */
 			if (sv_running(b->engine) && apply_file_changed(ctx, b->conf))
 				sv_stop(b->engine);
+			wifi_started[i] = !sv_running(b->engine);
 			if (sv_ensure(b->engine, argv, NULL) < 0 && !ctx->err)
 				ctx->err = xasprintf("cannot start hostapd for the %s radio", b->title);
 		}
@@ -75,19 +80,18 @@ static int wifi_health(struct feature_ctx *ctx)
 {
 	for (size_t i = 0; i < WIFI_BANDS; i++) {
 		const struct wifi_band *b = &wifi_bands[i];
-		char *path = xasprintf("%s/%s", ctx->dir, b->conf), *dev = wifi_conf_device(path);
 		char *why = NULL;
 
-		free(path);
-		if (dev && wifi_device_exists(dev) && !sv_wait_alive(b->engine, WIFI_ALIVE_MS, &why)) {
+		if (!wifi_started[i])
+			continue;
+		wifi_started[i] = false;
+		if (!sv_wait_alive(b->engine, WIFI_ALIVE_MS, &why)) {
 			ctx->err = xasprintf("hostapd of the %s radio exited: %s", b->title,
 					     why ? why : "no output");
 			free(why);
-			free(dev);
 			return -1;
 		}
 		free(why);
-		free(dev);
 	}
 	return 0;
 }

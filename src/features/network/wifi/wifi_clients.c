@@ -317,11 +317,19 @@ void wifi_clients_radio(size_t band, const char *device)
 	r->device = device ? xstrdup(device) : NULL;
 }
 
+/* Its socket is up within moments: the next round comes soon, not after
+ * a whole period, so a kick is in force again at once. */
+#define WIFI_SOON_MS 300
+
 void wifi_clients_engine_started(const char *engine)
 {
-	for (size_t i = 0; i < WIFI_BANDS; i++)
-		if (!strcmp(wifi_bands[i].engine, engine))
-			w.r[i].denies_sent = false;
+	for (size_t i = 0; i < WIFI_BANDS; i++) {
+		if (strcmp(wifi_bands[i].engine, engine))
+			continue;
+		w.r[i].denies_sent = false;
+		if (w.timers)
+			uv_timer_start(&w.poll, wifi_on_poll, WIFI_SOON_MS, WIFI_POLL_MS);
+	}
 }
 
 bool wifi_device_exists(const char *device)
