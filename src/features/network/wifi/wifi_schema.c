@@ -175,17 +175,6 @@ static const struct wifi_band *wifi_band_of(const char *section)
 	return &wifi_bands[0];
 }
 
-static void wifi_check_ssid(const char *ssid, const char *path, struct sc_error_list *errs)
-{
-	for (const unsigned char *s = (const unsigned char *)ssid; *s; s++)
-		if (*s < 0x20 || *s == 0x7f) {
-			char *p = xasprintf("%s.ssid", path);
-			sc_error_add(errs, p, ssid, "holds a control character");
-			free(p);
-			return;
-		}
-}
-
 /* The passphrase is secret: its errors never quote it. */
 static void wifi_check_passphrase(const char *pass, const char *enc, const char *path,
 				  struct sc_error_list *errs)
@@ -249,7 +238,6 @@ static void wifi_radio_check(const json_t *obj, const char *path, const json_t *
 			     struct sc_error_list *errs)
 {
 	const struct wifi_band *b = wifi_band_of(path);
-	const char *ssid = json_string_value(json_object_get(obj, "ssid"));
 	const char *pass = json_string_value(json_object_get(obj, "passphrase"));
 	const char *enc = json_string_value(json_object_get(obj, "encryption"));
 	const char *cc = json_string_value(json_object_get(obj, "country"));
@@ -260,8 +248,6 @@ static void wifi_radio_check(const json_t *obj, const char *path, const json_t *
 		wifi_required(obj, path, "passphrase", b->title, errs);
 		wifi_required(obj, path, "country", b->title, errs);
 	}
-	if (ssid)
-		wifi_check_ssid(ssid, path, errs);
 	if (pass && strlen(pass) >= 8 && strlen(pass) <= 64)
 		wifi_check_passphrase(pass, enc ? enc : "sae", path, errs);
 	if (cc && strlen(cc) == 2)
