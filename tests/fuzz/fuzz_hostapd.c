@@ -7,7 +7,9 @@
  *    its flags are words of letters, digits and '_'; its numbers are within
  *    their ranges (signal -150..50, rates and counters not negative);
  *  - hapd_kv never writes past its buffer and always ends it with a NUL,
- *    and finds nothing in a reply holding a NUL byte.
+ *    and finds nothing in a reply holding a NUL byte;
+ *  - hapd_parse_acl gives only MACs in lower case, no more than the reply
+ *    has lines, and nothing for a reply holding a NUL byte.
  */
 #include <ctype.h>
 #include <stdint.h>
@@ -46,7 +48,7 @@ static void check_station(const char *buf, size_t len, const json_t *s)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *buf = (const char *)data;
-	json_t *s = (json_t *)1;
+	json_t *s = (json_t *)1, *acl;
 	char out[8];
 
 	switch (hapd_parse_sta(buf, size, &s)) {
@@ -62,6 +64,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (s)
 			abort();
 		break;
+	}
+	acl = hapd_parse_acl(buf, size);
+	if (acl) {
+		size_t lines = 1, i;
+		json_t *m;
+		if (memchr(buf, '\0', size))
+			abort();
+		for (size_t k = 0; k < size; k++)
+			lines += buf[k] == '\n';
+		if (json_array_size(acl) > lines)
+			abort();
+		json_array_foreach(acl, i, m) {
+			const char *mac = json_string_value(m);
+			if (!hapd_mac_ok(mac, strlen(mac)))
+				abort();
+			for (const char *p = mac; *p; p++)
+				if (isupper((unsigned char)*p))
+					abort();
+		}
+		json_decref(acl);
 	}
 	memset(out, 'x', sizeof(out));
 	if (hapd_kv(buf, size, "state", out, sizeof(out))) {

@@ -809,7 +809,7 @@ def wifi_gui_lab():
         lab.wait_router_wan()
         lab.client_static(BROWSER_ADDR)
         wait_web(lab)
-        print_not_exercised()
+        print_not_exercised(lab)
         lab.standin_data = data
         yield lab
 

@@ -96,6 +96,22 @@ static void test_kv(void)
 	T_CHECK_STR(v, "a lo");
 }
 
+static void test_acl(void)
+{
+	static const char show[] = "02:00:00:00:01:02 VLAN_ID=0\n02:00:00:AA:00:03 VLAN_ID=7\n";
+	json_t *a = hapd_parse_acl(show, strlen(show));
+
+	T_CHECK(json_array_size(a) == 2);
+	T_CHECK_STR(json_string_value(json_array_get(a, 1)), "02:00:00:aa:00:03");
+	json_decref(a);
+	a = hapd_parse_acl("", 0);
+	T_CHECK(a && json_array_size(a) == 0);
+	json_decref(a);
+	T_CHECK(!hapd_parse_acl("FAIL\n", 5));
+	T_CHECK(!hapd_parse_acl("02:00:00:00:01:02X\n", 19));
+	T_CHECK(!hapd_parse_acl("02:00:00:00:01:02\0\n", 19));
+}
+
 /* hostapd 2.10's words, as seen on this machine (no nl80211). */
 static void test_check_verdict(void)
 {
@@ -213,6 +229,7 @@ int main(void)
 	T_RUN(test_station);
 	T_RUN(test_not_a_station);
 	T_RUN(test_kv);
+	T_RUN(test_acl);
 	T_RUN(test_check_verdict);
 	T_RUN(test_radio_rules);
 	T_RUN(test_apply);

@@ -186,3 +186,28 @@ bool hapd_kv(const char *buf, size_t len, const char *key, char *out, size_t out
 	}
 	return false;
 }
+
+json_t *hapd_parse_acl(const char *buf, size_t len)
+{
+	const char *pos = buf, *end = buf + len, *line;
+	json_t *a;
+	size_t n;
+
+	if (memchr(buf, '\0', len))
+		return NULL;
+	a = json_array();
+	while (hapd_line(&pos, end, &line, &n)) {
+		char mac[18];
+		if (!n)
+			continue;
+		if (n < 17 || !hapd_mac_ok(line, 17) || (n > 17 && line[17] != ' ')) {
+			json_decref(a);
+			return NULL;
+		}
+		for (size_t i = 0; i < 17; i++)
+			mac[i] = (char)tolower((unsigned char)line[i]);
+		mac[17] = '\0';
+		json_array_append_new(a, json_string(mac));
+	}
+	return a;
+}

@@ -33,6 +33,11 @@ enum hapd_sta_result hapd_parse_sta(const char *buf, size_t len, json_t **out);
  * or when the reply holds a NUL byte). */
 bool hapd_kv(const char *buf, size_t len, const char *key, char *out, size_t outlen);
 
+/* DENY_ACL SHOW's answer ("02:00:00:00:01:02 VLAN_ID=0" per line): the
+ * MACs in lower case, a new array; NULL when the reply holds a NUL byte or
+ * a line that does not start with a MAC. */
+json_t *hapd_parse_acl(const char *buf, size_t len);
+
 /* Is s a MAC as hostapd writes it (six lower- or upper-case hex pairs)? */
 bool hapd_mac_ok(const char *s, size_t len);
 

@@ -7,8 +7,9 @@
  * from one band would otherwise come back on the other), and DENY_ACL
  * DEL_MAC when the time is up, by a timer of the loop. The kicks are kept
  * in <state>/wifi/kicks.json with their end (wall-clock seconds), so a
- * restart of difosd keeps them; a hostapd that starts (again) forgets its
- * deny list, so it is sent the kicks still running.
+ * restart of difosd keeps them. hostapd keeps its deny list in memory only
+ * (a hostapd that starts again has none): after each read of its stations
+ * it is asked for it (DENY_ACL SHOW) and the list is made the kicks'.
  */
 #include <net/if.h>
 #include <stdio.h>
@@ -40,7 +41,6 @@ struct wifi_radio {
 	json_t *walk;         /* the walk under way */
 	bool walking;
 	bool reachable;       /* the last walk ended with an answer */
-	bool denies_sent;     /* the running kicks were sent to this hostapd */
 	char *why;            /* why the last walk failed */
 };
 
@@ -54,6 +54,7 @@ static struct {
 } w;
 
 static void wifi_walk_reply(void *arg, const char *err, const char *reply, size_t len);
+static void wifi_acl_reply(void *arg, const char *err, const char *reply, size_t len);
 
 static char *wifi_kicks_path(void)
 {
@@ -181,7 +182,6 @@ static void wifi_walk_end(struct wifi_radio *r, const char *why)
 		if (r->reachable || json_array_size(r->stations))
 			core_state_changed();
 		r->reachable = false;
-		r->denies_sent = false;
 		json_decref(r->stations);
 		r->stations = json_array();
 		return;
@@ -192,13 +192,37 @@ static void wifi_walk_end(struct wifi_radio *r, const char *why)
 	r->stations = r->walk;
 	r->walk = NULL;
 	r->reachable = true;
-	if (!r->denies_sent) {
-		const char *mac;
-		json_t *v;
-		json_object_foreach(w.kicks, mac, v)
-			wifi_deny(r, mac, false);
-		r->denies_sent = true;
+	/* hostapd's deny list made the kicks': a hostapd that started again
+	 * has lost it, a lift it missed is done now */
+	if (hapd_ctrl_send(r->ctrl, "DENY_ACL SHOW", WIFI_REPLY_MS, wifi_acl_reply, r) < 0)
+		log_warn("wifi: cannot ask hostapd for its deny list");
+}
+
+/* DENY_ACL SHOW's answer: the kicks running are added, others removed. */
+static void wifi_acl_reply(void *arg, const char *err, const char *reply, size_t len)
+{
+	struct wifi_radio *r = arg;
+	json_t *listed = err ? NULL : hapd_parse_acl(reply, len), *v;
+	const char *mac;
+	size_t i;
+
+	if (!listed) {
+		if (!err || strcmp(err, "client stopped"))
+			log_warn("wifi: hostapd's deny list: %s", err ? err : "not understood");
+		return;
 	}
+	json_object_foreach(w.kicks, mac, v) {
+		bool there = false;
+		json_t *m;
+		json_array_foreach(listed, i, m)
+			there |= !strcmp(json_string_value(m), mac);
+		if (!there)
+			wifi_deny(r, mac, false);
+	}
+	json_array_foreach(listed, i, v)
+		if (!json_object_get(w.kicks, json_string_value(v)))
+			wifi_send_logged(r, "DENY_ACL DEL_MAC %s", json_string_value(v));
+	json_decref(listed);
 }
 
 static void wifi_walk_reply(void *arg, const char *err, const char *reply, size_t len)
@@ -251,7 +275,6 @@ static void wifi_poll_radio(size_t i)
 		if (r->reachable || json_array_size(r->stations))
 			core_state_changed();
 		r->reachable = false;
-		r->denies_sent = false;
 		json_decref(r->stations);
 		r->stations = json_array();
 		free(path);
@@ -326,7 +349,6 @@ void wifi_clients_engine_started(const char *engine)
 	for (size_t i = 0; i < WIFI_BANDS; i++) {
 		if (strcmp(wifi_bands[i].engine, engine))
 			continue;
-		w.r[i].denies_sent = false;
 		if (w.timers)
 			uv_timer_start(&w.poll, wifi_on_poll, WIFI_SOON_MS, WIFI_POLL_MS);
 	}
