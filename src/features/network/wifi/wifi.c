@@ -78,14 +78,20 @@ static int wifi_apply(struct feature_ctx *ctx)
 
 static int wifi_health(struct feature_ctx *ctx)
 {
+	/* both radios started together: one wait covers them */
+	int wait = WIFI_ALIVE_MS;
+
 	for (size_t i = 0; i < WIFI_BANDS; i++) {
 		const struct wifi_band *b = &wifi_bands[i];
 		char *why = NULL;
+		bool alive;
 
 		if (!wifi_started[i])
 			continue;
 		wifi_started[i] = false;
-		if (!sv_wait_alive(b->engine, WIFI_ALIVE_MS, &why)) {
+		alive = sv_wait_alive(b->engine, wait, &why);
+		wait = 0;
+		if (!alive) {
 			ctx->err = xasprintf("hostapd of the %s radio exited: %s", b->title,
 					     why ? why : "no output");
 			free(why);

@@ -431,12 +431,26 @@ static char *wifi_mac_param(struct rpc_call *c)
 	return mac;
 }
 
+/* Kicks need the state difosd keeps from its start (never missing in difosd). */
+static bool wifi_kicks_ready(struct rpc_call *c)
+{
+	if (w.kicks)
+		return true;
+	rpc_fail(c, RPC_CONFLICT, NULL, NULL, "WiFi clients are not followed in this process");
+	return false;
+}
+
 static json_t *wifi_kick_method(struct rpc_call *c)
 {
-	char *mac = wifi_mac_param(c);
-	json_t *m = json_object_get(c->params, "minutes"), *sent = json_array(), *res;
+	json_t *m = json_object_get(c->params, "minutes"), *sent, *res;
 	long long minutes = m ? json_integer_value(m) : 10;
 	long long until = (long long)time(NULL) + minutes * 60;
+	char *mac;
+
+	if (!wifi_kicks_ready(c))
+		return NULL;
+	mac = wifi_mac_param(c);
+	sent = json_array();
 
 	json_object_set_new(w.kicks, mac, json_integer(until));
 	wifi_kicks_save();
@@ -456,9 +470,12 @@ static json_t *wifi_kick_method(struct rpc_call *c)
 
 static json_t *wifi_unkick_method(struct rpc_call *c)
 {
-	char *mac = wifi_mac_param(c);
+	char *mac;
 	json_t *r;
 
+	if (!wifi_kicks_ready(c))
+		return NULL;
+	mac = wifi_mac_param(c);
 	if (!json_object_get(w.kicks, mac)) {
 		rpc_fail(c, RPC_NOTFOUND, "mac", json_object_get(c->params, "mac"),
 			 "mac: %s is not kicked off", mac);
