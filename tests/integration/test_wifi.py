@@ -219,6 +219,10 @@ def test_clients_names_and_kick(wifi_lab):
     wait_for(lambda: {c["mac"]: c for c in clients()["clients"]}[LAPTOP].get("name") ==
              "Reception laptop", 5, what="the edited name shown")
 
+    out = d.ctl_ok("wifi-clients").stdout
+    line = [l for l in out.splitlines() if LAPTOP in l]
+    assert line and "Reception laptop" in line[0] and "-48" in line[0] and "144.4" in line[0], out
+
     # kick the phone off for 5 minutes: denied on both radios, deauthenticated
     before = time.time()
     k = d.ctl_json("wifi-kick", PHONE, "5")
