@@ -1,12 +1,18 @@
 /*
- * WiFi: hostapd's replies read (stations, key=value lines), the radios'
+ * WiFi: hostapd's replies read (stations, key=value lines), the control-socket
+ * client on a loop, the radios'
  * rules, hostapd's check read as a verdict, and the applier on the dry
  * backend (a radio started only when its device exists).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <uv.h>
 
+#include "features/network/wifi/hapd_ctrl.h"
 #include "features/network/wifi/hapd_parse.h"
 #include "features/network/wifi/wifi_int.h"
 #include "t.h"
@@ -110,6 +116,157 @@ static void test_acl(void)
 	T_CHECK(!hapd_parse_acl("FAIL\n", 5));
 	T_CHECK(!hapd_parse_acl("02:00:00:00:01:02X\n", 19));
 	T_CHECK(!hapd_parse_acl("02:00:00:00:01:02\0\n", 19));
+}
+
+/*
+ * The control-socket client against a hostapd of our own on the same
+ * loop: PING answered, an event before an answer skipped, a request not
+ * answered in time (its late answer, sent afterwards to the address it
+ * came from, reaches nobody: the next request gets its own answer), an
+ * answer over the cap, no socket at all, and the client freed from a
+ * callback with a request still waiting.
+ */
+static struct {
+	int fd;
+	uv_poll_t poll;
+	struct sockaddr_un slow_peer;
+	socklen_t slow_len;
+} srv;
+
+struct got {
+	char text[64];
+	int calls;
+};
+
+static void srv_on_request(uv_poll_t *p, int status, int events)
+{
+	char buf[256];
+	struct sockaddr_un peer;
+	socklen_t len = sizeof(peer);
+	ssize_t n;
+
+	(void)p;
+	(void)status;
+	(void)events;
+	while ((n = recvfrom(srv.fd, buf, sizeof(buf) - 1, MSG_DONTWAIT, (struct sockaddr *)&peer,
+			     &len)) >= 0) {
+		buf[n] = '\0';
+		if (!strcmp(buf, "SLOW")) {
+			srv.slow_peer = peer;
+			srv.slow_len = len;
+		} else if (!strcmp(buf, "PING")) {
+			if (srv.slow_len)   /* the late answer, to where SLOW came from */
+				sendto(srv.fd, "LATE\n", 5, 0, (struct sockaddr *)&srv.slow_peer,
+				       srv.slow_len);
+			srv.slow_len = 0;
+			sendto(srv.fd, "PONG\n", 5, 0, (struct sockaddr *)&peer, len);
+		} else if (!strcmp(buf, "EVENT")) {
+			sendto(srv.fd, "<3>AP-STA-CONNECTED 02:00:00:00:00:01", 37, 0,
+			       (struct sockaddr *)&peer, len);
+			sendto(srv.fd, "OK\n", 3, 0, (struct sockaddr *)&peer, len);
+		} else if (!strcmp(buf, "BIG")) {
+			static char big[HAPD_REPLY_MAX + 100];
+			memset(big, 'x', sizeof(big));
+			sendto(srv.fd, big, sizeof(big), 0, (struct sockaddr *)&peer, len);
+		}
+		len = sizeof(peer);
+	}
+}
+
+static void got_reply(void *arg, const char *err, const char *reply, size_t len)
+{
+	struct got *g = arg;
+
+	g->calls++;
+	snprintf(g->text, sizeof(g->text), "%s%.*s", err ? "ERR " : "", err ? (int)strlen(err) :
+		 (int)len, err ? err : reply);
+}
+
+static struct hapd_ctrl *freed_in_cb;
+
+static void free_in_reply(void *arg, const char *err, const char *reply, size_t len)
+{
+	got_reply(arg, err, reply, len);
+	hapd_ctrl_free(freed_in_cb);
+}
+
+static void guard_tick(uv_timer_t *t)
+{
+	(void)t;   /* wakes the loop: a test that waits on nothing fails, never hangs */
+}
+
+/* Runs the loop until the callbacks of g[from..to) ran once each, 3 s at most. */
+static void run_until(uv_loop_t *loop, struct got *g, int from, int to)
+{
+	long long end = now_ms() + 3000;
+
+	for (;;) {
+		int done = 0;
+		for (int i = from; i < to; i++)
+			done += g[i].calls > 0;
+		if (done == to - from || now_ms() > end)
+			return;
+		uv_run(loop, UV_RUN_ONCE);
+	}
+}
+
+static void test_ctrl_client(void)
+{
+	uv_loop_t loop;
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char *path = xasprintf("%s/hapd-test", t_root);
+	struct got g[8] = { 0 };
+	struct hapd_ctrl *c;
+	uv_timer_t guard;
+
+	uv_loop_init(&loop);
+	uv_timer_init(&loop, &guard);
+	uv_timer_start(&guard, guard_tick, 100, 100);
+	srv.fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	unlink(path);
+	T_CHECK(bind(srv.fd, (struct sockaddr *)&a, sizeof(a)) == 0);
+	uv_poll_init(&loop, &srv.poll, srv.fd);
+	uv_poll_start(&srv.poll, UV_READABLE, srv_on_request);
+
+	c = hapd_ctrl_new(&loop, path);
+	T_CHECK(hapd_ctrl_send(c, "EVENT", 500, got_reply, &g[0]) == 0);
+	T_CHECK(hapd_ctrl_send(c, "SLOW", 200, got_reply, &g[1]) == 0);
+	T_CHECK(hapd_ctrl_send(c, "PING", 500, got_reply, &g[2]) == 0);
+	T_CHECK(hapd_ctrl_send(c, "BIG", 500, got_reply, &g[3]) == 0);
+	T_CHECK(hapd_ctrl_send(c, "PING", 500, got_reply, &g[4]) == 0);
+	run_until(&loop, g, 0, 5);
+	T_CHECK_STR(g[0].text, "OK\n");
+	T_CHECK_STR(g[1].text, "ERR no answer from hostapd in 200 ms");
+	T_CHECK_STR(g[2].text, "PONG\n");
+	T_CHECK_STR(g[3].text, "ERR hostapd's answer is too long");
+	T_CHECK_STR(g[4].text, "PONG\n");
+	for (int i = 0; i < 5; i++)
+		T_CHECK(g[i].calls == 1);
+
+	/* freed from a callback: the waiting request is told, once */
+	freed_in_cb = c;
+	T_CHECK(hapd_ctrl_send(c, "PING", 500, free_in_reply, &g[5]) == 0);
+	T_CHECK(hapd_ctrl_send(c, "PING", 500, got_reply, &g[6]) == 0);
+	run_until(&loop, g, 5, 7);
+	T_CHECK_STR(g[5].text, "PONG\n");
+	T_CHECK_STR(g[6].text, "ERR client stopped");
+	T_CHECK(g[5].calls == 1 && g[6].calls == 1);
+
+	/* nobody listening */
+	c = hapd_ctrl_new(&loop, "/nonexistent/hostapd/wlan0");
+	T_CHECK(hapd_ctrl_send(c, "PING", 500, got_reply, &g[7]) == 0);
+	run_until(&loop, g, 7, 8);
+	T_CHECK(strstr(g[7].text, "ERR no hostapd control socket at /nonexistent/hostapd/wlan0") == g[7].text);
+	hapd_ctrl_free(c);
+
+	uv_close((uv_handle_t *)&guard, NULL);
+	uv_close((uv_handle_t *)&srv.poll, NULL);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	T_CHECK(uv_loop_close(&loop) == 0);
+	close(srv.fd);
+	unlink(path);
+	free(path);
 }
 
 /* hostapd 2.10's words, as seen on this machine (no nl80211). */
@@ -230,6 +387,7 @@ int main(void)
 	T_RUN(test_not_a_station);
 	T_RUN(test_kv);
 	T_RUN(test_acl);
+	T_RUN(test_ctrl_client);
 	T_RUN(test_check_verdict);
 	T_RUN(test_radio_rules);
 	T_RUN(test_apply);
