@@ -1,8 +1,8 @@
 /*
- * WiFi: hostapd's replies read (stations, key=value lines), the control-socket
- * client on a loop, the radios'
- * rules, hostapd's check read as a verdict, and the applier on the dry
- * backend (a radio started only when its device exists).
+ * WiFi: hostapd's replies read (stations, key=value lines, the deny list),
+ * the control-socket client on a loop, the radios' rules, hostapd's check
+ * read as a verdict, and the applier on the dry backend (a radio started
+ * only when its device exists).
  */
 #include <stdio.h>
 #include <stdlib.h>
