@@ -19,12 +19,14 @@ import { setupPage } from './pages/setup';
 import { systemPage } from './pages/system';
 import { trunksPage } from './pages/trunks';
 import { telephonyPage } from './pages/telephony';
+import { wifiPage } from './pages/wifi';
 
 export const PAGES: PageDef[] = [
   dashboardPage,
   telephonyPage,
   overviewPage,
   lanPage,
+  wifiPage,
   wanPage,
   interfacesPage,
   routesPage,

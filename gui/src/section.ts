@@ -5,7 +5,7 @@
  */
 import { configUrl, get } from './api';
 import { h, fill, type Child } from './dom';
-import { buildForm, planSave, runSteps, type FormOptions } from './form';
+import { buildForm, planSave, runSteps, type FormOptions, type SchemaForm } from './form';
 import { refreshChanges } from './pill';
 import { loadSchema, nodeAt, titleOf } from './schema';
 import { banner, busy } from './ui';
@@ -17,6 +17,8 @@ export interface SectionOptions extends FormOptions {
   actions?: () => Child[];
   /** Suffix of the card's data-test hooks (default: the path). */
   test?: string;
+  /** Adjusts the form once built (a select in place of a field, a warning). */
+  enhance?: (form: SchemaForm) => void;
 }
 
 export function sectionForm(path: string, opts: SectionOptions = {}): HTMLElement {
@@ -33,6 +35,7 @@ export function sectionForm(path: string, opts: SectionOptions = {}): HTMLElemen
       return;
     }
     const form = buildForm(schema, path, value, opts);
+    opts.enhance?.(form);
     const save = h('button', { type: 'submit', class: 'primary', 'data-test': 'save' }, 'Save');
     const heading = typeof opts.heading === 'string' ? opts.heading : opts.heading ? titleOf(nodeAt(schema, path), path) : '';
     const el = h('form', { class: 'form', novalidate: true, 'data-test': 'form-' + (opts.test || path) }, msg.el, form.el, h('div', { class: 'form-actions' }, save, opts.actions?.()));

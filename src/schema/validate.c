@@ -83,7 +83,11 @@ static void schema_check_scalar(struct schema_walk *w, const struct sc_field *f,
 	char why[256];
 
 	if (!sc_check_scalar(f, kind, v, why, sizeof(why))) {
-		sc_error_addj(w->errs, w->path, v, "%s", why);
+		/* a secret is named, never quoted (the error goes back to every door) */
+		if (f->flags & SC_F_SECRET)
+			sc_error_add(w->errs, w->path, NULL, "%s", why);
+		else
+			sc_error_addj(w->errs, w->path, v, "%s", why);
 		return;
 	}
 	if (kind == SC_REF)

@@ -201,7 +201,8 @@ class Difosd:
     def log(self):
         return self.logs[-1] if self.logs else None
 
-    def start(self, *extra, wait=True):
+    def start(self, *extra, wait=True, env=None):
+        """env: variables added to difosd's environment (its engines inherit them)."""
         assert self.proc is None or self.proc.poll() is not None, "difosd already running"
         self.starts += 1
         log = self.lab.tmp / ("difosd-%d.log" % self.starts)
@@ -212,7 +213,8 @@ class Difosd:
                 "--backend", "linux", "--debug", *map(str, extra)]
         with open(log, "wb") as f:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=f, stderr=f,
-                                         start_new_session=True)
+                                         start_new_session=True,
+                                         env={**os.environ, **env} if env else None)
         if wait:
             self.wait_ready()
         return self

@@ -809,3 +809,44 @@ def test_lan_move_is_kept_after_its_confirm_deadline(move_lab):
     conf = dnsmasq_conf(lab)
     assert "," + NEW_START + "," in conf, conf
     wait_web(lab, NEW_LAN)
+
+
+@pytest.fixture(scope="module")
+def wifi_gui_lab():
+    """A lab whose difosd runs the hostapd stand-in (test_wifi.py) on veth
+    links named wlan0 and wlan1: there is no radio here."""
+    from test_wifi import add_radio_devices, print_not_exercised, standin_env
+    _check_gui_prereqs()
+    with make_lab(start_daemon=False) as lab:
+        data, env = standin_env(lab)
+        add_radio_devices(lab)
+        d = lab.new_daemon()
+        d.start("--gui", str(GUI_DIST), env=env)
+        lab.wait_router_wan()
+        lab.client_static(BROWSER_ADDR)
+        wait_web(lab)
+        print_not_exercised(lab)
+        lab.standin_data = data
+        yield lab
+
+
+def test_wifi_pages_radio_form_names_and_kick(wifi_gui_lab, tmp_path):
+    """WiFi › 2.4 GHz set up from the GUI, then the clients page: a name given
+    to a MAC and a client kicked off (the stand-in sees the deny and the
+    deauthentication)."""
+    from test_wifi import LAPTOP, PHONE, standin_log
+    lab = wifi_gui_lab
+    ready(lab)
+    res = run_scenario(lab, "wifi.mjs", tmp_path, "--password", PASSWORD, "--ssid", "Office",
+                       "--passphrase", "correct horse battery", "--country", "DE",
+                       "--mac", LAPTOP, "--name", "Desk laptop", "--kick", PHONE, timeout=180)
+    assert res["band"] == "2.4 GHz"
+    assert res["signal"] == "-48 dBm" and res["rates"] == "144.4 Mbit/s / 130 Mbit/s", res
+    assert running_value(lab, "wifi_2g.ssid") == "Office"
+    assert running_value(lab, "wifi_2g.country") == "DE"
+    names = running_value(lab, "wifi.clients")
+    assert [(n["mac"], n["name"]) for n in names] == [(LAPTOP, "Desk laptop")]
+    log = standin_log(lab.standin_data, "wlan0")
+    assert "DENY_ACL ADD_MAC " + PHONE in log and "DEAUTHENTICATE " + PHONE in log, log
+    kicks = lab.daemon.ctl_json("wifi-clients")["kicks"]
+    assert [k["mac"] for k in kicks] == [PHONE]
