@@ -19,6 +19,7 @@
 #include "core/files.h"
 #include "core/log.h"
 #include "features/network/wifi/wifi_int.h"
+#include "store/doc.h"
 
 /* The interface= line of a rendered file (malloc'd), or NULL. */
 static char *wifi_conf_device(const char *path)
@@ -129,6 +130,22 @@ static void wifi_event(const struct feature_env *env, const struct feature_event
 		wifi_clients_engine_started(engine);
 }
 
+/* the radios enabled, for the overview of interfaces */
+static void wifi_devices(struct feature_ctx *ctx, json_t *out)
+{
+	for (size_t i = 0; i < WIFI_BANDS; i++) {
+		const struct wifi_band *b = &wifi_bands[i];
+		char *p = xasprintf("%s.enabled", b->section), *d = xasprintf("%s.device", b->section);
+		const char *dev = doc_str(ctx->doc, d) ? doc_str(ctx->doc, d) : b->def_device;
+
+		if (doc_bool(ctx->doc, p, false))
+			json_object_set_new(out, dev, json_pack("{s:s, s:s+}", "role", "wifi", "title",
+								"WiFi ", b->title));
+		free(p);
+		free(d);
+	}
+}
+
 const struct feature feature_wifi = {
 	.name = "wifi",
 	.title = "WiFi",
@@ -141,6 +158,7 @@ const struct feature feature_wifi = {
 	.status = wifi_status,
 	.stop = wifi_stop,
 	.event = wifi_event,
+	.devices = wifi_devices,
 	.engines = (const struct feature_engine[]){ { "hostapd-2g", "engine_2g" },
 						    { "hostapd-5g", "engine_5g" }, { NULL } },
 	.methods = wifi_methods,
