@@ -49,9 +49,30 @@ export interface CallOptions {
   timeout?: number;
   /** Do not go to the login page on 401. */
   noRedirect?: boolean;
+  /** Times to try again, NETWORK_RETRY_MS apart, when the router cannot be reached (GET: 2). */
+  retries?: number;
 }
 
+/*
+ * difosd-web restarts to serve a new certificate a moment after an apply or
+ * a confirm; a request made in that moment finds no one listening. Reads
+ * (and the login, which is harmless twice) are tried again, a little later.
+ */
+export const NETWORK_RETRY_MS = 400;
+
 export async function call<T = unknown>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<T> {
+  let retries = opts.retries ?? (method === 'GET' ? 2 : 0);
+  for (;;) {
+    try {
+      return await callOnce<T>(method, path, body, opts);
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.code !== 'network' || retries-- <= 0) throw e;
+      await new Promise((r) => setTimeout(r, NETWORK_RETRY_MS));
+    }
+  }
+}
+
+async function callOnce<T>(method: string, path: string, body: unknown, opts: CallOptions): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET') for (const name of CSRF_HEADERS) headers[name] = opts.csrf || csrf || 'none';

@@ -48,7 +48,7 @@ export function loginForm(...intro: Child[]): HTMLElement {
       }
       submit.disabled = true;
       try {
-        const res = await post<{ user?: string; csrf?: string }>('/auth/login', { user: 'admin', password: pw.value }, { csrf: 'login', noRedirect: true });
+        const res = await post<{ user?: string; csrf?: string }>('/auth/login', { user: 'admin', password: pw.value }, { csrf: 'login', noRedirect: true, retries: 3 });
         loggedIn(res);
         afterLogin();
       } catch (e2) {

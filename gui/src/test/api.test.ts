@@ -92,3 +92,22 @@ describe('router', () => {
     expect(parse('#lan').path).toBe('/lan');
   });
 });
+
+describe('a router that cannot be reached for a moment', () => {
+  it('is asked again for a read and for a login, not for a change', async () => {
+    let calls = 0;
+    vi.stubGlobal('fetch', vi.fn(async () => {
+      calls++;
+      if (calls === 1) throw new TypeError('Failed to fetch');
+      return new Response(JSON.stringify({ ok: true }), { status: 200 });
+    }));
+    expect(await get('/status')).toEqual({ ok: true });
+    expect(calls).toBe(2);
+    calls = 0;
+    expect(await post('/auth/login', {}, { retries: 3 })).toEqual({ ok: true });
+    expect(calls).toBe(2);
+    calls = 0;
+    await expect(post('/apply', {})).rejects.toMatchObject({ code: 'network' });
+    expect(calls).toBe(1);
+  });
+});
