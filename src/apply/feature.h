@@ -173,6 +173,16 @@ struct feature {
 	 * rendered declares none.
 	 */
 	const char *const *reads;
+	/*
+	 * The features whose appliers undo what this one put in place (the
+	 * LAN's applier resets the addresses the kernel's routes go through,
+	 * and the kernel drops those routes): when one of them is applied,
+	 * this one is applied again after it (they come before it in the
+	 * table), if after_needed says it has anything in place (NULL:
+	 * always). after_needed sees the view of its reads.
+	 */
+	const char *const *after;
+	bool (*after_needed)(const json_t *doc);
 
 	/* hooks: what it adds to other features' output, rendered from ctx->doc */
 	void (*nft)(struct feature_ctx *ctx, struct feature_nft *out);

@@ -649,6 +649,71 @@ static void test_reads_view(void)
 	json_decref(doc);
 }
 
+static bool touched_has(const struct apply_result *res, const char *name)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(res->touched, i, v)
+		if (!strcmp(json_string_value(v), name))
+			return true;
+	return false;
+}
+
+/* The LAN's applier resets the addresses the kernel's routes go through:
+ * the routes follow it (struct feature's after), when there are any. */
+static void test_after_lan_routes_put_back(void)
+{
+	json_t *with = running_with("routes.static4", "[{\"id\": 1, \"target\": \"10.99.0.0/16\","
+				    " \"gateway\": \"192.168.1.254\"}]");
+	json_t *moved = json_deep_copy(with), *bare;
+	struct apply_result res;
+	size_t m;
+
+	put(moved, "lan.ipv4.address", "\"192.168.1.3\"");
+	bare = json_deep_copy(moved);
+	put(bare, "routes.static4", "[]");
+	T_CHECK(engine_apply(&eng, with, "tester", "a route", 0, &res) == 0);
+	apply_result_free(&res);
+
+	m = jmark();
+	T_CHECK(engine_apply(&eng, moved, "tester", "move the router", 0, &res) == 0);
+	T_CHECK(touched_has(&res, "lan") && touched_has(&res, "routes"));
+	T_CHECK(jfind(m, "ip addr add 192.168.1.3/24") >= 0);
+	T_CHECK(jfind(m, "ip addr add 192.168.1.3/24") < jfind(m, "10.99.0.0/16"));
+	if (t_cur_failed)
+		dump_journal(m);
+	apply_result_free(&res);
+
+	/* without routes, a LAN change leaves them alone */
+	T_CHECK(engine_apply(&eng, bare, "tester", "no route", 0, &res) == 0);
+	apply_result_free(&res);
+	put(bare, "lan.ipv4.address", "\"192.168.1.4\"");
+	T_CHECK(engine_apply(&eng, bare, "tester", "move again", 0, &res) == 0);
+	T_CHECK(touched_has(&res, "lan") && !touched_has(&res, "routes"));
+	apply_result_free(&res);
+	json_decref(with);
+	json_decref(moved);
+	json_decref(bare);
+}
+
+/* A feature follows only features applied before it. */
+static void test_after_names_earlier_features(void)
+{
+	for (size_t i = 0; i < feature_count(); i++)
+		for (const char *const *a = feature_table[i]->after; a && *a; a++) {
+			const struct feature *g = feature_find(*a);
+			size_t k = 0;
+
+			while (k < feature_count() && feature_table[k] != g)
+				k++;
+			if (!g || k >= i)
+				fprintf(stderr, "    %s follows %s, not a feature before it\n",
+					feature_table[i]->name, *a);
+			T_CHECK(g && k < i);
+		}
+}
+
 int main(void)
 {
 	t_engine_open();
@@ -666,6 +731,8 @@ int main(void)
 	T_RUN(test_boot_after_pending);
 	T_RUN(test_apply_after_reboot);
 	T_RUN(test_reads_view);
+	T_RUN(test_after_lan_routes_put_back);
+	T_RUN(test_after_names_earlier_features);
 
 	t_engine_close();
 	return t_done("unit-engine");
