@@ -18,6 +18,7 @@
 #include "core/files.h"
 #include "core/root.h"
 #include "core/util.h"
+#include "rpc/rpc.h"
 #include "schema/schema.h"
 #include "store/doc.h"
 #include "store/jpath.h"
@@ -714,6 +715,47 @@ static void test_after_names_earlier_features(void)
 		}
 }
 
+/* The web's certificate is made and read with openssl through the system
+ * backend: the dry journal shows every run, the key only as its size. */
+static void test_web_tls_through_backend(void)
+{
+	static const char cert[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+	static const char key[] = "-----BEGIN PRIVATE KEY-----\nSECRETKEY\n-----END PRIVATE KEY-----\n";
+	json_t *doc = running_with("system.hostname", "\"tlsname\""), *res, *err = NULL, *params;
+	struct apply_result ar;
+	size_t m = jmark();
+	char *want;
+
+	T_CHECK(engine_apply(&eng, doc, "tester", "a new name", 0, &ar) == 0);
+	T_CHECK(jhas(m, "run openssl req -x509 "));
+	T_CHECK(jhas(m, "-subj /CN=tlsname/O=difos factory certificate"));
+	T_CHECK(jhas(m, "run openssl x509 -in "));
+	apply_result_free(&ar);
+
+	for (size_t i = 0; i < feature_count(); i++)
+		if (feature_table[i]->methods)
+			rpc_register(feature_table[i]->methods);
+	rpc_set_env(&eng.env);
+	m = jmark();
+	params = json_pack("{s:s, s:s}", "cert", cert, "key", key);
+	res = rpc_invoke("web.certificate", params, "tester", &err);
+	json_decref(params);
+	T_CHECK(res && !err);
+	want = xasprintf("run openssl x509 -noout -pubkey < (%zu bytes)\n", strlen(cert));
+	T_CHECK(jhas_line_start(m, want));
+	free(want);
+	want = xasprintf("run openssl pkey -pubout < (%zu bytes)\n", strlen(key));
+	T_CHECK(jhas_line_start(m, want));
+	free(want);
+	T_CHECK(!jhas(m, "SECRETKEY"));
+	if (t_cur_failed)
+		dump_journal(m);
+	rpc_set_env(NULL);
+	json_decref(res);
+	json_decref(err);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	t_engine_open();
@@ -733,6 +775,7 @@ int main(void)
 	T_RUN(test_reads_view);
 	T_RUN(test_after_lan_routes_put_back);
 	T_RUN(test_after_names_earlier_features);
+	T_RUN(test_web_tls_through_backend);
 
 	t_engine_close();
 	return t_done("unit-engine");

@@ -248,7 +248,7 @@ static json_t *web_status(struct feature_ctx *ctx)
 
 	json_t *o = json_pack("{s:I, s:I}", "https_port", (json_int_t)doc_int(doc, "web.https_port", 443),
 			      "http_port", (json_int_t)doc_int(doc, "web.http_port", 80));
-	json_t *tls = web_tls_info();
+	json_t *tls = web_tls_info(ctx->env);
 
 	if (tls)
 		json_object_set_new(o, "certificate", tls);

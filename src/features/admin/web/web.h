@@ -17,7 +17,7 @@ struct sys;
  * malloc'd. */
 int web_tls_paths(const struct feature_env *env, const char *names, char **cert, char **key,
 		  char **err);
-json_t *web_tls_info(void);
+json_t *web_tls_info(const struct feature_env *env);
 extern const struct rpc_method web_methods[];
 /* difosd-web reads its certificate only at start: it was just started with
  * server.crt as it is now; does server.crt differ from that one? */
