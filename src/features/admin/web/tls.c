@@ -1,5 +1,6 @@
 /*
- * TLS certificates of the web interface, under <root>/etc/difos/tls:
+ * TLS certificates of the web interface, under <etc>/difos/tls (the
+ * environment's paths.etc):
  *   factory.crt / factory.key  made at first start (self-signed, 10 years), and
  *                              again when the router's names change
  *   factory.names              the subjectAltName it was made for
@@ -19,7 +20,6 @@
 #include "apply/system.h"
 #include "core/files.h"
 #include "core/log.h"
-#include "core/root.h"
 #include "core/util.h"
 #include "features/admin/web/web.h"
 
@@ -33,9 +33,9 @@ static void tls_info_forget(void)
 	tls_info_cache = NULL;
 }
 
-static char *tls_dir(void)
+static char *tls_dir(const struct feature_env *env)
 {
-	char *d = root_path("/etc/difos/tls");
+	char *d = xasprintf("%s/difos/tls", env->paths.etc);
 
 	mkdir_p(d, 0700);
 	chmod(d, 0700);
@@ -131,33 +131,33 @@ static char *tls_factory_names(const char *dir)
 /* The certificate difosd-web was started with (server.crt's text). */
 static char *tls_served;
 
-static char *tls_server_crt(void)
+static char *tls_server_crt(const struct feature_env *env)
 {
-	char *dir = tls_dir(), *path = xasprintf("%s/server.crt", dir), *text = file_read(path, NULL);
+	char *dir = tls_dir(env), *path = xasprintf("%s/server.crt", dir), *text = file_read(path, NULL);
 
 	free(path);
 	free(dir);
 	return text;
 }
 
-void web_tls_served(void)
+void web_tls_served(const struct feature_env *env)
 {
 	free(tls_served);
-	tls_served = tls_server_crt();
+	tls_served = tls_server_crt(env);
 }
 
-bool web_tls_unserved(void)
+bool web_tls_unserved(const struct feature_env *env)
 {
-	char *now = tls_server_crt();
+	char *now = tls_server_crt(env);
 	bool differs = now && (!tls_served || strcmp(now, tls_served));
 
 	free(now);
 	return differs;
 }
 
-bool web_tls_behind(const char *active)
+bool web_tls_behind(const struct feature_env *env)
 {
-	char *dir = tls_dir(), *want_path = xasprintf("%s/web/tls.names", active);
+	char *dir = tls_dir(env), *want_path = xasprintf("%s/web/tls.names", env->paths.active);
 	char *user_path = xasprintf("%s/user.crt", dir);
 	char *want = file_read(want_path, NULL), *made = tls_factory_names(dir);
 	bool behind;
@@ -193,7 +193,7 @@ static int tls_copy(const char *from, const char *to, mode_t mode)
 int web_tls_paths(const struct feature_env *env, const char *names, char **cert, char **key,
 		  char **err)
 {
-	char *dir = tls_dir();
+	char *dir = tls_dir(env);
 	char *ucrt = xasprintf("%s/user.crt", dir), *ukey = xasprintf("%s/user.key", dir);
 	char *fcrt = xasprintf("%s/factory.crt", dir), *fkey = xasprintf("%s/factory.key", dir);
 	char *made_for = tls_factory_names(dir);
@@ -268,7 +268,7 @@ json_t *web_tls_info(const struct feature_env *env)
 
 	if (tls_info_cache)
 		return json_incref(tls_info_cache);
-	dir = tls_dir();
+	dir = tls_dir(env);
 	crt = xasprintf("%s/user.crt", dir);
 	user = tls_exists(crt);
 
@@ -293,7 +293,7 @@ json_t *web_tls_info(const struct feature_env *env)
 static json_t *web_certificate(struct rpc_call *c)
 {
 	const char *cert = rpc_str(c, "cert"), *key = rpc_str(c, "key");
-	char *dir = tls_dir(), *ucrt = xasprintf("%s/user.crt", dir), *ukey = xasprintf("%s/user.key", dir);
+	char *dir = tls_dir(c->env), *ucrt = xasprintf("%s/user.crt", dir), *ukey = xasprintf("%s/user.key", dir);
 	char *pub_cert = NULL, *pub_key = NULL;
 	json_t *out = NULL;
 
@@ -337,7 +337,7 @@ restart:
 			out = rpc_fail(c, RPC_INTERNAL, NULL, NULL, "%s", err);
 		} else if (sv_running("difosd-web")) {
 			sv_restart("difosd-web");
-			web_tls_served();
+			web_tls_served(c->env);
 		}
 		free(crt);
 		free(k);
