@@ -138,6 +138,9 @@ const char *sc_kind_name(enum sc_kind k);
  */
 bool sc_check_scalar(const struct sc_field *f, enum sc_kind kind, const json_t *v,
 		     char *why, size_t whylen);
+/* The reader of kind SC_PORT_RANGE's text: "N" or "N-M", 1 <= N <= M <=
+ * 65535 in plain decimal (no sign, no leading zero); false when not. */
+bool sc_port_range_parse(const char *s, long *lo, long *hi);
 
 /*
  * Turns CLI text into a typed JSON value for the field ("24" -> 24,

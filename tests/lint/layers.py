@@ -3,6 +3,8 @@
 lower layer; a feature includes no other feature's header; a private
 header (<name>_int.h) is included only in its own folder; a feature reaches
 no global of the core (FORBIDDEN: the --root prefix is ctx->env->paths);
+address text is parsed by net/addr.h only (no inet_pton elsewhere but in
+the programs of their own);
 no two files call each other (read from the built objects given as arguments). Prints each
 offence and "layers: N passed, N failed"."""
 import os
@@ -21,6 +23,9 @@ PROGRAMS = {"cli", "web", "engine-exec", "relay6"}
 # Headers a layer must not include although they are below it: globals
 # that the environment given to every callback replaces.
 FORBIDDEN = {"features": {"core/root.h": "a global; the paths are in ctx->env->paths"}}
+
+# Address text has one parser (net/addr.h, strict); these are its.
+ADDR_PARSE = re.compile(r"\binet_(?:pton|aton|addr|network)\s*\(")
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
@@ -88,6 +93,8 @@ def main():
         mine = layer_of(path)
         if not mine:
             offences.append("%s: its folder is in no layer (add it to LAYERS)" % path)
+        if mine not in ("net",) and mine not in PROGRAMS and ADDR_PARSE.search(text):
+            offences.append("%s parses address text itself: use net/addr.h (net_prefix_parse)" % path)
         for inc in INCLUDE.findall(text):
             if inc not in files:
                 continue  # generated (feature_list.h) or a system header

@@ -659,6 +659,24 @@ static void test_export(void)
 	json_decref(ex);
 }
 
+/* The port_range kind's reader, the one the firewall's port texts use. */
+static void test_port_range_parse(void)
+{
+	static const char *const bad[] = { "0", "65536", "080", "+80", " 80", "80-", "-80",
+					   "90-80", "80-0", "1-2-3", "", "x", NULL };
+	long lo = -1, hi = -1;
+
+	T_CHECK(sc_port_range_parse("80", &lo, &hi) && lo == 80 && hi == 80);
+	T_CHECK(sc_port_range_parse("1-65535", &lo, &hi) && lo == 1 && hi == 65535);
+	T_CHECK(sc_port_range_parse("5060-5060", &lo, &hi) && lo == 5060 && hi == 5060);
+	for (const char *const *b = bad; *b; b++) {
+		if (sc_port_range_parse(*b, &lo, &hi))
+			fprintf(stderr, "    \"%s\" read as %ld-%ld\n", *b, lo, hi);
+		T_CHECK(!sc_port_range_parse(*b, &lo, &hi));
+	}
+	T_CHECK(!sc_port_range_parse(NULL, &lo, &hi));
+}
+
 int main(void)
 {
 	feature_schema_init();
@@ -684,5 +702,6 @@ int main(void)
 	T_RUN(test_mask_secrets);
 	T_RUN(test_ref);
 	T_RUN(test_export);
+	T_RUN(test_port_range_parse);
 	return t_done("unit-schema");
 }

@@ -2,12 +2,12 @@
  * The "routes" section: static IPv4 and IPv6 routes and policy routes,
  * and the rules that tie their fields together.
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "features/network/routes/routes.h"
+#include "net/addr.h"
 #include "net/ipv4.h"
 #include "schema/schema.h"
 #include "store/doc.h"
@@ -163,10 +163,11 @@ static void routes_static4_check(const json_t *el, const char *path, const json_
 
 static bool routes_is_link_local6(const char *s)
 {
-	unsigned char a[16];
+	struct net_prefix a;
 
 	/* fe80::/10 */
-	return inet_pton(AF_INET6, s, a) == 1 && a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+	return net_prefix_parse(s, 6, false, &a) == NET_OK && a.addr[0] == 0xfe &&
+	       (a.addr[1] & 0xc0) == 0x80;
 }
 
 static void routes_static6_check(const json_t *el, const char *path, const json_t *doc,
