@@ -97,6 +97,15 @@ struct sc_field {
 	 * both kinds of firewall alias), not only in its own collection */
 	const char *unique;
 	const char *unique_says;       /* how a duplicate is told (default "is already used by") */
+	/*
+	 * SC_COLLECTION: members whose values together no two entries may
+	 * share (a route's target, metric and table: the kernel's key of a
+	 * route), compared as their kinds compare; an absent one counts as its
+	 * default. A duplicate is reported on the first member, worded by the
+	 * collection's unique_says with "{member}" replaced by that member's
+	 * value (default: "with <member> <value>, ... is already used by").
+	 */
+	const char *const *unique_key;
 	struct sc_when when;           /* shown only when ... (forms) */
 	const struct sc_tab *tab;      /* the tab of its page it shows on (a section, or its member) */
 };
