@@ -10,13 +10,8 @@ import { h } from './dom';
 import { makeField, MASK, type Field } from './field';
 import { kindOf, membersOf, nodeAt, titleOf, type SchemaNode } from './schema';
 
+/* The order of the fields and when they show are the schema's (x-difos-order, x-difos-when). */
 export interface FormOptions {
-  /** Paths relative to the form's path that come first, in this order (e.g. "ipv4", "ipv4.proto");
-   *  without it the schema's order (x-difos-order) holds. */
-  order?: string[];
-  /** Show a field only when another field has one of some values: {"ipv4.address": ["ipv4.proto", ["static"]]};
-   *  besides the schema's own conditions (x-difos-when). */
-  when?: Record<string, [string, unknown[]]>;
   /** Relative paths not to render. */
   skip?: string[];
   /** Only these keys of the top object (and everything below them). */
@@ -58,13 +53,7 @@ export function buildForm(root: SchemaNode, path: string, value: unknown, opts: 
   const objNode = kindOf(top) === 'collection' && top.items ? top.items : top;
   const prefix = opts.idPrefix || `f${++formSeq}`;
   const fields = new Map<string, Field>();
-  const order = opts.order || [];
   const skip = new Set(opts.skip || []);
-
-  const rank = (rel: string) => {
-    const i = order.indexOf(rel);
-    return i < 0 ? order.length : i;
-  };
 
   const conditions: [string, string, unknown[], unknown][] = [];
 
@@ -77,13 +66,6 @@ export function buildForm(root: SchemaNode, path: string, value: unknown, opts: 
       return !skip.has(r) && kindOf(n) !== 'collection' && !(n.readOnly && k === 'id');
     });
     const isGroup = (k: string) => kindOf(props[k]) === 'object';
-    // a given order first; the rest after it, groups after fields (else: the schema's order)
-    if (opts.order)
-      keys.sort((a, b) => {
-        const ra = rank(rel ? `${rel}.${a}` : a), rb = rank(rel ? `${rel}.${b}` : b);
-        if (ra !== rb) return ra - rb;
-        return Number(isGroup(a)) - Number(isGroup(b));
-      });
     for (const k of keys) {
       const w = props[k]['x-difos-when'];
       if (w) conditions.push([abs ? `${abs}.${k}` : k, abs ? `${abs}.${w.field}` : w.field, w.values, props[w.field]?.default]);
@@ -109,9 +91,7 @@ export function buildForm(root: SchemaNode, path: string, value: unknown, opts: 
   const el = h('div', { class: 'fields' });
   walk(objNode, path, '', value, el);
 
-  // conditional fields: the schema's, and the page's (an empty control: its default, or nothing)
-  for (const [rel, [ctlRel, values]] of Object.entries(opts.when || {}))
-    conditions.push([`${path}.${rel}`, `${path}.${ctlRel}`, values, undefined]);
+  // conditional fields (an empty control: its default)
   for (const [fieldPath, ctlPath, values, empty] of conditions) {
     const f = fields.get(fieldPath);
     const ctl = fields.get(ctlPath);

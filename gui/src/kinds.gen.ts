@@ -160,7 +160,7 @@ export const KINDS = {
     "pattern": "[0-9]+(\\.[0-9]+)?",
     "rules": [
       {
-        "message": "Must be a positive rate",
+        "message": "Must be a positive rate (above 0)",
         "rule": "positive"
       }
     ],

@@ -34,7 +34,10 @@ export interface SchemaNode {
   'x-difos-when'?: { field: string; values: unknown[] };
   /** The page tab the field (or section) shows on. */
   'x-difos-tab'?: { id: string; title: string };
+  /** Unique where: "collection" (a member, among the entries), "items" (a list's), or a set's name. */
   'x-difos-unique'?: string;
+  /** A collection: members whose values together no two entries share, and how a duplicate is told. */
+  'x-difos-unique-key'?: { fields: string[]; says?: string };
   /** What forms and tables show for each value of an enum ("tcpudp": "TCP and UDP"). */
   'x-difos-labels'?: Record<string, string>;
   /** What a value that does not match the pattern is told, after the value. */

@@ -14,6 +14,7 @@ import { refreshChanges } from './pill';
 import { bySequence, dragRows, moveItem, renumber, reorderPatch } from './reorder';
 import { kindOf, labelOf, loadSchema, nodeAt, titleOf, type SchemaNode } from './schema';
 import { banner, busy, emptyRow, table } from './ui';
+import { duplicates } from './validate';
 
 export type Entry = Record<string, unknown> & { id: number };
 
@@ -106,6 +107,15 @@ export function collectionTable(path: string, opts: TableOptions): HTMLElement {
     const seqField = opts.reorder;
     const list = Array.isArray(rows) ? (seqField ? bySequence(rows, seqField) : rows) : [];
 
+    /* the schema's uniqueness among the other entries, as the daemon checks it */
+    const unique = (form: SchemaForm, entry?: Entry) => {
+      const others = list.filter((r) => r.id !== entry?.id);
+      const dups = duplicates(nodeAt(schema, path)!, path, form.value(), others);
+      for (const d of dups) form.fields.get(`${path}.${d.field}`)?.setError(d.error);
+      form.fields.get(`${path}.${dups[0]?.field}`)?.input.focus();
+      return !dups.length;
+    };
+
     const edit = (entry?: Entry) => {
       const form = buildForm(schema, path, entry || {}, { idPrefix: 'dlg', ...opts.form });
       const dmsg = banner('dialog-banner');
@@ -117,7 +127,7 @@ export function collectionTable(path: string, opts: TableOptions): HTMLElement {
       f.addEventListener('submit', (e) => {
         e.preventDefault();
         dmsg.set(null);
-        if (!form.validate()) {
+        if (!form.validate() || !unique(form, entry)) {
           dmsg.set('error', 'Some fields need attention.');
           return;
         }

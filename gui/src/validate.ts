@@ -199,6 +199,71 @@ export function checkScalar(n: SchemaNode, text: string, kind = kindOf(n)): Chec
   return { value };
 }
 
+/* ---- uniqueness, as the daemon compares (src/schema/kinds.c's keys) ---- */
+
+/** The text values of a kind are compared by: addresses canonical (a network's
+ *  bare address is its whole length), MAC addresses and names without case. */
+export function uniqueKey(kind: string, v: unknown): string {
+  if (typeof v !== 'string') return JSON.stringify(v);
+  const s = v.toLowerCase().replace(/-/g, kind === 'mac' ? ':' : '-');
+  const [addr, len] = s.split('/');
+  if (kind === 'ipv4' || kind === 'cidr4') return kind === 'cidr4' ? `${addr}/${len ?? 32}` : addr;
+  if (kind === 'ipv6' || kind === 'cidr6') {
+    const g = parseIPv6(addr);
+    const a = g ? g.map((x) => x.toString(16)).join(':') : addr;
+    return kind === 'cidr6' ? `${a}/${len ?? 128}` : a;
+  }
+  return s;
+}
+
+/** The first item of a unique list ("items") that is there twice, or undefined. */
+function twice(n: SchemaNode, values: unknown[]): unknown {
+  if (n['x-difos-unique'] !== 'items') return undefined;
+  const kind = kindOf(n.items || {});
+  const seen = new Set<string>();
+  for (const v of values) {
+    const k = uniqueKey(kind, v);
+    if (seen.has(k)) return v;
+    seen.add(k);
+  }
+  return undefined;
+}
+
+export interface Duplicate {
+  field: string;
+  error: string;
+}
+
+/**
+ * A collection entry's values against the other entries (the schema's
+ * unique members and its key of several members): the fields to mark, with
+ * what the daemon would say. path is the collection's ("routes.static4");
+ * an absent member counts as its default.
+ */
+export function duplicates(coll: SchemaNode, path: string, entry: Record<string, unknown>,
+  others: Record<string, unknown>[]): Duplicate[] {
+  const props = coll.items?.properties || {};
+  const val = (e: Record<string, unknown>, k: string) => (e[k] !== undefined ? e[k] : props[k]?.default);
+  const key = (e: Record<string, unknown>, ks: string[]) => ks.map((k) => uniqueKey(kindOf(props[k] || {}), val(e, k))).join('\n');
+  const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+  const out: Duplicate[] = [];
+  for (const [k, n] of Object.entries(props)) {
+    if (n['x-difos-unique'] !== 'collection' || entry[k] === undefined || entry[k] === '') continue;
+    const hit = others.find((o) => o[k] !== undefined && key(o, [k]) === key(entry, [k]));
+    if (hit) out.push({ field: k, error: `${text(entry[k])} is already used by ${path}[${String(hit.id)}]` });
+  }
+  const uk = coll['x-difos-unique-key'];
+  if (uk && uk.fields.length && uk.fields.every((k) => val(entry, k) !== undefined)) {
+    const hit = others.find((o) => key(o, uk.fields) === key(entry, uk.fields));
+    if (hit) {
+      const says = uk.says ?? `${uk.fields.slice(1).map((k, i) => `${i ? ', ' : 'with '}${k} {${k}}`).join('')} is already used by`.trim();
+      const words = says.replace(/\{([^}]*)\}/g, (_m, k: string) => text(val(entry, k)));
+      out.push({ field: uk.fields[0], error: `${text(entry[uk.fields[0]])} ${words} ${path}[${String(hit.id)}]` });
+    }
+  }
+  return out;
+}
+
 /** Items of a list typed as text: separated by commas and/or spaces. */
 export function splitList(text: string): string[] {
   return text.split(/[\s,]+/).filter(Boolean);
@@ -217,5 +282,7 @@ export function checkList(n: SchemaNode, text: string): Checked {
   if (n.minItems !== undefined && out.length < n.minItems)
     return { error: n.minItems === 1 ? 'At least one entry is required' : `At least ${n.minItems} entries are required` };
   if (n.maxItems !== undefined && out.length > n.maxItems) return { error: `At most ${n.maxItems} entries` };
+  const dup = twice(n, out);
+  if (dup !== undefined) return { error: `${String(dup)} is listed twice` };
   return { value: out };
 }

@@ -22,6 +22,7 @@
 #include "apply/engine.h"
 #include "apply/feature.h"
 #include "core/util.h"
+#include "net/addr.h"
 #include "net/nl_watch.h"
 #include "store/doc.h"
 
@@ -30,6 +31,7 @@
 int api_host_parse(const char *host, struct api_host *out)
 {
 	const char *end, *port = NULL;
+	struct net_prefix a;
 	size_t n;
 
 	memset(out, 0, sizeof(*out));
@@ -42,8 +44,9 @@ int api_host_parse(const char *host, struct api_host *out)
 			return -1;
 		memcpy(inner, host + 1, (size_t)(end - host - 1));
 		inner[end - host - 1] = '\0';
-		if (inet_pton(AF_INET6, inner, out->addr) != 1)
+		if (net_prefix_parse(inner, 6, false, &a) != NET_OK)
 			return -1;
+		memcpy(out->addr, a.addr, 16);
 		out->family = 6;
 		port = end[1] == ':' ? end + 2 : NULL;
 		if (end[1] && !port)
@@ -66,8 +69,10 @@ int api_host_parse(const char *host, struct api_host *out)
 			out->name[--n] = '\0';    /* the absolute form names the same host */
 		if (n == 0)
 			return -1;
-		if (inet_pton(AF_INET, out->name, out->addr) == 1)
+		if (net_prefix_parse(out->name, 4, false, &a) == NET_OK) {
+			memcpy(out->addr, a.addr, 4);
 			out->family = 4;
+		}
 		port = colon ? colon + 1 : NULL;
 	}
 	if (port) {
@@ -82,10 +87,10 @@ int api_host_parse(const char *host, struct api_host *out)
 /* Is the literal of h the address s? */
 static bool api_host_is_address(const struct api_host *h, const char *s)
 {
-	unsigned char a[16];
+	struct net_prefix a;
 
-	return s && inet_pton(h->family == 4 ? AF_INET : AF_INET6, s, a) == 1 &&
-	       !memcmp(a, h->addr, h->family == 4 ? 4 : 16);
+	return s && net_prefix_parse(s, h->family, false, &a) == NET_OK &&
+	       !memcmp(a.addr, h->addr, h->family == 4 ? 4 : 16);
 }
 
 bool api_host_match(const struct api_host *h, const json_t *names, const json_t *addrs)

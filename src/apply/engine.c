@@ -46,6 +46,7 @@ int engine_init(struct engine *e, struct store *store, struct sys *sys, uv_loop_
 	e->env.paths.run = e->own_paths[0] = root_path("/run/difos");
 	e->env.paths.state = e->own_paths[1] = root_path("/var/lib/difos");
 	e->env.paths.active = e->own_paths[2] = root_path("/run/difos/active");
+	e->env.paths.etc = e->own_paths[3] = root_path("/etc");
 	e->features = json_object();
 	dir = xasprintf("%s/gen", e->env.paths.state);
 	mkdir_p(dir, 0755);
@@ -166,8 +167,29 @@ bool engine_applies(const struct feature *f)
 	return f->render || f->apply;
 }
 
-/* A feature changed when its rendered files did, or a path it reads;
- * only changed files are checked. */
+/* Is one of the features f follows (f->after) applied in this run? They
+ * come before f in the table, so their changed[] is known. */
+static bool engine_after_changed(struct engine *e, size_t i, const json_t *doc,
+				 const bool *changed)
+{
+	const struct feature *f = feature_table[i];
+	bool any = false;
+
+	for (const char *const *a = f->after; a && *a && !any; a++)
+		for (size_t k = 0; k < i; k++)
+			if (changed[k] && !strcmp(feature_table[k]->name, *a))
+				any = true;
+	if (any && f->after_needed) {
+		json_t *view = engine_view(e, f, doc);
+
+		any = f->after_needed(view);
+		json_decref(view);
+	}
+	return any;
+}
+
+/* A feature changed when its rendered files did, or a path it reads, or
+ * a feature it follows was applied; only changed files are checked. */
 static int engine_check_changed(struct engine *e, const char *old_gen, const char *gen,
 				const json_t *doc, bool *changed, struct apply_result *res,
 				double *cmp_ms, double *ms)
@@ -180,7 +202,8 @@ static int engine_check_changed(struct engine *e, const char *old_gen, const cha
 		int rc = 0;
 
 		files = engine_applies(f) && gen_feature_changed(old_gen, gen, f->name);
-		changed[i] = files || (engine_applies(f) && feature_reads_changed(f, e->running, doc));
+		changed[i] = files || (engine_applies(f) && feature_reads_changed(f, e->running, doc)) ||
+			     (engine_applies(f) && engine_after_changed(e, i, doc, changed));
 		cmp_ms[i] = apply_clock_ms() - t0;
 		if (!files || !f->check)
 			continue;

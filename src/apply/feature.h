@@ -46,6 +46,7 @@ struct feature_paths {
 	const char *run;      /* <root>/run/difos: runtime files, pid files, sockets */
 	const char *state;    /* <root>/var/lib/difos: the store, leases, downloaded lists */
 	const char *active;   /* <root>/run/difos/active: the rendered files in force */
+	const char *etc;      /* <root>/etc: the hostname, difos/tls (the web's certificates) */
 	const char *libexec;  /* difosd-web, difos-dhcp-event */
 	const char *socket;   /* the control socket */
 	const char *gui;      /* the GUI's files (NULL: the installed ones) */
@@ -173,6 +174,16 @@ struct feature {
 	 * rendered declares none.
 	 */
 	const char *const *reads;
+	/*
+	 * The features whose appliers undo what this one put in place (the
+	 * LAN's applier resets the addresses the kernel's routes go through,
+	 * and the kernel drops those routes): when one of them is applied,
+	 * this one is applied again after it (they come before it in the
+	 * table), if after_needed says it has anything in place (NULL:
+	 * always). after_needed sees the view of its reads.
+	 */
+	const char *const *after;
+	bool (*after_needed)(const json_t *doc);
 
 	/* hooks: what it adds to other features' output, rendered from ctx->doc */
 	void (*nft)(struct feature_ctx *ctx, struct feature_nft *out);

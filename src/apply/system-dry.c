@@ -12,9 +12,12 @@ static int dry_record(struct sys *s, const char *line)
 	return s->fail_match && strstr(line, s->fail_match) ? 1 : 0;
 }
 
-static int dry_run(struct sys *s, char *const argv[], int timeout_ms, char **output)
+static int dry_run(struct sys *s, char *const argv[], const char *input, int timeout_ms,
+		   char **output)
 {
-	char *cmd = spawn_argv_string(argv), *line = xasprintf("run %s", cmd);
+	char *cmd = spawn_argv_string(argv);
+	char *line = input ? xasprintf("run %s < (%zu bytes)", cmd, strlen(input)) :
+			     xasprintf("run %s", cmd);
 	int rc = dry_record(s, line);
 
 	(void)timeout_ms;

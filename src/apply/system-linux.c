@@ -19,7 +19,8 @@
 #include "core/log.h"
 #include "core/spawn.h"
 
-static int linux_run(struct sys *s, char *const argv[], int timeout_ms, char **output)
+static int linux_run(struct sys *s, char *const argv[], const char *input, int timeout_ms,
+		     char **output)
 {
 	struct spawn_result r;
 	char *line = spawn_argv_string(argv);
@@ -29,7 +30,7 @@ static int linux_run(struct sys *s, char *const argv[], int timeout_ms, char **o
 	free(line);
 	/* an apply's worker lets others use the core while the command runs */
 	core_outside_begin();
-	int started = spawn_run(argv, NULL, timeout_ms, &r);
+	int started = spawn_run(argv, input, timeout_ms, &r);
 	core_outside_end();
 	if (started < 0) {
 		if (output)
@@ -209,7 +210,7 @@ bool sys_is_dry(const struct sys *s)
 int sys_run_argv(struct sys *s, char *const argv[], char **err)
 {
 	char *out = NULL;
-	int rc = s->run(s, argv, 10000, &out);
+	int rc = s->run(s, argv, NULL, 10000, &out);
 
 	if (rc != 0 && err) {
 		char *line = spawn_argv_string(argv);

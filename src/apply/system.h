@@ -19,9 +19,12 @@ typedef void (*sys_job_done)(void *arg, int status);
 
 struct sys {
 	const char *name;
-	/* Runs a command; returns its exit status (0 = success), -1 if it
-	 * could not run. *output (if non-NULL) receives stdout+stderr. */
-	int (*run)(struct sys *s, char *const argv[], int timeout_ms, char **output);
+	/* Runs a command with input on its stdin (NULL: /dev/null); returns
+	 * its exit status (0 = success), -1 if it could not run. *output (if
+	 * non-NULL) receives stdout+stderr. dry: records "run <argv>" and,
+	 * with input, " < (<n> bytes)" (never the input: it may be a key). */
+	int (*run)(struct sys *s, char *const argv[], const char *input, int timeout_ms,
+		   char **output);
 	/* Loads (or with check, only verifies) an nft script as one transaction. */
 	int (*nft)(struct sys *s, const char *script, bool check, char **output);
 	/* Changes (or, for the list kinds, reads) the kernel's links,

@@ -25,6 +25,10 @@ bool auth_has_password(const char *user);
 /* Returns 0, or -1 with *err set to a message naming the problem. */
 int auth_set_password(const char *user, const char *password, const char **err);
 bool auth_check_password(const char *user, const char *password);
+/* The manual: changing the GUI password changes root's too. difosd says
+ * how (through its system backend, on the real system only); without it,
+ * as in tests and offline tools, root's password is left alone. */
+void auth_set_root_sync(void (*sync)(const char *hash, void *arg), void *arg);
 
 /* password.c */
 char *auth_hash_password(const char *password);          /* yescrypt; NULL on failure */

@@ -12,8 +12,6 @@
 
 #include "auth/auth.h"
 #include "core/log.h"
-#include "core/root.h"
-#include "core/spawn.h"
 #include "core/util.h"
 #include "store/store.h"
 
@@ -116,21 +114,19 @@ bool auth_has_password(const char *user)
 	return has;
 }
 
-/* The manual: changing the GUI password changes root's too. Only on the
- * real system (root directory "/"), never in a test root. */
+static void (*auth_root_sync)(const char *hash, void *arg);
+static void *auth_root_sync_arg;
+
+void auth_set_root_sync(void (*sync)(const char *hash, void *arg), void *arg)
+{
+	auth_root_sync = sync;
+	auth_root_sync_arg = arg;
+}
+
 static void auth_sync_root(const char *hash)
 {
-	struct spawn_result r;
-	char *line;
-
-	if (strcmp(root_get(), "/"))
-		return;
-	line = xasprintf("root:%s\n", hash);
-	if (spawn_run((char *const[]){ "chpasswd", "-e", NULL }, line, 10000, &r) < 0 ||
-	    r.status != 0)
-		log_warn("auth: could not set root's password: %s", r.output ? r.output : "");
-	spawn_result_free(&r);
-	free(line);
+	if (auth_root_sync)
+		auth_root_sync(hash, auth_root_sync_arg);
 }
 
 int auth_set_password(const char *user, const char *password, const char **err)

@@ -34,6 +34,24 @@ static uv_signal_t sig_term, sig_int, sig_chld;
 static uv_timer_t stop_timer;
 static struct engine main_engine;
 
+/* The manual: the GUI's password is root's too. chpasswd changes the
+ * machine, so it goes through the system backend (the dry one records it,
+ * its input only as a size), and only on the real system: never under a
+ * test's --root. */
+static void main_sync_root(const char *hash, void *arg)
+{
+	const struct feature_env *env = arg;
+	char *line, *out = NULL;
+
+	if (strcmp(env->paths.root, "/"))
+		return;
+	line = xasprintf("root:%s\n", hash);
+	if (env->sys->run(env->sys, (char *const[]){ "chpasswd", "-e", NULL }, line, 10000, &out))
+		log_warn("auth: could not set root's password: %s", out ? out : "");
+	free(out);
+	free(line);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: difosd [--root DIR] [--backend linux|dry] [--debug]\n"
@@ -217,6 +235,7 @@ int main(int argc, char **argv)
 									 : DIFOS_DATA_DIR;
 	main_engine.test_pause_ms = pause_ms;
 	rpc_set_env(&main_engine.env);
+	auth_set_root_sync(main_sync_root, &main_engine.env);
 	{
 		char *piddir = root_path("/run/difos/pids");
 		sv_init(&main_engine.env, piddir);

@@ -26,7 +26,7 @@ struct rpc_call {
 	 * the apply engine (apply/feature.h); set once with rpc_set_env */
 	const struct feature_env *env;
 	json_t *error;        /* set by rpc_fail */
-	/* rpc/later.c: where a later answer goes (NULL: the caller needs it now) */
+	/* rpc/run.c: where a later answer goes (NULL: the caller needs it now) */
 	void (*done)(void *ctx, json_t *result, json_t *error, char *tail);
 	void *done_ctx;
 	struct rpc_later *later;   /* set by rpc_answer_later */
@@ -167,7 +167,7 @@ json_t *rpc_fail(struct rpc_call *c, const char *reason, const char *path, const
 void rpc_fail_data(struct rpc_call *c, const char *key, json_t *value_stolen);
 
 /*
- * Answers that come later (rpc/later.c). A handler whose work runs off the
+ * Answers that come later (rpc/run.c). A handler whose work runs off the
  * loop (an apply) calls rpc_answer_later and returns NULL; it answers with
  * rpc_later_finish, on the loop thread, once. Callers that can wait give a
  * continuation; the others (rpc_invoke, rpc_handle) get the answer at once,

@@ -79,6 +79,17 @@ bool sc_check_ipv6_suffix(const struct sc_field *f, bool limits, const json_t *v
 	return true;
 }
 
+/* A network of a CIDR kind: a bare address is its whole-length network. */
+void sc_key_network(const char *s, char *out, size_t outlen)
+{
+	struct net_prefix p;
+
+	if (net_prefix_parse(s, 0, true, &p) == NET_OK)
+		net_prefix_text(&p, true, out, outlen);
+	else
+		sc_key_address(s, out, outlen);
+}
+
 void sc_key_address(const char *s, char *out, size_t outlen)
 {
 	struct net_prefix p;

@@ -120,30 +120,47 @@ bool sc_check_port(const struct sc_field *f, bool limits, const json_t *v, char 
 	return true;
 }
 
+/* "N" or "N-M", each 1-65535 in plain decimal; *lo may be above *hi. */
+static bool sc_port_range_split(const char *s, unsigned long *lo, unsigned long *hi)
+{
+	const char *dash = s ? strchr(s, '-') : NULL;
+	size_t n;
+
+	if (!s)
+		return false;
+	n = dash ? (size_t)(dash - s) : strlen(s);
+	if (!dec_parse(s, n, 65535, lo) || *lo < 1)
+		return false;
+	*hi = *lo;
+	return !dash || (dec_parse(dash + 1, strlen(dash + 1), 65535, hi) && *hi >= 1);
+}
+
+bool sc_port_range_parse(const char *s, long *lo, long *hi)
+{
+	unsigned long l, h;
+
+	if (!sc_port_range_split(s, &l, &h) || l > h)
+		return false;
+	*lo = (long)l;
+	*hi = (long)h;
+	return true;
+}
+
 bool sc_check_port_range(const struct sc_field *f, bool limits, const json_t *v, char *why,
                          size_t whylen)
 {
 	const char *s = sc_string_of(v, why, whylen);
 	unsigned long lo, hi;
-	const char *dash;
-	size_t n;
 
 	(void)f;
 	(void)limits;
 	if (!s)
 		return false;
-	dash = strchr(s, '-');
-	n = dash ? (size_t)(dash - s) : strlen(s);
-	if (!dec_parse(s, n, 65535, &lo) || lo < 1)
-		goto bad;
-	hi = lo;
-	if (dash && (!dec_parse(dash + 1, strlen(dash + 1), 65535, &hi) || hi < 1))
-		goto bad;
+	if (!sc_port_range_split(s, &lo, &hi))
+		return sc_fail(why, whylen, "is not a valid port range (N or N-M, 1-65535)");
 	if (lo > hi)
 		return sc_fail(why, whylen, "has its start above its end");
 	return true;
-bad:
-	return sc_fail(why, whylen, "is not a valid port range (N or N-M, 1-65535)");
 }
 
 bool sc_check_duration(const struct sc_field *f, bool limits, const json_t *v, char *why,

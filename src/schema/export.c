@@ -83,6 +83,13 @@ static json_t *schema_export_field(const struct sc_field *f)
 	if ((f->flags & SC_F_UNIQUE) || f->unique)
 		json_object_set_new(o, "x-difos-unique", json_string(f->unique ? f->unique :
 				    f->kind == SC_LIST ? "items" : "collection"));
+	if (f->unique_key) {
+		json_t *keys = json_array();
+		for (const char *const *k = f->unique_key; *k; k++)
+			json_array_append_new(keys, json_string(*k));
+		json_object_set_new(o, "x-difos-unique-key", json_pack("{s:o, s:s?}", "fields", keys,
+									"says", f->unique_says));
+	}
 	if (f->when.field) {
 		json_t *vals = json_array();
 		for (const char *const *v = f->when.values; v && *v; v++)

@@ -101,6 +101,8 @@ bool sc_check_ipv6_suffix(const struct sc_field *f, bool limits, const json_t *v
 			  size_t whylen);
 /* the canonical text of an address or network (for uniqueness) */
 void sc_key_address(const char *s, char *out, size_t outlen);
+/* CIDR kinds: a bare address and its /32 (/128) are one network */
+void sc_key_network(const char *s, char *out, size_t outlen);
 
 /* coerce.c: readers of text */
 json_t *sc_read_integer(const char *text, char *why, size_t whylen);

@@ -97,6 +97,15 @@ struct sc_field {
 	 * both kinds of firewall alias), not only in its own collection */
 	const char *unique;
 	const char *unique_says;       /* how a duplicate is told (default "is already used by") */
+	/*
+	 * SC_COLLECTION: members whose values together no two entries may
+	 * share (a route's target, metric and table: the kernel's key of a
+	 * route), compared as their kinds compare; an absent one counts as its
+	 * default. A duplicate is reported on the first member, worded by the
+	 * collection's unique_says with "{member}" replaced by that member's
+	 * value (default: "with <member> <value>, ... is already used by").
+	 */
+	const char *const *unique_key;
 	struct sc_when when;           /* shown only when ... (forms) */
 	const struct sc_tab *tab;      /* the tab of its page it shows on (a section, or its member) */
 };
@@ -138,6 +147,9 @@ const char *sc_kind_name(enum sc_kind k);
  */
 bool sc_check_scalar(const struct sc_field *f, enum sc_kind kind, const json_t *v,
 		     char *why, size_t whylen);
+/* The reader of kind SC_PORT_RANGE's text: "N" or "N-M", 1 <= N <= M <=
+ * 65535 in plain decimal (no sign, no leading zero); false when not. */
+bool sc_port_range_parse(const char *s, long *lo, long *hi);
 
 /*
  * Turns CLI text into a typed JSON value for the field ("24" -> 24,

@@ -187,7 +187,8 @@ static void schema_check_unique(struct schema_walk *w, const struct sc_field *f,
 		json_t *set, *el;
 		size_t i;
 
-		if (!(m->flags & SC_F_UNIQUE) && !m->unique)
+		/* a unique list's items are unique in it (schema_check_list_unique) */
+		if ((!(m->flags & SC_F_UNIQUE) && !m->unique) || m->kind == SC_LIST)
 			continue;
 		set = schema_unique_set(w, m);
 		json_array_foreach(v, i, el) {
@@ -212,6 +213,107 @@ static void schema_check_unique(struct schema_walk *w, const struct sc_field *f,
 			free(entry);
 		}
 	}
+}
+
+/* The value of member name of an entry, or its default (a new reference). */
+static json_t *schema_member_value(const struct sc_field *f, const json_t *el, const char *name)
+{
+	const struct sc_field *m = schema_member(f, name);
+	json_t *v = json_object_get(el, name);
+
+	if (v)
+		return json_incref(v);
+	return m && m->def ? json_loads(m->def, JSON_DECODE_ANY, NULL) : NULL;
+}
+
+/* How a duplicate key is told: unique_says with each {member} replaced. */
+static char *schema_key_says(const struct sc_field *f, const json_t *el)
+{
+	struct sbuf b;
+	const char *s = f->unique_says;
+
+	sbuf_init(&b);
+	if (!s) {
+		for (const char *const *k = f->unique_key + 1; *k; k++)
+			sbuf_printf(&b, "%s%s {%s}", k == f->unique_key + 1 ? "with " : ", ", *k, *k);
+		sbuf_add(&b, b.len ? " is already used by" : "is already used by");
+		s = b.s;
+	}
+	{
+		struct sbuf out;
+
+		sbuf_init(&out);
+		while (*s) {
+			const char *close = *s == '{' ? strchr(s, '}') : NULL;
+
+			if (close) {
+				char *name = xstrndup(s + 1, (size_t)(close - s - 1));
+				json_t *v = schema_member_value(f, el, name);
+				char *text = !v ? xstrdup("(none)") : json_is_string(v) ?
+					     xstrdup(json_string_value(v)) :
+					     json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+				sbuf_add(&out, text ? text : "");
+				free(text);
+				json_decref(v);
+				free(name);
+				s = close + 1;
+			} else {
+				sbuf_addn(&out, s++, 1);
+			}
+		}
+		sbuf_free(&b);
+		return sbuf_steal(&out);
+	}
+}
+
+/* A collection's compound key (unique_key): later entries holding the
+ * values an earlier one holds are reported on the key's first member. */
+static void schema_check_unique_key(struct schema_walk *w, const struct sc_field *f,
+				    const json_t *v)
+{
+	json_t *seen, *el;
+	size_t i;
+
+	if (!f->unique_key || !f->unique_key[0])
+		return;
+	seen = json_object();
+	json_array_foreach(v, i, el) {
+		json_t *id = json_object_get(el, "id");
+		struct sbuf key;
+		bool ok = json_is_integer(id);
+		const char *first;
+
+		sbuf_init(&key);
+		for (const char *const *k = f->unique_key; ok && *k; k++) {
+			const struct sc_field *m = schema_member(f, *k);
+			json_t *val = m ? schema_member_value(f, el, *k) : NULL;
+			char part[256], why[256];
+
+			ok = val && sc_check_scalar(m, m->kind, val, why, sizeof(why));
+			if (ok) {
+				sc_kind_key(m->kind, val, part, sizeof(part));
+				sbuf_printf(&key, "%zu:%s\n", strlen(part), part);
+			}
+			json_decref(val);
+		}
+		first = ok ? json_string_value(json_object_get(seen, key.s)) : NULL;
+		if (first) {
+			char *p = xasprintf("%s[%lld].%s", w->path, (long long)json_integer_value(id),
+					    f->unique_key[0]);
+			char *says = schema_key_says(f, el);
+
+			sc_error_addj(w->errs, p, json_object_get(el, f->unique_key[0]), "%s %s", says,
+				      first);
+			free(says);
+			free(p);
+		} else if (ok) {
+			json_object_set_new(seen, key.s, json_sprintf("%s[%lld]", w->path,
+					    (long long)json_integer_value(id)));
+		}
+		sbuf_free(&key);
+	}
+	json_decref(seen);
 }
 
 /* A unique list: no item twice (the first stands). */
@@ -264,6 +366,7 @@ static void schema_check_collection(struct schema_walk *w, const struct sc_field
 		schema_path_pop(w, mark);
 	}
 	schema_check_unique(w, f, v);
+	schema_check_unique_key(w, f, v);
 	/* each id once: sorted, a repeat sits next to its twin */
 	qsort(ids, n, sizeof(*ids), schema_id_order);
 	for (i = 1; i < n; i++) {

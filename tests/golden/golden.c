@@ -34,7 +34,7 @@ extern char **environ;
 static const struct feature_env golden_env = {
 	.paths = {
 		.root = "/", .run = "/run/difos", .state = "/var/lib/difos",
-		.active = "/run/difos/active", .libexec = "/usr/libexec/difos",
+		.active = "/run/difos/active", .etc = "/etc", .libexec = "/usr/libexec/difos",
 		.socket = "/run/difos/control.sock",
 	},
 };

@@ -1,8 +1,11 @@
 #!/usr/bin/python3
 """The source tree's shape, checked: every #include points to the same or a
 lower layer; a feature includes no other feature's header; a private
-header (<name>_int.h) is included only in its own folder; no two files
-call each other (read from the built objects given as arguments). Prints each
+header (<name>_int.h) is included only in its own folder; a feature reaches
+no global of the core (FORBIDDEN: the --root prefix is ctx->env->paths);
+address text is parsed by net/addr.h only (no inet_pton elsewhere but in
+the programs of their own);
+no two files call each other (read from the built objects given as arguments). Prints each
 offence and "layers: N passed, N failed"."""
 import os
 import re
@@ -16,6 +19,13 @@ LAYERS = ["core", "store", "net", "schema", "rpc", "auth", "apply", "features", 
           "daemon", "cli", "web", "engine-exec", "relay6"]
 # programs of their own: they link only what they include, not each other
 PROGRAMS = {"cli", "web", "engine-exec", "relay6"}
+
+# Headers a layer must not include although they are below it: globals
+# that the environment given to every callback replaces.
+FORBIDDEN = {"features": {"core/root.h": "a global; the paths are in ctx->env->paths"}}
+
+# Address text has one parser (net/addr.h, strict); these are its.
+ADDR_PARSE = re.compile(r"\binet_(?:pton|aton|addr|network)\s*\(")
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
@@ -83,6 +93,8 @@ def main():
         mine = layer_of(path)
         if not mine:
             offences.append("%s: its folder is in no layer (add it to LAYERS)" % path)
+        if mine not in ("net",) and mine not in PROGRAMS and ADDR_PARSE.search(text):
+            offences.append("%s parses address text itself: use net/addr.h (net_prefix_parse)" % path)
         for inc in INCLUDE.findall(text):
             if inc not in files:
                 continue  # generated (feature_list.h) or a system header
@@ -94,6 +106,9 @@ def main():
                 offences.append("%s includes %s: %s is above %s" % (path, inc, theirs, mine))
             if inc.endswith("_int.h") and os.path.dirname(inc) != os.path.dirname(path):
                 offences.append("%s includes %s: a header private to %s/" % (path, inc, os.path.dirname(inc)))
+            why = FORBIDDEN.get(mine, {}).get(inc)
+            if why:
+                offences.append("%s includes %s: %s" % (path, inc, why))
             fa, fb = feature_of(path), feature_of(inc)
             if fa and fb and fa != fb:
                 offences.append("%s includes %s: a feature includes another feature" % (path, inc))

@@ -63,6 +63,36 @@ static void test_setup_then_password(void)
 	T_CHECK(!auth_check_password("nobody", "the first password"));
 }
 
+static char *synced_hash;
+static int synced;
+
+static void record_sync(const char *hash, void *arg)
+{
+	(void)arg;
+	synced++;
+	free(synced_hash);
+	synced_hash = xstrdup(hash);
+}
+
+/* root's password follows the admin's through what difosd installs (its
+ * system backend), with the hash, never the password */
+static void test_root_password_follows_through_hook(void)
+{
+	const char *err = NULL;
+
+	auth_set_root_sync(record_sync, NULL);
+	T_CHECK(auth_set_password(AUTH_ADMIN, "the second password", &err) == 0);
+	T_CHECK(synced == 1 && synced_hash && !strncmp(synced_hash, "$y$", 3));
+	T_CHECK(synced_hash && auth_verify_hash("the second password", synced_hash));
+	T_CHECK(auth_set_password("operator", "another good password", &err) == 0);
+	T_CHECK(synced == 1);
+	auth_set_root_sync(NULL, NULL);
+	T_CHECK(auth_set_password(AUTH_ADMIN, "the first password", &err) == 0);
+	T_CHECK(synced == 1);
+	free(synced_hash);
+	synced_hash = NULL;
+}
+
 static void test_sessions(void)
 {
 	char tok[AUTH_TOKEN_HEX + 1], tok2[AUTH_TOKEN_HEX + 1];
@@ -354,6 +384,7 @@ int main(void)
 	T_RUN(test_hash_is_yescrypt_and_verifies);
 	T_RUN(test_password_rules);
 	T_RUN(test_setup_then_password);
+	T_RUN(test_root_password_follows_through_hook);
 	T_RUN(test_sessions);
 	T_RUN(test_api_tokens);
 	T_RUN(test_token_scopes);

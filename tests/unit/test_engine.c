@@ -18,6 +18,7 @@
 #include "core/files.h"
 #include "core/root.h"
 #include "core/util.h"
+#include "rpc/rpc.h"
 #include "schema/schema.h"
 #include "store/doc.h"
 #include "store/jpath.h"
@@ -649,6 +650,112 @@ static void test_reads_view(void)
 	json_decref(doc);
 }
 
+static bool touched_has(const struct apply_result *res, const char *name)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(res->touched, i, v)
+		if (!strcmp(json_string_value(v), name))
+			return true;
+	return false;
+}
+
+/* The LAN's applier resets the addresses the kernel's routes go through:
+ * the routes follow it (struct feature's after), when there are any. */
+static void test_after_lan_routes_put_back(void)
+{
+	json_t *with = running_with("routes.static4", "[{\"id\": 1, \"target\": \"10.99.0.0/16\","
+				    " \"gateway\": \"192.168.1.254\"}]");
+	json_t *moved = json_deep_copy(with), *bare;
+	struct apply_result res;
+	size_t m;
+
+	put(moved, "lan.ipv4.address", "\"192.168.1.3\"");
+	bare = json_deep_copy(moved);
+	put(bare, "routes.static4", "[]");
+	T_CHECK(engine_apply(&eng, with, "tester", "a route", 0, &res) == 0);
+	apply_result_free(&res);
+
+	m = jmark();
+	T_CHECK(engine_apply(&eng, moved, "tester", "move the router", 0, &res) == 0);
+	T_CHECK(touched_has(&res, "lan") && touched_has(&res, "routes"));
+	T_CHECK(jfind(m, "ip addr add 192.168.1.3/24") >= 0);
+	T_CHECK(jfind(m, "ip addr add 192.168.1.3/24") < jfind(m, "10.99.0.0/16"));
+	if (t_cur_failed)
+		dump_journal(m);
+	apply_result_free(&res);
+
+	/* without routes, a LAN change leaves them alone */
+	T_CHECK(engine_apply(&eng, bare, "tester", "no route", 0, &res) == 0);
+	apply_result_free(&res);
+	put(bare, "lan.ipv4.address", "\"192.168.1.4\"");
+	T_CHECK(engine_apply(&eng, bare, "tester", "move again", 0, &res) == 0);
+	T_CHECK(touched_has(&res, "lan") && !touched_has(&res, "routes"));
+	apply_result_free(&res);
+	json_decref(with);
+	json_decref(moved);
+	json_decref(bare);
+}
+
+/* A feature follows only features applied before it. */
+static void test_after_names_earlier_features(void)
+{
+	for (size_t i = 0; i < feature_count(); i++)
+		for (const char *const *a = feature_table[i]->after; a && *a; a++) {
+			const struct feature *g = feature_find(*a);
+			size_t k = 0;
+
+			while (k < feature_count() && feature_table[k] != g)
+				k++;
+			if (!g || k >= i)
+				fprintf(stderr, "    %s follows %s, not a feature before it\n",
+					feature_table[i]->name, *a);
+			T_CHECK(g && k < i);
+		}
+}
+
+/* The web's certificate is made and read with openssl through the system
+ * backend: the dry journal shows every run, the key only as its size. */
+static void test_web_tls_through_backend(void)
+{
+	static const char cert[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+	static const char key[] = "-----BEGIN PRIVATE KEY-----\nSECRETKEY\n-----END PRIVATE KEY-----\n";
+	json_t *doc = running_with("system.hostname", "\"tlsname\""), *res, *err = NULL, *params;
+	struct apply_result ar;
+	size_t m = jmark();
+	char *want;
+
+	T_CHECK(engine_apply(&eng, doc, "tester", "a new name", 0, &ar) == 0);
+	T_CHECK(jhas(m, "run openssl req -x509 "));
+	T_CHECK(jhas(m, "-subj /CN=tlsname/O=difos factory certificate"));
+	T_CHECK(jhas(m, "run openssl x509 -in "));
+	apply_result_free(&ar);
+
+	for (size_t i = 0; i < feature_count(); i++)
+		if (feature_table[i]->methods)
+			rpc_register(feature_table[i]->methods);
+	rpc_set_env(&eng.env);
+	m = jmark();
+	params = json_pack("{s:s, s:s}", "cert", cert, "key", key);
+	res = rpc_invoke("web.certificate", params, "tester", &err);
+	json_decref(params);
+	T_CHECK(res && !err);
+	want = xasprintf("run openssl x509 -noout -pubkey < (%zu bytes)\n", strlen(cert));
+	T_CHECK(jhas_line_start(m, want));
+	free(want);
+	want = xasprintf("run openssl pkey -pubout < (%zu bytes)\n", strlen(key));
+	T_CHECK(jhas_line_start(m, want));
+	free(want);
+	T_CHECK(!jhas(m, "SECRETKEY"));
+	if (t_cur_failed)
+		dump_journal(m);
+	rpc_set_env(NULL);
+	json_decref(res);
+	json_decref(err);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	t_engine_open();
@@ -666,6 +773,9 @@ int main(void)
 	T_RUN(test_boot_after_pending);
 	T_RUN(test_apply_after_reboot);
 	T_RUN(test_reads_view);
+	T_RUN(test_after_lan_routes_put_back);
+	T_RUN(test_after_names_earlier_features);
+	T_RUN(test_web_tls_through_backend);
 
 	t_engine_close();
 	return t_done("unit-engine");

@@ -328,6 +328,35 @@ static void test_unique_across_collections(void)
 		"interfaces.custom[2].name: DMZ is already used by interfaces.custom[1]"));
 }
 
+/* Uniqueness the schema declares: a collection's key of several members
+ * (a route's target, metric and table; an absent member counts as its
+ * default; a bare address is its /32), and a list's items inside a
+ * collection's entry (an extension's codecs, never compared across entries). */
+static void test_unique_key_and_items(void)
+{
+	T_CHECK(first_error_is(defaults_with("routes.static4",
+		"[{\"id\": 1, \"target\": \"10.98.0.1\", \"gateway\": \"192.168.1.9\", \"metric\": 0},"
+		" {\"id\": 2, \"target\": \"10.98.0.1/32\", \"gateway\": \"192.168.1.8\","
+		"  \"table\": 254}]"),
+		"routes.static4[2].target",
+		"routes.static4[2].target: 10.98.0.1/32 with metric 0 in table 254 is already routed "
+		"by routes.static4[1]"));
+	T_CHECK(valid(defaults_with("routes.static4",
+		"[{\"id\": 1, \"target\": \"10.98.0.1\", \"gateway\": \"192.168.1.9\"},"
+		" {\"id\": 2, \"target\": \"10.98.0.1\", \"gateway\": \"192.168.1.8\", \"table\": 7}]")));
+	T_CHECK(first_error_is(defaults_with("extensions.list",
+		"[{\"id\": 1, \"name\": \"A\", \"number\": \"1000\", \"codecs\": [\"ulaw\", \"opus\", \"ulaw\"]}]"),
+		"extensions.list[1].codecs", "extensions.list[1].codecs: ulaw is listed twice"));
+	T_CHECK(valid(defaults_with("extensions.list",
+		"[{\"id\": 1, \"name\": \"A\", \"number\": \"1000\", \"codecs\": [\"ulaw\"],"
+		" \"password\": \"Kq7!vTz2#pLw9xRe\"},"
+		" {\"id\": 2, \"name\": \"B\", \"number\": \"1001\", \"codecs\": [\"ulaw\"],"
+		" \"password\": \"Zm4@rYc8%hNb3sGu\"}]")));
+	T_CHECK(first_error_is(defaults_with("pbx.local_subnets", "[\"10.0.0.0/8\", \"10.9.9.9\","
+					     " \"10.9.9.9/32\"]"),
+			       "pbx.local_subnets", "pbx.local_subnets: 10.9.9.9/32 is listed twice"));
+}
+
 static void test_invalid_wan_static(void)
 {
 	json_t *d = schema_defaults();
@@ -659,6 +688,24 @@ static void test_export(void)
 	json_decref(ex);
 }
 
+/* The port_range kind's reader, the one the firewall's port texts use. */
+static void test_port_range_parse(void)
+{
+	static const char *const bad[] = { "0", "65536", "080", "+80", " 80", "80-", "-80",
+					   "90-80", "80-0", "1-2-3", "", "x", NULL };
+	long lo = -1, hi = -1;
+
+	T_CHECK(sc_port_range_parse("80", &lo, &hi) && lo == 80 && hi == 80);
+	T_CHECK(sc_port_range_parse("1-65535", &lo, &hi) && lo == 1 && hi == 65535);
+	T_CHECK(sc_port_range_parse("5060-5060", &lo, &hi) && lo == 5060 && hi == 5060);
+	for (const char *const *b = bad; *b; b++) {
+		if (sc_port_range_parse(*b, &lo, &hi))
+			fprintf(stderr, "    \"%s\" read as %ld-%ld\n", *b, lo, hi);
+		T_CHECK(!sc_port_range_parse(*b, &lo, &hi));
+	}
+	T_CHECK(!sc_port_range_parse(NULL, &lo, &hi));
+}
+
 int main(void)
 {
 	feature_schema_init();
@@ -674,6 +721,7 @@ int main(void)
 	T_RUN(test_invalid_lease_outside_lan);
 	T_RUN(test_invalid_duplicate_mac);
 	T_RUN(test_unique_across_collections);
+	T_RUN(test_unique_key_and_items);
 	T_RUN(test_invalid_wan_static);
 	T_RUN(test_invalid_wan_overlap);
 	T_RUN(test_invalid_lan);
@@ -684,5 +732,6 @@ int main(void)
 	T_RUN(test_mask_secrets);
 	T_RUN(test_ref);
 	T_RUN(test_export);
+	T_RUN(test_port_range_parse);
 	return t_done("unit-schema");
 }

@@ -12,6 +12,7 @@ import { schemaTabs } from '../schematabs';
 import { sectionForm } from '../section';
 import type { Entry, TableOptions } from '../table';
 import { banner, busy } from '../ui';
+import { checkScalar } from '../validate';
 
 interface SqmStatus {
   available?: boolean;
@@ -31,12 +32,10 @@ export function sqmNotice(s: SqmStatus): string | null {
     'Settings can be saved, but an apply with SQM enabled fails and is rolled back.';
 }
 
-/** Reads a speed typed in Mbps: a positive number, or an error sentence. */
+/** Reads a speed typed in Mbps, as the kind rate reads it: a positive number, or an error sentence. */
 export function readSpeed(text: string): number | string {
-  const t = text.trim();
-  if (!/^[0-9]+(\.[0-9]+)?$/.test(t)) return 'Enter the speed in Mbps, e.g. 100 or 8.5';
-  const v = Number(t);
-  return v > 0 ? v : 'Must be above 0';
+  const r = checkScalar({ 'x-difos-kind': 'rate' }, text.trim());
+  return r.error ?? (r.value as number);
 }
 
 function sqmStatusCard(): HTMLElement {

@@ -201,6 +201,34 @@ describe('routes', () => {
     expect(policyMatch({ id: 1 })).toBe('any');
   });
 
+  it('a static route with the target, metric and table of another is refused in the dialog', async () => {
+    const { seen } = mockFetch({
+      'GET /config/routes/static4': [200, [{ id: 1, target: '10.9.0.0/16', gateway: '192.168.1.9', metric: 0, table: 254 }]],
+      'GET /config/routes/policy': [200, []],
+      'GET /config/routes/static6': [200, []],
+      'GET /config/interfaces/custom': [200, []],
+      'GET /routes/domain-lists': [200, { lists: [] }],
+      'POST /config/routes/static4': [200, { staged: true }],
+      'GET /changes': [200, []],
+    });
+    const root = render(routesPage, 'tab=static4');
+    const card = () => root.querySelector<HTMLElement>('[data-test="table-routes.static4"]');
+    await until(() => card()?.querySelector('[data-test=entry-1]'));
+    card()!.querySelector<HTMLButtonElement>('[data-test=add]')!.click();
+    const dlg = document.querySelector<HTMLElement>('[data-test=entry-dialog]')!;
+    const input = (name: string) => dlg.querySelector<HTMLInputElement>(`[data-field="routes.static4.${name}"] input`)!;
+    type(input('target'), '10.9.0.0/16');
+    type(input('gateway'), '192.168.1.8');
+    dlg.querySelector<HTMLButtonElement>('[data-test=save]')!.click();
+    await until(() => dlg.querySelector('[data-test="error-routes.static4.target"]')!.textContent);
+    expect(dlg.querySelector('[data-test="error-routes.static4.target"]')!.textContent).toBe(
+      '10.9.0.0/16 with metric 0 in table 254 is already routed by routes.static4[1]');
+    expect(seen.some((s) => s.method === 'POST')).toBe(false);
+    type(input('metric'), '5');
+    dlg.querySelector<HTMLButtonElement>('[data-test=save]')!.click();
+    await until(() => seen.some((s) => s.method === 'POST'));
+  });
+
   it('the policy route dialog picks premade lists and offers the uplinks', async () => {
     const { seen } = mockFetch({
       'GET /config/routes/policy': [200, [{ id: 1, name: 'vpn', source: ['192.168.1.101/32'], domains: ['mullvad.net'], interface: 'wan' }]],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  checkList, checkScalar, isCidr4, isCidr6, isDuid, isFqdn, isIfname, isIPv4, isIPv6, isIPv6Suffix,
+  checkList, checkScalar, duplicates, uniqueKey, isCidr4, isCidr6, isDuid, isFqdn, isIfname, isIPv4, isIPv6, isIPv6Suffix,
   isLabel, isMac, parseDuration, parseIPv6, portRange, splitList,
 } from '../validate';
 import { nodeAt } from '../schema';
@@ -147,6 +147,27 @@ describe('checkScalar by kind', () => {
     expect(checkScalar({ 'x-difos-kind': 'rate', exclusiveMinimum: 0 }, '0').error).toMatch(/positive/);
     expect(checkScalar({ 'x-difos-kind': 'ref', minimum: 1 }, '3').value).toBe(3);
     expect(checkScalar({ 'x-difos-kind': 'ref', minimum: 1 }, '0').error).toBeDefined();
+  });
+});
+
+describe('uniqueness from the schema', () => {
+  it('a unique list refuses an item twice, compared as the kind compares', () => {
+    expect(checkList(at('extensions.list').items!.properties!.codecs, 'ulaw, opus, ulaw').error).toBe('ulaw is listed twice');
+    expect(checkList(at('extensions.list').items!.properties!.codecs, 'ulaw, opus').value).toEqual(['ulaw', 'opus']);
+    expect(checkList(at('pbx.local_subnets'), '10.9.9.9, 10.9.9.9/32').error).toBe('10.9.9.9/32 is listed twice');
+    expect(uniqueKey('cidr6', '2001:DB8:0::/32')).toBe(uniqueKey('cidr6', '2001:db8::/32'));
+    expect(uniqueKey('mac', '02-AA-00-00-00-01')).toBe(uniqueKey('mac', '02:aa:00:00:00:01'));
+  });
+  it('a collection key of several members, absent ones at their defaults', () => {
+    const others = [{ id: 1, target: '10.9.0.0/16', gateway: '10.0.0.1' }];
+    expect(duplicates(at('routes.static4'), 'routes.static4', { target: '10.9.0.0/16', interface: 'eth2' }, others)).toEqual([
+      { field: 'target', error: '10.9.0.0/16 with metric 0 in table 254 is already routed by routes.static4[1]' }]);
+    expect(duplicates(at('routes.static4'), 'routes.static4', { target: '10.9.0.0/16', metric: 5 }, others)).toEqual([]);
+  });
+  it('a unique member among the entries', () => {
+    const others = [{ id: 3, mac: '00:11:22:33:44:55', ip: '192.168.1.20' }];
+    expect(duplicates(at('dhcp.static_leases'), 'dhcp.static_leases', { mac: '00-11-22-33-44-66', ip: '192.168.1.20' }, others))
+      .toEqual([{ field: 'ip', error: '192.168.1.20 is already used by dhcp.static_leases[3]' }]);
   });
 });
 

@@ -9,7 +9,6 @@
 #include "apply/feature.h"
 #include "apply/system.h"
 #include "core/files.h"
-#include "core/root.h"
 #include "core/util.h"
 #include "store/doc.h"
 #include "store/store.h"
@@ -45,7 +44,8 @@ static int system_render(struct feature_ctx *ctx, struct render_out *out)
 static int system_apply(struct feature_ctx *ctx)
 {
 	char *rendered = xasprintf("%s/hostname", ctx->dir), *text = file_read(rendered, NULL);
-	char *etc = root_path("/etc"), *path = root_path("/etc/hostname"), name[64];
+	const char *etc = ctx->env->paths.etc;
+	char *path = xasprintf("%s/hostname", etc), name[64];
 	int rc;
 
 	free(rendered);
@@ -54,14 +54,12 @@ static int system_apply(struct feature_ctx *ctx)
 		store_set_keep(ctx->env->engine->store,
 			       (int)doc_int(ctx->doc, "system.keep_revisions", STORE_KEEP_DEFAULT));
 	if (!text) {
-		free(etc);
 		free(path);
 		ctx->err = xasprintf("cannot read the rendered hostname: %s", strerror(errno));
 		return -1;
 	}
 	snprintf(name, sizeof(name), "%.*s", (int)strcspn(text, "\n"), text);
 	mkdir_p(etc, 0755);
-	free(etc);
 	rc = file_write_atomic(path, text, strlen(text), 0644);
 	free(text);
 	free(path);
@@ -70,7 +68,7 @@ static int system_apply(struct feature_ctx *ctx)
 		return -1;
 	}
 	/* only the real machine's name: a test or demo root must not rename the host */
-	if (!strcmp(root_get(), "/") && !sys_is_dry(ctx->env->sys) && sethostname(name, strlen(name)) < 0) {
+	if (!strcmp(ctx->env->paths.root, "/") && !sys_is_dry(ctx->env->sys) && sethostname(name, strlen(name)) < 0) {
 		ctx->err = xasprintf("sethostname %s: %s", name, strerror(errno));
 		return -1;
 	}

@@ -1,11 +1,13 @@
 /*
- * TLS certificates of the web interface, under <root>/etc/difos/tls:
+ * TLS certificates of the web interface, under <etc>/difos/tls (the
+ * environment's paths.etc):
  *   factory.crt / factory.key  made at first start (self-signed, 10 years), and
  *                              again when the router's names change
  *   factory.names              the subjectAltName it was made for
  *   user.crt / user.key        installed by the admin (web.certificate)
  * Keys are written 0600 in a 0700 directory. openssl(1) does the
- * cryptography; difos only runs it with argv arrays.
+ * cryptography; difos runs it with argv arrays through the system backend
+ * (the dry backend records it and makes no certificate).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,8 +20,6 @@
 #include "apply/system.h"
 #include "core/files.h"
 #include "core/log.h"
-#include "core/root.h"
-#include "core/spawn.h"
 #include "core/util.h"
 #include "features/admin/web/web.h"
 
@@ -33,9 +33,9 @@ static void tls_info_forget(void)
 	tls_info_cache = NULL;
 }
 
-static char *tls_dir(void)
+static char *tls_dir(const struct feature_env *env)
 {
-	char *d = root_path("/etc/difos/tls");
+	char *d = xasprintf("%s/difos/tls", env->paths.etc);
 
 	mkdir_p(d, 0700);
 	chmod(d, 0700);
@@ -50,9 +50,10 @@ static bool tls_exists(const char *path)
 /* The factory certificate names what the configuration names (the web
  * feature renders it: hostname, hostname.domain, localhost, the LAN
  * address), not whatever the kernel is called at first start. */
-static int tls_make_factory(const char *crt, const char *key, const char *names, char **err)
+static int tls_make_factory(struct sys *sys, const char *crt, const char *key,
+			    const char *names, char **err)
 {
-	struct spawn_result r;
+	char *out = NULL;
 	char *subj, *san, *keyout = xasprintf("%s.tmp", key), *crtout = xasprintf("%s.tmp", crt);
 	char *cn = xstrndup(names + 4, strcspn(names + 4, ","));   /* "DNS:name,..." */
 	mode_t old = umask(0077);
@@ -60,14 +61,16 @@ static int tls_make_factory(const char *crt, const char *key, const char *names,
 
 	subj = xasprintf("/CN=%s/O=difos factory certificate", cn);
 	san = xasprintf("subjectAltName=%s", names);
-	rc = spawn_run((char *const[]){ "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-					"ec_paramgen_curve:prime256v1", "-nodes", "-days", "3650",
-					"-subj", subj, "-addext", san, "-keyout", keyout, "-out",
-					crtout, NULL }, NULL, 30000, &r);
+	rc = sys->run(sys, (char *const[]){ "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+					    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "3650",
+					    "-subj", subj, "-addext", san, "-keyout", keyout, "-out",
+					    crtout, NULL }, NULL, 30000, &out);
 	umask(old);
-	if (rc < 0 || r.status != 0) {
-		*err = xasprintf("cannot make the factory certificate: %s", r.output ? r.output : "");
+	if (rc != 0) {
+		*err = xasprintf("cannot make the factory certificate: %s", out ? out : "");
 		rc = -1;
+	} else if (sys_is_dry(sys)) {
+		rc = 0;   /* recorded, nothing made */
 	} else if (chmod(keyout, 0600) < 0 || rename(keyout, key) < 0 || rename(crtout, crt) < 0) {
 		*err = xstrdup("cannot store the factory certificate");
 		rc = -1;
@@ -75,7 +78,7 @@ static int tls_make_factory(const char *crt, const char *key, const char *names,
 		log_info("web: made the factory certificate %s", crt);
 		rc = 0;
 	}
-	spawn_result_free(&r);
+	free(out);
 	unlink(keyout);
 	unlink(crtout);
 	free(keyout);
@@ -128,33 +131,33 @@ static char *tls_factory_names(const char *dir)
 /* The certificate difosd-web was started with (server.crt's text). */
 static char *tls_served;
 
-static char *tls_server_crt(void)
+static char *tls_server_crt(const struct feature_env *env)
 {
-	char *dir = tls_dir(), *path = xasprintf("%s/server.crt", dir), *text = file_read(path, NULL);
+	char *dir = tls_dir(env), *path = xasprintf("%s/server.crt", dir), *text = file_read(path, NULL);
 
 	free(path);
 	free(dir);
 	return text;
 }
 
-void web_tls_served(void)
+void web_tls_served(const struct feature_env *env)
 {
 	free(tls_served);
-	tls_served = tls_server_crt();
+	tls_served = tls_server_crt(env);
 }
 
-bool web_tls_unserved(void)
+bool web_tls_unserved(const struct feature_env *env)
 {
-	char *now = tls_server_crt();
+	char *now = tls_server_crt(env);
 	bool differs = now && (!tls_served || strcmp(now, tls_served));
 
 	free(now);
 	return differs;
 }
 
-bool web_tls_behind(const char *active)
+bool web_tls_behind(const struct feature_env *env)
 {
-	char *dir = tls_dir(), *want_path = xasprintf("%s/web/tls.names", active);
+	char *dir = tls_dir(env), *want_path = xasprintf("%s/web/tls.names", env->paths.active);
 	char *user_path = xasprintf("%s/user.crt", dir);
 	char *want = file_read(want_path, NULL), *made = tls_factory_names(dir);
 	bool behind;
@@ -190,7 +193,7 @@ static int tls_copy(const char *from, const char *to, mode_t mode)
 int web_tls_paths(const struct feature_env *env, const char *names, char **cert, char **key,
 		  char **err)
 {
-	char *dir = tls_dir();
+	char *dir = tls_dir(env);
 	char *ucrt = xasprintf("%s/user.crt", dir), *ukey = xasprintf("%s/user.key", dir);
 	char *fcrt = xasprintf("%s/factory.crt", dir), *fkey = xasprintf("%s/factory.key", dir);
 	char *made_for = tls_factory_names(dir);
@@ -207,18 +210,21 @@ int web_tls_paths(const struct feature_env *env, const char *names, char **cert,
 		char *np = xasprintf("%s/factory.names", dir), *text = xasprintf("%s\n", names);
 		/* the one before is kept: a rollback brings back the very
 		 * certificate the browser trusted, not a new one */
-		if (tls_factory_swap(dir, names) == 0)
+		if (sys_is_dry(env->sys))
+			rc = tls_make_factory(env->sys, fcrt, fkey, names, err);   /* recorded only */
+		else if (tls_factory_swap(dir, names) == 0)
 			rc = 0;
 		else
-			rc = tls_make_factory(fcrt, fkey, names, err);
-		if (rc == 0 && file_write_atomic(np, text, strlen(text), 0644) < 0) {
+			rc = tls_make_factory(env->sys, fcrt, fkey, names, err);
+		if (rc == 0 && !sys_is_dry(env->sys) && file_write_atomic(np, text, strlen(text), 0644) < 0) {
 			*err = xstrdup("cannot store the factory certificate's names");
 			rc = -1;
 		}
 		free(np);
 		free(text);
 	}
-	if (rc == 0 && (tls_copy(user ? ukey : fkey, *key, 0600) < 0 ||
+	/* the dry backend made no certificate to install */
+	if (rc == 0 && !sys_is_dry(env->sys) && (tls_copy(user ? ukey : fkey, *key, 0600) < 0 ||
 			tls_copy(user ? ucrt : fcrt, *cert, 0644) < 0)) {
 		*err = xstrdup("cannot install the certificate for difosd-web");
 		rc = -1;
@@ -227,7 +233,10 @@ int web_tls_paths(const struct feature_env *env, const char *names, char **cert,
 	 * never run openssl; the PBX's TLS transport presents it too */
 	if (rc == 0) {
 		json_t *ev = json_pack("{s:s, s:s}", "cert", *cert, "key", *key);
-		json_decref(web_tls_info());
+		/* a status read while openssl ran (the backend lets go of the
+		 * core's lock meanwhile) may have kept the one before */
+		tls_info_forget();
+		json_decref(web_tls_info(env));
 		feature_emit(env, EV_CERTIFICATE, ev);
 		json_decref(ev);
 	}
@@ -240,18 +249,18 @@ int web_tls_paths(const struct feature_env *env, const char *names, char **cert,
 	return rc;
 }
 
-static char *tls_openssl(char *const argv[], const char *input)
+/* openssl's output, or NULL when it failed; input on its stdin */
+static char *tls_openssl(struct sys *sys, char *const argv[], const char *input)
 {
-	struct spawn_result r;
 	char *out = NULL;
 
-	if (spawn_run(argv, input, 10000, &r) == 0 && r.status == 0)
-		out = xstrdup(r.output ? r.output : "");
-	spawn_result_free(&r);
-	return out;
+	if (sys->run(sys, argv, input, 10000, &out) == 0)
+		return out ? out : xstrdup("");
+	free(out);
+	return NULL;
 }
 
-json_t *web_tls_info(void)
+json_t *web_tls_info(const struct feature_env *env)
 {
 	char *dir, *crt, *text;
 	bool user;
@@ -259,7 +268,7 @@ json_t *web_tls_info(void)
 
 	if (tls_info_cache)
 		return json_incref(tls_info_cache);
-	dir = tls_dir();
+	dir = tls_dir(env);
 	crt = xasprintf("%s/user.crt", dir);
 	user = tls_exists(crt);
 
@@ -267,7 +276,7 @@ json_t *web_tls_info(void)
 		free(crt);
 		crt = xasprintf("%s/factory.crt", dir);
 	}
-	text = tls_openssl((char *const[]){ "openssl", "x509", "-in", crt, "-noout", "-subject",
+	text = tls_openssl(env->sys, (char *const[]){ "openssl", "x509", "-in", crt, "-noout", "-subject",
 					    "-enddate", "-fingerprint", "-sha256", NULL }, NULL);
 	o = text ? json_pack("{s:s, s:s}", "source", user ? "user" : "factory", "details", text) : NULL;
 	free(text);
@@ -284,7 +293,7 @@ json_t *web_tls_info(void)
 static json_t *web_certificate(struct rpc_call *c)
 {
 	const char *cert = rpc_str(c, "cert"), *key = rpc_str(c, "key");
-	char *dir = tls_dir(), *ucrt = xasprintf("%s/user.crt", dir), *ukey = xasprintf("%s/user.key", dir);
+	char *dir = tls_dir(c->env), *ucrt = xasprintf("%s/user.crt", dir), *ukey = xasprintf("%s/user.key", dir);
 	char *pub_cert = NULL, *pub_key = NULL;
 	json_t *out = NULL;
 
@@ -302,8 +311,9 @@ static json_t *web_certificate(struct rpc_call *c)
 		rpc_fail(c, RPC_INVALID, "key", NULL, "key: a PEM private key is required");
 		goto done;
 	}
-	pub_cert = tls_openssl((char *const[]){ "openssl", "x509", "-noout", "-pubkey", NULL }, cert);
-	pub_key = tls_openssl((char *const[]){ "openssl", "pkey", "-pubout", NULL }, key);
+	pub_cert = tls_openssl(c->env->sys, (char *const[]){ "openssl", "x509", "-noout", "-pubkey",
+							     NULL }, cert);
+	pub_key = tls_openssl(c->env->sys, (char *const[]){ "openssl", "pkey", "-pubout", NULL }, key);
 	if (!pub_cert) {
 		rpc_fail(c, RPC_INVALID, "cert", NULL, "cert: openssl cannot read the certificate");
 		goto done;
@@ -327,7 +337,7 @@ restart:
 			out = rpc_fail(c, RPC_INTERNAL, NULL, NULL, "%s", err);
 		} else if (sv_running("difosd-web")) {
 			sv_restart("difosd-web");
-			web_tls_served();
+			web_tls_served(c->env);
 		}
 		free(crt);
 		free(k);
@@ -344,7 +354,7 @@ done:
 
 static json_t *web_certificate_info(struct rpc_call *c)
 {
-	json_t *o = web_tls_info();
+	json_t *o = web_tls_info(c->env);
 
 	return o ? o : rpc_fail(c, RPC_NOTFOUND, NULL, NULL, "no certificate yet");
 }

@@ -14,7 +14,6 @@
 #include "apply/system.h"
 #include "auth/auth.h"
 #include "core/files.h"
-#include "core/root.h"
 #include "core/util.h"
 #include "features/admin/web/web.h"
 #include "store/doc.h"
@@ -124,13 +123,13 @@ static void web_restart_now(uv_timer_t *t)
 	 * certificate it trusts; a rollback may bring that one back. While an
 	 * apply runs (a nested loop) the certificate may not match the names in
 	 * force yet: that apply's own web_apply decides. */
-	if (t && ((env->engine && env->engine->confirm_rev) || web_tls_behind(env->paths.active))) {
+	if (t && ((env->engine && env->engine->confirm_rev) || web_tls_behind(env))) {
 		uv_timer_start(&web_restart_timer, web_restart_now, 1000, 0);
 		return;
 	}
-	if (web_tls_unserved() && sv_running("difosd-web")) {
+	if (web_tls_unserved(env) && sv_running("difosd-web")) {
 		sv_restart("difosd-web");
-		web_tls_served();
+		web_tls_served(env);
 	}
 }
 
@@ -208,8 +207,8 @@ static int web_apply(struct feature_ctx *ctx)
 		/* the same command line reads a new certificate only at start;
 		 * one started just now (boot) has it already */
 		if (!was_running)
-			web_tls_served();
-		else if (web_tls_unserved())
+			web_tls_served(ctx->env);
+		else if (web_tls_unserved(ctx->env))
 			web_restart_later(ctx->env);
 		free(g);
 		free(hs);
@@ -248,7 +247,7 @@ static json_t *web_status(struct feature_ctx *ctx)
 
 	json_t *o = json_pack("{s:I, s:I}", "https_port", (json_int_t)doc_int(doc, "web.https_port", 443),
 			      "http_port", (json_int_t)doc_int(doc, "web.http_port", 80));
-	json_t *tls = web_tls_info();
+	json_t *tls = web_tls_info(ctx->env);
 
 	if (tls)
 		json_object_set_new(o, "certificate", tls);

@@ -17,15 +17,15 @@ struct sys;
  * malloc'd. */
 int web_tls_paths(const struct feature_env *env, const char *names, char **cert, char **key,
 		  char **err);
-json_t *web_tls_info(void);
+json_t *web_tls_info(const struct feature_env *env);
 extern const struct rpc_method web_methods[];
 /* difosd-web reads its certificate only at start: it was just started with
  * server.crt as it is now; does server.crt differ from that one? */
-void web_tls_served(void);
-bool web_tls_unserved(void);
+void web_tls_served(const struct feature_env *env);
+bool web_tls_unserved(const struct feature_env *env);
 /* Is the factory certificate made for other names than the rendered ones
- * in force under active (an apply is under way)? */
-bool web_tls_behind(const char *active);
+ * in force (env->paths.active: an apply is under way)? */
+bool web_tls_behind(const struct feature_env *env);
 /* tls_cli.c */
 int web_cli_certificate(const struct rpc_cli_ctx *cli, int argc, char **argv);
 

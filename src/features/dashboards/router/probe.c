@@ -21,6 +21,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "features/dashboards/router/dashboard.h"
+#include "net/addr.h"
 
 struct probe_round {
 	uv_poll_t icmp, dns;
@@ -213,9 +214,11 @@ static int probe_icmp_send(struct probe_round *r, const char *gw, const char *de
 	struct sockaddr_in to = { .sin_family = AF_INET };
 	struct icmphdr ic = { .type = ICMP_ECHO };
 	uint8_t pkt[sizeof(ic) + 16];
+	struct net_prefix a;
 
-	if (inet_pton(AF_INET, gw, &to.sin_addr) != 1)
+	if (net_prefix_parse(gw, 4, false, &a) != NET_OK)
 		return -1;
+	memcpy(&to.sin_addr, a.addr, 4);
 	r->gw = to.sin_addr;
 	r->icmp_fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
 	if (r->icmp_fd < 0)
@@ -249,9 +252,11 @@ static int probe_dns_send(struct probe_round *r, const char *server)
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(53) };
 	/* header (id, recursion desired, one question), then ". NS IN" */
 	uint8_t q[17] = { 0, 0, 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 1 };
+	struct net_prefix a;
 
-	if (inet_pton(AF_INET, server, &to.sin_addr) != 1)
+	if (net_prefix_parse(server, 4, false, &a) != NET_OK)
 		return -1;
+	memcpy(&to.sin_addr, a.addr, 4);
 	r->dns_fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (r->dns_fd < 0)
 		return -1;

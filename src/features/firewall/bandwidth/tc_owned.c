@@ -36,7 +36,7 @@ static bool qos_ingress_is_ours(struct sys *sys, const char *dev, const char *if
 {
 	char *out = NULL, *needle = xasprintf("to device %s)", ifb);
 	bool ours = sys->run(sys, (char *const[]){ "tc", "filter", "show", "dev", (char *)dev,
-				   "parent", "ffff:", NULL }, QOS_TC_TIMEOUT_MS, &out) == 0 &&
+				   "parent", "ffff:", NULL }, NULL, QOS_TC_TIMEOUT_MS, &out) == 0 &&
 		    out && strstr(out, needle);
 
 	free(out);
@@ -66,7 +66,7 @@ static char *qos_qdiscs(struct sys *sys, const char *dev)
 	char *out = NULL;
 
 	if (sys->run(sys, (char *const[]){ "tc", "qdisc", "show", "dev", (char *)dev, NULL },
-		     QOS_TC_TIMEOUT_MS, &out) == 0 && out)
+		     NULL, QOS_TC_TIMEOUT_MS, &out) == 0 && out)
 		return out;
 	free(out);
 	return NULL;
@@ -125,7 +125,7 @@ int qos_tc_load(struct sys *sys, const char *ifb, const char *batch, char **err)
 	    sys_net(sys, err, &(struct nl_op){ .kind = NL_LINK_UP, .dev = ifb }))
 		return -1;
 	rc = sys->run(sys, (char *const[]){ "tc", "-batch", (char *)batch, NULL },
-		      QOS_TC_TIMEOUT_MS, &out);
+		      NULL, QOS_TC_TIMEOUT_MS, &out);
 	if (rc != 0) {
 		size_t l = out ? strlen(out) : 0;
 		while (l > 0 && (out[l - 1] == '\n' || out[l - 1] == ' '))

@@ -291,14 +291,8 @@ static char *port_lines(const json_t *ports)
 	json_t *p;
 
 	json_array_foreach(ports, i, p) {
-		const char *s = json_string_value(p);
-		char *end;
-
-		if (!s)
-			continue;
-		v[n].lo = strtol(s, &end, 10);
-		v[n].hi = *end == '-' ? strtol(end + 1, NULL, 10) : v[n].lo;
-		n++;
+		if (sc_port_range_parse(json_string_value(p), &v[n].lo, &v[n].hi))
+			n++;
 	}
 	qsort(v, n, sizeof(*v), range_cmp);
 	for (i = 0; i < n; i++) {

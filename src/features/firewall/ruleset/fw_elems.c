@@ -141,12 +141,9 @@ static bool parse_key(const char *text, int keytype, struct key_range *r, char *
 	if (is_map_type(keytype))
 		return parse_map_elem(text, keytype, r, why, whylen);
 	if (keytype == FW_KEY_PORT) {
-		char *end;
-		long lo = strtol(text, &end, 10), hi = lo;
+		long lo, hi;
 
-		if (*end == '-')
-			hi = strtol(end + 1, &end, 10);
-		if (*end || lo < 0 || hi < lo || hi > 65535) {
+		if (!sc_port_range_parse(text, &lo, &hi)) {
 			snprintf(why, whylen, "%s is not a port or a port range", text);
 			return false;
 		}

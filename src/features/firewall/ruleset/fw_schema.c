@@ -370,35 +370,6 @@ static void check_addr_list(const json_t *list, const char *path, const json_t *
 	}
 }
 
-/* One decimal part of a port range: 1-65535, no leading zero or sign. */
-static const char *plain_port(const char *s, long *v)
-{
-	*v = 0;
-	if (*s < '1' || *s > '9')
-		return NULL;
-	while (*s >= '0' && *s <= '9') {
-		*v = *v * 10 + (*s++ - '0');
-		if (*v > 65535)
-			return NULL;
-	}
-	return s;
-}
-
-/* "N" or "N-M" exactly as SC_PORT_RANGE accepts it; false means "ask it". */
-static bool plain_port_range(const char *s)
-{
-	long lo, hi;
-
-	s = plain_port(s, &lo);
-	if (!s)
-		return false;
-	if (!*s)
-		return true;
-	if (*s != '-' || !(s = plain_port(s + 1, &hi)))
-		return false;
-	return !*s && lo <= hi;
-}
-
 /*
  * "80", "20000-30000", "6067/udp", "20000-30000/udp", or a port alias name.
  * Returns the protocol bits the item needs (1 tcp, 2 udp, 3 either) or 0
@@ -411,6 +382,7 @@ static unsigned check_port_item(const char *s, const char *path, const json_t *d
 	const char *slash = strchr(s, '/');
 	unsigned need = 3;
 	char why[128], *num;
+	long lo, hi;
 	json_t *j;
 	bool ok;
 
@@ -432,7 +404,7 @@ static unsigned check_port_item(const char *s, const char *path, const json_t *d
 		}
 	}
 	num = xstrndup(s, slash ? (size_t)(slash - s) : strlen(s));
-	if (plain_port_range(num)) { /* the common case, without a JSON value */
+	if (sc_port_range_parse(num, &lo, &hi)) { /* the common case, without a JSON value */
 		free(num);
 		return need;
 	}
@@ -519,19 +491,6 @@ static void rule_check(const json_t *el, const char *path, const json_t *doc,
 
 /* ---- port forwards ---- */
 
-static bool range_parse(const char *s, long *lo, long *hi)
-{
-	char *end;
-
-	if (!s)
-		return false;
-	*lo = strtol(s, &end, 10);
-	*hi = *lo;
-	if (*end == '-')
-		*hi = strtol(end + 1, &end, 10);
-	return *end == '\0' && *lo >= 1 && *hi >= *lo && *hi <= 65535;
-}
-
 /* A LAN network of the router: the LAN's, or an enabled custom interface's
  * in zone lan. */
 struct fw_lan_net {
@@ -605,7 +564,8 @@ static void forward_check(const json_t *el, const char *path, const json_t *doc,
 	forward_target_check(el, path, doc, errs);
 	/* nftables keeps a range's ports or sends them all to one port:
 	 * a range cannot be shifted onto another range */
-	if (lanp && range_parse(wan, &wlo, &whi) && range_parse(lanp, &llo, &lhi) && llo != lhi &&
+	if (lanp && sc_port_range_parse(wan, &wlo, &whi) &&
+	    sc_port_range_parse(lanp, &llo, &lhi) && llo != lhi &&
 	    (llo != wlo || lhi != whi)) {
 		p = item_path(&pb, path, "lan_port");
 		sc_error_add(errs, p, lanp, "must be one port, or the WAN range itself (%s)", wan);
@@ -632,7 +592,7 @@ static void forwards_overlap(const json_t *doc, struct sc_error_list *errs)
 		struct fw_span *x = &sp[n];
 
 		if ((en && !json_is_true(en)) ||
-		    !range_parse(json_string_value(json_object_get(a, "wan_port")), &x->lo, &x->hi))
+		    !sc_port_range_parse(json_string_value(json_object_get(a, "wan_port")), &x->lo, &x->hi))
 			continue;
 		x->fwd = a;
 		x->protos = proto_bits(json_string_value(json_object_get(a, "proto")));

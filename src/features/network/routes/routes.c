@@ -29,11 +29,6 @@ static void routes_render_route(struct sbuf *b, const json_t *r)
 		    doc_int(r, "metric", 0));
 }
 
-/* The sections whose appliers reset addresses (the kernel drops the routes
- * through a device that loses its addresses): a change there applies the
- * routes again. */
-static const char *const routes_after[] = { "lan", "wan", "interfaces", NULL };
-
 static int routes_render(struct feature_ctx *ctx, struct render_out *out)
 {
 	const json_t *doc = ctx->doc;
@@ -49,15 +44,6 @@ static int routes_render(struct feature_ctx *ctx, struct render_out *out)
 		sbuf_printf(&b, "rule pref %lld fwmark 0x%llx/0x%x lookup %lld interface %s\n",
 			    doc_int(v, "pref", 0), doc_int(v, "mark", 0), ROUTES_MARK_MASK,
 			    doc_int(v, "table", 0), doc_str(v, "interface"));
-	if (json_array_size(json_object_get(want, "routes")) ||
-	    json_array_size(json_object_get(want, "rules"))) {
-		for (const char *const *s = routes_after; *s; s++) {
-			char *text = json_dumps(json_object_get(doc, *s),
-						JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-			sbuf_printf(&b, "after %s %s\n", *s, text ? text : "null");
-			free(text);
-		}
-	}
 	json_decref(want);
 	render_add(out, "routes.state", 0644, sbuf_steal(&b));
 	sbuf_init(&b);
@@ -97,6 +83,19 @@ static void routes_flush_sets(struct feature_ctx *ctx)
 	free(new_text);
 	free(old_path);
 	free(new_path);
+}
+
+/* Anything the appliers of lan, wan and ifaces can undo: they reset
+ * the addresses of devices, and the kernel drops the routes through a
+ * device that loses its addresses, so the routes are put back after them. */
+static bool routes_in_place(const json_t *doc)
+{
+	json_t *want = routes_wanted_text(doc);
+	bool any = json_array_size(json_object_get(want, "routes")) ||
+		   json_array_size(json_object_get(want, "rules"));
+
+	json_decref(want);
+	return any;
 }
 
 static int routes_apply(struct feature_ctx *ctx)
@@ -220,5 +219,7 @@ const struct feature feature_routes = {
 	/* what its applier reads: the routes, and the uplinks they go through */
 	.reads = (const char *const[]){ "routes", "interfaces.custom", "wan.interface",
 					"wan.ipv4.proto", "wan.ipv4.gateway", NULL },
+	.after = (const char *const[]){ "lan", "wan", "ifaces", NULL },
+	.after_needed = routes_in_place,
 	.methods = routes_methods,
 };

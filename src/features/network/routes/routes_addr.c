@@ -21,13 +21,12 @@ bool routes_cidr_canon(int family, const char *text, char *out, size_t outlen, b
 
 void routes_kernel_dst(int family, const char *canon, char *out, size_t outlen)
 {
-	const char *slash = strrchr(canon, '/');
-	int len = slash ? atoi(slash + 1) : -1;
+	struct net_prefix p;
 
-	if (len == 0)
-		snprintf(out, outlen, "default");
-	else if (len == (family == 4 ? 32 : 128))
-		snprintf(out, outlen, "%.*s", (int)(slash - canon), canon);
-	else
+	if (net_prefix_parse(canon, family, true, &p) != NET_OK)
 		snprintf(out, outlen, "%s", canon);
+	else if (p.len == 0)
+		snprintf(out, outlen, "default");
+	else    /* a whole address without its length */
+		net_prefix_text(&p, false, out, outlen);
 }

@@ -2,12 +2,12 @@
  * The "routes" section: static IPv4 and IPv6 routes and policy routes,
  * and the rules that tie their fields together.
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "features/network/routes/routes.h"
+#include "net/addr.h"
 #include "net/ipv4.h"
 #include "schema/schema.h"
 #include "store/doc.h"
@@ -18,8 +18,6 @@ static void routes_static6_check(const json_t *el, const char *path, const json_
 				 struct sc_error_list *errs);
 static void routes_policy_check(const json_t *el, const char *path, const json_t *doc,
 				struct sc_error_list *errs);
-static void routes_section_check(const json_t *sec, const char *path, const json_t *doc,
-				 struct sc_error_list *errs);
 
 #define ROUTES_STATIC_TAIL \
 	{ .name = "metric", .kind = SC_INT, .min = 0, .max = 65535, .def = "0", .title = "Metric", \
@@ -28,6 +26,11 @@ static void routes_section_check(const json_t *sec, const char *path, const json
 	  .title = "Routing table", .help = "1-252, or 254 for the main table." }, \
 	{ .name = "description", .kind = SC_STRING, .min = 0, .max = 64, .title = "Description" }, \
 	{ .name = NULL }
+
+/* Two routes with the same target, metric and table would replace each
+ * other in the kernel: the later one is refused. */
+static const char *const routes_static_key[] = { "target", "metric", "table", NULL };
+#define ROUTES_KEY_SAYS "with metric {metric} in table {table} is already routed by"
 
 #define ROUTES_ENABLED { .name = "enabled", .kind = SC_BOOL, .def = "true", .title = "Enabled" }
 
@@ -85,16 +88,16 @@ static const struct sc_field routes_fields[] = {
 	  .tab = &tab_policy },
 	{ .name = "static4", .kind = SC_COLLECTION, .fields = routes_static4_fields, .max = 1024,
 	  .def = "[]", .check = routes_static4_check, .title = "Static IPv4 routes",
-	  .tab = &tab_static4 },
+	  .unique_key = routes_static_key, .unique_says = ROUTES_KEY_SAYS, .tab = &tab_static4 },
 	{ .name = "static6", .kind = SC_COLLECTION, .fields = routes_static6_fields, .max = 1024,
 	  .def = "[]", .check = routes_static6_check, .title = "Static IPv6 routes",
-	  .tab = &tab_static6 },
+	  .unique_key = routes_static_key, .unique_says = ROUTES_KEY_SAYS, .tab = &tab_static6 },
 	{ .name = NULL }
 };
 
 const struct sc_field routes_section = {
 	.name = "routes", .kind = SC_OBJECT, .fields = routes_fields,
-	.check = routes_section_check, .title = "Routes",
+	.title = "Routes",
 	.help = "Static routes and policy-based routes.",
 };
 
@@ -163,10 +166,11 @@ static void routes_static4_check(const json_t *el, const char *path, const json_
 
 static bool routes_is_link_local6(const char *s)
 {
-	unsigned char a[16];
+	struct net_prefix a;
 
 	/* fe80::/10 */
-	return inet_pton(AF_INET6, s, a) == 1 && a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+	return net_prefix_parse(s, 6, false, &a) == NET_OK && a.addr[0] == 0xfe &&
+	       (a.addr[1] & 0xc0) == 0x80;
 }
 
 static void routes_static6_check(const json_t *el, const char *path, const json_t *doc,
@@ -272,43 +276,3 @@ static void routes_policy_check(const json_t *el, const char *path, const json_t
 		routes_errp(errs, path, "interface", ifname, why);
 }
 
-/* Two routes with the same target, metric and table would replace each
- * other in the kernel: the later one is reported. */
-static void routes_check_duplicates(const json_t *doc, const char *coll, int family,
-				    struct sc_error_list *errs)
-{
-	json_t *seen = json_object(), *el;
-	size_t i;
-
-	json_array_foreach(doc_get(doc, coll), i, el) {
-		const char *target = doc_str(el, "target");
-		char canon[64], key[96];
-		json_t *first;
-
-		if (!target || !routes_cidr_canon(family, target, canon, sizeof(canon), NULL))
-			continue;
-		snprintf(key, sizeof(key), "%s metric %lld table %lld", canon, doc_int(el, "metric", 0),
-			 doc_int(el, "table", ROUTES_TABLE_MAIN));
-		first = json_object_get(seen, key);
-		if (first) {
-			char *p = xasprintf("%s[%lld].target", coll, doc_int(el, "id", 0));
-			sc_error_add(errs, p, target, "with metric %lld in table %lld is already "
-				     "routed by %s[%lld]", doc_int(el, "metric", 0),
-				     doc_int(el, "table", ROUTES_TABLE_MAIN), coll,
-				     (long long)json_integer_value(first));
-			free(p);
-		} else {
-			json_object_set_new(seen, key, json_integer(doc_int(el, "id", 0)));
-		}
-	}
-	json_decref(seen);
-}
-
-static void routes_section_check(const json_t *sec, const char *path, const json_t *doc,
-				 struct sc_error_list *errs)
-{
-	(void)sec;
-	(void)path;
-	routes_check_duplicates(doc, "routes.static4", 4, errs);
-	routes_check_duplicates(doc, "routes.static6", 6, errs);
-}

@@ -57,7 +57,7 @@ int wifi_check(struct feature_ctx *ctx)
 			free(path);
 			continue;
 		}
-		rc = ctx->env->sys->run(ctx->env->sys, argv, 10000, &out);
+		rc = ctx->env->sys->run(ctx->env->sys, argv, NULL, 10000, &out);
 		why = rc < 0 || rc == 127 ? xstrdup("hostapd cannot run (is it installed?)") :
 		      wifi_check_verdict(out);
 		free(out);

@@ -22,7 +22,6 @@
 
 #include "core/files.h"
 #include "core/log.h"
-#include "core/root.h"
 #include "features/pbx/asterisk/pbx_int.h"
 #include "store/doc.h"
 
@@ -167,7 +166,7 @@ int pbx_files_install(const struct feature_ctx *ctx, const struct pbx_user *u, c
 			       "permit = 127.0.0.1/255.255.255.255\nread = all\nwrite = all\n",
 			       secret);
 	static const char *const tls[][2] = {
-		{ "/etc/difos/tls/server.crt", "tls.crt" }, { "/etc/difos/tls/server.key", "tls.key" },
+		{ "difos/tls/server.crt", "tls.crt" }, { "difos/tls/server.key", "tls.key" },
 	};
 	DIR *d = opendir(ctx->dir);
 	struct dirent *de;
@@ -196,7 +195,7 @@ int pbx_files_install(const struct feature_ctx *ctx, const struct pbx_user *u, c
 		free(to);
 	}
 	for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(tls); i++) {
-		char *from = root_path("%s", tls[i][0]);
+		char *from = xasprintf("%s/%s", ctx->env->paths.etc, tls[i][0]);
 		char *to = xasprintf("%s/%s", etc, tls[i][1]), *data;
 		size_t len;
 		/* no certificate yet: the TLS transport waits for one */

@@ -44,7 +44,7 @@ static const struct sc_field ext_fields[] = {
 		  "analogue lines)." },
 	{ .name = "recording", .kind = SC_BOOL, .def = "false", .title = "Recording",
 	  .help = "Record its calls; recordings show on the Call Detail Records page." },
-	{ .name = "codecs", .kind = SC_LIST, .item = SC_ENUM, .min = 1,
+	{ .name = "codecs", .kind = SC_LIST, .item = SC_ENUM, .flags = SC_F_UNIQUE, .min = 1,
 	  .max = 5, .choices = ext_codecs, .labels = ext_codec_labels,
 	  .def = "[\"ulaw\", \"alaw\"]", .title = "Codecs",
 	  .help = "Audio codecs offered, in order of preference." },
@@ -68,17 +68,7 @@ static void ext_entry_check(const json_t *el, const char *path, const json_t *do
 	const char *pw = doc_str(el, "password");
 	struct auth_strength st;
 
-	const json_t *codecs = json_object_get(el, "codecs");
-
 	(void)doc;
-	/* (SC_F_UNIQUE on a list in an entry would compare entries) */
-	for (size_t i = 0; i < json_array_size(codecs); i++)
-		for (size_t j = 0; j < i; j++)
-			if (json_equal(json_array_get(codecs, i), json_array_get(codecs, j))) {
-				char *p = xasprintf("%s.codecs", path);
-				sc_error_addj(errs, p, json_array_get(codecs, i), "is listed twice");
-				free(p);
-			}
 	if (!pw)
 		return;
 	ext_password_strength(pw, doc_str(el, "number"), &st);

@@ -6,13 +6,13 @@
  * sent), and the contexts its incoming calls go through: the block lists'
  * check, the inbound routes, then its default action.
  */
-#include <arpa/inet.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "features/pbx/trunks/trunks.h"
+#include "net/addr.h"
 #include "store/doc.h"
 
 /*
@@ -133,8 +133,8 @@ static void trunks_nft(struct feature_ctx *ctx, struct feature_nft *out)
 		return;
 	json_array_foreach(doc_get(doc, "trunks.list"), i, t) {
 		const char *host = doc_str(t, "host");
-		struct in_addr a;
-		if (!doc_bool(t, "enabled", true) || !host || inet_pton(AF_INET, host, &a) != 1)
+		struct net_prefix a;
+		if (!doc_bool(t, "enabled", true) || net_prefix_parse(host, 4, false, &a) != NET_OK)
 			continue;
 		sbuf_printf(&out->slot[NFT_INPUT_WAN],
 			    "\t\tip saddr %s udp dport { %lld, %lld-%lld } accept comment \"PBX trunk %s\"\n"
