@@ -1,0 +1,345 @@
+/*
+ * WWAN's data path. Once the modem's data context is active the modem
+ * shows the connection as a network device (wwan0: an ECM/NCM/MBIM/QMI
+ * modem's usb or wwan device) on which the carrier hands out the address
+ * by DHCP; difos runs the WAN's DHCP client on it (busybox udhcpc with the
+ * difos-dhcp-event hook, told to call wwan.dhcp_event), so there is one
+ * DHCP client mechanism. The lease's address goes on the device; its
+ * default route goes into WWAN's own table (WWAN_TABLE) with a rule for
+ * the address, never into the main table: the failover decides which
+ * uplink carries the router's traffic. When the lease (and, for an IPv4v6
+ * context, an IPv6 address from the carrier's router advertisements) is
+ * there, the uplink is published in the status and as EV_WWAN_UP;
+ * EV_WWAN_DOWN when it goes.
+ */
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "apply/engine.h"
+#include "apply/feature.h"
+#include "apply/supervisor.h"
+#include "apply/system.h"
+#include "core/lock.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "features/network/wwan/wwan.h"
+#include "net/ipv4.h"
+#include "store/doc.h"
+
+#define WWAN_IPV6_WAIT_MS 10000
+
+static struct {
+	bool started;          /* the client runs on the device */
+	char device[32];
+	bool ipv6;
+	json_t *lease;         /* {ip, prefix, gateway, dns} of the last bound event */
+	json_t *uplink;        /* what was published, NULL when down */
+	uv_timer_t v6_timer;
+	bool v6_timer_ready;
+	long long v6_deadline;
+	const struct feature_env *env;
+} lk;
+
+json_t *wwan_link_uplink(void)
+{
+	return lk.uplink ? json_deep_copy(lk.uplink) : NULL;
+}
+
+static void wwan_proc(struct sys *sys, const char *dev, const char *key, const char *value)
+{
+	char *path = xasprintf("/proc/sys/net/ipv6/conf/%s/%s", dev, key);
+
+	sys->write_proc(sys, path, value);
+	free(path);
+}
+
+int wwan_link_start(const struct feature_env *env, const char *device, bool ipv6)
+{
+	struct sys *sys = env->sys;
+	char *hook = xasprintf("%s/difos-dhcp-event", env->paths.libexec);
+	char *sock = xasprintf("DIFOS_SOCKET=%s", env->paths.socket);
+	char *const argv[] = { "busybox", "udhcpc", "-f", "-S", "-i", (char *)device, "-s", hook,
+			       "-t", "3", "-T", "2", "-A", "5", NULL };
+	char *const envp[] = { sock, "DIFOS_DHCP_METHOD=wwan.dhcp_event", NULL };
+	int rc;
+
+	lk.env = env;
+	snprintf(lk.device, sizeof(lk.device), "%s", device);
+	lk.ipv6 = ipv6;
+	/* IPv6 by the carrier's router advertisements (SLAAC), never a default
+	 * route in the main table from them */
+	wwan_proc(sys, device, "disable_ipv6", ipv6 ? "0" : "1");
+	if (ipv6) {
+		wwan_proc(sys, device, "accept_ra", "2");
+		wwan_proc(sys, device, "accept_ra_defrtr", "0");
+		wwan_proc(sys, device, "autoconf", "1");
+	}
+	rc = sys_runv(sys, NULL, "ip", "link", "set", "dev", device, "up", NULL);
+	if (!rc)
+		rc = sv_ensure(WWAN_DHCP_ENGINE, argv, envp) < 0 ? -1 : 0;
+	if (!rc)
+		lk.started = true;
+	free(hook);
+	free(sock);
+	return rc;
+}
+
+static void wwan_routes_clear(struct sys *sys, const char *dev)
+{
+	char table[16], pref[16];
+
+	snprintf(table, sizeof(table), "%d", WWAN_TABLE);
+	snprintf(pref, sizeof(pref), "%d", WWAN_RULE_PREF);
+	sys_runv(sys, NULL, "ip", "-4", "rule", "del", "pref", pref, NULL);
+	sys_runv(sys, NULL, "ip", "-4", "route", "flush", "table", table, NULL);
+	if (dev[0])
+		sys_runv(sys, NULL, "ip", "-4", "addr", "flush", "dev", dev, NULL);
+}
+
+static void wwan_unpublish(const struct feature_env *env, const char *why)
+{
+	json_t *data;
+
+	if (!lk.uplink)
+		return;
+	data = json_pack("{s:s, s:s}", "device", lk.device, "reason", why ? why : "down");
+	json_decref(lk.uplink);
+	lk.uplink = NULL;
+	log_info("wwan: uplink down (%s)", why ? why : "down");
+	feature_emit(env, EV_WWAN_DOWN, data);
+	json_decref(data);
+	core_state_changed();
+}
+
+void wwan_link_down(const struct feature_env *env, const char *why)
+{
+	if (lk.v6_timer_ready)
+		uv_timer_stop(&lk.v6_timer);
+	wwan_unpublish(env, why);
+	if (!lk.started)
+		return;
+	lk.started = false;
+	sv_stop(WWAN_DHCP_ENGINE);
+	wwan_routes_clear(env->sys, lk.device);
+	json_decref(lk.lease);
+	lk.lease = NULL;
+}
+
+/* the device's first global IPv6 address, or false */
+static bool wwan_ipv6_addr(const char *dev, char out[INET6_ADDRSTRLEN], int *prefix)
+{
+	struct ifaddrs *ifa, *i;
+	bool found = false;
+
+	if (getifaddrs(&ifa) < 0)
+		return false;
+	for (i = ifa; i && !found; i = i->ifa_next) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)i->ifa_addr;
+		struct sockaddr_in6 *m = (struct sockaddr_in6 *)i->ifa_netmask;
+		if (!a || a->sin6_family != AF_INET6 || strcmp(i->ifa_name, dev) ||
+		    IN6_IS_ADDR_LINKLOCAL(&a->sin6_addr) || IN6_IS_ADDR_LOOPBACK(&a->sin6_addr))
+			continue;
+		inet_ntop(AF_INET6, &a->sin6_addr, out, INET6_ADDRSTRLEN);
+		*prefix = 0;
+		for (int b = 0; m && b < 16; b++)
+			*prefix += __builtin_popcount(m->sin6_addr.s6_addr[b]);
+		found = true;
+	}
+	freeifaddrs(ifa);
+	return found;
+}
+
+static void wwan_publish(const struct feature_env *env)
+{
+	char v6[INET6_ADDRSTRLEN];
+	int v6len = 0;
+	json_t *u;
+
+	u = json_pack("{s:s, s:s, s:O, s:O, s:i, s:I}", "device", lk.device, "family",
+		      lk.ipv6 ? "ipv4v6" : "ipv4", "ipv4", json_object_get(lk.lease, "ipv4"),
+		      "dns", json_object_get(lk.lease, "dns"), "table", WWAN_TABLE, "since",
+		      (json_int_t)time(NULL));
+	if (lk.ipv6 && wwan_ipv6_addr(lk.device, v6, &v6len))
+		json_object_set_new(u, "ipv6", json_pack("{s:s, s:i}", "address", v6, "prefix",
+							 v6len));
+	else if (lk.ipv6)
+		json_object_set_new(u, "ipv6", json_null());
+	json_decref(lk.uplink);
+	lk.uplink = u;
+	log_info("wwan: uplink up on %s", lk.device);
+	feature_emit(env, EV_WWAN_UP, u);
+	core_state_changed();
+}
+
+static void wwan_v6_tick(uv_timer_t *t)
+{
+	char v6[INET6_ADDRSTRLEN];
+	int len;
+	long long now = (long long)time(NULL) * 1000;
+
+	(void)t;
+	core_enter();
+	if (lk.lease) {
+		if (wwan_ipv6_addr(lk.device, v6, &len) || now >= lk.v6_deadline)
+			wwan_publish(lk.env);
+		else
+			uv_timer_start(&lk.v6_timer, wwan_v6_tick, 250, 0);
+	}
+	core_leave();
+}
+
+/* ---- the DHCP client's events ---- */
+
+static int wwan_mask_prefix(const char *mask)
+{
+	unsigned m;
+	int n = 0;
+
+	if (!mask || !net_parse_cidr4(mask, &m, NULL))
+		return -1;
+	while (n < 32 && (m & (1u << (31 - n))))
+		n++;
+	return m == net_mask(n) ? n : -1;
+}
+
+static bool wwan_ipv4(const char *s)
+{
+	unsigned a;
+
+	return s && strchr(s, '/') == NULL && net_parse_cidr4(s, &a, NULL);
+}
+
+static json_t *wwan_ip_list(const char *text, int max)
+{
+	json_t *a = json_array();
+	char *copy = xstrdup(text ? text : ""), *save = NULL;
+
+	for (char *t = strtok_r(copy, " ", &save); t && max > 0; t = strtok_r(NULL, " ", &save))
+		if (wwan_ipv4(t)) {
+			json_array_append_new(a, json_string(t));
+			max--;
+		}
+	free(copy);
+	return a;
+}
+
+static json_t *wwan_bound(struct rpc_call *c, const char *dev)
+{
+	struct sys *sys = c->env->sys;
+	const char *ip = rpc_str(c, "ip");
+	int prefix = wwan_mask_prefix(rpc_str(c, "subnet"));
+	json_t *routers = wwan_ip_list(rpc_str(c, "router"), 1), *dns = wwan_ip_list(rpc_str(c, "dns"), 4);
+	const char *gw = json_string_value(json_array_get(routers, 0));
+	const char *old = json_string_value(json_object_get(json_object_get(lk.lease, "ipv4"),
+							    "address"));
+	char table[16], pref[16], *cidr = NULL, *err = NULL;
+	json_t *res = NULL;
+
+	if (!wwan_ipv4(ip) || prefix < 1) {
+		res = rpc_fail(c, RPC_BAD, "ip", json_object_get(c->params, "ip"),
+			       "DHCP lease without a valid address and subnet");
+		goto out;
+	}
+	if (!gw) {
+		res = rpc_fail(c, RPC_BAD, "router", json_object_get(c->params, "router"),
+			       "DHCP lease without a router");
+		goto out;
+	}
+	snprintf(table, sizeof(table), "%d", WWAN_TABLE);
+	snprintf(pref, sizeof(pref), "%d", WWAN_RULE_PREF);
+	cidr = xasprintf("%s/%d", ip, prefix);
+	if (!old || strcmp(old, ip)) {
+		sys_runv(sys, NULL, "ip", "-4", "addr", "flush", "dev", dev, NULL);
+		if (sys_runv(sys, &err, "ip", "addr", "add", cidr, "dev", dev, NULL))
+			goto fail;
+	}
+	/* WWAN's own table: its network and its default route; the rule sends
+	 * what leaves from its address through it */
+	sys_runv(sys, NULL, "ip", "-4", "route", "flush", "table", table, NULL);
+	sys_runv(sys, NULL, "ip", "-4", "rule", "del", "pref", pref, NULL);
+	if (sys_runv(sys, &err, "ip", "route", "replace", "default", "via", gw, "dev", dev,
+		     "table", table, NULL) ||
+	    sys_runv(sys, &err, "ip", "-4", "rule", "add", "pref", pref, "from", ip, "lookup",
+		     table, NULL))
+		goto fail;
+	json_decref(lk.lease);
+	lk.lease = json_pack("{s:{s:s, s:i, s:s}, s:O}", "ipv4", "address", ip, "prefix", prefix,
+			     "gateway", gw, "dns", dns);
+	log_info("wwan: DHCP lease %s on %s", cidr, dev);
+	/* IPv4v6: the IPv6 address from the carrier's advertisements, for a while */
+	if (lk.ipv6 && lk.env && lk.env->loop) {
+		if (!lk.v6_timer_ready) {
+			uv_timer_init(lk.env->loop, &lk.v6_timer);
+			lk.v6_timer_ready = true;
+		}
+		lk.v6_deadline = (long long)time(NULL) * 1000 + WWAN_IPV6_WAIT_MS;
+		uv_timer_start(&lk.v6_timer, wwan_v6_tick, 0, 0);
+	} else {
+		wwan_publish(c->env);
+	}
+	res = json_pack("{s:b}", "ok", 1);
+	goto out;
+fail:
+	res = rpc_fail(c, RPC_INTERNAL, NULL, NULL, "%s", err ? err : "cannot configure WWAN");
+out:
+	free(err);
+	free(cidr);
+	json_decref(routers);
+	json_decref(dns);
+	return res;
+}
+
+static json_t *wwan_dhcp_event(struct rpc_call *c)
+{
+	const char *event = rpc_str(c, "event"), *dev = rpc_str(c, "interface");
+	const json_t *running = c->env && c->env->engine ? c->env->engine->running : NULL;
+	const char *want = running ? doc_str(running, "wwan.device") : NULL;
+
+	if (!event || !dev)
+		return rpc_fail(c, RPC_BAD, NULL, NULL, "event and interface are required");
+	if (!want || strcmp(dev, want) || !lk.started)
+		return rpc_fail(c, RPC_CONFLICT, "interface", json_object_get(c->params, "interface"),
+				"is not the WWAN device in use");
+	if (!strcmp(event, "bound") || !strcmp(event, "renew"))
+		return wwan_bound(c, dev);
+	if (!strcmp(event, "deconfig")) {
+		if (lk.v6_timer_ready)
+			uv_timer_stop(&lk.v6_timer);
+		wwan_unpublish(c->env, "the DHCP lease ended");
+		wwan_routes_clear(c->env->sys, dev);
+		json_decref(lk.lease);
+		lk.lease = NULL;
+	} else {
+		log_info("wwan: DHCP event %s on %s", event, dev);
+	}
+	return json_pack("{s:b}", "ok", 1);
+}
+
+#define WWAN_EVENT_VAR(n, h) { .name = n, .kind = SC_TEXT, .max = 1024, .help = h }
+
+static const struct sc_field wwan_event_params[] = {
+	WWAN_EVENT_VAR("event", "bound, renew, deconfig, leasefail, nak"),
+	WWAN_EVENT_VAR("interface", "the WWAN device"),
+	WWAN_EVENT_VAR("ip", "the leased address"),
+	WWAN_EVENT_VAR("subnet", "its netmask"),
+	WWAN_EVENT_VAR("mask", "its prefix length"),
+	WWAN_EVENT_VAR("router", "the routers, space separated"),
+	WWAN_EVENT_VAR("dns", "the DNS servers, space separated"),
+	WWAN_EVENT_VAR("lease", "the lease time in seconds"),
+	WWAN_EVENT_VAR("serverid", "the DHCP server"),
+	WWAN_EVENT_VAR("broadcast", "the broadcast address"),
+	WWAN_EVENT_VAR("domain", "the domain offered"),
+	{ .name = NULL }
+};
+
+const struct rpc_method wwan_methods[] = {
+	{ "wwan.dhcp_event", wwan_dhcp_event,
+	  "an event of the WWAN device's DHCP client (difos-dhcp-event)", "Internal",
+	  wwan_event_params, "{ok: true}", RPC_HOOK },
+	{ NULL }
+};

@@ -1,0 +1,174 @@
+"""
+Network Settings › WWAN against the real daemon, with the modem stand-in
+of lab_modem.py: a pty pair speaking AT commands as a modem does, and a
+carrier namespace with a DHCP server behind the WWAN device (wwan0, a veth
+the stand-in brings up on AT+CGACT). Real: difosd's AT control on its
+loop, termios on a tty, the DHCP client (busybox udhcpc through
+difos-dhcp-event), the kernel's addresses, routes, rules and packets. Not
+exercised: a real modem, SIM or radio (see lab_modem.py).
+"""
+
+import json
+import time
+
+import pytest
+
+from conftest import describe, ns_exec, wait_for
+from lab_modem import (CARRIER_GW, IMEI, INTERNET_ADDR, OPERATOR, ModemStandIn, wait_status,
+                       wwan_status)
+
+
+
+@pytest.fixture
+def modem(lab):
+    made = []
+
+    def make(**kw):
+        m = ModemStandIn(lab, **kw)
+        made.append(m)
+        return m
+    yield make
+    for m in made:
+        m.close()
+
+
+def ip_json(lab, *args):
+    cp = ns_exec(lab.router, "ip", "-j", *args)
+    assert cp.returncode == 0, describe(cp)
+    return json.loads(cp.stdout or "[]")
+
+
+def connected(st):
+    return st.get("connection") == "connected" and st.get("uplink")
+
+
+def test_no_modem_status(lab):
+    st = wait_status(lab.daemon, lambda s: s.get("connection") == "no modem", 10, "no modem")
+    assert st["modem"] == "absent"
+    assert st["enabled"] is True and st["uplink"] is None
+    assert "/dev/ttyUSB2" in st.get("error", "")
+
+
+def test_connects_without_configuration(lab, modem):
+    m = modem()
+    d = lab.daemon
+    d.ctl_ok("set", "wwan.control_port", m.path)
+    d.ctl_ok("apply")
+    st = wait_status(d, connected, 40, "the WWAN uplink")
+    # the default APN: the network's (an empty APN in the context)
+    assert m.cgdcont_log[-1] == (1, "IPV4V6", ""), m.cgdcont_log
+    assert st["modem"] == "present" and st["sim"] == "ready"
+    assert st["manufacturer"] == "Quectel" and st["model"] == "EC25" and st["imei"] == IMEI
+    assert st["operator"] == OPERATOR and st["registration"] == "home"
+    assert st["technology"] == "LTE"
+    assert st["signal"]["rssi_dbm"] == -73 and st["signal"]["rsrp_dbm"] == -91
+    up = st["uplink"]
+    assert up["device"] == "wwan0" and up["table"] == 200
+    assert up["ipv4"]["gateway"] == CARRIER_GW
+    assert up["ipv4"]["address"].startswith("10.64.0.")
+    assert up["dns"] == [CARRIER_GW]
+    # the address is on the device; the default route only in WWAN's table
+    addrs = [a["local"] for link in ip_json(lab, "-4", "addr", "show", "dev", "wwan0")
+             for a in link.get("addr_info", [])]
+    assert addrs == [up["ipv4"]["address"]]
+    main = ip_json(lab, "-4", "route", "show", "table", "main")
+    assert not [r for r in main if r.get("dev") == "wwan0" and r["dst"] == "default"], main
+    t200 = ip_json(lab, "-4", "route", "show", "table", "200")
+    assert [r for r in t200 if r["dst"] == "default" and r.get("gateway") == CARRIER_GW], t200
+    # traffic from the WWAN address reaches beyond the carrier's gateway
+    # through WWAN's table (the main table has no route there)
+    cp = ns_exec(lab.router, "ip", "route", "get", INTERNET_ADDR, "from", up["ipv4"]["address"])
+    assert "dev wwan0" in cp.stdout and "table 200" in cp.stdout, describe(cp) + repr(t200)
+    cp = ns_exec(lab.router, "ping", "-c", "1", "-W", "2", "-I", up["ipv4"]["address"],
+                 INTERNET_ADDR)
+    assert cp.returncode == 0, describe(cp)
+    # the IPv4v6 context: the carrier's advertisements gave an IPv6 address
+    assert up["family"] == "ipv4v6"
+    assert up["ipv6"] and up["ipv6"]["address"].startswith("2001:db8:64:"), up
+    # the PIN was never asked for
+    assert m.pin_attempts == []
+
+
+def test_apn_and_pin(lab, modem):
+    m = modem(pin="4321")
+    d = lab.daemon
+    d.ctl_ok("set", "wwan.control_port", m.path)
+    d.ctl_ok("set", "wwan.apn", "internet.example")
+    d.ctl_ok("set", "wwan.pin", "4321")
+    d.ctl_ok("set", "wwan.pdp_type", "ipv4")
+    d.ctl_ok("apply")
+    st = wait_status(d, connected, 40, "the WWAN uplink after the PIN")
+    assert m.pin_attempts == ["4321"]
+    assert m.cgdcont_log[-1] == (1, "IP", "internet.example")
+    assert st["apn"] == "internet.example" and st["sim"] == "ready"
+    assert st["uplink"]["family"] == "ipv4" and "ipv6" not in st["uplink"]
+    # the PIN is write-only, and no log line holds it
+    cp = d.ctl("get", "wwan.pin")
+    assert "4321" not in cp.stdout
+    assert "4321" not in d.log.read_text(errors="replace")
+
+
+def test_wrong_pin_is_not_retried(lab, modem):
+    m = modem(pin="1111")
+    d = lab.daemon
+    d.ctl_ok("set", "wwan.control_port", m.path)
+    d.ctl_ok("set", "wwan.pin", "2222")
+    d.ctl_ok("apply")
+    st = wait_status(d, lambda s: s.get("sim") == "PIN wrong", 20, "the PIN refused")
+    assert "refused the PIN" in st["error"]
+    assert st["uplink"] is None
+    # no second attempt: not after a while, not after an apply that changes something else
+    time.sleep(4)
+    d.ctl_ok("set", "wwan.apn", "other.example")
+    d.ctl_ok("apply")
+    time.sleep(3)
+    assert m.pin_attempts == ["2222"], m.pin_attempts
+    assert m.attempts_left == 2
+    st = wwan_status(d)
+    assert st["sim"] == "PIN wrong"
+    # a new PIN is tried once, and connects
+    d.ctl_ok("set", "wwan.pin", "1111")
+    d.ctl_ok("apply")
+    wait_status(d, connected, 40, "the WWAN uplink with the right PIN")
+    assert m.pin_attempts == ["2222", "1111"]
+
+
+def test_context_dropped_reconnects(lab, modem):
+    m = modem()
+    d = lab.daemon
+    d.ctl_ok("set", "wwan.control_port", m.path)
+    d.ctl_ok("set", "wwan.pdp_type", "ipv4")
+    d.ctl_ok("apply")
+    wait_status(d, connected, 40, "the WWAN uplink")
+    assert m.activations == 1
+    m.drop_context()
+    wait_status(d, lambda s: s.get("uplink") is None, 10, "the uplink to go")
+    st = wait_status(d, lambda s: connected(s) and s.get("reconnects") == 1, 40,
+                     "the WWAN uplink again")
+    assert m.activations == 2
+    cp = ns_exec(lab.router, "ping", "-c", "1", "-W", "2", "-I", st["uplink"]["ipv4"]["address"],
+                 INTERNET_ADDR)
+    assert cp.returncode == 0, describe(cp)
+    # what the failover follows: the uplink went and came back, in the log
+    log = d.log.read_text(errors="replace")
+    assert "wwan: uplink down" in log and log.count("wwan: uplink up on wwan0") == 2
+
+
+@pytest.mark.parametrize("field,value,words", [
+    ("wwan.pin", "12a", "is not a SIM PIN"),
+    ("wwan.pin", "123", "is not a SIM PIN"),
+    ("wwan.apn", 'bad"apn', "is not an APN"),
+    ("wwan.apn", "a" * 101, "wwan.apn"),
+    ("wwan.control_port", "/dev/../etc/passwd", "wwan.control_port"),
+    ("wwan.device", "wan0", "is also the WAN interface"),
+])
+def test_bad_input_is_refused(lab, field, value, words):
+    d = lab.daemon
+    cp = d.ctl("set", field, value)
+    assert cp.returncode != 0, describe(cp)
+    err = cp.stdout + cp.stderr
+    assert field in err and words in err, err
+    if field != "wwan.pin" and len(value) < 60:
+        assert value in err, err
+    # nothing staged
+    assert "wwan" not in json.dumps(d.ctl_json("changes"))
