@@ -18,12 +18,14 @@ import { setupPage } from './pages/setup';
 import { systemPage } from './pages/system';
 import { trunksPage } from './pages/trunks';
 import { telephonyPage } from './pages/telephony';
+import { wwanPage } from './pages/wwan';
 
 export const PAGES: PageDef[] = [
   dashboardPage,
   telephonyPage,
   lanPage,
   wanPage,
+  wwanPage,
   interfacesPage,
   routesPage,
   dnsPage,
