@@ -10,6 +10,7 @@
  * whose quoted field is that APN.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
