@@ -172,3 +172,24 @@ def test_bad_input_is_refused(lab, field, value, words):
         assert value in err, err
     # nothing staged
     assert "wwan" not in json.dumps(d.ctl_json("changes"))
+
+
+def test_sim_needs_a_pin_none_set(lab, modem):
+    m = modem(pin="1357")
+    d = lab.daemon
+    d.ctl_ok("set", "wwan.control_port", m.path)
+    d.ctl_ok("apply")
+    st = wait_status(d, lambda s: s.get("sim") == "PIN required", 20, "the SIM asking for a PIN")
+    assert "set wwan.pin" in st["error"] and st["connection"] == "SIM PIN required"
+    time.sleep(2)
+    assert m.pin_attempts == [] and m.activations == 0
+
+
+def test_no_sim(lab, modem):
+    m = modem(sim=False)
+    d = lab.daemon
+    d.ctl_ok("set", "wwan.control_port", m.path)
+    d.ctl_ok("apply")
+    st = wait_status(d, lambda s: s.get("sim") == "absent", 20, "the SIM reported absent")
+    assert st["modem"] == "present" and st["connection"] == "no SIM" and st["uplink"] is None
+    assert m.activations == 0
