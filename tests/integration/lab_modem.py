@@ -14,7 +14,8 @@ An LTE modem stand-in for the WWAN tests: what cannot exist on this machine
   veth pair whose router end is the WWAN device (wwan0): dnsmasq there
   hands out an address with a gateway and DNS (and IPv6 router
   advertisements), and the carrier has an "internet" address beyond the
-  gateway (INTERNET_ADDR) that only a route through WWAN reaches.
+  gateway (INTERNET_ADDR, INTERNET_ADDR6) that only a route through WWAN
+  reaches.
 - drop_context() is the network ending the data connection: the veth goes
   and "+CGEV: NW DEACT ..." is sent.
 
@@ -33,6 +34,7 @@ from conftest import ns_exec, run
 CARRIER_GW = "10.64.0.1"
 CARRIER_NET6 = "2001:db8:64::"
 INTERNET_ADDR = "203.0.113.77"
+INTERNET_ADDR6 = "2001:db8:ffff::77"
 IMEI = "867962041234567"
 OPERATOR = "Stand-in Mobile"
 
@@ -69,6 +71,7 @@ class ModemStandIn:
         lab.namespaces.append(self.carrier)
         ns_exec(self.carrier, "ip", "link", "set", "lo", "up", check=True)
         ns_exec(self.carrier, "ip", "addr", "add", INTERNET_ADDR + "/32", "dev", "lo", check=True)
+        ns_exec(self.carrier, "ip", "addr", "add", INTERNET_ADDR6 + "/128", "dev", "lo", check=True)
         self.thread = threading.Thread(target=self._loop, daemon=True)
         self.thread.start()
         if self.unlocked and self.sim:

@@ -14,8 +14,8 @@ import time
 import pytest
 
 from conftest import describe, ns_exec, wait_for
-from lab_modem import (CARRIER_GW, IMEI, INTERNET_ADDR, OPERATOR, ModemStandIn, wait_status,
-                       wwan_status)
+from lab_modem import (CARRIER_GW, IMEI, INTERNET_ADDR, INTERNET_ADDR6, OPERATOR, ModemStandIn,
+                       wait_status, wwan_status)
 
 
 
@@ -85,6 +85,19 @@ def test_connects_without_configuration(lab, modem):
     # the IPv4v6 context: the carrier's advertisements gave an IPv6 address
     assert up["family"] == "ipv4v6"
     assert up["ipv6"] and up["ipv6"]["address"].startswith("2001:db8:64:"), up
+    # IPv6's default route too goes through the carrier's router in table 200 only
+    assert up["ipv6"]["gateway"].startswith("fe80:"), up
+    main6 = ip_json(lab, "-6", "route", "show", "table", "main")
+    assert not [r for r in main6 if r["dst"] == "default"], main6
+    t200v6 = ip_json(lab, "-6", "route", "show", "table", "200")
+    assert [r for r in t200v6 if r["dst"] == "default" and r.get("dev") == "wwan0"], t200v6
+    cp = ns_exec(lab.router, "ip", "-6", "route", "get", INTERNET_ADDR6, "from",
+                 up["ipv6"]["address"])
+    assert "dev wwan0" in cp.stdout and "table 200" in cp.stdout, describe(cp)
+    # once its duplicate address detection is over, the address carries packets
+    wait_for(lambda: ns_exec(lab.router, "ping", "-6", "-c", "1", "-W", "1", "-I",
+                             up["ipv6"]["address"], INTERNET_ADDR6).returncode == 0,
+             10, what="an IPv6 ping from the WWAN address beyond the carrier's router")
     # the PIN was never asked for
     assert m.pin_attempts == []
 

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "apply/engine.h"
@@ -29,6 +30,7 @@
 #include "core/util.h"
 #include "features/network/wwan/wwan.h"
 #include "net/ipv4.h"
+#include "net/nl.h"
 #include "store/doc.h"
 
 #define WWAN_IPV6_WAIT_MS 10000
@@ -42,6 +44,7 @@ static struct {
 	uv_timer_t v6_timer;
 	bool v6_timer_ready;
 	long long v6_deadline;
+	bool v6_routed;        /* IPv6's default route and rule are in WWAN's table */
 	const struct feature_env *env;
 } lk;
 
@@ -97,6 +100,11 @@ static void wwan_routes_clear(struct sys *sys, const char *dev)
 	snprintf(pref, sizeof(pref), "%d", WWAN_RULE_PREF);
 	sys_runv(sys, NULL, "ip", "-4", "rule", "del", "pref", pref, NULL);
 	sys_runv(sys, NULL, "ip", "-4", "route", "flush", "table", table, NULL);
+	if (lk.v6_routed) {
+		sys_runv(sys, NULL, "ip", "-6", "rule", "del", "pref", pref, NULL);
+		sys_runv(sys, NULL, "ip", "-6", "route", "flush", "table", table, NULL);
+		lk.v6_routed = false;
+	}
 	if (dev[0])
 		sys_runv(sys, NULL, "ip", "-4", "addr", "flush", "dev", dev, NULL);
 }
@@ -154,6 +162,45 @@ static bool wwan_ipv6_addr(const char *dev, char out[INET6_ADDRSTRLEN], int *pre
 	return found;
 }
 
+/* The carrier's router on the device: the sender of its advertisements,
+ * which the kernel marks as a router in the neighbour table even though
+ * WWAN does not take their default route (accept_ra_defrtr 0). */
+static bool wwan_ipv6_router(const char *dev, char out[INET6_ADDRSTRLEN])
+{
+	json_t *n = nl_neighbours(AF_INET6), *e;
+	bool found = false;
+	size_t i;
+
+	json_array_foreach(n, i, e) {
+		const char *dst = json_string_value(json_object_get(e, "dst"));
+		const char *d = json_string_value(json_object_get(e, "dev"));
+		if (!found && dst && d && !strcmp(d, dev) && json_is_true(json_object_get(e, "router")) &&
+		    !strncasecmp(dst, "fe80:", 5) && strlen(dst) < INET6_ADDRSTRLEN) {
+			strcpy(out, dst);
+			found = true;
+		}
+	}
+	json_decref(n);
+	return found;
+}
+
+/* IPv6's default route through the carrier's router, in WWAN's table */
+static bool wwan_ipv6_route(struct sys *sys, const char *addr, const char *router)
+{
+	char table[16], pref[16];
+
+	snprintf(table, sizeof(table), "%d", WWAN_TABLE);
+	snprintf(pref, sizeof(pref), "%d", WWAN_RULE_PREF);
+	sys_runv(sys, NULL, "ip", "-6", "rule", "del", "pref", pref, NULL);
+	if (sys_runv(sys, NULL, "ip", "-6", "route", "replace", "default", "via", router, "dev",
+		     lk.device, "table", table, NULL) ||
+	    sys_runv(sys, NULL, "ip", "-6", "rule", "add", "pref", pref, "from", addr, "lookup",
+		     table, NULL))
+		return false;
+	lk.v6_routed = true;
+	return true;
+}
+
 static void wwan_publish(const struct feature_env *env)
 {
 	char v6[INET6_ADDRSTRLEN];
@@ -164,10 +211,14 @@ static void wwan_publish(const struct feature_env *env)
 		      lk.ipv6 ? "ipv4v6" : "ipv4", "ipv4", json_object_get(lk.lease, "ipv4"),
 		      "dns", json_object_get(lk.lease, "dns"), "table", WWAN_TABLE, "since",
 		      (json_int_t)time(NULL));
-	if (lk.ipv6 && wwan_ipv6_addr(lk.device, v6, &v6len))
-		json_object_set_new(u, "ipv6", json_pack("{s:s, s:i}", "address", v6, "prefix",
-							 v6len));
-	else if (lk.ipv6)
+	if (lk.ipv6 && wwan_ipv6_addr(lk.device, v6, &v6len)) {
+		char router[INET6_ADDRSTRLEN];
+		bool routed = wwan_ipv6_router(lk.device, router) &&
+			      wwan_ipv6_route(env->sys, v6, router);
+		json_object_set_new(u, "ipv6", json_pack("{s:s, s:i, s:s?}", "address", v6,
+							 "prefix", v6len, "gateway",
+							 routed ? router : NULL));
+	} else if (lk.ipv6)
 		json_object_set_new(u, "ipv6", json_null());
 	json_decref(lk.uplink);
 	lk.uplink = u;
@@ -185,7 +236,9 @@ static void wwan_v6_tick(uv_timer_t *t)
 	(void)t;
 	core_enter();
 	if (lk.lease) {
-		if (wwan_ipv6_addr(lk.device, v6, &len) || now >= lk.v6_deadline)
+		char router[INET6_ADDRSTRLEN];
+		if ((wwan_ipv6_addr(lk.device, v6, &len) && wwan_ipv6_router(lk.device, router)) ||
+		    now >= lk.v6_deadline)
 			wwan_publish(lk.env);
 		else
 			uv_timer_start(&lk.v6_timer, wwan_v6_tick, 250, 0);
