@@ -40,7 +40,7 @@ OPERATOR = "Stand-in Mobile"
 
 
 class ModemStandIn:
-    def __init__(self, lab, pin=None, device="wwan0", sim=True, register_delay=0.3):
+    def __init__(self, lab, pin=None, device="wwan0", sim=True, register_delay=0.3, link=False):
         self.lab = lab
         self.carrier = lab.router.rsplit("-", 1)[0] + "-c"
         self.device = device
@@ -60,22 +60,63 @@ class ModemStandIn:
         self.activations = 0
         self.commands = []              # every command received, PIN masked
         self.lock = threading.Lock()
-        self.master, slave = os.openpty()
-        self.path = os.ttyname(slave)
-        # the slave stays open here too, so difosd's close does not hang up
-        self.slave = slave
-        self.stop_r, self.stop_w = os.pipe()
         self.dnsmasq = None
         self.timers = []
+        self.unplugs = 0
+        self.link = None
+        self._plug()
+        if link:
+            # a name that stays when the modem is unplugged and plugged in
+            # again (the pty's own name changes), as a USB modem's udev link
+            self.link = "/dev/shm/difos-modem-%d-%d" % (os.getpid(), id(self) % 100000)
+            os.symlink(self.tty, self.link)
+        self.path = self.link or self.tty
         run(["ip", "netns", "add", self.carrier], check=True)
         lab.namespaces.append(self.carrier)
         ns_exec(self.carrier, "ip", "link", "set", "lo", "up", check=True)
         ns_exec(self.carrier, "ip", "addr", "add", INTERNET_ADDR + "/32", "dev", "lo", check=True)
         ns_exec(self.carrier, "ip", "addr", "add", INTERNET_ADDR6 + "/128", "dev", "lo", check=True)
-        self.thread = threading.Thread(target=self._loop, daemon=True)
-        self.thread.start()
         if self.unlocked and self.sim:
             self._later(register_delay, self._register)
+
+    def _plug(self):
+        self.master, self.slave = os.openpty()
+        # the slave stays open here too, so difosd's close does not hang up
+        self.tty = os.ttyname(self.slave)
+        self.stop_r, self.stop_w = os.pipe()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def _unplug_fds(self):
+        os.write(self.stop_w, b"x")
+        self.thread.join(timeout=5)
+        for fd in (self.master, self.slave, self.stop_r, self.stop_w):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def unplug(self):
+        """The modem goes (a reset, a USB hiccup): its port hangs up, its
+        network side goes, and its link name with them."""
+        self._unplug_fds()
+        with self.lock:
+            self._deactivate()
+            self.registered = False
+            self.unlocked = self.pin is None
+            self.echo = True
+            self.cereg_n = 0
+        if self.link:
+            os.unlink(self.link)
+        self.unplugs += 1
+
+    def plug(self):
+        """The modem is back, under the same link name."""
+        self._plug()
+        if self.link:
+            os.symlink(self.tty, self.link)
+        if self.unlocked and self.sim:
+            self._later(self.register_delay, self._register)
 
     # ---- the line
 
@@ -247,15 +288,11 @@ class ModemStandIn:
     def close(self):
         for t in self.timers:
             t.cancel()
-        os.write(self.stop_w, b"x")
-        self.thread.join(timeout=5)
+        self._unplug_fds()
         with self.lock:
             self._deactivate()
-        for fd in (self.master, self.slave, self.stop_r, self.stop_w):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        if self.link and os.path.lexists(self.link):
+            os.unlink(self.link)
 
 
 def wwan_status(d):

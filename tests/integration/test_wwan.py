@@ -206,3 +206,27 @@ def test_no_sim(lab, modem):
     st = wait_status(d, lambda s: s.get("sim") == "absent", 20, "the SIM reported absent")
     assert st["modem"] == "present" and st["connection"] == "no SIM" and st["uplink"] is None
     assert m.activations == 0
+
+
+def test_modem_unplugged_and_back(lab, modem):
+    """The port hangs up (a modem reset): the uplink goes at once, the
+    modem is absent, and when it is back under the same name it connects
+    again by itself."""
+    m = modem(link=True)
+    d = lab.daemon
+    d.ctl_ok("set", "wwan.control_port", m.path)
+    d.ctl_ok("set", "wwan.pdp_type", "ipv4")
+    d.ctl_ok("apply")
+    wait_status(d, connected, 40, "the WWAN uplink")
+    m.unplug()
+    st = wait_status(d, lambda s: s.get("modem") == "absent" and s.get("uplink") is None, 10,
+                     "the modem gone and the uplink with it")
+    assert "control port" in st["error"] or "No such file" in st["error"], st
+    assert ip_json(lab, "-4", "rule", "show", "pref", "8800") == []
+    time.sleep(1.5)
+    m.plug()
+    st = wait_status(d, connected, 40, "the WWAN uplink after the modem came back")
+    assert m.activations == 2
+    cp = ns_exec(lab.router, "ping", "-c", "1", "-W", "2", "-I", st["uplink"]["ipv4"]["address"],
+                 INTERNET_ADDR)
+    assert cp.returncode == 0, describe(cp)
