@@ -139,6 +139,12 @@ def test_wrong_pin_is_not_retried(lab, modem):
     assert m.attempts_left == 2
     st = wwan_status(d)
     assert st["sim"] == "PIN wrong"
+    # nor after difosd restarts (a router that reboots must not spend one per boot)
+    assert d.stop() == 0
+    d.start()
+    st = wait_status(d, lambda s: s.get("sim") == "PIN wrong", 20, "the PIN still refused")
+    time.sleep(2)
+    assert m.pin_attempts == ["2222"], m.pin_attempts
     # a new PIN is tried once, and connects
     d.ctl_ok("set", "wwan.pin", "1111")
     d.ctl_ok("apply")

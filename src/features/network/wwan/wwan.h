@@ -7,6 +7,7 @@
  *              events (wwan.dhcp_event), the routes in WWAN's own table
  *              and the uplink published to the features that follow it
  * wwan_mm.c    ModemManager as the backend when it owns the modem (mmcli)
+ * wwan_pin.c   the refused PIN, remembered across restarts
  */
 #ifndef DIFOS_WWAN_H
 #define DIFOS_WWAN_H
@@ -41,6 +42,11 @@ void wwan_modem_stop(void);
 json_t *wwan_modem_status(void);
 /* the context as difos last saw it is up (the DHCP client's events count) */
 bool wwan_modem_connected(void);
+
+/* wwan_pin.c: a PIN the SIM refused, remembered under <state>/wwan */
+bool wwan_pin_refused(const struct feature_env *env, const char *pin);
+void wwan_pin_remember(const struct feature_env *env, const char *pin);
+void wwan_pin_forget(const struct feature_env *env);
 
 /* wwan_link.c */
 /* The device is there: link up, IPv6 settings, its DHCP client. */

@@ -201,6 +201,7 @@ static enum wm_next wm_cpin(const struct at_answer *a)
 		if (wm.pin_sent) {
 			/* sent and accepted, yet the SIM still asks: never twice */
 			wm.pin_rejected = true;
+			wwan_pin_remember(wm.env, wm.cfg.pin);
 			wm_set(WM_PIN_WRONG, "the SIM still asks for the PIN after it was sent");
 			return WM_STAY;
 		}
@@ -224,11 +225,13 @@ static enum wm_next wm_pin(const struct at_answer *a)
 	wm.pin_sent = true;
 	wm.pin_attempts++;
 	if (!a->err && a->final == AT_OK) {
+		wwan_pin_forget(wm.env);
 		/* the SIM starts; ask again whether it is ready */
 		wm.step = WM_STEP_CPIN;
 		wm_after(1000);
 		return WM_STAY;
 	}
+	wwan_pin_remember(wm.env, wm.cfg.pin);
 	if (a->err) {
 		/* no answer: whether it counted is unknown, so it is not sent again */
 		wm.pin_rejected = true;
@@ -594,8 +597,9 @@ void wwan_modem_configure(const struct feature_env *env, const struct wwan_cfg *
 	}
 	if (same && wm.state != WM_OFF)
 		return;
-	if (!wm_str_eq(wm.cfg.pin, cfg->pin)) {
-		wm.pin_rejected = false;
+	if (!wm_str_eq(wm.cfg.pin, cfg->pin) || wm.state == WM_OFF) {
+		/* a PIN refused before, even by an earlier difosd, stays refused */
+		wm.pin_rejected = cfg->pin && wwan_pin_refused(env, cfg->pin);
 		wm.pin_attempts = 0;
 	}
 	uv_timer_stop(&wm.timer);
