@@ -203,8 +203,8 @@ static json_t *wwan_status(struct feature_ctx *ctx)
 	json_object_set_new(o, "apn", json_string(apn && *apn ? apn : "(network default)"));
 	json_object_set_new(o, "pdp_type", json_string(doc_str(ctx->doc, "wwan.pdp_type")));
 	if (doc_bool(ctx->doc, "wwan.ipv6_pd", false))
-		json_object_set_new(o, "ipv6_pd", json_string("not requested: this build has no "
-							      "DHCPv6 client for prefix delegation"));
+		json_object_set_new(o, "ipv6_pd", json_string("not requested: difos has no DHCPv6 "
+							      "client for prefix delegation yet"));
 	json_object_set_new(o, "uplink", up ? up : json_null());
 	return o;
 }
