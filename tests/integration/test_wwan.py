@@ -236,3 +236,24 @@ def test_modem_unplugged_and_back(lab, modem):
     cp = ns_exec(lab.router, "ping", "-c", "1", "-W", "2", "-I", st["uplink"]["ipv4"]["address"],
                  INTERNET_ADDR)
     assert cp.returncode == 0, describe(cp)
+
+
+def test_disabled_lets_go(lab, modem):
+    m = modem()
+    d = lab.daemon
+    d.ctl_ok("set", "wwan.control_port", m.path)
+    d.ctl_ok("set", "wwan.pdp_type", "ipv4")
+    d.ctl_ok("apply")
+    wait_status(d, connected, 40, "the WWAN uplink")
+    d.ctl_ok("set", "wwan.enabled", "false")
+    d.ctl_ok("apply")
+    st = wait_status(d, lambda s: s.get("connection") == "disabled", 10, "WWAN disabled")
+    assert st["uplink"] is None and st["enabled"] is False
+    assert ip_json(lab, "-4", "rule", "show", "pref", "8800") == []
+    assert ip_json(lab, "-4", "route", "show", "table", "200") == []
+    assert [a for link in ip_json(lab, "-4", "addr", "show", "dev", "wwan0")
+            for a in link.get("addr_info", [])] == []
+    assert not (st.get("client") or {}).get("running"), st
+    # the firewall no longer counts the device as an uplink
+    cp = ns_exec(lab.router, "nft", "list", "chain", "inet", "difos", "input")
+    assert cp.returncode == 0 and "wwan0" not in cp.stdout, describe(cp)
