@@ -257,3 +257,19 @@ def test_disabled_lets_go(lab, modem):
     # the firewall no longer counts the device as an uplink
     cp = ns_exec(lab.router, "nft", "list", "chain", "inet", "difos", "input")
     assert cp.returncode == 0 and "wwan0" not in cp.stdout, describe(cp)
+
+
+def test_registers_late(lab, modem):
+    """The network takes a while: the modem is searching, its unsolicited
+    +CEREG says when it registered, and the context is set up once."""
+    m = modem(register_delay=4.5)
+    d = lab.daemon
+    d.ctl_ok("set", "wwan.control_port", m.path)
+    d.ctl_ok("set", "wwan.pdp_type", "ipv4")
+    d.ctl_ok("apply")
+    st = wait_status(d, lambda s: s.get("connection") == "searching", 10, "the modem searching")
+    assert st["registration"] == "searching" and m.activations == 0
+    wait_status(d, connected, 30, "the WWAN uplink once registered")
+    assert len(m.cgdcont_log) == 1 and m.activations == 1, (m.cgdcont_log, m.activations)
+    # the registration events were asked for before the wait
+    assert m.commands.index("AT+CEREG=2") < m.commands.index("AT+CEREG?"), m.commands

@@ -11,6 +11,7 @@
  * wrong ones), and no log line holds it.
  */
 #include <net/if.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,8 @@ static struct {
 	struct at_port *port;
 	enum wm_state state;
 	size_t step;
+	unsigned gen;            /* a step's answer counts only in the run it was sent in */
+	bool busy;               /* a step waits for its answer */
 	uv_timer_t timer;
 	bool timer_ready;
 	unsigned backoff_ms;
@@ -112,6 +115,8 @@ static void wm_retry(const char *why, bool reopen)
 {
 	bool was_up = wm.state == WM_CONNECTED || wm.state == WM_WAIT_DEVICE;
 
+	wm.gen++;
+	wm.busy = false;
 	wwan_link_down(wm.env, why);
 	if (was_up)
 		wm.reconnects++;
@@ -370,12 +375,15 @@ static const struct wm_step wm_steps[] = {
 
 static void wm_step_done(void *arg, const struct at_answer *a)
 {
-	const struct wm_step *s = &wm_steps[wm.step];
+	const struct wm_step *s;
 	enum wm_next next;
 
-	(void)arg;
-	if (a->err && !strcmp(a->err, "port closed"))
+	/* an answer from before a retry, or to a port since closed */
+	if ((unsigned)(uintptr_t)arg != wm.gen || (a->err && !strcmp(a->err, "port closed")) ||
+	    wm.step >= ARRAY_SIZE(wm_steps))
 		return;
+	wm.busy = false;
+	s = &wm_steps[wm.step];
 	next = s->done(a);
 	if (next == WM_NEXT)
 		wm.step++;
@@ -388,7 +396,7 @@ static void wm_run_step(void)
 	const struct wm_step *s;
 	char cmd[160];
 
-	if (!wm.port || wm.step >= ARRAY_SIZE(wm_steps))
+	if (!wm.port || wm.busy || wm.step >= ARRAY_SIZE(wm_steps))
 		return;
 	s = &wm_steps[wm.step];
 	if (s->make) {
@@ -400,8 +408,10 @@ static void wm_run_step(void)
 		snprintf(cmd, sizeof(cmd), "%s", s->cmd);
 	}
 	if (at_port_send(wm.port, cmd, s->prefix, s->timeout_ms, wm.step == WM_STEP_PIN,
-			 wm_step_done, NULL) < 0)
+			 wm_step_done, (void *)(uintptr_t)wm.gen) < 0)
 		wm_retry("the control port is busy", true);
+	else
+		wm.busy = true;
 }
 
 /* ---- while connected: the context, signal and operator now and then ---- */
@@ -560,6 +570,8 @@ static void wm_open(void)
 	}
 	wm.present = true;
 	wm.pin_sent = false;
+	wm.gen++;
+	wm.busy = false;
 	wm.step = 0;
 	wm_set(WM_INIT, NULL);
 	wm_run_step();
