@@ -13,7 +13,8 @@ An LTE modem stand-in for the WWAN tests: what cannot exist on this machine
 - The network side is a "carrier" namespace joined to the router's by a
   veth pair whose router end is the WWAN device (wwan0): dnsmasq there
   hands out an address with a gateway and DNS (and IPv6 router
-  advertisements), and the carrier has an "internet" address beyond the
+  advertisements), Kea's DHCPv6 server delegates prefixes (PD_POOL) for an
+  IPv4v6 context, and the carrier has an "internet" address beyond the
   gateway (INTERNET_ADDR, INTERNET_ADDR6) that only a route through WWAN
   reaches.
 - drop_context() is the network ending the data connection: the veth goes
@@ -23,6 +24,7 @@ Not exercised: a real modem's USB functions, its firmware's timing and
 vendor codes, the radio, a real SIM, QMI/MBIM control, PPP.
 """
 
+import json
 import os
 import re
 import select
@@ -33,6 +35,7 @@ from conftest import ns_exec, run
 
 CARRIER_GW = "10.64.0.1"
 CARRIER_NET6 = "2001:db8:64::"
+PD_POOL = "2001:db8:6400::/40"     # delegated as /56s by the carrier's DHCPv6 server
 INTERNET_ADDR = "203.0.113.77"
 INTERNET_ADDR6 = "2001:db8:ffff::77"
 IMEI = "867962041234567"
@@ -267,6 +270,22 @@ class ModemStandIn:
             argv += ["--enable-ra", "--dhcp-range=%s,ra-only,64,1h" % CARRIER_NET6,
                      "--ra-param=eth0,10,1800"]
         self.dnsmasq = lab.spawn("carrier-dnsmasq", self.carrier, argv)
+        self.kea = None
+        if ipv6:
+            conf = lab.tmp / "carrier-kea6.json"
+            conf.write_text(json.dumps({"Dhcp6": {
+                "interfaces-config": {"interfaces": ["eth0"]},
+                "lease-database": {"type": "memfile", "persist": False},
+                "server-id": {"type": "LLT", "persist": False},
+                "subnet6": [{"subnet": CARRIER_NET6 + "/64", "interface": "eth0",
+                             "pd-pools": [{"prefix": PD_POOL.split("/")[0],
+                                           "prefix-len": int(PD_POOL.split("/")[1]),
+                                           "delegated-len": 56}]}],
+                "loggers": [{"name": "kea-dhcp6", "severity": "INFO",
+                             "output_options": [{"output": "stdout"}]}]}}))
+            self.kea = lab.spawn("carrier-kea6", self.carrier, [
+                "env", "KEA_PIDFILE_DIR=%s" % lab.tmp, "KEA_LOCKFILE_DIR=%s" % lab.tmp,
+                "kea-dhcp6", "-c", str(conf)])
         self.active = True
         self.activations += 1
 
@@ -277,6 +296,9 @@ class ModemStandIn:
         if self.dnsmasq:
             self.lab.stop_proc(self.dnsmasq)
             self.dnsmasq = None
+        if getattr(self, "kea", None):
+            self.lab.stop_proc(self.kea)
+            self.kea = None
         ns_exec(self.carrier, "ip", "link", "del", "eth0")
 
     def drop_context(self):

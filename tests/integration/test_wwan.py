@@ -8,14 +8,15 @@ difos-dhcp-event), the kernel's addresses, routes, rules and packets. Not
 exercised: a real modem, SIM or radio (see lab_modem.py).
 """
 
+import ipaddress
 import json
 import time
 
 import pytest
 
 from conftest import describe, ns_exec, wait_for
-from lab_modem import (CARRIER_GW, IMEI, INTERNET_ADDR, INTERNET_ADDR6, OPERATOR, ModemStandIn,
-                       wait_status, wwan_status)
+from lab_modem import (CARRIER_GW, IMEI, INTERNET_ADDR, INTERNET_ADDR6, OPERATOR, PD_POOL,
+                       ModemStandIn, wait_status, wwan_status)
 
 
 
@@ -273,3 +274,30 @@ def test_registers_late(lab, modem):
     assert len(m.cgdcont_log) == 1 and m.activations == 1, (m.cgdcont_log, m.activations)
     # the registration events were asked for before the wait
     assert m.commands.index("AT+CEREG=2") < m.commands.index("AT+CEREG?"), m.commands
+
+
+def test_prefix_delegation(lab, modem):
+    """IPv6 prefix delegation: the carrier's DHCPv6 server (Kea) delegates
+    a /56, which the uplink publishes for the LAN; the DHCPv6 answers pass
+    the firewall on the WWAN device only."""
+    m = modem()
+    d = lab.daemon
+    d.ctl_ok("set", "wwan.control_port", m.path)
+    d.ctl_ok("set", "wwan.ipv6_pd", "true")
+    d.ctl_ok("apply")
+    st = wait_status(d, lambda s: connected(s) and (s["uplink"].get("ipv6") or {})
+                     .get("delegated_prefix"), 40, "a delegated prefix")
+    prefix = ipaddress.IPv6Network(st["uplink"]["ipv6"]["delegated_prefix"])
+    assert prefix.prefixlen == 56 and prefix.subnet_of(ipaddress.IPv6Network(PD_POOL)), prefix
+    assert st["pd_client"]["running"], st
+    cp = ns_exec(lab.router, "nft", "list", "chain", "inet", "difos", "input_wan")
+    assert 'iifname "wwan0" udp sport 547 udp dport 546 accept' in cp.stdout, describe(cp)
+    assert "wwan: delegated prefix %s" % prefix in d.log.read_text(errors="replace")
+    # without prefix delegation no DHCPv6 client runs and no port is open
+    d.ctl_ok("set", "wwan.ipv6_pd", "false")
+    d.ctl_ok("apply")
+    st = wait_status(d, lambda s: connected(s) and s["uplink"].get("ipv6") and
+                     not s["uplink"]["ipv6"].get("delegated_prefix"), 40, "the uplink without")
+    assert not (st.get("pd_client") or {}).get("running"), st
+    cp = ns_exec(lab.router, "nft", "list", "chain", "inet", "difos", "input_wan")
+    assert "dport 546" not in cp.stdout, describe(cp)

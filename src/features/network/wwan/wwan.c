@@ -53,7 +53,7 @@ static const struct sc_field wwan_fields[] = {
 	  .def = "\"ipv4v6\"", .title = "PDP type",
 	  .help = "IPv4 only if your carrier is finicky about IPv6." },
 	{ .name = "ipv6_pd", .kind = SC_BOOL, .def = "false", .title = "IPv6 prefix delegation",
-	  .help = "Ask the carrier for an IPv6 prefix for the LAN.",
+	  .help = "Ask the carrier for an IPv6 prefix for the LAN (DHCPv6).",
 	  .when = { "pdp_type", wwan_v4v6 } },
 	{ .name = "control_port", .kind = SC_STRING, .max = 64, .def = "\"/dev/ttyUSB2\"",
 	  .pattern = "/dev/[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*",
@@ -126,6 +126,7 @@ static void wwan_cfg_of(const json_t *doc, struct wwan_cfg *c)
 	c->apn = (char *)doc_str(doc, "wwan.apn");
 	c->pin = (char *)doc_str(doc, "wwan.pin");
 	c->ipv6 = !strcmp(doc_str(doc, "wwan.pdp_type"), "ipv4v6");
+	c->pd = c->ipv6 && doc_bool(doc, "wwan.ipv6_pd", false);
 }
 
 struct wwan_apply_args {
@@ -202,11 +203,23 @@ static json_t *wwan_status(struct feature_ctx *ctx)
 	json_object_set_new(o, "device", json_string(doc_str(ctx->doc, "wwan.device")));
 	json_object_set_new(o, "apn", json_string(apn && *apn ? apn : "(network default)"));
 	json_object_set_new(o, "pdp_type", json_string(doc_str(ctx->doc, "wwan.pdp_type")));
-	if (doc_bool(ctx->doc, "wwan.ipv6_pd", false))
-		json_object_set_new(o, "ipv6_pd", json_string("not requested: difos has no DHCPv6 "
-							      "client for prefix delegation yet"));
 	json_object_set_new(o, "uplink", up ? up : json_null());
 	return o;
+}
+
+/* DHCPv6's answers to the prefix delegation client: from a server's
+ * port to the client's, on the WWAN device only (a multicast request has
+ * no connection its answer could belong to) */
+static void wwan_nft(struct feature_ctx *ctx, struct feature_nft *out)
+{
+	const json_t *doc = ctx->doc;
+
+	if (!doc_bool(doc, "wwan.enabled", true) || strcmp(doc_str(doc, "wwan.pdp_type"), "ipv4v6") ||
+	    !doc_bool(doc, "wwan.ipv6_pd", false))
+		return;
+	sbuf_printf(&out->slot[NFT_INPUT_WAN],
+		    "\t\tiifname \"%s\" udp sport 547 udp dport 546 accept comment "
+		    "\"WWAN: DHCPv6 prefix delegation\"\n", doc_str(doc, "wwan.device"));
 }
 
 static void wwan_stop(struct feature_ctx *ctx)
@@ -224,7 +237,9 @@ const struct feature feature_wwan = {
 	.apply = wwan_apply,
 	.status = wwan_status,
 	.stop = wwan_stop,
-	.engines = (const struct feature_engine[]){ { WWAN_DHCP_ENGINE, "client" }, { NULL } },
+	.engines = (const struct feature_engine[]){ { WWAN_DHCP_ENGINE, "client" },
+						    { WWAN_PD_ENGINE, "pd_client" }, { NULL } },
+	.nft = wwan_nft,
 	.methods = wwan_methods,
 	.reads = (const char *const[]){ "wwan", NULL },
 };

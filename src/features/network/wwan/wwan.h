@@ -25,6 +25,7 @@ struct feature_env;
 #define WWAN_TABLE 200
 #define WWAN_RULE_PREF 8800
 #define WWAN_DHCP_ENGINE "udhcpc-wwan"
+#define WWAN_PD_ENGINE "dhclient6-wwan"
 
 /* What the modem is told: a copy owned by the modem's code. */
 struct wwan_cfg {
@@ -34,6 +35,7 @@ struct wwan_cfg {
 	char *apn;       /* "": the network's default */
 	char *pin;       /* NULL: none */
 	bool ipv6;       /* PDP type IPv4v6 */
+	bool pd;         /* IPv6 prefix delegation asked for */
 };
 
 /* wwan_modem.c (on the loop thread) */
@@ -49,8 +51,9 @@ void wwan_pin_remember(const struct feature_env *env, const char *pin);
 void wwan_pin_forget(const struct feature_env *env);
 
 /* wwan_link.c */
-/* The device is there: link up, IPv6 settings, its DHCP client. */
-int wwan_link_start(const struct feature_env *env, const char *device, bool ipv6);
+/* The device is there: link up, IPv6 settings, its DHCP client (and,
+ * with pd, the DHCPv6 client for a prefix once IPv6 is up). */
+int wwan_link_start(const struct feature_env *env, const char *device, bool ipv6, bool pd);
 /* The data path goes: client stopped, addresses, routes and rule removed,
  * EV_WWAN_DOWN when it was published. */
 void wwan_link_down(const struct feature_env *env, const char *why);

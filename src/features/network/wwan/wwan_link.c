@@ -25,10 +25,12 @@
 #include "apply/feature.h"
 #include "apply/supervisor.h"
 #include "apply/system.h"
+#include "core/files.h"
 #include "core/lock.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "features/network/wwan/wwan.h"
+#include "net/addr.h"
 #include "net/ipv4.h"
 #include "net/nl.h"
 #include "store/doc.h"
@@ -45,6 +47,8 @@ static struct {
 	bool v6_timer_ready;
 	long long v6_deadline;
 	bool v6_routed;        /* IPv6's default route and rule are in WWAN's table */
+	bool pd;               /* ask for a prefix for the LAN (DHCPv6, dhclient) */
+	char delegated[64];    /* the prefix the carrier delegated, "" none */
 	const struct feature_env *env;
 } lk;
 
@@ -61,7 +65,7 @@ static void wwan_proc(struct sys *sys, const char *dev, const char *key, const c
 	free(path);
 }
 
-int wwan_link_start(const struct feature_env *env, const char *device, bool ipv6)
+int wwan_link_start(const struct feature_env *env, const char *device, bool ipv6, bool pd)
 {
 	struct sys *sys = env->sys;
 	char *hook = xasprintf("%s/difos-dhcp-event", env->paths.libexec);
@@ -74,6 +78,8 @@ int wwan_link_start(const struct feature_env *env, const char *device, bool ipv6
 	lk.env = env;
 	snprintf(lk.device, sizeof(lk.device), "%s", device);
 	lk.ipv6 = ipv6;
+	lk.pd = ipv6 && pd;
+	lk.delegated[0] = '\0';
 	/* IPv6 by the carrier's router advertisements (SLAAC), never a default
 	 * route in the main table from them */
 	wwan_proc(sys, device, "disable_ipv6", ipv6 ? "0" : "1");
@@ -90,6 +96,29 @@ int wwan_link_start(const struct feature_env *env, const char *device, bool ipv6
 	free(hook);
 	free(sock);
 	return rc;
+}
+
+/* DHCPv6 prefix delegation: ISC dhclient asking for a prefix only (the
+ * address comes from the advertisements), started once IPv6 is up on the
+ * device (its link-local address past DAD, which dhclient must bind);
+ * its events reach wwan.dhcp_event through the same hook as udhcpc's. */
+static void wwan_pd_start(const struct feature_env *env)
+{
+	char *hook = xasprintf("%s/difos-dhcp-event", env->paths.libexec);
+	char *sock = xasprintf("DIFOS_SOCKET=%s", env->paths.socket);
+	char *dir = xasprintf("%s/wwan", env->paths.state);
+	char *leases = xasprintf("%s/dhclient6.leases", dir);
+	char *const argv[] = { "dhclient", "-6", "-P", "-d", "--no-pid", "-cf", "/dev/null",
+			       "-lf", leases, "-sf", hook, "-e", sock,
+			       "-e", "DIFOS_DHCP_METHOD=wwan.dhcp_event", lk.device, NULL };
+
+	mkdir_p(dir, 0700);
+	if (sv_ensure(WWAN_PD_ENGINE, argv, NULL) < 0)
+		log_warn("wwan: cannot start dhclient for prefix delegation");
+	free(hook);
+	free(sock);
+	free(dir);
+	free(leases);
 }
 
 static void wwan_routes_clear(struct sys *sys, const char *dev)
@@ -133,6 +162,8 @@ void wwan_link_down(const struct feature_env *env, const char *why)
 		return;
 	lk.started = false;
 	sv_stop(WWAN_DHCP_ENGINE);
+	sv_stop(WWAN_PD_ENGINE);
+	lk.delegated[0] = '\0';
 	wwan_routes_clear(env->sys, lk.device);
 	json_decref(lk.lease);
 	lk.lease = NULL;
@@ -215,9 +246,12 @@ static void wwan_publish(const struct feature_env *env)
 		char router[INET6_ADDRSTRLEN];
 		bool routed = wwan_ipv6_router(lk.device, router) &&
 			      wwan_ipv6_route(env->sys, v6, router);
-		json_object_set_new(u, "ipv6", json_pack("{s:s, s:i, s:s?}", "address", v6,
+		json_object_set_new(u, "ipv6", json_pack("{s:s, s:i, s:s?, s:s?}", "address", v6,
 							 "prefix", v6len, "gateway",
-							 routed ? router : NULL));
+							 routed ? router : NULL, "delegated_prefix",
+							 lk.delegated[0] ? lk.delegated : NULL));
+		if (lk.pd)
+			wwan_pd_start(env);
 	} else if (lk.ipv6)
 		json_object_set_new(u, "ipv6", json_null());
 	json_decref(lk.uplink);
@@ -347,6 +381,44 @@ out:
 	return res;
 }
 
+/* dhclient -6's reasons: a prefix gained (or kept), or gone */
+static const struct {
+	const char *event;
+	bool gained;
+} wwan_pd_events[] = {
+	{ "BOUND6", true }, { "RENEW6", true }, { "REBIND6", true }, { "REBOOT6", true },
+	{ "EXPIRE6", false }, { "RELEASE6", false }, { "STOP6", false },
+	{ "PREINIT6", false }, { NULL, false },
+};
+
+static json_t *wwan_pd_event(struct rpc_call *c, bool gained)
+{
+	const char *text = rpc_str(c, "new_ip6_prefix");
+	struct net_prefix p;
+	char canon[64] = "";
+
+	if (gained) {
+		/* a prefix for a LAN: a network of IPv6, /48 to /64 */
+		if (!text || net_prefix_parse(text, 6, true, &p) != NET_OK || p.len < 48 ||
+		    p.len > 64)
+			return rpc_fail(c, RPC_BAD, "new_ip6_prefix",
+					json_object_get(c->params, "new_ip6_prefix"),
+					"is no delegated IPv6 prefix (/48 to /64)");
+		net_prefix_clear_host(&p);
+		net_prefix_text(&p, true, canon, sizeof(canon));
+	} else if (!strcmp(rpc_str(c, "event"), "PREINIT6")) {
+		return json_pack("{s:b}", "ok", 1);
+	}
+	if (strcmp(canon, lk.delegated)) {
+		snprintf(lk.delegated, sizeof(lk.delegated), "%s", canon);
+		log_info("wwan: delegated prefix %s", canon[0] ? canon : "gone");
+		/* the uplink again, with its prefix, for the LAN to follow */
+		if (lk.uplink)
+			wwan_publish(c->env);
+	}
+	return json_pack("{s:b}", "ok", 1);
+}
+
 static json_t *wwan_dhcp_event(struct rpc_call *c)
 {
 	const char *event = rpc_str(c, "event"), *dev = rpc_str(c, "interface");
@@ -360,6 +432,9 @@ static json_t *wwan_dhcp_event(struct rpc_call *c)
 				"is not the WWAN device in use");
 	if (!strcmp(event, "bound") || !strcmp(event, "renew"))
 		return wwan_bound(c, dev);
+	for (size_t i = 0; wwan_pd_events[i].event; i++)
+		if (!strcmp(event, wwan_pd_events[i].event))
+			return wwan_pd_event(c, wwan_pd_events[i].gained);
 	if (!strcmp(event, "deconfig")) {
 		if (lk.v6_timer_ready)
 			uv_timer_stop(&lk.v6_timer);
@@ -387,12 +462,15 @@ static const struct sc_field wwan_event_params[] = {
 	WWAN_EVENT_VAR("serverid", "the DHCP server"),
 	WWAN_EVENT_VAR("broadcast", "the broadcast address"),
 	WWAN_EVENT_VAR("domain", "the domain offered"),
+	WWAN_EVENT_VAR("new_ip6_prefix", "the prefix delegated (dhclient -6 -P)"),
+	WWAN_EVENT_VAR("new_max_life", "its valid lifetime"),
+	WWAN_EVENT_VAR("new_preferred_life", "its preferred lifetime"),
 	{ .name = NULL }
 };
 
 const struct rpc_method wwan_methods[] = {
 	{ "wwan.dhcp_event", wwan_dhcp_event,
-	  "an event of the WWAN device's DHCP client (difos-dhcp-event)", "Internal",
+	  "an event of the WWAN device's DHCP clients (difos-dhcp-event)", "Internal",
 	  wwan_event_params, "{ok: true}", RPC_HOOK },
 	{ NULL }
 };

@@ -125,7 +125,7 @@ int wwan_mm_connect(const struct feature_env *env, int modem, const struct wwan_
 		*err = xasprintf("ModemManager could not connect modem %d", modem);
 		return -1;
 	}
-	if (wwan_link_start(env, cfg->device, cfg->ipv6) < 0) {
+	if (wwan_link_start(env, cfg->device, cfg->ipv6, cfg->pd) < 0) {
 		*err = xasprintf("cannot start the data path on %s", cfg->device);
 		return -1;
 	}

@@ -459,7 +459,7 @@ static void wm_poll(void)
 static void wm_wait_device(void)
 {
 	if (if_nametoindex(wm.cfg.device)) {
-		if (wwan_link_start(wm.env, wm.cfg.device, wm.cfg.ipv6) < 0) {
+		if (wwan_link_start(wm.env, wm.cfg.device, wm.cfg.ipv6, wm.cfg.pd) < 0) {
 			wm_retry("cannot start the data path on the network device", false);
 			return;
 		}
@@ -597,7 +597,8 @@ void wwan_modem_configure(const struct feature_env *env, const struct wwan_cfg *
 {
 	bool same = wm.cfg.enabled == cfg->enabled && wm_str_eq(wm.cfg.port, cfg->port) &&
 		    wm_str_eq(wm.cfg.device, cfg->device) && wm_str_eq(wm.cfg.apn, cfg->apn) &&
-		    wm_str_eq(wm.cfg.pin, cfg->pin) && wm.cfg.ipv6 == cfg->ipv6;
+		    wm_str_eq(wm.cfg.pin, cfg->pin) && wm.cfg.ipv6 == cfg->ipv6 &&
+		    wm.cfg.pd == cfg->pd;
 
 	wm.env = env;
 	if (!env->loop)
@@ -625,6 +626,7 @@ void wwan_modem_configure(const struct feature_env *env, const struct wwan_cfg *
 	wm.cfg.apn = xstrdup(cfg->apn ? cfg->apn : "");
 	wm.cfg.pin = cfg->pin ? xstrdup(cfg->pin) : NULL;
 	wm.cfg.ipv6 = cfg->ipv6;
+	wm.cfg.pd = cfg->pd;
 	wm.backoff_ms = 0;
 	wm.sim = AT_SIM_UNKNOWN;
 	wm.reg = wm.act = -1;
