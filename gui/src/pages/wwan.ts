@@ -27,7 +27,7 @@ export interface WwanStatus {
   uplink?: {
     device?: string;
     ipv4?: { address?: string; prefix?: number; gateway?: string };
-    ipv6?: { address?: string; prefix?: number } | null;
+    ipv6?: { address?: string; prefix?: number; gateway?: string; delegated_prefix?: string } | null;
     dns?: string[];
     table?: number;
   } | null;
@@ -76,6 +76,7 @@ export function wwanFacts(d: WwanStatus): HTMLElement[] {
     ...row('Address', 'wwan-address', up?.ipv4 ? `${up.ipv4.address}/${up.ipv4.prefix}` : undefined),
     ...row('Gateway', 'wwan-gateway', up?.ipv4?.gateway),
     ...row('IPv6 address', 'wwan-address6', up?.ipv6 ? `${up.ipv6.address}/${up.ipv6.prefix}` : undefined),
+    ...(up?.ipv6?.delegated_prefix ? row('Delegated prefix', 'wwan-delegated', up.ipv6.delegated_prefix) : []),
     ...row('DNS servers', 'wwan-dns', (up?.dns || []).join(', ')),
   ];
 }

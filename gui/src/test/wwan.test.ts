@@ -47,6 +47,23 @@ describe('WWAN page', () => {
     expect(text('wwan-address')).toBe('10.64.0.20/24');
     expect(text('wwan-gateway')).toBe('10.64.0.1');
     expect(text('wwan-address6')).toBe('—');
+    expect(root.querySelector('[data-test=wwan-delegated]')).toBeNull();
     expect(root.querySelector('[data-test=wwan-no-modem]')).toBeNull();
+  });
+
+  it('shows the IPv6 address and the prefix delegated for the LAN', async () => {
+    mockFetch({
+      'GET /status': [200, { features: { wwan: { detail: {
+        enabled: true, modem: 'present', connection: 'connected', sim: 'ready',
+        uplink: { device: 'wwan0', ipv4: { address: '10.64.0.20', prefix: 24, gateway: '10.64.0.1' },
+          ipv6: { address: '2001:db8:64::5', prefix: 64, gateway: 'fe80::1', delegated_prefix: '2001:db8:6400:100::/56' }, dns: [], table: 200 },
+      } } } }],
+      'GET /config/wwan': [200, { ...settings, ipv6_pd: true }],
+      'GET /changes': [200, []],
+    });
+    const root = renderPage(wwanPage);
+    await until(() => root.querySelector('[data-test=wwan-delegated]'));
+    expect(root.querySelector('[data-test=wwan-address6]')!.textContent).toBe('2001:db8:64::5/64');
+    expect(root.querySelector('[data-test=wwan-delegated]')!.textContent).toBe('2001:db8:6400:100::/56');
   });
 });
