@@ -401,6 +401,9 @@ static void test_settings(void)
 		{ "wwan.apn", "\"a..b\"", "is not an APN" },
 		{ "wwan.control_port", "\"/etc/passwd\"", "is not a device path" },
 		{ "wwan.control_port", "\"/dev/../etc/passwd\"", "is not a device path" },
+		{ "wwan.control_port", "\"/dev/..\"", "is not a device path" },
+		{ "wwan.control_port", "\"\"", "is not a device path" },
+		{ "wwan.control_port", "\"/\"", "is not a device path" },
 		{ "wwan.device", "\"wan0\"", "is also the WAN interface" },
 	};
 

@@ -90,8 +90,10 @@ static void wwan_check(const json_t *w, const char *path, const json_t *doc,
 	json_array_foreach(doc_get(doc, "lan.interfaces"), i, ifn)
 		if (dev && json_is_string(ifn) && !strcmp(json_string_value(ifn), dev))
 			sc_error_add(errs, p, dev, "is also a LAN interface");
+	/* the pattern takes "." and ".." as names: no way out of /dev */
 	if (port && (strstr(port, "/../") || strstr(port, "/./") ||
-		     !strcmp(port + strlen(port) - 3, "/..") || !strcmp(port + strlen(port) - 2, "/."))) {
+		     (strlen(port) >= 3 && !strcmp(port + strlen(port) - 3, "/..")) ||
+		     (strlen(port) >= 2 && !strcmp(port + strlen(port) - 2, "/.")))) {
 		snprintf(p, sizeof(p), "%s.control_port", path);
 		sc_error_add(errs, p, port, "is not a device path under /dev ('.' or '..' in it)");
 	}
