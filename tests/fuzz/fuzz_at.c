@@ -7,7 +7,9 @@
  * ranges (a dBm a modem can report, a registration state 27.007 defines,
  * text without control bytes). And the input taken as an APN: when the
  * command writer accepts it, the command reads back as exactly one line
- * whose quoted field is that APN.
+ * whose quoted field is that APN. And the input as mmcli's answers
+ * (ModemManager's modem list, a modem's JSON): a modem number or none, and
+ * a status object that always names its backend.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "features/network/wwan/at_parse.h"
+#include "features/network/wwan/wwan.h"
 
 struct got {
 	char **v;
@@ -140,5 +143,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(whole.v);
 	free(cut.v);
 	as_apn(data, size);
+	{
+		char *text = malloc(size + 1);
+		json_t *st;
+		int n;
+
+		memcpy(text, data, size);
+		text[size] = '\0';
+		n = wwan_mm_first_modem(text);
+		if (n < -1 || n >= 100000)
+			abort();
+		st = wwan_mm_status(text);
+		if (!json_is_object(st) || !json_is_string(json_object_get(st, "backend")))
+			abort();
+		json_decref(st);
+		free(text);
+	}
 	return 0;
 }
