@@ -207,6 +207,8 @@ class ModemStandIn:
         if up == "AT+CEREG?":
             return self._ok("+CEREG: %d,%d" % (self.cereg_n, 1 if self.registered else 2))
         m = re.match(r'AT\+CGDCONT=(\d+),"([A-Z0-9]+)","(.*)"$', cmd, re.I)
+        if m and self.active and int(m.group(1)) == 1:
+            return self._cme(3)           # an active context is not defined again
         if m:
             self.contexts[int(m.group(1))] = (m.group(2), m.group(3))
             self.cgdcont_log.append((int(m.group(1)), m.group(2), m.group(3)))

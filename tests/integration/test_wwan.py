@@ -301,3 +301,22 @@ def test_prefix_delegation(lab, modem):
     assert not (st.get("pd_client") or {}).get("running"), st
     cp = ns_exec(lab.router, "nft", "list", "chain", "inet", "difos", "input_wan")
     assert "dport 546" not in cp.stdout, describe(cp)
+
+
+def test_new_apn_while_connected(lab, modem):
+    """A settings change while connected: the old context is deactivated
+    first (a modem refuses to define an active one again), then the new
+    APN connects."""
+    m = modem()
+    d = lab.daemon
+    d.ctl_ok("set", "wwan.control_port", m.path)
+    d.ctl_ok("set", "wwan.pdp_type", "ipv4")
+    d.ctl_ok("apply")
+    wait_status(d, connected, 40, "the WWAN uplink")
+    d.ctl_ok("set", "wwan.apn", "second.example")
+    d.ctl_ok("apply")
+    st = wait_status(d, lambda s: connected(s) and s.get("apn") == "second.example" and
+                     m.activations == 2, 40, "the uplink with the new APN")
+    assert m.cgdcont_log[-1] == (1, "IP", "second.example"), m.cgdcont_log
+    assert m.commands.count("AT+CGACT=0,1") >= 2, m.commands
+    assert st["connection"] == "connected"

@@ -369,6 +369,9 @@ static const struct wm_step wm_steps[] = {
 	{ "signal", "AT+CSQ", "+CSQ", 3000, NULL, wm_csq },
 	{ "LTE signal", "AT+CESQ", "+CESQ", 3000, NULL, wm_cesq },
 	[WM_STEP_REG] = { "registration", "AT+CEREG?", "+CEREG", 3000, NULL, wm_cereg },
+	/* a context still active (from before a settings change or a restart
+	 * of difosd) cannot be defined again: modems refuse AT+CGDCONT on it */
+	{ "old context off", "AT+CGACT=0,1", NULL, 40000, NULL, wm_any },
 	{ "data context", NULL, NULL, 10000, wm_make_cgdcont, wm_cgdcont },
 	{ "activation", "AT+CGACT=1,1", NULL, 150000, NULL, wm_cgact },
 };
