@@ -20,6 +20,7 @@ import { systemPage } from './pages/system';
 import { trunksPage } from './pages/trunks';
 import { telephonyPage } from './pages/telephony';
 import { wifiPage } from './pages/wifi';
+import { wwanPage } from './pages/wwan';
 
 export const PAGES: PageDef[] = [
   dashboardPage,
@@ -28,6 +29,7 @@ export const PAGES: PageDef[] = [
   lanPage,
   wifiPage,
   wanPage,
+  wwanPage,
   interfacesPage,
   routesPage,
   dnsPage,

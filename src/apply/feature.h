@@ -132,6 +132,13 @@ enum feature_event_kind {
 			      * pid, restarts} */
 	EV_CERTIFICATE,      /* the router's TLS certificate was installed (again): data
 			      * {cert, key} (paths of the PEM files) */
+	EV_WWAN_UP,          /* the LTE modem's uplink is usable, or changed (a renewed
+			      * lease, a delegated prefix): data {device, family,
+			      * ipv4: {address, prefix, gateway}, ipv6: {address, prefix,
+			      * gateway, delegated_prefix?} or null (IPv4v6 context) or
+			      * absent, dns: [..], table, since}; its default routes are in
+			      * that table only, never in main */
+	EV_WWAN_DOWN,        /* it is no longer: data {device, reason} */
 };
 
 struct feature_event {

@@ -1,8 +1,12 @@
 /*
  * difos-dhcp-event: the script busybox udhcpc runs on each lease event.
  * It does nothing itself: it forwards the event and udhcpc's variables to
- * difosd, which configures the WAN.
+ * difosd, which configures the WAN (wan.dhcp_event) or, with
+ * DIFOS_DHCP_METHOD=wwan.dhcp_event, the LTE modem's device. ISC dhclient
+ * (DHCPv6 prefix delegation) runs it too: it gives the event as $reason
+ * rather than as the argument, and the variables as -e sets them.
  */
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -13,16 +17,29 @@
 int main(int argc, char **argv)
 {
 	static const char *const vars[] = { "interface", "ip", "subnet", "mask", "router", "dns",
-					    "lease", "serverid", "broadcast", "domain", NULL };
+					    "lease", "serverid", "broadcast", "domain",
+					    /* dhclient -6 -P */
+					    "new_ip6_prefix", "new_max_life", "new_preferred_life",
+					    NULL };
+	const char *event = argc >= 2 ? argv[1] : getenv("reason");
 	const char *sock = getenv("DIFOS_SOCKET");
+	const char *method = getenv("DIFOS_DHCP_METHOD");
 	json_t *params, *resp;
 	int fd = -1;
 
-	if (argc < 2 || !sock) {
+	if (!event || !sock) {
 		fprintf(stderr, "difos-dhcp-event: run by udhcpc with DIFOS_SOCKET set\n");
 		return 2;
 	}
-	params = json_pack("{s:s}", "event", argv[1]);
+	/* only a DHCP client's event method (the hook door takes no other) */
+	if (!method)
+		method = "wan.dhcp_event";
+	if (strlen(method) < 12 || strcmp(method + strlen(method) - 11, ".dhcp_event")) {
+		fprintf(stderr, "difos-dhcp-event: DIFOS_DHCP_METHOD=%s is no DHCP event method\n",
+			method);
+		return 2;
+	}
+	params = json_pack("{s:s}", "event", event);
 	for (size_t i = 0; vars[i]; i++)
 		if (getenv(vars[i]))
 			json_object_set_new(params, vars[i], json_string(getenv(vars[i])));
@@ -37,7 +54,7 @@ int main(int argc, char **argv)
 		json_decref(params);
 		return 1;
 	}
-	resp = client_call(fd, "wan.dhcp_event", params);
+	resp = client_call(fd, method, params);
 	close(fd);
 	if (!resp || json_object_get(resp, "error")) {
 		char *t = resp ? json_dumps(json_object_get(resp, "error"), JSON_COMPACT) : NULL;

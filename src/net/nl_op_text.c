@@ -27,7 +27,7 @@ static const struct {
 	[NL_ROUTE_REPLACE] = { "route replace", 0 },
 	[NL_ROUTE_DEL] = { "route del", 0 },
 	[NL_ROUTE_LIST] = { "route show table all", 1 },
-	[NL_ROUTE_FLUSH] = { "route flush table all", 0 },
+	[NL_ROUTE_FLUSH] = { "route flush", 0 },
 	[NL_RULE_ADD] = { "rule add", 0 },
 	[NL_RULE_DEL] = { "rule del", 0 },
 	[NL_RULE_LIST] = { "rule show", 1 },
@@ -52,6 +52,11 @@ static void nl_text_route(struct sbuf *b, const struct nl_op *op)
 			sbuf_printf(b, " table %u", op->table);
 		if (op->has_metric)
 			sbuf_printf(b, " metric %lld", op->metric);
+	} else if (op->kind == NL_ROUTE_FLUSH) {
+		if (op->table)
+			sbuf_printf(b, " table %u", op->table);
+		else
+			sbuf_add(b, " table all");
 	}
 	if (op->proto)
 		sbuf_printf(b, " proto %d", op->proto);
@@ -102,8 +107,11 @@ char *nl_op_text(const struct nl_op *op)
 		nl_text_route(&b, op);
 		break;
 	case NL_RULE_ADD:
-		sbuf_printf(&b, " pref %u fwmark 0x%x/0x%x lookup %u", op->pref, op->mark, op->mask,
-			    op->table);
+		if (op->src)
+			sbuf_printf(&b, " pref %u from %s lookup %u", op->pref, op->src, op->table);
+		else
+			sbuf_printf(&b, " pref %u fwmark 0x%x/0x%x lookup %u", op->pref, op->mark,
+				    op->mask, op->table);
 		break;
 	case NL_RULE_DEL:
 		sbuf_printf(&b, " pref %u", op->pref);

@@ -31,8 +31,8 @@ enum nl_op_kind {
 	NL_ROUTE_REPLACE,  /* family, dst ("default" or "a/len"), via?, dev?, table, metric, proto */
 	NL_ROUTE_DEL,      /* the same keys */
 	NL_ROUTE_LIST,     /* family, proto: *out = nl_routes(family, proto) */
-	NL_ROUTE_FLUSH,    /* family, proto: every route of that protocol, all tables */
-	NL_RULE_ADD,       /* family, pref, mark, mask, table */
+	NL_ROUTE_FLUSH,    /* family, and proto (every table) or table (any protocol), or both */
+	NL_RULE_ADD,       /* family, pref, table, and src ("addr[/len]") or mark and mask */
 	NL_RULE_DEL,       /* family, pref */
 	NL_RULE_LIST,      /* family: *out = nl_rules(family) */
 };
@@ -45,6 +45,7 @@ struct nl_op {
 	const char *link_kind;
 	const char *addr;         /* an address with its length, or a route's destination */
 	const char *via;
+	const char *src;          /* a rule's source prefix */
 	unsigned table;           /* 0: main, without saying so */
 	long long metric;         /* a route's metric, when has_metric */
 	int has_metric;           /* metric is given (0 is a metric too) */

@@ -81,9 +81,10 @@ static int nl_route_change(const struct nl_op *op, char **err)
 	return rc ? nl_fail(op, rc, NULL, err) : 0;
 }
 
-/* the routes of one protocol, as dumped: each is deleted as it was given */
+/* the routes of one protocol or table, as dumped: each is deleted as it was given */
 struct nl_route_collect {
 	int proto;
+	unsigned table;
 	struct nlmsghdr **msgs;
 	size_t n, cap;
 };
@@ -92,9 +93,17 @@ static void nl_route_collect_one(const struct nlmsghdr *nlh, void *arg)
 {
 	struct nl_route_collect *c = arg;
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[64] = { NULL };
+	uint32_t table;
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)) ||
-	    rtm->rtm_protocol != c->proto)
+	    (c->proto && rtm->rtm_protocol != c->proto))
+		return;
+	mnl_attr_parse(nlh, sizeof(*rtm), nl_attr_table, tb);
+	if (!nl_attr_u32(tb[RTA_TABLE], &table))
+		table = rtm->rtm_table;
+	/* the kernel's own routes (local, broadcast) are never flushed by table */
+	if (c->table && (table != c->table || rtm->rtm_type != RTN_UNICAST))
 		return;
 	if (c->n == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 16;
@@ -106,12 +115,12 @@ static void nl_route_collect_one(const struct nlmsghdr *nlh, void *arg)
 
 static int nl_route_flush(const struct nl_op *op, char **err)
 {
-	struct nl_route_collect c = { .proto = op->proto };
+	struct nl_route_collect c = { .proto = op->proto, .table = op->table };
 	struct rtmsg hdr = { .rtm_family = (unsigned char)nl_family(op),
 			     .rtm_protocol = (unsigned char)op->proto };
 	int rc = 0;
 
-	if (nl_dump(RTM_GETROUTE, &hdr, sizeof(hdr), true, nl_route_collect_one, &c) < 0)
+	if (nl_dump(RTM_GETROUTE, &hdr, sizeof(hdr), op->proto != 0, nl_route_collect_one, &c) < 0)
 		rc = nl_fail(op, -EIO, "cannot list the routes", err);
 	for (size_t i = 0; i < c.n; i++) {
 		int r;
@@ -142,8 +151,17 @@ static int nl_rule_change(const struct nl_op *op, char **err)
 		frh->action = FR_ACT_TO_TBL;
 		frh->table = (unsigned char)(op->table < 256 ? op->table : RT_TABLE_UNSPEC);
 		mnl_attr_put_u32(nlh, FRA_TABLE, op->table);
-		mnl_attr_put_u32(nlh, FRA_FWMARK, op->mark);
-		mnl_attr_put_u32(nlh, FRA_FWMASK, op->mask);
+		if (op->src) {
+			struct net_prefix p;
+			if (net_prefix_parse(op->src, op->family == 6 ? 6 : 4, true, &p) != NET_OK)
+				return nl_fail(op, -EINVAL, "the source is not an address of this family",
+					       err);
+			frh->src_len = (unsigned char)p.len;
+			mnl_attr_put(nlh, FRA_SRC, p.family == 6 ? 16 : 4, p.addr);
+		} else {
+			mnl_attr_put_u32(nlh, FRA_FWMARK, op->mark);
+			mnl_attr_put_u32(nlh, FRA_FWMASK, op->mask);
+		}
 	}
 	rc = nl_request(nlh);
 	return rc ? nl_fail(op, rc, NULL, err) : 0;

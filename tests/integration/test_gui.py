@@ -23,6 +23,7 @@ import webclient
 
 from conftest import (LAN_ADDR, PYTHON, WAN_SERVER, history_entries, make_lab, ns_exec,
                       rev_id, wait_for)
+from lab_modem import IMEI, OPERATOR, ModemStandIn, wait_status
 from webclient import Client, ns_connect
 
 REPO = Path(__file__).resolve().parents[2]
@@ -775,6 +776,36 @@ def test_pbx_call_on_the_telephony_dashboard_and_in_the_call_records(gui_lab, tm
         for i in sorted(ids, reverse=True):
             d.ctl_ok("delete", "extensions.list[%d]" % i)
         d.ctl_ok("apply", "--comment", "call records test done", timeout=60)
+
+
+# ---- 12. Network Settings › WWAN: the modem stand-in behind the page -----------------
+
+
+def test_wwan_page_no_modem_then_the_stand_in_connects(gui_lab, tmp_path):
+    """Network › WWAN: the no-modem notice, a PIN of letters refused in the
+    page, then the stand-in's port, an APN and the PIN applied from the form;
+    the card shows the modem connected with its address."""
+    lab = gui_lab
+    ready(lab)
+    d = lab.daemon
+    m = ModemStandIn(lab, pin="2468")
+    try:
+        res = run_scenario(lab, "wwan.mjs", tmp_path, "--password", PASSWORD, "--port", m.path,
+                           "--pin", "2468", "--apn", "internet.example")
+        assert res["imei"] == IMEI and res["operator"] == OPERATOR, res
+        assert res["registration"] == "home" and res["technology"] == "LTE", res
+        st = wait_status(d, lambda s: s.get("uplink"), 10, "the uplink")
+        assert res["address"] == "%s/24" % st["uplink"]["ipv4"]["address"], (res, st)
+        assert m.pin_attempts == ["2468"], m.pin_attempts
+        assert m.cgdcont_log[-1] == (1, "IPV4V6", "internet.example"), m.cgdcont_log
+    finally:
+        # the shared lab gets the factory WWAN back
+        ready(lab)
+        d.ctl_ok("set", "wwan.control_port", "/dev/ttyUSB2")
+        d.ctl("delete", "wwan.pin")
+        d.ctl_ok("set", "wwan.apn", "")
+        d.ctl_ok("apply")
+        m.close()
 
 
 # ---- the daemon after a GUI session ----------------------------------------------

@@ -45,6 +45,11 @@ void fw_zones_init(struct fw_zones *z, const json_t *doc)
 	memset(z, 0, sizeof(*z));
 	devs_add(&z->lan_devs, &z->nlan, doc_str(doc, "lan.device"));
 	devs_add(&z->wan_devs, &z->nwan, doc_str(doc, "wan.interface"));
+	/* the LTE modem's device is an uplink (it carries the LAN's traffic only
+	 * when the failover routes through it; its own packets, router
+	 * advertisements included, meet the WAN's rules) */
+	if (doc_bool(doc, "wwan.enabled", false) && doc_str(doc, "wwan.device"))
+		devs_add(&z->wan_devs, &z->nwan, doc_str(doc, "wwan.device"));
 	/* custom interfaces join the zone they are given */
 	json_array_foreach(doc_get(doc, "interfaces.custom"), i, el) {
 		const char *zone = doc_str(el, "zone"), *dev = doc_str(el, "device");
