@@ -31,6 +31,7 @@ static const struct {
 	[NL_RULE_ADD] = { "rule add", 0 },
 	[NL_RULE_DEL] = { "rule del", 0 },
 	[NL_RULE_LIST] = { "rule show", 1 },
+	[NL_CT_FORGET] = { NULL, 0 },
 };
 
 int nl_op_reads(const struct nl_op *op)
@@ -67,6 +68,12 @@ char *nl_op_text(const struct nl_op *op)
 	struct sbuf b;
 
 	sbuf_init(&b);
+	if (op->kind == NL_CT_FORGET) {
+		/* as conntrack(8) says it */
+		sbuf_printf(&b, "conntrack -D -f %s --reply-dst %s", op->family == 6 ? "ipv6" : "ipv4",
+			    op->addr);
+		return sbuf_steal(&b);
+	}
 	sbuf_add(&b, "ip");
 	if (nl_op_reads(op) && op->kind != NL_LINK_SHOW)
 		sbuf_add(&b, " -j");
@@ -107,17 +114,24 @@ char *nl_op_text(const struct nl_op *op)
 		nl_text_route(&b, op);
 		break;
 	case NL_RULE_ADD:
+		sbuf_printf(&b, " pref %u", op->pref);
 		if (op->src)
-			sbuf_printf(&b, " pref %u from %s lookup %u", op->pref, op->src, op->table);
+			sbuf_printf(&b, " from %s", op->src);
+		else if (op->mark || op->mask)
+			sbuf_printf(&b, " fwmark 0x%x/0x%x", op->mark, op->mask);
+		if (op->table == 254)
+			sbuf_add(&b, " lookup main");
 		else
-			sbuf_printf(&b, " pref %u fwmark 0x%x/0x%x lookup %u", op->pref, op->mark,
-				    op->mask, op->table);
+			sbuf_printf(&b, " lookup %u", op->table);
+		if (op->has_suppress)
+			sbuf_printf(&b, " suppress_prefixlength %u", op->suppress_prefixlen);
 		break;
 	case NL_RULE_DEL:
 		sbuf_printf(&b, " pref %u", op->pref);
 		break;
 	case NL_LINK_LIST:
 	case NL_RULE_LIST:
+	case NL_CT_FORGET:
 		break;
 	}
 	return sbuf_steal(&b);

@@ -17,6 +17,7 @@
 #include "core/util.h"
 #include "net/addr.h"
 #include "net/nl.h"
+#include "net/nl_conntrack.h"
 #include "net/nl_int.h"
 #include "net/nl_write.h"
 #include "net/nl_write_int.h"
@@ -196,6 +197,18 @@ int nl_op_do(const struct nl_op *op, json_t **out, char **err)
 		return nl_addr_change(op, err);
 	case NL_ADDR_FLUSH:
 		return nl_addr_flush(op, err);
+	case NL_CT_FORGET: {
+		struct net_prefix p;
+		int n;
+		if (!op->addr || net_prefix_parse(op->addr, op->family == 6 ? 6 : 4, false, &p) != NET_OK)
+			return nl_fail(op, -EINVAL, "not an address of this family", err);
+		n = nl_ct_forget_nat_to(p.family, p.addr);
+		if (n < 0)
+			return nl_fail(op, -EIO, "cannot ask the connection tracking", err);
+		if (out)
+			*out = json_integer(n);
+		return 0;
+	}
 	default:
 		return nl_route_op(op, out, err);
 	}

@@ -32,9 +32,12 @@ enum nl_op_kind {
 	NL_ROUTE_DEL,      /* the same keys */
 	NL_ROUTE_LIST,     /* family, proto: *out = nl_routes(family, proto) */
 	NL_ROUTE_FLUSH,    /* family, and proto (every table) or table (any protocol), or both */
-	NL_RULE_ADD,       /* family, pref, table, and src ("addr[/len]") or mark and mask */
+	NL_RULE_ADD,       /* family, pref, table, and src ("addr[/len]"), or mark and mask,
+			    * or neither (every packet) with suppress_prefixlen if has_suppress */
 	NL_RULE_DEL,       /* family, pref */
 	NL_RULE_LIST,      /* family: *out = nl_rules(family) */
+	NL_CT_FORGET,      /* family, addr: the tracked connections translated to addr are
+			    * deleted (net/nl_conntrack.h); *out = how many */
 };
 
 struct nl_op {
@@ -51,6 +54,8 @@ struct nl_op {
 	int has_metric;           /* metric is given (0 is a metric too) */
 	int proto;                /* a route's protocol (e.g. 209); 0: "boot", as ip's default */
 	unsigned pref, mark, mask;
+	int has_suppress;         /* a rule ignores routes of suppress_prefixlen or shorter */
+	unsigned suppress_prefixlen;
 	/* an IPv6 address's lifetimes in seconds; both 0: forever */
 	unsigned preferred_lft, valid_lft;
 };

@@ -158,10 +158,12 @@ static int nl_rule_change(const struct nl_op *op, char **err)
 					       err);
 			frh->src_len = (unsigned char)p.len;
 			mnl_attr_put(nlh, FRA_SRC, p.family == 6 ? 16 : 4, p.addr);
-		} else {
+		} else if (op->mark || op->mask) {
 			mnl_attr_put_u32(nlh, FRA_FWMARK, op->mark);
 			mnl_attr_put_u32(nlh, FRA_FWMASK, op->mask);
 		}
+		if (op->has_suppress)
+			mnl_attr_put_u32(nlh, FRA_SUPPRESS_PREFIXLEN, op->suppress_prefixlen);
 	}
 	rc = nl_request(nlh);
 	return rc ? nl_fail(op, rc, NULL, err) : 0;
