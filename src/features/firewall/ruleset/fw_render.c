@@ -45,6 +45,9 @@ void fw_zones_init(struct fw_zones *z, const json_t *doc)
 	memset(z, 0, sizeof(*z));
 	devs_add(&z->lan_devs, &z->nlan, doc_str(doc, "lan.device"));
 	devs_add(&z->wan_devs, &z->nwan, doc_str(doc, "wan.interface"));
+	/* a PPPoE session's traffic leaves by its PPP device (wan.c names it) */
+	if (doc_str(doc, "wan.ipv4.proto") && !strcmp(doc_str(doc, "wan.ipv4.proto"), "pppoe"))
+		devs_add(&z->wan_devs, &z->nwan, "ppp-wan");
 	/* custom interfaces join the zone they are given */
 	json_array_foreach(doc_get(doc, "interfaces.custom"), i, el) {
 		const char *zone = doc_str(el, "zone"), *dev = doc_str(el, "device");

@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "features/network/wan/wan.h"
+#include "features/network/wan/wan_pppoe.h"
 #include "net/addr.h"
 #include "net/ipv4.h"
 #include "schema/schema.h"
@@ -160,6 +161,7 @@ static const struct sc_field wan_event_params[] = {
 };
 
 const struct rpc_method wan_methods[] = {
+	WAN_PPP_METHOD,
 	{ "wan.dhcp_event", wan_dhcp_event, "an event of the WAN's DHCP client (difos-dhcp-event)",
 	  "Internal", wan_event_params, "{ok: true}", RPC_HOOK },
 	{ NULL }
