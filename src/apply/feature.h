@@ -127,6 +127,9 @@ enum feature_event_kind {
 	EV_LINK,             /* a link came or went, or its UP or carrier changed, as the
 			      * kernel said: data {interface, index, up, carrier, operstate,
 			      * removed} */
+	EV_UPLINK_HEALTH,    /* an uplink's health state changed (network/uplinks): data
+			      * {uplink ("wan"), state (up|degraded|down|unknown), loss (% of
+			      * the last round), rtt (ms, mean, or null), device, since} */
 	EV_ENGINE,           /* an engine process started or stopped: data {engine, running,
 			      * pid, restarts} */
 	EV_CERTIFICATE,      /* the router's TLS certificate was installed (again): data
