@@ -30,6 +30,7 @@ json_t *dashboard_wan_facts(const struct feature_env *env);
 json_t *dashboard_wan(const struct feature_env *env, const json_t *interfaces);
 json_t *dashboard_features(const struct feature_env *env);
 void dashboard_probe_targets(void *env, char **gw, char **dns, char **dev);
+json_t *dashboard_health(const struct feature_env *env, const char *uplink);
 
 /* traffic.c: rates per interface from the kernel's counters, sampled by a
  * timer of the core */

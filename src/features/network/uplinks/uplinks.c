@@ -359,5 +359,5 @@ const struct feature feature_uplinks = {
 	.status = ul_status,
 	.stop = ul_feature_stop,
 	.event = ul_event,
-	.reads = (const char *const[]){ "wan.interface", NULL },
+	.reads = (const char *const[]){ "uplinks", "wan.interface", NULL },
 };

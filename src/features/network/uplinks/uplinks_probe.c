@@ -90,6 +90,8 @@ static void ul_close_round(struct ul_round *r)
 		if (r->p[i].fd < 0)
 			continue;
 		uv_poll_stop(&r->p[i].poll);
+		/* its callbacks knew the probe; its close counts for the round */
+		r->p[i].poll.data = r;
 		uv_close((uv_handle_t *)&r->p[i].poll, ul_round_free);
 		close(r->p[i].fd);
 	}
@@ -252,9 +254,13 @@ static void ul_send_dns(struct ul_round *r, struct ul_probe *p, const char *name
 	p->id = (uint16_t)(now_ms() ^ (++u->seq << 4));
 	len = probe_dns_query(q, sizeof(q), p->id, name, name && *name ? PROBE_DNS_A :
 			      PROBE_DNS_NS);
+	if (!len) {
+		p->answer = "cannot ask that name";
+		return;
+	}
 	p->fd = ul_bound_socket(u, SOCK_DGRAM, 0);
-	if (!len || p->fd < 0) {
-		p->answer = len ? "cannot open a socket on the device" : "cannot ask that name";
+	if (p->fd < 0) {
+		p->answer = "cannot open a socket on the device";
 		return;
 	}
 	uv_poll_init(u->loop, &p->poll, p->fd);
