@@ -17,6 +17,7 @@ import { routesPage } from './pages/routing';
 import { setupPage } from './pages/setup';
 import { systemPage } from './pages/system';
 import { trunksPage } from './pages/trunks';
+import { uplinksPage } from './pages/uplinks';
 import { telephonyPage } from './pages/telephony';
 
 export const PAGES: PageDef[] = [
@@ -24,6 +25,7 @@ export const PAGES: PageDef[] = [
   telephonyPage,
   lanPage,
   wanPage,
+  uplinksPage,
   interfacesPage,
   routesPage,
   dnsPage,
