@@ -127,6 +127,10 @@ def test_uplinks_bad_settings(lab):
         assert cp.returncode != 0, "accepted %r: %s" % (args, describe(cp))
         assert path in out and words in out, "%r: %s" % (args, out)
     assert "uplinks" not in d.ctl_ok("changes").stdout
+    # the guide's way of adding one
+    d.ctl_ok("add", "uplinks.targets", "kind=dns", "address=" + WAN_SERVER, "name=example.com")
+    assert "example.com" in d.ctl_ok("changes").stdout
+    d.ctl_ok("discard")
     # nothing is checked until asked
     h = health(d)
     assert h["state"] == "off" and h["targets"] == 0, h
