@@ -114,10 +114,19 @@ def test_pppoe_options_read_by_pppd(lab):
     password only in the 0600 secrets file."""
     d = lab.daemon
     set_pppoe(d, mtu=1500, lcp_echo_interval=15, lcp_echo_failure=4, holdoff=7)
+    # a policy route through the WAN: the routes' state names the sections it follows
+    d.ctl_ok("set", "routes.policy", json.dumps([{"id": 1, "name": "office",
+                                                  "destination": ["10.10.0.0/16"],
+                                                  "interface": "wan"}]))
     d.ctl_ok("apply")
     opts, secrets = active(d, "pppoe.options"), active(d, "pppoe.secrets")
     text = opts.read_text()
     assert "correct horse" not in text, "the password is in the options"
+    # no rendered file but the secrets holds the password
+    holders = [str(f) for f in (d.root / "run/difos/active").rglob("*")
+               if f.is_file() and b"correct horse" in f.read_bytes()]
+    assert holders == [str(secrets)], holders
+    assert "dev ppp-wan table 1001" in (d.root / "run/difos/active/routes/routes.state").read_text()
     assert stat.S_IMODE(secrets.stat().st_mode) == 0o600, oct(secrets.stat().st_mode)
     assert secrets.read_text() == "alice@isp.example\ncorrect horse\n"
 
@@ -278,6 +287,16 @@ def test_pppoe_session_hooks(lab):
     ns_exec(lab.wan, "ip", "route", "replace", "192.168.1.0/24", "dev", "ppp0")
     cp = ns_exec(lab.lan, "ping", "-c", "1", "-W", "2", "10.64.0.1", timeout=10)
     assert cp.returncode == 0, describe(cp)
+    # TCP's MSS clamped to the session's MTU (1492 - 40) on the way out
+    ns_exec(lab.router, "ip", "link", "set", "ppp-wan", "mtu", "1492", check=True)
+    dump = lab.spawn("tcpdump", lab.wan, ["tcpdump", "-l", "-n", "-v", "-c", "1", "-i", "ppp0",
+                                          "tcp[tcpflags] & tcp-syn != 0"], logname="syn.log")
+    time.sleep(1)
+    ns_exec(lab.lan, "nc", "-z", "-w", "2", "10.64.0.1", "8081", timeout=10)
+    syn = wait_for(lambda: (lambda t: t if "mss" in t else None)(
+        (lab.tmp / "syn.log").read_text()), 10, what="the SYN seen on the WAN side")
+    assert "mss 1452" in syn, syn
+    dump.wait(timeout=5)
     # down: the route and the DNS go, the status says so
     cp = hook(lab, d, "difos-ppp-down", {"IFNAME": "ppp-wan", "IPLOCAL": "10.64.0.2",
                                          "IPREMOTE": "10.64.0.1"})

@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "features/network/routes/routes.h"
 #include "rpc/rpc.h"
+#include "schema/schema.h"
 #include "store/doc.h"
 
 static const struct sc_field *const routes_sections[] = { &routes_section, NULL };
@@ -51,12 +52,17 @@ static int routes_render(struct feature_ctx *ctx, struct render_out *out)
 			    doc_int(v, "table", 0), doc_str(v, "interface"));
 	if (json_array_size(json_object_get(want, "routes")) ||
 	    json_array_size(json_object_get(want, "rules"))) {
+		/* masked: a secret of those sections (the WAN's PPPoE password)
+		 * has no place in a file anyone reads */
+		json_t *masked = schema_mask_secrets(doc);
+
 		for (const char *const *s = routes_after; *s; s++) {
-			char *text = json_dumps(json_object_get(doc, *s),
+			char *text = json_dumps(json_object_get(masked, *s),
 						JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 			sbuf_printf(&b, "after %s %s\n", *s, text ? text : "null");
 			free(text);
 		}
+		json_decref(masked);
 	}
 	json_decref(want);
 	render_add(out, "routes.state", 0644, sbuf_steal(&b));

@@ -208,11 +208,13 @@ static int wan_apply(struct feature_ctx *ctx)
 		return -1;
 	if (!strcmp(doc_str(ctx->doc, "wan.ipv4.proto"), "pppoe")) {
 		sv_stop("udhcpc");
+		wan_dhcp_forget(ctx->env);
 		return wan_pppoe_apply(ctx, dev);
 	}
 	wan_pppoe_stop(ctx->env);
 	if (!strcmp(doc_str(ctx->doc, "wan.ipv4.proto"), "static")) {
 		sv_stop("udhcpc");
+		wan_dhcp_forget(ctx->env);
 		/* the name the DHCP client announces is all that changed: nothing to do */
 		if (!ctx->boot && ctx->old_doc &&
 		    json_equal(doc_get(ctx->old_doc, "wan"), doc_get(ctx->doc, "wan")))

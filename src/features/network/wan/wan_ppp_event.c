@@ -18,6 +18,7 @@
 #include "apply/engine.h"
 #include "apply/feature.h"
 #include "apply/system.h"
+#include "core/lock.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "features/network/wan/wan.h"
@@ -34,18 +35,23 @@ json_t *wan_ppp_session(void)
 	return wan_ppp ? json_deep_copy(wan_ppp) : NULL;
 }
 
+static void wan_ppp_lost_here(void *arg)
+{
+	json_t *lost = json_pack("{s:s}", "interface", WAN_PPP_DEV);
+
+	feature_emit(arg, EV_WAN_LEASE_LOST, lost);
+	json_decref(lost);
+}
+
 void wan_ppp_forget(const struct feature_env *env)
 {
-	json_t *lost;
-
 	if (!wan_ppp)
 		return;
 	json_decref(wan_ppp);
 	wan_ppp = NULL;
 	wan_write_resolv(env, NULL);
-	lost = json_pack("{s:s}", "interface", WAN_PPP_DEV);
-	feature_emit(env, EV_WAN_LEASE_LOST, lost);
-	json_decref(lost);
+	/* from an apply (pppd stopped) as from the hook: on the loop */
+	core_on_loop(wan_ppp_lost_here, (void *)env);
 }
 
 static bool wan_ppp_ipv4(const char *s)
