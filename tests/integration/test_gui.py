@@ -800,7 +800,8 @@ def test_uplinks_page_and_wan_by_pppoe(gui_lab, tmp_path):
         lab.daemon.ctl_ok("set", "wan.ipv4", json.dumps({"proto": "dhcp"}))
         lab.daemon.ctl_ok("set", "uplinks", json.dumps({"wan": {"enabled": False},
                                                         "targets": []}))
-        lab.daemon.ctl_ok("apply")
+        if staged_changes(lab):
+            lab.daemon.ctl_ok("apply")
         lab.wait_router_wan()
 
 
