@@ -764,18 +764,6 @@ def test_pbx_call_on_the_telephony_dashboard_and_in_the_call_records(gui_lab, tm
 # ---- the daemon after a GUI session ----------------------------------------------
 
 
-def test_difosd_stops_cleanly_after_the_gui_was_used(gui_lab):
-    """After the tests above (the dashboard's live feed was watched), SIGTERM
-    ends difosd with status 0."""
-    lab = gui_lab
-    assert lab.daemon.alive()
-    rc = lab.daemon.stop()
-    tail = "\n".join(lab.daemon.log.read_text(errors="replace").splitlines()[-15:])
-    assert rc == 0, "difosd exited with status %s after SIGTERM:\n%s" % (rc, tail)
-
-# ---- 5 (end). the moved address outlives its confirm deadline ------------------
-
-
 def test_uplinks_page_and_wan_by_pppoe(gui_lab, tmp_path):
     """The Uplinks page sets the WAN's checks and shows it up; the WAN page
     shows the PPPoE fields only for PPPoE, refuses a username pppd cannot
@@ -803,6 +791,18 @@ def test_uplinks_page_and_wan_by_pppoe(gui_lab, tmp_path):
         if staged_changes(lab):
             lab.daemon.ctl_ok("apply")
         lab.wait_router_wan()
+
+
+def test_difosd_stops_cleanly_after_the_gui_was_used(gui_lab):
+    """After the tests above (the dashboard's live feed was watched), SIGTERM
+    ends difosd with status 0."""
+    lab = gui_lab
+    assert lab.daemon.alive()
+    rc = lab.daemon.stop()
+    tail = "\n".join(lab.daemon.log.read_text(errors="replace").splitlines()[-15:])
+    assert rc == 0, "difosd exited with status %s after SIGTERM:\n%s" % (rc, tail)
+
+# ---- 5 (end). the moved address outlives its confirm deadline ------------------
 
 
 def test_lan_move_is_kept_after_its_confirm_deadline(move_lab):
