@@ -24,6 +24,7 @@ enum nl_op_kind {
 	NL_LINK_UP,        /* dev */
 	NL_LINK_DOWN,      /* dev */
 	NL_LINK_MASTER,    /* dev, master (NULL: leaves its master) */
+	NL_LINK_MTU,       /* dev, mtu */
 	NL_ADDR_ADD,       /* dev, addr ("a/len"), lifetimes for IPv6 */
 	NL_ADDR_REPLACE,   /* the same, replacing one that exists */
 	NL_ADDR_DEL,       /* dev, addr */
@@ -50,6 +51,7 @@ struct nl_op {
 	int has_metric;           /* metric is given (0 is a metric too) */
 	int proto;                /* a route's protocol (e.g. 209); 0: "boot", as ip's default */
 	unsigned pref, mark, mask;
+	unsigned mtu;             /* a link's MTU */
 	/* an IPv6 address's lifetimes in seconds; both 0: forever */
 	unsigned preferred_lft, valid_lft;
 };

@@ -109,6 +109,11 @@ def test_pppoe_bad_settings_are_refused(lab):
     assert "pppoe" not in changes, "a refused setting was staged: %s" % changes
 
 
+def port_mtu(lab):
+    cp = ns_exec(lab.router, "ip", "-j", "link", "show", "dev", "wan0", check=True)
+    return json.loads(cp.stdout)[0]["mtu"]
+
+
 def test_pppoe_options_read_by_pppd(lab):
     """The rendered options as Debian's pppd reads them (dryrun); the
     password only in the 0600 secrets file."""
@@ -127,6 +132,8 @@ def test_pppoe_options_read_by_pppd(lab):
                if f.is_file() and b"correct horse" in f.read_bytes()]
     assert holders == [str(secrets)], holders
     assert "dev ppp-wan table 1001" in (d.root / "run/difos/active/routes/routes.state").read_text()
+    # MTU 1500 (RFC 4638): the port carries 1508-byte frames
+    assert port_mtu(lab) == 1508
     assert stat.S_IMODE(secrets.stat().st_mode) == 0o600, oct(secrets.stat().st_mode)
     assert secrets.read_text() == "alice@isp.example\ncorrect horse\n"
 
@@ -158,6 +165,16 @@ def test_pppoe_options_read_by_pppd(lab):
     # the name and password come from the secrets file (+ua), which pppd read
     assert any(line.startswith("+ua ") for line in out.splitlines()), out
     assert "correct horse" not in out
+    # 1492, then DHCP again: the port is back to Ethernet's MTU
+    d.ctl_ok("set", "wan.ipv4.mtu", "1492")
+    d.ctl_ok("apply")
+    assert port_mtu(lab) == 1500
+    d.ctl_ok("set", "wan.ipv4.mtu", "1500")
+    d.ctl_ok("apply")
+    assert port_mtu(lab) == 1508
+    d.ctl_ok("set", "wan.ipv4", json.dumps({"proto": "dhcp"}))
+    d.ctl_ok("apply")
+    assert port_mtu(lab) == 1500
 
 
 def test_pppoe_discovery_with_configured_names(lab):

@@ -212,6 +212,7 @@ static int wan_apply(struct feature_ctx *ctx)
 		return wan_pppoe_apply(ctx, dev);
 	}
 	wan_pppoe_stop(ctx->env);
+	wan_pppoe_restore_mtu(ctx, dev);
 	if (!strcmp(doc_str(ctx->doc, "wan.ipv4.proto"), "static")) {
 		sv_stop("udhcpc");
 		wan_dhcp_forget(ctx->env);

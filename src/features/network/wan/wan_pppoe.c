@@ -133,13 +133,42 @@ void wan_pppoe_render(struct feature_ctx *ctx, struct render_out *out, struct sb
 	sbuf_printf(state, "pppoe-options %s/wan/pppoe.options\n", ctx->env->paths.active);
 }
 
+/* The port's MTU a session needs: RFC 4638's MTU + 8 above 1492, else
+ * Ethernet's own. */
+static unsigned wan_pppoe_port_mtu(const json_t *doc)
+{
+	long long mtu = doc_int(doc, "wan.ipv4.mtu", WAN_PPPOE_MTU_DEF);
+
+	return mtu > WAN_PPPOE_MTU_DEF ? (unsigned)mtu + 8 : 1500;
+}
+
+void wan_pppoe_restore_mtu(struct feature_ctx *ctx, const char *dev)
+{
+	const json_t *old = ctx->old_doc;
+
+	/* the session had raised the port's MTU: Ethernet's again */
+	if (!old || strcmp(doc_str(old, "wan.ipv4.proto"), "pppoe") ||
+	    wan_pppoe_port_mtu(old) == 1500)
+		return;
+	sys_net(ctx->env->sys, NULL, &(struct nl_op){ .kind = NL_LINK_MTU, .dev = dev,
+						      .mtu = 1500 });
+}
+
 int wan_pppoe_apply(struct feature_ctx *ctx, const char *dev)
 {
 	char *opts = xasprintf("%s/wan/pppoe.options", ctx->env->paths.active);
 	char *const argv[] = { "pppd", "file", opts, NULL };
+	unsigned port_mtu = wan_pppoe_port_mtu(ctx->doc);
 	int rc;
 
-	(void)dev;
+	/* baby jumbo frames (RFC 4638): the port carries the session's MTU + 8,
+	 * and pppd asks the AC for it (PPP-Max-Payload) */
+	if ((port_mtu != 1500 || (ctx->old_doc && wan_pppoe_port_mtu(ctx->old_doc) != 1500)) &&
+	    sys_net(ctx->env->sys, &ctx->err, &(struct nl_op){ .kind = NL_LINK_MTU, .dev = dev,
+							       .mtu = port_mtu })) {
+		free(opts);
+		return -1;
+	}
 	/* a DHCP or static address on the port has no place beside the session */
 	if (ctx->old_doc && strcmp(doc_str(ctx->old_doc, "wan.ipv4.proto"), "pppoe"))
 		sys_net(ctx->env->sys, NULL, &(struct nl_op){ .kind = NL_ADDR_FLUSH, .family = 4,

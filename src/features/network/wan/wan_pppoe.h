@@ -67,6 +67,8 @@ void wan_pppoe_check(const json_t *wan, const char *path, struct sc_error_list *
 void wan_pppoe_render(struct feature_ctx *ctx, struct render_out *out, struct sbuf *b);
 /* starts (or keeps) pppd on dev with the files in force */
 int wan_pppoe_apply(struct feature_ctx *ctx, const char *dev);
+/* another proto after a session that raised the port's MTU: 1500 again */
+void wan_pppoe_restore_mtu(struct feature_ctx *ctx, const char *dev);
 /* stops pppd (another proto) and forgets the session */
 void wan_pppoe_stop(const struct feature_env *env);
 /* {state, interface, device, ip, remote, dns, since, error?} into the WAN's status */
