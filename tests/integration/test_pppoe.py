@@ -32,7 +32,7 @@ import stat
 import subprocess
 import time
 
-from conftest import (BUILD, WAN_SERVER, describe, ns_exec, run, wait_for)
+from conftest import (BUILD, WAN_SERVER, describe, find_key, ns_exec, run, wait_for)
 
 NOT_EXERCISED = ("PPPoE: not exercised here (no PPP in this kernel): LCP, PAP/CHAP, IPCP, IPv6CP, "
                  "pppd's own discovery; a stand-in ppp-wan device carries the hooks' session")
@@ -302,6 +302,20 @@ def test_pppoe_session_hooks(lab):
     p = find_pppoe(d.status())
     assert p["state"] == "up" and p["ip"] == "10.64.0.2" and p["routers"] == ["10.64.0.1"], p
     assert p["dns"] == [WAN_SERVER] and "error" not in p, p
+    # the dashboard's WAN card is the session's
+    wan = d.ctl_json("call", "dashboard")["wan"]
+    assert (wan["interface"], wan["proto"], wan["address"], wan["gateway"]) == (
+        "ppp-wan", "pppoe", "10.64.0.2/32", "10.64.0.1"), wan
+    # the health checks go out of the session's device, which the session named
+    d.ctl_ok("set", "uplinks.wan", json.dumps({"enabled": True, "interval": 1,
+                                               "timeout": 500}))
+    d.ctl_ok("set", "uplinks.targets", json.dumps([{"id": 1, "kind": "icmp",
+                                                    "address": "10.64.0.1"}]))
+    d.ctl_ok("apply")
+    h = wait_for(lambda: (lambda s: s if s and s.get("state") == "up" else None)(
+        find_key(d.status(), "uplinks") and find_key(find_key(d.status(), "uplinks"), "wan")),
+        10, what="the WAN's health up through ppp-wan")
+    assert h["device"] == "ppp-wan", h
     # the LAN reaches the ISP's side through the session, masqueraded
     lab.client_static()
     ns_exec(lab.wan, "ip", "route", "replace", "192.168.1.0/24", "dev", "ppp0")
