@@ -85,7 +85,6 @@ static const struct sc_field ul_section = {
 
 static const struct sc_field *const ul_sections[] = { &ul_section, NULL };
 
-
 static void ul_uplink_check(const json_t *o, const char *path, const json_t *doc,
 			    struct sc_error_list *errs)
 {
@@ -94,9 +93,12 @@ static void ul_uplink_check(const json_t *o, const char *path, const json_t *doc
 
 	(void)doc;
 	if (timeout >= interval * 1000) {
+		char v[24];
+
 		snprintf(p, sizeof(p), "%s.timeout", path);
-		sc_error_addj(errs, p, json_object_get(o, "timeout"),
-			      "ms is not below the interval of %lld s", interval);
+		snprintf(v, sizeof(v), "%lld", timeout);
+		/* one round at a time: the next begins after this one ended */
+		sc_error_add(errs, p, v, "ms is not below the interval of %lld s", interval);
 	}
 }
 
