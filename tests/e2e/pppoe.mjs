@@ -90,5 +90,7 @@ await scenario('pppoe', async ({ page, a }) => {
   // the password is never read back: the field says it is kept
   eq(await field(page, 'wan.ipv4.password').inputValue(), '', 'the password read back');
   eq(await field(page, 'wan.ipv4.password').getAttribute('placeholder'), 'unchanged', 'the password placeholder');
+  // what a person sees: kept beside the scenario's output
+  await page.screenshot({ path: `${a.out || '.'}/wan-pppoe.png`, fullPage: true, timeout: 5000 });
   console.log('RESULT ' + JSON.stringify({ health, refused: err, state, why }));
 });

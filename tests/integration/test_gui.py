@@ -776,6 +776,7 @@ def test_uplinks_page_and_wan_by_pppoe(gui_lab, tmp_path):
         res = run_scenario(lab, "pppoe.mjs", tmp_path, "--password", PASSWORD,
                            "--target", WAN_SERVER)
         assert res["why"] == "no PPP support in this kernel", res
+        shutil.copy(lab.tmp / "e2e/pppoe/wan-pppoe.png", tmp_path / "wan-pppoe.png")
         wan = lab.daemon.ctl_json("get", "wan.ipv4")
         assert wan["proto"] == "pppoe" and wan["username"] == "alice@isp.example", wan
         assert wan.get("password") != "correct horse", "the password was read back"
