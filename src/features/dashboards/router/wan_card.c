@@ -1,8 +1,9 @@
 /*
  * The WAN card and the list of features: what the WAN and DNS features
  * say in their status (the DHCP lease, the static settings, the upstream
- * servers in force), the WAN link as the kernel and the traffic sampler
- * see it, and the last connectivity check; then every feature's state
+ * servers in force; a PPPoE session as a lease), the WAN link as the kernel
+ * and the traffic sampler see it, the last connectivity check and the
+ * uplink's health (the uplinks feature's status); then every feature's state
  * with its engines'. Features are asked through their status hook, never
  * called.
  */

@@ -1,7 +1,8 @@
 /*
- * WAN: the uplink interface, IPv4 by DHCP (busybox udhcpc, supervised) or
- * static, the default route, and the upstream DNS servers it provides
- * (written to a resolv file that dnsmasq watches).
+ * WAN: the uplink interface, IPv4 by DHCP (busybox udhcpc, supervised),
+ * static, or PPPoE (wan_pppoe.c: pppd, supervised), the default route, and
+ * the upstream DNS servers it provides (written to a resolv file that
+ * dnsmasq watches).
  */
 #include <stdio.h>
 #include <stdlib.h>
