@@ -86,7 +86,7 @@ await scenario('pppoe', async ({ page, a }) => {
     return why === 'no PPP support in this kernel';
   }, 'the WAN page to say why the session is not up', 20000, 1000);
   const state = (await t(page, 'pppoe-state').textContent()) ?? '';
-  check(/on ppp-wan over wan0$/.test(state), `the session's line: ${state}`);
+  check(/^connecting on ppp-wan over wan0$/.test(state), `the session's line: ${state}`);
   // the password is never read back: the field says it is kept
   eq(await field(page, 'wan.ipv4.password').inputValue(), '', 'the password read back');
   eq(await field(page, 'wan.ipv4.password').getAttribute('placeholder'), 'unchanged', 'the password placeholder');

@@ -220,7 +220,6 @@ json_t *wan_pppoe_status(struct feature_ctx *ctx)
 {
 	json_t *sv = sv_status(WAN_PPP_ENGINE), *session = wan_ppp_session();
 	const char *cause = wan_pppoe_cause(json_object_get(sv, "log"));
-	bool running = json_is_true(json_object_get(sv, "running"));
 	json_t *o = json_pack("{s:s, s:s?, s:s?, s:s?}", "interface", WAN_PPP_DEV, "device",
 			      doc_str(ctx->doc, "wan.interface"), "service",
 			      doc_str(ctx->doc, "wan.ipv4.service"), "ac_name",
@@ -230,7 +229,8 @@ json_t *wan_pppoe_status(struct feature_ctx *ctx)
 		json_object_update(o, session);
 		json_object_set_new(o, "state", json_string("up"));
 	} else {
-		json_object_set_new(o, "state", json_string(running ? "connecting" : "down"));
+		/* pppd dials or waits to be started again: the session is sought */
+		json_object_set_new(o, "state", json_string(sv ? "connecting" : "down"));
 	}
 	if (cause && !session)
 		json_object_set_new(o, "error", json_string(cause));
