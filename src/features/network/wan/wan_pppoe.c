@@ -200,6 +200,8 @@ static const struct {
 	{ "Timeout waiting for PADS", "the access concentrator did not confirm the session" },
 	{ "authentication failed", "the ISP refused the username or password" },
 	{ "not Ethernet", "the WAN interface is not an Ethernet port" },
+	/* the plugin takes nic-<dev> only for a device that exists */
+	{ "unrecognized option 'nic-", "the WAN interface does not exist" },
 };
 
 static const char *wan_pppoe_cause(const json_t *log)
