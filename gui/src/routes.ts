@@ -18,6 +18,7 @@ import { routesPage } from './pages/routing';
 import { setupPage } from './pages/setup';
 import { systemPage } from './pages/system';
 import { trunksPage } from './pages/trunks';
+import { uplinksPage } from './pages/uplinks';
 import { telephonyPage } from './pages/telephony';
 import { wifiPage } from './pages/wifi';
 import { wwanPage } from './pages/wwan';
@@ -30,6 +31,7 @@ export const PAGES: PageDef[] = [
   wifiPage,
   wanPage,
   wwanPage,
+  uplinksPage,
   interfacesPage,
   routesPage,
   dnsPage,

@@ -120,7 +120,9 @@ struct feature_asterisk {
 /* What happened at run time, for the features that follow it. */
 enum feature_event_kind {
 	EV_WAN_LEASE,        /* the WAN's DHCP lease was gained or renewed: data is the lease
-			      * {interface, ip, subnet, prefix, routers: [..], dns: [..], lease, since} */
+			      * {interface, ip, subnet, prefix, routers: [..], dns: [..], lease, since};
+			      * or its PPPoE session came up: the same on "ppp-wan", prefix 32,
+			      * routers [the peer], lease 0, with proto "pppoe" and device (the port) */
 	EV_WAN_LEASE_LOST,   /* the lease ended (deconfig): data {interface} */
 	EV_ADDRESS,          /* an address came or went on an interface, as the kernel said
 			      * (apply/netwatch.c): data {interface, family (4|6), address,

@@ -20,6 +20,7 @@ static const struct {
 	[NL_LINK_UP] = { "link set", 0 },
 	[NL_LINK_DOWN] = { "link set", 0 },
 	[NL_LINK_MASTER] = { "link set", 0 },
+	[NL_LINK_MTU] = { "link set", 0 },
 	[NL_ADDR_ADD] = { "addr add", 0 },
 	[NL_ADDR_REPLACE] = { "addr replace", 0 },
 	[NL_ADDR_DEL] = { "addr del", 0 },
@@ -92,6 +93,9 @@ char *nl_op_text(const struct nl_op *op)
 	case NL_LINK_UP:
 	case NL_LINK_DOWN:
 		sbuf_printf(&b, " dev %s %s", op->dev, op->kind == NL_LINK_UP ? "up" : "down");
+		break;
+	case NL_LINK_MTU:
+		sbuf_printf(&b, " dev %s mtu %u", op->dev, op->mtu);
 		break;
 	case NL_LINK_MASTER:
 		if (op->master)

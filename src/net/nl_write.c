@@ -71,6 +71,8 @@ static int nl_link_change(const struct nl_op *op, char **err)
 		ifm->ifi_flags = op->kind == NL_LINK_UP ? IFF_UP : 0;
 	} else if (op->kind == NL_LINK_MASTER) {
 		mnl_attr_put_u32(nlh, IFLA_MASTER, master);
+	} else if (op->kind == NL_LINK_MTU) {
+		mnl_attr_put_u32(nlh, IFLA_MTU, op->mtu);
 	}
 	rc = nl_request(nlh);
 	return rc ? nl_fail(op, rc, NULL, err) : 0;
@@ -190,6 +192,7 @@ int nl_op_do(const struct nl_op *op, json_t **out, char **err)
 	case NL_LINK_UP:
 	case NL_LINK_DOWN:
 	case NL_LINK_MASTER:
+	case NL_LINK_MTU:
 		return nl_link_change(op, err);
 	case NL_ADDR_ADD:
 	case NL_ADDR_REPLACE:

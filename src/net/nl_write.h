@@ -24,6 +24,7 @@ enum nl_op_kind {
 	NL_LINK_UP,        /* dev */
 	NL_LINK_DOWN,      /* dev */
 	NL_LINK_MASTER,    /* dev, master (NULL: leaves its master) */
+	NL_LINK_MTU,       /* dev, mtu */
 	NL_ADDR_ADD,       /* dev, addr ("a/len"), lifetimes for IPv6 */
 	NL_ADDR_REPLACE,   /* the same, replacing one that exists */
 	NL_ADDR_DEL,       /* dev, addr */
@@ -56,6 +57,7 @@ struct nl_op {
 	unsigned pref, mark, mask;
 	int has_suppress;         /* a rule ignores routes of suppress_prefixlen or shorter */
 	unsigned suppress_prefixlen;
+	unsigned mtu;             /* a link's MTU */
 	/* an IPv6 address's lifetimes in seconds; both 0: forever */
 	unsigned preferred_lft, valid_lft;
 };

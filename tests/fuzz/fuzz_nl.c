@@ -2,17 +2,18 @@
  * libFuzzer target: what the kernel and the network send back to the
  * dashboard's reads. The input is taken as a stream of netlink messages
  * (each given to every rtnetlink parser and to the watch's mirror), and as the packets the
- * connectivity check reads (an echo reply, a DNS answer).
+ * connectivity checks read (an echo reply, a DNS answer: the dashboard's and
+ * the uplinks' health checks share the parsers).
  */
 #include <libmnl/libmnl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "features/dashboards/router/dashboard.h"
 #include "net/nl.h"
 #include "net/nl_conntrack.h"
 #include "net/nl_watch.h"
+#include "net/probe_pkt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

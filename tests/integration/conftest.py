@@ -657,5 +657,5 @@ def pytest_runtest_makereport(item, call):
 def pytest_terminal_summary(terminalreporter):
     if _NOTES:
         terminalreporter.section("difos lab notes")
-        for n in _NOTES:
+        for n in dict.fromkeys(_NOTES):   # once each, in order
             terminalreporter.write_line(n)

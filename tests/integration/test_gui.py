@@ -811,6 +811,36 @@ def test_wwan_page_no_modem_then_the_stand_in_connects(gui_lab, tmp_path):
 # ---- the daemon after a GUI session ----------------------------------------------
 
 
+def test_uplinks_page_and_wan_by_pppoe(gui_lab, tmp_path):
+    """The Uplinks page sets the WAN's checks and shows it up; the WAN page
+    shows the PPPoE fields only for PPPoE, refuses a username pppd cannot
+    carry on its field, applies a good one and says why the session cannot
+    come up on this kernel (no PPP: LCP and the rest are not exercised)."""
+    lab = gui_lab
+    ready(lab)
+    lab.wait_router_wan()
+    try:
+        res = run_scenario(lab, "pppoe.mjs", tmp_path, "--password", PASSWORD,
+                           "--target", WAN_SERVER)
+        assert res["why"] == "no PPP support in this kernel", res
+        shutil.copy(lab.tmp / "e2e/pppoe/wan-pppoe.png", tmp_path / "wan-pppoe.png")
+        wan = lab.daemon.ctl_json("get", "wan.ipv4")
+        assert wan["proto"] == "pppoe" and wan["username"] == "alice@isp.example", wan
+        assert wan.get("password") != "correct horse", "the password was read back"
+        secrets = lab.daemon.root / "run/difos/active/wan/pppoe.secrets"
+        assert secrets.read_text() == "alice@isp.example\ncorrect horse\n"
+        assert lab.daemon.ctl_json("get", "uplinks.targets")[0]["address"] == WAN_SERVER
+    finally:
+        # the next tests of the shared lab want the WAN by DHCP and no checks
+        ready(lab)
+        lab.daemon.ctl_ok("set", "wan.ipv4", json.dumps({"proto": "dhcp"}))
+        lab.daemon.ctl_ok("set", "uplinks", json.dumps({"wan": {"enabled": False},
+                                                        "targets": []}))
+        if staged_changes(lab):
+            lab.daemon.ctl_ok("apply")
+        lab.wait_router_wan()
+
+
 def test_difosd_stops_cleanly_after_the_gui_was_used(gui_lab):
     """After the tests above (the dashboard's live feed was watched), SIGTERM
     ends difosd with status 0."""

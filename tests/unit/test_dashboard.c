@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "features/dashboards/router/dashboard.h"
+#include "net/probe_pkt.h"
 #include "t.h"
 #include "t_json.h"
 

@@ -85,6 +85,7 @@ static void test_text(void)
 		  "ip link add name br0 type bridge" },
 		{ { .kind = NL_LINK_MASTER, .dev = "p0", .master = "br0" }, "ip link set dev p0 master br0" },
 		{ { .kind = NL_LINK_MASTER, .dev = "p0" }, "ip link set dev p0 nomaster" },
+		{ { .kind = NL_LINK_MTU, .dev = "wan0", .mtu = 1508 }, "ip link set dev wan0 mtu 1508" },
 		{ { .kind = NL_ADDR_FLUSH, .family = 4, .dev = "br0" }, "ip -4 addr flush dev br0" },
 		{ { .kind = NL_ADDR_ADD, .dev = "br0", .addr = "fd00::1/64", .preferred_lft = 0,
 		    .valid_lft = 7200 }, "ip addr add fd00::1/64 dev br0 preferred_lft 0 valid_lft 7200" },
@@ -120,8 +121,10 @@ static void test_links(void)
 	T_CHECK(op(&(struct nl_op){ .kind = NL_LINK_MASTER, .dev = "tport0", .master = "tbr0" },
 		   &err) == 0);
 	T_CHECK(op(&(struct nl_op){ .kind = NL_LINK_UP, .dev = "tbr0" }, &err) == 0);
+	T_CHECK(op(&(struct nl_op){ .kind = NL_LINK_MTU, .dev = "tport0", .mtu = 1508 }, &err) == 0);
 	links = nl_links();
 	l = find_by(links, "ifname", "tport0");
+	T_CHECK(json_integer_value(json_object_get(l, "mtu")) == 1508);
 	T_CHECK_STR(json_string_value(json_object_get(l, "master")), "tbr0");
 	T_CHECK_STR(json_string_value(json_object_get(json_object_get(l, "linkinfo"), "info_kind")),
 		    "ifb");

@@ -239,8 +239,9 @@ static void test_invalid_type(void)
 			       "lan.interfaces", "lan.interfaces: lan0 is not a list"));
 	T_CHECK(first_error_is(defaults_with("lan.ipv4.prefix", "31"),
 			       "lan.ipv4.prefix", "lan.ipv4.prefix: 31 is above the maximum 30"));
-	T_CHECK(first_error_is(defaults_with("wan.ipv4.proto", "\"pppoe\""),
-			       "wan.ipv4.proto", "wan.ipv4.proto: pppoe is not one of: dhcp, static"));
+	T_CHECK(first_error_is(defaults_with("wan.ipv4.proto", "\"pptp\""),
+			       "wan.ipv4.proto",
+			       "wan.ipv4.proto: pptp is not one of: dhcp, static, pppoe"));
 }
 
 static void test_invalid_required(void)
@@ -680,7 +681,7 @@ static void test_export(void)
 	T_CHECK(json_integer_value(at(ex, "properties.lan.properties.interfaces.minItems")) == 1);
 	T_CHECK(json_integer_value(at(ex, "properties.lan.properties.interfaces.maxItems")) == 32);
 	/* enums */
-	want = J("[\"dhcp\", \"static\"]");
+	want = J("[\"dhcp\", \"static\", \"pppoe\"]");
 	T_CHECK(json_equal(at(ex, "properties.wan.properties.ipv4.properties.proto.enum"), want));
 	json_decref(want);
 	/* every section is exported */

@@ -61,7 +61,26 @@ export interface Wan {
   lease?: { seconds?: number; obtained?: number; expires?: number; left?: number } | null;
   uptime?: number | null;
   check?: Check | null;
+  health?: Health | null;
 }
+
+/** The uplink's health as its checks say (Network Settings › Uplinks). */
+export interface Health {
+  state?: 'up' | 'degraded' | 'down' | 'unknown' | 'off';
+  loss?: number | null;
+  rtt_ms?: number | null;
+  since?: number;
+  device?: string;
+}
+
+export function healthText(x: Health | null | undefined): string {
+  if (!x || !x.state || x.state === 'off') return 'not checked (Uplinks)';
+  if (x.state === 'unknown') return 'checking…';
+  const rtt = typeof x.rtt_ms === 'number' ? `, ${x.rtt_ms} ms` : '';
+  return `${x.state} (loss ${x.loss ?? '—'} %${rtt}) on ${x.device || '—'}${x.since ? ` since ${time(x.since)}` : ''}`;
+}
+
+const PROTO: Record<string, string> = { dhcp: 'DHCP', static: 'static', pppoe: 'PPPoE' };
 
 export interface EngineState {
   name?: string;
@@ -153,7 +172,7 @@ export function wanFacts(w: Wan = {}): HTMLElement[] {
   const l = w.lease;
   const c = w.check;
   return [
-    ...row('Interface', 'wan-interface', `${w.interface || '—'}${w.proto ? ` (${w.proto === 'dhcp' ? 'DHCP' : 'static'})` : ''}`),
+    ...row('Interface', 'wan-interface', `${w.interface || '—'}${w.proto ? ` (${PROTO[w.proto] || w.proto})` : ''}`),
     ...row('Address', 'wan-address', w.address || '—'),
     ...row('Gateway', 'wan-gateway', w.gateway || '—'),
     ...row('DNS servers', 'wan-dns', (w.dns || []).join(', ') || '—'),
@@ -162,6 +181,7 @@ export function wanFacts(w: Wan = {}): HTMLElement[] {
     ...row('Check', 'wan-check', c && (c.gateway || c.dns)
       ? `${checkText('gateway', c.gateway, c.gateway?.address)} · ${checkText('DNS', c.dns, c.dns?.server)}${c.at ? ` · ${time(c.at)}` : ''}`
       : '—'),
+    ...row('Health', 'wan-health', healthText(w.health)),
   ];
 }
 

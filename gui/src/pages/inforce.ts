@@ -43,10 +43,35 @@ export function leaseFacts(l: WanLease | undefined, now = Date.now() / 1000): HT
   ];
 }
 
-/** The WAN page: what the DHCP client obtained. */
+export interface PppoeSession {
+  state?: string;
+  interface?: string;
+  device?: string;
+  ip?: string;
+  routers?: string[];
+  dns?: string[];
+  error?: string;
+  restarts?: number;
+}
+
+/** The PPPoE session: up with its addresses, or why it is not. */
+export function pppoeFacts(p: PppoeSession | undefined): HTMLElement[] {
+  const row = (label: string, test: string, v: string) => [h('dt', null, label), h('dd', { 'data-test': test }, v)];
+  if (!p) return row('Session', 'pppoe-state', 'not started');
+  return [
+    ...row('Session', 'pppoe-state', `${p.state || '—'} on ${p.interface || '—'} over ${p.device || '—'}`),
+    ...(p.error ? row('Why', 'pppoe-error', p.error) : []),
+    ...(p.ip ? row('Address', 'wan-address', `${p.ip}/32`) : []),
+    ...(p.routers?.length ? row('Peer', 'wan-gateway', p.routers.join(', ')) : []),
+    ...(p.dns?.length ? row('DNS servers', 'wan-dns', p.dns.join(', ')) : []),
+  ];
+}
+
+/** The WAN page: what the DHCP client obtained, or the PPPoE session. */
 export function wanLeaseCard(): HTMLElement {
-  return card('Obtained by DHCP', 'wan-obtained', (s) => {
+  return card('Obtained from the upstream', 'wan-obtained', (s) => {
     const d = s.features?.wan?.detail || {};
+    if (d.proto === 'pppoe') return pppoeFacts(d.pppoe as PppoeSession | undefined);
     if (d.proto !== 'dhcp') return [h('dt', null, 'Protocol'), h('dd', null, 'static: the settings below are in force')];
     return leaseFacts(d.dhcp as WanLease | undefined);
   });
@@ -61,5 +86,33 @@ export function upstreamsCard(): HTMLElement {
       h('dt', null, 'Servers'), h('dd', { 'data-test': 'upstream-servers' }, (u.servers || []).join(', ') || '—'),
       h('dt', null, 'From'), h('dd', { 'data-test': 'upstream-source' }, from),
     ];
+  });
+}
+
+export interface UplinkHealth {
+  state?: string;
+  device?: string;
+  loss?: number | null;
+  rtt_ms?: number | null;
+  rounds?: number;
+  last?: { kind?: string; address?: string; name?: string; ok?: boolean; rtt_ms?: number | null; answer?: string }[] | null;
+}
+
+/** The Uplinks page: each uplink's state and its targets' last answers. */
+export function healthFacts(name: string, x: UplinkHealth | undefined): HTMLElement[] {
+  const row = (label: string, test: string, v: string) => [h('dt', null, label), h('dd', { 'data-test': test }, v)];
+  if (!x || x.state === 'off') return row(name, 'health-' + name, 'not checked');
+  return [
+    ...row(name, 'health-' + name, `${x.state} on ${x.device || '—'}: loss ${x.loss ?? '—'} %, ` +
+      `${typeof x.rtt_ms === 'number' ? x.rtt_ms + ' ms' : 'no RTT'} (${x.rounds || 0} rounds)`),
+    ...(x.last || []).flatMap((t, i) => row(`${t.kind} ${t.address}${t.name ? ' ' + t.name : ''}`, `health-${name}-${i}`,
+      t.ok ? `answered in ${t.rtt_ms} ms` : t.answer || 'no answer')),
+  ];
+}
+
+export function uplinkHealthCard(): HTMLElement {
+  return card('Health now', 'uplinks-health', (s) => {
+    const d = (s.features?.uplinks?.detail || {}) as Record<string, UplinkHealth>;
+    return healthFacts('WAN', d.wan);
   });
 }

@@ -140,7 +140,8 @@ describe('checkScalar by kind', () => {
   it('enum', () => {
     const n = at('wan.ipv4.proto');
     expect(checkScalar(n, 'static').value).toBe('static');
-    expect(checkScalar(n, 'pppoe').error).toMatch(/one of: dhcp, static/);
+    expect(checkScalar(n, 'pppoe').value).toBe('pppoe');
+    expect(checkScalar(n, 'pptp').error).toMatch(/one of: dhcp, static, pppoe/);
   });
   it('rate and ref', () => {
     expect(checkScalar({ 'x-difos-kind': 'rate', exclusiveMinimum: 0 }, '2.5').value).toBe(2.5);

@@ -217,7 +217,7 @@ static const struct rpc_method dashboard_methods[] = {
 	  "{version, system, interfaces, leases, clients: [{mac, name, ip, kind, online, expires?}], "
 	  "lan_clients (the length of clients), wan: {interface, proto, state, address, addresses, "
 	  "gateway, dns, upstreams, lease: {seconds, obtained, expires, left}, up_since, uptime, "
-	  "check: {gateway, dns, at}}, features: [{name, title, state, message, engines}], "
+	  "check: {gateway, dns, at}, health: {state, loss, rtt_ms, since, device}|null}, features: [{name, title, state, message, engines}], "
 	  "traffic (as dashboard.traffic), revision, pending_changes, confirm?}", RPC_READ,
 	  .rest = { { "GET", "/dashboard" } } },
 	{ "dashboard.traffic", dashboard_traffic, "bytes per second received and sent by each "

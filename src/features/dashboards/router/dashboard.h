@@ -33,6 +33,7 @@ json_t *dashboard_wan_facts(const struct feature_env *env);
 json_t *dashboard_wan(const struct feature_env *env, const json_t *interfaces);
 json_t *dashboard_features(const struct feature_env *env);
 void dashboard_probe_targets(void *env, char **gw, char **dns, char **dev);
+json_t *dashboard_health(const struct feature_env *env, const char *uplink);
 
 /* traffic.c: rates per interface from the kernel's counters, sampled by a
  * timer of the core */
@@ -58,10 +59,7 @@ void probe_start(uv_loop_t *loop, probe_targets_fn fn, void *arg);
 void probe_stop(void);
 /* a round now, or right after the one under way */
 void probe_run(void);
-/* the parsers of what comes back (fuzzed): an IPv4 packet holding the
- * echo reply of id and seq; a DNS answer of id: its code, or -1 */
-bool probe_echo_reply(const uint8_t *pkt, size_t n, uint16_t id, uint16_t seq);
-int probe_dns_rcode(const uint8_t *pkt, size_t n, uint16_t id);
+/* (the packets and their parsers: net/probe_pkt.h) */
 /* {gateway: {address, ok, rtt_ms, answer}|null, dns: {server, ok, rtt_ms,
  * answer}|null, at} of the last round, or null */
 json_t *probe_result(void);

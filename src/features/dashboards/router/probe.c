@@ -22,6 +22,7 @@
 #include "core/util.h"
 #include "features/dashboards/router/dashboard.h"
 #include "net/addr.h"
+#include "net/probe_pkt.h"
 
 struct probe_round {
 	uv_poll_t icmp, dns;
@@ -49,45 +50,6 @@ static uint16_t probe_seq;
 static const char *const probe_rcodes[] = {
 	"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED",
 };
-
-static uint16_t probe_checksum(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	uint32_t sum = 0;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)b[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-bool probe_echo_reply(const uint8_t *pkt, size_t n, uint16_t id, uint16_t seq)
-{
-	struct iphdr ip;
-	struct icmphdr ic;
-	size_t hl;
-
-	if (n < sizeof(ip))
-		return false;
-	memcpy(&ip, pkt, sizeof(ip));
-	hl = (size_t)ip.ihl * 4;
-	if (hl < sizeof(ip) || hl + sizeof(ic) > n)
-		return false;
-	memcpy(&ic, pkt + hl, sizeof(ic));
-	return ic.type == ICMP_ECHOREPLY && ntohs(ic.un.echo.id) == id &&
-	       ntohs(ic.un.echo.sequence) == seq;
-}
-
-int probe_dns_rcode(const uint8_t *pkt, size_t n, uint16_t id)
-{
-	/* only the header: the id, "this is an answer", the code */
-	if (n < 12 || ((pkt[0] << 8) | pkt[1]) != id || !(pkt[2] & 0x80))
-		return -1;
-	return pkt[3] & 0x0f;
-}
 
 static void probe_handle_closed(uv_handle_t *h)
 {
@@ -212,8 +174,8 @@ static void probe_timed_out(uv_timer_t *t)
 static int probe_icmp_send(struct probe_round *r, const char *gw, const char *dev)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET };
-	struct icmphdr ic = { .type = ICMP_ECHO };
-	uint8_t pkt[sizeof(ic) + 16];
+	uint8_t pkt[64];
+	size_t len;
 	struct net_prefix a;
 
 	if (net_prefix_parse(gw, 4, false, &a) != NET_OK)
@@ -228,17 +190,12 @@ static int probe_icmp_send(struct probe_round *r, const char *gw, const char *de
 		setsockopt(r->icmp_fd, SOL_SOCKET, SO_BINDTODEVICE, dev, (socklen_t)strlen(dev));
 	r->echo_id = (uint16_t)(getpid() ^ 0x5a5a);
 	r->echo_seq = ++probe_seq;
-	ic.un.echo.id = htons(r->echo_id);
-	ic.un.echo.sequence = htons(r->echo_seq);
-	memcpy(pkt, &ic, sizeof(ic));
-	memcpy(pkt + sizeof(ic), "difos-wan-check.", 16);
-	ic.checksum = htons(probe_checksum(pkt, sizeof(pkt)));
-	memcpy(pkt, &ic, sizeof(ic));
+	len = probe_echo_request(pkt, sizeof(pkt), r->echo_id, r->echo_seq);
 	uv_poll_init(probe_loop, &r->icmp, r->icmp_fd);
 	r->icmp.data = r;
 	r->handles++;
 	uv_poll_start(&r->icmp, UV_READABLE, probe_icmp_readable);
-	if (sendto(r->icmp_fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
+	if (sendto(r->icmp_fd, pkt, len, 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
 		json_object_set_new(json_object_get(r->result, "gateway"), "answer",
 				    json_string(strerror(errno)));
 		return 0;
@@ -250,8 +207,8 @@ static int probe_icmp_send(struct probe_round *r, const char *gw, const char *de
 static int probe_dns_send(struct probe_round *r, const char *server)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(53) };
-	/* header (id, recursion desired, one question), then ". NS IN" */
-	uint8_t q[17] = { 0, 0, 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 1 };
+	uint8_t q[32];
+	size_t len;
 	struct net_prefix a;
 
 	if (net_prefix_parse(server, 4, false, &a) != NET_OK)
@@ -261,15 +218,15 @@ static int probe_dns_send(struct probe_round *r, const char *server)
 	if (r->dns_fd < 0)
 		return -1;
 	r->dns_id = (uint16_t)(now_ms() ^ (probe_seq << 8));
-	q[0] = (uint8_t)(r->dns_id >> 8);
-	q[1] = (uint8_t)r->dns_id;
+	/* ". NS IN": the root's servers */
+	len = probe_dns_query(q, sizeof(q), r->dns_id, NULL, PROBE_DNS_NS);
 	uv_poll_init(probe_loop, &r->dns, r->dns_fd);
 	r->dns.data = r;
 	r->handles++;
 	uv_poll_start(&r->dns, UV_READABLE, probe_dns_readable);
 	/* connected: only the server's answers reach the socket */
 	if (connect(r->dns_fd, (struct sockaddr *)&to, sizeof(to)) < 0 ||
-	    send(r->dns_fd, q, sizeof(q), 0) < 0) {
+	    send(r->dns_fd, q, len, 0) < 0) {
 		json_object_set_new(json_object_get(r->result, "dns"), "answer",
 				    json_string(strerror(errno)));
 		return 0;

@@ -1,8 +1,9 @@
 /*
  * The WAN card and the list of features: what the WAN and DNS features
  * say in their status (the DHCP lease, the static settings, the upstream
- * servers in force), the WAN link as the kernel and the traffic sampler
- * see it, and the last connectivity check; then every feature's state
+ * servers in force; a PPPoE session as a lease), the WAN link as the kernel
+ * and the traffic sampler see it, the last connectivity check and the
+ * uplink's health (the uplinks feature's status); then every feature's state
  * with its engines'. Features are asked through their status hook, never
  * called.
  */
@@ -38,10 +39,14 @@ json_t *dashboard_wan_facts(const struct feature_env *env)
 {
 	json_t *wan = dash_detail(env, "wan"), *dns = dash_detail(env, "dhcp");
 	const json_t *lease = json_object_get(wan, "dhcp"), *st = json_object_get(wan, "static");
+	const json_t *ppp = json_object_get(wan, "pppoe");
 	json_t *o = json_pack("{s:s?, s:s?, s:n, s:n, s:[], s:n, s:n}",
 			      "interface", doc_str(wan, "interface"), "proto", doc_str(wan, "proto"),
 			      "address", "gateway", "dns", "upstreams", "lease");
 
+	/* a PPPoE session up is the WAN's lease, on its PPP device */
+	if (ppp && json_object_get(ppp, "ip"))
+		lease = ppp;
 	if (lease) {
 		json_int_t secs = json_integer_value(json_object_get(lease, "lease"));
 		json_int_t since = json_integer_value(json_object_get(lease, "since"));
@@ -52,8 +57,12 @@ json_t *dashboard_wan_facts(const struct feature_env *env)
 		json_object_set_new(o, "address", json_sprintf("%s/%lld",
 			doc_str(lease, "ip"), (long long)json_integer_value(json_object_get(lease,
 									      "prefix"))));
-		json_object_set_new(o, "lease", json_pack("{s:I, s:I, s:I, s:I}", "seconds", secs,
-			"obtained", since, "expires", since + secs, "left", left > 0 ? left : 0));
+		if (lease == ppp)
+			json_object_set(o, "interface", json_object_get(ppp, "interface"));
+		else
+			json_object_set_new(o, "lease", json_pack("{s:I, s:I, s:I, s:I}", "seconds",
+				secs, "obtained", since, "expires", since + secs, "left",
+				left > 0 ? left : 0));
 	} else if (st) {
 		json_object_set_new(o, "address", json_sprintf("%s/%lld", doc_str(st, "address"),
 			(long long)json_integer_value(json_object_get(st, "prefix"))));
@@ -80,6 +89,20 @@ void dashboard_probe_targets(void *arg, char **gw, char **dns, char **dev)
 	json_decref(f);
 }
 
+/* the uplink's health as the uplinks feature's status says: {state, loss,
+ * rtt_ms, since, device}, or null when nobody checks it */
+json_t *dashboard_health(const struct feature_env *env, const char *uplink)
+{
+	json_t *st = dash_detail(env, "uplinks"), *h = json_object_get(st, uplink), *o;
+
+	o = h ? json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?}", "state", json_object_get(h, "state"),
+			  "loss", json_object_get(h, "loss"), "rtt_ms",
+			  json_object_get(h, "rtt_ms"), "since", json_object_get(h, "since"),
+			  "device", json_object_get(h, "device")) : json_null();
+	json_decref(st);
+	return o;
+}
+
 json_t *dashboard_wan(const struct feature_env *env, const json_t *interfaces)
 {
 	json_t *o = dashboard_wan_facts(env), *ifc;
@@ -98,6 +121,7 @@ json_t *dashboard_wan(const struct feature_env *env, const json_t *interfaces)
 	json_object_set_new(o, "up_since", up ? json_integer(up) : json_null());
 	json_object_set_new(o, "uptime", up ? json_integer(time(NULL) - up) : json_null());
 	json_object_set_new(o, "check", probe_result());
+	json_object_set_new(o, "health", dashboard_health(env, "wan"));
 	return o;
 }
 

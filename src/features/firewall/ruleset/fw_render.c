@@ -50,6 +50,9 @@ void fw_zones_init(struct fw_zones *z, const json_t *doc)
 	 * advertisements included, meet the WAN's rules) */
 	if (doc_bool(doc, "wwan.enabled", false) && doc_str(doc, "wwan.device"))
 		devs_add(&z->wan_devs, &z->nwan, doc_str(doc, "wwan.device"));
+	/* a PPPoE session's traffic leaves by its PPP device (wan.c names it) */
+	if (doc_str(doc, "wan.ipv4.proto") && !strcmp(doc_str(doc, "wan.ipv4.proto"), "pppoe"))
+		devs_add(&z->wan_devs, &z->nwan, "ppp-wan");
 	/* custom interfaces join the zone they are given */
 	json_array_foreach(doc_get(doc, "interfaces.custom"), i, el) {
 		const char *zone = doc_str(el, "zone"), *dev = doc_str(el, "device");
@@ -189,6 +192,12 @@ char *fw_render_ruleset(struct feature_ctx *ctx, struct fw_sets *sets)
 	zone_dispatch_input(&b, &z);
 	chain_close(&b);
 	chain_open(&b, "forward", "type filter hook forward priority filter; policy drop;");
+	/* a PPPoE session's MTU is below the LAN's: the MSS of the SYNs and
+	 * SYN-ACKs leaving by it is clamped to the route's MTU, as hosts
+	 * behind cannot learn it where ICMP is filtered upstream */
+	if (doc_str(doc, "wan.ipv4.proto") && !strcmp(doc_str(doc, "wan.ipv4.proto"), "pppoe"))
+		sbuf_add(&b, "\t\toifname \"ppp-wan\" tcp flags syn / syn,rst tcp option maxseg size "
+			     "set rt mtu comment \"PPPoE MSS clamp\"\n");
 	sbuf_add(&b, "\t\tct state vmap { established : accept, related : accept, invalid : drop }\n");
 	zone_dispatch_forward(&b, &z);
 	sbuf_add(&b, "\t\tct status dnat accept comment \"port forwards\"\n");

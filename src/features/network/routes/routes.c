@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "features/network/routes/routes.h"
 #include "rpc/rpc.h"
+#include "schema/schema.h"
 #include "store/doc.h"
 
 static const struct sc_field *const routes_sections[] = { &routes_section, NULL };

@@ -24,6 +24,10 @@ bool routes_policy_iface(const json_t *doc, const char *name, struct routes_ifac
 	snprintf(out->name, sizeof(out->name), "%s", name);
 	if (!strcmp(name, "wan")) {
 		out->dev = doc_str(doc, "wan.interface");
+		/* a PPPoE session's traffic leaves by its PPP device (wan names
+		 * it), through the peer its session reports like a lease */
+		if (doc_str(doc, "wan.ipv4.proto") && !strcmp(doc_str(doc, "wan.ipv4.proto"), "pppoe"))
+			out->dev = "ppp-wan";
 		out->enabled = true;
 		out->index = ROUTES_INDEX_WAN;
 		if (doc_str(doc, "wan.ipv4.proto") && !strcmp(doc_str(doc, "wan.ipv4.proto"), "static"))

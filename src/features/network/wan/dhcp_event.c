@@ -15,9 +15,11 @@
 #include "apply/engine.h"
 #include "apply/feature.h"
 #include "apply/system.h"
+#include "core/lock.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "features/network/wan/wan.h"
+#include "features/network/wan/wan_pppoe.h"
 #include "net/addr.h"
 #include "net/ipv4.h"
 #include "schema/schema.h"
@@ -28,6 +30,26 @@ static json_t *wan_lease;
 json_t *wan_dhcp_lease(void)
 {
 	return wan_lease ? json_deep_copy(wan_lease) : NULL;
+}
+
+static void wan_lease_lost_here(void *arg)
+{
+	const struct feature_env *env = arg;
+	json_t *lost = json_pack("{s:s?}", "interface", json_string_value(
+		json_object_get(wan_lease, "interface")));
+
+	json_decref(wan_lease);
+	wan_lease = NULL;
+	feature_emit(env, EV_WAN_LEASE_LOST, lost);
+	json_decref(lost);
+}
+
+void wan_dhcp_forget(const struct feature_env *env)
+{
+	/* the client was stopped (another proto): its lease ends with it;
+	 * the features that follow it hear so on the loop, as from the client */
+	if (wan_lease)
+		core_on_loop(wan_lease_lost_here, (void *)env);
 }
 
 static int wan_mask_prefix(const char *mask)
@@ -160,6 +182,7 @@ static const struct sc_field wan_event_params[] = {
 };
 
 const struct rpc_method wan_methods[] = {
+	WAN_PPP_METHOD,
 	{ "wan.dhcp_event", wan_dhcp_event, "an event of the WAN's DHCP client (difos-dhcp-event)",
 	  "Internal", wan_event_params, "{ok: true}", RPC_HOOK },
 	{ NULL }

@@ -1,7 +1,8 @@
 /*
- * WAN: the uplink interface, IPv4 by DHCP (busybox udhcpc, supervised) or
- * static, the default route, and the upstream DNS servers it provides
- * (written to a resolv file that dnsmasq watches).
+ * WAN: the uplink interface, IPv4 by DHCP (busybox udhcpc, supervised),
+ * static, or PPPoE (wan_pppoe.c: pppd, supervised), the default route, and
+ * the upstream DNS servers it provides (written to a resolv file that
+ * dnsmasq watches).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,19 +14,21 @@
 #include "apply/system.h"
 #include "core/util.h"
 #include "features/network/wan/wan.h"
+#include "features/network/wan/wan_pppoe.h"
 #include "net/addr.h"
 #include "net/ipv4.h"
 #include "store/doc.h"
 
-static const char *const wan_protos[] = { "dhcp", "static", NULL };
-static const char *const wan_proto_labels[] = { "DHCP client", "Static address" };
+static const char *const wan_protos[] = { "dhcp", "static", "pppoe", NULL };
+static const char *const wan_proto_labels[] = { "DHCP client", "Static address", "PPPoE" };
 
 static const char *const wan_static[] = { "static", NULL };
 
 static const struct sc_field wan_ipv4_fields[] = {
 	{ .name = "proto", .kind = SC_ENUM, .choices = wan_protos, .labels = wan_proto_labels,
 	  .def = "\"dhcp\"",
-	  .title = "Protocol", .help = "dhcp: address from the upstream router; static: fixed address." },
+	  .title = "Protocol", .help = "dhcp: address from the upstream router; static: fixed address; "
+	  "pppoe: a PPPoE session with the ISP's account." },
 	{ .name = "address", .kind = SC_IPV4, .title = "IPv4 address", .help = "Static address.",
 	  .when = { "proto", wan_static } },
 	{ .name = "prefix", .kind = SC_INT, .min = 1, .max = 32, .title = "Prefix length",
@@ -36,6 +39,7 @@ static const struct sc_field wan_ipv4_fields[] = {
 	{ .name = "dns", .kind = SC_LIST, .item = SC_IPV4, .max = 8, .def = "[]",
 	  .title = "DNS servers", .help = "Static upstream DNS servers.",
 	  .when = { "proto", wan_static } },
+	WAN_PPPOE_FIELDS,
 	{ .name = NULL }
 };
 
@@ -76,6 +80,8 @@ static void wan_check(const json_t *wan, const char *path, const json_t *doc,
 			sc_error_add(errs, p, json_string_value(ifn), "is also a LAN interface");
 		}
 	}
+	if (proto && !strcmp(proto, "pppoe"))
+		wan_pppoe_check(wan, path, errs);
 	if (!proto || strcmp(proto, "static"))
 		return;
 	if (!addr_text || prefix < 0 || !gw_text) {
@@ -132,6 +138,8 @@ static int wan_render(struct feature_ctx *ctx, struct render_out *out)
 		sbuf_printf(&b, "gateway %s\n", doc_str(doc, "wan.ipv4.gateway"));
 		json_array_foreach(doc_get(doc, "wan.ipv4.dns"), i, d)
 			sbuf_printf(&b, "dns %s\n", json_string_value(d));
+	} else if (!strcmp(proto, "pppoe")) {
+		wan_pppoe_render(ctx, out, &b);
 	} else {
 		/* the DHCP client announces the router's name upstream */
 		sbuf_printf(&b, "dhcp-hostname %s\n", doc_str(doc, "system.hostname"));
@@ -199,8 +207,16 @@ static int wan_apply(struct feature_ctx *ctx)
 		sys_net(ctx->env->sys, NULL, &(struct nl_op){ .kind = NL_ADDR_FLUSH, .family = 4, .dev = old_dev });
 	if (sys_net(ctx->env->sys, &ctx->err, &(struct nl_op){ .kind = NL_LINK_UP, .dev = dev }))
 		return -1;
+	if (!strcmp(doc_str(ctx->doc, "wan.ipv4.proto"), "pppoe")) {
+		sv_stop("udhcpc");
+		wan_dhcp_forget(ctx->env);
+		return wan_pppoe_apply(ctx, dev);
+	}
+	wan_pppoe_stop(ctx->env);
+	wan_pppoe_restore_mtu(ctx, dev);
 	if (!strcmp(doc_str(ctx->doc, "wan.ipv4.proto"), "static")) {
 		sv_stop("udhcpc");
+		wan_dhcp_forget(ctx->env);
 		/* the name the DHCP client announces is all that changed: nothing to do */
 		if (!ctx->boot && ctx->old_doc &&
 		    json_equal(doc_get(ctx->old_doc, "wan"), doc_get(ctx->doc, "wan")))
@@ -237,6 +253,8 @@ static json_t *wan_status(struct feature_ctx *ctx)
 
 	if (lease)
 		json_object_set_new(o, "dhcp", lease);
+	if (!strcmp(doc_str(doc, "wan.ipv4.proto"), "pppoe"))
+		json_object_set_new(o, "pppoe", wan_pppoe_status(ctx));
 	/* what the static settings put in force, in the lease's words */
 	if (!strcmp(doc_str(doc, "wan.ipv4.proto"), "static"))
 		json_object_set_new(o, "static", json_pack("{s:s?, s:I, s:s?, s:O?}", "address",
@@ -255,7 +273,8 @@ const struct feature feature_wan = {
 	.health = wan_health,
 	.status = wan_status,
 	.devices = wan_devices,
-	.engines = (const struct feature_engine[]){ { "udhcpc", "client" }, { NULL } },
+	.engines = (const struct feature_engine[]){ { "udhcpc", "client" },
+						     { WAN_PPP_ENGINE, "pppoe_engine" }, { NULL } },
 	.methods = wan_methods,
 	.reads = (const char *const[]){ "wan", "system.hostname", NULL },
 };

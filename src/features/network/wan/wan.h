@@ -14,6 +14,8 @@ int wan_write_resolv(const struct feature_env *env, const json_t *servers);
 /* dhcp_event.c */
 /* the lease the DHCP client last reported, or NULL */
 json_t *wan_dhcp_lease(void);
+/* the DHCP client was stopped: its lease is lost (EV_WAN_LEASE_LOST) */
+void wan_dhcp_forget(const struct feature_env *env);
 
 extern const struct rpc_method wan_methods[];
 
