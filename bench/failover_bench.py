@@ -9,8 +9,9 @@ the carrier answer, each with its own name. RUNS times each:
 
   - link down: the WAN's far end goes down (carrier lost);
   - blackhole: the WAN side silently drops everything from the router (its
-    link stays up): only the health checks can tell (Network › Uplinks:
-    probe interval and failures as configured below);
+    link stays up): only the health checks can tell (Network › Uplinks: a
+    probe every second to the WAN's gateway, down after 3 lost rounds, up
+    after 2);
   - back: the WAN usable again, traffic back after return_after.
 
 Reported per case: detection (the failure to the failover's switch, from
@@ -22,7 +23,7 @@ is difos's outage to that figure. Reported, not asserted.
 
     RUNS=3 DIFOS_BUILD=$PWD/build-bench /usr/bin/python3 bench/failover_bench.py
 """
-import os, statistics, sys, time
+import json, os, statistics, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.path.abspath(os.environ.get("DIFOS_BUILD", os.path.join(HERE, "..", "build")))
@@ -66,6 +67,15 @@ def main():
         fo = FailoverLab(lab, return_after=RETURN_AFTER)
         try:
             has_health = "uplinks" in lab.daemon.ctl_json("status")["features"]
+            if has_health:
+                # a probe every second to the WAN's gateway, down after 3 lost rounds
+                d = lab.daemon
+                d.ctl_ok("set", "uplinks.wan", json.dumps({
+                    "enabled": True, "interval": 1, "timeout": 500, "loss_threshold": 50,
+                    "latency_threshold": 500, "down_after": 3, "up_after": 2}))
+                d.ctl_ok("set", "uplinks.targets", json.dumps(
+                    [{"id": 1, "kind": "icmp", "address": "198.51.100.1"}]))
+                d.ctl_ok("apply")
             wait_for(fo.wwan_up, 60, what="the WWAN uplink")
             fo.start_prober(RUNS * 2 * (RETURN_AFTER + 40) + 60)
             assert fo.wait_answer_from("wan", time.time(), 10)

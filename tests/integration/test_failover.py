@@ -7,6 +7,7 @@ forgotten); the link comes back: after return_after seconds of health the
 answers come from the WAN again. The switch times are printed.
 """
 
+import json
 import time
 
 import pytest
@@ -111,3 +112,41 @@ def test_without_forgetting_masquerade_still_moves(lab, fo):
     assert t1, "traffic never reached the carrier"
     st = fo.status()
     assert st["active"] == "wwan" and st["last"]["forgotten"] == 0, dump(st)
+
+
+def test_silent_blackhole_moves_traffic_by_the_health_checks(lab, fo):
+    """The WAN's link stays up but the line carries nothing: the health
+    checks (a probe every second, down after three lost rounds) find it, and
+    traffic moves within the goal; when the line carries again, it comes
+    back after up_after rounds and return_after seconds."""
+    d = lab.daemon
+    d.ctl_ok("set", "uplinks.wan", json.dumps({
+        "enabled": True, "interval": 1, "timeout": 500, "loss_threshold": 50,
+        "latency_threshold": 500, "down_after": 3, "up_after": 2}))
+    d.ctl_ok("set", "uplinks.targets", json.dumps([{"id": 1, "kind": "icmp",
+                                                    "address": "198.51.100.1"}]))
+    d.ctl_ok("apply")
+    wait_for(fo.wwan_up, 40, what="the WWAN uplink")
+    fo.start_prober(40)
+    assert fo.wait_answer_from("wan", time.time(), 10)
+    t0 = time.time()
+    ns_exec(lab.wan, "nft", "add table ip hole; add chain ip hole in { type filter hook "
+            "prerouting priority -300; policy drop; }", check=True)
+    try:
+        t1 = fo.wait_answer_from("carrier", t0, 15)
+        assert t1, "traffic never reached the carrier: %s" % dump(fo.status())
+        print("blackhole: traffic through WWAN after %.0f ms (mwan3's defaults: ~15 s)" %
+              ((t1 - t0) * 1000))
+        assert t1 - t0 < GOAL_S
+        st = fo.status()
+        assert st["active"] == "wwan" and st["last"]["reason"] == \
+            "the WAN's health checks fail", dump(st)
+        assert st["wan"]["link"] is True and st["wan"]["healthy"] is False
+    finally:
+        t2 = time.time()
+        ns_exec(lab.wan, "nft", "delete table ip hole")
+    t3 = fo.wait_answer_from("wan", t2, 20)
+    assert t3, "traffic never came back to the WAN: %s" % dump(fo.status())
+    print("line back: traffic through the WAN after %.0f ms (up after 2 rounds, "
+          "return_after 2 s)" % ((t3 - t2) * 1000))
+    assert fo.status()["active"] == "wan"
