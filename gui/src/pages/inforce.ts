@@ -116,3 +116,32 @@ export function uplinkHealthCard(): HTMLElement {
     return healthFacts('WAN', d.wan);
   });
 }
+
+export interface FailoverState {
+  enabled?: boolean;
+  active?: string;
+  wan?: { link?: boolean; healthy?: boolean; why?: string | null };
+  wwan?: { available?: boolean; device?: string | null };
+  switches?: number;
+  last?: { at?: number; to?: string; reason?: string; forgotten?: number } | null;
+}
+
+/** What the failover does now: the uplink in use, why, the last switch. */
+export function failoverFacts(f: FailoverState | undefined): HTMLElement[] {
+  if (!f) return [h('dt', null, 'Failover'), h('dd', null, '—')];
+  const uses = f.active === 'wwan' ? 'WWAN (failed over)' : 'WAN';
+  const backup = f.wwan?.available ? `ready on ${f.wwan.device}` : 'no WWAN uplink';
+  const last = f.last && f.last.at
+    ? `${new Date(f.last.at).toLocaleString()}: to ${String(f.last.to).toUpperCase()} — ${f.last.reason}`
+    : 'none yet';
+  return [
+    h('dt', null, 'Traffic through'), h('dd', { 'data-test': 'failover-active' }, f.enabled === false ? 'WAN (failover off)' : uses),
+    h('dt', null, 'WAN'), h('dd', { 'data-test': 'failover-wan' }, f.wan?.why || 'usable'),
+    h('dt', null, 'Backup'), h('dd', { 'data-test': 'failover-backup' }, backup),
+    h('dt', null, 'Last switch'), h('dd', { 'data-test': 'failover-last' }, last),
+  ];
+}
+
+export function failoverCard(): HTMLElement {
+  return card('Failover now', 'failover-now', (s) => failoverFacts(s.features?.failover?.detail as FailoverState | undefined));
+}

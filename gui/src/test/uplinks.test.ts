@@ -66,3 +66,18 @@ describe('uplinks', () => {
     expect(text).toContain('up (loss 0 %, 4 ms) on ppp-wan');
   });
 });
+
+describe('failover facts', () => {
+  it('says which uplink carries traffic and why', async () => {
+    const { failoverFacts } = await import('../pages/inforce');
+    const text = (f: Parameters<typeof failoverFacts>[0]) => failoverFacts(f).map((e) => e.textContent).join('|');
+    expect(text({ enabled: true, active: 'wan', wan: { link: true, healthy: true }, wwan: { available: true, device: 'wwan0' }, last: null }))
+      .toBe('Traffic through|WAN|WAN|usable|Backup|ready on wwan0|Last switch|none yet');
+    const t = text({ enabled: true, active: 'wwan', wan: { link: false, healthy: true, why: "the WAN's link is down" },
+      wwan: { available: true, device: 'wwan0' }, last: { at: 1, to: 'wwan', reason: "the WAN's link is down" } });
+    expect(t).toContain('WWAN (failed over)');
+    expect(t).toContain("WAN|the WAN's link is down");
+    expect(t).toContain("to WWAN — the WAN's link is down");
+    expect(text({ enabled: false, active: 'wan', wwan: { available: false } })).toContain('WAN (failover off)|');
+  });
+});
