@@ -13,9 +13,9 @@ SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src"
 
 # Lowest first. A file may include headers of its own layer or below.
 LAYERS = ["core", "store", "net", "schema", "rpc", "auth", "apply", "features", "config", "api",
-          "daemon", "cli", "web", "engine-exec", "relay6"]
+          "daemon", "cli", "web", "engine-exec", "relay6", "ra6"]
 # programs of their own: they link only what they include, not each other
-PROGRAMS = {"cli", "web", "engine-exec", "relay6"}
+PROGRAMS = {"cli", "web", "engine-exec", "relay6", "ra6"}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 

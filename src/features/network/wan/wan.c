@@ -1,7 +1,7 @@
 /*
  * WAN: the uplink interface, IPv4 by DHCP (busybox udhcpc, supervised) or
  * static, the default route, and the upstream DNS servers it provides
- * (written to a resolv file that dnsmasq watches).
+ * (written to a resolv file that dnsmasq watches); its IPv6 in wan6.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +46,7 @@ static const struct sc_field wan_fields[] = {
 	{ .name = "interface", .kind = SC_IFNAME, .def = "\"wan0\"", .title = "Interface",
 	  .help = "Port connected to the internet." },
 	{ .name = "ipv4", .kind = SC_OBJECT, .fields = wan_ipv4_fields, .title = "IPv4" },
+	{ .name = "ipv6", .kind = SC_OBJECT, .fields = wan6_fields, .title = "IPv6" },
 	{ .name = NULL }
 };
 
@@ -69,6 +70,7 @@ static void wan_check(const json_t *wan, const char *path, const json_t *doc,
 	json_t *ifn;
 	size_t i;
 
+	wan6_check(wan, path, errs);
 	json_array_foreach(doc_get(doc, "lan.interfaces"), i, ifn) {
 		const char *dev = doc_str(wan, "interface");
 		if (dev && json_is_string(ifn) && !strcmp(json_string_value(ifn), dev)) {
@@ -136,6 +138,7 @@ static int wan_render(struct feature_ctx *ctx, struct render_out *out)
 		/* the DHCP client announces the router's name upstream */
 		sbuf_printf(&b, "dhcp-hostname %s\n", doc_str(doc, "system.hostname"));
 	}
+	wan6_render(ctx, &b, out);
 	render_add(out, "wan.state", 0644, sbuf_steal(&b));
 	return 0;
 }
@@ -186,9 +189,19 @@ static int wan_apply_dhcp(struct feature_ctx *ctx, const char *dev)
 	return rc;
 }
 
+static int wan_apply4(struct feature_ctx *ctx, const char *dev);
+
 static int wan_apply(struct feature_ctx *ctx)
 {
 	const char *dev = doc_str(ctx->doc, "wan.interface");
+
+	if (wan_apply4(ctx, dev) < 0)
+		return -1;
+	return wan6_apply(ctx, dev);
+}
+
+static int wan_apply4(struct feature_ctx *ctx, const char *dev)
+{
 	const char *old_dev = ctx->old_doc ? doc_str(ctx->old_doc, "wan.interface") : NULL;
 	char *resolv = wan_resolv_path(ctx->env);
 
@@ -203,7 +216,8 @@ static int wan_apply(struct feature_ctx *ctx)
 		sv_stop("udhcpc");
 		/* the name the DHCP client announces is all that changed: nothing to do */
 		if (!ctx->boot && ctx->old_doc &&
-		    json_equal(doc_get(ctx->old_doc, "wan"), doc_get(ctx->doc, "wan")))
+		    json_equal(doc_get(ctx->old_doc, "wan.ipv4"), doc_get(ctx->doc, "wan.ipv4")) &&
+		    !strcmp(doc_str(ctx->old_doc, "wan.interface"), dev))
 			return 0;
 		return wan_apply_static(ctx, dev);
 	}
@@ -212,11 +226,10 @@ static int wan_apply(struct feature_ctx *ctx)
 
 static int wan_health(struct feature_ctx *ctx)
 {
-	if (strcmp(doc_str(ctx->doc, "wan.ipv4.proto"), "dhcp"))
-		return 0;
-	if (!sv_wait_alive("udhcpc", 200, &ctx->err))
+	if (!strcmp(doc_str(ctx->doc, "wan.ipv4.proto"), "dhcp") &&
+	    !sv_wait_alive("udhcpc", 200, &ctx->err))
 		return -1;
-	return 0;
+	return wan6_health(ctx);
 }
 
 static json_t *wan_status(struct feature_ctx *ctx)
@@ -235,6 +248,7 @@ static json_t *wan_status(struct feature_ctx *ctx)
 			doc_str(doc, "wan.ipv4.address"), "prefix",
 			(json_int_t)doc_int(doc, "wan.ipv4.prefix", 24), "gateway",
 			doc_str(doc, "wan.ipv4.gateway"), "dns", doc_get(doc, "wan.ipv4.dns")));
+	json_object_set_new(o, "ipv6", wan6_status(ctx));
 	return o;
 }
 
@@ -246,7 +260,8 @@ const struct feature feature_wan = {
 	.apply = wan_apply,
 	.health = wan_health,
 	.status = wan_status,
-	.engines = (const struct feature_engine[]){ { "udhcpc", "client" }, { NULL } },
+	.engines = (const struct feature_engine[]){ { "udhcpc", "client" }, { "dhclient6", "client6" },
+						    { NULL } },
 	.methods = wan_methods,
 	.reads = (const char *const[]){ "wan", "system.hostname", NULL },
 };
