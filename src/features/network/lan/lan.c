@@ -213,6 +213,7 @@ const struct feature feature_lan = {
 	.apply = lan_apply,
 	.status = lan_status,
 	.dnsmasq = lan6_dnsmasq,
+	.nft = lan6_nft,
 	.event = lan6_event,
 	/* the LAN's IPv6 advertisements, or the relay of the WAN's */
 	.engines = (const struct feature_engine[]){ { "ra6", "ra" }, { "relay6", "relay" }, { NULL } },

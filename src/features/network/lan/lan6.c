@@ -88,13 +88,19 @@ static bool lan6_relayed(const json_t *doc)
 	return lan6_mode_is(doc, "relay") || lan6_mode_is(doc, "hybrid");
 }
 
-/* The router's ULA address on the LAN ("fd..::1/64"), or false without one. */
+/*
+ * The router's ULA address on the LAN ("fd..::1/64"), or false without
+ * one. The relay modes have none: the LAN is then an extension of the
+ * upstream's link, and difos-relay6 would take a global address of the
+ * LAN for the link-address of the DHCPv6 requests it relays, which the
+ * upstream's server knows no pool for.
+ */
 static bool lan6_ula_addr(const json_t *doc, char *out, size_t outlen)
 {
 	const char *ula = doc_str(doc, "lan.ipv6.ula");
 	struct net_prefix p, p64;
 
-	if (!ula || lan6_ula_problem(ula) || net_prefix_parse(ula, 6, true, &p) != NET_OK ||
+	if (!ula || lan6_relayed(doc) || lan6_ula_problem(ula) || net_prefix_parse(ula, 6, true, &p) != NET_OK ||
 	    !lan6_subnet64(&p, 0, &p64))
 		return false;
 	lan6_router_addr(&p64, out, outlen);
@@ -137,6 +143,15 @@ void lan6_dnsmasq(struct feature_ctx *ctx, struct sbuf *out)
 	else if (lan6_mode_is(doc, "pppoe"))
 		/* stateless DHCPv6: DNS servers and the domain, no addresses */
 		sbuf_printf(out, "dhcp-range=set:lan6,::,constructor:%s,ra-stateless\n", dev);
+}
+
+/* The relay modes: the upstream's server answers the relay (Relay-Reply,
+ * port 547 to 547, from its link-local address, RFC 8415 §19.2). */
+void lan6_nft(struct feature_ctx *ctx, struct feature_nft *out)
+{
+	if (lan6_relayed(ctx->doc))
+		sbuf_add(&out->slot[NFT_INPUT_WAN], "\t\tip6 saddr fe80::/10 udp sport 547 udp dport 547 "
+						    "accept comment \"DHCPv6 relay\"\n");
 }
 
 static void lan6_proc(struct sys *sys, const char *dev, const char *key, const char *value)

@@ -42,6 +42,7 @@ char *lan6_ula_generate(void);
 void lan6_check(const json_t *lan, const char *path, struct sc_error_list *errs);
 void lan6_render(const json_t *doc, struct sbuf *b);
 void lan6_dnsmasq(struct feature_ctx *ctx, struct sbuf *out);
+void lan6_nft(struct feature_ctx *ctx, struct feature_nft *out);
 int lan6_apply(struct feature_ctx *ctx);
 json_t *lan6_status(struct feature_ctx *ctx);
 
