@@ -53,7 +53,8 @@ exit 0
 
 def kea_config(iface, pd_prefix, pd_len=48, delegated=56, preferred=300, valid=600):
     return {"Dhcp6": {
-        "interfaces-config": {"interfaces": [iface]},
+        "interfaces-config": {"interfaces": [iface], "service-sockets-max-retries": 20,
+                              "service-sockets-retry-wait-time": 500},
         "server-id": {"type": "LLT", "persist": False},
         "lease-database": {"type": "memfile", "persist": False},
         "preferred-lifetime": preferred, "valid-lifetime": valid,
@@ -78,6 +79,8 @@ class Isp:
 
     def up(self, ra=True):
         lab = self.lab
+        # the link up on both ends (Kea opens no socket on a link without carrier)
+        ns_exec(lab.router, "ip", "link", "set", "wan0", "up", check=True)
         ns_exec(lab.wan, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1", check=True)
         ns_exec(lab.wan, "sysctl", "-qw", "net.ipv6.conf.eth0.accept_dad=0", check=True)
         ns_exec(lab.wan, "ip", "-6", "addr", "add", ISP_ADDR + "/64", "dev", "eth0", "nodad",
@@ -114,8 +117,10 @@ class Isp:
                  "KEA_LOCKFILE_DIR=%s" % rundir, "kea-dhcp6", "-c", str(conf)],
                 stdin=subprocess.DEVNULL, stdout=f, stderr=f, start_new_session=True)
         lab.procs.append(("kea", self.kea))
-        wait_for(lambda: "DHCP6_STARTED" in log.read_text(), 10,
-                 what=lambda: "Kea to start:\n" + log.read_text())
+        # it retries until the link-local address has left DAD
+        wait_for(lambda: "]%eth0:547" in ns_exec(lab.wan, "ss", "-H", "-uln", "sport", "=",
+                                                  ":547").stdout,
+                 15, what=lambda: "Kea to listen on port 547:\n" + log.read_text())
         return log
 
     def route_to(self, prefix, via):

@@ -187,6 +187,7 @@ static void wan6_static_remove(struct feature_ctx *ctx, const json_t *old, const
 					    .via = doc_str(old, "wan.ipv6.gateway"), .dev = dev });
 	sys_net(sys, NULL, &(struct nl_op){ .kind = NL_ADDR_DEL, .dev = dev,
 					    .addr = doc_str(old, "wan.ipv6.address") });
+	wan_write_resolv6(ctx->env, NULL);
 }
 
 int wan6_apply(struct feature_ctx *ctx, const char *dev)
