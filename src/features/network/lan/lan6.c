@@ -132,10 +132,12 @@ void lan6_dnsmasq(struct feature_ctx *ctx, struct sbuf *out)
 	const char *host = doc_str(doc, "system.hostname");
 	const char *domain = doc_str(doc, "dns.domain");
 
+	/* both families: dnsmasq answers a name it has an interface-name for
+	 * from the interface alone (its host-record's A would be lost) */
 	if (host && dev) {
-		sbuf_printf(out, "interface-name=%s,%s/6\n", host, dev);
+		sbuf_printf(out, "interface-name=%s,%s\n", host, dev);
 		if (domain)
-			sbuf_printf(out, "interface-name=%s.%s,%s/6\n", host, domain, dev);
+			sbuf_printf(out, "interface-name=%s.%s,%s\n", host, domain, dev);
 	}
 	if (lan6_mode_is(doc, "slaac_dhcpv6"))
 		sbuf_printf(out, "dhcp-range=set:lan6,::1000,::ffff,constructor:%s,64,%s\n", dev,
