@@ -220,22 +220,29 @@ def wait_ra(lab, pred, timeout=20, what="an RA"):
                                                           describe(last["cp"])))
 
 
-def client_dhclient(lab, *flags):
+def client_dhclient(lab, *flags, timeout=40):
     """dhclient -6 on the client (one exchange): (CompletedProcess, address, dns)."""
     script = lab.tmp / "client-dh6"
     script.write_text(CLIENT_DHSCRIPT)
     script.chmod(0o755)
+    for suffix in (".addr", ".dns"):
+        (lab.tmp / ("client-dh6" + suffix)).unlink(missing_ok=True)
     wait_for(lambda: "tentative" not in ns_exec(lab.lan, "ip", "-6", "addr", "show", "dev",
                                                    "eth0", "scope", "link").stdout, 10,
              what="the client's link-local address to leave DAD")
-    pidf = lab.tmp / "client-dh6.pid"
+    leases = lab.tmp / "client-dh6.leases"
     cp = ns_exec(lab.lan, "dhclient", "-6", "-1", "-v", *flags, "-sf", str(script),
-                 "-lf", str(lab.tmp / "client-dh6.leases"), "-pf", str(pidf), "eth0",
-                 timeout=40)
-    if pidf.exists() and pidf.read_text().strip():
+                 "-lf", str(leases), "-pf", str(lab.tmp / "client-dh6.pid"), "eth0",
+                 timeout=timeout)
+    # dhclient -1 forks into the background once bound, and one that timed
+    # out goes on: end ours (those given our lease file)
+    for pid in lab.ns_pids(lab.lan):
         try:
-            os.kill(int(pidf.read_text().strip()), signal.SIGTERM)
-        except (ProcessLookupError, ValueError):
+            with open("/proc/%d/cmdline" % pid, "rb") as f:
+                argv = f.read().split(b"\0")
+            if argv and argv[0].endswith(b"dhclient") and str(leases).encode() in argv:
+                os.kill(pid, signal.SIGKILL)
+        except (OSError, ProcessLookupError):
             pass
     read = lambda suffix: (lambda p: p.read_text().strip() if p.exists() else "")(
         lab.tmp / ("client-dh6" + suffix))
