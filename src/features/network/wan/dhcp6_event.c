@@ -200,7 +200,7 @@ json_t *wan6_dhcp_event(struct rpc_call *c)
 	const char *want = running ? doc_str(running, "wan.interface") : NULL;
 	struct sys *sys = c->env->sys;
 	bool had = json_array_size(w6_prefixes) > 0, is_bound = false, is_gone = false;
-	json_t *before = json_deep_copy(w6_prefixes);
+	json_t *before;
 	char net[64];
 	int len;
 
@@ -209,6 +209,7 @@ json_t *wan6_dhcp_event(struct rpc_call *c)
 	if (!want || strcmp(dev, want))
 		return rpc_fail(c, RPC_CONFLICT, "interface", json_object_get(c->params, "interface"),
 				"is not the WAN interface");
+	before = json_deep_copy(w6_prefixes);
 	for (int i = 0; bound[i]; i++)
 		is_bound = is_bound || !strcmp(reason, bound[i]);
 	for (int i = 0; gone[i]; i++)
