@@ -45,6 +45,7 @@ case "$reason" in
 BOUND6|RENEW6|REBIND6|REBOOT6)
     [ -n "$new_ip6_address" ] && ip -6 addr replace "$new_ip6_address/128" dev "$interface" nodad
     echo "$new_dhcp6_name_servers" > "$0.dns"
+    [ -n "$new_ip6_address" ] && echo "$new_ip6_address" >> "$0.addrs"
     echo "$new_ip6_address" > "$0.addr" ;;
 esac
 exit 0
@@ -225,7 +226,7 @@ def client_dhclient(lab, *flags, timeout=40):
     script = lab.tmp / "client-dh6"
     script.write_text(CLIENT_DHSCRIPT)
     script.chmod(0o755)
-    for suffix in (".addr", ".dns"):
+    for suffix in (".addr", ".addrs", ".dns"):
         (lab.tmp / ("client-dh6" + suffix)).unlink(missing_ok=True)
     wait_for(lambda: "tentative" not in ns_exec(lab.lan, "ip", "-6", "addr", "show", "dev",
                                                    "eth0", "scope", "link").stdout, 10,
@@ -247,6 +248,12 @@ def client_dhclient(lab, *flags, timeout=40):
     read = lambda suffix: (lambda p: p.read_text().strip() if p.exists() else "")(
         lab.tmp / ("client-dh6" + suffix))
     return cp, read(".addr"), read(".dns").split()
+
+
+def client_dhcp_addrs(lab):
+    """Every address the last client_dhclient was given (a server may give several)."""
+    f = lab.tmp / "client-dh6.addrs"
+    return f.read_text().split() if f.exists() else []
 
 
 def client_default_route6(lab):

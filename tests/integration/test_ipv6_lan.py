@@ -10,8 +10,9 @@ upstream router, and bad input refused with nothing staged.
 import ipaddress
 import re
 
-from conftest import describe, ns_exec, wait_for
-from lab_ipv6 import (ISP_ADDR, ISP_NET, TCP6_PORT, Isp, client_dhclient, client_default_route6,
+from conftest import CLIENT_MAC, describe, ns_exec, wait_for
+from lab_ipv6 import (ISP_ADDR, ISP_NET, TCP6_PORT, Isp, client_dhclient, client_dhcp_addrs,
+                      client_default_route6,
                       lan_status, ping6, rdisc6, slaac_addr, tcp6, wait_ra)
 
 ULA_RE = re.compile(r"^fd[0-9a-f]{2}:[0-9a-f]{1,4}:[0-9a-f]{1,4}::/48$")
@@ -107,6 +108,54 @@ def test_slaac_and_dhcpv6_mode(lab):
     assert router in out, "difos.lan AAAA: %r" % out
     # the router answers on the ULA from the client's SLAAC address
     assert ping6(lab, lab.lan, router, src=slaac).returncode == 0
+
+
+def _duid_of(lease_text):
+    """The client's DUID from dhclient's lease file (default-duid "\\000\\001..."), as aa:bb:.."""
+    m = re.search(r'default-duid "((?:[^"\\]|\\.)*)"', lease_text)
+    assert m, lease_text
+    raw = bytes(m.group(1), "latin-1").decode("unicode_escape").encode("latin-1")
+    return ":".join("%02x" % b for b in raw)
+
+
+def _forget_lease(lab):
+    """The client keeps its DUID and forgets its lease (else it only confirms it)."""
+    f = lab.tmp / "client-dh6.leases"
+    keep = [ln for ln in f.read_text().splitlines() if ln.startswith("default-duid")]
+    f.write_text("\n".join(keep) + "\n")
+
+
+def test_static_lease_fixes_the_dhcpv6_address(lab):
+    """A static lease's IPv6 suffix: by the client's MAC, then by its DUID."""
+    d = lab.daemon
+    net, router = ula64(ula_of(d))
+    wait_ra(lab, lambda p, f: net in p, what="the ULA /64 advertised")
+    cp, addr, _ = client_dhclient(lab)
+    assert cp.returncode == 0 and addr, describe(cp)
+    d.ctl_ok("add", "dhcp.static_leases", "mac=" + CLIENT_MAC, "ip=192.168.1.50",
+             "hostname=laptop", "ipv6_suffix=::42")
+    d.ctl_ok("apply")
+    want = str(ipaddress.IPv6Address(net) + 0x42)
+    _forget_lease(lab)
+    cp, addr, _ = client_dhclient(lab)
+    # (dnsmasq gives the lease it had too, until it ends)
+    assert want in client_dhcp_addrs(lab), "DHCPv6 gave %s, not %s (the suffix by MAC): %s" % (
+        client_dhcp_addrs(lab), want, describe(cp))
+    # the name answers AAAA with it
+    wait_for(lambda: want in ns_exec(lab.lan, "dig", "+short", "+time=1", "+tries=2",
+                                     "@" + router, "laptop.lan", "AAAA").stdout, 10,
+             what="laptop.lan AAAA %s" % want)
+
+    duid = _duid_of((lab.tmp / "client-dh6.leases").read_text())
+    lease_id = d.ctl_json("get", "dhcp.static_leases")[0]["id"]
+    d.ctl_ok("set", "dhcp.static_leases[%d].duid" % lease_id, duid)
+    d.ctl_ok("set", "dhcp.static_leases[%d].ipv6_suffix" % lease_id, "::43")
+    d.ctl_ok("apply")
+    want = str(ipaddress.IPv6Address(net) + 0x43)
+    _forget_lease(lab)
+    cp, addr, _ = client_dhclient(lab)
+    assert want in client_dhcp_addrs(lab), "DHCPv6 gave %s, not %s (the suffix by DUID %s): %s" % (
+        client_dhcp_addrs(lab), want, duid, describe(cp))
 
 
 def test_slaac_only_and_pppoe_modes(lab):
