@@ -109,6 +109,14 @@ def test_slaac_and_dhcpv6_mode(lab):
     # the router answers on the ULA from the client's SLAAC address
     assert ping6(lab, lab.lan, router, src=slaac).returncode == 0
 
+    # a configured hostname with an IPv6 address answers AAAA (and A)
+    d.ctl_ok("add", "dhcp.hostnames", "name=nas", "ip=192.168.1.51", "ipv6=" + net + "51")
+    d.ctl_ok("apply")
+    for rtype, want in (("AAAA", net + "51"), ("A", "192.168.1.51")):
+        wait_for(lambda: want in ns_exec(lab.lan, "dig", "+short", "+time=1", "+tries=2",
+                                         "@" + router, "nas.lan", rtype).stdout, 10,
+                 what="nas.lan %s %s" % (rtype, want))
+
 
 def _duid_of(lease_text):
     """The client's DUID from dhclient's lease file (default-duid "\\000\\001..."), as aa:bb:.."""

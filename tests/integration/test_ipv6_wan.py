@@ -49,6 +49,9 @@ def test_delegated_prefix_on_the_lan_and_renumbering(bare_lab):
     assert p["length"] == 56 and 0 < p["preferred"] <= 300 and 0 < p["valid"] <= 600, p
     wan_addr = wait_for(lambda: wan6_address(d), 10, what="the WAN's DHCPv6 address")
     assert wan_addr.startswith("2001:db8:ffff::1"), wan_addr
+    # the DHCPv6 DNS server joins the IPv4 one in the resolver's upstreams
+    resolv = (d.root / "run/difos/wan/resolv.conf").read_text()
+    assert "nameserver %s" % ISP_DNS in resolv and "nameserver 198.51.100.1" in resolv, resolv
     isp.route_to("2001:db8:100::/56", wan_addr)
     # the router's default route came from the ISP's RA (accept_ra=2 with forwarding on)
     wait_for(lambda: "default via fe80::" in ns_exec(lab.router, "ip", "-6", "route", "show",

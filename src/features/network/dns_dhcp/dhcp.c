@@ -71,6 +71,8 @@ static const struct sc_field lease_fields[] = {
 static const struct sc_field host_fields[] = {
 	{ .name = "name", .kind = SC_FQDN, .flags = SC_F_REQUIRED | SC_F_UNIQUE, .title = "Hostname" },
 	{ .name = "ip", .kind = SC_IPV4, .flags = SC_F_REQUIRED, .title = "IP address" },
+	{ .name = "ipv6", .kind = SC_IPV6, .title = "IPv6 address",
+	  .help = "Answered to AAAA queries for the name." },
 	{ .name = NULL }
 };
 
@@ -199,11 +201,17 @@ static char *dhcp_hosts_text(const json_t *doc, const char *marker)
 		sbuf_printf(&b, "192.0.2.1 %s\n", marker);
 	json_array_foreach(doc_get(doc, "dhcp.hostnames"), i, el) {
 		const char *name = json_string_value(json_object_get(el, "name"));
-		sbuf_printf(&b, "%s %s", json_string_value(json_object_get(el, "ip")), name);
-		/* a single label also answers in the local domain */
-		if (!strchr(name, '.'))
-			sbuf_printf(&b, " %s.%s", name, domain);
-		sbuf_add(&b, "\n");
+		const char *addrs[] = { json_string_value(json_object_get(el, "ip")),
+					json_string_value(json_object_get(el, "ipv6")) };
+		for (size_t a = 0; a < 2; a++) {
+			if (!addrs[a])
+				continue;
+			sbuf_printf(&b, "%s %s", addrs[a], name);
+			/* a single label also answers in the local domain */
+			if (!strchr(name, '.'))
+				sbuf_printf(&b, " %s.%s", name, domain);
+			sbuf_add(&b, "\n");
+		}
 	}
 	return sbuf_steal(&b);
 }
