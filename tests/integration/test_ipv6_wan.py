@@ -26,6 +26,15 @@ def _wait_delegation(d, prefix, timeout=40):
                     (prefix, delegated(d), d.log_tail(30)))
 
 
+def _log_time(log, text, after=0.0):
+    """The time stamp of the first line of difosd's log holding text (after a time)."""
+    for line in log.splitlines():
+        stamp = line.split(" ", 1)[0]
+        if text in line and stamp.replace(".", "", 1).isdigit() and float(stamp) >= after:
+            return float(stamp)
+    return None
+
+
 def _start(lab, pool):
     isp = Isp(lab).up()
     isp.start_kea(pool)
@@ -106,6 +115,13 @@ def test_delegated_prefix_on_the_lan_and_renumbering(bare_lab):
     assert ("from " + new) in cp.stdout, describe(cp)
     print("renumbering: new prefix advertised and the old deprecated %.1f s after the rebind"
           % took)
+    # from the client's report to difos-ra6 advertising the old /64 deprecated
+    log = d.log.read_text()
+    t_event = _log_time(log, "DHCPv6 REBIND6 prefix 2001:db8:200::/56")
+    t_ra = _log_time(log, "2001:db8:100::/64 preferred 0", after=t_event)
+    assert t_event and t_ra, "no event or RA line in the log"
+    print("renumbering: the delegation's event to the deprecating RA: %.0f ms"
+          % ((t_ra - t_event) * 1000))
 
     # the same across a restart of difosd: the prefix changes while it is down
     d.stop()
