@@ -20,6 +20,9 @@
 #include "net/addr.h"
 #include "store/doc.h"
 
+/* whether this apply (re)started the client: only then is there a start to watch */
+static bool wan6_started;
+
 static const char *const wan6_protos[] = { "dhcpv6", "static", "none", NULL };
 static const char *const wan6_proto_labels[] = { "DHCPv6 client", "Static address", "None" };
 static const char *const wan6_dhcp[] = { "dhcpv6", NULL };
@@ -163,7 +166,15 @@ static int wan6_apply_dhcp(struct feature_ctx *ctx, const char *dev)
 	argv[n++] = sock;
 	argv[n++] = dev;
 	argv[n] = NULL;
-	rc = sv_ensure("dhclient6", (char *const *)argv, NULL);
+	{
+		json_t *before = sv_status("dhclient6"), *after;
+		rc = sv_ensure("dhclient6", (char *const *)argv, NULL);
+		after = sv_status("dhclient6");
+		wan6_started = !json_equal(json_object_get(before, "pid"),
+					   json_object_get(after, "pid"));
+		json_decref(before);
+		json_decref(after);
+	}
 	if (rc < 0)
 		ctx->err = xstrdup("cannot start dhclient -6");
 	free(hook);
@@ -233,7 +244,14 @@ int wan6_apply(struct feature_ctx *ctx, const char *dev)
 
 int wan6_health(struct feature_ctx *ctx)
 {
+	bool started = wan6_started;
+
+	wan6_started = false;
 	if (strcmp(wan6_proto(ctx->doc), "dhcpv6"))
+		return 0;
+	/* a client that ran before this apply is the supervisor's to keep
+	 * running (an apply that only renamed the router waits for nothing) */
+	if (!started)
 		return 0;
 	return sv_wait_alive("dhclient6", 200, &ctx->err) ? 0 : -1;
 }
