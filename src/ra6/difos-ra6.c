@@ -15,7 +15,8 @@
  *
  * It reads address changes by netlink (an RA follows at once, two more
  * 2 s apart), answers Router Solicitations (hop limit 255 only) by unicast,
- * and sends one unsolicited RA every 200 to 600 s. On SIGTERM a last RA
+ * and sends one unsolicited RA every 200 to 600 s (within a third of the
+ * shortest valid lifetime it advertises). On SIGTERM a last RA
  * with router lifetime 0 tells the hosts it is gone. libc and libmnl only.
  * Exit 0 after SIGTERM/SIGINT, 1 when it cannot start, 2 on a bad command line.
  */
@@ -343,13 +344,23 @@ static bool ra6_read_rs(struct ra6_state *s, struct in6_addr *from, bool *unicas
 	return true;
 }
 
-static double ra6_next_unsolicited(double now)
+/* The next unsolicited RA: MinRtrAdvInterval 200 s to MaxRtrAdvInterval
+ * 600 s, and within a third of the shortest valid lifetime advertised (a
+ * short delegation, e.g. 600 s, is refreshed before hosts let it go). */
+static double ra6_next_unsolicited(const struct ra6_state *s, double now)
 {
-	uint32_t r = 0;
+	uint32_t r = 0, pref, valid;
+	double gap;
 
 	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
 		r = (uint32_t)now;
-	return now + 200 + (double)(r % 401);   /* MinRtrAdvInterval 200, Max 600 */
+	gap = 200 + (double)(r % 401);
+	for (int i = 0; i < s->n_now; i++) {
+		ra6_lifetimes(&s->now[i], &pref, &valid);
+		if (valid / 3.0 < gap)
+			gap = valid / 3.0 < 4 ? 4 : valid / 3.0;
+	}
+	return now + gap;
 }
 
 int main(int argc, char **argv)
@@ -425,7 +436,7 @@ int main(int argc, char **argv)
 			}
 			if (initial_left > 0)
 				initial_left--;
-			next = initial_left > 0 ? now + initial_gap : ra6_next_unsolicited(now);
+			next = initial_left > 0 ? now + initial_gap : ra6_next_unsolicited(&s, now);
 		}
 	}
 	/* RFC 4861 §6.2.5: a router that stops says so */
