@@ -344,23 +344,13 @@ static bool ra6_read_rs(struct ra6_state *s, struct in6_addr *from, bool *unicas
 	return true;
 }
 
-/* The next unsolicited RA: MinRtrAdvInterval 200 s to MaxRtrAdvInterval
- * 600 s, and within a third of the shortest valid lifetime advertised (a
- * short delegation, e.g. 600 s, is refreshed before hosts let it go). */
 static double ra6_next_unsolicited(const struct ra6_state *s, double now)
 {
-	uint32_t r = 0, pref, valid;
-	double gap;
+	uint32_t r = 0;
 
 	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
 		r = (uint32_t)now;
-	gap = 200 + (double)(r % 401);
-	for (int i = 0; i < s->n_now; i++) {
-		ra6_lifetimes(&s->now[i], &pref, &valid);
-		if (valid / 3.0 < gap)
-			gap = valid / 3.0 < 4 ? 4 : valid / 3.0;
-	}
-	return now + gap;
+	return now + ra6_interval(s->now, s->n_now, r);
 }
 
 int main(int argc, char **argv)

@@ -71,6 +71,19 @@ void ra6_lifetimes(const struct ra6_prefix *p, uint32_t *preferred, uint32_t *va
 		*preferred = *valid;
 }
 
+double ra6_interval(const struct ra6_prefix *p, int n, uint32_t random)
+{
+	double gap = 200 + (double)(random % 401);
+	uint32_t pref, valid;
+
+	for (int i = 0; i < n; i++) {
+		ra6_lifetimes(&p[i], &pref, &valid);
+		if (valid / 3.0 < gap)
+			gap = valid / 3.0 < 4 ? 4 : valid / 3.0;
+	}
+	return gap;
+}
+
 static void put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);

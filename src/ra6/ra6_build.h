@@ -43,6 +43,12 @@ int ra6_parse_args(int argc, char **argv, struct ra6_conf *c, char *err, size_t 
  * 9096's limits (the preferred never above the valid). */
 void ra6_lifetimes(const struct ra6_prefix *p, uint32_t *preferred, uint32_t *valid);
 
+/* Seconds to the next unsolicited RA, from a random number: 200 to 600
+ * (MinRtrAdvInterval, MaxRtrAdvInterval), and within a third of the
+ * shortest valid lifetime advertised (at least 4): a short delegation is
+ * refreshed before hosts let it go. */
+double ra6_interval(const struct ra6_prefix *p, int n, uint32_t random);
+
 /* The RA message (from the ICMPv6 header on; the kernel fills the
  * checksum): flags, prefixes, RDNSS (rdnss, or own when c has none),
  * MTU (0: none), source link-layer address (mac NULL: none). Returns its

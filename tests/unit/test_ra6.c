@@ -114,11 +114,27 @@ static void test_build(void)
 	T_CHECK(n == 48 && buf[5] == 0 && buf[6] == 0 && buf[7] == 0 && buf[19] == 0x80);
 }
 
+static void test_interval(void)
+{
+	struct ra6_prefix p[2] = { { .len = 64, .preferred = 0xffffffffu, .valid = 0xffffffffu },
+				   { .len = 64, .preferred = 300, .valid = 600 } };
+
+	T_CHECK(ra6_interval(NULL, 0, 0) == 200);
+	T_CHECK(ra6_interval(NULL, 0, 400) == 600);
+	T_CHECK(ra6_interval(NULL, 0, 401) == 200);
+	T_CHECK(ra6_interval(p, 1, 400) == 600);        /* forever: capped at 5400, no hurry */
+	T_CHECK(ra6_interval(p, 2, 400) == 200);        /* 600 s valid: within 200 s */
+	T_CHECK(ra6_interval(p, 2, 0) == 200);
+	p[1].valid = 6;
+	T_CHECK(ra6_interval(p, 2, 0) == 4);            /* never a storm */
+}
+
 int main(void)
 {
 	T_RUN(test_args);
 	T_RUN(test_lifetimes);
 	T_RUN(test_build);
+	T_RUN(test_interval);
 	for (int i = 0; i < ncopies; i++)
 		free(copies[i]);
 	return t_done("ra6");
