@@ -65,6 +65,13 @@ def test_ula_generated_once_and_kept(lab):
     wait_for(lambda: router_has(lab, "fd11:2233:4455::1/64") and not router_has(lab, addr + "/"),
              10, what="the new ULA address replacing the old one on br-lan")
 
+    # reset (deleted): back to the one made at first start, not a new one
+    d.ctl_ok("delete", "lan.ipv6.ula")
+    d.ctl_ok("apply")
+    assert ula_of(d) == ula
+    wait_for(lambda: router_has(lab, addr + "/64") and not router_has(lab, "fd11:2233:4455::1/"),
+             10, what="the first ULA address back on br-lan")
+
 
 def test_bad_ipv6_input_is_refused_naming_field_and_value(lab):
     d = lab.daemon
