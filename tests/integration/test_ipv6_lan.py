@@ -10,6 +10,8 @@ upstream router, and bad input refused with nothing staged.
 import ipaddress
 import re
 
+import pytest
+
 from conftest import CLIENT_MAC, describe, ns_exec, wait_for
 from lab_ipv6 import (ISP_ADDR, ISP_NET, TCP6_PORT, Isp, client_dhclient, client_dhcp_addrs,
                       client_default_route6,
@@ -197,8 +199,10 @@ def test_slaac_only_and_pppoe_modes(lab):
     assert not addr, "an address from stateless DHCPv6: %s" % addr
 
 
-def test_relay_mode_gives_the_upstream_prefix(lab):
-    """IPv6 Relay: the upstream's RA, DHCPv6 and NDP relayed; the client reaches the upstream."""
+@pytest.mark.parametrize("mode", ["relay", "hybrid"])
+def test_relay_mode_gives_the_upstream_prefix(lab, mode):
+    """IPv6 Relay and Hybrid: the upstream's RA, DHCPv6 and NDP relayed; the client reaches
+    the upstream; in Hybrid the router answers stateless DHCPv6 with the upstream's DNS."""
     d = lab.daemon
     isp = Isp(lab).up(ra=False)
     # an upstream router that delegates nothing: SLAAC and DHCPv6 on its /64
@@ -210,7 +214,7 @@ def test_relay_mode_gives_the_upstream_prefix(lab):
         "--enable-ra", "--ra-param=eth0,4,1800",
         "--dhcp-range=%s1000,%s1fff,slaac,64,1h" % (ISP_NET, ISP_NET),
         "--dhcp-option=option6:dns-server,[%s]" % ISP_ADDR])
-    d.ctl_ok("set", "lan.ipv6.mode", "relay")
+    d.ctl_ok("set", "lan.ipv6.mode", mode)
     d.ctl_ok("apply")
     st = lan_status(d)
     assert st.get("relay", {}).get("running"), st
@@ -227,4 +231,10 @@ def test_relay_mode_gives_the_upstream_prefix(lab):
     cp, dh_addr, dns = client_dhclient(lab)
     assert cp.returncode == 0 and dh_addr.startswith(ISP_NET + "1"), describe(cp)
     assert dns == [ISP_ADDR], dns
+    if mode == "hybrid":
+        # stateless DHCPv6 answered by the router itself, with the upstream's DNS (its RA's)
+        assert flags["O"], "the relayed RA lacks the O flag in hybrid mode"
+        cp, _, dns = client_dhclient(lab, "-S")
+        assert cp.returncode == 0 and dns == [ISP_ADDR], describe(cp)
+        assert "answered here" in d.log.read_text(), "the relay did not answer it itself"
     del isp
