@@ -146,6 +146,12 @@ enum feature_event_kind {
 			      * absent, dns: [..], table, since}; its default routes are in
 			      * that table only, never in main */
 	EV_WWAN_DOWN,        /* it is no longer: data {device, reason} */
+	EV_WAN_PREFIX,       /* an uplink was delegated IPv6 prefixes, or their lifetimes or
+			      * the set changed (the WAN's DHCPv6 client; the WWAN later):
+			      * data {interface, prefixes: [{prefix, length, preferred,
+			      * valid}], addresses: [..], dns: [..]}, the uplink's whole
+			      * set now, lifetimes in seconds left (0xffffffff: forever) */
+	EV_WAN_PREFIX_LOST,  /* the uplink has no delegated prefix any more: data {interface} */
 };
 
 struct feature_event {

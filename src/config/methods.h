@@ -15,6 +15,11 @@ extern const struct rpc_method config_methods[];
 extern const struct rpc_method apply_methods[];
 extern const struct rpc_method ops_methods[];
 
+/* generated.c: the values made at first start (the ULA prefix), made when
+ * the store has none, and made the defaults of their fields. */
+struct store;
+int config_generated_init(struct store *st);
+
 /* config.c: the document changes apply to: the staged one, or a copy of the running one. */
 json_t *config_working_doc(struct engine *eng);
 

@@ -222,7 +222,7 @@ int main(int argc, char **argv)
 		json_t *defaults = schema_defaults();
 		int r = store_init(store, defaults);
 		json_decref(defaults);
-		if (r < 0)
+		if (r < 0 || config_generated_init(store) < 0)
 			goto out;
 	}
 	engine_init(&main_engine, store, sys, loop);

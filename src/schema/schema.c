@@ -1,4 +1,5 @@
 /* The schema's root, lookups in it, and the defaults it fills in. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "schema/schema.h"
@@ -45,6 +46,39 @@ const struct sc_field *schema_lookup(const char *path)
 
 /* ---- defaults ---- */
 
+/* the values made at first start (schema_set_generated): their fields' defaults */
+#define SCHEMA_GENERATED_MAX 8
+static struct {
+	const struct sc_field *field;
+	char *json;
+} schema_generated[SCHEMA_GENERATED_MAX];
+static size_t schema_ngenerated;
+
+void schema_set_generated(const struct sc_field *f, const char *json_text)
+{
+	for (size_t i = 0; i < schema_ngenerated; i++)
+		if (schema_generated[i].field == f) {
+			free(schema_generated[i].json);
+			schema_generated[i].json = strdup(json_text);
+			return;
+		}
+	if (schema_ngenerated < SCHEMA_GENERATED_MAX) {
+		schema_generated[schema_ngenerated].field = f;
+		schema_generated[schema_ngenerated++].json = strdup(json_text);
+	}
+}
+
+/* The default of f as JSON text: its own, or the value generated for it. */
+static const char *schema_def(const struct sc_field *f)
+{
+	if (f->def)
+		return f->def;
+	for (size_t i = 0; i < schema_ngenerated; i++)
+		if (schema_generated[i].field == f)
+			return schema_generated[i].json;
+	return NULL;
+}
+
 static void schema_fill_object(json_t *obj, const struct sc_field *of, bool stored)
 {
 	for (const struct sc_field *f = of->fields; f && f->name; f++) {
@@ -67,8 +101,9 @@ static void schema_fill_object(json_t *obj, const struct sc_field *of, bool stor
 			json_array_foreach(v, i, el)
 				if (json_is_object(el))
 					schema_fill_object(el, f, stored);
-		} else if (!v && (f->def || (stored && f->stored_def))) {
-			json_t *d = json_loads(f->def ? f->def : f->stored_def, JSON_DECODE_ANY, NULL);
+		} else if (!v && (schema_def(f) || (stored && f->stored_def))) {
+			json_t *d = json_loads(schema_def(f) ? schema_def(f) : f->stored_def,
+					       JSON_DECODE_ANY, NULL);
 			if (d)
 				json_object_set_new(obj, f->name, d);
 		}
@@ -92,7 +127,7 @@ static bool schema_object_filled(const json_t *obj, const struct sc_field *of)
 			json_array_foreach(v, i, el)
 				if (json_is_object(el) && !schema_object_filled(el, f))
 					return false;
-		} else if (!v && (f->def || f->stored_def)) {
+		} else if (!v && (schema_def(f) || f->stored_def)) {
 			return false;
 		}
 	}

@@ -108,6 +108,10 @@ struct sc_field {
 	const char *const *unique_key;
 	struct sc_when when;           /* shown only when ... (forms) */
 	const struct sc_tab *tab;      /* the tab of its page it shows on (a section, or its member) */
+	/* a value made once, at the first start, for this router only (JSON
+	 * text, malloc'd; the LAN's ULA prefix): it is then the field's
+	 * default (config/generated.c) */
+	char *(*generate)(void);
 };
 
 /* ---- errors ---- */
@@ -175,6 +179,10 @@ void schema_set_root(const struct sc_field *root);
 const struct sc_field *schema_member(const struct sc_field *obj, const char *name);
 /* Field at a path ("lan.dhcp.start", "dhcp.static_leases[3].ip", "dhcp.static_leases"). */
 const struct sc_field *schema_lookup(const char *path);
+
+/* From now on, json_text is f's default (a value generated at first start,
+ * f->generate's: config/generated.c). */
+void schema_set_generated(const struct sc_field *f, const char *json_text);
 
 /* A document holding only defaults (revision 0). */
 json_t *schema_defaults(void);

@@ -197,7 +197,7 @@ static void test_boot(void)
 	T_CHECK(gen_count() == 1);
 	text = active_file("lan/lan.state");
 	T_CHECK_STR(text, "# LAN state rendered by difos\nbridge br-lan\nmember lan0\n"
-			  "address 192.168.1.1/24\n");
+			  "address 192.168.1.1/24\nipv6-mode slaac_dhcpv6\ndelegated-subnet 0\n");
 	free(text);
 	text = active_file("system/hostname");
 	T_CHECK_STR(text, "difos\n");

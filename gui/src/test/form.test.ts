@@ -21,7 +21,8 @@ describe('buildForm from the schema', () => {
     document.body.append(f.el);
     const names = [...f.el.querySelectorAll<HTMLInputElement>('[name]')].map((e) => e.name);
     expect(names.sort()).toEqual(['lan.device', 'lan.dhcp.authoritative', 'lan.dhcp.enabled', 'lan.dhcp.lease_time',
-      'lan.dhcp.size', 'lan.dhcp.start', 'lan.interfaces', 'lan.ipv4.address', 'lan.ipv4.prefix']);
+      'lan.dhcp.size', 'lan.dhcp.start', 'lan.interfaces', 'lan.ipv4.address', 'lan.ipv4.prefix',
+      'lan.ipv6.lease_time', 'lan.ipv6.mode', 'lan.ipv6.prefix_subnet', 'lan.ipv6.ula']);
     for (const el of f.el.querySelectorAll<HTMLInputElement>('[name]')) {
       const label = f.el.querySelector(`label[for="${el.id}"]`);
       expect(label, el.name).not.toBeNull();
@@ -34,9 +35,9 @@ describe('buildForm from the schema', () => {
   it('renders nested objects as fieldsets, in the schema\'s order', () => {
     const f = buildForm(schema, 'lan', lan);
     const legends = [...f.el.querySelectorAll('legend')].map((l) => l.textContent);
-    expect(legends).toEqual(['IPv4', 'DHCP server']);
+    expect(legends).toEqual(['IPv4', 'DHCP server', 'IPv6']);
     const top = [...f.el.children].map((c) => (c as HTMLElement).dataset.group || (c as HTMLElement).dataset.field);
-    expect(top).toEqual(['lan.ipv4', 'lan.device', 'lan.interfaces', 'lan.dhcp']);
+    expect(top).toEqual(['lan.ipv4', 'lan.device', 'lan.interfaces', 'lan.dhcp', 'lan.ipv6']);
   });
 
   it('picks a widget by kind: checkbox for bool, select for enum, text otherwise', () => {
@@ -109,6 +110,40 @@ describe('buildForm from the schema', () => {
     expect(addr.hidden).toBe(false);
     type(input(w.el, 'wan.ipv4.address'), '203.0.113.2');
     expect(w.leaves().map((l) => l.path).sort()).toEqual(['wan.ipv4.address', 'wan.ipv4.proto']);
+  });
+
+  it("the LAN's IPv6: the manual's five modes by their names, the subnet only where the router serves", () => {
+    const f = buildForm(schema, 'lan', { ...lan, ipv6: { ula: 'fd12:3456:789a::/48', mode: 'slaac_dhcpv6', prefix_subnet: 0, lease_time: '12h' } });
+    const sel = f.el.querySelector<HTMLSelectElement>('[name="lan.ipv6.mode"]')!;
+    expect([...sel.options].filter((o) => o.value).map((o) => o.textContent)).toEqual(['SLAAC only', 'SLAAC & DHCPv6', 'IPv6 Relay',
+      'IPv6 Hybrid (Relay + Server)', 'PPPoE mode']);
+    expect(input(f.el, 'lan.ipv6.ula').value).toBe('fd12:3456:789a::/48');
+    const subnet = f.el.querySelector<HTMLElement>('[data-field="lan.ipv6.prefix_subnet"]')!;
+    const lease = f.el.querySelector<HTMLElement>('[data-field="lan.ipv6.lease_time"]')!;
+    expect(subnet.hidden).toBe(false);
+    expect(lease.hidden).toBe(false);
+    sel.value = 'relay';
+    sel.dispatchEvent(new Event('change'));
+    expect(subnet.hidden).toBe(true);
+    expect(lease.hidden).toBe(true);
+    sel.value = 'pppoe';
+    sel.dispatchEvent(new Event('change'));
+    expect(subnet.hidden).toBe(false);
+    expect(lease.hidden).toBe(true);
+  });
+
+  it("the WAN's IPv6: the prefix length with DHCPv6, the address with static", () => {
+    const w = buildForm(schema, 'wan', { interface: 'wan0', ipv4: { proto: 'dhcp', dns: [] }, ipv6: { proto: 'dhcpv6', pd_length: 56, dns: [] } });
+    const pd = w.el.querySelector<HTMLElement>('[data-field="wan.ipv6.pd_length"]')!;
+    const addr = w.el.querySelector<HTMLElement>('[data-field="wan.ipv6.address"]')!;
+    expect(pd.hidden).toBe(false);
+    expect(addr.hidden).toBe(true);
+    const sel = w.el.querySelector<HTMLSelectElement>('[name="wan.ipv6.proto"]')!;
+    expect(sel.selectedOptions[0].textContent).toBe('DHCPv6 client');
+    sel.value = 'static';
+    sel.dispatchEvent(new Event('change'));
+    expect(pd.hidden).toBe(true);
+    expect(addr.hidden).toBe(false);
   });
 
   it('puts server errors on their fields, the rest in the returned list', () => {

@@ -165,12 +165,18 @@ char *fw_render_ruleset(struct feature_ctx *ctx, struct fw_sets *sets)
 	sbuf_add(&b, chains[FC_INPUT_WAN].s ? chains[FC_INPUT_WAN].s : "");
 	sbuf_add(&b, parts.slot[NFT_INPUT_WAN].s ? parts.slot[NFT_INPUT_WAN].s : "");
 	sbuf_add(&b, "\t\tudp sport 67 udp dport 68 accept comment \"DHCP client\"\n");
+	/* a DHCPv6 server answers from its link-local address (RFC 8415 §18) */
+	sbuf_add(&b, "\t\tip6 saddr fe80::/10 udp sport 547 udp dport 546 accept comment \"DHCPv6 client\"\n");
 	if (doc_bool(doc, "firewall.wan_ping", true))
 		sbuf_add(&b, "\t\ticmp type echo-request limit rate 10/second accept\n"
 			     "\t\ticmpv6 type echo-request limit rate 10/second accept\n");
+	/* RFC 4890 §4.4: the errors are never dropped; neighbour discovery
+	 * only from the link itself (hop limit 255, RFC 4861 §6.1) */
 	sbuf_add(&b, "\t\ticmp type { destination-unreachable, time-exceeded, parameter-problem } accept\n"
 		     "\t\ticmpv6 type { destination-unreachable, packet-too-big, time-exceeded, "
-		     "parameter-problem, nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert } accept\n");
+		     "parameter-problem } accept\n"
+		     "\t\ticmpv6 type { nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert } "
+		     "ip6 hoplimit 255 accept\n");
 	chain_close(&b);
 	for (int c = FC_FWD_LAN_WAN; c <= FC_FWD_WAN_WAN; c++) {
 		chain_open(&b, fw_chain_defs[c].name, NULL);
@@ -179,6 +185,12 @@ char *fw_render_ruleset(struct feature_ctx *ctx, struct fw_sets *sets)
 			sbuf_add(&b, "\t\taccept comment \"LAN to WAN\"\n");
 		if (c == FC_FWD_LAN_LAN)
 			sbuf_add(&b, "\t\taccept comment \"within the LAN\"\n");
+		/* RFC 4890 §4.3.1: what must not be dropped in transit; no
+		 * connection from the WAN opens otherwise (the zone's drop) */
+		if (c == FC_FWD_WAN_LAN)
+			sbuf_add(&b, "\t\ticmpv6 type { destination-unreachable, packet-too-big, "
+				     "time-exceeded, parameter-problem, echo-request } accept "
+				     "comment \"RFC 4890\"\n");
 		chain_close(&b);
 	}
 	chain_open(&b, "output_rules", NULL);
@@ -213,7 +225,8 @@ char *fw_render_ruleset(struct feature_ctx *ctx, struct fw_sets *sets)
 	chain_close(&b);
 	chain_open(&b, "srcnat", "type nat hook postrouting priority srcnat; policy accept;");
 	sbuf_add(&b, srcnat.s ? srcnat.s : "");
-	sbuf_printf(&b, "\t\toifname %s masquerade\n", z.wan);
+	/* IPv4 only: LAN hosts reach the WAN by IPv6 with their own addresses */
+	sbuf_printf(&b, "\t\tmeta nfproto ipv4 oifname %s masquerade\n", z.wan);
 	chain_close(&b);
 	sbuf_add(&b, "}\n");
 

@@ -62,15 +62,17 @@ static const struct sc_field lease_fields[] = {
 	{ .name = "lease_time", .kind = SC_DURATION, .flags = SC_F_INFINITE, .min = 120,
 	  .def = "\"infinite\"", .title = "Lease time" },
 	{ .name = "duid", .kind = SC_DUID, .title = "DUID",
-	  .help = "DHCPv6 client identifier (used once the LAN serves IPv6)." },
+	  .help = "DHCPv6 client identifier: the device is known by it on DHCPv6 (else by its MAC)." },
 	{ .name = "ipv6_suffix", .kind = SC_IPV6_SUFFIX, .title = "IPv6 suffix",
-	  .help = "Host part of the IPv6 address, e.g. ::42 (used once the LAN serves IPv6)." },
+	  .help = "Host part of its DHCPv6 address in each LAN prefix, e.g. ::42 (SLAAC & DHCPv6 mode)." },
 	{ .name = NULL }
 };
 
 static const struct sc_field host_fields[] = {
 	{ .name = "name", .kind = SC_FQDN, .flags = SC_F_REQUIRED | SC_F_UNIQUE, .title = "Hostname" },
 	{ .name = "ip", .kind = SC_IPV4, .flags = SC_F_REQUIRED, .title = "IP address" },
+	{ .name = "ipv6", .kind = SC_IPV6, .title = "IPv6 address",
+	  .help = "Answered to AAAA queries for the name." },
 	{ .name = NULL }
 };
 
@@ -199,11 +201,17 @@ static char *dhcp_hosts_text(const json_t *doc, const char *marker)
 		sbuf_printf(&b, "192.0.2.1 %s\n", marker);
 	json_array_foreach(doc_get(doc, "dhcp.hostnames"), i, el) {
 		const char *name = json_string_value(json_object_get(el, "name"));
-		sbuf_printf(&b, "%s %s", json_string_value(json_object_get(el, "ip")), name);
-		/* a single label also answers in the local domain */
-		if (!strchr(name, '.'))
-			sbuf_printf(&b, " %s.%s", name, domain);
-		sbuf_add(&b, "\n");
+		const char *addrs[] = { json_string_value(json_object_get(el, "ip")),
+					json_string_value(json_object_get(el, "ipv6")) };
+		for (size_t a = 0; a < 2; a++) {
+			if (!addrs[a])
+				continue;
+			sbuf_printf(&b, "%s %s", addrs[a], name);
+			/* a single label also answers in the local domain */
+			if (!strchr(name, '.'))
+				sbuf_printf(&b, " %s.%s", name, domain);
+			sbuf_add(&b, "\n");
+		}
 	}
 	return sbuf_steal(&b);
 }
@@ -218,11 +226,27 @@ static char *dhcp_leases_text(const json_t *doc)
 	sbuf_add(&b, "# static leases rendered by difos\n");
 	json_array_foreach(doc_get(doc, "dhcp.static_leases"), i, el) {
 		const char *host = json_string_value(json_object_get(el, "hostname"));
+		const char *duid = json_string_value(json_object_get(el, "duid"));
+		const char *suffix = json_string_value(json_object_get(el, "ipv6_suffix"));
+		const char *lease = json_string_value(json_object_get(el, "lease_time"));
 		sbuf_printf(&b, "%s,%s", json_string_value(json_object_get(el, "mac")),
 			    json_string_value(json_object_get(el, "ip")));
+		/* DHCPv6 by MAC: the suffix in every /64 the LAN serves (constructor) */
+		if (suffix && !duid)
+			sbuf_printf(&b, ",[%s]", suffix);
 		if (host)
 			sbuf_printf(&b, ",%s", host);
-		sbuf_printf(&b, ",%s\n", json_string_value(json_object_get(el, "lease_time")));
+		sbuf_printf(&b, ",%s\n", lease);
+		/* DHCPv6 by DUID: a line of its own, so the DUID is never taken for
+		 * the DHCPv4 client identifier */
+		if (duid) {
+			sbuf_printf(&b, "id:%s", duid);
+			if (suffix)
+				sbuf_printf(&b, ",[%s]", suffix);
+			if (host)
+				sbuf_printf(&b, ",%s", host);
+			sbuf_printf(&b, ",%s\n", lease);
+		}
 	}
 	return sbuf_steal(&b);
 }

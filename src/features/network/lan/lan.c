@@ -1,6 +1,7 @@
 /*
- * LAN: the bridge of the LAN member interfaces, its IPv4 address, and the
- * DHCP pool settings (served by the dhcp feature's dnsmasq).
+ * LAN: the bridge of the LAN member interfaces, its IPv4 address, the
+ * DHCP pool settings (served by the dhcp feature's dnsmasq), and its IPv6
+ * (lan6*.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "apply/feature.h"
 #include "apply/system.h"
+#include "features/network/lan/lan6.h"
 #include "core/util.h"
 #include "net/addr.h"
 #include "net/ipv4.h"
@@ -47,6 +49,7 @@ static const struct sc_field lan_fields[] = {
 	  .def = "[\"lan0\"]", .title = "Member interfaces",
 	  .help = "Ports bridged into the LAN." },
 	{ .name = "dhcp", .kind = SC_OBJECT, .fields = lan_dhcp_fields, .title = "DHCP server" },
+	{ .name = "ipv6", .kind = SC_OBJECT, .fields = lan6_fields, .title = "IPv6" },
 	{ .name = NULL }
 };
 
@@ -68,7 +71,7 @@ static void lan_check(const json_t *lan, const char *path, const json_t *doc,
 	size_t i;
 	json_t *ifn;
 
-	(void)doc;
+	lan6_check(lan, path, errs);
 	if (!net_lan_subnet(doc, &addr, &prefix))
 		return;
 	net = addr & net_mask(prefix);
@@ -128,6 +131,7 @@ static int lan_render(struct feature_ctx *ctx, struct render_out *out)
 		sbuf_printf(&b, "member %s\n", json_string_value(ifn));
 	sbuf_printf(&b, "address %s/%lld\n", doc_str(doc, "lan.ipv4.address"),
 		    doc_int(doc, "lan.ipv4.prefix", 24));
+	lan6_render(doc, &b);
 	render_add(out, "lan.state", 0644, sbuf_steal(&b));
 	return 0;
 }
@@ -184,7 +188,7 @@ static int lan_apply(struct feature_ctx *ctx)
 	    sys_net(sys, &ctx->err, &(struct nl_op){ .kind = NL_ADDR_ADD, .dev = dev, .addr = addr }) ||
 	    sys_net(sys, &ctx->err, &(struct nl_op){ .kind = NL_LINK_UP, .dev = dev }))
 		goto out;
-	rc = 0;
+	rc = lan6_apply(ctx);
 out:
 	free(addr);
 	return rc;
@@ -202,8 +206,11 @@ static json_t *lan_status(struct feature_ctx *ctx)
 {
 	const json_t *doc = ctx->doc;
 
-	return json_pack("{s:s?, s:O?}", "device", doc_str(doc, "lan.device"), "interfaces",
-			 doc_get(doc, "lan.interfaces"));
+	json_t *o = json_pack("{s:s?, s:O?}", "device", doc_str(doc, "lan.device"), "interfaces",
+			      doc_get(doc, "lan.interfaces"));
+
+	json_object_set_new(o, "ipv6", lan6_status(ctx));
+	return o;
 }
 
 const struct feature feature_lan = {
@@ -214,5 +221,10 @@ const struct feature feature_lan = {
 	.apply = lan_apply,
 	.status = lan_status,
 	.devices = lan_devices,
-	.reads = (const char *const[]){ "lan", NULL },
+	.dnsmasq = lan6_dnsmasq,
+	.nft = lan6_nft,
+	.event = lan6_event,
+	/* the LAN's IPv6 advertisements, or the relay of the WAN's */
+	.engines = (const struct feature_engine[]){ { "ra6", "ra" }, { "relay6", "relay" }, { NULL } },
+	.reads = (const char *const[]){ "lan", "wan.interface", NULL },
 };

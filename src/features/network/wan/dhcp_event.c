@@ -185,5 +185,8 @@ const struct rpc_method wan_methods[] = {
 	WAN_PPP_METHOD,
 	{ "wan.dhcp_event", wan_dhcp_event, "an event of the WAN's DHCP client (difos-dhcp-event)",
 	  "Internal", wan_event_params, "{ok: true}", RPC_HOOK },
+	{ "wan.dhcp6_event", wan6_dhcp_event,
+	  "an event of the WAN's DHCPv6 client (difos-dhcp6-event)", "Internal", wan6_event_params,
+	  "{ok: true}", RPC_HOOK },
 	{ NULL }
 };

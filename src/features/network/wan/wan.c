@@ -2,7 +2,7 @@
  * WAN: the uplink interface, IPv4 by DHCP (busybox udhcpc, supervised),
  * static, or PPPoE (wan_pppoe.c: pppd, supervised), the default route, and
  * the upstream DNS servers it provides (written to a resolv file that
- * dnsmasq watches).
+ * dnsmasq watches); its IPv6 in wan6.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +50,7 @@ static const struct sc_field wan_fields[] = {
 	{ .name = "interface", .kind = SC_IFNAME, .def = "\"wan0\"", .title = "Interface",
 	  .help = "Port connected to the internet." },
 	{ .name = "ipv4", .kind = SC_OBJECT, .fields = wan_ipv4_fields, .title = "IPv4" },
+	{ .name = "ipv6", .kind = SC_OBJECT, .fields = wan6_fields, .title = "IPv6" },
 	{ .name = NULL }
 };
 
@@ -73,6 +74,7 @@ static void wan_check(const json_t *wan, const char *path, const json_t *doc,
 	json_t *ifn;
 	size_t i;
 
+	wan6_check(wan, path, errs);
 	json_array_foreach(doc_get(doc, "lan.interfaces"), i, ifn) {
 		const char *dev = doc_str(wan, "interface");
 		if (dev && json_is_string(ifn) && !strcmp(json_string_value(ifn), dev)) {
@@ -144,6 +146,7 @@ static int wan_render(struct feature_ctx *ctx, struct render_out *out)
 		/* the DHCP client announces the router's name upstream */
 		sbuf_printf(&b, "dhcp-hostname %s\n", doc_str(doc, "system.hostname"));
 	}
+	wan6_render(ctx, &b, out);
 	render_add(out, "wan.state", 0644, sbuf_steal(&b));
 	return 0;
 }
@@ -194,9 +197,22 @@ static int wan_apply_dhcp(struct feature_ctx *ctx, const char *dev)
 	return rc;
 }
 
+static int wan_apply4(struct feature_ctx *ctx, const char *dev);
+
 static int wan_apply(struct feature_ctx *ctx)
 {
 	const char *dev = doc_str(ctx->doc, "wan.interface");
+
+	if (wan_apply4(ctx, dev) < 0)
+		return -1;
+	/* with PPPoE, IPv6 comes over the session's device (the manual: "an
+	 * interface aliased to the initial WAN interface") */
+	return wan6_apply(ctx, !strcmp(doc_str(ctx->doc, "wan.ipv4.proto"), "pppoe") ? WAN_PPP_DEV :
+									     dev);
+}
+
+static int wan_apply4(struct feature_ctx *ctx, const char *dev)
+{
 	const char *old_dev = ctx->old_doc ? doc_str(ctx->old_doc, "wan.interface") : NULL;
 	char *resolv = wan_resolv_path(ctx->env);
 
@@ -219,7 +235,8 @@ static int wan_apply(struct feature_ctx *ctx)
 		wan_dhcp_forget(ctx->env);
 		/* the name the DHCP client announces is all that changed: nothing to do */
 		if (!ctx->boot && ctx->old_doc &&
-		    json_equal(doc_get(ctx->old_doc, "wan"), doc_get(ctx->doc, "wan")))
+		    json_equal(doc_get(ctx->old_doc, "wan.ipv4"), doc_get(ctx->doc, "wan.ipv4")) &&
+		    !strcmp(doc_str(ctx->old_doc, "wan.interface"), dev))
 			return 0;
 		return wan_apply_static(ctx, dev);
 	}
@@ -236,11 +253,10 @@ static void wan_devices(struct feature_ctx *ctx, json_t *out)
 
 static int wan_health(struct feature_ctx *ctx)
 {
-	if (strcmp(doc_str(ctx->doc, "wan.ipv4.proto"), "dhcp"))
-		return 0;
-	if (!sv_wait_alive("udhcpc", 200, &ctx->err))
+	if (!strcmp(doc_str(ctx->doc, "wan.ipv4.proto"), "dhcp") &&
+	    !sv_wait_alive("udhcpc", 200, &ctx->err))
 		return -1;
-	return 0;
+	return wan6_health(ctx);
 }
 
 static json_t *wan_status(struct feature_ctx *ctx)
@@ -261,6 +277,7 @@ static json_t *wan_status(struct feature_ctx *ctx)
 			doc_str(doc, "wan.ipv4.address"), "prefix",
 			(json_int_t)doc_int(doc, "wan.ipv4.prefix", 24), "gateway",
 			doc_str(doc, "wan.ipv4.gateway"), "dns", doc_get(doc, "wan.ipv4.dns")));
+	json_object_set_new(o, "ipv6", wan6_status(ctx));
 	return o;
 }
 
@@ -273,7 +290,8 @@ const struct feature feature_wan = {
 	.health = wan_health,
 	.status = wan_status,
 	.devices = wan_devices,
-	.engines = (const struct feature_engine[]){ { "udhcpc", "client" },
+	.event = wan6_event,
+	.engines = (const struct feature_engine[]){ { "udhcpc", "client" }, { "dhclient6", "client6" },
 						     { WAN_PPP_ENGINE, "pppoe_engine" }, { NULL } },
 	.methods = wan_methods,
 	.reads = (const char *const[]){ "wan", "system.hostname", NULL },

@@ -166,6 +166,12 @@ void wwan_link_down(const struct feature_env *env, const char *why)
 	lk.started = false;
 	sv_stop(WWAN_DHCP_ENGINE);
 	sv_stop(WWAN_PD_ENGINE);
+	if (lk.delegated[0]) {
+		/* the LAN deprecates the /64 it took of it (RFC 9096) */
+		json_t *lost = json_pack("{s:s}", "interface", lk.device);
+		feature_emit(env, EV_WAN_PREFIX_LOST, lost);
+		json_decref(lost);
+	}
 	lk.delegated[0] = '\0';
 	wwan_routes_clear(env->sys, lk.device);
 	json_decref(lk.lease);
@@ -391,6 +397,42 @@ static const struct {
 	{ "PREINIT6", false }, { NULL, false },
 };
 
+/* A lifetime dhclient gave (seconds), or def. */
+static long long wwan_lifetime(struct rpc_call *c, const char *name, long long def)
+{
+	const char *t = rpc_str(c, name);
+	char *end;
+	long long v = t ? strtoll(t, &end, 10) : -1;
+
+	return t && *t && !*end && v >= 0 ? v : def;
+}
+
+/* The LAN follows an uplink's delegated prefix by EV_WAN_PREFIX, whichever
+ * uplink it is: the WWAN's said as the WAN's DHCPv6 client says its own. */
+static void wwan_pd_tell(struct rpc_call *c, const struct net_prefix *p)
+{
+	json_t *data;
+
+	if (p) {
+		struct net_prefix net = *p;
+		char text[64];
+		long long valid = wwan_lifetime(c, "new_max_life", 7200);
+		long long pref = wwan_lifetime(c, "new_preferred_life", valid);
+
+		net.len = 128;
+		net_prefix_text(&net, false, text, sizeof(text));
+		data = json_pack("{s:s, s:[{s:s, s:i, s:I, s:I}], s:[], s:[]}", "interface", lk.device,
+				 "prefixes", "prefix", text, "length", p->len, "preferred",
+				 (json_int_t)(pref < valid ? pref : valid), "valid", (json_int_t)valid,
+				 "addresses", "dns");
+		feature_emit(c->env, EV_WAN_PREFIX, data);
+	} else {
+		data = json_pack("{s:s}", "interface", lk.device);
+		feature_emit(c->env, EV_WAN_PREFIX_LOST, data);
+	}
+	json_decref(data);
+}
+
 static json_t *wwan_pd_event(struct rpc_call *c, bool gained)
 {
 	const char *text = rpc_str(c, "new_ip6_prefix");
@@ -412,10 +454,11 @@ static json_t *wwan_pd_event(struct rpc_call *c, bool gained)
 	if (strcmp(canon, lk.delegated)) {
 		snprintf(lk.delegated, sizeof(lk.delegated), "%s", canon);
 		log_info("wwan: delegated prefix %s", canon[0] ? canon : "gone");
-		/* the uplink again, with its prefix, for the LAN to follow */
+		/* the uplink again, with its prefix */
 		if (lk.uplink)
 			wwan_publish(c->env);
 	}
+	wwan_pd_tell(c, gained ? &p : NULL);
 	return json_pack("{s:b}", "ok", 1);
 }
 
