@@ -293,6 +293,15 @@ def test_prefix_delegation(lab, modem):
     cp = ns_exec(lab.router, "nft", "list", "chain", "inet", "difos", "input_wan")
     assert 'iifname "wwan0" udp sport 547 udp dport 546 accept' in cp.stdout, describe(cp)
     assert "wwan: delegated prefix %s" % prefix in d.log.read_text(errors="replace")
+    # the LAN takes its first /64, as it does the WAN's delegated prefix
+    lan64 = next(prefix.subnets(new_prefix=64))
+    want = "%s/64" % (lan64.network_address + 1)
+
+    def lan_has():
+        out = ns_exec(lab.router, "ip", "-6", "-j", "addr", "show", "dev", "br-lan").stdout
+        return want in ["%s/%s" % (a["local"], a["prefixlen"]) for link in json.loads(out or "[]")
+                        for a in link.get("addr_info", [])]
+    wait_for(lan_has, 10, what="%s on the LAN from the WWAN's delegated prefix" % want)
     # without prefix delegation no DHCPv6 client runs and no port is open
     d.ctl_ok("set", "wwan.ipv6_pd", "false")
     d.ctl_ok("apply")
@@ -300,7 +309,9 @@ def test_prefix_delegation(lab, modem):
                      not s["uplink"]["ipv6"].get("delegated_prefix"), 40, "the uplink without")
     assert not (st.get("pd_client") or {}).get("running"), st
     cp = ns_exec(lab.router, "nft", "list", "chain", "inet", "difos", "input_wan")
-    assert "dport 546" not in cp.stdout, describe(cp)
+    # WWAN's own opening is gone (the WAN zone's DHCPv6 client rule, from
+    # link-local servers only, is the WAN's IPv6 and stays)
+    assert 'iifname "wwan0" udp sport 547 udp dport 546' not in cp.stdout, describe(cp)
 
 
 def test_new_apn_while_connected(lab, modem):
