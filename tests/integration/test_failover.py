@@ -14,6 +14,7 @@ import pytest
 
 from conftest import ns_exec, wait_for
 from lab_failover import FailoverLab, dump, interfaces
+from lab_modem import INTERNET_ADDR
 
 GOAL_S = 5.0
 
@@ -150,3 +151,35 @@ def test_silent_blackhole_moves_traffic_by_the_health_checks(lab, fo):
     print("line back: traffic through the WAN after %.0f ms (up after 2 rounds, "
           "return_after 2 s)" % ((t3 - t2) * 1000))
     assert fo.status()["active"] == "wan"
+
+
+def test_an_unhealthy_backup_is_not_used(lab, fo):
+    """The WWAN's own health checks (from its address, out of its device): a
+    carrier that carries nothing is down, and the WAN's failure then moves
+    nothing; once the carrier carries again, the failover uses it."""
+    d = lab.daemon
+    d.ctl_ok("set", "uplinks.wwan", json.dumps({
+        "enabled": True, "interval": 1, "timeout": 500, "loss_threshold": 50,
+        "latency_threshold": 500, "down_after": 2, "up_after": 2}))
+    d.ctl_ok("set", "uplinks.targets", json.dumps([{"id": 1, "uplink": "wwan", "kind": "icmp",
+                                                    "address": INTERNET_ADDR}]))
+    d.ctl_ok("apply")
+    wait_for(fo.wwan_up, 40, what="the WWAN uplink")
+
+    def wwan_health():
+        return d.ctl_json("status")["features"]["uplinks"]["detail"]["wwan"]["state"]
+    wait_for(lambda: wwan_health() == "up", 10, what="the WWAN's health up")
+    ns_exec(fo.modem.carrier, "nft", "add table ip hole; add chain ip hole in { type filter "
+            "hook prerouting priority -300; policy drop; }", check=True)
+    try:
+        wait_for(lambda: wwan_health() == "down", 10, what="the WWAN's health down")
+        assert fo.status()["wwan"]["available"] is False
+        ns_exec(lab.wan, "ip", "link", "set", "eth0", "down", check=True)
+        time.sleep(1.5)
+        st = fo.status()
+        assert st["active"] == "wan" and st["switches"] == 0, dump(st)
+    finally:
+        ns_exec(fo.modem.carrier, "nft", "delete table ip hole")
+    # the carrier carries again: up after 2 rounds, and the failover moves then
+    wait_for(lambda: fo.status()["active"] == "wwan", 10, what="the switch to the healthy WWAN")
+    assert fo.status()["last"]["reason"] == "the WAN's link is down"

@@ -56,6 +56,7 @@ static struct {
 	char wan_why[96];
 	/* the backup */
 	bool have_backup;
+	bool backup_healthy;       /* its own health checks (not down), or none configured */
 	struct failover_uplink backup;
 	/* the decision */
 	bool on_backup;
@@ -64,7 +65,7 @@ static struct {
 	json_t *last;              /* {at, to, reason, forgotten} */
 	uv_timer_t timer;
 	bool timer_ready;
-} fo = { .wan_carrier = true, .wan_healthy = true };
+} fo = { .wan_carrier = true, .wan_healthy = true, .backup_healthy = true };
 
 static long long failover_wall_ms(void)
 {
@@ -164,7 +165,7 @@ static void failover_decide(void)
 
 	if (!fo.env)
 		return;
-	want_backup = fo.enabled && fo.have_backup && !failover_wan_usable();
+	want_backup = fo.enabled && fo.have_backup && fo.backup_healthy && !failover_wan_usable();
 	if (want_backup && !fo.on_backup) {
 		failover_switch(true, fo.wan_why[0] ? fo.wan_why : "the WAN failed");
 		return;
@@ -172,8 +173,9 @@ static void failover_decide(void)
 	if (!want_backup && fo.on_backup) {
 		long long wait = fo.wan_ok_since + fo.return_after_ms - now_ms();
 		/* the backup gone, or the failover off: no reason to wait */
-		if (!fo.have_backup || !fo.enabled || wait <= 0) {
+		if (!fo.have_backup || !fo.backup_healthy || !fo.enabled || wait <= 0) {
 			failover_switch(false, !fo.have_backup ? "the WWAN uplink went" :
+					       !fo.backup_healthy ? "the WWAN's health checks fail" :
 					       !fo.enabled ? "the failover was turned off" :
 					       "the WAN is healthy again");
 		} else if (fo.env->loop) {
@@ -236,7 +238,10 @@ static void failover_event(const struct feature_env *env, const struct feature_e
 		break;
 	}
 	case EV_UPLINK_HEALTH:
-		if (!strcmp(doc_str(d, "uplink") ?: "", "wan")) {
+		if (!strcmp(doc_str(d, "uplink") ?: "", "wwan")) {
+			fo.backup_healthy = strcmp(doc_str(d, "state") ?: "unknown", "down") != 0;
+			failover_decide();
+		} else if (!strcmp(doc_str(d, "uplink") ?: "", "wan")) {
 			const char *st = doc_str(d, "state") ?: "unknown";
 			bool healthy = strcmp(st, "down") != 0;
 			if (healthy != fo.wan_healthy)
@@ -249,6 +254,7 @@ static void failover_event(const struct feature_env *env, const struct feature_e
 		break;
 	case EV_WWAN_DOWN:
 		fo.have_backup = false;
+		fo.backup_healthy = true;     /* its checks start again with it */
 		failover_decide();
 		break;
 	default:
@@ -310,7 +316,7 @@ static json_t *failover_status(struct feature_ctx *ctx)
 		"enabled", fo.enabled, "active", fo.on_backup ? "wwan" : "wan",
 		"wan", "link", fo.wan_carrier, "healthy", fo.wan_healthy, "why",
 		failover_wan_usable() ? NULL : fo.wan_why,
-		"wwan", "available", fo.have_backup, "device",
+		"wwan", "available", fo.have_backup && fo.backup_healthy, "device",
 		fo.have_backup ? fo.backup.device : NULL,
 		"since", (json_int_t)fo.since, "switches", (int)fo.switches, "last", fo.last);
 }

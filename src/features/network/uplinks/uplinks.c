@@ -25,9 +25,9 @@
 static const char *const ul_kinds[] = { "icmp", "dns", NULL };
 static const char *const ul_kind_labels[] = { "ICMP echo", "DNS query" };
 static const char *const ul_dns_only[] = { "dns", NULL };
-/* the uplinks checked: the WWAN joins this list */
-static const char *const ul_uplinks[] = { "wan", NULL };
-static const char *const ul_uplink_labels[] = { "WAN" };
+/* the uplinks checked */
+static const char *const ul_uplinks[] = { "wan", "wwan", NULL };
+static const char *const ul_uplink_labels[] = { "WAN", "WWAN (LTE)" };
 
 static void ul_uplink_check(const json_t *o, const char *path, const json_t *doc,
 			    struct sc_error_list *errs);
@@ -71,6 +71,9 @@ static const struct sc_field ul_target_fields[] = {
 static const struct sc_field ul_fields[] = {
 	{ .name = "wan", .kind = SC_OBJECT, .fields = ul_uplink_fields, .check = ul_uplink_check,
 	  .title = "WAN", .help = "How the WAN's health is checked." },
+	{ .name = "wwan", .kind = SC_OBJECT, .fields = ul_uplink_fields, .check = ul_uplink_check,
+	  .title = "WWAN", .help = "How the LTE uplink's health is checked (while it is up): "
+	  "the failover does not move traffic to it while it is down." },
 	{ .name = "targets", .kind = SC_COLLECTION, .fields = ul_target_fields, .max = 32,
 	  .def = "[]", .check = ul_target_check, .title = "Probe targets",
 	  .help = "What each uplink asks, every interval, out of its own device." },
@@ -145,16 +148,19 @@ struct ul_entry {
 	struct ul_config c;
 	struct ul_track track;
 	char dev[32];
+	char src[16];               /* the address it sends from ("" the kernel's choice) */
 	bool enabled;
 	size_t ntargets;
 	long long since, rounds;
 	json_t *last;               /* the last round's result */
 };
 
-static struct ul_entry ul_entries[] = { { .name = "wan" } };
+static struct ul_entry ul_entries[] = { { .name = "wan" }, { .name = "wwan" } };
 static const struct feature_env *ul_env;
 /* the WAN's device as its last lease or session named it */
 static char ul_wan_lease_dev[32];
+/* the WWAN's device and address while its uplink is up (EV_WWAN_UP) */
+static char ul_wwan_dev[32], ul_wwan_addr[16];
 
 static struct ul_entry *ul_entry_of(const char *name)
 {
@@ -200,6 +206,7 @@ struct ul_setup {
 	struct ul_target t[UL_PER_UPLINK];
 	size_t n;
 	char dev[32];
+	char src[16];
 	bool enabled;
 };
 
@@ -215,14 +222,17 @@ static void ul_setup_here(void *arg)
 	e->enabled = s->enabled;
 	e->ntargets = s->n;
 	snprintf(e->dev, sizeof(e->dev), "%s", s->dev);
+	snprintf(e->src, sizeof(e->src), "%s", s->src);
 	memset(&e->track, 0, sizeof(e->track));
 	e->track.state = UL_UNKNOWN;
 	e->since = time(NULL);
 	e->rounds = 0;
 	json_decref(e->last);
 	e->last = NULL;
-	if (s->enabled && s->n && ul_env && ul_env->loop)
-		e->u = ul_start(ul_env->loop, e->name, e->dev, &e->c, s->t, s->n, ul_round_done, e);
+	/* an uplink without its device (the WWAN's before it is up) waits for it */
+	if (s->enabled && s->n && s->dev[0] && ul_env && ul_env->loop)
+		e->u = ul_start(ul_env->loop, e->name, e->dev, e->src, &e->c, s->t, s->n,
+				ul_round_done, e);
 }
 
 static void ul_setup_of(const json_t *doc, struct ul_entry *e, struct ul_setup *s)
@@ -251,6 +261,12 @@ static void ul_setup_of(const json_t *doc, struct ul_entry *e, struct ul_setup *
 		snprintf(s->t[s->n].name, sizeof(s->t[s->n].name), "%s",
 			 doc_str(t, "name") ? doc_str(t, "name") : "");
 		s->n++;
+	}
+	if (!strcmp(e->name, "wwan")) {
+		/* the WWAN: its device and address while its uplink is up */
+		snprintf(s->dev, sizeof(s->dev), "%s", ul_wwan_dev);
+		snprintf(s->src, sizeof(s->src), "%s", ul_wwan_addr);
+		return;
 	}
 	/* the WAN: the device its lease or session is on */
 	snprintf(s->dev, sizeof(s->dev), "%s", ul_wan_lease_dev[0] ? ul_wan_lease_dev :
@@ -297,10 +313,36 @@ static int ul_init(const struct feature_env *env)
 }
 
 /* a lease or a PPPoE session names the WAN's device: the rounds go out of it */
+/* the WWAN's rounds follow its uplink: started when it is up, stopped when it goes */
+static void ul_wwan_event(const struct feature_env *env, const struct feature_event *ev)
+{
+	struct ul_entry *e = ul_entry_of("wwan");
+	const char *dev = json_string_value(json_object_get(ev->data, "device"));
+	const char *addr = json_string_value(json_object_get(json_object_get(ev->data, "ipv4"),
+							     "address"));
+	struct ul_setup s;
+
+	if (ev->kind == EV_WWAN_UP && dev && !strcmp(dev, ul_wwan_dev) &&
+	    !strcmp(addr ? addr : "", ul_wwan_addr))
+		return;
+	snprintf(ul_wwan_dev, sizeof(ul_wwan_dev), "%s", ev->kind == EV_WWAN_UP && dev ? dev : "");
+	snprintf(ul_wwan_addr, sizeof(ul_wwan_addr), "%s",
+		 ev->kind == EV_WWAN_UP && addr ? addr : "");
+	if (!env->engine || !env->engine->running)
+		return;
+	ul_setup_of(env->engine->running, e, &s);
+	ul_setup_here(&s);
+}
+
 static void ul_event(const struct feature_env *env, const struct feature_event *ev)
 {
 	const char *dev = json_string_value(json_object_get(ev->data, "interface"));
 	struct ul_entry *e = ul_entry_of("wan");
+
+	if (ev->kind == EV_WWAN_UP || ev->kind == EV_WWAN_DOWN) {
+		ul_wwan_event(env, ev);
+		return;
+	}
 
 	if (ev->kind != EV_WAN_LEASE || !dev || !strcmp(dev, ul_wan_lease_dev))
 		return;

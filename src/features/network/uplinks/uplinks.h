@@ -49,7 +49,10 @@ struct ul_uplink;
  * result {sent, answered, loss, rtt_ms, targets: [{kind, address, name?,
  * ok, rtt_ms, answer}]} (borrowed) */
 typedef void (*ul_round_fn)(struct ul_uplink *u, const json_t *round, void *arg);
-struct ul_uplink *ul_start(uv_loop_t *loop, const char *name, const char *dev,
+/* src: the uplink's own address to send from ("" or NULL: the kernel's
+ * choice), for an uplink whose routes are in a table of its own behind a
+ * rule on the source (the WWAN's) */
+struct ul_uplink *ul_start(uv_loop_t *loop, const char *name, const char *dev, const char *src,
 			   const struct ul_config *c, const struct ul_target *t, size_t n,
 			   ul_round_fn done, void *arg);
 /* stops its timers and sockets; frees it once they are closed */

@@ -51,6 +51,7 @@ struct ul_uplink {
 	uv_loop_t *loop;
 	uv_timer_t tick;
 	char *name, *dev;
+	struct in_addr src;        /* 0: the kernel's choice */
 	struct ul_config c;
 	struct ul_target t[UL_MAX_TARGETS];
 	size_t n;
@@ -209,8 +210,15 @@ static int ul_bound_socket(const struct ul_uplink *u, int type, int proto)
 	int fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 
 	/* out of this uplink only, whatever the routes say */
+	struct sockaddr_in from = { .sin_family = AF_INET, .sin_addr = u->src };
+
 	if (fd >= 0 && u->dev &&
 	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, u->dev, (socklen_t)strlen(u->dev)) < 0) {
+		close(fd);
+		return -1;
+	}
+	/* from the uplink's address: its table's rule routes what leaves from it */
+	if (fd >= 0 && u->src.s_addr && bind(fd, (struct sockaddr *)&from, sizeof(from)) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -321,11 +329,15 @@ static void ul_tick(uv_timer_t *t)
 	ul_round_start(t->data);
 }
 
-struct ul_uplink *ul_start(uv_loop_t *loop, const char *name, const char *dev,
+struct ul_uplink *ul_start(uv_loop_t *loop, const char *name, const char *dev, const char *src,
 			   const struct ul_config *c, const struct ul_target *t, size_t n,
 			   ul_round_fn done, void *arg)
 {
 	struct ul_uplink *u = xcalloc(1, sizeof(*u));
+	struct net_prefix a;
+
+	if (src && *src && net_prefix_parse(src, 4, false, &a) == NET_OK)
+		memcpy(&u->src, a.addr, 4);
 
 	u->loop = loop;
 	u->name = xstrdup(name);
