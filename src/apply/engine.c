@@ -47,6 +47,7 @@ int engine_init(struct engine *e, struct store *store, struct sys *sys, uv_loop_
 	e->env.paths.state = e->own_paths[1] = root_path("/var/lib/difos");
 	e->env.paths.active = e->own_paths[2] = root_path("/run/difos/active");
 	e->env.paths.etc = e->own_paths[3] = root_path("/etc");
+	e->env.paths.resolv = e->own_paths[4] = root_path("/run/difos/wan/resolv.conf");
 	e->features = json_object();
 	dir = xasprintf("%s/gen", e->env.paths.state);
 	mkdir_p(dir, 0755);

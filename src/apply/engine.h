@@ -24,7 +24,7 @@ struct engine {
 	/* what features are given: paths, the system backend, the loop (NULL
 	 * in unit tests: no confirm timer), this engine */
 	struct feature_env env;
-	char *own_paths[4];       /* run, state, active, etc: made by engine_init */
+	char *own_paths[5];       /* run, state, active, etc, resolv: made by engine_init */
 	json_t *running;          /* document in force: complete (defaults filled), shared, never changed in place */
 	long long running_rev;
 	/* the last document found valid when it was staged (a reference, so

@@ -47,6 +47,8 @@ struct feature_paths {
 	const char *state;    /* <root>/var/lib/difos: the store, leases, downloaded lists */
 	const char *active;   /* <root>/run/difos/active: the rendered files in force */
 	const char *etc;      /* <root>/etc: the hostname, difos/tls (the web's certificates) */
+	const char *resolv;   /* <run>/wan/resolv.conf: the uplink's DNS servers, written by the
+			       * WAN (its lease or settings), read by the resolver */
 	const char *libexec;  /* difosd-web, difos-dhcp-event */
 	const char *socket;   /* the control socket */
 	const char *gui;      /* the GUI's files (NULL: the installed ones) */

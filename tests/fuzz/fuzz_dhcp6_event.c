@@ -6,6 +6,7 @@
  * against Kea), on the dry backend: never a crash, an answer each time.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,11 @@ static void fuzz_setup(void)
 	eng.env.sys = sys_dry_new();
 	eng.env.paths.run = dir;
 	eng.env.paths.state = dir;
+	{
+		static char resolv[512];
+		snprintf(resolv, sizeof(resolv), "%s/wan/resolv.conf", dir);
+		eng.env.paths.resolv = resolv;
+	}
 	eng.env.engine = &eng;
 	eng.running = schema_defaults();
 	rpc_set_env(&eng.env);

@@ -35,7 +35,7 @@ static const struct feature_env golden_env = {
 	.paths = {
 		.root = "/", .run = "/run/difos", .state = "/var/lib/difos",
 		.active = "/run/difos/active", .etc = "/etc", .libexec = "/usr/libexec/difos",
-		.socket = "/run/difos/control.sock",
+		.socket = "/run/difos/control.sock", .resolv = "/run/difos/wan/resolv.conf",
 	},
 };
 

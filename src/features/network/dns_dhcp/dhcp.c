@@ -162,7 +162,7 @@ static char *dhcp_conf_text(struct feature_ctx *ctx)
 		json_array_foreach(ups, i, u)
 			sbuf_printf(&b, "server=%s\n", json_string_value(u));
 	} else {
-		sbuf_printf(&b, "resolv-file=%s/wan/resolv.conf\n", run);
+		sbuf_printf(&b, "resolv-file=%s\n", ctx->env->paths.resolv);
 	}
 	sbuf_printf(&b, "host-record=%s,%s.%s,%s\n", host, host, domain, lan_ip);
 	sbuf_printf(&b, "addn-hosts=%s/dhcp/hosts\n", active);

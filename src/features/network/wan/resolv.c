@@ -14,7 +14,7 @@ static json_t *resolv_v4, *resolv_v6;
 
 char *wan_resolv_path(const struct feature_env *env)
 {
-	return xasprintf("%s/wan/resolv.conf", env->paths.run);
+	return xstrdup(env->paths.resolv);
 }
 
 static int wan_resolv_write(const struct feature_env *env)
