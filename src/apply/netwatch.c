@@ -3,18 +3,8 @@
 
 #include "apply/netwatch.h"
 #include "apply/system.h"
+#include "net/nl.h"
 #include "net/nl_watch.h"
-
-static bool netwatch_flag(const json_t *link, const char *flag)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(json_object_get(link, "flags"), i, v)
-		if (json_is_string(v) && !strcmp(json_string_value(v), flag))
-			return true;
-	return false;
-}
 
 static void netwatch_changed(void *arg, const struct nl_change *ch)
 {
@@ -28,8 +18,8 @@ static void netwatch_changed(void *arg, const struct nl_change *ch)
 			return;
 		data = json_pack("{s:O?, s:O?, s:b, s:b, s:O?, s:b}", "interface",
 				 json_object_get(it, "ifname"), "index", json_object_get(it, "ifindex"),
-				 "up", !ch->removed && netwatch_flag(it, "UP"), "carrier",
-				 !ch->removed && netwatch_flag(it, "LOWER_UP"), "operstate",
+				 "up", !ch->removed && nl_link_has_flag(it, "UP"), "carrier",
+				 !ch->removed && nl_link_has_flag(it, "LOWER_UP"), "operstate",
 				 json_object_get(it, "operstate"), "removed", ch->removed);
 		feature_emit(env, EV_LINK, data);
 	} else {

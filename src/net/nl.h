@@ -26,6 +26,7 @@
 #define DIFOS_NET_NL_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 struct nlmsghdr;
 
@@ -38,6 +39,9 @@ json_t *nl_routes(int family, int protocol);
 json_t *nl_rules(int family);
 /* the traffic-control classes of dev (NULL: no such device) */
 json_t *nl_classes(const char *dev);
+
+/* Does a link (as nl_links gives it) carry the flag ("UP", "LOWER_UP")? */
+bool nl_link_has_flag(const json_t *link, const char *flag);
 
 /* ip -j addr's shape: each link of links with addr_info, its addresses */
 json_t *nl_join_addrs(const json_t *links, const json_t *addrs);

@@ -220,3 +220,14 @@ json_t *nl_join_addrs(const json_t *links, const json_t *addrs)
 	}
 	return out;
 }
+
+bool nl_link_has_flag(const json_t *link, const char *flag)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(json_object_get(link, "flags"), i, v)
+		if (json_is_string(v) && !strcmp(json_string_value(v), flag))
+			return true;
+	return false;
+}

@@ -18,17 +18,6 @@ static json_int_t nl_index(const json_t *o)
 	return json_integer_value(json_object_get(o, "ifindex"));
 }
 
-static bool nl_has_flag(const json_t *link, const char *flag)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(json_object_get(link, "flags"), i, v)
-		if (json_is_string(v) && !strcmp(json_string_value(v), flag))
-			return true;
-	return false;
-}
-
 /* index in arr of the link with ifindex, or of the address equal to a */
 static long nl_find_link(const json_t *links, json_int_t ifindex)
 {
@@ -104,8 +93,8 @@ static void nl_take_link(json_t *links, json_t *addrs, const struct nlmsghdr *nl
 		json_t *old = at >= 0 ? json_array_get(links, (size_t)at) : NULL;
 		if (old && json_equal(old, l))
 			goto out;     /* said again without a change (a counters' update) */
-		ch.up_changed = !old || nl_has_flag(old, "UP") != nl_has_flag(l, "UP") ||
-				nl_has_flag(old, "LOWER_UP") != nl_has_flag(l, "LOWER_UP");
+		ch.up_changed = !old || nl_link_has_flag(old, "UP") != nl_link_has_flag(l, "UP") ||
+				nl_link_has_flag(old, "LOWER_UP") != nl_link_has_flag(l, "LOWER_UP");
 		if (old)
 			json_array_set(links, (size_t)at, l);
 		else

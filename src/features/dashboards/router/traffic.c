@@ -20,17 +20,6 @@ static json_t *traffic_times;     /* wall-clock ms of the last samples */
 static uv_timer_t traffic_timer;
 static bool traffic_timer_ready;
 
-static bool traffic_has_flag(const json_t *link, const char *flag)
-{
-	const json_t *f;
-	size_t i;
-
-	json_array_foreach(json_object_get(link, "flags"), i, f)
-		if (json_is_string(f) && !strcmp(json_string_value(f), flag))
-			return true;
-	return false;
-}
-
 static void traffic_push(json_t *series, json_int_t v)
 {
 	json_array_append_new(series, json_integer(v));
@@ -62,10 +51,10 @@ void traffic_sample(const json_t *links, long long mono_ms, long long wall_ms)
 		const json_t *st = json_object_get(link, "stats64");
 		json_int_t rx = json_integer_value(json_object_get(json_object_get(st, "rx"), "bytes"));
 		json_int_t tx = json_integer_value(json_object_get(json_object_get(st, "tx"), "bytes"));
-		bool up = traffic_has_flag(link, "UP") && traffic_has_flag(link, "LOWER_UP");
+		bool up = nl_link_has_flag(link, "UP") && nl_link_has_flag(link, "LOWER_UP");
 
 		name = json_string_value(json_object_get(link, "ifname"));
-		if (!name || !st || traffic_has_flag(link, "LOOPBACK"))
+		if (!name || !st || nl_link_has_flag(link, "LOOPBACK"))
 			continue;
 		e = json_object_get(traffic_ifs, name);
 		if (!e) {
