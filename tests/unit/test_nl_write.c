@@ -42,17 +42,6 @@ static json_t *find_by(json_t *list, const char *key, const char *value)
 	return NULL;
 }
 
-static bool has_flag(const json_t *link, const char *flag)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(json_object_get(link, "flags"), i, v)
-		if (!strcmp(json_string_value(v), flag))
-			return true;
-	return false;
-}
-
 /* the addresses of family on dev, as "a/len" texts joined by spaces */
 static char *addrs_of(const char *dev, int family)
 {
@@ -128,13 +117,13 @@ static void test_links(void)
 	T_CHECK_STR(json_string_value(json_object_get(l, "master")), "tbr0");
 	T_CHECK_STR(json_string_value(json_object_get(json_object_get(l, "linkinfo"), "info_kind")),
 		    "ifb");
-	T_CHECK(has_flag(find_by(links, "ifname", "tbr0"), "UP"));
+	T_CHECK(nl_link_has_flag(find_by(links, "ifname", "tbr0"), "UP"));
 	json_decref(links);
 	T_CHECK(op(&(struct nl_op){ .kind = NL_LINK_MASTER, .dev = "tport0" }, &err) == 0);
 	T_CHECK(op(&(struct nl_op){ .kind = NL_LINK_DOWN, .dev = "tbr0" }, &err) == 0);
 	links = nl_links();
 	T_CHECK(!json_object_get(find_by(links, "ifname", "tport0"), "master"));
-	T_CHECK(!has_flag(find_by(links, "ifname", "tbr0"), "UP"));
+	T_CHECK(!nl_link_has_flag(find_by(links, "ifname", "tbr0"), "UP"));
 	json_decref(links);
 	/* a second add of the same name is refused, as ip refuses it */
 	T_CHECK(op(&(struct nl_op){ .kind = NL_LINK_ADD, .dev = "tbr0", .link_kind = "bridge" },
