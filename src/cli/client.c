@@ -71,3 +71,32 @@ json_t *client_call(int fd, const char *method, json_t *params)
 	sbuf_free(&in);
 	return resp;
 }
+
+int client_hook_call(const char *prog, const char *sock, int wait_ms, const char *method,
+		     json_t *params)
+{
+	json_t *resp;
+	int fd = -1;
+
+	for (int waited = 0; fd < 0 && waited <= wait_ms; waited += 100) {
+		fd = client_connect(sock);
+		if (fd < 0)
+			usleep(100000);
+	}
+	if (fd < 0) {
+		fprintf(stderr, "%s: cannot reach difosd at %s\n", prog, sock);
+		json_decref(params);
+		return 1;
+	}
+	resp = client_call(fd, method, params);
+	close(fd);
+	if (!resp || json_object_get(resp, "error")) {
+		char *t = resp ? json_dumps(json_object_get(resp, "error"), JSON_COMPACT) : NULL;
+		fprintf(stderr, "%s: %s\n", prog, t ? t : "no answer");
+		free(t);
+		json_decref(resp);
+		return 1;
+	}
+	json_decref(resp);
+	return 0;
+}

@@ -6,7 +6,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "cli/client.h"
 #include "core/util.h"
@@ -20,8 +19,7 @@ int main(void)
 		"old_ip6_prefix", NULL
 	};
 	const char *sock = getenv("DIFOS_SOCKET");
-	json_t *params, *resp;
-	int fd = -1;
+	json_t *params;
 
 	if (!sock || !getenv("reason")) {
 		fprintf(stderr, "difos-dhcp6-event: run by dhclient -6 with DIFOS_SOCKET set\n");
@@ -31,26 +29,6 @@ int main(void)
 	for (size_t i = 0; vars[i]; i++)
 		if (getenv(vars[i]))
 			json_object_set_new(params, vars[i], json_string(getenv(vars[i])));
-	/* difosd may be busy booting: retry for a while */
-	for (int tries = 0; tries < 100 && fd < 0; tries++) {
-		fd = client_connect(sock);
-		if (fd < 0)
-			usleep(100000);
-	}
-	if (fd < 0) {
-		fprintf(stderr, "difos-dhcp6-event: cannot reach difosd at %s\n", sock);
-		json_decref(params);
-		return 1;
-	}
-	resp = client_call(fd, "wan.dhcp6_event", params);
-	close(fd);
-	if (!resp || json_object_get(resp, "error")) {
-		char *t = resp ? json_dumps(json_object_get(resp, "error"), JSON_COMPACT) : NULL;
-		fprintf(stderr, "difos-dhcp6-event: %s\n", t ? t : "no answer");
-		free(t);
-		json_decref(resp);
-		return 1;
-	}
-	json_decref(resp);
-	return 0;
+	/* difosd may be busy booting: it is tried for a while */
+	return client_hook_call("difos-dhcp6-event", sock, 10000, "wan.dhcp6_event", params);
 }

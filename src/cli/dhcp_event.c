@@ -9,7 +9,6 @@
 #include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include "cli/client.h"
 #include "core/util.h"
@@ -24,8 +23,7 @@ int main(int argc, char **argv)
 	const char *event = argc >= 2 ? argv[1] : getenv("reason");
 	const char *sock = getenv("DIFOS_SOCKET");
 	const char *method = getenv("DIFOS_DHCP_METHOD");
-	json_t *params, *resp;
-	int fd = -1;
+	json_t *params;
 
 	if (!event || !sock) {
 		fprintf(stderr, "difos-dhcp-event: run by udhcpc with DIFOS_SOCKET set\n");
@@ -43,26 +41,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; vars[i]; i++)
 		if (getenv(vars[i]))
 			json_object_set_new(params, vars[i], json_string(getenv(vars[i])));
-	/* difosd may be busy booting: retry for a while */
-	for (int tries = 0; tries < 100 && fd < 0; tries++) {
-		fd = client_connect(sock);
-		if (fd < 0)
-			usleep(100000);
-	}
-	if (fd < 0) {
-		fprintf(stderr, "difos-dhcp-event: cannot reach difosd at %s\n", sock);
-		json_decref(params);
-		return 1;
-	}
-	resp = client_call(fd, method, params);
-	close(fd);
-	if (!resp || json_object_get(resp, "error")) {
-		char *t = resp ? json_dumps(json_object_get(resp, "error"), JSON_COMPACT) : NULL;
-		fprintf(stderr, "difos-dhcp-event: %s\n", t ? t : "no answer");
-		free(t);
-		json_decref(resp);
-		return 1;
-	}
-	json_decref(resp);
-	return 0;
+	/* difosd may be busy booting: it is tried for a while */
+	return client_hook_call("difos-dhcp-event", sock, 10000, method, params);
 }

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/client.h"
 #include "core/util.h"
@@ -29,8 +28,7 @@ int main(int argc, char **argv)
 	const char *name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	const char *event = !strcmp(name, "difos-ppp-up") ? "up" :
 			    !strcmp(name, "difos-ppp-down") ? "down" : NULL;
-	json_t *params, *resp;
-	int fd = -1;
+	json_t *params;
 
 	if (!event || !sock) {
 		fprintf(stderr, "%s: run by pppd as difos-ppp-up or difos-ppp-down, "
@@ -48,25 +46,6 @@ int main(int argc, char **argv)
 		json_object_set_new(params, "local", json_string(argv[4]));
 	if (!json_object_get(params, "remote") && argc > 5)
 		json_object_set_new(params, "remote", json_string(argv[5]));
-	for (int tries = 0; tries < 50 && fd < 0; tries++) {
-		fd = client_connect(sock);
-		if (fd < 0)
-			usleep(100000);
-	}
-	if (fd < 0) {
-		fprintf(stderr, "%s: cannot reach difosd at %s\n", name, sock);
-		json_decref(params);
-		return 1;
-	}
-	resp = client_call(fd, "wan.ppp_event", params);
-	close(fd);
-	if (!resp || json_object_get(resp, "error")) {
-		char *t = resp ? json_dumps(json_object_get(resp, "error"), JSON_COMPACT) : NULL;
-		fprintf(stderr, "%s: %s\n", name, t ? t : "no answer");
-		free(t);
-		json_decref(resp);
-		return 1;
-	}
-	json_decref(resp);
-	return 0;
+	/* difosd may be busy booting: it is tried for a while */
+	return client_hook_call(name, sock, 5000, "wan.ppp_event", params);
 }
