@@ -143,11 +143,18 @@ export async function runConfirmed(dlg: Dialog, send: Send, changes: Change[], w
   }
 
   let res: ApplyResult;
+  const before = await runningRevision();
   try {
     res = await send({ confirm: CONFIRM_SECS });
   } catch (e) {
-    fail(e, e instanceof ApiError && e.code === 'apply_failed' ? 'The router kept its previous configuration.' : 'Nothing was changed.');
-    return 'error';
+    const found = lostAnswer(e) ? await outcomeOfLostApply(before) : null;
+    if (!found) {
+      fail(e, e instanceof ApiError && e.code === 'apply_failed' ? 'The router kept its previous configuration.'
+        : lostAnswer(e) && before === undefined ? 'Reload the page to see whether the change was made.'
+        : 'Nothing was changed.');
+      return 'error';
+    }
+    res = found;
   }
   const deadline = Date.now() + CONFIRM_SECS * 1000;
   fill(status, `Revision ${res.revision} is running. Confirming…`);
@@ -207,7 +214,55 @@ function closeButton(dlg: Dialog, primary = false): HTMLButtonElement {
 }
 
 interface Status {
+  running?: number;
+  applying?: { author?: string; since?: number };
   confirm?: { revision: number; seconds_left?: number; deadline?: number };
+}
+
+/** How long to look for the outcome of an apply whose answer was lost. */
+export const LOST_ANSWER_WAIT_MS = 30000;
+
+/** The running revision, or undefined when the router does not say. */
+async function runningRevision(): Promise<number | undefined> {
+  try {
+    const st = await get<Status>('/status', { timeout: 3000, noRedirect: true });
+    return typeof st?.running === 'number' ? st.running : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The request went out but no answer came back (the browser saw a network
+ * change, the connection dropped): the router may have applied anyway. */
+function lostAnswer(e: unknown): boolean {
+  return e instanceof ApiError && (e.code === 'network' || e.code === 'timeout');
+}
+
+/**
+ * The outcome of an apply whose answer was lost, read from the router's
+ * status once its run has ended: the revision now waiting for confirmation
+ * when it is newer than the one running before (the apply went in), or null
+ * when there is none (nothing was changed) or the router stays out of reach.
+ */
+export async function outcomeOfLostApply(before: number | undefined): Promise<ApplyResult | null> {
+  if (before === undefined) return null;
+  const until = Date.now() + LOST_ANSWER_WAIT_MS;
+  while (Date.now() < until) {
+    let st: Status;
+    try {
+      st = await get<Status>('/status', { timeout: 3000, noRedirect: true });
+    } catch {
+      await sleep(500);
+      continue;
+    }
+    if (st?.applying) {
+      await sleep(300);
+      continue;
+    }
+    const c = st?.confirm;
+    return c?.revision && c.revision > before ? { revision: c.revision, confirm_deadline: c.deadline } : null;
+  }
+  return null;
 }
 
 /** After login: offers to confirm a revision that still waits (e.g. the page was reloaded). */

@@ -556,6 +556,24 @@ class Lab:
         ns_exec(self.lan, "ip", "route", "replace", "default", "via", LAN_ADDR, check=True)
         return addr
 
+    def wait_client_ipv6(self, timeout=6):
+        """Waits until the lan client's IPv6 addresses have settled: none
+        tentative and, when the router's LAN has a global address (it then
+        advertises a prefix), the client's SLAAC address formed. A browser
+        aborts its requests in flight when an address of its host comes or
+        goes (net::ERR_NETWORK_CHANGED), so scenarios start after this."""
+        def addrs(ns, dev):
+            cp = ns_exec(ns, "ip", "-j", "-6", "addr", "show", "dev", dev, timeout=5)
+            return [a for link in json.loads(cp.stdout or "[]") for a in link.get("addr_info", [])]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            mine = addrs(self.lan, "eth0")
+            routed = any(a.get("scope") == "global" for a in addrs(self.router, "br-lan"))
+            if not any(a.get("tentative") for a in mine) and (
+                    not routed or any(a.get("scope") == "global" for a in mine)):
+                return
+            time.sleep(0.1)
+
     def client_addrs(self):
         cp = ns_exec(self.lan, "ip", "-j", "-4", "addr", "show", "dev", "eth0", timeout=5)
         return [a["local"] for link in json.loads(cp.stdout or "[]")

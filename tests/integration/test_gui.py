@@ -99,6 +99,7 @@ def run_scenario(lab, script, tmp_path, *args, timeout=150, on_line=None):
     exits 0. on_line(line) sees every output line as it comes (for scenarios
     that wait for the test to do something). Returns the RESULT object the
     script printed (or {})."""
+    lab.wait_client_ipv6()
     out_dir = lab.tmp / "e2e" / Path(script).stem
     out_dir.mkdir(parents=True, exist_ok=True)
     argv = ["ip", "netns", "exec", lab.lan, shutil.which("node"), str(E2E / script),

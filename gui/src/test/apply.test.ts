@@ -46,9 +46,9 @@ describe('runConfirmed', () => {
     window.addEventListener('difos:refresh', refreshed);
     const r = await runConfirmed(dlg, (extra) => fetch('/api/v1/apply', { method: 'POST', body: JSON.stringify(extra) }).then((x) => x.json()), []);
     expect(r).toBe('confirmed');
-    expect(seen[0].body).toEqual({ confirm: 60 });
-    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(['POST /apply', 'GET /session', 'POST /confirm']);
-    expect(seen[2].body).toEqual({});
+    expect(seen[1].body).toEqual({ confirm: 60 });
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(['GET /status', 'POST /apply', 'GET /session', 'POST /confirm']);
+    expect(seen[3].body).toEqual({});
     const status = dlg.el.querySelector<HTMLElement>('[data-test=apply-status]')!;
     expect(status.textContent).toBe('Applied revision 7.');
     expect(status.dataset.state).toBe('applied');
@@ -70,7 +70,7 @@ describe('runConfirmed', () => {
     expect(status.textContent).toContain('dnsmasq: bad option');
     expect(status.textContent).toContain('previous configuration');
     expect(dlg.el.querySelector('h2')!.textContent).toBe('Not applied');
-    expect(seen).toHaveLength(1);
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(['GET /status', 'POST /apply']);
   });
 
   it('shows the countdown while it cannot reach the router', async () => {
@@ -86,5 +86,41 @@ describe('runConfirmed', () => {
     await until(() => dlg.el.querySelector<HTMLElement>('[data-test=countdown]')?.textContent?.includes('Rolls back in'));
     expect(dlg.el.querySelector<HTMLElement>('[data-test=countdown]')!.hidden).toBe(false);
     expect(await done).toBe('confirmed');
+  });
+
+  it('finds out that an apply whose answer was lost went in, and confirms it', async () => {
+    const states = [{ running: 7 }, { running: 7, applying: { author: 'admin' } }, { running: 8, confirm: { revision: 8, seconds_left: 59 } }];
+    const { seen } = mockFetch({
+      'GET /status': () => [200, states.length > 1 ? states.shift() : states[0]],
+      'POST /apply': () => Promise.reject(new TypeError('net::ERR_NETWORK_CHANGED')),
+      'GET /session': [200, { authenticated: true }],
+      'POST /confirm': [200, { confirmed: 8 }],
+    });
+    const { post } = await import('../api');
+    const dlg = openDialog({ title: 'Unsaved changes' });
+    expect(await runConfirmed(dlg, (extra) => post('/apply', extra), [])).toBe('confirmed');
+    expect(dlg.el.querySelector<HTMLElement>('[data-test=apply-status]')!.textContent).toBe('Applied revision 8.');
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(
+      ['GET /status', 'POST /apply', 'GET /status', 'GET /status', 'GET /session', 'POST /confirm']);
+  });
+
+  it('says nothing was changed when the answer was lost and no new revision waits', async () => {
+    mockFetch({
+      'GET /status': [200, { running: 7 }],
+      'POST /apply': () => Promise.reject(new TypeError('offline')),
+    });
+    const { post } = await import('../api');
+    const dlg = openDialog({ title: 'Unsaved changes' });
+    expect(await runConfirmed(dlg, (extra) => post('/apply', extra), [])).toBe('error');
+    const status = dlg.el.querySelector<HTMLElement>('[data-test=apply-status]')!;
+    expect(status.textContent).toBe('Cannot reach the router.Nothing was changed.');
+  });
+
+  it('does not claim nothing changed when it cannot tell', async () => {
+    mockFetch({ 'POST /apply': () => Promise.reject(new TypeError('offline')) });
+    const { post } = await import('../api');
+    const dlg = openDialog({ title: 'Unsaved changes' });
+    expect(await runConfirmed(dlg, (extra) => post('/apply', extra), [])).toBe('error');
+    expect(dlg.el.querySelector<HTMLElement>('[data-test=apply-status]')!.textContent).toContain('Reload the page');
   });
 });
