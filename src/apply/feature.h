@@ -93,6 +93,11 @@ enum feature_nft_slot {
 	NFT_MARK_PREROUTING, /* rules of chain mark_prerouting (filter, prerouting, mangle) */
 	NFT_INPUT_WAN,       /* rules of input_wan: what the router serves on the WAN, after the
 			      * user's rules, before the zone's drop */
+	NFT_INPUT,           /* rules of the input chain before the zones' dispatch: what the
+			      * router serves on a device of no zone (a VPN's DNS) */
+	NFT_FORWARD,         /* rules of the forward chain before the zones' dispatch: traffic
+			      * between a device of no zone (a tunnel) and the zones */
+	NFT_NAT_POSTROUTING, /* rules of the srcnat chain before the WAN's masquerade */
 	NFT__SLOTS
 };
 

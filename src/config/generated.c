@@ -43,7 +43,8 @@ static void gen_field(struct gen_walk *w, const struct sc_field *f, const char *
 			goto out;
 		}
 		json_decref(v);
-		log_info("generated %s: %s", path, value);
+		/* a generated key is a secret: its value stays out of the log */
+		log_info("generated %s: %s", path, (f->flags & SC_F_SECRET) ? "(secret)" : value);
 	}
 	schema_set_generated(f, value);
 	if (w->base && jpath_parse(path, &jp) && !jpath_get((json_t *)w->base, &jp) &&
