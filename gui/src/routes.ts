@@ -21,6 +21,7 @@ import { trunksPage } from './pages/trunks';
 import { uplinksPage } from './pages/uplinks';
 import { telephonyPage } from './pages/telephony';
 import { wifiPage } from './pages/wifi';
+
 import { wwanPage } from './pages/wwan';
 
 export const PAGES: PageDef[] = [
@@ -41,6 +42,7 @@ export const PAGES: PageDef[] = [
   rulesPage,
   natPage,
   bandwidthPage,
+
   systemPage,
   historyPage,
   extensionsPage,

@@ -3,6 +3,7 @@
  * whole document before it is staged: invalid input stages nothing and
  * the error names the path and quotes the value.
  */
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -173,16 +174,31 @@ static json_t *config_set(struct rpc_call *c)
 	return config_stage(c, doc, NULL);
 }
 
-/* SC_F_SEQUENCE fields left out of a new entry: place it after the last one. */
-static void config_fill_sequence(const struct sc_field *coll_field, const json_t *coll,
-				 json_t *value)
+/* What a new entry left out and the router makes: SC_F_SEQUENCE fields
+ * place it after the last one; a member with a generate function gets a
+ * value of its own (a peer's key pair, made on the router). */
+static void config_fill_new(const struct sc_field *coll_field, const json_t *coll,
+			    json_t *value)
 {
 	for (const struct sc_field *m = coll_field->fields; m && m->name; m++) {
 		long long top = 0;
 		size_t i;
 		json_t *el;
 
-		if (!(m->flags & SC_F_SEQUENCE) || json_object_get(value, m->name))
+		if (json_object_get(value, m->name))
+			continue;
+		if (m->generate) {
+			char *text = m->generate();
+			json_t *v = text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+
+			if (text)
+				sodium_memzero(text, strlen(text));
+			free(text);
+			if (v)
+				json_object_set_new(value, m->name, v);
+			continue;
+		}
+		if (!(m->flags & SC_F_SEQUENCE))
 			continue;
 		json_array_foreach(coll, i, el) {
 			json_t *v = json_object_get(el, m->name);
@@ -222,7 +238,7 @@ static json_t *config_add(struct rpc_call *c)
 	}
 	id = jpath_next_id(coll);
 	json_object_set_new(value, "id", json_integer(id));
-	config_fill_sequence(f, coll, value);
+	config_fill_new(f, coll, value);
 	json_array_append_new(coll, value);
 	return config_stage(c, doc, json_pack("{s:I}", "id", (json_int_t)id));
 }

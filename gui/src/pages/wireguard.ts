@@ -1,0 +1,261 @@
+/*
+ * VPN › WireGuard: the Server tab (the router as an endpoint with its
+ * peers) and the Clients tab (the router as a client of other servers).
+ *
+ * Server: the form with Auto Fill (a random unused port and private
+ * ranges); the server's public key and state; the peers' table with
+ * Generate Client IPs in its form and, per peer, the configuration to
+ * hand over (text, .conf file, QR code), made on the router; the peers'
+ * live state (endpoint, latest handshake, traffic) read every few seconds.
+ */
+import { get, post } from '../api';
+import { openDialog } from '../dialog';
+import { h, fill } from '../dom';
+import type { SchemaForm } from '../form';
+import { bytes, time } from '../format';
+import type { PageCtx, PageDef } from '../page';
+import { schemaTabs } from '../schematabs';
+import type { Entry } from '../table';
+import { banner, busy, copyButton, emptyRow, table } from '../ui';
+
+export const WG_POLL_MS = 3000;
+
+export interface WgPeerLive {
+  id?: number;
+  name?: string;
+  enabled?: boolean;
+  public_key?: string;
+  endpoint?: string | null;
+  latest_handshake?: number;
+  rx_bytes?: number;
+  tx_bytes?: number;
+  rx_total?: number;
+  tx_total?: number;
+}
+
+export interface WgServerStatus {
+  enabled?: boolean;
+  state?: string;
+  public_key?: string;
+  listen_port?: number;
+  error?: string;
+  peers?: WgPeerLive[];
+}
+
+export interface PeerConfig {
+  name: string;
+  filename: string;
+  text: string;
+  svg: string;
+}
+
+/** A handshake's age in words: a peer is connected when it is under 3 minutes. */
+export function handshakeText(unix: number | undefined, now = Date.now() / 1000): string {
+  if (!unix) return 'Never';
+  const age = Math.max(0, Math.round(now - unix));
+  if (age < 60) return `${age} s ago`;
+  if (age < 3600) return `${Math.floor(age / 60)} min ago`;
+  return time(unix);
+}
+
+export function peerConnected(p: WgPeerLive, now = Date.now() / 1000): boolean {
+  return !!p.latest_handshake && now - p.latest_handshake < 180;
+}
+
+/** The value a form field gets from a helper's answer (and the form hears about it). */
+function put(form: SchemaForm, path: string, v: unknown): void {
+  const f = form.fields.get(path);
+  if (!f || v === undefined || v === null) return;
+  f.input.value = String(v);
+  f.input.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
+/** Auto Fill next to the server's Save. */
+function autoFill(form: SchemaForm, msg: ReturnType<typeof banner>): HTMLButtonElement {
+  const b = h('button', { type: 'button', class: 'secondary', 'data-test': 'wg-autofill' }, 'Auto Fill');
+  b.addEventListener('click', () => void busy(b, async () => {
+    try {
+      const r = await get<{ listen_port: number; address: string; address6: string }>('/wireguard/server/autofill');
+      put(form, 'wg_server.listen_port', r.listen_port);
+      put(form, 'wg_server.address', r.address);
+      put(form, 'wg_server.address6', r.address6);
+      msg.set('ok', 'Filled with an unused port and ranges: save to keep them.');
+    } catch (e) {
+      msg.error(e);
+    }
+  }));
+  return b;
+}
+
+/** Generate Client IPs in a peer's form. */
+function generateIps(form: SchemaForm, entry: Entry | undefined): void {
+  const f = form.fields.get('wg_server.peers.address');
+  if (!f) return;
+  const b = h('button', { type: 'button', class: 'small secondary', 'data-test': 'wg-generate-ips' }, 'Generate Client IPs');
+  const note = h('span', { class: 'field-error', role: 'alert' });
+  b.addEventListener('click', () => void busy(b, async () => {
+    note.textContent = '';
+    try {
+      const q = entry?.id !== undefined ? `?id=${entry.id}` : '';
+      const r = await get<{ address: string; address6?: string }>('/wireguard/server/next-address' + q);
+      put(form, 'wg_server.peers.address', r.address);
+      put(form, 'wg_server.peers.address6', r.address6);
+    } catch (e) {
+      note.textContent = e instanceof Error ? e.message : String(e);
+    }
+  }));
+  f.wrap.append(b, note);
+}
+
+/** The dialog that makes a peer's configuration: what it may reach, its DNS, where it finds the router. */
+function configDialog(peer: Entry, lan: string | undefined): void {
+  const allAll = h('input', { type: 'checkbox', id: 'wgc-all', 'data-test': 'wg-allow-all', checked: true });
+  const allLan = h('input', { type: 'checkbox', id: 'wgc-lan', 'data-test': 'wg-allow-lan' });
+  const ips = h('textarea', { id: 'wgc-ips', rows: 2, 'data-test': 'wg-allowed-ips' }, '0.0.0.0/0, ::/0');
+  const dns = h('input', { type: 'text', id: 'wgc-dns', 'data-test': 'wg-dns', placeholder: 'the router (recommended)' });
+  const endpoint = h('select', { id: 'wgc-endpoint', 'data-test': 'wg-endpoint' },
+    h('option', { value: 'wan4' }, 'WAN IPv4 address'),
+    h('option', { value: 'wan6' }, 'WAN IPv6 address'),
+    h('option', { value: 'name' }, 'A name (Dynamic DNS)'));
+  const name = h('input', { type: 'text', id: 'wgc-name', 'data-test': 'wg-endpoint-name', placeholder: 'vpn.example.com' });
+  const nameRow = h('div', { class: 'field', hidden: true }, h('label', { for: 'wgc-name' }, 'Endpoint name'), name);
+  const sync = () => {
+    if (allAll.checked) ips.value = '0.0.0.0/0, ::/0';
+    else if (allLan.checked) ips.value = lan || '';
+    ips.readOnly = allAll.checked || allLan.checked;
+    nameRow.hidden = endpoint.value !== 'name';
+  };
+  allAll.addEventListener('change', () => { if (allAll.checked) allLan.checked = false; sync(); });
+  allLan.addEventListener('change', () => { if (allLan.checked) allAll.checked = false; sync(); });
+  endpoint.addEventListener('change', sync);
+  const msg = banner('dialog-banner');
+  const out = h('div', { 'data-test': 'wg-config-out' });
+  const go = h('button', { type: 'submit', class: 'primary', 'data-test': 'wg-generate' }, 'Generate');
+  const f = h('form', { novalidate: true, class: 'form' },
+    h('p', { class: 'muted' }, `The configuration of ${peer.name} for its WireGuard app. It carries this peer's private key: hand it over privately.`),
+    msg.el,
+    h('div', { class: 'field' }, h('label', { for: 'wgc-all' }, allAll, ' Allow All (every destination through the router)')),
+    h('div', { class: 'field' }, h('label', { for: 'wgc-lan' }, allLan, ' Allow LAN (only the LAN through the router)')),
+    h('div', { class: 'field' }, h('label', { for: 'wgc-ips' }, 'Allowed IPs'), ips),
+    h('div', { class: 'field' }, h('label', { for: 'wgc-dns' }, 'DNS servers'), dns),
+    h('div', { class: 'field' }, h('label', { for: 'wgc-endpoint' }, 'Endpoint'), endpoint),
+    nameRow,
+    h('div', { class: 'form-actions' }, go), out);
+  const dlg = openDialog({ title: `Configuration of ${peer.name}`, body: f, test: 'wg-config-dialog' });
+  sync();
+  f.addEventListener('submit', (e) => {
+    e.preventDefault();
+    msg.set(null);
+    const list = (s: string) => s.split(/[\s,]+/).filter(Boolean);
+    const params: Record<string, unknown> = {
+      id: peer.id,
+      allow: allAll.checked ? 'all' : allLan.checked ? 'lan' : 'custom',
+      endpoint: endpoint.value === 'name' ? name.value.trim() : endpoint.value,
+    };
+    if (!allAll.checked && !allLan.checked) params.allowed_ips = list(ips.value);
+    if (dns.value.trim()) params.dns = list(dns.value);
+    void busy(go, async () => {
+      try {
+        const c = await post<PeerConfig>('/wireguard/server/peer-config', params);
+        showConfig(out, c);
+      } catch (err) {
+        msg.error(err);
+      }
+    });
+  });
+  void dlg;
+}
+
+/** The configuration as text, a file to download and a QR code for a phone's camera. */
+export function showConfig(out: HTMLElement, c: PeerConfig): void {
+  const url = URL.createObjectURL(new Blob([c.text], { type: 'text/plain' }));
+  const qr = h('img', {
+    class: 'qr', 'data-test': 'wg-qr', alt: `QR code of ${c.name}'s configuration`,
+    src: 'data:image/svg+xml;base64,' + btoa(c.svg), width: 280, height: 280,
+  });
+  fill(out,
+    h('pre', { class: 'mono', 'data-test': 'wg-config-text' }, c.text),
+    h('div', { class: 'form-actions' },
+      copyButton(c.text),
+      h('a', { href: url, download: c.filename, class: 'button secondary', 'data-test': 'wg-download' }, `Download ${c.filename}`)),
+    h('p', { class: 'muted' }, 'Scan it with the WireGuard app of a phone:'), qr);
+}
+
+/** The peers' live state, read every WG_POLL_MS while the tab is open. */
+function liveCard(ctx: Pick<PageCtx, 'onLeave'>): HTMLElement {
+  const state = h('p', { 'data-test': 'wg-server-state' }, 'Loading…');
+  const body = h('div');
+  let stopped = false;
+  const draw = (s: WgServerStatus) => {
+    state.dataset.state = s.state || '';
+    fill(state, !s.enabled ? 'The server is off.'
+      : s.state === 'up' ? `Running on port ${s.listen_port}. Public key: ` : `Not running${s.error ? ': ' + s.error : ''}.`,
+    s.enabled && s.public_key ? h('code', { 'data-test': 'wg-public-key' }, s.public_key) : '');
+    const rows = (s.peers || []).map((p) => h('tr', { 'data-test': 'wg-peer-live', 'data-name': p.name || '', 'data-connected': String(peerConnected(p)) },
+      h('td', null, p.name || '—'),
+      h('td', { class: 'mono' }, p.endpoint || '—'),
+      h('td', { 'data-test': 'wg-handshake' }, handshakeText(p.latest_handshake)),
+      h('td', { 'data-test': 'wg-traffic' }, `${bytes(p.rx_bytes ?? 0)} / ${bytes(p.tx_bytes ?? 0)}`),
+      h('td', null, `${bytes(p.rx_total ?? 0)} / ${bytes(p.tx_total ?? 0)}`)));
+    body.replaceChildren(table(['Peer', 'Endpoint', 'Latest handshake', 'Received / sent', 'In all (kept across restarts)'],
+      rows.length ? rows : [emptyRow(5, 'No peer yet.')], 'wg-peers-live'));
+  };
+  const tick = async () => {
+    try {
+      const st = await get<{ features?: { wg_server?: WgServerStatus } }>('/status');
+      if (!stopped) draw(st?.features?.wg_server || {});
+    } catch {
+      // the next tick tries again
+    }
+  };
+  const timer = setInterval(() => void tick(), WG_POLL_MS);
+  void tick();
+  ctx.onLeave(() => {
+    stopped = true;
+    clearInterval(timer);
+  });
+  return h('section', { class: 'card', 'data-test': 'wg-live' }, h('h2', null, 'Server state'), state, body);
+}
+
+export const wireguardPage: PageDef = {
+  path: '/wireguard',
+  title: 'WireGuard',
+  group: 'VPN',
+  render(ctx) {
+    const msg = banner();
+    let lan: string | undefined;
+    get<{ ipv4?: { address?: string; prefix?: number } }>('/config/lan').then((l) => {
+      const a = l?.ipv4?.address, p = l?.ipv4?.prefix;
+      if (a && p) {
+        const n = a.split('.').map(Number);
+        const m = p >= 32 ? 0xffffffff : ~(0xffffffff >>> p) >>> 0;
+        const net = ((((n[0] << 24) | (n[1] << 16) | (n[2] << 8) | n[3]) >>> 0) & m) >>> 0;
+        lan = `${net >>> 24}.${(net >>> 16) & 255}.${(net >>> 8) & 255}.${net & 255}/${p}`;
+      }
+    }, () => undefined);
+    ctx.root.append(msg.el);
+    schemaTabs(ctx, ['wg_server', 'wg_clients'], {
+      forms: {
+        server: {
+          skip: ['private_key'],
+          enhance: (form) => form.el.prepend(h('div', { class: 'form-actions' }, autoFill(form, msg))),
+        },
+      },
+      tables: {
+        'wg_server.peers': {
+          noun: 'peer',
+          addLabel: 'Add VPN Client',
+          columns: ['name', 'enabled', 'address', 'address6', 'routable_ips'],
+          form: { skip: ['private_key'] },
+          label: (e) => String(e.name ?? e.id),
+          enhance: (form, entry) => generateIps(form, entry),
+          rowActions: (e) => h('button', {
+            type: 'button', class: 'small secondary', 'data-test': 'wg-peer-config', 'aria-label': `Configuration of ${e.name}`,
+            title: 'Generate the configuration of this peer', onclick: () => configDialog(e, lan),
+          }, '✱ Config'),
+        },
+      },
+      after: { server: () => liveCard(ctx) },
+    });
+  },
+};
