@@ -258,6 +258,12 @@ static void wgs_nft(struct feature_ctx *ctx, struct feature_nft *out)
 
 		sbuf_printf(&out->slot[NFT_FORWARD], "\t\tiifname \"" WGS_DEV "\" oifname \"%s\" "
 			    "accept comment \"WireGuard peers to WAN\"\n", dev);
+		/* the peers' IPv6 range is private (a ULA): it leaves with the
+		 * router's address, as IPv4 does (wg-easy does the same) */
+		if (doc_str(doc, "wg_server.address6"))
+			sbuf_printf(&out->slot[NFT_NAT_POSTROUTING], "\t\tmeta nfproto ipv6 iifname "
+				    "\"" WGS_DEV "\" oifname \"%s\" masquerade comment "
+				    "\"WireGuard peers' IPv6\"\n", dev);
 	}
 }
 
