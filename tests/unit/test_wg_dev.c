@@ -304,11 +304,40 @@ static void test_add_and_remove_a_peer(void)
 	T_CHECK(ping("10.66.0.2") == 0);
 	T_CHECK(handshake_of_b() == before);
 
+	/* changed in place: c's allowed IPs, keepalive and endpoint, and b's
+	 * allowed IPs (one more): b's session stays */
+	c = &dev[0].peers[1];
+	c->allowed_ips[1] = t_wg_aip("fd66::/64");
+	c->keepalive = 30;
+	t_wg_endpoint(&c->endpoint, "192.0.2.77", 4000);
+	dev[0].peers[0].allowed_ips = realloc(dev[0].peers[0].allowed_ips,
+					      2 * sizeof(struct wg_allowed_ip));
+	dev[0].peers[0].allowed_ips[1] = t_wg_aip("10.67.0.0/16");
+	dev[0].peers[0].n_allowed_ips = 2;
+	T_CHECK(wg_sync(sockdir, "wg0", &dev[0], &st, err, sizeof(err)) == 0);
+	T_CHECK(st.updated == 2 && !st.added && !st.removed && !st.unchanged);
+	T_CHECK(wg_get(sockdir, "wg0", &d, err, sizeof(err)) == 0);
+	c = peer_of(&d, peer_c_key);
+	T_CHECK(c && c->n_allowed_ips == 2 && c->keepalive == 30);
+	if (c) {
+		char ep[64], ip[64];
+		wg_endpoint_text(ep, sizeof(ep), &c->endpoint);
+		T_CHECK_STR(ep, "192.0.2.77:4000");
+		inet_ntop(AF_INET6, c->allowed_ips[1].addr, ip, sizeof(ip));
+		T_CHECK(c->allowed_ips[1].prefix == 64 && !strcmp(ip, "fd66::"));
+	}
+	T_CHECK(d.n_peers == 2 && d.peers[0].n_allowed_ips + d.peers[1].n_allowed_ips == 4);
+	wg_device_free(&d);
+	T_CHECK(ping("10.66.0.2") == 0);
+	T_CHECK(handshake_of_b() == before);
+	/* b's extra range back out: its own update again */
+	dev[0].peers[0].n_allowed_ips = 1;
+
 	/* and removed again */
 	free(dev[0].peers[1].allowed_ips);
 	dev[0].n_peers = 1;
 	T_CHECK(wg_sync(sockdir, "wg0", &dev[0], &st, err, sizeof(err)) == 0);
-	T_CHECK(st.removed == 1 && st.unchanged == 1 && !st.added && !st.updated);
+	T_CHECK(st.removed == 1 && st.updated == 1 && !st.added && !st.unchanged);
 	T_CHECK(wg_get(sockdir, "wg0", &d, err, sizeof(err)) == 0);
 	T_CHECK(d.n_peers == 1 && !peer_of(&d, peer_c_key));
 	wg_device_free(&d);
