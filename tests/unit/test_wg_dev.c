@@ -31,7 +31,7 @@
 
 static const char *engine_exec;
 static char tmp[64], sockdir[128];
-static pid_t holder, wg_pid[2];
+static pid_t holder, wg_pid[4];
 static int ns_b = -1;              /* the second namespace (side b) */
 static struct wg_device dev[2];    /* what each side wants */
 static unsigned char peer_c_key[WG_KEY_LEN];
@@ -145,7 +145,7 @@ static bool setup(void)
 
 static void teardown(void)
 {
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 4; i++) {
 		if (wg_pid[i] > 0) {
 			kill(wg_pid[i], SIGTERM);
 			waitpid(wg_pid[i], NULL, 0);
@@ -345,6 +345,79 @@ static void test_add_and_remove_a_peer(void)
 	T_CHECK(handshake_of_b() == before);
 }
 
+/* 1,000 peers on a third device: from nothing, then one more, read back
+ * whole (answers of hundreds of KiB), timed beside `wg setconf` of the
+ * same configuration on a fourth */
+static void test_thousand_peers(void)
+{
+	struct wg_device want = { 0 }, d;
+	struct wg_sync_stats st;
+	char err[256], b64[WG_KEY_B64_LEN], *conf = xasprintf("%s/wg3.conf", tmp);
+	long long t0, scratch, one, setconf;
+	FILE *f = fopen(conf, "w");
+
+	for (int i = 2; i < 4; i++) {
+		char *bind = xasprintf("%s=/var/run/wireguard", sockdir);
+		char *sock = xasprintf("%s/wg%d.sock", sockdir, i), name[8];
+		struct stat st2;
+
+		snprintf(name, sizeof(name), "wg%d", i);
+		wg_pid[i] = spawn(-1, NULL, true,
+				  (const char *const[]){ engine_exec, "--root", "/", "--bind-to",
+							 bind, "--", "wireguard-go", "-f", name,
+							 NULL });
+		for (int n = 0; n < 100 && stat(sock, &st2) < 0; n++)
+			usleep(50000);
+		free(bind);
+		free(sock);
+	}
+	wg_key_generate(want.private_key);
+	want.has_private_key = true;
+	want.listen_port = 51830;
+	wg_key_to_base64(b64, want.private_key);
+	fprintf(f, "[Interface]\nPrivateKey = %s\nListenPort = 51831\n", b64);
+	for (unsigned i = 0; i < 1001; i++) {
+		char ip[32];
+		struct wg_peer *p;
+
+		snprintf(ip, sizeof(ip), "10.%u.%u.0/24", 100 + i / 256, i % 256);
+		p = t_wg_peer(&want, 0, ip, NULL);
+		wg_key_generate(p->public_key);
+		p->keepalive = 25;
+		wg_key_to_base64(b64, p->public_key);
+		fprintf(f, "[Peer]\nPublicKey = %s\nAllowedIPs = %s\nPersistentKeepalive = 25\n",
+			b64, ip);
+	}
+	fclose(f);
+	want.n_peers = 1000;
+	t0 = now_ms();
+	T_CHECK(wg_sync(sockdir, "wg2", &want, &st, err, sizeof(err)) == 0);
+	scratch = now_ms() - t0;
+	T_CHECK(st.added == 1000 && st.device_changed);
+	want.n_peers = 1001;
+	t0 = now_ms();
+	T_CHECK(wg_sync(sockdir, "wg2", &want, &st, err, sizeof(err)) == 0);
+	one = now_ms() - t0;
+	T_CHECK(st.added == 1 && st.unchanged == 1000);
+	T_CHECK(wg_get(sockdir, "wg2", &d, err, sizeof(err)) == 0);
+	T_CHECK(d.n_peers == 1001);
+	for (size_t i = 0; i < d.n_peers && i < want.n_peers; i++) {
+		struct wg_peer *p = peer_of(&d, want.peers[i].public_key);
+		if (!p || p->n_allowed_ips != 1 || p->keepalive != 25) {
+			T_CHECK(!"peer read back as set");
+			break;
+		}
+	}
+	wg_device_free(&d);
+	t0 = now_ms();
+	T_CHECK(RUN(-1, "wg", "setconf", "wg3", conf) == 0);
+	setconf = now_ms() - t0;
+	printf("  wireguard-go, 1,000 peers from nothing: %lld ms; one more: %lld ms; "
+	       "wg setconf of 1,001: %lld ms\n", scratch, one, setconf);
+	wg_device_free(&want);
+	free(conf);
+}
+
 /* no socket and (here) no kernel module: a clear error naming the device */
 static void test_missing_device(void)
 {
@@ -397,6 +470,7 @@ int main(int argc, char **argv)
 		T_RUN(test_get_agrees_with_wg);
 		T_RUN(test_add_and_remove_a_peer);
 		T_RUN(test_missing_device);
+		T_RUN(test_thousand_peers);
 	}
 	if (t_failed)
 		dump_logs();
