@@ -18,6 +18,8 @@ void wg_device_free(struct wg_device *d)
 		return;
 	for (i = 0; i < d->n_peers; i++)
 		free(d->peers[i].allowed_ips);
+	if (d->peers)
+		sodium_memzero(d->peers, d->n_peers * sizeof(*d->peers));
 	free(d->peers);
 	/* the private and preshared keys do not stay in freed memory */
 	sodium_memzero(d, sizeof(*d));
@@ -37,9 +39,18 @@ struct wg_peer *wg_peer_append(struct wg_device *d)
 {
 	struct wg_peer *p;
 
-	/* grows by doubling: a dump of 1,000 peers is not 1,000 reallocs */
-	if ((d->n_peers & (d->n_peers - 1)) == 0)
-		d->peers = xrealloc(d->peers, (d->n_peers ? d->n_peers * 2 : 1) * sizeof(*p));
+	/* grows by doubling: a dump of 1,000 peers is not 1,000 moves; moved
+	 * by hand, so the old array's preshared keys are wiped, not left */
+	if ((d->n_peers & (d->n_peers - 1)) == 0) {
+		struct wg_peer *more = xmalloc((d->n_peers ? d->n_peers * 2 : 1) * sizeof(*p));
+
+		if (d->n_peers) {
+			memcpy(more, d->peers, d->n_peers * sizeof(*p));
+			sodium_memzero(d->peers, d->n_peers * sizeof(*p));
+		}
+		free(d->peers);
+		d->peers = more;
+	}
 	p = &d->peers[d->n_peers++];
 	memset(p, 0, sizeof(*p));
 	p->endpoint.ss_family = AF_UNSPEC;

@@ -316,19 +316,25 @@ static int genl_open(struct genl_sock *s)
 static int genl_answer(struct genl_sock *s, uint32_t seq, mnl_cb_t cb, void *arg)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int rc;
 
 	for (;;) {
 		ssize_t n = mnl_socket_recvfrom(s->nl, buf, sizeof(buf));
 		int r;
 
-		if (n < 0)
-			return -errno;
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
 		r = mnl_cb_run(buf, (size_t)n, seq, s->portid, cb, arg);
-		if (r < 0)
-			return -errno;
-		if (r == MNL_CB_STOP)
-			return 0;
+		if (r < 0 || r == MNL_CB_STOP) {
+			rc = r < 0 ? -errno : 0;
+			break;
+		}
 	}
+	/* a dump carries the private and preshared keys */
+	sodium_memzero(buf, sizeof(buf));
+	return rc;
 }
 
 static int family_cb(const struct nlmsghdr *nlh, void *arg)

@@ -28,8 +28,12 @@ static void put_hex(struct sbuf *b, const char *key, const unsigned char k[WG_KE
 {
 	char hex[2 * WG_KEY_LEN + 1];
 
+	/* added piece by piece: sbuf_printf's temporary would keep a copy */
 	sodium_bin2hex(hex, sizeof(hex), k, WG_KEY_LEN);
-	sbuf_printf(b, "%s=%s\n", key, hex);
+	sbuf_add(b, key);
+	sbuf_add(b, "=");
+	sbuf_add(b, hex);
+	sbuf_add(b, "\n");
 	sodium_memzero(hex, sizeof(hex));
 }
 
@@ -46,8 +50,15 @@ char *wg_uapi_set_text(const struct wg_change *c)
 	static const unsigned char none[WG_KEY_LEN];
 	const struct wg_device *w = c->want;
 	struct sbuf b;
+	size_t need = 256;
 
+	/* sized once for the longest lines it can hold, so the buffer is
+	 * never moved: a move would leave the keys in the freed one */
+	for (size_t i = 0; i < c->n_peers; i++)
+		need += 400 + 64 * c->peers[i].peer->n_allowed_ips;
 	sbuf_init(&b);
+	b.s = xrealloc(b.s, need);
+	b.cap = need;
 	sbuf_add(&b, "set=1\n");
 	if (c->set_private_key)
 		put_hex(&b, "private_key", w->private_key);
