@@ -68,7 +68,11 @@ struct wg_sync_stats {
 };
 
 /* Makes ifname's configuration want's (peers matched by public key); 0, or
- * -1 with the reason in err. stats may be NULL. */
+ * -1 with the reason in err ("<ifname>: read|change: ..."). stats may be
+ * NULL. want's listen_port 0 or has_private_key false leave the device's
+ * own (as `wg syncconf` without ListenPort or PrivateKey); an allowed IP
+ * with host bits, a prefix or a port out of range is refused (an engine
+ * would give back another value, and every sync would change it again). */
 int wg_sync(const char *sockdir, const char *ifname, const struct wg_device *want,
 	    struct wg_sync_stats *stats, char *err, size_t errlen);
 

@@ -3,6 +3,7 @@
  * entry points, which pick the backend: wireguard-go when the device's UAPI
  * socket exists, the kernel otherwise.
  */
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,13 +105,68 @@ static const struct wg_peer *lookup(const struct wg_peer **sorted, size_t n,
 	return hit ? *hit : NULL;
 }
 
+/* what neither engine could hold, or would hold as another value (an
+ * allowed IP with host bits comes back without them: a change forever) */
+static int check_want(const struct wg_device *w, char *err, size_t errlen)
+{
+	if (w->listen_port > 65535) {
+		snprintf(err, errlen, "listen port %u: above 65535", w->listen_port);
+		return -1;
+	}
+	for (size_t i = 0; i < w->n_peers; i++) {
+		const struct wg_peer *p = &w->peers[i];
+		char b64[WG_KEY_B64_LEN];
+
+		wg_key_to_base64(b64, p->public_key);
+		if (p->keepalive > 65535) {
+			snprintf(err, errlen, "peer %s: keepalive %u: above 65535", b64, p->keepalive);
+			return -1;
+		}
+		if (p->endpoint.ss_family != AF_UNSPEC && p->endpoint.ss_family != AF_INET &&
+		    p->endpoint.ss_family != AF_INET6) {
+			snprintf(err, errlen, "peer %s: endpoint of family %d: not IPv4 or IPv6", b64,
+				 p->endpoint.ss_family);
+			return -1;
+		}
+		for (size_t j = 0; j < p->n_allowed_ips; j++) {
+			const struct wg_allowed_ip *a = &p->allowed_ips[j];
+			unsigned bits = a->family == AF_INET ? 32 : a->family == AF_INET6 ? 128 : 0;
+			char ip[INET6_ADDRSTRLEN] = "?";
+
+			if (!bits) {
+				snprintf(err, errlen, "peer %s: allowed IP of family %d: not IPv4 or IPv6",
+					 b64, a->family);
+				return -1;
+			}
+			inet_ntop(a->family, a->addr, ip, sizeof(ip));
+			if (a->prefix > bits) {
+				snprintf(err, errlen, "peer %s: allowed IP %s/%u: prefix above %u", b64,
+					 ip, a->prefix, bits);
+				return -1;
+			}
+			for (unsigned b = a->prefix; b < bits; b++) {
+				if (a->addr[b / 8] & (0x80 >> (b % 8))) {
+					snprintf(err, errlen, "peer %s: allowed IP %s/%u: has host bits",
+						 b64, ip, a->prefix);
+					return -1;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
 int wg_diff(const struct wg_device *cur, const struct wg_device *want, struct wg_change *out,
 	    char *err, size_t errlen)
 {
-	const struct wg_peer **cur_sorted = by_key(cur), **want_sorted = by_key(want);
+	const struct wg_peer **cur_sorted, **want_sorted;
 	size_t i, n = 0;
 
 	memset(out, 0, sizeof(*out));
+	if (check_want(want, err, errlen) < 0)
+		return -1;
+	cur_sorted = by_key(cur);
+	want_sorted = by_key(want);
 	out->want = want;
 	for (i = 1; i < want->n_peers; i++) {
 		if (!key_cmp(&want_sorted[i - 1], &want_sorted[i])) {
@@ -201,6 +257,16 @@ static char *uapi_socket(const char *sockdir, const char *ifname)
 	return NULL;
 }
 
+/* "<ifname>: <what>: " before err (the UAPI's errors name the socket or
+ * nothing; the kernel backend's name the device already) */
+static void name_it(const char *ifname, const char *what, char *err, size_t errlen)
+{
+	char *was = xstrdup(err);
+
+	snprintf(err, errlen, "%s: %s: %s", ifname, what, was);
+	free(was);
+}
+
 static bool bad_ifname(const char *ifname, char *err, size_t errlen)
 {
 	/* it becomes a file name and a netlink string: IFNAMSIZ, no slash */
@@ -223,6 +289,8 @@ int wg_get(const char *sockdir, const char *ifname, struct wg_device *out, char 
 		return -1;
 	sock = uapi_socket(sockdir, ifname);
 	rc = sock ? wg_uapi_get(sock, out, err, errlen) : wg_genl_get(ifname, out, err, errlen);
+	if (rc < 0 && sock)
+		name_it(ifname, "read", err, errlen);
 	free(sock);
 	return rc;
 }
@@ -242,14 +310,21 @@ int wg_sync(const char *sockdir, const char *ifname, const struct wg_device *wan
 	sock = uapi_socket(sockdir, ifname);
 	memset(&cur, 0, sizeof(cur));
 	if ((sock ? wg_uapi_get(sock, &cur, err, errlen) :
-		    wg_genl_get(ifname, &cur, err, errlen)) < 0)
+		    wg_genl_get(ifname, &cur, err, errlen)) < 0) {
+		if (sock)
+			name_it(ifname, "read", err, errlen);
 		goto out;
-	if (wg_diff(&cur, want, &c, err, errlen) < 0)
+	}
+	if (wg_diff(&cur, want, &c, err, errlen) < 0) {
+		name_it(ifname, "change", err, errlen);
 		goto out;
+	}
 	if (wg_change_empty(&c))
 		rc = 0;
-	else
-		rc = sock ? wg_uapi_set(sock, &c, err, errlen) : wg_genl_set(ifname, &c, err, errlen);
+	else if (sock && (rc = wg_uapi_set(sock, &c, err, errlen)) < 0)
+		name_it(ifname, "change", err, errlen);
+	else if (!sock)
+		rc = wg_genl_set(ifname, &c, err, errlen);
 	if (rc == 0 && stats)
 		*stats = c.stats;
 	wg_change_free(&c);

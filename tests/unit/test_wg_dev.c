@@ -412,6 +412,10 @@ static void test_thousand_peers(void)
 	t0 = now_ms();
 	T_CHECK(RUN(-1, "wg", "setconf", "wg3", conf) == 0);
 	setconf = now_ms() - t0;
+	/* a port another device holds: the engine's refusal, naming the device */
+	want.listen_port = 51820;
+	T_CHECK(wg_sync(sockdir, "wg2", &want, &st, err, sizeof(err)) == -1);
+	T_CHECK_STR(err, "wg2: change: wireguard-go refused: errno=-98 (Address already in use)");
 	printf("  wireguard-go, 1,000 peers from nothing: %lld ms; one more: %lld ms; "
 	       "wg setconf of 1,001: %lld ms\n", scratch, one, setconf);
 	wg_device_free(&want);

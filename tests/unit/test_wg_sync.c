@@ -206,6 +206,37 @@ static void test_peer_wanted_twice(void)
 	teardown();
 }
 
+/* what an engine could not hold, or would give back as another value */
+static void test_refused(void)
+{
+	static const struct { const char *ip; const char *why; } ips[] = {
+		{ "10.8.0.1/24", "peer oqKioqKioqKioqKioqKioqKioqKioqKioqKioqKioqI=: allowed IP 10.8.0.1/24: has host bits" },
+		{ "fd08::1:0/96", "peer oqKioqKioqKioqKioqKioqKioqKioqKioqKioqKioqI=: allowed IP fd08::1:0/96: has host bits" },
+		{ "10.8.0.0/33", "peer oqKioqKioqKioqKioqKioqKioqKioqKioqKioqKioqI=: allowed IP 10.8.0.0/33: prefix above 32" },
+	};
+
+	for (size_t i = 0; i < sizeof(ips) / sizeof(ips[0]); i++) {
+		setup();
+		want.peers[1].allowed_ips[1] = t_wg_aip(ips[i].ip);
+		T_CHECK(wg_diff(&cur, &want, &ch, err, sizeof(err)) == -1);
+		T_CHECK_STR(err, ips[i].why);
+		teardown();
+	}
+	setup();
+	want.peers[1].allowed_ips[1] = t_wg_aip("0.0.0.0/0");
+	want.peers[1].allowed_ips[0] = t_wg_aip("::/0");
+	T_CHECK(wg_diff(&cur, &want, &ch, err, sizeof(err)) == 0);
+	wg_change_free(&ch);
+	want.peers[1].keepalive = 65536;
+	T_CHECK(wg_diff(&cur, &want, &ch, err, sizeof(err)) == -1);
+	T_CHECK_STR(err, "peer oqKioqKioqKioqKioqKioqKioqKioqKioqKioqKioqI=: keepalive 65536: above 65535");
+	want.peers[1].keepalive = 0;
+	want.listen_port = 70000;
+	T_CHECK(wg_diff(&cur, &want, &ch, err, sizeof(err)) == -1);
+	T_CHECK_STR(err, "listen port 70000: above 65535");
+	teardown();
+}
+
 /* from nothing to 1,000 peers, then one added: the second change holds one peer */
 static void test_thousand_peers(void)
 {
@@ -275,6 +306,7 @@ int main(void)
 	T_RUN(test_psk_and_keepalive);
 	T_RUN(test_device_key_and_port);
 	T_RUN(test_peer_wanted_twice);
+	T_RUN(test_refused);
 	T_RUN(test_thousand_peers);
 	T_RUN(test_dry_backend);
 	return t_done("wg_sync");
