@@ -261,7 +261,9 @@ int wg_genl_parse_msg(const void *msg, size_t len, struct wg_device *d, char *er
 	const struct nlmsghdr *nlh = msg;
 	const struct nlattr *tb[64] = { 0 }, *peer;
 
-	if (len < sizeof(*nlh) || len > INT32_MAX || !mnl_nlmsg_ok(nlh, (int)len) ||
+	/* the length checked here, not by mnl_nlmsg_ok: it compares it as
+	 * an int, and one of 2 GiB or more passes as negative */
+	if (len < sizeof(*nlh) || len > INT32_MAX || nlh->nlmsg_len > len ||
 	    nlh->nlmsg_len < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct genlmsghdr)) ||
 	    mnl_attr_parse(nlh, sizeof(struct genlmsghdr), nl_attr_table, tb) < 0) {
 		snprintf(err, errlen, "the kernel's WireGuard answer: a malformed message");

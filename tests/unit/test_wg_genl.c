@@ -266,9 +266,14 @@ static void test_get_continued_peer(void)
 		T_CHECK(d.peers[1].n_allowed_ips == 1 && d.peers[1].public_key[0] == 0xe2);
 	}
 	wg_device_free(&d);
-	/* a truncated message is refused, not read past */
+	/* a truncated message is refused, not read past; so is one that says
+	 * it is 2 GiB long (a negative int to mnl_nlmsg_ok) */
 	len = get_msg(buf, sizeof(buf), pk, 0, 3, true);
 	T_CHECK(wg_genl_parse_msg(buf, len - 8, &d, err, sizeof(err)) == -1);
+	wg_device_free(&d);
+	((struct nlmsghdr *)buf)->nlmsg_len = 0x80000000u;
+	T_CHECK(wg_genl_parse_msg(buf, len, &d, err, sizeof(err)) == -1);
+	T_CHECK_STR(err, "the kernel's WireGuard answer: a malformed message");
 	wg_device_free(&d);
 }
 
