@@ -132,7 +132,7 @@ static bool setup(void)
 				  (const char *const[]){ engine_exec, "--root", "/", "--bind-to",
 							 bind, "--", "wireguard-go", "-f",
 							 ifname, NULL });
-		for (int n = 0; n < 100 && stat(sock, &st) < 0; n++)
+		for (int n = 0; n < 200 && stat(sock, &st) < 0; n++)
 			usleep(50000);
 		free(bind);
 		free(log);
@@ -366,7 +366,7 @@ static void test_thousand_peers(void)
 				  (const char *const[]){ engine_exec, "--root", "/", "--bind-to",
 							 bind, "--", "wireguard-go", "-f", name,
 							 NULL });
-		for (int n = 0; n < 100 && stat(sock, &st2) < 0; n++)
+		for (int n = 0; n < 200 && stat(sock, &st2) < 0; n++)
 			usleep(50000);
 		free(bind);
 		free(sock);
