@@ -68,11 +68,19 @@ struct wg_sync_stats {
 };
 
 /* Makes ifname's configuration want's (peers matched by public key); 0, or
- * -1 with the reason in err. stats may be NULL. */
+ * -1 with the reason in err ("<ifname>: read|change: ..."). stats may be
+ * NULL. want's listen_port 0 or has_private_key false leave the device's
+ * own (as `wg syncconf` without ListenPort or PrivateKey); an allowed IP
+ * with host bits, a prefix or a port out of range is refused (an engine
+ * would give back another value, and every sync would change it again). */
 int wg_sync(const char *sockdir, const char *ifname, const struct wg_device *want,
 	    struct wg_sync_stats *stats, char *err, size_t errlen);
 
 void wg_device_free(struct wg_device *d);
+
+/* A peer's endpoint as wg shows it: a.b.c.d:port, [v6]:port, or "(none)"
+ * (AF_UNSPEC); 64 bytes are always enough. */
+void wg_endpoint_text(char *out, size_t outlen, const struct sockaddr_storage *ss);
 
 /* Keys (libsodium's X25519): a new private key (clamped), its public key. */
 void wg_key_generate(unsigned char priv[WG_KEY_LEN]);
