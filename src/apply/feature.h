@@ -93,6 +93,11 @@ enum feature_nft_slot {
 	NFT_MARK_PREROUTING, /* rules of chain mark_prerouting (filter, prerouting, mangle) */
 	NFT_INPUT_WAN,       /* rules of input_wan: what the router serves on the WAN, after the
 			      * user's rules, before the zone's drop */
+	NFT_FORWARD,         /* rules of the forward chain for devices in no zone (a VPN's),
+			      * before the zones' dispatch; the zones' devices are the sets
+			      * @zone_lan and @zone_wan (type ifname) */
+	NFT_SRCNAT,          /* rules of chain srcnat (nat, postrouting), before the WAN's
+			      * masquerade */
 	NFT__SLOTS
 };
 

@@ -18,6 +18,7 @@
 #include "core/util.h"
 #include "features/vpn/wg_conf.h"
 #include "net/addr.h"
+#include "schema/schema.h"
 
 enum section { SEC_NONE, SEC_INTERFACE, SEC_PEER };
 
@@ -81,89 +82,21 @@ static bool bad_value(struct parse *p, const char *key, const char *value, const
 
 bool wg_conf_key_ok(const char *s)
 {
-	unsigned char k[32];
-	char back[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
-	size_t n = 0;
-	bool ok;
-
-	if (strlen(s) != 44 ||
-	    sodium_base642bin(k, sizeof(k), s, 44, NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) ||
-	    n != 32)
-		return false;
-	/* one text per key: the unused low bits of the last character are 0 */
-	sodium_bin2base64(back, sizeof(back), k, 32, sodium_base64_VARIANT_ORIGINAL);
-	ok = strcmp(back, s) == 0;
-	sodium_memzero(k, sizeof(k));
-	sodium_memzero(back, sizeof(back));
-	return ok;
+	return sc_wg_key_ok(s);
 }
 
-/* A DNS name: letters, digits and hyphens in labels of 1-63, dots between,
- * at most 253; the last label not all digits (or "1.2.3.256" would be a
- * name). */
 static bool name_ok(const char *s)
 {
-	size_t len = strlen(s), label = 0;
-	bool digits = true;
-
-	if (len == 0 || len > 253)
-		return false;
-	for (size_t i = 0; i <= len; i++) {
-		char c = s[i];
-
-		if (c == '.' || c == '\0') {
-			if (label == 0 || s[i - 1] == '-')
-				return false;
-			if (c == '\0')
-				return !digits;
-			label = 0;
-			digits = true;
-		} else if (isalnum((unsigned char)c) || (c == '-' && label > 0)) {
-			if (++label > 63)
-				return false;
-			if (!isdigit((unsigned char)c))
-				digits = false;
-		} else {
-			return false;
-		}
-	}
-	return false;
-}
-
-static bool port_ok(const char *s, size_t n, unsigned long *port)
-{
-	return dec_parse(s, n, 65535, port) && *port >= 1;
+	return sc_domain_ok(s);
 }
 
 bool wg_conf_endpoint_ok(const char *s, char *out, size_t outlen)
 {
-	const char *colon;
 	char host[256], text[300];
-	unsigned long port;
-	struct net_prefix a;
+	unsigned port;
 
-	if (s[0] == '[') {
-		const char *end = strchr(s, ']');
-
-		if (!end || end[1] != ':' || (size_t)(end - s - 1) >= sizeof(host))
-			return false;
-		memcpy(host, s + 1, (size_t)(end - s - 1));
-		host[end - s - 1] = '\0';
-		if (net_prefix_parse(host, 6, false, &a) != NET_OK)
-			return false;
-		colon = end + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (!colon || (size_t)(colon - s) >= sizeof(host))
-			return false;
-		memcpy(host, s, (size_t)(colon - s));
-		host[colon - s] = '\0';
-		if (net_prefix_parse(host, 4, false, &a) != NET_OK && !name_ok(host))
-			return false;
-	}
-	if (!port_ok(colon + 1, strlen(colon + 1), &port))
-		return false;
-	if (!wg_conf_endpoint_text(host, (unsigned)port, text, sizeof(text)))
+	if (!sc_endpoint_split(s, host, sizeof(host), &port) ||
+	    !wg_conf_endpoint_text(host, port, text, sizeof(text)))
 		return false;
 	if (out)
 		snprintf(out, outlen, "%s", text);

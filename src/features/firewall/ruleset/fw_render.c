@@ -150,6 +150,12 @@ char *fw_render_ruleset(struct feature_ctx *ctx, struct fw_sets *sets)
 	for (size_t i = 0; i < sets->n; i++)
 		sbuf_add(&b, sets->v[i].decl);
 	sbuf_add(&b, parts.slot[NFT_SETS].s ? parts.slot[NFT_SETS].s : "");
+	/* the zones' devices, for the rules of devices in no zone (a VPN
+	 * client's forwarding): declared when such rules use them */
+	if (parts.slot[NFT_FORWARD].len)
+		sbuf_printf(&b, "\tset zone_lan {\n\t\ttype ifname\n\t\telements = %s\n\t}\n"
+			    "\tset zone_wan {\n\t\ttype ifname\n\t\telements = %s\n\t}\n",
+			    z.lan, z.wan);
 
 	chain_open(&b, "reject_packet", NULL);
 	sbuf_add(&b, "\t\tmeta l4proto tcp reject with tcp reset\n"
@@ -211,6 +217,7 @@ char *fw_render_ruleset(struct feature_ctx *ctx, struct fw_sets *sets)
 		sbuf_add(&b, "\t\toifname \"ppp-wan\" tcp flags syn / syn,rst tcp option maxseg size "
 			     "set rt mtu comment \"PPPoE MSS clamp\"\n");
 	sbuf_add(&b, "\t\tct state vmap { established : accept, related : accept, invalid : drop }\n");
+	sbuf_add(&b, parts.slot[NFT_FORWARD].s ? parts.slot[NFT_FORWARD].s : "");
 	zone_dispatch_forward(&b, &z);
 	sbuf_add(&b, "\t\tct status dnat accept comment \"port forwards\"\n");
 	chain_close(&b);
@@ -225,6 +232,7 @@ char *fw_render_ruleset(struct feature_ctx *ctx, struct fw_sets *sets)
 	chain_close(&b);
 	chain_open(&b, "srcnat", "type nat hook postrouting priority srcnat; policy accept;");
 	sbuf_add(&b, srcnat.s ? srcnat.s : "");
+	sbuf_add(&b, parts.slot[NFT_SRCNAT].s ? parts.slot[NFT_SRCNAT].s : "");
 	/* IPv4 only: LAN hosts reach the WAN by IPv6 with their own addresses */
 	sbuf_printf(&b, "\t\tmeta nfproto ipv4 oifname %s masquerade\n", z.wan);
 	chain_close(&b);
