@@ -60,6 +60,22 @@ static int dry_net(struct sys *s, const struct nl_op *op, json_t **out, char **e
 	return rc ? (op->kind == NL_LINK_SHOW ? 1 : -1) : 0;
 }
 
+static int dry_wg(struct sys *s, const char *sockdir, const char *ifname,
+		  const struct wg_device *want, char **err)
+{
+	char *line = xasprintf("wg sync %s port=%u peers=%zu", ifname, want->listen_port,
+			       want->n_peers);
+	int rc = dry_record(s, line);
+
+	(void)sockdir;
+	if (rc && err) {
+		free(*err);
+		*err = xasprintf("%s: dry backend: injected failure", line);
+	}
+	free(line);
+	return rc ? -1 : 0;
+}
+
 static int dry_write_proc(struct sys *s, const char *path, const char *value)
 {
 	char *line = xasprintf("write %s %s", path, value);
@@ -113,6 +129,7 @@ struct sys *sys_dry_new(void)
 	s->run = dry_run;
 	s->nft = dry_nft;
 	s->net = dry_net;
+	s->wg = dry_wg;
 	s->write_proc = dry_write_proc;
 	s->start = dry_start;
 	s->kill = dry_kill;

@@ -175,6 +175,26 @@ static int linux_net(struct sys *s, const struct nl_op *op, json_t **out, char *
 	return nl_op_do(op, out, err);
 }
 
+static int linux_wg(struct sys *s, const char *sockdir, const char *ifname,
+		    const struct wg_device *want, char **err)
+{
+	char why[512];
+	struct wg_sync_stats st;
+
+	(void)s;
+	if (wg_sync(sockdir, ifname, want, &st, why, sizeof(why)) < 0) {
+		if (err) {
+			free(*err);
+			*err = xstrdup(why);
+		}
+		return -1;
+	}
+	log_debug("wg sync %s: %zu added, %zu updated, %zu removed, %zu unchanged%s", ifname,
+		  st.added, st.updated, st.removed, st.unchanged,
+		  st.device_changed ? ", device changed" : "");
+	return 0;
+}
+
 struct sys *sys_linux_new(void)
 {
 	struct sys *s = xcalloc(1, sizeof(*s));
@@ -183,6 +203,7 @@ struct sys *sys_linux_new(void)
 	s->run = linux_run;
 	s->nft = linux_nft;
 	s->net = linux_net;
+	s->wg = linux_wg;
 	s->write_proc = linux_write_proc;
 	s->start = linux_start;
 	s->kill = linux_kill;
@@ -247,6 +268,12 @@ int sys_net(struct sys *s, char **err, const struct nl_op *op)
 
 	json_decref(out);
 	return rc;
+}
+
+int sys_wg(struct sys *s, char **err, const char *sockdir, const char *ifname,
+	   const struct wg_device *want)
+{
+	return s->wg(s, sockdir, ifname, want, err);
 }
 
 json_t *sys_net_list(struct sys *s, const struct nl_op *op, bool *ok)

@@ -13,6 +13,7 @@
 
 #include "core/util.h"
 #include "net/nl_write.h"
+#include "net/wg.h"
 
 /* A background job ended: its exit code, 128+signal when killed. */
 typedef void (*sys_job_done)(void *arg, int status);
@@ -33,6 +34,12 @@ struct sys {
 	 * list in *out. dry: records "net <as ip would say it>", a device
 	 * exists, a list is empty. */
 	int (*net)(struct sys *s, const struct nl_op *op, json_t **out, char **err);
+	/* Makes the WireGuard device ifname want's with the fewest changes
+	 * (net/wg.h: wg_sync; sockdir: wireguard-go's socket folder): 0, or -1
+	 * with the reason in *err (err may be NULL). dry: records "wg sync
+	 * <ifname> port=<p> peers=<n>", never a key. */
+	int (*wg)(struct sys *s, const char *sockdir, const char *ifname,
+		  const struct wg_device *want, char **err);
 	/* Writes a kernel setting such as /proc/sys/net/ipv4/ip_forward. */
 	int (*write_proc)(struct sys *s, const char *path, const char *value);
 	/* Starts a supervised engine; returns pid (or a fake one) and the
@@ -68,6 +75,9 @@ int sys_run_argv(struct sys *s, char *const argv[], char **err);
 int sys_runv(struct sys *s, char **err, const char *arg0, ...) __attribute__((sentinel));
 /* Convenience: performs op through s->net (err may be NULL). */
 int sys_net(struct sys *s, char **err, const struct nl_op *op);
+/* Convenience: performs a WireGuard sync through s->wg (err may be NULL). */
+int sys_wg(struct sys *s, char **err, const char *sockdir, const char *ifname,
+	   const struct wg_device *want);
 /* A list op's array (an empty one when it failed: *ok false, ok may be NULL). */
 json_t *sys_net_list(struct sys *s, const struct nl_op *op, bool *ok);
 

@@ -1,12 +1,14 @@
 /*
  * difos-engine-exec: runs an engine (Asterisk) inside its engine root.
  *
- *   difos-engine-exec --root DIR [--bind PATH]... -- PROGRAM ARGS...
+ *   difos-engine-exec --root DIR [--bind PATH]... [--bind-to HOST=TARGET]...
+ *                     -- PROGRAM ARGS...
  *
  * In a mount namespace of its own, it binds each host PATH at the same PATH
  * inside DIR (so a path difosd renders into a config file means the same
- * place for the engine), chroots into DIR and execs PROGRAM, found by PATH
- * inside the root. The process stays the one difosd spawned: signals and the
+ * place for the engine), each HOST at TARGET inside DIR (a folder an engine
+ * has compiled in, as wireguard-go's /var/run/wireguard), chroots into DIR
+ * (not with DIR "/") and execs PROGRAM, found by PATH inside the root. The process stays the one difosd spawned: signals and the
  * exit status are the engine's. Without --root it execs PROGRAM directly.
  * No shell. Exit codes as env(1): 125 our own failure, 126 PROGRAM cannot
  * run, 127 PROGRAM not found.
@@ -24,7 +26,7 @@ int main(int argc, char **argv)
 {
 	char err[4200];
 	struct ee_args a;
-	const char **binds;
+	struct ee_bind *binds;
 	int e;
 
 	binds = calloc((size_t)argc, sizeof(*binds));

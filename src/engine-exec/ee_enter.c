@@ -92,14 +92,17 @@ int ee_enter(const struct ee_args *a, char *err, size_t errlen)
 	 * engine, never out to the host.
 	 */
 	for (i = 0; i < a->n_binds; i++) {
-		trees[i] = open_tree(AT_FDCWD, a->binds[i],
+		trees[i] = open_tree(AT_FDCWD, a->binds[i].host,
 				     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 		if (trees[i] < 0) {
-			snprintf(err, errlen, "--bind %s: %s", a->binds[i], strerror(errno));
+			snprintf(err, errlen, "%s %s: %s", a->binds[i].opt, a->binds[i].value,
+				 strerror(errno));
 			goto out;
 		}
 	}
-	if (chroot(a->root) < 0) {
+	/* root "/" (wireguard-go, which needs the host's tree): only the
+	 * namespace, where its targets are bound */
+	if (!ee_root_is_host(a->root) && chroot(a->root) < 0) {
 		snprintf(err, errlen, "--root %s: cannot chroot: %s", a->root, strerror(errno));
 		goto out;
 	}
@@ -110,16 +113,20 @@ int ee_enter(const struct ee_args *a, char *err, size_t errlen)
 	for (i = 0; i < a->n_binds; i++) {
 		struct stat st;
 
+		const struct ee_bind *b = &a->binds[i];
+
 		if (fstat(trees[i], &st) < 0) {
-			snprintf(err, errlen, "--bind %s: %s", a->binds[i], strerror(errno));
+			snprintf(err, errlen, "%s %s: %s", b->opt, b->value, strerror(errno));
 			goto out;
 		}
-		if ((S_ISDIR(st.st_mode) ? mkdirs(a->binds[i], err, errlen) :
-					   make_file_point(a->binds[i], err, errlen)) < 0)
+		/* the target resolved inside the root: on Debian /var/run is a
+		 * link to /run, and the folder is made where it leads */
+		if ((S_ISDIR(st.st_mode) ? mkdirs(b->target, err, errlen) :
+					   make_file_point(b->target, err, errlen)) < 0)
 			goto out;
-		if (move_mount(trees[i], "", AT_FDCWD, a->binds[i], MOVE_MOUNT_F_EMPTY_PATH) < 0) {
-			snprintf(err, errlen, "--bind %s: cannot mount it inside the root: %s",
-				 a->binds[i], strerror(errno));
+		if (move_mount(trees[i], "", AT_FDCWD, b->target, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+			snprintf(err, errlen, "%s %s: cannot mount it inside the root: %s", b->opt,
+				 b->value, strerror(errno));
 			goto out;
 		}
 	}

@@ -10,6 +10,7 @@ the tests need no engine root and leave nothing behind.
 import os
 import re
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -166,6 +167,79 @@ def test_the_program_keeps_the_pid(root):
                          env={"PATH": "/bin"}, stdout=subprocess.PIPE, text=True)
     out, _ = p.communicate(timeout=10)
     assert int(out) == p.pid
+
+
+def test_bind_to_a_target_made_inside_the_root(root, host_dir):
+    # the root's /var/run is a link to /run, and /run has no wireguard folder:
+    # it is made where the link leads, inside the root
+    (root / "run").mkdir()
+    (root / "var").mkdir()
+    os.symlink("/run", root / "var/run")
+    (host_dir / "wg0.sock").write_text("x")
+    cp = ee("--root", root, "--bind-to", "%s=/var/run/wireguard" % host_dir, "--",
+            "sh", "-c", "ls /run/wireguard; echo made >/var/run/wireguard/inside")
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout == "wg0.sock\n"
+    assert (host_dir / "inside").read_text() == "made\n"
+    assert (root / "run/wireguard").is_dir() and list((root / "run/wireguard").iterdir()) == []
+    cp = ee("--root", root, "--bind-to", "%s=/var/../etc" % host_dir, "--", "true")
+    assert cp.returncode == 125
+    assert '--bind-to %s=/var/../etc: ".." is refused' % host_dir in cp.stderr
+
+
+def _uapi_get(path):
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(3)
+    s.connect(str(path))
+    s.sendall(b"get=1\n\n")
+    got = b""
+    while not got.endswith(b"\n\n"):
+        chunk = s.recv(65536)
+        assert chunk, got
+        got += chunk
+    s.close()
+    return got.decode()
+
+
+def test_wireguard_go_with_its_socket_folder_of_its_own(tmp_path):
+    # two routers' wg0 at once: each wireguard-go in a network namespace of
+    # its own, its compiled-in /var/run/wireguard the router's own folder
+    if not shutil.which("wireguard-go"):
+        pytest.fail("wireguard-go is not installed (scripts/install-deps.sh)")
+    runs = [tmp_path / "r1", tmp_path / "r2"]
+    procs = []
+    before = sorted(os.listdir("/run/wireguard")) if os.path.isdir("/run/wireguard") else []
+    try:
+        for r in runs:
+            (r / "wireguard").mkdir(parents=True)
+            procs.append(subprocess.Popen(
+                ["unshare", "--net", "--", EXEC, "--root", "/", "--bind-to",
+                 "%s/wireguard=/var/run/wireguard" % r, "--", "wireguard-go", "-f", "wg0"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+        for r, p in zip(runs, procs):
+            sock = r / "wireguard/wg0.sock"
+            wait_for(lambda: sock.exists() or p.poll() is not None, 10,
+                     what="wireguard-go's socket %s" % sock)
+            assert p.poll() is None, p.stderr.read().decode()
+            answer = _uapi_get(sock)
+            assert re.search(r"^listen_port=\d+$", answer, re.M), answer
+            assert answer.endswith("errno=0\n\n"), answer
+        # the host's own folder saw none of it, and the program was exec'd
+        after = sorted(os.listdir("/run/wireguard")) if os.path.isdir("/run/wireguard") else []
+        assert after == before
+        for p in procs:
+            assert os.readlink("/proc/%d/exe" % p.pid).endswith("/wireguard-go")
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+    for r in runs:
+        assert not (r / "wireguard/wg0.sock").exists()
 
 
 def test_without_root_the_program_runs_directly(host_dir):

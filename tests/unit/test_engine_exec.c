@@ -8,7 +8,7 @@
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static char err[512];
-static const char *binds[16];
+static struct ee_bind binds[16];
 static struct ee_args a;
 
 /* parses a NULL-terminated list (argv[0] included) */
@@ -29,11 +29,60 @@ static void test_root_binds_and_program(void)
 	T_CHECK(parse(argv) == 0);
 	T_CHECK_STR(a.root, "/var/cache/difos/pbx-root");
 	T_CHECK(a.n_binds == 2);
-	T_CHECK_STR(a.binds[0], "/var/lib/difos/pbx");
-	T_CHECK_STR(a.binds[1], "/run/difos");
+	T_CHECK_STR(a.binds[0].host, "/var/lib/difos/pbx");
+	T_CHECK_STR(a.binds[0].target, "/var/lib/difos/pbx");
+	T_CHECK_STR(a.binds[1].host, "/run/difos");
 	T_CHECK_STR(a.program[0], "asterisk");
 	T_CHECK_STR(a.program[3], "/etc/a.conf");
 	T_CHECK(a.program[4] == NULL);
+}
+
+static void test_bind_to(void)
+{
+	char *argv[] = { "x", "--root", "/", "--bind-to", "/run/difos/wireguard=/var/run/wireguard",
+			 "--bind=/a", "--bind-to=/b=/c/d", "--", "wireguard-go", "-f", "wg0", NULL };
+
+	T_CHECK(parse(argv) == 0);
+	T_CHECK(ee_root_is_host(a.root) && !ee_root_is_host("/r") && !ee_root_is_host(NULL));
+	T_CHECK(a.n_binds == 3);
+	T_CHECK_STR(a.binds[0].host, "/run/difos/wireguard");
+	T_CHECK_STR(a.binds[0].target, "/var/run/wireguard");
+	T_CHECK_STR(a.binds[1].host, "/a");
+	T_CHECK_STR(a.binds[1].target, "/a");
+	T_CHECK_STR(a.binds[2].host, "/b");
+	T_CHECK_STR(a.binds[2].target, "/c/d");
+	T_CHECK_STR(a.program[0], "wireguard-go");
+}
+
+static void test_bind_to_refused(void)
+{
+	static const struct {
+		const char *value, *why;
+	} cases[] = {
+		{ "/a", "--bind-to /a: HOST=TARGET expected" },
+		{ "=/a", "--bind-to =/a: HOST=TARGET expected" },
+		{ "/a=", "--bind-to /a=: HOST=TARGET expected" },
+		{ "a=/b", "--bind-to a=/b: the path must be absolute" },
+		{ "/a=b", "--bind-to /a=b: the path must be absolute" },
+		{ "/a=/", "--bind-to /a=/: binding the whole host over the root is refused" },
+		{ "/=/a", "--bind-to /=/a: binding the whole host over the root is refused" },
+		{ "/a=/b/../etc", "--bind-to /a=/b/../etc: \"..\" is refused in a bind path" },
+		{ "/a/..=/b", "--bind-to /a/..=/b: \"..\" is refused in a bind path" },
+	};
+	size_t i;
+
+	for (i = 0; i < NELEM(cases); i++) {
+		char *argv[] = { "x", "--root", "/r", "--bind-to", (char *)cases[i].value, "--", "p",
+				 NULL };
+
+		T_CHECK(parse(argv) == -1);
+		T_CHECK_STR(err, cases[i].why);
+	}
+	{
+		char *argv[] = { "x", "--bind-to", "/a=/b", "p", NULL };
+		T_CHECK(parse(argv) == -1);
+		T_CHECK_STR(err, "--bind-to /a=/b needs --root");
+	}
 }
 
 static void test_without_root_execs_directly(void)
@@ -136,6 +185,8 @@ static void test_help(void)
 int main(void)
 {
 	T_RUN(test_root_binds_and_program);
+	T_RUN(test_bind_to);
+	T_RUN(test_bind_to_refused);
 	T_RUN(test_without_root_execs_directly);
 	T_RUN(test_program_options_are_its_own);
 	T_RUN(test_bind_paths_refused);
