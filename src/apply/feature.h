@@ -96,7 +96,8 @@ enum feature_nft_slot {
 	NFT_INPUT,           /* rules of the input chain before the zones' dispatch: what the
 			      * router serves on a device of no zone (a VPN's DNS) */
 	NFT_FORWARD,         /* rules of the forward chain before the zones' dispatch: traffic
-			      * between a device of no zone (a tunnel) and the zones */
+			      * between a device of no zone (a tunnel) and the zones, whose
+			      * devices are the sets @zone_lan and @zone_wan (type ifname) */
 	NFT_NAT_POSTROUTING, /* rules of the srcnat chain before the WAN's masquerade */
 	NFT__SLOTS
 };

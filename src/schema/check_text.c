@@ -133,6 +133,15 @@ static bool sc_fqdn_ok(const char *s)
 	}
 }
 
+bool sc_domain_ok(const char *s)
+{
+	const char *last = strrchr(s, '.');
+
+	/* "1.2.3.256" is no name: the last label has a letter or '-' */
+	last = last ? last + 1 : s;
+	return sc_fqdn_ok(s) && strspn(last, "0123456789") != strlen(last);
+}
+
 static bool sc_duid_ok(const char *s)
 {
 	size_t n = strlen(s), i;

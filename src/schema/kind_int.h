@@ -104,6 +104,14 @@ void sc_key_address(const char *s, char *out, size_t outlen);
 /* CIDR kinds: a bare address and its /32 (/128) are one network */
 void sc_key_network(const char *s, char *out, size_t outlen);
 
+/* check_wg.c */
+bool sc_check_wg_key(const struct sc_field *f, bool limits, const json_t *v, char *why,
+		     size_t whylen);
+bool sc_check_cidr(const struct sc_field *f, bool limits, const json_t *v, char *why,
+		   size_t whylen);
+bool sc_check_endpoint(const struct sc_field *f, bool limits, const json_t *v, char *why,
+		       size_t whylen);
+
 /* coerce.c: readers of text */
 json_t *sc_read_integer(const char *text, char *why, size_t whylen);
 json_t *sc_read_number(const char *text, char *why, size_t whylen);

@@ -24,6 +24,8 @@
 	"|(" H ":){4}:(" H ":){0,1}" V4 "|(" H ":){5}:" V4 ")"
 #define LABEL "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 #define INTEGER "-?[0-9]+"
+#define PORT_TEXT "([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]" \
+	"|6553[0-5])"
 
 static bool check_object(const struct sc_field *f, bool limits, const json_t *v, char *why,
 			 size_t whylen)
@@ -241,6 +243,18 @@ static const struct sc_kind_def sc_kinds[SC__KIND_COUNT] = {
 	[SC_JSON] = { "json", NULL, NULL, NULL, NULL, NONE, check_any, sc_read_any },
 	[SC_TEXT] = { "text", "string", NULL, NULL, NULL, NONE, sc_check_text, sc_read_string,
 		      export_text },
+	[SC_CIDR] = { "cidr", "string", NULL, V4 "(/(3[0-2]|[12]?[0-9]))?|" V6
+		      "(/(12[0-8]|1[01][0-9]|[1-9]?[0-9]))?",
+		      "Not a valid IPv4 or IPv6 network (a.b.c.d/len or x::y/len)", NONE,
+		      sc_check_cidr, sc_read_string, NULL, sc_key_network },
+	/* the last character before '=' carries 2 unused bits, 0 in a key's own text */
+	[SC_WG_KEY] = { "wg_key", "string", NULL, "[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=",
+			"Not a WireGuard key (44 characters of base64, 32 bytes)", NONE,
+			sc_check_wg_key, sc_read_string },
+	[SC_ENDPOINT] = { "endpoint", "string", NULL, "(" V4 "|\\[" V6 "\\]|" LABEL "(\\." LABEL
+			  ")*):" PORT_TEXT,
+			  "Not host:port (an IPv4 address, [IPv6] or a domain name; port 1-65535)",
+			  NONE, sc_check_endpoint, sc_read_string, NULL, key_lower },
 };
 
 const struct sc_kind_def *sc_kind_def(enum sc_kind k)

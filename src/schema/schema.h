@@ -36,6 +36,9 @@ enum sc_kind {
 	SC_IFNAME,      /* Linux interface name: 1-15 chars, no '/', ':' or space */
 	SC_JSON,        /* any JSON value, checked by its user (a method's polymorphic parameter) */
 	SC_TEXT,        /* a string that may hold line breaks (a PEM file, a request body) */
+	SC_CIDR,        /* an IPv4 or an IPv6 network (a list of either: a WireGuard peer's) */
+	SC_WG_KEY,      /* a WireGuard key: 44 characters of base64, 32 bytes */
+	SC_ENDPOINT,    /* host:port: an IPv4 address, [IPv6] or a domain name; port 1-65535 */
 	SC__KIND_COUNT
 };
 
@@ -162,6 +165,14 @@ bool sc_port_range_parse(const char *s, long *lo, long *hi);
  * The result is not yet range-checked: pass it to the validator.
  */
 json_t *sc_coerce_text(const struct sc_field *f, const char *text, char *why, size_t whylen);
+
+/* check_wg.c: the VPN kinds' tests, for the parsers of VPN files too */
+/* exactly the base64 of 32 bytes, canonical (44 characters) */
+bool sc_wg_key_ok(const char *s);
+/* SC_ENDPOINT's text: the host (without brackets) and the port */
+bool sc_endpoint_split(const char *s, char *host, size_t hostlen, unsigned *port);
+/* a domain name: labels of letters, digits and '-', the last not all digits */
+bool sc_domain_ok(const char *s);
 
 /* The kinds as the GUI checks them: {kind: {type, pattern, hint, rules}} (kinds.c). */
 json_t *sc_kinds_export(void);

@@ -462,6 +462,32 @@ static void test_ifname(void)
 	T_WHY_J(f, "0", "is not a string");
 }
 
+/* the VPN kinds: WireGuard keys, networks of either family, endpoints */
+static void test_vpn_kinds(void)
+{
+	static const struct sc_field key = { .name = "k", .kind = SC_WG_KEY };
+	static const struct sc_field cidr = { .name = "c", .kind = SC_CIDR };
+	static const struct sc_field ep = { .name = "e", .kind = SC_ENDPOINT };
+
+	T_GOOD_S(key, "yM+DlGcSO2Br8kNfjTwbZkyM+DlGcr8h/SKYwnUPX04=",
+		 "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+	/* 38 characters (the manual's first example); the last bits set; no padding */
+	T_BAD_S(key, "ySvXw64LcpJK5TOBglw64LcpJK5h7yN6bL5x4=",
+		"yM+DlGcSO2Br8kNfjTwbZkyM+DlGcr8h/SKYwnUPX05=",
+		"yM+DlGcSO2Br8kNfjTwbZkyM+DlGcr8h/SKYwnUPX04", "", "yM-DlGcSO2Br8kNfjTwbZkyM+DlGcr8h/SKYwnUPX04=");
+	T_WHY_S(key, "abc", "is not a WireGuard key (44 characters of base64, 32 bytes)");
+	T_GOOD_S(cidr, "10.0.0.0/8", "10.0.0.1", "::/0", "2001:db8::1/64", "0.0.0.0/0");
+	T_BAD_S(cidr, "10.0.0.0/33", "::/129", "a.b", "10.0.0.0/08", "");
+	T_WHY_S(cidr, "10.0.0.0/33", "has an invalid prefix length (0-32)");
+	T_WHY_S(cidr, "x", "is not a valid IPv4 or IPv6 network (a.b.c.d/len or x::y/len)");
+	T_GOOD_S(ep, "192.0.2.1:51820", "[2001:db8::1]:1", "vpn.example.com:65535", "vpn:51820");
+	T_BAD_S(ep, "2001:db8::1:51820", "vpn.example.com", "vpn.example.com:0",
+		"vpn.example.com:65536", "[10.0.0.1]:1", "1.2.3.256:1", ":1", "[::1]1", "a b:1",
+		"vpn:051820");
+	T_WHY_S(ep, "vpn", "is not host:port (an IPv4 address, [IPv6] or a domain name; port "
+		"1-65535)");
+}
+
 static void test_structural(void)
 {
 	static const struct sc_field obj = { .name = "o", .kind = SC_OBJECT };
@@ -909,6 +935,12 @@ static const struct {
 	{ SC_IFNAME, "a." }, { SC_IFNAME, "x" }, { SC_IFNAME, "a:b" },
 	{ SC_IPV6_SUFFIX, "::42" }, { SC_IPV6_SUFFIX, "::" }, { SC_IPV6_SUFFIX, "2001::42" },
 	{ SC_IPV6_SUFFIX, "::1:2:3:4" }, { SC_IPV6_SUFFIX, "x" },
+	{ SC_CIDR, "10.0.0.0/8" }, { SC_CIDR, "::/0" }, { SC_CIDR, "10.0.0.0/33" }, { SC_CIDR, "fe80::1" },
+	{ SC_WG_KEY, "yM+DlGcSO2Br8kNfjTwbZkyM+DlGcr8h/SKYwnUPX04=" },
+	{ SC_WG_KEY, "yM+DlGcSO2Br8kNfjTwbZkyM+DlGcr8h/SKYwnUPX05=" }, { SC_WG_KEY, "abc=" },
+	{ SC_ENDPOINT, "192.0.2.1:51820" }, { SC_ENDPOINT, "[2001:db8::1]:51820" },
+	{ SC_ENDPOINT, "vpn.example:1" }, { SC_ENDPOINT, "vpn.example:65536" },
+	{ SC_ENDPOINT, "2001:db8::1:51820" }, { SC_ENDPOINT, "1.2.3.256:1" },
 };
 
 static void test_kind_patterns_agree(void)
@@ -978,6 +1010,7 @@ int main(void)
 	T_RUN(test_duid);
 	T_RUN(test_ipv6_suffix);
 	T_RUN(test_ifname);
+	T_RUN(test_vpn_kinds);
 	T_RUN(test_structural);
 	T_RUN(test_list_items);
 	T_RUN(test_coerce_int);

@@ -150,6 +150,12 @@ char *fw_render_ruleset(struct feature_ctx *ctx, struct fw_sets *sets)
 	for (size_t i = 0; i < sets->n; i++)
 		sbuf_add(&b, sets->v[i].decl);
 	sbuf_add(&b, parts.slot[NFT_SETS].s ? parts.slot[NFT_SETS].s : "");
+	/* the zones' devices, for the rules of devices in no zone (a VPN
+	 * client's forwarding): declared when such rules use them */
+	if (parts.slot[NFT_FORWARD].len)
+		sbuf_printf(&b, "\tset zone_lan {\n\t\ttype ifname\n\t\telements = %s\n\t}\n"
+			    "\tset zone_wan {\n\t\ttype ifname\n\t\telements = %s\n\t}\n",
+			    z.lan, z.wan);
 
 	chain_open(&b, "reject_packet", NULL);
 	sbuf_add(&b, "\t\tmeta l4proto tcp reject with tcp reset\n"
