@@ -21,7 +21,7 @@ import { trunksPage } from './pages/trunks';
 import { uplinksPage } from './pages/uplinks';
 import { telephonyPage } from './pages/telephony';
 import { wifiPage } from './pages/wifi';
-
+import { wireguardPage } from './pages/wireguard';
 import { wwanPage } from './pages/wwan';
 
 export const PAGES: PageDef[] = [
@@ -42,7 +42,7 @@ export const PAGES: PageDef[] = [
   rulesPage,
   natPage,
   bandwidthPage,
-
+  wireguardPage,
   systemPage,
   historyPage,
   extensionsPage,

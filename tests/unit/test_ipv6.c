@@ -141,7 +141,7 @@ static void test_ula_made_once_as_revision_1(void)
 	T_CHECK(config_generated_init(st) == 0);
 	T_CHECK(store_running(st) == 1);
 	info = store_revision_info(st, 1);
-	T_CHECK_STR(doc_str(info, "comment"), "generated at first start: lan.ipv6.ula");
+	T_CHECK_STR(doc_str(info, "comment"), "generated at first start: lan.ipv6.ula, wg_server.private_key");
 	json_decref(info);
 	doc = store_revision_doc(st, 1);
 	meta = store_meta_get(st, "generated:lan.ipv6.ula");

@@ -5,9 +5,7 @@
  * wireguard-go makes a TUN device of the same name and serves the same
  * configuration protocol on its socket.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,18 +132,3 @@ void wg_link_remove(struct feature_ctx *ctx, const char *ifname, const char *eng
 		sys_net(ctx->env->sys, NULL, &del);
 }
 
-void wg_endpoint_text(const struct sockaddr_storage *ss, char *out, size_t outlen)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	*out = '\0';
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *v4 = (const struct sockaddr_in *)ss;
-		inet_ntop(AF_INET, &v4->sin_addr, a, sizeof(a));
-		snprintf(out, outlen, "%s:%u", a, ntohs(v4->sin_port));
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)ss;
-		inet_ntop(AF_INET6, &v6->sin6_addr, a, sizeof(a));
-		snprintf(out, outlen, "[%s]:%u", a, ntohs(v6->sin6_port));
-	}
-}

@@ -36,7 +36,4 @@ void wg_link_remove(struct feature_ctx *ctx, const char *ifname, const char *eng
 /* Whether ifname is served by wireguard-go here (its socket exists). */
 bool wg_link_userspace(const struct feature_env *env, const char *ifname);
 
-/* "1.2.3.4:51820", "[2001:db8::1]:51820", or "" for no endpoint. */
-void wg_endpoint_text(const struct sockaddr_storage *ss, char *out, size_t outlen);
-
 #endif

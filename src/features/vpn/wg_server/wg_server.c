@@ -180,8 +180,8 @@ static json_t *wgs_peers_live(struct feature_ctx *ctx, const struct wg_device *d
 				wg_key_to_base64(b, p->public_key);
 				if (strcmp(b, pub))
 					continue;
-				wg_endpoint_text(&p->endpoint, ep, sizeof(ep));
-				json_object_set_new(o, "endpoint", *ep ? json_string(ep) : json_null());
+				wg_endpoint_text(ep, sizeof(ep), &p->endpoint);
+				json_object_set_new(o, "endpoint", p->endpoint.ss_family != AF_UNSPEC ? json_string(ep) : json_null());
 				json_object_set_new(o, "latest_handshake",
 						    json_integer(p->last_handshake));
 				json_object_set_new(o, "rx_bytes", json_integer((json_int_t)p->rx_bytes));
@@ -231,7 +231,6 @@ static json_t *wgs_status(struct feature_ctx *ctx)
 static void wgs_nft(struct feature_ctx *ctx, struct feature_nft *out)
 {
 	const json_t *doc = ctx->doc;
-	const char *lan = doc_str(doc, "lan.device"), *wan = doc_str(doc, "wan.interface");
 
 	if (!doc_bool(doc, "wg_server.enabled", false))
 		return;
@@ -243,27 +242,24 @@ static void wgs_nft(struct feature_ctx *ctx, struct feature_nft *out)
 		 "th dport 53 accept comment \"WireGuard peers: DNS\"\n"
 		 "\t\tiifname \"" WGS_DEV "\" meta l4proto { icmp, ipv6-icmp } accept comment "
 		 "\"WireGuard peers: ping, errors\"\n");
+	/* the zones' devices are the firewall's sets: custom interfaces count */
 	if (doc_bool(doc, "wg_server.allow_lan", true)) {
 		sbuf_add(&out->slot[NFT_INPUT], "\t\tiifname \"" WGS_DEV "\" accept comment "
 			 "\"WireGuard peers: the router's services\"\n");
-		if (lan)
-			sbuf_printf(&out->slot[NFT_FORWARD], "\t\tiifname \"" WGS_DEV "\" oifname "
-				    "\"%s\" accept comment \"WireGuard peers to LAN\"\n"
-				    "\t\tiifname \"%s\" oifname \"" WGS_DEV "\" accept comment "
-				    "\"LAN to WireGuard peers\"\n", lan, lan);
+		sbuf_add(&out->slot[NFT_FORWARD], "\t\tiifname \"" WGS_DEV "\" oifname @zone_lan "
+			 "accept comment \"WireGuard peers to LAN\"\n"
+			 "\t\tiifname @zone_lan oifname \"" WGS_DEV "\" accept comment "
+			 "\"LAN to WireGuard peers\"\n");
 	}
-	if (doc_bool(doc, "wg_server.allow_wan", true) && wan) {
-		const char *proto = doc_str(doc, "wan.ipv4.proto");
-		const char *dev = proto && !strcmp(proto, "pppoe") ? "ppp-wan" : wan;
-
-		sbuf_printf(&out->slot[NFT_FORWARD], "\t\tiifname \"" WGS_DEV "\" oifname \"%s\" "
-			    "accept comment \"WireGuard peers to WAN\"\n", dev);
+	if (doc_bool(doc, "wg_server.allow_wan", true)) {
+		sbuf_add(&out->slot[NFT_FORWARD], "\t\tiifname \"" WGS_DEV "\" oifname @zone_wan "
+			 "accept comment \"WireGuard peers to WAN\"\n");
 		/* the peers' IPv6 range is private (a ULA): it leaves with the
 		 * router's address, as IPv4 does (wg-easy does the same) */
 		if (doc_str(doc, "wg_server.address6"))
-			sbuf_printf(&out->slot[NFT_NAT_POSTROUTING], "\t\tmeta nfproto ipv6 iifname "
-				    "\"" WGS_DEV "\" oifname \"%s\" masquerade comment "
-				    "\"WireGuard peers' IPv6\"\n", dev);
+			sbuf_add(&out->slot[NFT_NAT_POSTROUTING], "\t\tmeta nfproto ipv6 iifname \""
+				 WGS_DEV "\" oifname @zone_wan masquerade comment "
+				 "\"WireGuard peers' IPv6\"\n");
 	}
 }
 
