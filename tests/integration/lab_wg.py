@@ -67,8 +67,6 @@ class WgPeer:
         ns_exec(lab.wan, "sysctl", "-qw", "net.ipv4.ip_forward=1", check=True)
         ns_exec(self.ns, "ip", "addr", "add", PEER_ADDR + "/24", "dev", "eth0", check=True)
         ns_exec(self.ns, "ip", "link", "set", "eth0", "up", check=True)
-        # the internet side of the lab; everything else goes by the tunnel once it is up
-        ns_exec(self.ns, "ip", "route", "add", "198.51.100.0/24", "via", PEER_GW, check=True)
         self.sockdir.mkdir(exist_ok=True)
         return self
 
@@ -91,6 +89,13 @@ class WgPeer:
             wait_for(lambda: (self.sockdir / (PEER_DEV + ".sock")).exists(), 10,
                      what="the peer's wireguard-go")
             self.started = True
+        # the way to the server itself stays outside the tunnel (wg-quick
+        # does it with a rule; a host route is enough here), in place before
+        # the first handshake goes out
+        m = re.search(r"^\s*Endpoint\s*=\s*\[?([0-9a-fA-F.:]+?)\]?:\d+\s*$", conf_text, re.M | re.I)
+        if m and "." in m.group(1):
+            ns_exec(self.ns, "ip", "route", "replace", m.group(1) + "/32", "via", PEER_GW,
+                    check=True)
         self.wg("setconf", PEER_DEV, str(path))
         ns_exec(self.ns, "ip", "addr", "flush", "dev", PEER_DEV, check=True)
         for a in extra["address"]:

@@ -202,8 +202,8 @@ function liveCard(ctx: Pick<PageCtx, 'onLeave'>): HTMLElement {
   };
   const tick = async () => {
     try {
-      const st = await get<{ features?: { wg_server?: WgServerStatus } }>('/status');
-      if (!stopped) draw(st?.features?.wg_server || {});
+      const st = await get<{ features?: { wg_server?: { detail?: WgServerStatus } } }>('/status');
+      if (!stopped) draw(st?.features?.wg_server?.detail || {});
     } catch {
       // the next tick tries again
     }

@@ -2,8 +2,11 @@
  * Each peer's traffic, kept across restarts of difosd and of the device
  * (wg-easy's most asked-for feature): once a minute the device's counters
  * are read; what they grew by since the last reading is added to the
- * peer's totals (a counter that went down was reset: a restarted engine,
- * a re-created device, and all of it is new traffic). A history of
+ * peer's totals. A device made again (a restarted difosd stops
+ * wireguard-go and starts a new one; the kernel's device may live on) is
+ * told by its interface index: its counters began at 0, and all they hold
+ * is new. A counter that went down on the same device belongs to a peer
+ * removed and added again: all of it is new too. A history of
  * 5-minute points covers the last day. All of it is written to
  * <state>/wg_server/traffic.json after each reading that changed it.
  */
@@ -11,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <net/if.h>
 #include <uv.h>
 
 #include "core/files.h"
@@ -78,9 +82,23 @@ void wgs_traffic_sample(void)
 	bool changed = false;
 	time_t now = time(NULL);
 
-	if (wg_get(wgs_sockdir, WGS_DEV, &d, why, sizeof(why)) < 0)
+	unsigned ifindex = if_nametoindex(WGS_DEV);
+
+	if (!ifindex || wg_get(wgs_sockdir, WGS_DEV, &d, why, sizeof(why)) < 0)
 		return;
 	peers = json_object_get(wgs_data, "peers");
+	if (wgs_get(wgs_data, "ifindex") != (json_int_t)ifindex) {
+		const char *k;
+		json_t *p;
+
+		/* another device: what was seen of the last one is counted */
+		json_object_foreach(peers, k, p) {
+			json_object_set_new(p, "rx_seen", json_integer(0));
+			json_object_set_new(p, "tx_seen", json_integer(0));
+		}
+		json_object_set_new(wgs_data, "ifindex", json_integer(ifindex));
+		changed = true;
+	}
 	for (size_t i = 0; i < d.n_peers; i++) {
 		char pub[WG_KEY_B64_LEN];
 		json_t *p;
