@@ -60,9 +60,12 @@ static const struct sc_field wgc_fields[] = {
 	{ .name = NULL }
 };
 
+/* the WireGuard page's second tab (the server's is the first) */
+static const struct sc_tab tab_clients = { "clients", "Clients" };
+
 static const struct sc_field wgc_section_fields[] = {
 	{ .name = "clients", .kind = SC_COLLECTION, .fields = wgc_fields, .check = wgc_entry_check,
-	  .max = WGC_MAX, .def = "[]", .title = "WireGuard clients",
+	  .max = WGC_MAX, .def = "[]", .title = "WireGuard clients", .tab = &tab_clients,
 	  .help = "Tunnels to WireGuard servers: a VPN provider, another site." },
 	{ .name = NULL }
 };

@@ -188,7 +188,7 @@ static const struct sc_field server_fields[] = {
 	  .help = "Made on the router at the first start; never shown.",
 	  .generate = wgs_key_generate },
 	{ .name = "peers", .kind = SC_COLLECTION, .fields = peer_fields, .max = 4096,
-	  .unique = NULL, .title = "Peers", .help = "The devices that connect to this server." },
+	  .title = "Peers", .help = "The devices that connect to this server.", .tab = &tab_server },
 	{ .name = NULL }
 };
 
