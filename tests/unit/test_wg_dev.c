@@ -215,7 +215,8 @@ static void test_get_agrees_with_wg(void)
 {
 	struct wg_device d;
 	struct wg_peer *p;
-	char err[256], pub[WG_KEY_B64_LEN], priv[WG_KEY_B64_LEN], ep[64], line[1024];
+	char err[256], pub[WG_KEY_B64_LEN], priv[WG_KEY_B64_LEN], line[1024];
+	char ep[WG_ENDPOINT_TEXT_LEN];
 	char *path = xasprintf("%s/dump", tmp);
 	unsigned char b_pub[WG_KEY_LEN];
 	FILE *f;
@@ -320,7 +321,7 @@ static void test_add_and_remove_a_peer(void)
 	c = peer_of(&d, peer_c_key);
 	T_CHECK(c && c->n_allowed_ips == 2 && c->keepalive == 30);
 	if (c) {
-		char ep[64], ip[64];
+		char ep[WG_ENDPOINT_TEXT_LEN], ip[64];
 		wg_endpoint_text(ep, sizeof(ep), &c->endpoint);
 		T_CHECK_STR(ep, "192.0.2.77:4000");
 		inet_ntop(AF_INET6, c->allowed_ips[1].addr, ip, sizeof(ip));
