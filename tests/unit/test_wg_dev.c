@@ -429,8 +429,12 @@ static void test_missing_device(void)
 	struct wg_device d;
 	char err[256];
 
+	/* the kernel backend asked for real: its family lookup answers none
+	 * here (no module), or with a module the device is not there */
 	T_CHECK(wg_get(sockdir, "wgnone0", &d, err, sizeof(err)) == -1);
-	T_CHECK(strncmp(err, "wgnone0: read: ", 15) == 0);
+	if (strcmp(err, "wgnone0: read: the kernel has no WireGuard (no module) and "
+			"wireguard-go has no socket for it") != 0)
+		T_CHECK_STR(err, "wgnone0: read: no such device");
 	wg_device_free(&d);
 	T_CHECK(wg_get(sockdir, "../x", &d, err, sizeof(err)) == -1);
 	T_CHECK_STR(err, "interface \"../x\": not a device name");
