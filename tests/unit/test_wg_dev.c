@@ -436,6 +436,15 @@ static void test_missing_device(void)
 			"wireguard-go has no socket for it") != 0)
 		T_CHECK_STR(err, "wgnone0: read: no such device");
 	wg_device_free(&d);
+	/* the same through the system backend, the reason in its *err */
+	{
+		struct sys *s = sys_linux_new();
+		char *e = NULL;
+		T_CHECK(sys_wg(s, &e, sockdir, "wgnone0", &dev[0]) == -1);
+		T_CHECK(e && !strncmp(e, "wgnone0: read: ", 15));
+		free(e);
+		sys_free(s);
+	}
 	T_CHECK(wg_get(sockdir, "../x", &d, err, sizeof(err)) == -1);
 	T_CHECK_STR(err, "interface \"../x\": not a device name");
 	wg_device_free(&d);
