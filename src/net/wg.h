@@ -78,8 +78,10 @@ int wg_sync(const char *sockdir, const char *ifname, const struct wg_device *wan
 
 void wg_device_free(struct wg_device *d);
 
-/* A peer's endpoint as wg shows it: a.b.c.d:port, [v6]:port, or "(none)"
- * (AF_UNSPEC); 64 bytes are always enough. */
+/* A peer's endpoint as wg shows it: a.b.c.d:port, [v6]:port ([v6%n]:port
+ * for a link-local one on interface n), or "(none)" (AF_UNSPEC). */
+#define WG_ENDPOINT_TEXT_LEN 80
+
 void wg_endpoint_text(char *out, size_t outlen, const struct sockaddr_storage *ss);
 
 /* Keys (libsodium's X25519): a new private key (clamped), its public key. */

@@ -80,7 +80,12 @@ void wg_endpoint_text(char *out, size_t outlen, const struct sockaddr_storage *s
 	} else if (ss->ss_family == AF_INET6) {
 		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
 		inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
-		snprintf(out, outlen, "[%s]:%u", ip, ntohs(s6->sin6_port));
+		/* a link-local one's interface by number, which both engines take */
+		if (s6->sin6_scope_id)
+			snprintf(out, outlen, "[%s%%%u]:%u", ip, (unsigned)s6->sin6_scope_id,
+				 ntohs(s6->sin6_port));
+		else
+			snprintf(out, outlen, "[%s]:%u", ip, ntohs(s6->sin6_port));
 	} else {
 		snprintf(out, outlen, "(none)");
 	}

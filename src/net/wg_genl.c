@@ -330,7 +330,7 @@ static int genl_answer(struct genl_sock *s, uint32_t seq, mnl_cb_t cb, void *arg
 		}
 		r = mnl_cb_run(buf, (size_t)n, seq, s->portid, cb, arg);
 		if (r < 0 || r == MNL_CB_STOP) {
-			rc = r < 0 ? -errno : 0;
+			rc = r < 0 ? (errno ? -errno : -EIO) : 0;
 			break;
 		}
 	}
@@ -385,8 +385,11 @@ static int get_cb(const struct nlmsghdr *nlh, void *arg)
 	void **a = arg;
 	char *err = a[1];
 
-	return wg_genl_parse_msg(nlh, nlh->nlmsg_len, a[0], err, 256) < 0 ? MNL_CB_ERROR :
-									    MNL_CB_OK;
+	if (wg_genl_parse_msg(nlh, nlh->nlmsg_len, a[0], err, 256) < 0) {
+		errno = EPROTO;   /* what mnl_cb_run's caller reads */
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
 }
 
 int wg_genl_get(const char *ifname, struct wg_device *out, char *err, size_t errlen)

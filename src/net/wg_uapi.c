@@ -81,7 +81,7 @@ char *wg_uapi_set_text(const struct wg_change *c)
 		if (pc->set_preshared_key)
 			put_hex(&b, "preshared_key", p->has_preshared_key ? p->preshared_key : none);
 		if (pc->set_endpoint) {
-			char ep[INET6_ADDRSTRLEN + 16];
+			char ep[WG_ENDPOINT_TEXT_LEN];
 			wg_endpoint_text(ep, sizeof(ep), &p->endpoint);
 			sbuf_printf(&b, "endpoint=%s\n", ep);
 		}

@@ -257,7 +257,7 @@ static void test_get_continued_peer(void)
 	T_CHECK(d.has_private_key && d.listen_port == 51820 && d.fwmark == 7);
 	T_CHECK(d.n_peers == 2);
 	if (d.n_peers == 2) {
-		char ep[64];
+		char ep[WG_ENDPOINT_TEXT_LEN];
 		T_CHECK(d.peers[0].n_allowed_ips == 5 && d.peers[0].allowed_ips[4].addr[2] == 4);
 		T_CHECK(d.peers[0].last_handshake == 1796013704 && d.peers[0].rx_bytes == 1234 &&
 			d.peers[0].tx_bytes == 5678 && d.peers[0].keepalive == 25);

@@ -41,7 +41,7 @@ static const char *b64(const unsigned char *k)
 
 static const char *ep(const struct sockaddr_storage *ss)
 {
-	static char out[80];
+	static char out[WG_ENDPOINT_TEXT_LEN];
 
 	wg_endpoint_text(out, sizeof(out), ss);
 	return out;
@@ -182,6 +182,8 @@ static void test_unknown_keys_and_limits(void)
 	T_CHECK(d.n_peers == 1 && d.peers[0].tx_bytes == UINT64_MAX);
 	T_CHECK(d.n_peers == 1 && d.peers[0].endpoint.ss_family == AF_INET6 &&
 		((struct sockaddr_in6 *)&d.peers[0].endpoint)->sin6_scope_id == 1);
+	if (d.n_peers == 1)
+		T_CHECK_STR(ep(&d.peers[0].endpoint), "[fe80::1%1]:7");
 	wg_device_free(&d);
 }
 
