@@ -8,10 +8,14 @@
  * hand over (text, .conf file, QR code), made on the router; the peers'
  * live state (endpoint, latest handshake, traffic) read every few seconds.
  */
-import { get, post } from '../api';
+import { configUrl, get, post } from '../api';
+import { refreshPage } from '../apply';
 import { openDialog } from '../dialog';
 import { h, fill } from '../dom';
 import type { SchemaForm } from '../form';
+import { buildForm } from '../form';
+import { refreshChanges } from '../pill';
+import { loadSchema } from '../schema';
 import { bytes, time } from '../format';
 import type { PageCtx, PageDef } from '../page';
 import { schemaTabs } from '../schematabs';
@@ -105,6 +109,90 @@ function generateIps(form: SchemaForm, entry: Entry | undefined): void {
     }
   }));
   f.wrap.append(b, note);
+}
+
+/** 32 random bytes in base64: a preshared key made in the browser (it is the peer's secret too). */
+export function randomKey(): string {
+  const b = new Uint8Array(32);
+  crypto.getRandomValues(b);
+  return btoa(String.fromCharCode(...b));
+}
+
+/** A Generate button next to a key field. */
+function keyButton(form: SchemaForm, path: string): void {
+  const f = form.fields.get(path);
+  if (!f) return;
+  f.wrap.append(h('button', {
+    type: 'button', class: 'small secondary', 'data-test': 'wg-generate-psk',
+    onclick: () => put(form, path, randomKey()),
+  }, 'Generate'));
+}
+
+export interface ImportedClient {
+  notes?: string[];
+  [key: string]: unknown;
+}
+
+/**
+ * Import Config: the wg-quick text pasted, read by the router (refusals
+ * name the line), then the client's form filled with what it held; the
+ * name is left to fill, as the manual says.
+ */
+function importDialog(done: () => void): void {
+  const text = h('textarea', { id: 'wgi-text', rows: 14, class: 'mono', 'data-test': 'wg-import-text', spellcheck: false,
+    placeholder: '[Interface]\nAddress = …\nPrivateKey = …\n\n[Peer]\nPublicKey = …\nAllowedIPs = …\nEndpoint = …' });
+  const msg = banner('dialog-banner');
+  const go = h('button', { type: 'submit', class: 'primary', 'data-test': 'wg-import' }, 'Import');
+  const body = h('div');
+  const f = h('form', { novalidate: true, class: 'form' },
+    h('p', { class: 'muted' }, 'Paste the configuration your provider or the server\'s admin gave you.'),
+    msg.el, h('label', { for: 'wgi-text' }, 'Configuration'), text, h('div', { class: 'form-actions' }, go));
+  body.append(f);
+  const dlg = openDialog({ title: 'Import Config', body, test: 'wg-import-dialog' });
+  f.addEventListener('submit', (e) => {
+    e.preventDefault();
+    msg.set(null);
+    void busy(go, async () => {
+      let values: ImportedClient;
+      try {
+        values = await post<ImportedClient>('/wg_clients/import', { text: text.value });
+      } catch (err) {
+        msg.error(err);
+        return;
+      }
+      const { notes, ...fields } = values;
+      const schema = await loadSchema();
+      const form = buildForm(schema, 'wg_clients.clients', fields, { idPrefix: 'wgi' });
+      const save = h('button', { type: 'submit', class: 'primary', 'data-test': 'save' }, 'Add');
+      const fmsg = banner('dialog-banner');
+      const entry = h('form', { novalidate: true, class: 'form', 'data-test': 'entry-form' },
+        h('p', { class: 'muted' }, 'Filled from the file: give the client a name (it becomes interface wgc_<name>) and choose its firewall rules.'),
+        ...(notes || []).map((n) => h('p', { class: 'field-warning', 'data-test': 'wg-import-note' }, n)),
+        fmsg.el, form.el, h('div', { class: 'form-actions' }, save));
+      body.replaceChildren(entry);
+      form.fields.get('wg_clients.clients.name')?.input.focus();
+      entry.addEventListener('submit', (ev) => {
+        ev.preventDefault();
+        fmsg.set(null);
+        if (!form.validate()) {
+          fmsg.set('error', 'Some fields need attention.');
+          return;
+        }
+        void busy(save, async () => {
+          try {
+            await post(configUrl('wg_clients.clients'), { ...fields, ...form.value() });
+          } catch (err) {
+            const rest = form.showErrors(err);
+            fmsg.set('error', rest.length ? rest.map((r) => r.message).join('\n') : 'Some fields need attention.');
+            return;
+          }
+          dlg.close();
+          await refreshChanges();
+          done();
+        });
+      });
+    });
+  });
 }
 
 /** The dialog that makes a peer's configuration: what it may reach, its DNS, where it finds the router. */
@@ -242,13 +330,24 @@ export const wireguardPage: PageDef = {
         },
       },
       tables: {
+        'wg_clients.clients': {
+          noun: 'client',
+          addLabel: 'Create New Client',
+          intro: 'Tunnels from the router to WireGuard servers: a VPN provider, another office. Each is interface wgc_<name>, which static and policy routes can use.',
+          columns: ['name', 'enabled', 'endpoint', 'addresses', 'allowed_ips'],
+          label: (e) => String(e.name ?? e.id),
+          enhance: (form) => keyButton(form, 'wg_clients.clients.preshared_key'),
+        },
         'wg_server.peers': {
           noun: 'peer',
           addLabel: 'Add VPN Client',
           columns: ['name', 'enabled', 'address', 'address6', 'routable_ips'],
           form: { skip: ['private_key'] },
           label: (e) => String(e.name ?? e.id),
-          enhance: (form, entry) => generateIps(form, entry),
+          enhance: (form, entry) => {
+            generateIps(form, entry);
+            keyButton(form, 'wg_server.peers.preshared_key');
+          },
           rowActions: (e) => h('button', {
             type: 'button', class: 'small secondary', 'data-test': 'wg-peer-config', 'aria-label': `Configuration of ${e.name}`,
             title: 'Generate the configuration of this peer', onclick: () => configDialog(e, lan),
@@ -256,6 +355,12 @@ export const wireguardPage: PageDef = {
         },
       },
       after: { server: () => liveCard(ctx) },
+      before: {
+        clients: () => h('div', { class: 'form-actions' }, h('button', {
+          type: 'button', class: 'secondary', 'data-test': 'wg-import-open',
+          onclick: () => importDialog(refreshPage),
+        }, 'Import Config')),
+      },
     });
   },
 };

@@ -13,9 +13,6 @@
 #define WGS_ENGINE "wireguard-go-wg0"
 #define WGS_GROUP "VPN"
 
-/* canonical base64 of 32 bytes: the last character before '=' carries 2 free bits */
-#define WGS_KEY_PATTERN "[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]="
-#define WGS_KEY_SAYS "is not a WireGuard key: 44 characters of base64 (32 bytes) ending in '='"
 
 extern const struct sc_field *const wgs_sections[];
 extern const struct rpc_method wgs_methods[];
