@@ -89,6 +89,11 @@ class Bench:
         s = fb.steps(open(self.d.log, errors="replace").read())
         return {k: round(v * 1000, 1) for k, v in s.items() if k.endswith(".wg_server")}
 
+    def anchor_text(self):
+        """The rendered file, on another port: the bench's device shares the
+        router's namespace and wg0 holds the configured one."""
+        return open(self.rendered()).read().replace("ListenPort = 51820", "ListenPort = 51999")
+
     def anchor_device(self):
         self.lab.spawn("wg-bench", self.ns, [EXEC, "--root", "/", "--bind-to",
                                              "%s=/var/run/wireguard" % self.sockdir, "--",
@@ -107,7 +112,7 @@ def main():
         step_scratch = b.step()
         b.anchor_device()
         conf = lab.tmp / "scratch.conf"
-        conf.write_text(open(b.rendered()).read())
+        conf.write_text(b.anchor_text())
         conf.chmod(0o600)
         t_setconf = fb.timed(b.ns, b.wg("setconf", DEV, str(conf)))[0]
         log("from scratch, %d peers: difos apply %s (its wg_server step %s), wg setconf %s: "
@@ -122,7 +127,7 @@ def main():
                                       b.ctl("apply"))
             adds.append(apply_t)
             steps.append(b.step())
-            conf.write_text(open(b.rendered()).read())
+            conf.write_text(b.anchor_text())
             setconfs.append(fb.timed(b.ns, b.wg("setconf", DEV, str(conf)))[0])
             q = peer(N + 100 + r)
             sets.append(fb.timed(b.ns, b.wg("set", DEV, "peer", q["public_key"], "allowed-ips",
