@@ -25,13 +25,13 @@ export function ifaceState(i: Iface): 'up' | 'down' | 'standby' | 'failed over' 
 
 /** The interfaces worth showing: not the loopback, not the QoS's ifb devices; owned ones first. */
 export function overviewInterfaces(list: Iface[] = []): Iface[] {
-  const rank: Record<string, number> = { wan: 0, wwan: 1, lan: 2, wifi: 3, custom: 4 };
+  const rank: Record<string, number> = { wan: 0, wwan: 1, lan: 2, wifi: 3, vpn: 4, custom: 5 };
   return list
     .filter((i) => i.name && i.name !== 'lo' && i.kind !== 'ifb')
     .sort((a, b) => (rank[a.role || ''] ?? 9) - (rank[b.role || ''] ?? 9) || (a.name! < b.name! ? -1 : 1));
 }
 
-const ICONS: Record<string, string> = { wan: '🌐', wwan: '📶', lan: '🖧', wifi: '📡', custom: '🔌' };
+const ICONS: Record<string, string> = { wan: '🌐', wwan: '📶', lan: '🖧', wifi: '📡', vpn: '🔒', custom: '🔌' };
 
 function details(i: Iface): HTMLElement {
   const addrs = (i.addresses || []).filter((a) => a.address && !a.address.startsWith('fe80:'));
