@@ -842,6 +842,32 @@ def test_uplinks_page_and_wan_by_pppoe(gui_lab, tmp_path):
         lab.wait_router_wan()
 
 
+def test_wireguard_server_page_and_a_peer_config_a_phone_can_scan(gui_lab, tmp_path):
+    """VPN › WireGuard › Server from the GUI: Auto Fill, a peer with Generate
+    Client IPs, applied; its configuration's QR code, as Chromium drew it,
+    decodes (zbarimg) to exactly the text shown and downloaded."""
+    lab = gui_lab
+    ready(lab)
+    res = run_scenario(lab, "wireguard.mjs", tmp_path, "--password", PASSWORD, "--peer", "phone",
+                       timeout=180)
+    text = res["text"]
+    assert Path(res["saved"]).read_text() == text
+    assert res["file"] == "phone.conf"
+    cp = subprocess.run(["zbarimg", "--quiet", "--raw", "-Sbinary", res["qr"]],
+                        capture_output=True, timeout=30)
+    assert cp.returncode == 0, cp.stderr.decode(errors="replace")
+    assert cp.stdout.decode() == text, (cp.stdout, text)
+    srv = running_value(lab, "wg_server")
+    assert srv["enabled"] is True and srv["address"] == res["range"]
+    assert [p["name"] for p in srv["peers"]] == ["phone"]
+    assert srv["peers"][0]["address"] == res["address"]
+    st = lab.daemon.ctl_json("status")["features"]["wg_server"]["detail"]
+    assert st["state"] == "up" and st["public_key"] == res["public_key"], st
+    # the next tests of this lab start without the server
+    lab.daemon.ctl_ok("set", "wg_server.enabled", "false")
+    lab.daemon.ctl_ok("apply")
+
+
 def test_difosd_stops_cleanly_after_the_gui_was_used(gui_lab):
     """After the tests above (the dashboard's live feed was watched), SIGTERM
     ends difosd with status 0."""
@@ -913,28 +939,3 @@ def test_wifi_pages_radio_form_names_and_kick(wifi_gui_lab, tmp_path):
     kicks = lab.daemon.ctl_json("wifi-clients")["kicks"]
     assert [k["mac"] for k in kicks] == [PHONE]
 
-
-def test_wireguard_server_page_and_a_peer_config_a_phone_can_scan(gui_lab, tmp_path):
-    """VPN › WireGuard › Server from the GUI: Auto Fill, a peer with Generate
-    Client IPs, applied; its configuration's QR code, as Chromium drew it,
-    decodes (zbarimg) to exactly the text shown and downloaded."""
-    lab = gui_lab
-    ready(lab)
-    res = run_scenario(lab, "wireguard.mjs", tmp_path, "--password", PASSWORD, "--peer", "phone",
-                       timeout=180)
-    text = res["text"]
-    assert Path(res["saved"]).read_text() == text
-    assert res["file"] == "phone.conf"
-    cp = subprocess.run(["zbarimg", "--quiet", "--raw", "-Sbinary", res["qr"]],
-                        capture_output=True, timeout=30)
-    assert cp.returncode == 0, cp.stderr.decode(errors="replace")
-    assert cp.stdout.decode() == text, (cp.stdout, text)
-    srv = running_value(lab, "wg_server")
-    assert srv["enabled"] is True and srv["address"] == res["range"]
-    assert [p["name"] for p in srv["peers"]] == ["phone"]
-    assert srv["peers"][0]["address"] == res["address"]
-    st = lab.daemon.ctl_json("status")["features"]["wg_server"]["detail"]
-    assert st["state"] == "up" and st["public_key"] == res["public_key"], st
-    # the next tests of this lab start without the server
-    lab.daemon.ctl_ok("set", "wg_server.enabled", "false")
-    lab.daemon.ctl_ok("apply")
