@@ -20,4 +20,12 @@
 extern const struct sc_field *const wgc_sections[];
 extern const struct rpc_method wgc_methods[];
 
+struct feature_ctx;
+struct feature_env;
+/* wgc_apply.c */
+int wgc_apply(struct feature_ctx *ctx);
+void wgc_stop(struct feature_ctx *ctx);
+/* wireguard-go's socket folder: <run>/wireguard (malloc'd) */
+char *wgc_sockdir(const struct feature_env *env);
+
 #endif
