@@ -15,6 +15,7 @@
 #include "apply/feature.h"
 #include "apply/system.h"
 #include "core/util.h"
+#include "features/vpn/wg_clients/wgc_int.h"
 #include "schema/schema.h"
 
 #define PIA "{\"id\": 1, \"name\": \"PIA\", \"private_key\": " \
@@ -103,10 +104,25 @@ static void test_rules(void)
 			  "wg_clients.clients[1].listen_port: is missing: a static port needs it"));
 }
 
+/* wg-quick's reresolve-dns: names only, when the handshake is stale or never was */
+static void test_needs_resolve(void)
+{
+	long long now = 1800000000;
+
+	T_CHECK(wgc_needs_resolve("vpn.example:51820", 0, now));
+	T_CHECK(wgc_needs_resolve("vpn.example:51820", now - 136, now));
+	T_CHECK(!wgc_needs_resolve("vpn.example:51820", now - 135, now));
+	T_CHECK(!wgc_needs_resolve("vpn.example:51820", now - 10, now));
+	T_CHECK(!wgc_needs_resolve("192.0.2.9:51820", 0, now));
+	T_CHECK(!wgc_needs_resolve("[2001:db8::1]:51820", 0, now));
+	T_CHECK(!wgc_needs_resolve(NULL, 0, now));
+}
+
 int main(void)
 {
 	feature_schema_init();
 	T_RUN(test_apply);
 	T_RUN(test_rules);
+	T_RUN(test_needs_resolve);
 	return t_done("wg_clients");
 }

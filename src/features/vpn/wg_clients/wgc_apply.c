@@ -18,9 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "apply/engine.h"
 #include "apply/feature.h"
 #include "apply/supervisor.h"
 #include "apply/system.h"
+#include "core/lock.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "features/vpn/wg_clients/wgc_int.h"
@@ -30,9 +32,17 @@
 
 #define WGC_RESOLVE_MS 3000
 #define WGC_SOCKET_MS 3000
+/* wg-quick's reresolve-dns: a server named by a name is looked up again
+ * while its handshake is older than this (WireGuard rekeys every 120 s) */
+#define WGC_STALE_S 135
+#define WGC_CHECK_MS 30000
 
 /* -1: not probed yet; 0: no kernel module (wireguard-go); 1: the module */
 static int wgc_kernel = -1;
+/* the re-resolution's timer (wgc_tick) */
+static const struct feature_env *wgc_env;
+static uv_timer_t wgc_timer;
+static bool wgc_timer_ready;
 
 char *wgc_sockdir(const struct feature_env *env)
 {
@@ -338,6 +348,7 @@ int wgc_apply(struct feature_ctx *ctx)
 	json_array_foreach(doc_get(ctx->doc, "wg_clients.clients"), i, el)
 		if (doc_bool(el, "enabled", true) && wgc_bring_up(ctx, el) < 0)
 			return -1;
+	wgc_timer_start(ctx->env);
 	return 0;
 }
 
@@ -347,9 +358,76 @@ void wgc_stop(struct feature_ctx *ctx)
 	json_t *el;
 	char dev[16];
 
+	if (wgc_timer_ready) {
+		uv_timer_stop(&wgc_timer);
+		uv_close((uv_handle_t *)&wgc_timer, NULL);
+		wgc_timer_ready = false;
+	}
 	json_array_foreach(doc_get(ctx->doc, "wg_clients.clients"), i, el) {
 		wgc_dev(el, dev);
 		if (sv_running(dev))
 			sv_stop(dev);
 	}
+}
+
+bool wgc_needs_resolve(const char *endpoint, long long last_handshake, long long now)
+{
+	char host[256];
+	unsigned port;
+	struct net_prefix a;
+
+	if (!endpoint || !sc_endpoint_split(endpoint, host, sizeof(host), &port) ||
+	    net_prefix_parse(host, 0, false, &a) == NET_OK)
+		return false;
+	return last_handshake == 0 || now - last_handshake > WGC_STALE_S;
+}
+
+
+/* Every WGC_CHECK_MS: a client whose server is named and whose handshake
+ * is stale gets the name's address again (the server moved, the first
+ * lookup failed). */
+static void wgc_tick(uv_timer_t *t)
+{
+	const json_t *doc, *el;
+	char *sockdir, dev[16], err[256];
+	size_t i;
+
+	(void)t;
+	core_enter();
+	doc = wgc_env->engine ? wgc_env->engine->running : NULL;
+	sockdir = wgc_sockdir(wgc_env);
+	json_array_foreach(doc_get(doc, "wg_clients.clients"), i, el) {
+		struct feature_ctx c = { .env = wgc_env };
+		struct wg_device d, want;
+
+		if (!doc_bool(el, "enabled", true))
+			continue;
+		wgc_dev(el, dev);
+		if (wg_get(sockdir, dev, &d, err, sizeof(err)) < 0)
+			continue;
+		if (d.n_peers && wgc_needs_resolve(doc_str(el, "endpoint"), d.peers[0].last_handshake,
+						   (long long)time(NULL)) &&
+		    wgc_want(&c, el, &want) == 0 && want.peers[0].endpoint.ss_family != AF_UNSPEC) {
+			if (sys_wg(wgc_env->sys, &c.err, sockdir, dev, &want) == 0)
+				log_debug("wg_clients: %s: %s looked up again (no recent handshake)",
+					  doc_str(el, "name"), doc_str(el, "endpoint"));
+			explicit_bzero(&want.private_key, sizeof(want.private_key));
+			wg_device_free(&want);
+		}
+		free(c.err);
+		wg_device_free(&d);
+	}
+	free(sockdir);
+	core_leave();
+}
+
+void wgc_timer_start(const struct feature_env *env)
+{
+	if (!env->loop || wgc_timer_ready)
+		return;
+	wgc_env = env;
+	uv_timer_init(env->loop, &wgc_timer);
+	uv_unref((uv_handle_t *)&wgc_timer);
+	uv_timer_start(&wgc_timer, wgc_tick, WGC_CHECK_MS, WGC_CHECK_MS);
+	wgc_timer_ready = true;
 }
