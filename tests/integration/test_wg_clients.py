@@ -11,6 +11,8 @@ client's tunnel address) while the other still leaves by the WAN.
 """
 
 import json
+import os
+import signal
 
 from conftest import BUILD, WAN_SERVER, describe, ns_exec, run, wait_for
 from lab_routes import _add_ns, ip_json, routes_lab
@@ -160,6 +162,7 @@ SERVER_TUN = "10.77.0.1"
 CLIENT_TUN = "10.77.0.2"
 REMOTE_GW = "10.254.248.1"    # the server's side of its network
 REMOTE_LAN = "10.254.248.2"   # a host there
+REMOTE_PORT = 8082
 
 
 def wg_keypair():
@@ -208,11 +211,41 @@ class WgServer:
         ns_exec(self.remote, "ip", "addr", "add", REMOTE_LAN + "/24", "dev", "eth0", check=True)
         ns_exec(self.remote, "ip", "link", "set", "eth0", "up", check=True)
         ns_exec(self.remote, "ip", "route", "add", "default", "via", REMOTE_GW, check=True)
+        # only the tunnel leads there: the server forwards nothing else
+        cp = ns_exec(lab.wan, "nft", "-f", "-", input=
+                     "table inet wgs {\n chain forward {\n  type filter hook forward priority 0; "
+                     "policy drop;\n  iifname \"wgs0\" accept\n  oifname \"wgs0\" accept\n }\n}\n")
+        assert cp.returncode == 0, describe(cp)
+        # a host that answers with the address it sees
+        lab.spawn("remote-tcp", self.remote, ["/usr/bin/python3", str(lab.tmp / "tcpserver.py"),
+                                              REMOTE_LAN, str(REMOTE_PORT)])
+        wait_for(lambda: ns_exec(self.remote, "nc", "-z", "-w", "1", REMOTE_LAN,
+                                 str(REMOTE_PORT), timeout=5).returncode == 0,
+                 10, what="the TCP server behind the WireGuard server")
+
+    def seen_from(self, ns):
+        """The address the host behind the server saw for a connection from ns."""
+        rc, out = self.lab.tcp(ns, REMOTE_LAN, REMOTE_PORT)
+        return out.strip()
 
     def latest_handshake(self):
         cp = ns_exec(self.lab.wan, *self.exec, "wg", "show", "wgs0", "latest-handshakes")
         fields = cp.stdout.split()
         return int(fields[1]) if len(fields) == 2 else 0
+
+
+def wireguard_go_pid(lab, dev):
+    """The pid of the wireguard-go that runs dev in the router's namespace."""
+    pids = run(["ip", "netns", "pids", lab.router]).stdout.split()
+    for pid in pids:
+        try:
+            argv = open("/proc/%s/cmdline" % pid, "rb").read().split(b"\0")
+        except OSError:
+            continue
+        if any(a.endswith(b"wireguard-go") for a in argv) and dev.encode() in argv and \
+                b"difos-engine-exec" not in argv[0]:
+            return int(pid)
+    return None
 
 
 def client_file(client_priv, server_pub, allowed):
@@ -250,8 +283,9 @@ def test_site_to_site_and_policy_route(lab):
                                "as its network 10.254.248.0/24"], values
     add_client(lab, values, "allow_lan=true")
     d.ctl_ok("apply")
-    wait_for(lambda: ns_exec(lab.lan, "ping", "-c", "1", "-W", "1", REMOTE_LAN).returncode == 0,
-             15, what="the LAN client to reach the remote network through wgc_site")
+    # it arrives through the tunnel with the LAN client's own address
+    wait_for(lambda: server.seen_from(lab.lan) == "192.168.1.20", 15,
+             what="the LAN client to reach the remote network through wgc_site")
     assert server.latest_handshake() > 0
     routes = ip_json(lab, "-4", "route", "show", "dev", "wgc_site")
     assert {"dst": "10.254.248.0/24", "metric": 2048} in [
@@ -260,6 +294,15 @@ def test_site_to_site_and_policy_route(lab):
           if c["name"] == "site"][0]
     assert st["device"] == "wgc_site" and st["latest_handshake"] > 0, st
     assert st["endpoint_address"] == WAN_SERVER and st["rx_bytes"] > 0, st
+
+    # wireguard-go dies: the supervisor starts it again and the client is
+    # configured again (its device, addresses and routes are new)
+    pid = wireguard_go_pid(lab, "wgc_site")
+    os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: wireguard_go_pid(lab, "wgc_site") not in (None, pid), 10,
+             what="wireguard-go to be started again")
+    wait_for(lambda: server.seen_from(lab.lan) == "192.168.1.20", 15,
+             what="the tunnel to work again after wireguard-go's restart")
 
     # (2) everything allowed: nothing changes until a policy route says so
     d.ctl_ok("set", "wg_clients.clients[1].allowed_ips", "0.0.0.0/0,::/0")

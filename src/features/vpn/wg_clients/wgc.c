@@ -222,6 +222,7 @@ const struct feature feature_wg_clients = {
 	.render = wgc_render,
 	.apply = wgc_apply,
 	.stop = wgc_stop,
+	.event = wgc_event,
 	.reads = (const char *const[]){ "wg_clients", NULL },
 	.status = wgc_status,
 	.nft = wgc_nft,

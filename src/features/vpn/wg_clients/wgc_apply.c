@@ -204,36 +204,14 @@ static void wgc_argv_free(char **argv)
 	free(argv);
 }
 
-/* The device exists: the kernel's link, or wireguard-go's once its socket
- * is there. */
-static int wgc_device(struct feature_ctx *ctx, const char *dev)
+/* wireguard-go's socket is there (it makes it a moment after it starts) */
+static int wgc_wait_socket(struct feature_ctx *ctx, const char *dev)
 {
-	struct sys *sys = ctx->env->sys;
-	char *sockdir, *sock, **argv;
+	char *sockdir = wgc_sockdir(ctx->env), *sock = xasprintf("%s/%s.sock", sockdir, dev);
 	struct stat st;
-	int rc;
+	int rc = 0;
 
-	if (sv_running(dev) || sys_net(sys, NULL, &(struct nl_op){ .kind = NL_LINK_SHOW,
-								    .dev = dev }) == 0)
-		return 0;
-	if (wgc_kernel != 0) {
-		rc = sys_net(sys, NULL, &(struct nl_op){ .kind = NL_LINK_ADD, .dev = dev,
-							  .link_kind = "wireguard" });
-		if (wgc_kernel < 0) {
-			wgc_kernel = rc == 0;
-			log_info("wg_clients: WireGuard %s", wgc_kernel ?
-				"by the kernel's module" : "by wireguard-go (no kernel module)");
-		}
-		if (rc == 0)
-			return 0;
-	}
-	sockdir = wgc_sockdir(ctx->env);
-	mkdir(sockdir, 0700);
-	sock = xasprintf("%s/%s.sock", sockdir, dev);
-	argv = wgc_engine_argv(ctx->env, dev);
-	rc = sv_ensure(dev, argv, NULL);
-	wgc_argv_free(argv);
-	for (int ms = 0; rc == 0 && stat(sock, &st) < 0; ms += 10) {
+	for (int ms = 0; stat(sock, &st) < 0; ms += 10) {
 		if (ms >= WGC_SOCKET_MS || !sv_running(dev)) {
 			ctx->err = xasprintf("wireguard-go did not make %s within %d ms", dev,
 					     WGC_SOCKET_MS);
@@ -242,11 +220,53 @@ static int wgc_device(struct feature_ctx *ctx, const char *dev)
 		}
 		usleep(10000);
 	}
-	if (rc < 0 && !ctx->err)
-		ctx->err = xasprintf("cannot start wireguard-go for %s", dev);
 	free(sock);
 	free(sockdir);
 	return rc;
+}
+
+/* The device exists: the kernel's link, or wireguard-go's once its socket
+ * is there. */
+static int wgc_device(struct feature_ctx *ctx, const char *dev)
+{
+	struct sys *sys = ctx->env->sys;
+	char *sockdir, **argv;
+	int rc;
+
+	if (sv_running(dev))
+		return wgc_wait_socket(ctx, dev);
+	if (sys_net(sys, NULL, &(struct nl_op){ .kind = NL_LINK_SHOW, .dev = dev }) == 0)
+		return 0;
+	if (wgc_kernel != 0) {
+		rc = sys_net(sys, NULL, &(struct nl_op){ .kind = NL_LINK_ADD, .dev = dev,
+							  .link_kind = "wireguard" });
+		if (wgc_kernel < 0) {
+			wgc_kernel = rc == 0;
+			log_info("wg_clients: WireGuard %s", wgc_kernel ?
+				 "by the kernel's module" : "by wireguard-go (no kernel module)");
+		}
+		if (rc == 0)
+			return 0;
+	}
+	sockdir = wgc_sockdir(ctx->env);
+	mkdir(sockdir, 0700);
+	/* a socket left by a wireguard-go that was killed would be taken for
+	 * the new one's */
+	{
+		char *sock = xasprintf("%s/%s.sock", sockdir, dev);
+
+		unlink(sock);
+		free(sock);
+	}
+	free(sockdir);
+	argv = wgc_engine_argv(ctx->env, dev);
+	rc = sv_ensure(dev, argv, NULL);
+	wgc_argv_free(argv);
+	if (rc < 0) {
+		ctx->err = xasprintf("cannot start wireguard-go for %s", dev);
+		return -1;
+	}
+	return wgc_wait_socket(ctx, dev);
 }
 
 static void wgc_remove(struct feature_ctx *ctx, const char *dev)
@@ -430,4 +450,39 @@ void wgc_timer_start(const struct feature_env *env)
 	uv_unref((uv_handle_t *)&wgc_timer);
 	uv_timer_start(&wgc_timer, wgc_tick, WGC_CHECK_MS, WGC_CHECK_MS);
 	wgc_timer_ready = true;
+}
+
+/* wireguard-go came back after it died: its new device has nothing yet;
+ * it is given its client's configuration again (from the document in
+ * force). The first start is the applier's own. */
+void wgc_event(const struct feature_env *env, const struct feature_event *ev)
+{
+	const char *engine = json_string_value(json_object_get(ev->data, "engine"));
+	const json_t *el;
+	struct feature_ctx c = { .env = env };
+
+	if (ev->kind != EV_ENGINE || !engine || strncmp(engine, WGC_PREFIX, strlen(WGC_PREFIX)) ||
+	    !json_is_true(json_object_get(ev->data, "running")) ||
+	    json_integer_value(json_object_get(ev->data, "restarts")) == 0 || !env->engine)
+		return;
+	c.doc = env->engine->running;
+	el = wgc_find(c.doc, engine + strlen(WGC_PREFIX));
+	if (!el)
+		return;
+	/* the socket the killed one left may still be there until the new
+	 * one listens: tried again until it answers */
+	for (int ms = 0;; ms += 50) {
+		free(c.err);
+		c.err = NULL;
+		if (wgc_bring_up(&c, el) == 0) {
+			log_info("wg_clients: %s configured again after its engine's restart", engine);
+			break;
+		}
+		if (ms >= WGC_SOCKET_MS || !sv_running(engine)) {
+			log_warn("wg_clients: %s after its restart: %s", engine, c.err);
+			break;
+		}
+		usleep(50000);
+	}
+	free(c.err);
 }

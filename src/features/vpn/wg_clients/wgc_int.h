@@ -30,6 +30,8 @@ void wgc_stop(struct feature_ctx *ctx);
  * for WGC_STALE_S seconds, or none yet) */
 bool wgc_needs_resolve(const char *endpoint, long long last_handshake, long long now);
 void wgc_timer_start(const struct feature_env *env);
+struct feature_event;
+void wgc_event(const struct feature_env *env, const struct feature_event *ev);
 /* wireguard-go's socket folder: <run>/wireguard (malloc'd) */
 char *wgc_sockdir(const struct feature_env *env);
 
