@@ -242,6 +242,41 @@ static void test_apply_commands(void)
 	sys_free(sys);
 }
 
+/* A WireGuard client is a way out: its device, no gateway (point to point),
+ * an index after the custom interfaces'; a name of no client is refused. */
+static void test_policy_through_wg_client(void)
+{
+	const struct feature *f = feature_find("routes");
+	struct sys *sys = sys_dry_new();
+	json_t *d = doc_with("wg_clients.clients", "[{\"id\": 1, \"name\": \"site\", "
+			     "\"private_key\": \"yM+DlGcSO2Br8kNfjTwbZkyM+DlGcr8h/SKYwnUPX04=\", "
+			     "\"addresses\": [\"10.77.0.2/32\"], \"public_key\": "
+			     "\"ySvXw64LcpJK5TOaT7J5wDBBglcjrppg9h7yN6bL5x4=\", \"allowed_ips\": "
+			     "[\"0.0.0.0/0\"], \"endpoint\": \"198.51.100.1:51820\"}]");
+	struct feature_env env = { .sys = sys };
+	struct feature_ctx ctx = { .env = &env };
+
+	put(d, "routes.policy", "[{\"id\": 1, \"name\": \"a\", \"source\": [\"192.168.1.20\"],"
+	    " \"interface\": \"wgc_site\"}]");
+	schema_fill_defaults(d);
+	T_CHECK(valid(json_incref(d)));
+	ctx.doc = d;
+	ctx.boot = true;
+	T_CHECK(f->apply(&ctx) == 0);
+	T_CHECK(strstr(sys->journal.s, "net ip -4 route replace default dev wgc_site table 1066 "
+			"metric 0 proto 209\n"));
+	T_CHECK(strstr(sys->journal.s, "net ip -4 rule add pref 9066 fwmark 0x4200/0xff00 "
+			"lookup 1066\n"));
+	if (t_cur_failed)
+		fprintf(stderr, "%s", sys->journal.s);
+	free(ctx.err);
+	put(d, "routes.policy[1].interface", "\"wgc_other\"");
+	T_CHECK(has_error(d, "routes.policy[1].interface", "routes.policy[1].interface: wgc_other "
+			  "is neither \"wan\" nor the device of a custom interface in zone wan nor "
+			  "a WireGuard client's (wgc_<name>)"));
+	sys_free(sys);
+}
+
 /* The firewall's table gets the policy sets and marks through the nft hook. */
 static void test_nft_hook(void)
 {
@@ -315,6 +350,7 @@ int main(void)
 	T_RUN(test_sets_follow_domains);
 	T_RUN(test_apply_commands);
 	T_RUN(test_nft_hook);
+	T_RUN(test_policy_through_wg_client);
 	T_RUN(test_wan_lease_events);
 	T_RUN(test_in_force_by_netlink);
 	return t_done("routes");

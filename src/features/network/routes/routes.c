@@ -219,8 +219,8 @@ const struct feature feature_routes = {
 	.event = routes_event,
 	/* what its applier reads: the routes, and the uplinks they go through */
 	.reads = (const char *const[]){ "routes", "interfaces.custom", "wan.interface",
-					"wan.ipv4.proto", "wan.ipv4.gateway", NULL },
-	.after = (const char *const[]){ "lan", "wan", "ifaces", NULL },
+					"wan.ipv4.proto", "wan.ipv4.gateway", "wg_clients", NULL },
+	.after = (const char *const[]){ "lan", "wan", "ifaces", "wg_clients", NULL },
 	.after_needed = routes_in_place,
 	.methods = routes_methods,
 };

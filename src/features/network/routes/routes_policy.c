@@ -1,5 +1,6 @@
 /*
- * Where policy routes leave: the WAN, or a custom interface in zone wan.
+ * Where policy routes leave: the WAN, a custom interface in zone wan, or a
+ * WireGuard client's device (wgc_<name>, point to point: no gateway).
  * Each such interface has an index that gives its packet mark, its routing
  * table and the priority of its ip rule, so the three always agree.
  */
@@ -13,6 +14,9 @@
  * (at most 64 of them, far below ROUTES_INDEX_MAX). */
 #define ROUTES_INDEX_WAN 1
 #define ROUTES_INDEX_CUSTOM 2
+/* WireGuard clients after the 64 custom interfaces (at most 32 of them) */
+#define ROUTES_INDEX_WG (ROUTES_INDEX_CUSTOM + 64)
+#define ROUTES_WG_PREFIX "wgc_"
 
 bool routes_policy_iface(const json_t *doc, const char *name, struct routes_iface *out,
 			 char *why, size_t whylen)
@@ -51,7 +55,19 @@ bool routes_policy_iface(const json_t *doc, const char *name, struct routes_ifac
 		out->index = ROUTES_INDEX_CUSTOM + (int)i;
 		return true;
 	}
-	snprintf(why, whylen, "is neither \"wan\" nor the device of a custom interface in zone wan");
+	json_array_foreach(doc_get(doc, "wg_clients.clients"), i, el) {
+		const char *client = doc_str(el, "name");
+
+		if (!client || strncmp(name, ROUTES_WG_PREFIX, strlen(ROUTES_WG_PREFIX)) ||
+		    strcmp(name + strlen(ROUTES_WG_PREFIX), client))
+			continue;
+		out->dev = out->name;
+		out->enabled = doc_bool(el, "enabled", true);
+		out->index = ROUTES_INDEX_WG + (int)i;
+		return true;
+	}
+	snprintf(why, whylen, "is neither \"wan\" nor the device of a custom interface in zone wan "
+		 "nor a WireGuard client's (wgc_<name>)");
 	return false;
 }
 

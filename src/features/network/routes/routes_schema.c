@@ -71,7 +71,8 @@ static const struct sc_field routes_policy_fields[] = {
 	  .help = "Lists of well-known domains shipped with the router." },
 	{ .name = "interface", .kind = SC_STRING, .flags = SC_F_REQUIRED, .min = 1, .max = 15,
 	  .title = "Interface",
-	  .help = "Where matching traffic leaves: wan, or a custom interface in zone wan." },
+	  .help = "Where matching traffic leaves: wan, a custom interface in zone wan, or a "
+		  "WireGuard client (wgc_<name>)." },
 	{ .name = "description", .kind = SC_STRING, .min = 0, .max = 64, .title = "Description" },
 	{ .name = NULL }
 };

@@ -13,11 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <netinet/in.h>
+
 #include "apply/feature.h"
+#include "apply/supervisor.h"
 #include "core/files.h"
 #include "core/util.h"
 #include "features/vpn/wg_clients/wgc_int.h"
 #include "net/addr.h"
+#include "net/wg.h"
 #include "store/doc.h"
 
 static void wgc_list(struct sbuf *b, const char *key, const json_t *list)
@@ -148,6 +152,47 @@ static json_t *wgc_oper_state(const char *dev)
 	return v;
 }
 
+/* what the device says of its server: where it is, the last handshake,
+ * bytes each way (wg_get) */
+static void wgc_peer_status(const struct feature_env *env, const char *dev, json_t *o)
+{
+	char *sockdir = wgc_sockdir(env), err[256], addr[64];
+	struct wg_device d;
+
+	if (wg_get(sockdir, dev, &d, err, sizeof(err)) == 0) {
+		if (d.n_peers) {
+			const struct wg_peer *p = &d.peers[0];
+			const struct sockaddr_storage *e = &p->endpoint;
+
+			if (e->ss_family == AF_INET || e->ss_family == AF_INET6) {
+				struct net_prefix a = { .family = e->ss_family == AF_INET ? 4 : 6 };
+				unsigned port;
+
+				if (a.family == 4) {
+					memcpy(a.addr, &((const struct sockaddr_in *)e)->sin_addr, 4);
+					port = ntohs(((const struct sockaddr_in *)e)->sin_port);
+				} else {
+					memcpy(a.addr, &((const struct sockaddr_in6 *)e)->sin6_addr, 16);
+					port = ntohs(((const struct sockaddr_in6 *)e)->sin6_port);
+				}
+				a.len = a.family == 4 ? 32 : 128;
+				net_prefix_text(&a, false, addr, sizeof(addr));
+				json_object_set_new(o, "endpoint_address", json_string(addr));
+				json_object_set_new(o, "endpoint_port", json_integer(port));
+			}
+			json_object_set_new(o, "latest_handshake",
+					    json_integer((json_int_t)p->last_handshake));
+			json_object_set_new(o, "rx_bytes", json_integer((json_int_t)p->rx_bytes));
+			json_object_set_new(o, "tx_bytes", json_integer((json_int_t)p->tx_bytes));
+		}
+		json_object_set_new(o, "listen_port", json_integer(d.listen_port));
+		wg_device_free(&d);
+	} else {
+		json_object_set_new(o, "error", json_string(err));
+	}
+	free(sockdir);
+}
+
 static json_t *wgc_status(struct feature_ctx *ctx)
 {
 	json_t *a = json_array(), *el;
@@ -160,6 +205,10 @@ static json_t *wgc_status(struct feature_ctx *ctx)
 				      "endpoint", doc_str(el, "endpoint"));
 
 		json_object_set_new(o, "state", wgc_oper_state(dev));
+		if (doc_bool(el, "enabled", true))
+			wgc_peer_status(ctx->env, dev, o);
+		if (sv_running(dev))
+			json_object_set_new(o, "engine", sv_status(dev));
 		json_array_append_new(a, o);
 		free(dev);
 	}
@@ -171,6 +220,10 @@ const struct feature feature_wg_clients = {
 	.title = "WireGuard clients",
 	.sections = wgc_sections,
 	.render = wgc_render,
+	.apply = wgc_apply,
+	.stop = wgc_stop,
+	.event = wgc_event,
+	.reads = (const char *const[]){ "wg_clients", NULL },
 	.status = wgc_status,
 	.nft = wgc_nft,
 	.devices = wgc_devices,

@@ -3,6 +3,7 @@
 #define DIFOS_FEATURES_VPN_WGC_INT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "rpc/rpc.h"
 #include "schema/schema.h"
@@ -19,5 +20,19 @@
 
 extern const struct sc_field *const wgc_sections[];
 extern const struct rpc_method wgc_methods[];
+
+struct feature_ctx;
+struct feature_env;
+/* wgc_apply.c */
+int wgc_apply(struct feature_ctx *ctx);
+void wgc_stop(struct feature_ctx *ctx);
+/* Is the server's name to be looked up again? (a name, and no handshake
+ * for WGC_STALE_S seconds, or none yet) */
+bool wgc_needs_resolve(const char *endpoint, long long last_handshake, long long now);
+void wgc_timer_start(const struct feature_env *env);
+struct feature_event;
+void wgc_event(const struct feature_env *env, const struct feature_event *ev);
+/* wireguard-go's socket folder: <run>/wireguard (malloc'd) */
+char *wgc_sockdir(const struct feature_env *env);
 
 #endif
