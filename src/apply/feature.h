@@ -93,6 +93,11 @@ enum feature_nft_slot {
 	NFT_MARK_PREROUTING, /* rules of chain mark_prerouting (filter, prerouting, mangle) */
 	NFT_INPUT_WAN,       /* rules of input_wan: what the router serves on the WAN, after the
 			      * user's rules, before the zone's drop */
+	NFT_FORWARD,         /* rules of the base chain forward: after the established and
+			      * invalid verdicts, before the zones' dispatch (traffic of a
+			      * tunnel, whose device is in no zone) */
+	NFT_NAT_POSTROUTING, /* rules of chain srcnat, after the user's NAT rules, before the
+			      * WAN's masquerade (an "accept" there exempts from it) */
 	NFT__SLOTS
 };
 

@@ -28,18 +28,21 @@ int main(int argc, char **argv)
 	int e;
 
 	binds = calloc((size_t)argc, sizeof(*binds));
-	if (!binds) {
+	a.at = calloc((size_t)argc, sizeof(*a.at));
+	if (!binds || !a.at) {
 		fprintf(stderr, "difos-engine-exec: out of memory\n");
 		return EE_EXIT_FAIL;
 	}
 	if (ee_parse(argc, argv, binds, &a, err, sizeof(err)) < 0) {
 		fprintf(stderr, "difos-engine-exec: %s\n%s", err, ee_usage);
 		free(binds);
+		free(a.at);
 		return EE_EXIT_FAIL;
 	}
 	if (a.help) {
 		fputs(ee_usage, stdout);
 		free(binds);
+		free(a.at);
 		return 0;
 	}
 	/*
@@ -47,7 +50,8 @@ int main(int argc, char **argv)
 	 * mounted: leave by _exit, so no exit handler (a leak checker of a
 	 * sanitizer build) looks for one and changes the exit code.
 	 */
-	if (a.root && ee_enter(&a, err, sizeof(err)) < 0) {
+	if (((a.root && ee_enter(&a, err, sizeof(err)) < 0)) ||
+	    (a.n_at && ee_bind_at(&a, err, sizeof(err)) < 0)) {
 		fprintf(stderr, "difos-engine-exec: %s\n", err);
 		_exit(EE_EXIT_FAIL);
 	}

@@ -8,7 +8,9 @@ const char ee_usage[] =
 	"usage: difos-engine-exec [--root DIR [--bind PATH]...] [--] PROGRAM [ARGS...]\n"
 	"  --root DIR   run PROGRAM chrooted in DIR, in a mount namespace of its own\n"
 	"  --bind PATH  bind the host's PATH at the same PATH inside DIR (repeatable)\n"
-	"Without --root, PROGRAM is exec'd directly.\n";
+	"  --bind-at SRC:DST  without --root: bind the host's folder SRC over DST, in a mount\n"
+	"               namespace of its own (repeatable)\n"
+	"Without --root or --bind-at, PROGRAM is exec'd directly.\n";
 
 int ee_check_bind_path(const char *path, char *err, size_t errlen)
 {
@@ -65,9 +67,11 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name,
 int ee_parse(int argc, char **argv, const char **binds, struct ee_args *a,
 	     char *err, size_t errlen)
 {
+	const char **at = a->at;
 	int i;
 
 	memset(a, 0, sizeof(*a));
+	a->at = at;
 	a->binds = binds;
 	err[0] = '\0';
 	for (i = 1; i < argc; i++) {
@@ -97,6 +101,27 @@ int ee_parse(int argc, char **argv, const char **binds, struct ee_args *a,
 			a->binds[a->n_binds++] = v;
 			continue;
 		}
+		if ((v = opt_value(argc, argv, &i, "--bind-at", err, errlen))) {
+			const char *colon = strchr(v, ':');
+			char src[4096];
+
+			if (err[0])
+				return -1;
+			if (!a->at) {
+				snprintf(err, errlen, "unknown option --bind-at");
+				return -1;
+			}
+			if (!colon || colon == v || strchr(colon + 1, ':')) {
+				snprintf(err, errlen, "--bind-at %s: SRC:DST, two absolute paths", v);
+				return -1;
+			}
+			snprintf(src, sizeof(src), "%.*s", (int)(colon - v), v);
+			if (ee_check_bind_path(src, err, errlen) < 0 ||
+			    ee_check_bind_path(colon + 1, err, errlen) < 0)
+				return -1;
+			a->at[a->n_at++] = v;
+			continue;
+		}
 		if (argv[i][0] == '-') {
 			snprintf(err, errlen, "unknown option %s", argv[i]);
 			return -1;
@@ -109,6 +134,10 @@ int ee_parse(int argc, char **argv, const char **binds, struct ee_args *a,
 	}
 	if (a->n_binds && !a->root) {
 		snprintf(err, errlen, "--bind %s needs --root", a->binds[0]);
+		return -1;
+	}
+	if (a->n_at && a->root) {
+		snprintf(err, errlen, "--bind-at %s: not with --root (use --bind)", a->at[0]);
 		return -1;
 	}
 	a->program = argv + i;

@@ -2,6 +2,7 @@
  * The command line of difos-engine-exec:
  *
  *   difos-engine-exec [--root DIR [--bind PATH]...] [--] PROGRAM [ARGS...]
+ *   difos-engine-exec [--bind-at SRC:DST]... [--] PROGRAM [ARGS...]
  *
  * Parsed without side effects, so the unit tests can check every refusal.
  */
@@ -21,6 +22,13 @@ struct ee_args {
 	const char *root;        /* NULL: exec PROGRAM directly */
 	const char **binds;      /* absolute host paths, bound at the same path in root */
 	size_t n_binds;
+	/* without a root: "SRC:DST", a host folder bound over another in a
+	 * mount namespace of the engine's own, for an engine whose paths are
+	 * compiled in (charon's /var/run/charon.pid). An array of argc
+	 * entries the caller sets before ee_parse (kept by it; NULL: the
+	 * option is refused). */
+	const char **at;
+	size_t n_at;
 	char **program;          /* PROGRAM ARGS..., NULL-terminated (points into argv) */
 	int help;
 };

@@ -131,3 +131,27 @@ out:
 	free(trees);
 	return rc;
 }
+
+int ee_bind_at(const struct ee_args *a, char *err, size_t errlen)
+{
+	if (unshare(CLONE_NEWNS) < 0) {
+		snprintf(err, errlen, "cannot make a mount namespace: %s", strerror(errno));
+		return -1;
+	}
+	/* nothing mounted here propagates back to the host */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
+		snprintf(err, errlen, "cannot make / a slave mount: %s", strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < a->n_at; i++) {
+		const char *colon = strchr(a->at[i], ':');
+		char src[4096];
+
+		snprintf(src, sizeof(src), "%.*s", (int)(colon - a->at[i]), a->at[i]);
+		if (mount(src, colon + 1, NULL, MS_BIND | MS_REC, NULL) < 0) {
+			snprintf(err, errlen, "--bind-at %s: %s", a->at[i], strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}

@@ -13,4 +13,8 @@
 /* Returns 0 inside the root with "/" as working folder, or -1 with err set. */
 int ee_enter(const struct ee_args *a, char *err, size_t errlen);
 
+/* --bind-at: a mount namespace of our own, each SRC bound over DST (no
+ * root). Returns 0, or -1 with err set. */
+int ee_bind_at(const struct ee_args *a, char *err, size_t errlen);
+
 #endif

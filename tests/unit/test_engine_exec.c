@@ -133,6 +133,37 @@ static void test_help(void)
 	T_CHECK(strstr(ee_usage, "--root DIR") != NULL);
 }
 
+static void test_bind_at(void)
+{
+	static const char *at[16];
+	char *ok[] = { "x", "--bind-at", "/run/difos/ipsec/run:/run", "--bind-at=/a:/b", "--",
+		       "/usr/lib/ipsec/charon", NULL };
+	char *no_colon[] = { "x", "--bind-at", "/run/difos", "p", NULL };
+	char *relative[] = { "x", "--bind-at", "run:/run", "p", NULL };
+	char *dotdot[] = { "x", "--bind-at", "/a:/run/../etc", "p", NULL };
+	char *with_root[] = { "x", "--root", "/r", "--bind-at", "/a:/b", "p", NULL };
+
+	/* refused where the caller gave no room for it */
+	a.at = NULL;
+	T_CHECK(parse(ok) < 0);
+	T_CHECK_STR(err, "unknown option --bind-at");
+	a.at = at;
+	T_CHECK(parse(ok) == 0);
+	T_CHECK(a.n_at == 2 && a.root == NULL);
+	T_CHECK_STR(a.at[0], "/run/difos/ipsec/run:/run");
+	T_CHECK_STR(a.at[1], "/a:/b");
+	T_CHECK_STR(a.program[0], "/usr/lib/ipsec/charon");
+	T_CHECK(parse(no_colon) < 0);
+	T_CHECK_STR(err, "--bind-at /run/difos: SRC:DST, two absolute paths");
+	T_CHECK(parse(relative) < 0);
+	T_CHECK_STR(err, "--bind run: the path must be absolute");
+	T_CHECK(parse(dotdot) < 0);
+	T_CHECK(strstr(err, "\"..\" is refused") != NULL);
+	T_CHECK(parse(with_root) < 0);
+	T_CHECK_STR(err, "--bind-at /a:/b: not with --root (use --bind)");
+	a.at = NULL;
+}
+
 int main(void)
 {
 	T_RUN(test_root_binds_and_program);
@@ -142,5 +173,6 @@ int main(void)
 	T_RUN(test_bind_paths_accepted);
 	T_RUN(test_usage_errors);
 	T_RUN(test_help);
+	T_RUN(test_bind_at);
 	return t_done("engine_exec");
 }

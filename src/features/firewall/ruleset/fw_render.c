@@ -211,6 +211,7 @@ char *fw_render_ruleset(struct feature_ctx *ctx, struct fw_sets *sets)
 		sbuf_add(&b, "\t\toifname \"ppp-wan\" tcp flags syn / syn,rst tcp option maxseg size "
 			     "set rt mtu comment \"PPPoE MSS clamp\"\n");
 	sbuf_add(&b, "\t\tct state vmap { established : accept, related : accept, invalid : drop }\n");
+	sbuf_add(&b, parts.slot[NFT_FORWARD].s ? parts.slot[NFT_FORWARD].s : "");
 	zone_dispatch_forward(&b, &z);
 	sbuf_add(&b, "\t\tct status dnat accept comment \"port forwards\"\n");
 	chain_close(&b);
@@ -225,6 +226,7 @@ char *fw_render_ruleset(struct feature_ctx *ctx, struct fw_sets *sets)
 	chain_close(&b);
 	chain_open(&b, "srcnat", "type nat hook postrouting priority srcnat; policy accept;");
 	sbuf_add(&b, srcnat.s ? srcnat.s : "");
+	sbuf_add(&b, parts.slot[NFT_NAT_POSTROUTING].s ? parts.slot[NFT_NAT_POSTROUTING].s : "");
 	/* IPv4 only: LAN hosts reach the WAN by IPv6 with their own addresses */
 	sbuf_printf(&b, "\t\tmeta nfproto ipv4 oifname %s masquerade\n", z.wan);
 	chain_close(&b);
