@@ -44,6 +44,7 @@ xcbc kdf kernel-libipsec kernel-netlink socket-default vici
             path = %(dir)s/peer-charon.log
             default = 1
             ike_name = yes
+            flush_line = yes
         }
     }
 }
@@ -260,6 +261,20 @@ def test_wrong_psk_shows_authentication_failed(lab, peer):
     assert p["state"] != "up"
     cli = d.ctl_ok("ipsec-status").stdout
     assert "site-a (ikev2): " in cli and "authentication failed" in cli, cli
+
+
+def test_ikev1_wrong_psk_shows_no_answer_authentication_failed(lab, peer):
+    d = lab.daemon
+    add_peer(d, "legacy", version="ikev1", local_id="@router-v1", peer_id="@peer-v1",
+             psk="not-the-ikev1-key-at-all")
+    d.ctl_ok("apply")
+    # IKEv1 never says it: each side cannot decrypt what the other sends and
+    # drops it; the router retransmits until it gives up
+    p = wait_for(lambda: (lambda s: s if s and s["problem"] and "authentication failed?" in
+                          s["problem"] else None)(peer_state(d, "legacy")),
+                 15, what=lambda: "a problem shown: %s" % peer_state(d, "legacy"))
+    assert p["state"] != "up", p
+    assert "decryption failed?" in peer.log()
 
 
 def test_changing_one_tunnel_leaves_the_other_up(lab, peer):

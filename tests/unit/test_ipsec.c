@@ -4,9 +4,14 @@
  * what the log says of a peer that is not up, the peers' rules and the
  * firewall's rules.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "features/vpn/ipsec/ipsec_int.h"
 #include "features/vpn/ipsec/vici_msg.h"
@@ -286,6 +291,209 @@ static void test_render_and_nft(void)
 	json_decref(doc);
 }
 
+/* ---- the applier's loading against a stand-in for charon's vici socket ---- */
+
+static struct {
+	int lfd;
+	json_t *loaded;          /* names charon has */
+	struct sbuf journal;     /* "load-conn a\n", ... */
+	const char *refuse;      /* a connection name load-conn refuses */
+	pthread_mutex_t lock;
+} fake = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static int fake_read(int fd, unsigned char **pkt, size_t *n)
+{
+	unsigned char len[4];
+	size_t got = 0;
+
+	while (got < 4) {
+		ssize_t r = read(fd, len + got, 4 - got);
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	*n = (size_t)len[0] << 24 | (size_t)len[1] << 16 | (size_t)len[2] << 8 | len[3];
+	*pkt = malloc(*n);
+	for (got = 0; got < *n;) {
+		ssize_t r = read(fd, *pkt + got, *n - got);
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static void fake_send(int fd, int type, const json_t *msg)
+{
+	struct sbuf b;
+	char err[128];
+
+	sbuf_init(&b);
+	vici_encode(&b, type, NULL, msg, err, sizeof(err));
+	if (write(fd, b.s, b.len) < 0)
+		perror("fake vici");
+	sbuf_free(&b);
+}
+
+static json_t *fake_answer(const char *cmd, json_t *m)
+{
+	const char *name = NULL, *k;
+	json_t *v;
+	size_t i;
+
+	pthread_mutex_lock(&fake.lock);
+	if (!strcmp(cmd, "get-conns")) {
+		pthread_mutex_unlock(&fake.lock);
+		return json_pack("{s:O}", "conns", fake.loaded);
+	}
+	if (!strcmp(cmd, "load-conn")) {
+		json_object_foreach(m, k, v)
+			name = k;
+	} else {
+		name = json_string_value(json_object_get(m, "name")) ?:
+		       json_string_value(json_object_get(m, "id"));
+	}
+	sbuf_printf(&fake.journal, "%s %s\n", cmd, name ? name : "?");
+	if (!strcmp(cmd, "load-conn") && fake.refuse && name && !strcmp(name, fake.refuse)) {
+		pthread_mutex_unlock(&fake.lock);
+		return json_pack("{s:s, s:s}", "success", "no", "errmsg", "invalid value for: proposals");
+	}
+	if (!strcmp(cmd, "load-conn")) {
+		bool have = false;
+
+		json_array_foreach(fake.loaded, i, v)
+			have |= !strcmp(json_string_value(v), name);
+		if (!have)
+			json_array_append_new(fake.loaded, json_string(name));
+	}
+	if (!strcmp(cmd, "unload-conn"))
+		json_array_foreach(fake.loaded, i, v)
+			if (!strcmp(json_string_value(v), name)) {
+				json_array_remove(fake.loaded, i);
+				break;
+			}
+	pthread_mutex_unlock(&fake.lock);
+	return json_pack("{s:s}", "success", "yes");
+}
+
+static void *fake_charon(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		int fd = accept(fake.lfd, NULL, NULL);
+		unsigned char *pkt;
+		size_t n;
+
+		if (fd < 0)
+			return NULL;
+		while (fake_read(fd, &pkt, &n) == 0) {
+			char name[256], err[128];
+			json_t *m = NULL, *r;
+			int type;
+
+			if (vici_parse(pkt, n, &type, name, &m, err, sizeof(err)) == 0) {
+				r = fake_answer(name, m);
+				fake_send(fd, VICI_CMD_RESPONSE, r);
+				json_decref(r);
+			}
+			json_decref(m);
+			free(pkt);
+		}
+		close(fd);
+	}
+}
+
+static json_t *vici_doc_of(const char *peers)
+{
+	json_t *doc = doc_with("ipsec.peers", peers), *vd = ipsec_vici_doc(doc);
+
+	json_decref(doc);
+	return vd;
+}
+
+#define P(id, name, esp) "{\"id\": " #id ", \"name\": \"" name "\", \"remote_gateway\": " \
+	"\"192.0.2.2\", \"local_networks\": [\"10.1." #id ".0/24\"], \"remote_networks\": " \
+	"[\"10.2." #id ".0/24\"], \"esp_proposals\": [\"" esp "\"], \"psk\": " \
+	"\"0123456789abcdef0123\"}"
+
+static void test_load_only_what_changed(void)
+{
+	char dir[] = "/tmp/difos-ipsec-XXXXXX", *sock;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct feature_env env = { 0 };
+	json_t *v1, *v2, *v3;
+	char *err = NULL;
+	pthread_t th;
+
+	T_CHECK(mkdtemp(dir) != NULL);
+	sock = xasprintf("%s/ipsec", dir);
+	mkdir(sock, 0700);
+	free(sock);
+	sock = xasprintf("%s/" IPSEC_VICI, dir);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+	fake.lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	T_CHECK(bind(fake.lfd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(fake.lfd, 4) == 0);
+	fake.loaded = json_array();
+	sbuf_init(&fake.journal);
+	pthread_create(&th, NULL, fake_charon, NULL);
+	env.paths.run = dir;
+
+	/* a charon that has nothing: both loaded, keys first */
+	v1 = vici_doc_of("[" P(1, "a", "aes256-sha256") ", " P(2, "b", "aes256-sha256") "]");
+	T_CHECK(ipsec_load(&env, v1, NULL, &err) == 0);
+	T_CHECK_STR(fake.journal.s, "load-shared difos-a\nload-conn a\nload-shared difos-b\nload-conn b\n");
+
+	/* b's ESP proposal changes, c comes: b and c loaded, a untouched */
+	fake.journal.len = 0;
+	fake.journal.s[0] = '\0';
+	v2 = vici_doc_of("[" P(1, "a", "aes256-sha256") ", " P(2, "b", "aes128-sha1") ", "
+			 P(3, "c", "aes256-sha256") "]");
+	T_CHECK(ipsec_load(&env, v2, v1, &err) == 0);
+	T_CHECK_STR(fake.journal.s, "load-shared difos-b\nload-conn b\nload-shared difos-c\nload-conn c\n");
+
+	/* a goes, and charon refuses c's new definition: the error names it */
+	fake.journal.len = 0;
+	fake.journal.s[0] = '\0';
+	fake.refuse = "c";
+	v3 = vici_doc_of("[" P(2, "b", "aes128-sha1") ", " P(3, "c", "aes128-sha256") "]");
+	T_CHECK(ipsec_load(&env, v3, v2, &err) < 0);
+	T_CHECK_STR(err, "ipsec.peers c: charon refused it: invalid value for: proposals");
+	T_CHECK_STR(fake.journal.s, "unload-conn a\nunload-shared difos-a\nload-shared difos-c\n"
+				    "load-conn c\n");
+	free(err);
+	err = NULL;
+
+	/* the files in force before applied again (the engine's restore): a back, c as it was */
+	fake.journal.len = 0;
+	fake.journal.s[0] = '\0';
+	fake.refuse = NULL;
+	T_CHECK(ipsec_load(&env, v2, v3, &err) == 0);
+	T_CHECK_STR(fake.journal.s, "load-shared difos-a\nload-conn a\nload-shared difos-c\nload-conn c\n");
+
+	/* a charon restarted: without the messages in force, every one is loaded */
+	json_array_clear(fake.loaded);
+	json_array_append_new(fake.loaded, json_string("b"));
+	fake.journal.len = 0;
+	fake.journal.s[0] = '\0';
+	T_CHECK(ipsec_load(&env, v2, NULL, &err) == 0);
+	T_CHECK(strstr(fake.journal.s, "load-conn a\n") && strstr(fake.journal.s, "load-conn c\n"));
+
+	shutdown(fake.lfd, SHUT_RDWR);
+	close(fake.lfd);
+	pthread_join(th, NULL);
+	json_decref(v1);
+	json_decref(v2);
+	json_decref(v3);
+	json_decref(fake.loaded);
+	sbuf_free(&fake.journal);
+	unlink(sock);
+	free(sock);
+	sock = xasprintf("%s/ipsec", dir);
+	rmdir(sock);
+	free(sock);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	t_engine_open();
@@ -296,6 +504,7 @@ int main(void)
 	T_RUN(test_log_problem);
 	T_RUN(test_peer_rules);
 	T_RUN(test_render_and_nft);
+	T_RUN(test_load_only_what_changed);
 	t_engine_close();
 	return t_done("ipsec");
 }

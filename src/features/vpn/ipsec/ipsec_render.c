@@ -38,6 +38,7 @@ static char *strongswan_conf(const struct feature_env *env, bool libipsec)
 		"\t\tdifos {\n"
 		"\t\t\tpath = %s/" IPSEC_LOG "\n"
 		"\t\t\tappend = no\n"
+		"\t\t\tflush_line = yes\n"
 		"\t\t\ttime_format = %%F %%T\n"
 		"\t\t\tike_name = yes\n"
 		"\t\t\tdefault = 1\n"
