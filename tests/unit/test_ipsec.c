@@ -164,6 +164,8 @@ static void test_proposals(void)
 	T_CHECK(!ipsec_proposal_check("", true, why, sizeof(why)));
 	T_CHECK(!ipsec_proposal_check("des-sha1", true, why, sizeof(why)));
 	T_CHECK(!ipsec_proposal_check("aes256--sha256", true, why, sizeof(why)));
+	/* a keyword charon's proposal parser refuses */
+	T_CHECK(!ipsec_proposal_check("aes128-sha256_96", true, why, sizeof(why)));
 }
 
 static void test_log_problem(void)
@@ -237,6 +239,12 @@ static void test_peer_rules(void)
 						    "\"local_networks\": [\"10.1.0.0/24\", "
 						    "\"10.3.0.0/24\"]"))));
 	T_CHECK(!valid(doc_with("ipsec.peers", PEER(", \"keying_tries\": 101"))));
+	T_CHECK(has_error(doc_with("ipsec.peers", PEER(", \"version\": \"ikev1\", \"ike_proposals\": "
+						       "[\"aes256-sha256-modp2048\", "
+						       "\"aes256ccm16-prfsha256-modp2048\"]")),
+			  "ipsec.peers[1].ike_proposals[1]",
+			  "ipsec.peers[1].ike_proposals[1]: aes256ccm16-prfsha256-modp2048 has a "
+			  "combined-mode (AEAD) cipher, which IKEv1 has not for IKE"));
 }
 
 static void test_render_and_nft(void)

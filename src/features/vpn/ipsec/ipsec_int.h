@@ -39,6 +39,8 @@ extern const struct sc_field *const ipsec_sections[];
 /* Is the proposal ("aes256-sha256-modp2048") one this strongSwan takes,
  * for ESP (esp) or IKE? Else why (after the proposal's text). */
 bool ipsec_proposal_check(const char *proposal, bool esp, char *why, size_t whylen);
+/* Does it hold a combined-mode (AEAD) cipher? (IKEv1 has none for IKE) */
+bool ipsec_proposal_has_aead(const char *proposal);
 
 /* ---- ipsec_render.c ---- */
 int ipsec_render(struct feature_ctx *ctx, struct render_out *out);

@@ -255,5 +255,21 @@ static void ipsec_peer_check(const json_t *el, const char *path, const json_t *d
 		}
 	}
 	proposals_check(el, path, "ike_proposals", false, errs);
+	/* charon loads it, but an IKEv1 SA cannot be negotiated with one */
+	if (ver && !strcmp(ver, "ikev1")) {
+		const json_t *v;
+		size_t i;
+
+		json_array_foreach(json_object_get(el, "ike_proposals"), i, v) {
+			char *p;
+
+			if (!json_is_string(v) || !ipsec_proposal_has_aead(json_string_value(v)))
+				continue;
+			p = xasprintf("%s.ike_proposals[%zu]", path, i);
+			sc_error_add(errs, p, json_string_value(v), "%s",
+				     "has a combined-mode (AEAD) cipher, which IKEv1 has not for IKE");
+			free(p);
+		}
+	}
 	proposals_check(el, path, "esp_proposals", true, errs);
 }
