@@ -20,6 +20,7 @@ import time
 
 import pytest
 
+import webclient
 from conftest import BUILD, describe, ns_exec, run, wait_for
 
 PEER_WAN = "203.0.113.2"
@@ -235,6 +236,10 @@ def test_ikev2_tunnel_pings_both_ways(lab, peer):
                            else None)(d.status()["features"]["ipsec"]["detail"]), 3,
                   what=lambda: "the status: %s" % d.status()["features"]["ipsec"])
     assert st["esp"].startswith("userspace")
+    # the keys are root's only: the rendered files and charon's socket folder
+    assert (d.root / "run/difos/ipsec").stat().st_mode & 0o777 == 0o700
+    for f in ("vici.json", "swanctl.conf"):
+        assert (d.root / "run/difos/active/ipsec" / f).stat().st_mode & 0o777 == 0o600, f
     # the firewall opened IKE on the WAN
     nft = ns_exec(lab.router, "nft", "list", "chain", "inet", "difos", "input_wan").stdout
     assert "udp dport { 500, 4500 } accept" in nft, nft
@@ -322,6 +327,23 @@ def test_changing_one_tunnel_leaves_the_other_up(lab, peer):
 
 def test_unknown_esp_token_is_refused_and_nothing_staged(lab):
     d = lab.daemon
+    # over REST: 422, the token, the proposal and the field named
+    lab.client_static(LAN_HOST)
+    webclient.wait_web(lab.lan, "192.168.1.1")
+    c = webclient.Client(lab.lan)
+    tok = d.ctl_json("call", "auth.setup_link")["token"]
+    r = c.api("POST", "/auth/setup", {"token": tok, "password": "a long web password 42"},
+              csrf="login")
+    assert r.status == 200, r
+    r = c.api("POST", "/config/ipsec/peers", {
+        "name": "x", "remote_gateway": PEER_WAN, "local_networks": ["192.168.1.0/24"],
+        "remote_networks": ["10.2.0.0/24"], "psk": PSK,
+        "esp_proposals": ["aes256-sha256", "aes256-sha256-bogus9"]})
+    assert r.status == 422, r
+    text = json.dumps(r.json)
+    assert "ipsec.peers" in text and "esp_proposals[1]" in text and "bogus9" in text, text
+    assert "aes256-sha256-bogus9" in text, text
+    assert c.api("GET", "/changes").json == [], "a refused peer staged something"
     cp = d.ctl("add", "ipsec.peers", "name=x", "remote_gateway=" + PEER_WAN,
                "local_networks=192.168.1.0/24", "remote_networks=10.2.0.0/24", "psk=" + PSK,
                "esp_proposals=aes256-sha256,aes256-shaa512")

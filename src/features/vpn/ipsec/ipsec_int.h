@@ -29,8 +29,10 @@
 #define IPSEC_VICI_JSON "vici.json"                    /* what the applier loads */
 #define IPSEC_SWANCTL "swanctl.conf"                   /* the same, as swanctl reads it */
 
-/* every vici call waits this long at most */
+/* every vici call of the applier waits this long at most */
 #define IPSEC_VICI_MS 3000
+/* the status's calls, on the loop: a charon that hangs delays it this long */
+#define IPSEC_STATUS_MS 1000
 
 /* ---- ipsec_schema.c ---- */
 extern const struct sc_field *const ipsec_sections[];

@@ -78,7 +78,7 @@ json_t *ipsec_sas(const struct feature_env *env, const json_t *doc, char **err)
 	size_t i, loglen = 0;
 
 	r = sv_running(IPSEC_ENGINE)
-		    ? vici_request(path, IPSEC_VICI_MS, "list-sas", NULL, "list-sa", events, err)
+		    ? vici_request(path, IPSEC_STATUS_MS, "list-sas", NULL, "list-sa", events, err)
 		    : NULL;
 	json_decref(r);
 	log = file_read(logp, &loglen);
@@ -154,7 +154,7 @@ static json_t *ipsec_status_method(struct rpc_call *c)
 	if (sv_running(IPSEC_ENGINE)) {
 		char *e2 = NULL;
 
-		ver = vici_request(path, IPSEC_VICI_MS, "version", NULL, NULL, NULL, &e2);
+		ver = vici_request(path, IPSEC_STATUS_MS, "version", NULL, NULL, NULL, &e2);
 		free(e2);
 	}
 	out = json_pack("{s:b, s:s, s:o, s:o}", "running", sv_running(IPSEC_ENGINE), "esp",
