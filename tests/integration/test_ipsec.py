@@ -324,6 +324,17 @@ def test_changing_one_tunnel_leaves_the_other_up(lab, peer):
     assert c2["uniqueid"] == a_child["uniqueid"], (a_child, c2)
     assert c2["installed_ago"] >= a_child["installed_ago"]
 
+    # site-b removed: its tunnel goes, site-a's stays
+    sas = peer.swanctl("--list-sas").stdout
+    assert "\nb: #" in "\n" + sas and "\na: #" in "\n" + sas, sas
+    d.ctl_ok("delete", "ipsec.peers[%s]" % bid)
+    d.ctl_ok("apply")
+    wait_for(lambda: "\nb: #" not in "\n" + peer.swanctl("--list-sas").stdout, 10,
+             what=lambda: "site-b's SAs to go at the peer: %s" % peer.swanctl("--list-sas").stdout)
+    a3 = peer_state(d, "site-a")
+    assert a3["state"] == "up" and a3["sas"][0]["uniqueid"] == a_ike, a3
+    assert [p["name"] for p in status(d)["peers"]] == ["site-a"]
+
 
 def test_unknown_esp_token_is_refused_and_nothing_staged(lab):
     d = lab.daemon
