@@ -16,6 +16,8 @@ the TUN device ipsec0, ESP in UDP 4500). Not exercised: kernel ESP.
 """
 
 import json
+import os
+import signal
 import time
 
 import pytest
@@ -391,3 +393,15 @@ def test_quick_commands_answer(lab, peer):
     assert ping(lab, lab.lan, PEER_HOST).returncode == 0
     assert d.ctl_json("ipsec-interfaces")
     assert d.ctl_json("ipsec-routes")
+
+    # a charon that dies is started again by the supervisor, its connections loaded again
+    pid = d.status()["features"]["ipsec"]["detail"]["engine"]["pid"]
+    os.kill(pid, signal.SIGKILL)
+    t0 = time.monotonic()
+    wait_for(lambda: d.status()["features"]["ipsec"]["detail"]["engine"]["pid"] not in (pid, None),
+             10, what="charon started again")
+    wait_for(lambda: (lambda s: s if s["state"] == "up" and
+                      s["sas"][0]["established_ago"] <= time.monotonic() - t0 + 1
+                      else None)(peer_state(d, "site-a")), 20,
+             what=lambda: "site-a up after charon died: %s" % peer_state(d, "site-a"))
+    assert ping(lab, lab.lan, PEER_HOST).returncode == 0
