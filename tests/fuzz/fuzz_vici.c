@@ -1,6 +1,6 @@
 /*
  * libFuzzer target: what charon sends on its vici socket, as difosd reads
- * it (features/vpn/ipsec/vici_msg.c), and charon's log as the status
+ * it (features/vpn/ipsec/vici_parse.c), and charon's log as the status
  * reads it (ipsec_log.c). The input is one packet (without its length
  * prefix); what the reader promises is checked:
  *  - a packet parsed is an object whose values are strings, arrays of
