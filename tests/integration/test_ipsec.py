@@ -53,10 +53,12 @@ xcbc kdf kernel-libipsec kernel-netlink socket-default vici
 }
 """
 
-# every connection the router may ask for; the peer only answers
+# every connection the router may ask for; the peer only answers, but for "a",
+# which it may start too (the router's WAN address filled in)
 PEER_SWANCTL = """connections {
     a {
         version = 2
+        remote_addrs = %(router)s
         local { auth = psk
             id = @peer }
         remote { auth = psk
@@ -143,7 +145,8 @@ class Peer:
         conf = self.dir / "strongswan.conf"
         conf.write_text(PEER_STRONGSWAN % {"dir": self.dir})
         swanctl = self.dir / "swanctl.conf"
-        swanctl.write_text(PEER_SWANCTL % {"psk": PSK, "psk_b": PSK_B, "psk_v1": PSK_V1})
+        swanctl.write_text(PEER_SWANCTL % {"psk": PSK, "psk_b": PSK_B, "psk_v1": PSK_V1,
+                                           "router": lab.router_wan_addr})
         swanctl.chmod(0o600)
         self.swanctl_conf = swanctl
         self.proc = lab.spawn("peer-charon", self.ns, [
@@ -336,6 +339,31 @@ def test_changing_one_tunnel_leaves_the_other_up(lab, peer):
     a3 = peer_state(d, "site-a")
     assert a3["state"] == "up" and a3["sas"][0]["uniqueid"] == a_ike, a3
     assert [p["name"] for p in status(d)["peers"]] == ["site-a"]
+
+
+def test_waiting_tunnel_is_closed_when_it_changes(lab, peer):
+    """A peer that waits for the other side: the peer starts it; once its ESP
+    proposal changes, the SA of the old one is closed (charon would keep it
+    until its rekeying) and the next one the peer starts has the new one."""
+    d = lab.daemon
+    pid = add_peer(d, "site-a", start_action="none")
+    d.ctl_ok("apply")
+    time.sleep(0.5)
+    assert peer_state(d, "site-a")["state"] == "down"
+    cp = peer.swanctl("--initiate", "--child", "a")
+    assert cp.returncode == 0, describe(cp) + peer.log()
+    ch = wait_up(d, "site-a")["sas"][0]["children"][0]
+    first = ch["uniqueid"]
+    assert ch["encryption"] == "AES_CBC" and ch["encryption_keysize"] == 256, ch
+    d.ctl_ok("set", "ipsec.peers[%s].esp_proposals" % pid, "aes128-sha256-modp2048")
+    d.ctl_ok("apply")
+    wait_for(lambda: peer_state(d, "site-a")["state"] == "down", 10,
+             what=lambda: "the old SA closed: %s" % peer_state(d, "site-a"))
+    cp = peer.swanctl("--initiate", "--child", "a")
+    assert cp.returncode == 0, describe(cp) + peer.log()
+    ch = wait_up(d, "site-a")["sas"][0]["children"][0]
+    assert ch["uniqueid"] != first and ch["encryption_keysize"] == 128, ch
+    assert ping(lab, lab.lan, PEER_HOST).returncode == 0
 
 
 def test_unknown_esp_token_is_refused_and_nothing_staged(lab):

@@ -140,6 +140,39 @@ static void unload_peer(struct vici_conn *c, const char *name)
 	log_info("ipsec: %s unloaded", name);
 }
 
+/*
+ * charon replaces a changed connection's SAs itself when it starts them
+ * ("always start"); those of the other start actions would go on with the
+ * old definition until their next rekeying, so they are closed (without
+ * waiting): the next packet, or the peer, sets up the new ones.
+ */
+static bool restarts_itself(const json_t *msg)
+{
+	const char *k, *sa;
+	const json_t *conn, *child;
+
+	json_object_foreach((json_t *)msg, k, conn)
+		json_object_foreach(json_object_get(conn, "children"), k, child) {
+			sa = json_string_value(json_object_get(child, "start_action"));
+			if (!sa || strcmp(sa, "start"))
+				return false;
+		}
+	return true;
+}
+
+static void terminate_peer(struct vici_conn *c, const char *name)
+{
+	char *err = NULL;
+	json_t *m = json_pack("{s:s, s:s}", "ike", name, "timeout", "-1"), *r;
+
+	/* none to close is what was asked */
+	r = vici_call(c, "terminate", m, NULL, NULL, &err);
+	json_decref(r);
+	json_decref(m);
+	free(err);
+	log_info("ipsec: %s's SAs closed for its new definition", name);
+}
+
 /* Does charon have the connection? */
 static bool has_conn(const json_t *loaded, const char *name)
 {
@@ -182,6 +215,8 @@ int ipsec_load(const struct feature_env *env, const json_t *vd, const json_t *ol
 		if (has_conn(loaded, name) && was && json_equal(v, was) && key_was &&
 		    json_equal(key, key_was))
 			continue;
+		if (has_conn(loaded, name) && was && !restarts_itself(v))
+			terminate_peer(c, name);
 		if (load_peer(c, vd, name, err) < 0) {
 			rc = -1;
 			break;

@@ -43,13 +43,13 @@ static json_t *child_view(const json_t *c)
 {
 	json_t *lts = json_object_get(c, "local-ts"), *rts = json_object_get(c, "remote-ts");
 
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:O, s:O}",
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:O, s:O}",
 			 "name", str(c, "name"), "uniqueid", num(c, "uniqueid"),
 			 "state", str(c, "state"), "bytes_in", num(c, "bytes-in"),
 			 "packets_in", num(c, "packets-in"), "bytes_out", num(c, "bytes-out"),
 			 "packets_out", num(c, "packets-out"), "rekey_in", num(c, "rekey-time"),
 			 "life_in", num(c, "life-time"), "installed_ago", num(c, "install-time"),
-			 "encryption", str(c, "encr-alg"),
+			 "encryption", str(c, "encr-alg"), "encryption_keysize", num(c, "encr-keysize"),
 			 "local_ts", lts ? lts : json_null(), "remote_ts", rts ? rts : json_null());
 }
 
@@ -298,7 +298,8 @@ const struct rpc_method ipsec_methods[] = {
 	  "{running, esp, version, peers: [{name, version, state (up|connecting|down|disabled), "
 	  "problem, sas: [{uniqueid, state, local_host, remote_host, established_ago, rekey_in, "
 	  "reauth_in, children: [{name, uniqueid, state, bytes_in, packets_in, bytes_out, "
-	  "packets_out, rekey_in, life_in, installed_ago, local_ts, remote_ts}]}]}]}", RPC_READ,
+	  "packets_out, rekey_in, life_in, installed_ago, encryption, encryption_keysize, local_ts, "
+	  "remote_ts}]}]}]}", RPC_READ,
 	  .rest = { { "GET", "/ipsec/status" } },
 	  .cli = { "ipsec-status", .print = print_peers } },
 	{ "ipsec.restart", ipsec_restart_method, "restarts charon; the tunnels are set up again",
