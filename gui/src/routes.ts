@@ -10,6 +10,7 @@ import { dnsPage } from './pages/dns';
 import { aliasesPage, firewallPage, forwardsPage, natPage, rulesPage } from './pages/firewall';
 import { historyPage } from './pages/history';
 import { interfacesPage } from './pages/interfaces';
+import { ipsecPage } from './pages/ipsec';
 import { loginPage } from './pages/login';
 import { lanPage, wanPage } from './pages/network';
 import { overviewPage } from './pages/overview';
@@ -43,6 +44,7 @@ export const PAGES: PageDef[] = [
   natPage,
   bandwidthPage,
   wireguardPage,
+  ipsecPage,
   systemPage,
   historyPage,
   extensionsPage,

@@ -98,7 +98,8 @@ enum feature_nft_slot {
 	NFT_FORWARD,         /* rules of the forward chain before the zones' dispatch: traffic
 			      * between a device of no zone (a tunnel) and the zones, whose
 			      * devices are the sets @zone_lan and @zone_wan (type ifname) */
-	NFT_NAT_POSTROUTING, /* rules of the srcnat chain before the WAN's masquerade */
+	NFT_NAT_POSTROUTING, /* rules of chain srcnat, after the user's NAT rules, before the
+			      * WAN's masquerade (an "accept" there exempts from it) */
 	NFT__SLOTS
 };
 

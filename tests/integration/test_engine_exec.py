@@ -1,7 +1,8 @@
 """
 difos-engine-exec: a host path bound at the same path inside an engine root is
 seen by the program there and by no one on the host; refused paths, exit codes
-as env(1), and the program is exec'd (it keeps the pid difosd spawned).
+as env(1), and the program is exec'd (it keeps the pid difosd spawned);
+with --root / and --bind-to, a host folder covers another for the program alone.
 
 The root here is a tiny one made by the test (busybox and its libraries), so
 the tests need no engine root and leave nothing behind.
@@ -253,3 +254,17 @@ def test_without_root_the_program_runs_directly(host_dir):
     t = time.monotonic()
     assert ee("true").returncode == 0
     assert time.monotonic() - t < 2
+
+
+def test_a_private_run_for_the_program_only(host_dir):
+    """--root / --bind-to SRC=/run: the program sees SRC at /run (charon's
+    compiled-in /var/run/charon.pid lands in a folder of difosd's); the host
+    does not."""
+    (host_dir / "marker").write_text("private run\n")
+    cp = ee("--root", "/", "--bind-to", "%s=/run" % host_dir, "--", "sh", "-c",
+            "cat /run/marker; cat /var/run/marker; echo 4242 > /run/charon.pid")
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout == "private run\nprivate run\n"
+    assert (host_dir / "charon.pid").read_text() == "4242\n"
+    assert not Path("/run/marker").exists()
+    assert str(host_dir) not in host_mounts()

@@ -809,6 +809,35 @@ def test_wwan_page_no_modem_then_the_stand_in_connects(gui_lab, tmp_path):
         m.close()
 
 
+# ---- 13. VPN › IPsec: a strongSwan peer behind the WAN ------------------------------
+
+
+def test_ipsec_page_peer_up_and_quick_commands(gui_lab, tmp_path):
+    """VPN › IPsec: an unknown ESP algorithm refused in the form (nothing
+    staged); a peer added and applied from the form comes up against the
+    test's strongSwan peer; the four quick commands show their answers."""
+    from test_ipsec import PEER_WAN, PSK, Peer
+    lab = gui_lab
+    ready(lab)
+    lab.wait_router_wan()
+    Peer(lab)
+    d = lab.daemon
+    try:
+        res = run_scenario(lab, "ipsec.mjs", tmp_path, "--password", PASSWORD,
+                           "--gateway", PEER_WAN, "--psk", PSK)
+        assert res["state"] == "Up" and res["ifaces"] and res["routes"], res
+        assert "CHILD branch INSTALLED" in res["status"], res
+        peers = d.ctl_json("get", "ipsec.peers")
+        assert [p["name"] for p in peers] == ["branch"], peers
+        assert peers[0]["psk"] != PSK, "the key was read back"
+    finally:
+        # the next tests of the shared lab want no tunnel
+        ready(lab)
+        for p in d.ctl_json("get", "ipsec.peers"):
+            d.ctl_ok("delete", "ipsec.peers[%s]" % p["id"])
+        d.ctl("apply")
+
+
 # ---- the daemon after a GUI session ----------------------------------------------
 
 
