@@ -318,6 +318,17 @@ def test_site_to_site_and_policy_route(lab):
     # .21 is not in the policy
     up.wait_seen_as(up.client2, wan_addr)
 
+    # wireguard-go dies again: the policy's table gets its route back with
+    # the device (the routes follow the link, outside any apply)
+    pid = wireguard_go_pid(lab, "wgc_site")
+    os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: wireguard_go_pid(lab, "wgc_site") not in (None, pid), 10,
+             what="wireguard-go to be started again")
+    wait_for(lambda: any(r.get("dev") == "wgc_site" for r in ip_json(
+        lab, "-4", "route", "show", "table", "all", "default")), 10,
+        what="the policy table's default route through wgc_site again")
+    up.wait_seen_as(lab.lan, CLIENT_TUN, timeout=15)
+
     # removed: the device goes
     d.ctl_ok("delete", "routes.policy[1]")
     d.ctl_ok("delete", "wg_clients.clients[1]")

@@ -168,7 +168,8 @@ static void routes_dnsmasq_lines(struct feature_ctx *ctx, struct sbuf *out)
 	routes_dnsmasq(ctx->doc, ctx->env, out);
 }
 
-/* The policy table of "wan" goes through the router the WAN's lease names. */
+/* The policy table of "wan" goes through the router the WAN's lease names;
+ * the routes through a device that came up again are put back. */
 static void routes_event(const struct feature_env *env, const struct feature_event *ev)
 {
 	if (ev->kind == EV_WAN_LEASE) {
@@ -178,6 +179,11 @@ static void routes_event(const struct feature_env *env, const struct feature_eve
 			routes_follow_wan(env->sys, env->engine->running);
 	} else if (ev->kind == EV_WAN_LEASE_LOST) {
 		routes_wan_lease(false, NULL);
+	} else if (ev->kind == EV_LINK && env->engine &&
+		   !json_is_true(json_object_get(ev->data, "removed")) &&
+		   json_is_true(json_object_get(ev->data, "up"))) {
+		routes_follow_link(env->sys, env->engine->running,
+				   json_string_value(json_object_get(ev->data, "interface")));
 	}
 }
 

@@ -111,6 +111,10 @@ int routes_sync(struct sys *sys, const json_t *doc, char **err);
  * the routes through the WAN and the policy table of "wan" follow it. When
  * the lease ends the kernel drops those routes with the address. */
 void routes_follow_wan(struct sys *sys, const json_t *doc);
+/* A device came up (again): the routes through it are put back. A device
+ * that goes away takes its routes with it (a WireGuard client's engine
+ * restarted by the supervisor, outside any apply). */
+void routes_follow_link(struct sys *sys, const json_t *doc, const char *dev);
 /* What doc asks of the kernel, the DHCP gateway named symbolically:
  * {routes: [{family, dst, via, dev, table, metric}], rules: [{pref, mark,
  * table, interface}], devices: [...]} (for the rendered state). */

@@ -293,6 +293,30 @@ void routes_follow_wan(struct sys *sys, const json_t *doc)
 	free(err);
 }
 
+void routes_follow_link(struct sys *sys, const json_t *doc, const char *dev)
+{
+	json_t *want, *r;
+	bool ours = false;
+	char *err = NULL;
+	size_t i;
+
+	if (!doc || !sys || !dev)
+		return;
+	want = routes_want(doc, routes_lease_router, false);
+	json_array_foreach(json_object_get(want, "routes"), i, r)
+		if (json_string_value(json_object_get(r, "dev")) &&
+		    !strcmp(json_string_value(json_object_get(r, "dev")), dev))
+			ours = true;
+	json_decref(want);
+	if (!ours)
+		return;
+	if (routes_sync(sys, doc, &err) < 0)
+		log_err("routes: after %s came up: %s", dev, err ? err : "failed");
+	else
+		log_info("routes: the routes through %s are in place again", dev);
+	free(err);
+}
+
 /* What the kernel holds of ours: two netlink dumps (microseconds, no
  * process), so a status read may ask every time. */
 json_t *routes_in_force(void)
