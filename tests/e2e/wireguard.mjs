@@ -5,16 +5,22 @@
  * QR code, which this scenario saves as a picture for the test to decode
  * (zbarimg) and compare with the text.
  *
- * --password PW --peer NAME
+ * Then the Clients tab: Import Config refuses a broken file naming its
+ * line, fills the client's form from a good one (with the note of an
+ * AllowedIPs entry taken as its network), and the client is staged once
+ * named.
+ *
+ * --password PW --peer NAME --import FILE --bad-import FILE --client NAME
  * Prints "RESULT {json}": the port, range, peer address, the text, the
- * download's file name and the QR picture's path.
+ * download's file name, the QR picture's path, and what the import form held.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyAndConfirm, check, eq, field, log, login, nav, pillCount, scenario, section, t, until, waitText } from './lib.mjs';
 
 await scenario('wireguard', async ({ page, a }) => {
-  check(a.password && a.peer && a.out, '--password, --peer and --out are required');
+  check(a.password && a.peer && a.out && a.import && a['bad-import'] && a.client,
+    '--password, --peer, --out, --import, --bad-import and --client are required');
   await login(page, a.base, a.password);
   const group = page.locator('.nav-group', { has: page.locator('h2', { hasText: 'VPN' }) });
   await group.locator('[data-test="nav-wireguard"]').waitFor();
@@ -78,5 +84,32 @@ await scenario('wireguard', async ({ page, a }) => {
   await until(async () => qr.evaluate((img) => img.complete && img.naturalWidth > 0), 'the QR picture drawn');
   const shot = join(a.out, 'peer-qr.png');
   writeFileSync(shot, await qr.screenshot());
-  console.log('RESULT ' + JSON.stringify({ revision, port: await port.inputValue().catch(() => ''), range, address: want, text, file, saved, qr: shot, public_key: pub }));
+  await dlg.locator('button[aria-label="Close"]').first().click();
+  await dlg.waitFor({ state: 'detached' });
+
+  log('Clients: Import Config');
+  await t(page, 'tab-clients').click();
+  await t(page, 'wg-import-open').click();
+  const imp = t(page, 'wg-import-dialog');
+  await imp.waitFor();
+  await imp.locator('[data-test="wg-import-text"]').fill(readFileSync(a['bad-import'], 'utf8'));
+  await imp.locator('[data-test="wg-import"]').click();
+  const refusal = await waitText(imp.locator('[data-test="dialog-banner"]'), /line \d+/, 'the refusal naming the line');
+  await imp.locator('[data-test="wg-import-text"]').fill(readFileSync(a.import, 'utf8'));
+  await imp.locator('[data-test="wg-import"]').click();
+  const entry = imp.locator('[data-test="entry-form"]');
+  await entry.waitFor();
+  const filled = {};
+  for (const k of ['endpoint', 'addresses', 'allowed_ips', 'dns', 'mtu', 'keepalive', 'public_key'])
+    filled[k] = await entry.locator(`[name="wg_clients.clients.${k}"]`).inputValue();
+  const notes = await imp.locator('[data-test="wg-import-note"]').allTextContents();
+  eq(await entry.locator('[name="wg_clients.clients.name"]').inputValue(), '', 'the name left to fill');
+  await entry.locator('[name="wg_clients.clients.name"]').fill(a.client);
+  for (const box of ['allow_wan', 'allow_lan', 'masquerade']) await entry.locator(`[name="wg_clients.clients.${box}"]`).check();
+  const before = Number(await pillCount(page)) || 0;
+  await entry.locator('[data-test="save"]').click();
+  await imp.waitFor({ state: 'detached' });
+  await until(async () => Number(await pillCount(page)) > before, 'the pill to count the client');
+  await page.locator(`[data-test="table-wg_clients.clients"] tr`, { hasText: a.client }).waitFor();
+  console.log('RESULT ' + JSON.stringify({ revision, port: await port.inputValue().catch(() => ''), range, address: want, text, file, saved, qr: shot, public_key: pub, refusal, filled, notes }));
 });

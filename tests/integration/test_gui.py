@@ -877,8 +877,29 @@ def test_wireguard_server_page_and_a_peer_config_a_phone_can_scan(gui_lab, tmp_p
     decodes (zbarimg) to exactly the text shown and downloaded."""
     lab = gui_lab
     ready(lab)
+    priv = subprocess.run(["wg", "genkey"], capture_output=True, text=True, check=True).stdout.strip()
+    server_pub = subprocess.run(["wg", "pubkey"], input=subprocess.run(
+        ["wg", "genkey"], capture_output=True, text=True, check=True).stdout,
+        capture_output=True, text=True, check=True).stdout.strip()
+    good = tmp_path / "provider.conf"
+    good.write_text("[Interface]\nAddress = 172.19.210.3/32, fc00:deeb:2a4e::3/128\n"
+                    "PrivateKey = %s\nDNS = 1.1.1.1\nMTU = 1280\n\n[Peer]\nPublicKey = %s\n"
+                    "AllowedIPs = 0.0.0.0/0, ::0/0, 10.254.248.9/24\n"
+                    "Endpoint = vpn.example.net:46170\nPersistentKeepalive = 25\n" % (priv, server_pub))
+    bad = tmp_path / "broken.conf"
+    bad.write_text("[Interface]\nPrivateKey = %s\nAddress = 172.19.210.3/32\n" % priv)
     res = run_scenario(lab, "wireguard.mjs", tmp_path, "--password", PASSWORD, "--peer", "phone",
-                       timeout=180)
+                       "--import", good, "--bad-import", bad, "--client", "PIA", timeout=180)
+    assert "line" in res["refusal"] and "[Peer]" in res["refusal"], res["refusal"]
+    assert res["filled"]["endpoint"] == "vpn.example.net:46170", res["filled"]
+    assert res["filled"]["public_key"] == server_pub and res["filled"]["mtu"] == "1280"
+    assert res["notes"] and "10.254.248.0/24" in res["notes"][0], res["notes"]
+    staged = lab.daemon.ctl_json("call", "config.get", json.dumps({"path": "wg_clients.clients"}))
+    pia = [c for c in staged if c["name"] == "PIA"]
+    assert pia and pia[0]["private_key"] == "********", staged
+    assert pia[0]["allowed_ips"] == ["0.0.0.0/0", "::/0", "10.254.248.0/24"], pia
+    assert pia[0]["masquerade"] is True and pia[0]["allow_wan"] is True, pia
+    lab.daemon.ctl_ok("discard")
     text = res["text"]
     assert Path(res["saved"]).read_text() == text
     assert res["file"] == "phone.conf"

@@ -305,6 +305,51 @@ function liveCard(ctx: Pick<PageCtx, 'onLeave'>): HTMLElement {
   return h('section', { class: 'card', 'data-test': 'wg-live' }, h('h2', null, 'Server state'), state, body);
 }
 
+export interface WgClientLive {
+  name?: string;
+  device?: string;
+  enabled?: boolean;
+  state?: string;
+  endpoint?: string;
+  endpoint_address?: string;
+  latest_handshake?: number;
+  rx_bytes?: number;
+  tx_bytes?: number;
+  error?: string;
+}
+
+/** The clients' tunnels live: device state, server, latest handshake, traffic. */
+function clientsCard(ctx: Pick<PageCtx, 'onLeave'>): HTMLElement {
+  const body = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
+  let stopped = false;
+  const draw = (list: WgClientLive[]) => {
+    const rows = list.map((c) => h('tr', { 'data-test': 'wg-client-live', 'data-name': c.name || '', 'data-connected': String(peerConnected(c)) },
+      h('td', null, c.name || '—'),
+      h('td', { class: 'mono' }, c.device || '—'),
+      h('td', { 'data-test': 'wg-client-state' }, !c.enabled ? 'Disabled' : c.error ? `${c.state || '—'}: ${c.error}` : c.state || '—'),
+      h('td', { class: 'mono' }, c.endpoint_address ? `${c.endpoint} (${c.endpoint_address})` : c.endpoint || '—'),
+      h('td', null, handshakeText(c.latest_handshake)),
+      h('td', null, `${bytes(c.rx_bytes ?? 0)} / ${bytes(c.tx_bytes ?? 0)}`)));
+    body.replaceChildren(table(['Client', 'Device', 'State', 'Server', 'Latest handshake', 'Received / sent'],
+      rows.length ? rows : [emptyRow(6, 'No client yet.')], 'wg-clients-live'));
+  };
+  const tick = async () => {
+    try {
+      const st = await get<{ features?: { wg_clients?: { detail?: { clients?: WgClientLive[] } } } }>('/status');
+      if (!stopped) draw(st?.features?.wg_clients?.detail?.clients || []);
+    } catch {
+      // the next tick tries again
+    }
+  };
+  const timer = setInterval(() => void tick(), WG_POLL_MS);
+  void tick();
+  ctx.onLeave(() => {
+    stopped = true;
+    clearInterval(timer);
+  });
+  return h('section', { class: 'card', 'data-test': 'wg-clients-state' }, h('h2', null, 'Tunnels'), body);
+}
+
 export const wireguardPage: PageDef = {
   path: '/wireguard',
   title: 'WireGuard',
@@ -354,7 +399,7 @@ export const wireguardPage: PageDef = {
           }, '✱ Config'),
         },
       },
-      after: { server: () => liveCard(ctx) },
+      after: { server: () => liveCard(ctx), clients: () => clientsCard(ctx) },
       before: {
         clients: () => h('div', { class: 'form-actions' }, h('button', {
           type: 'button', class: 'secondary', 'data-test': 'wg-import-open',
