@@ -35,8 +35,8 @@ PSK_B = "another-long-shared-key-for-b"
 PSK_V1 = "ikev1-shared-key-long-enough"
 
 PEER_STRONGSWAN = """charon {
-    load = random nonce aes sha1 sha2 md5 hmac gmp curve25519 chapoly gcrypt ctr ccm cmac \
-xcbc kdf kernel-libipsec kernel-netlink socket-default vici
+    load = random nonce aes sha1 sha2 md5 hmac gmp curve25519 chapoly openssl gcrypt ctr ccm \
+cmac xcbc kdf kernel-libipsec kernel-netlink socket-default vici
     plugins {
         vici {
             socket = unix://%(dir)s/peer.vici
@@ -83,6 +83,19 @@ PEER_SWANCTL = """connections {
             esp_proposals = aes256-sha256-modp2048,aes128-sha1-modp2048
             start_action = none } }
     }
+    gcm {
+        version = 2
+        local { auth = psk
+            id = @peer-gcm }
+        remote { auth = psk
+            id = @router-gcm }
+        proposals = aes256gcm16-prfsha384-ecp384
+        children { gcm {
+            local_ts = 10.2.0.0/24
+            remote_ts = 192.168.1.0/24
+            esp_proposals = aes256gcm16-ecp384
+            start_action = none } }
+    }
     v1 {
         version = 1
         local { auth = psk
@@ -104,6 +117,8 @@ secrets {
         secret = "%(psk_b)s" }
     ike-v1 { id = @router-v1
         secret = "%(psk_v1)s" }
+    ike-gcm { id = @router-gcm
+        secret = "%(psk)s" }
 }
 """
 
@@ -249,6 +264,20 @@ def test_ikev2_tunnel_pings_both_ways(lab, peer):
     # the firewall opened IKE on the WAN
     nft = ns_exec(lab.router, "nft", "list", "chain", "inet", "difos", "input_wan").stdout
     assert "udp dport { 500, 4500 } accept" in nft, nft
+
+
+def test_aes_gcm_and_elliptic_curve_groups(lab, peer):
+    """The proposals most providers and firewalls ask for today: AES-GCM with
+    an ECP group (strongSwan's openssl plugin)."""
+    d = lab.daemon
+    add_peer(d, "gcm", local_id="@router-gcm", peer_id="@peer-gcm",
+             ike_proposals="aes256gcm16-prfsha384-ecp384", esp_proposals="aes256gcm16-ecp384")
+    d.ctl_ok("apply")
+    p = wait_up(d, "gcm")
+    sa = p["sas"][0]
+    assert "AES_GCM_16" in json.dumps(sa) and "ECP_384" in json.dumps(sa), sa
+    cp = ping(lab, lab.lan, PEER_HOST)
+    assert cp.returncode == 0, describe(cp) + peer.log()
 
 
 def test_ikev1_tunnel(lab, peer):

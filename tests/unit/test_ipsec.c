@@ -148,9 +148,11 @@ static void test_proposals(void)
 		T_CHECK(ipsec_proposal_check(esp_ok[i], true, why, sizeof(why)));
 	T_CHECK(!ipsec_proposal_check("aes256-sha256-modp2049", false, why, sizeof(why)));
 	T_CHECK_STR(why, "has \"modp2049\", which is no IKE algorithm this strongSwan supports");
-	/* AES-GCM needs a plugin this machine has not */
-	T_CHECK(!ipsec_proposal_check("aes256gcm16", true, why, sizeof(why)));
-	T_CHECK(strstr(why, "\"aes256gcm16\"") != NULL);
+	/* AES-GCM and the ECP groups (the openssl plugin); the weak small curves are not */
+	T_CHECK(ipsec_proposal_check("aes256gcm16-ecp384", true, why, sizeof(why)));
+	T_CHECK(ipsec_proposal_check("aes256gcm16-prfsha384-ecp384", false, why, sizeof(why)));
+	T_CHECK(!ipsec_proposal_check("aes256gcm16-ecp192", true, why, sizeof(why)));
+	T_CHECK(strstr(why, "\"ecp192\"") != NULL);
 	T_CHECK(!ipsec_proposal_check("aes256-sha256", false, why, sizeof(why)));
 	T_CHECK(strstr(why, "no Diffie-Hellman group") != NULL);
 	T_CHECK(!ipsec_proposal_check("aes256-modp2048", false, why, sizeof(why)));

@@ -4,10 +4,9 @@
  * plugins ipsec_render.c loads lists (swanctl --list-algs): AES (CBC, CTR,
  * CCM), ChaCha20-Poly1305, Camellia, 3DES, Blowfish, CAST, Serpent and
  * Twofish ciphers; HMAC-SHA1/SHA2/MD5, AES-CMAC and XCBC integrity and PRFs;
- * MODP and Curve25519 groups. AES-GCM and the ECP groups need the openssl
- * plugin, which Debian ships in another package (not installed): they are
- * refused here rather than accepted and refused by charon at load time.
- * Single DES and the 768-bit MODP group are refused: they are broken.
+ * MODP, Curve25519 and Curve448 groups; AES-GCM and the ECP (NIST and
+ * Brainpool) groups from the openssl plugin (libstrongswan-standard-plugins).
+ * The 192- and 224-bit ECP groups are left out: too weak. Single DES and the 768-bit MODP group are refused: they are broken.
  * Every token was loaded into this charon in a proposal of its kind
  * (load-conn): each parses.
  */
@@ -41,6 +40,11 @@ static const struct tok toks[] = {
 	{ "aes128ccm64", T_AEAD }, { "aes128ccm96", T_AEAD }, { "aes128ccm128", T_AEAD },
 	{ "aes256ccm64", T_AEAD }, { "aes256ccm96", T_AEAD }, { "aes256ccm128", T_AEAD },
 	{ "camellia128ccm16", T_AEAD }, { "camellia256ccm16", T_AEAD },
+	{ "aes128gcm8", T_AEAD }, { "aes128gcm12", T_AEAD }, { "aes128gcm16", T_AEAD },
+	{ "aes192gcm8", T_AEAD }, { "aes192gcm12", T_AEAD }, { "aes192gcm16", T_AEAD },
+	{ "aes256gcm8", T_AEAD }, { "aes256gcm12", T_AEAD }, { "aes256gcm16", T_AEAD },
+	{ "aes128gcm64", T_AEAD }, { "aes128gcm96", T_AEAD }, { "aes128gcm128", T_AEAD },
+	{ "aes256gcm64", T_AEAD }, { "aes256gcm96", T_AEAD }, { "aes256gcm128", T_AEAD },
 	{ "chacha20poly1305", T_AEAD },
 	/* integrity */
 	{ "md5", T_INTEG }, { "md5_128", T_INTEG }, { "sha1", T_INTEG }, { "sha", T_INTEG },
@@ -56,7 +60,9 @@ static const struct tok toks[] = {
 	{ "modp1024", T_DH }, { "modp1536", T_DH }, { "modp2048", T_DH }, { "modp3072", T_DH },
 	{ "modp4096", T_DH }, { "modp6144", T_DH }, { "modp8192", T_DH },
 	{ "modp2048s224", T_DH }, { "modp2048s256", T_DH }, { "curve25519", T_DH },
-	{ "x25519", T_DH },
+	{ "x25519", T_DH }, { "curve448", T_DH }, { "x448", T_DH },
+	{ "ecp256", T_DH }, { "ecp384", T_DH }, { "ecp521", T_DH }, { "ecp256bp", T_DH },
+	{ "ecp384bp", T_DH }, { "ecp512bp", T_DH },
 	/* extended sequence numbers (ESP) */
 	{ "esn", T_ESN }, { "noesn", T_ESN },
 };

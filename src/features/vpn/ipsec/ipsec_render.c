@@ -19,7 +19,7 @@
  * IKE's sockets and vici. kernel-libipsec comes first when it is loaded:
  * its ESP takes the SAs the kernel cannot.
  */
-#define IPSEC_PLUGINS "random nonce aes sha1 sha2 md5 hmac gmp curve25519 chapoly gcrypt " \
+#define IPSEC_PLUGINS "random nonce aes sha1 sha2 md5 hmac gmp curve25519 chapoly openssl gcrypt " \
 	"ctr ccm cmac xcbc kdf kernel-netlink socket-default vici"
 
 static char *strongswan_conf(const struct feature_env *env, bool libipsec)

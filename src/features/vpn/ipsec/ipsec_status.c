@@ -39,18 +39,28 @@ static json_t *str(const json_t *obj, const char *key)
 	return s ? json_string(s) : json_null();
 }
 
+/* What was negotiated (charon leaves out what the proposal has none of:
+ * no integrity with AES-GCM, no group without PFS): null then. */
+static json_t *algorithms(json_t *view, const json_t *sa)
+{
+	json_object_set_new(view, "integrity", str(sa, "integ-alg"));
+	json_object_set_new(view, "dh_group", str(sa, "dh-group"));
+	return view;
+}
+
 static json_t *child_view(const json_t *c)
 {
 	json_t *lts = json_object_get(c, "local-ts"), *rts = json_object_get(c, "remote-ts");
 
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:O, s:O}",
+	return algorithms(json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:O, s:O}",
 			 "name", str(c, "name"), "uniqueid", num(c, "uniqueid"),
 			 "state", str(c, "state"), "bytes_in", num(c, "bytes-in"),
 			 "packets_in", num(c, "packets-in"), "bytes_out", num(c, "bytes-out"),
 			 "packets_out", num(c, "packets-out"), "rekey_in", num(c, "rekey-time"),
 			 "life_in", num(c, "life-time"), "installed_ago", num(c, "install-time"),
 			 "encryption", str(c, "encr-alg"), "encryption_keysize", num(c, "encr-keysize"),
-			 "local_ts", lts ? lts : json_null(), "remote_ts", rts ? rts : json_null());
+			 "local_ts", lts ? lts : json_null(), "remote_ts", rts ? rts : json_null()),
+			  c);
 }
 
 static json_t *ike_view(const json_t *ike)
@@ -60,7 +70,7 @@ static json_t *ike_view(const json_t *ike)
 
 	json_object_foreach(json_object_get(ike, "child-sas"), k, c)
 		json_array_append_new(children, child_view(c));
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+	json_t *v = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
 			 "uniqueid", num(ike, "uniqueid"), "version", num(ike, "version"),
 			 "state", str(ike, "state"), "local_host", str(ike, "local-host"),
 			 "remote_host", str(ike, "remote-host"), "local_id", str(ike, "local-id"),
@@ -68,6 +78,11 @@ static json_t *ike_view(const json_t *ike)
 			 "established_ago", num(ike, "established"),
 			 "rekey_in", num(ike, "rekey-time"), "reauth_in", num(ike, "reauth-time"),
 			 "children", children);
+
+	json_object_set_new(v, "encryption", str(ike, "encr-alg"));
+	json_object_set_new(v, "encryption_keysize", num(ike, "encr-keysize"));
+	json_object_set_new(v, "prf", str(ike, "prf-alg"));
+	return algorithms(v, ike);
 }
 
 json_t *ipsec_sas(const struct feature_env *env, const json_t *doc, char **err)
