@@ -19,11 +19,14 @@ export interface DomainList {
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 const joined = (v: unknown, none = '—') => (list(v).length ? list(v).join(', ') : none);
 
-/** Where a policy route may send traffic: "wan" and the devices of custom interfaces in zone wan. */
-export function policyUplinks(custom: unknown): string[] {
+/** Where a policy route may send traffic: "wan", the devices of custom
+ * interfaces in zone wan, and the WireGuard clients' wgc_<name>. */
+export function policyUplinks(custom: unknown, wgClients: unknown = []): string[] {
   const out = ['wan'];
   for (const c of Array.isArray(custom) ? (custom as Entry[]) : [])
     if (c.zone === 'wan' && typeof c.device === 'string' && !out.includes(c.device)) out.push(c.device);
+  for (const c of Array.isArray(wgClients) ? (wgClients as Entry[]) : [])
+    if (typeof c.name === 'string' && c.enabled !== false) out.push('wgc_' + c.name);
   return out;
 }
 
@@ -36,7 +39,8 @@ export function policyMatch(e: Entry): string {
 function policyForm(form: SchemaForm): void {
   const iface = form.fields.get('routes.policy.interface');
   if (iface)
-    void get(configUrl('interfaces.custom')).then((c) => suggestNames(iface, policyUplinks(c), 'Uplinks'), () => suggestNames(iface, ['wan'], 'Uplinks'));
+    void Promise.all([get(configUrl('interfaces.custom')).catch(() => []), get(configUrl('wg_clients.clients')).catch(() => [])])
+      .then(([c, w]) => suggestNames(iface, policyUplinks(c, w), 'Uplinks'));
   const lists = form.fields.get('routes.policy.domain_lists');
   if (lists)
     void get<{ lists?: DomainList[] }>('/routes/domain-lists').then((r) => {

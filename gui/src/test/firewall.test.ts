@@ -197,6 +197,8 @@ describe('routes', () => {
   it('policy routes leave through the WAN or a custom interface in zone wan', () => {
     expect(policyUplinks(undefined)).toEqual(['wan']);
     expect(policyUplinks([{ id: 1, device: 'eth2', zone: 'wan' }, { id: 2, device: 'eth3', zone: 'lan' }])).toEqual(['wan', 'eth2']);
+    // the WireGuard clients' devices too, not the disabled ones
+    expect(policyUplinks([], [{ id: 1, name: 'PIA' }, { id: 2, name: 'off', enabled: false }])).toEqual(['wan', 'wgc_PIA']);
     expect(policyMatch({ id: 1, domains: ['mullvad.net'], domain_lists: ['streaming'] })).toBe('mullvad.net, list streaming');
     expect(policyMatch({ id: 1 })).toBe('any');
   });
