@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "apply/supervisor.h"
@@ -20,8 +19,12 @@
 #include "core/util.h"
 #include "features/vpn/wg_link.h"
 
-/* How long wireguard-go may take to make its device and socket. */
-#define WG_GO_START_MS 3000
+/* How long wireguard-go may take to make its device and socket (a loaded
+ * machine takes seconds). */
+#define WG_GO_START_MS 5000
+
+/* -1: not probed yet; 0: wireguard-go; 1: the kernel's */
+static int wg_kernel = -1;
 
 char *wg_sockdir(const struct feature_env *env)
 {
@@ -42,93 +45,81 @@ bool wg_link_userspace(const struct feature_env *env, const char *ifname)
 	return yes;
 }
 
-static bool wg_wait_socket(const struct feature_env *env, const char *ifname, const char *engine)
+/* wireguard-go's socket is there (it makes it a moment after it starts) */
+static int wg_wait_socket(struct feature_ctx *ctx, const char *ifname, const char *engine)
 {
-	struct timespec pause = { 0, 20 * 1000 * 1000 };
+	if (sys_is_dry(ctx->env->sys))
+		return 0;
+	for (int ms = 0; !wg_link_userspace(ctx->env, ifname); ms += 10) {
+		if (ms >= WG_GO_START_MS || !sv_running(engine)) {
+			char *why = NULL;
 
-	for (int waited = 0; waited < WG_GO_START_MS; waited += 20) {
-		if (wg_link_userspace(env, ifname))
-			return true;
-		if (!sv_running(engine))
-			return false;
-		nanosleep(&pause, NULL);
+			sv_wait_alive(engine, 0, &why);
+			ctx->err = xasprintf("wireguard-go did not make %s within %d ms%s%s", ifname,
+					     WG_GO_START_MS, why ? ": " : "", why ? why : "");
+			free(why);
+			return -1;
+		}
+		usleep(10000);
 	}
-	return false;
+	return 0;
 }
 
 static int wg_go_start(struct feature_ctx *ctx, const char *ifname, const char *engine)
 {
 	const struct feature_env *env = ctx->env;
 	char *dir = wg_sockdir(env), *exec = xasprintf("%s/difos-engine-exec", env->paths.libexec);
-	char *bind = xasprintf("%s=/var/run/wireguard", dir);
+	char *bind = xasprintf("%s=/var/run/wireguard", dir), *sock = wg_sock(env, ifname);
 	/* -f: in the foreground, so the supervisor holds the process */
 	char *const argv[] = { exec, "--root", "/", "--bind-to", bind, "--", "wireguard-go", "-f",
 			       (char *)ifname, NULL };
-	int rc = 0;
+	int rc;
 
 	if (mkdir_p(dir, 0700) < 0 && errno != EEXIST)
 		log_warn("wireguard: cannot make %s: %s", dir, strerror(errno));
-	if (sv_ensure(engine, argv, NULL) < 0) {
+	/* a socket left by a wireguard-go that was killed would be taken for
+	 * the new one's */
+	unlink(sock);
+	rc = sv_ensure(engine, argv, NULL);
+	if (rc < 0)
 		ctx->err = xasprintf("cannot start wireguard-go for %s", ifname);
-		rc = -1;
-	} else if (!sys_is_dry(env->sys) && !wg_wait_socket(env, ifname, engine)) {
-		char *why = NULL;
-
-		sv_wait_alive(engine, 0, &why);
-		ctx->err = xasprintf("wireguard-go did not make %s within %d ms%s%s", ifname,
-				     WG_GO_START_MS, why ? ": " : "", why ? why : "");
-		free(why);
-		rc = -1;
-	}
+	free(sock);
 	free(bind);
 	free(exec);
 	free(dir);
-	return rc;
+	return rc < 0 ? -1 : wg_wait_socket(ctx, ifname, engine);
 }
 
-/* -1: not probed yet; 0: wireguard-go; 1: the kernel's */
-static int wg_kernel = -1;
-
-int wg_link_ensure(struct feature_ctx *ctx, const char *ifname, const char *engine, unsigned mtu)
+int wg_link_ensure(struct feature_ctx *ctx, const char *ifname, const char *engine)
 {
 	struct sys *s = ctx->env->sys;
-	struct nl_op show = { .kind = NL_LINK_SHOW, .dev = ifname };
-	struct nl_op add = { .kind = NL_LINK_ADD, .dev = ifname, .link_kind = "wireguard" };
-	struct nl_op up = { .kind = NL_LINK_UP, .dev = ifname };
-	struct nl_op setmtu = { .kind = NL_LINK_MTU, .dev = ifname, .mtu = mtu };
 	char *err = NULL;
+	int rc;
 
-	if (wg_kernel != 0 && sys_net(s, NULL, &show) == 1) {
-		if (sys_net(s, &err, &add) == 0) {
-			wg_kernel = 1;
-		} else if (wg_kernel == 1) {
-			ctx->err = err;
-			return -1;
-		} else {
-			log_info("wireguard: the kernel has no WireGuard (%s): wireguard-go serves "
-				 "the devices", err);
-			wg_kernel = 0;
+	if (sv_running(engine))
+		return wg_wait_socket(ctx, ifname, engine);
+	if (sys_net(s, NULL, &(struct nl_op){ .kind = NL_LINK_SHOW, .dev = ifname }) == 0)
+		return 0;
+	if (wg_kernel != 0) {
+		rc = sys_net(s, &err, &(struct nl_op){ .kind = NL_LINK_ADD, .dev = ifname,
+						       .link_kind = "wireguard" });
+		if (wg_kernel < 0) {
+			wg_kernel = rc == 0;
+			log_info("wireguard: devices by %s%s%s", wg_kernel ? "the kernel's module" :
+				 "wireguard-go (the kernel has none: ", wg_kernel ? "" : err,
+				 wg_kernel ? "" : ")");
 		}
 		free(err);
-		err = NULL;
+		if (rc == 0)
+			return 0;
 	}
-	if (wg_kernel == 0 && wg_go_start(ctx, ifname, engine) < 0)
-		return -1;
-	if (sys_net(s, &err, &setmtu) < 0 || sys_net(s, &err, &up) < 0) {
-		ctx->err = err;
-		return -1;
-	}
-	return 0;
+	return wg_go_start(ctx, ifname, engine);
 }
 
 void wg_link_remove(struct feature_ctx *ctx, const char *ifname, const char *engine)
 {
-	struct nl_op del = { .kind = NL_LINK_DEL, .dev = ifname };
-	struct nl_op show = { .kind = NL_LINK_SHOW, .dev = ifname };
-
 	if (sv_running(engine))
 		sv_stop(engine);   /* wireguard-go removes its device as it ends */
-	if (sys_net(ctx->env->sys, NULL, &show) == 0)
-		sys_net(ctx->env->sys, NULL, &del);
+	/* the kernel's device (none left: the kernel's refusal is ignored) */
+	sys_net(ctx->env->sys, NULL, &(struct nl_op){ .kind = NL_LINK_DEL, .dev = ifname });
 }
-

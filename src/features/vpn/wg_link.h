@@ -25,10 +25,10 @@
  * name. */
 char *wg_sockdir(const struct feature_env *env);
 
-/* Makes ifname exist and up with mtu: a kernel device, or wireguard-go
- * supervised as engine (waits, bounded, for its socket). 0, or -1 with
- * ctx->err set. */
-int wg_link_ensure(struct feature_ctx *ctx, const char *ifname, const char *engine, unsigned mtu);
+/* Makes ifname exist: a kernel device, or wireguard-go supervised as
+ * engine (waits, bounded, for its socket); its MTU, addresses and state are
+ * the caller's. 0, or -1 with ctx->err set. */
+int wg_link_ensure(struct feature_ctx *ctx, const char *ifname, const char *engine);
 
 /* Removes ifname (stops its wireguard-go; deletes a kernel device). */
 void wg_link_remove(struct feature_ctx *ctx, const char *ifname, const char *engine);

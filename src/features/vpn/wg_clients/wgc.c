@@ -20,6 +20,7 @@
 #include "core/files.h"
 #include "core/util.h"
 #include "features/vpn/wg_clients/wgc_int.h"
+#include "features/vpn/wg_link.h"
 #include "net/addr.h"
 #include "net/wg.h"
 #include "store/doc.h"
@@ -156,7 +157,7 @@ static json_t *wgc_oper_state(const char *dev)
  * bytes each way (wg_get) */
 static void wgc_peer_status(const struct feature_env *env, const char *dev, json_t *o)
 {
-	char *sockdir = wgc_sockdir(env), err[256], addr[64];
+	char *sockdir = wg_sockdir(env), err[256], addr[64];
 	struct wg_device d;
 
 	if (wg_get(sockdir, dev, &d, err, sizeof(err)) == 0) {

@@ -26,6 +26,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "features/vpn/wg_clients/wgc_int.h"
+#include "features/vpn/wg_link.h"
 #include "net/addr.h"
 #include "schema/schema.h"
 #include "store/doc.h"
@@ -37,17 +38,10 @@
 #define WGC_STALE_S 135
 #define WGC_CHECK_MS 30000
 
-/* -1: not probed yet; 0: no kernel module (wireguard-go); 1: the module */
-static int wgc_kernel = -1;
 /* the re-resolution's timer (wgc_tick) */
 static const struct feature_env *wgc_env;
 static uv_timer_t wgc_timer;
 static bool wgc_timer_ready;
-
-char *wgc_sockdir(const struct feature_env *env)
-{
-	return xasprintf("%s/wireguard", env->paths.run);
-}
 
 static void wgc_dev(const json_t *el, char out[16])
 {
@@ -178,104 +172,6 @@ static int wgc_want(struct feature_ctx *ctx, const json_t *el, struct wg_device 
 	return 0;
 }
 
-static char **wgc_engine_argv(const struct feature_env *env, const char *dev)
-{
-	char **argv = xcalloc(12, sizeof(*argv));
-	char *sockdir = wgc_sockdir(env);
-	size_t n = 0;
-
-	argv[n++] = xasprintf("%s/difos-engine-exec", env->paths.libexec);
-	argv[n++] = xstrdup("--root");
-	argv[n++] = xstrdup("/");
-	argv[n++] = xstrdup("--bind-to");
-	argv[n++] = xasprintf("%s=/var/run/wireguard", sockdir);
-	argv[n++] = xstrdup("--");
-	argv[n++] = xstrdup("wireguard-go");
-	argv[n++] = xstrdup("-f");
-	argv[n++] = xstrdup(dev);
-	free(sockdir);
-	return argv;
-}
-
-static void wgc_argv_free(char **argv)
-{
-	for (size_t i = 0; argv[i]; i++)
-		free(argv[i]);
-	free(argv);
-}
-
-/* wireguard-go's socket is there (it makes it a moment after it starts) */
-static int wgc_wait_socket(struct feature_ctx *ctx, const char *dev)
-{
-	char *sockdir = wgc_sockdir(ctx->env), *sock = xasprintf("%s/%s.sock", sockdir, dev);
-	struct stat st;
-	int rc = 0;
-
-	for (int ms = 0; stat(sock, &st) < 0; ms += 10) {
-		if (ms >= WGC_SOCKET_MS || !sv_running(dev)) {
-			ctx->err = xasprintf("wireguard-go did not make %s within %d ms", dev,
-					     WGC_SOCKET_MS);
-			rc = -1;
-			break;
-		}
-		usleep(10000);
-	}
-	free(sock);
-	free(sockdir);
-	return rc;
-}
-
-/* The device exists: the kernel's link, or wireguard-go's once its socket
- * is there. */
-static int wgc_device(struct feature_ctx *ctx, const char *dev)
-{
-	struct sys *sys = ctx->env->sys;
-	char *sockdir, **argv;
-	int rc;
-
-	if (sv_running(dev))
-		return wgc_wait_socket(ctx, dev);
-	if (sys_net(sys, NULL, &(struct nl_op){ .kind = NL_LINK_SHOW, .dev = dev }) == 0)
-		return 0;
-	if (wgc_kernel != 0) {
-		rc = sys_net(sys, NULL, &(struct nl_op){ .kind = NL_LINK_ADD, .dev = dev,
-							  .link_kind = "wireguard" });
-		if (wgc_kernel < 0) {
-			wgc_kernel = rc == 0;
-			log_info("wg_clients: WireGuard %s", wgc_kernel ?
-				 "by the kernel's module" : "by wireguard-go (no kernel module)");
-		}
-		if (rc == 0)
-			return 0;
-	}
-	sockdir = wgc_sockdir(ctx->env);
-	mkdir(sockdir, 0700);
-	/* a socket left by a wireguard-go that was killed would be taken for
-	 * the new one's */
-	{
-		char *sock = xasprintf("%s/%s.sock", sockdir, dev);
-
-		unlink(sock);
-		free(sock);
-	}
-	free(sockdir);
-	argv = wgc_engine_argv(ctx->env, dev);
-	rc = sv_ensure(dev, argv, NULL);
-	wgc_argv_free(argv);
-	if (rc < 0) {
-		ctx->err = xasprintf("cannot start wireguard-go for %s", dev);
-		return -1;
-	}
-	return wgc_wait_socket(ctx, dev);
-}
-
-static void wgc_remove(struct feature_ctx *ctx, const char *dev)
-{
-	if (sv_running(dev))
-		sv_stop(dev);
-	sys_net(ctx->env->sys, NULL, &(struct nl_op){ .kind = NL_LINK_DEL, .dev = dev });
-}
-
 static bool wgc_has(const json_t *list, const char *s)
 {
 	size_t i;
@@ -309,13 +205,13 @@ static int wgc_bring_up(struct feature_ctx *ctx, const json_t *el)
 	int rc;
 
 	wgc_dev(el, dev);
-	if (wgc_device(ctx, dev) < 0)
+	if (wg_link_ensure(ctx, dev, dev) < 0)
 		return -1;
 	if (wgc_want(ctx, el, &want) < 0) {
 		wg_device_free(&want);
 		return -1;
 	}
-	sockdir = wgc_sockdir(ctx->env);
+	sockdir = wg_sockdir(ctx->env);
 	rc = sys_wg(sys, &ctx->err, sockdir, dev, &want);
 	free(sockdir);
 	explicit_bzero(&want.private_key, sizeof(want.private_key));
@@ -363,7 +259,7 @@ int wgc_apply(struct feature_ctx *ctx)
 			if (doc_bool(el, "enabled", true) &&
 			    !wgc_find(ctx->doc, doc_str(el, "name"))) {
 				wgc_dev(el, dev);
-				wgc_remove(ctx, dev);
+				wg_link_remove(ctx, dev, dev);
 			}
 	json_array_foreach(doc_get(ctx->doc, "wg_clients.clients"), i, el)
 		if (doc_bool(el, "enabled", true) && wgc_bring_up(ctx, el) < 0)
@@ -415,7 +311,7 @@ static void wgc_tick(uv_timer_t *t)
 	(void)t;
 	core_enter();
 	doc = wgc_env->engine ? wgc_env->engine->running : NULL;
-	sockdir = wgc_sockdir(wgc_env);
+	sockdir = wg_sockdir(wgc_env);
 	json_array_foreach(doc_get(doc, "wg_clients.clients"), i, el) {
 		struct feature_ctx c = { .env = wgc_env };
 		struct wg_device d, want;

@@ -32,7 +32,5 @@ bool wgc_needs_resolve(const char *endpoint, long long last_handshake, long long
 void wgc_timer_start(const struct feature_env *env);
 struct feature_event;
 void wgc_event(const struct feature_env *env, const struct feature_event *ev);
-/* wireguard-go's socket folder: <run>/wireguard (malloc'd) */
-char *wgc_sockdir(const struct feature_env *env);
 
 #endif

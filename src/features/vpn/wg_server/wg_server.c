@@ -139,8 +139,13 @@ static int wgs_apply(struct feature_ctx *ctx)
 		ctx->err = xasprintf("wg_server: %s", why);
 		return -1;
 	}
-	if (wg_link_ensure(ctx, WGS_DEV, WGS_ENGINE,
-			   (unsigned)doc_int(ctx->doc, "wg_server.mtu", 1420)) < 0) {
+	if (wg_link_ensure(ctx, WGS_DEV, WGS_ENGINE) < 0 ||
+	    sys_net(ctx->env->sys, &err, &(struct nl_op){ .kind = NL_LINK_MTU, .dev = WGS_DEV,
+		    .mtu = (unsigned)doc_int(ctx->doc, "wg_server.mtu", 1420) }) < 0 ||
+	    sys_net(ctx->env->sys, &err, &(struct nl_op){ .kind = NL_LINK_UP, .dev = WGS_DEV }) < 0) {
+		if (err && !ctx->err)
+			ctx->err = xasprintf("wg_server: %s", err);
+		free(err);
 		wg_device_free(&d);
 		return -1;
 	}
