@@ -269,11 +269,30 @@ export function showConfig(out: HTMLElement, c: PeerConfig): void {
     h('p', { class: 'muted' }, 'Scan it with the WireGuard app of a phone:'), qr);
 }
 
+/** Reads the status every WG_POLL_MS until the page is left; draw gets the
+ * wg_server or wg_clients feature's detail (a failed read: the next tries again). */
+function watchStatus<T>(ctx: Pick<PageCtx, 'onLeave'>, feature: string, draw: (detail: T | undefined) => void): void {
+  let stopped = false;
+  const tick = async () => {
+    try {
+      const st = await get<{ features?: Record<string, { detail?: T }> }>('/status');
+      if (!stopped) draw(st?.features?.[feature]?.detail);
+    } catch {
+      // the next tick tries again
+    }
+  };
+  const timer = setInterval(() => void tick(), WG_POLL_MS);
+  void tick();
+  ctx.onLeave(() => {
+    stopped = true;
+    clearInterval(timer);
+  });
+}
+
 /** The peers' live state, read every WG_POLL_MS while the tab is open. */
 function liveCard(ctx: Pick<PageCtx, 'onLeave'>): HTMLElement {
   const state = h('p', { 'data-test': 'wg-server-state' }, 'Loading…');
   const body = h('div');
-  let stopped = false;
   const draw = (s: WgServerStatus) => {
     state.dataset.state = s.state || '';
     fill(state, !s.enabled ? 'The server is off.'
@@ -288,20 +307,7 @@ function liveCard(ctx: Pick<PageCtx, 'onLeave'>): HTMLElement {
     body.replaceChildren(table(['Peer', 'Endpoint', 'Latest handshake', 'Received / sent', 'In all (kept across restarts)'],
       rows.length ? rows : [emptyRow(5, 'No peer yet.')], 'wg-peers-live'));
   };
-  const tick = async () => {
-    try {
-      const st = await get<{ features?: { wg_server?: { detail?: WgServerStatus } } }>('/status');
-      if (!stopped) draw(st?.features?.wg_server?.detail || {});
-    } catch {
-      // the next tick tries again
-    }
-  };
-  const timer = setInterval(() => void tick(), WG_POLL_MS);
-  void tick();
-  ctx.onLeave(() => {
-    stopped = true;
-    clearInterval(timer);
-  });
+  watchStatus<WgServerStatus>(ctx, 'wg_server', (d) => draw(d || {}));
   return h('section', { class: 'card', 'data-test': 'wg-live' }, h('h2', null, 'Server state'), state, body);
 }
 
@@ -321,7 +327,6 @@ export interface WgClientLive {
 /** The clients' tunnels live: device state, server, latest handshake, traffic. */
 function clientsCard(ctx: Pick<PageCtx, 'onLeave'>): HTMLElement {
   const body = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
-  let stopped = false;
   const draw = (list: WgClientLive[]) => {
     const rows = list.map((c) => h('tr', { 'data-test': 'wg-client-live', 'data-name': c.name || '', 'data-connected': String(peerConnected(c)) },
       h('td', null, c.name || '—'),
@@ -333,20 +338,7 @@ function clientsCard(ctx: Pick<PageCtx, 'onLeave'>): HTMLElement {
     body.replaceChildren(table(['Client', 'Device', 'State', 'Server', 'Latest handshake', 'Received / sent'],
       rows.length ? rows : [emptyRow(6, 'No client yet.')], 'wg-clients-live'));
   };
-  const tick = async () => {
-    try {
-      const st = await get<{ features?: { wg_clients?: { detail?: { clients?: WgClientLive[] } } } }>('/status');
-      if (!stopped) draw(st?.features?.wg_clients?.detail?.clients || []);
-    } catch {
-      // the next tick tries again
-    }
-  };
-  const timer = setInterval(() => void tick(), WG_POLL_MS);
-  void tick();
-  ctx.onLeave(() => {
-    stopped = true;
-    clearInterval(timer);
-  });
+  watchStatus<{ clients?: WgClientLive[] }>(ctx, 'wg_clients', (d) => draw(d?.clients || []));
   return h('section', { class: 'card', 'data-test': 'wg-clients-state' }, h('h2', null, 'Tunnels'), body);
 }
 
