@@ -244,8 +244,11 @@ def test_ikev2_tunnel_pings_both_ways(lab, peer):
     assert cp.returncode == 0, describe(cp) + peer.log()
     cp = ping(lab, peer.lan, LAN_HOST)
     assert cp.returncode == 0, describe(cp)
-    ch = peer_state(d, "site-a")["sas"][0]["children"][0]
-    assert ch["packets_out"] >= 3 and ch["packets_in"] >= 3 and ch["bytes_in"] > 0, ch
+    # the status is read off the loop once a second
+    ch = wait_for(lambda: (lambda c: c if c["packets_out"] >= 3 and c["packets_in"] >= 3 and
+                           c["bytes_in"] > 0 else None)(
+        peer_state(d, "site-a")["sas"][0]["children"][0]), 3,
+        what=lambda: "the counters: %s" % peer_state(d, "site-a"))
     assert ch["local_ts"] == ["192.168.1.0/24"] and ch["remote_ts"] == ["10.2.0.0/24"]
     # userspace ESP here: the tunnel's device, and charon's routes in table 220
     routes = d.ctl_json("ipsec-routes")
@@ -462,4 +465,5 @@ def test_quick_commands_answer(lab, peer):
                       s["sas"][0]["established_ago"] <= time.monotonic() - t0 + 1
                       else None)(peer_state(d, "site-a")), 20,
              what=lambda: "site-a up after charon died: %s" % peer_state(d, "site-a"))
+    wait_up(d, "site-a")
     assert ping(lab, lab.lan, PEER_HOST).returncode == 0

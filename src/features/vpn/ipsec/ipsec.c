@@ -3,7 +3,7 @@
  * charon (supervised as "charon"), configured over its vici socket
  * (ipsec_apply.c); the firewall's openings and forwards through the nft
  * hook (ipsec_render.c); the status and the quick commands
- * (ipsec_status.c).
+ * (ipsec_status.c), from the SAs read off the loop (ipsec_watch.c).
  *
  * A charon that restarts (it died and the supervisor started it again, or
  * ipsec.restart) has no connection loaded: once its socket answers, the
@@ -70,8 +70,11 @@ static void ipsec_event(const struct feature_env *env, const struct feature_even
 {
 	const char *engine = json_string_value(json_object_get(ev->data, "engine"));
 
-	if (ev->kind != EV_ENGINE || !engine || strcmp(engine, IPSEC_ENGINE) || !env->loop ||
-	    !json_is_true(json_object_get(ev->data, "running")))
+	if (ev->kind != EV_ENGINE || !engine || strcmp(engine, IPSEC_ENGINE) || !env->loop)
+		return;
+	/* the SAs read before belong to the charon that was */
+	ipsec_watch_forget();
+	if (!json_is_true(json_object_get(ev->data, "running")))
 		return;
 	reload.env = env;
 	reload.tries = 0;
@@ -82,9 +85,16 @@ static void ipsec_event(const struct feature_env *env, const struct feature_even
 	uv_timer_start(&reload.timer, reload_cb, RELOAD_EVERY_MS, RELOAD_EVERY_MS);
 }
 
+static int ipsec_init(const struct feature_env *env)
+{
+	ipsec_watch_start(env);
+	return 0;
+}
+
 static void ipsec_stop(struct feature_ctx *ctx)
 {
 	(void)ctx;
+	ipsec_watch_stop();
 	if (reload.timer_init) {
 		uv_timer_stop(&reload.timer);
 		uv_close((uv_handle_t *)&reload.timer, NULL);
@@ -96,6 +106,7 @@ const struct feature feature_ipsec = {
 	.name = "ipsec",
 	.title = "IPsec",
 	.sections = ipsec_sections,
+	.init = ipsec_init,
 	.render = ipsec_render,
 	.apply = ipsec_apply,
 	.health = ipsec_health,

@@ -71,6 +71,16 @@ const char *ipsec_log_problem(const char *log, size_t len, const char *name, boo
 /* ---- ipsec_status.c ---- */
 /* The SAs charon has, per connection, and what the last tries said. */
 json_t *ipsec_sas(const struct feature_env *env, const json_t *doc, char **err);
+
+/* ipsec_watch.c: the SAs read off the loop once a second while charon runs */
+void ipsec_watch_start(const struct feature_env *env);
+void ipsec_watch_stop(void);
+/* What charon told is no longer so (it was started again, connections
+ * were loaded): nothing until the next read. */
+void ipsec_watch_forget(void);
+/* The last list-sa events (borrowed), or NULL when no watch runs (no loop:
+ * the tests of the renderer, offline tools); *err: why the last read failed. */
+const json_t *ipsec_watch_sas(char **err);
 json_t *ipsec_status(struct feature_ctx *ctx);
 extern const struct rpc_method ipsec_methods[];
 

@@ -88,14 +88,21 @@ static json_t *ike_view(const json_t *ike)
 json_t *ipsec_sas(const struct feature_env *env, const json_t *doc, char **err)
 {
 	char *path = ipsec_vici_path(env), *logp = xasprintf("%s/" IPSEC_LOG, env->paths.run);
-	json_t *events = json_array(), *r, *peers = json_array(), *p, *ev;
+	const json_t *watched = ipsec_watch_sas(err);
+	json_t *events, *r, *peers = json_array(), *p, *ev;
 	char *log = NULL;
 	size_t i, loglen = 0;
 
-	r = sv_running(IPSEC_ENGINE)
-		    ? vici_request(path, IPSEC_STATUS_MS, "list-sas", NULL, "list-sa", events, err)
-		    : NULL;
-	json_decref(r);
+	if (watched) {
+		events = json_incref((json_t *)watched);
+	} else {
+		/* no loop, no watch: asked now */
+		events = json_array();
+		r = sv_running(IPSEC_ENGINE) ? vici_request(path, IPSEC_STATUS_MS, "list-sas", NULL,
+							    "list-sa", events, err)
+					     : NULL;
+		json_decref(r);
+	}
 	log = file_read(logp, &loglen);
 	json_array_foreach(doc_get(doc, "ipsec.peers"), i, p) {
 		const char *name = doc_str(p, "name"), *ver = doc_str(p, "version");

@@ -18,6 +18,7 @@
 #include <uv.h>
 
 #include "core/files.h"
+#include "core/lock.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "features/vpn/wg_link.h"
@@ -129,7 +130,9 @@ void wgs_traffic_sample(void)
 static void wgs_tick(uv_timer_t *t)
 {
 	(void)t;
+	core_enter();
 	wgs_traffic_sample();
+	core_leave();
 }
 
 void wgs_traffic_init(const struct feature_env *env)
