@@ -195,3 +195,23 @@ def check_wan_blocked(lab, client, wan_addr):
     cp, answers = lab.dig("difos.lan", ns=lab.wan, server=wan_addr)
     assert answers == [] and cp.returncode != 0, \
         "dig @%s (router WAN) got an answer: %s" % (wan_addr, describe(cp))
+
+
+def test_wan_device_down_and_up_gets_its_default_route_back(lab):
+    """Taking the WAN's device down drops the routes through it; up again, the
+    default route from the lease is back at once, not at the DHCP client's
+    next renewal (half the lease away), and the LAN reaches the WAN."""
+    lab.wait_router_wan()
+    lab.client_static("192.168.1.20")
+
+    def default_via():
+        cp = ns_exec(lab.router, "ip", "-4", "route", "show", "default", timeout=5)
+        return cp.stdout.strip()
+    assert "via " + WAN_SERVER in default_via()
+    ns_exec(lab.router, "ip", "link", "set", "wan0", "down", check=True)
+    wait_for(lambda: default_via() == "", 5, what="the default route gone with the link")
+    ns_exec(lab.router, "ip", "link", "set", "wan0", "up", check=True)
+    wait_for(lambda: "via %s dev wan0" % WAN_SERVER in default_via(), 3,
+             what=lambda: "the default route back: %r" % default_via())
+    rc, out = lab.tcp(lab.lan, WAN_SERVER, 8080)
+    assert rc == 0 and out.strip() == lab.router_wan_ipv4(), (rc, out)

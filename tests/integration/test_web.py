@@ -214,7 +214,9 @@ def test_get_never_changes_state(web_lab, admin):
                  "/pbx/route-preview": "?number=2001",
                  "/pbx/recording": "?file=none.wav"}.get(path, "")
         r = c.api("GET", path.replace("{id}", "1") + q)
-        assert r.status in (200, 404), "%s: %r" % (path, r)
+        # 409: what the reading needs is not set yet (the WireGuard server's
+        # next free address before it has a range)
+        assert r.status in (200, 404, 409), "%s: %r" % (path, r)
         gets += 1
     # the state-changing endpoints refuse GET
     for path in ("/apply", "/confirm", "/rollback", "/auth/logout", "/auth/login", "/validate"):

@@ -9,9 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apply/engine.h"
 #include "apply/feature.h"
 #include "apply/supervisor.h"
 #include "apply/system.h"
+#include "core/log.h"
 #include "core/util.h"
 #include "features/network/wan/wan.h"
 #include "features/network/wan/wan_pppoe.h"
@@ -281,6 +283,46 @@ static json_t *wan_status(struct feature_ctx *ctx)
 	return o;
 }
 
+/*
+ * The WAN's device taken down and up again (by hand, a driver's reset)
+ * loses the routes through it, its default route among them; its address
+ * stays. The lease (or the static gateway) is still good: the default
+ * route is put back at once instead of at the DHCP client's next renewal,
+ * which may be half an hour away. (A carrier lost and back keeps routes.)
+ */
+static void wan_follow_link(const struct feature_env *env, const struct feature_event *ev)
+{
+	const json_t *doc = env->engine ? env->engine->running : NULL;
+	const char *dev = json_string_value(json_object_get(ev->data, "interface"));
+	const char *proto = doc ? doc_str(doc, "wan.ipv4.proto") : NULL;
+	const char *via = NULL;
+	json_t *lease = NULL;
+	char *err = NULL;
+
+	if (ev->kind != EV_LINK || !doc || !dev || !proto || strcmp(dev, doc_str(doc, "wan.interface") ?: "") ||
+	    json_is_true(json_object_get(ev->data, "removed")) ||
+	    !json_is_true(json_object_get(ev->data, "up")))
+		return;
+	if (!strcmp(proto, "static")) {
+		via = doc_str(doc, "wan.ipv4.gateway");
+	} else if (!strcmp(proto, "dhcp") && (lease = wan_dhcp_lease()) &&
+		   !strcmp(json_string_value(json_object_get(lease, "interface")) ?: "", dev)) {
+		via = json_string_value(json_array_get(json_object_get(lease, "routers"), 0));
+	}
+	if (via && sys_net(env->sys, &err, &(struct nl_op){ .kind = NL_ROUTE_REPLACE, .family = 4,
+							  .via = via, .dev = dev }) < 0)
+		log_warn("wan: %s is up again, its default route via %s: %s", dev, via,
+			 err ? err : "refused");
+	free(err);
+	json_decref(lease);
+}
+
+static void wan_event(const struct feature_env *env, const struct feature_event *ev)
+{
+	wan_follow_link(env, ev);
+	wan6_event(env, ev);
+}
+
 const struct feature feature_wan = {
 	.name = "wan",
 	.title = "WAN",
@@ -290,7 +332,7 @@ const struct feature feature_wan = {
 	.health = wan_health,
 	.status = wan_status,
 	.devices = wan_devices,
-	.event = wan6_event,
+	.event = wan_event,
 	.engines = (const struct feature_engine[]){ { "udhcpc", "client" }, { "dhclient6", "client6" },
 						     { WAN_PPP_ENGINE, "pppoe_engine" }, { NULL } },
 	.methods = wan_methods,

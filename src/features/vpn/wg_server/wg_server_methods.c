@@ -180,17 +180,15 @@ static json_t *wgs_next_address(struct rpc_call *c)
 	json_t *peers = doc_get(doc, "wg_server.peers"), *id = json_object_get(c->params, "id");
 	int skip = id ? (int)json_integer_value(id) : -1;
 	char a4[64], a6[64];
-	json_t *o = json_object();
+	json_t *o;
 
 	if (!doc_str(doc, "wg_server.address"))
 		return rpc_fail(c, RPC_CONFLICT, "wg_server.address", NULL,
 				"wg_server.address: the server has no range yet (Auto Fill makes one)");
-	if (!wgs_next(peers, doc_str(doc, "wg_server.address"), "address", skip, a4, sizeof(a4))) {
-		json_decref(o);
+	if (!wgs_next(peers, doc_str(doc, "wg_server.address"), "address", skip, a4, sizeof(a4)))
 		return rpc_fail(c, RPC_CONFLICT, "wg_server.address", NULL,
 				"wg_server.address: every address of the range is taken");
-	}
-	json_object_set_new(o, "address", json_string(a4));
+	o = json_pack("{s:s}", "address", a4);
 	if (wgs_next(peers, doc_str(doc, "wg_server.address6"), "address6", skip, a6, sizeof(a6)))
 		json_object_set_new(o, "address6", json_string(a6));
 	return o;
