@@ -304,6 +304,14 @@ def test_site_to_site_and_policy_route(lab):
     wait_for(lambda: server.seen_from(lab.lan) == "192.168.1.20", 15,
              what="the tunnel to work again after wireguard-go's restart")
 
+    # a static route may go through the client's device too
+    d.ctl_ok("add", "routes.static4", "target=10.99.77.0/24", "interface=wgc_site")
+    d.ctl_ok("apply")
+    assert "10.99.77.0/24" in [r["dst"] for r in ip_json(lab, "-4", "route", "show", "dev",
+                                                         "wgc_site")]
+    d.ctl_ok("delete", "routes.static4[1]")
+    d.ctl_ok("apply")
+
     # (2) everything allowed: nothing changes until a policy route says so
     d.ctl_ok("set", "wg_clients.clients[1].allowed_ips", "0.0.0.0/0,::/0")
     d.ctl_ok("set", "wg_clients.clients[1].masquerade", "true")
