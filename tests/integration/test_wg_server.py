@@ -71,6 +71,9 @@ def test_a_peer_reaches_the_router_the_lan_and_the_internet(wg_lab):
     cfg = d.ctl_json("call", "config.get", json.dumps({"path": "wg_server"}))
     assert cfg["private_key"] == "********", cfg
     assert all(p.get("private_key") == "********" for p in cfg["peers"]), cfg["peers"]
+    # the device's file holds the key: root's only
+    conf = d.root / "run/difos/active/wg_server/wg0.conf"
+    assert conf.stat().st_mode & 0o777 == 0o600, oct(conf.stat().st_mode)
 
     conf = peer_config(d, phone["id"])
     text = conf["text"]
