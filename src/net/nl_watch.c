@@ -5,6 +5,7 @@
  * between the two; an overflow (ENOBUFS: the kernel dropped notifications)
  * is answered by dumping again and saying the differences.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
@@ -196,4 +197,30 @@ const json_t *nl_watch_links(void)
 const json_t *nl_watch_addresses(void)
 {
 	return watch.addrs;
+}
+
+json_t *nl_link_operstate(const char *dev)
+{
+	const json_t *mirror = nl_watch_links();
+	json_t *dumped = mirror ? NULL : nl_links(), *l;
+	char *out = NULL;
+	size_t i;
+
+	json_array_foreach(mirror ? mirror : dumped, i, l) {
+		const char *name = json_string_value(json_object_get(l, "ifname"));
+		const char *st = json_string_value(json_object_get(l, "operstate"));
+
+		if (!name || strcmp(name, dev))
+			continue;
+		out = xstrdup(st ? st : "unknown");
+		for (char *p = out; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		break;
+	}
+	json_t *v;
+
+	json_decref(dumped);
+	v = json_string(out ? out : "absent");
+	free(out);
+	return v;
 }

@@ -44,6 +44,10 @@ void nl_watch_stop(void);
  * NULL when no watch runs (then read the kernel: net/nl.h). */
 const json_t *nl_watch_links(void);
 const json_t *nl_watch_addresses(void);
+/* A device's operational state as sysfs words it ("up", "down", "unknown",
+ * "lowerlayerdown"...), or "absent"; from the mirror when the watch runs,
+ * else a dump (a new JSON string). */
+json_t *nl_link_operstate(const char *dev);
 
 /* The mirror's step, without sockets (what the tests and the fuzzer feed):
  * applies one notification to links and addrs, calling fn for what

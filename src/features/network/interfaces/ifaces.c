@@ -10,10 +10,10 @@
 
 #include "apply/feature.h"
 #include "apply/system.h"
-#include "core/files.h"
 #include "core/util.h"
 #include "net/addr.h"
 #include "net/ipv4.h"
+#include "net/nl_watch.h"
 #include "store/doc.h"
 
 static const char *const ifaces_zones[] = { "lan", "wan", NULL };
@@ -258,21 +258,6 @@ static void ifaces_devices(struct feature_ctx *ctx, json_t *out)
 				"role", "custom", "title", doc_str(el, "name")));
 }
 
-static json_t *ifaces_oper_state(const char *dev)
-{
-	char *path = xasprintf("/sys/class/net/%s/operstate", dev);
-	char *text = file_read(path, NULL);
-	json_t *v;
-
-	free(path);
-	if (!text)
-		return json_string("absent");
-	text[strcspn(text, "\n")] = '\0';
-	v = json_string(text);
-	free(text);
-	return v;
-}
-
 static json_t *ifaces_status(struct feature_ctx *ctx)
 {
 	const json_t *doc = ctx->doc;
@@ -285,7 +270,7 @@ static json_t *ifaces_status(struct feature_ctx *ctx)
 				      doc_bool(el, "enabled", true));
 		if (doc_str(el, "ipv4_address"))
 			json_object_set_new(o, "ipv4_address", json_string(doc_str(el, "ipv4_address")));
-		json_object_set_new(o, "state", ifaces_oper_state(doc_str(el, "device")));
+		json_object_set_new(o, "state", nl_link_operstate(doc_str(el, "device")));
 		json_array_append_new(a, o);
 	}
 	return json_pack("{s:o}", "custom", a);

@@ -17,11 +17,11 @@
 
 #include "apply/feature.h"
 #include "apply/supervisor.h"
-#include "core/files.h"
 #include "core/util.h"
 #include "features/vpn/wg_clients/wgc_int.h"
 #include "features/vpn/wg_link.h"
 #include "net/addr.h"
+#include "net/nl_watch.h"
 #include "net/wg.h"
 #include "store/doc.h"
 
@@ -138,21 +138,6 @@ static void wgc_devices(struct feature_ctx *ctx, json_t *out)
 	}
 }
 
-static json_t *wgc_oper_state(const char *dev)
-{
-	char *path = xasprintf("/sys/class/net/%s/operstate", dev);
-	char *text = file_read(path, NULL);
-	json_t *v;
-
-	free(path);
-	if (!text)
-		return json_string("absent");
-	text[strcspn(text, "\n")] = '\0';
-	v = json_string(text);
-	free(text);
-	return v;
-}
-
 /* what the device says of its server: where it is, the last handshake,
  * bytes each way (wg_get) */
 static void wgc_peer_status(const struct feature_env *env, const char *dev, json_t *o)
@@ -205,7 +190,7 @@ static json_t *wgc_status(struct feature_ctx *ctx)
 				      "device", dev, "enabled", doc_bool(el, "enabled", true),
 				      "endpoint", doc_str(el, "endpoint"));
 
-		json_object_set_new(o, "state", wgc_oper_state(dev));
+		json_object_set_new(o, "state", nl_link_operstate(dev));
 		if (doc_bool(el, "enabled", true))
 			wgc_peer_status(ctx->env, dev, o);
 		if (sv_running(dev))
