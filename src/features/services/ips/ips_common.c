@@ -1,0 +1,64 @@
+/*
+ * What the intrusion prevention parsers share: the display copy of a line,
+ * the strict address reader, and literal matches on a counted (not
+ * '\0'-ended) line. Nothing here allocates.
+ */
+#include <string.h>
+
+#include "features/services/ips/ips_parse.h"
+
+void ips_sanitise(const char *line, size_t len, struct ips_event *ev)
+{
+	size_t n = len < IPS_LINE_MAX ? len : IPS_LINE_MAX;
+
+	/* control characters and bytes above 0x7e are shown as '?': the line
+	 * reaches a browser and a terminal */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)line[i];
+		ev->line[i] = c >= 0x20 && c <= 0x7e ? (char)c : '?';
+	}
+	ev->line[n] = '\0';
+}
+
+bool ips_addr(const char *s, size_t len, struct net_prefix *out)
+{
+	char buf[48];   /* the longest IPv6 text is 45 bytes */
+
+	if (len == 0 || len >= sizeof(buf))
+		return false;
+	/* only address characters: net_prefix_parse must not see "/len" */
+	for (size_t i = 0; i < len; i++)
+		if (!strchr("0123456789abcdefABCDEF:.", s[i]) || s[i] == '\0')
+			return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return net_prefix_parse(buf, 0, false, out) == NET_OK;
+}
+
+size_t ips_trim(const char *line, size_t len)
+{
+	if (len && line[len - 1] == '\n')
+		len--;
+	if (len && line[len - 1] == '\r')
+		len--;
+	return len;
+}
+
+bool ips_has_break(const char *s, size_t len)
+{
+	return memchr(s, '\n', len) || memchr(s, '\r', len) || memchr(s, '\0', len);
+}
+
+bool ips_starts(const char *s, size_t len, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return len >= n && !memcmp(s, lit, n);
+}
+
+bool ips_ends(const char *s, size_t len, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return len >= n && !memcmp(s + len - n, lit, n);
+}

@@ -1,0 +1,63 @@
+/*
+ * Intrusion prevention's log parsers: one line (or one AMI event) of an
+ * outside source in, one authentication event out. Each parser takes the
+ * address only from the part of its source that the service itself writes
+ * (the end of an sshd message, Asterisk's RemoteAddress field, the GUI
+ * log's peer field), never from text an attacker chose (a user name, a SIP
+ * header), so a name like "x from 1.2.3.4 port 22" cannot get 1.2.3.4
+ * banned. The parsers neither allocate nor keep state: they are called for
+ * every line a log writes.
+ */
+#ifndef DIFOS_IPS_PARSE_H
+#define DIFOS_IPS_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "net/addr.h"
+
+#define IPS_LINE_MAX 200   /* the displayed line: printable ASCII, at most this */
+
+enum ips_kind {
+	IPS_FAILURE,   /* counts against the address */
+	IPS_SUCCESS,   /* a login that worked: may reset the address's count */
+};
+
+enum ips_service {
+	IPS_SSH,
+	IPS_ASTERISK,
+	IPS_GUI,
+};
+
+struct ips_event {
+	enum ips_kind kind;
+	enum ips_service service;
+	struct net_prefix addr;          /* /32 or /128 */
+	const char *reason;              /* static: "invalid user", "InvalidAccountID", ... */
+	char line[IPS_LINE_MAX + 1];     /* the line sanitised for display */
+};
+
+/* true and *ev filled for an authentication event; false for any other line
+ * (then *ev is left in an unspecified state). The line need not end in
+ * '\0'; one trailing "\n" or "\r\n" is ignored. */
+bool ips_parse_sshd(const char *line, size_t len, struct ips_event *ev);
+/* A security log line (res_security_log) or one AMI event block
+ * ("Event: InvalidAccountID\r\n...RemoteAddress: IPV4/UDP/...\r\n"). */
+bool ips_parse_asterisk(const char *line, size_t len, struct ips_event *ev);
+/* A line of the web login's auth log (auth/throttle.c). */
+bool ips_parse_gui(const char *line, size_t len, struct ips_event *ev);
+
+/* Shared by the parsers (ips_common.c). */
+/* Copies printable ASCII of line into ev->line ('?' for the rest), cut at IPS_LINE_MAX. */
+void ips_sanitise(const char *line, size_t len, struct ips_event *ev);
+/* A bare IPv4 or IPv6 address of exactly len bytes into *out (/32 or /128). */
+bool ips_addr(const char *s, size_t len, struct net_prefix *out);
+/* len without one trailing "\n" or "\r\n". */
+size_t ips_trim(const char *line, size_t len);
+/* Does s[0..len) hold a '\0', '\r' or '\n'? (a line holds none) */
+bool ips_has_break(const char *s, size_t len);
+/* Does s[0..len) start / end with the literal lit? */
+bool ips_starts(const char *s, size_t len, const char *lit);
+bool ips_ends(const char *s, size_t len, const char *lit);
+
+#endif
