@@ -3,8 +3,9 @@
  * form of sshd (OpenSSH 9), Asterisk's security log and AMI events, the web
  * login's auth log; IPv4 and IPv6; and the injections: attacker text that
  * names another address must never yield it.
- * The Asterisk lines follow res_security_log.c's and security_events.c's
- * field lists (SecurityEvent first, then the required fields in order).
+ * The Asterisk lines are those the engine root's Asterisk 22 writes
+ * (test_asterisk_real) and, for the events a lab cannot easily provoke,
+ * lines of the same shape (SecurityEvent first, then the event's fields).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -220,6 +221,36 @@ static void test_asterisk_log(void)
 	    ",RemoteAddress=\"IPV4/UDP/192.0.2.66/50");
 }
 
+/* lines written by the engine root's Asterisk 22 (res_security_log, PJSIP
+ * REGISTERs from SIPp: a wrong password, an unknown user) */
+static void test_asterisk_real(void)
+{
+	struct ips_event ev;
+
+	T_CHECK_STR(parse(ips_parse_asterisk, "[Nov 30 06:03:44] SECURITY[27637] res_security_log.c: "
+		    "SecurityEvent=\"ChallengeResponseFailed\",EventTV=\"2026-11-30T06:03:44.819+0000\","
+		    "Severity=\"Error\",Service=\"PJSIP\",EventVersion=\"1\",AccountID=\"100\","
+		    "SessionID=\"1-27638@10.201.0.2\",LocalAddress=\"IPV4/UDP/10.201.0.1/6067\","
+		    "RemoteAddress=\"IPV4/UDP/10.201.0.2/5071\",Challenge=\"1796018624/"
+		    "da573358d1be19402e68e36a0322100a\",Response=\"6fa919b75461833b54aa80c42fca8803\","
+		    "ExpectedResponse=\"\"\n", &ev), "10.201.0.2");
+	T_CHECK_STR(ev.reason, "ChallengeResponseFailed");
+	T_CHECK_STR(parse(ips_parse_asterisk, "[Nov 30 06:03:44] SECURITY[27637] res_security_log.c: "
+		    "SecurityEvent=\"InvalidAccountID\",EventTV=\"2026-11-30T06:03:44.933+0000\","
+		    "Severity=\"Error\",Service=\"PJSIP\",EventVersion=\"1\",AccountID=\"999\","
+		    "SessionID=\"1-27639@10.201.0.2\",LocalAddress=\"IPV4/UDP/10.201.0.1/6067\","
+		    "RemoteAddress=\"IPV4/UDP/10.201.0.2/5071\"", &ev), "10.201.0.2");
+	T_CHECK_STR(ev.reason, "InvalidAccountID");
+	/* a challenge sent is no failure; the logger's banner no event */
+	NOT(ips_parse_asterisk, "[Nov 30 06:03:44] SECURITY[27637] res_security_log.c: "
+	    "SecurityEvent=\"ChallengeSent\",EventTV=\"2026-11-30T06:03:44.817+0000\","
+	    "Severity=\"Informational\",Service=\"PJSIP\",EventVersion=\"1\",AccountID=\"100\","
+	    "SessionID=\"1-27638@10.201.0.2\",LocalAddress=\"IPV4/UDP/10.201.0.1/6067\","
+	    "RemoteAddress=\"IPV4/UDP/10.201.0.2/5071\",Challenge=\"\"");
+	NOT(ips_parse_asterisk, "[Nov 30 06:03:44] Asterisk 22.10.1+dfsg+~cs6.17.60671434-1 built by "
+	    "nobody @ buildd.debian.org on a unknown running Linux on 2026-07-20 21:35:32 UTC");
+}
+
 static void test_asterisk_injection(void)
 {
 	struct ips_event ev;
@@ -312,6 +343,7 @@ int main(void)
 	T_RUN(test_sshd_not_auth);
 	T_RUN(test_sshd_injection);
 	T_RUN(test_asterisk_log);
+	T_RUN(test_asterisk_real);
 	T_RUN(test_asterisk_injection);
 	T_RUN(test_asterisk_ami);
 	T_RUN(test_gui);
