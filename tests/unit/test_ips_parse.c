@@ -83,8 +83,12 @@ static void test_sshd_forms(void)
 		"2001:db8::66", IPS_FAILURE, "invalid user");
 	SSHD_OK("Connection closed by invalid user x 2001:db8:1:2::1 port 50022 [preauth]",
 		"2001:db8:1:2::1", IPS_FAILURE, "invalid user");
-	SSHD_OK("Failed password for root from ::ffff:192.0.2.66 port 1 ssh2", "::ffff:192.0.2.66",
+	/* an IPv4 client of a dual-stack socket is its IPv4 address */
+	SSHD_OK("Failed password for root from ::ffff:192.0.2.66 port 1 ssh2", "192.0.2.66",
 		IPS_FAILURE, "bad password");
+	T_CHECK_STR(parse(ips_parse_asterisk, "Event: InvalidAccountID\nRemoteAddress: "
+		    "IPV6/UDP/::ffff:192.0.2.66/5060\n", &ev), "192.0.2.66");
+	T_CHECK(ev.addr.family == 4 && ev.addr.len == 32);
 
 	/* the prefixes: syslog, journal's short-iso, an RFC 3339 stamp, a
 	 * one-digit day, sshd-session, a trailing newline */

@@ -20,6 +20,8 @@ void ips_sanitise(const char *line, size_t len, struct ips_event *ev)
 	ev->line[n] = '\0';
 }
 
+static const unsigned char v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
 bool ips_addr(const char *s, size_t len, struct net_prefix *out)
 {
 	char buf[48];   /* the longest IPv6 text is 45 bytes */
@@ -32,7 +34,17 @@ bool ips_addr(const char *s, size_t len, struct net_prefix *out)
 			return false;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	return net_prefix_parse(buf, 0, false, out) == NET_OK;
+	if (net_prefix_parse(buf, 0, false, out) != NET_OK)
+		return false;
+	/* an IPv4 client of a dual-stack socket (::ffff:a.b.c.d) is banned as
+	 * the IPv4 address it is */
+	if (out->family == 6 && !memcmp(out->addr, v4_mapped, sizeof(v4_mapped))) {
+		memmove(out->addr, out->addr + 12, 4);
+		memset(out->addr + 4, 0, 12);
+		out->family = 4;
+		out->len = 32;
+	}
+	return true;
 }
 
 size_t ips_trim(const char *line, size_t len)

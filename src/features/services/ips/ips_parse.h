@@ -50,7 +50,8 @@ bool ips_parse_gui(const char *line, size_t len, struct ips_event *ev);
 /* Shared by the parsers (ips_common.c). */
 /* Copies printable ASCII of line into ev->line ('?' for the rest), cut at IPS_LINE_MAX. */
 void ips_sanitise(const char *line, size_t len, struct ips_event *ev);
-/* A bare IPv4 or IPv6 address of exactly len bytes into *out (/32 or /128). */
+/* A bare IPv4 or IPv6 address of exactly len bytes into *out (/32 or /128);
+ * an IPv4-mapped IPv6 address gives its IPv4 address. */
 bool ips_addr(const char *s, size_t len, struct net_prefix *out);
 /* len without one trailing "\n" or "\r\n". */
 size_t ips_trim(const char *line, size_t len);
