@@ -883,7 +883,7 @@ def test_wireguard_server_page_and_a_peer_config_a_phone_can_scan(gui_lab, tmp_p
         capture_output=True, text=True, check=True).stdout.strip()
     good = tmp_path / "provider.conf"
     good.write_text("[Interface]\nAddress = 172.19.210.3/32, fc00:deeb:2a4e::3/128\n"
-                    "PrivateKey = %s\nDNS = 1.1.1.1\nMTU = 1280\n\n[Peer]\nPublicKey = %s\n"
+                    "PrivateKey = %s\nDNS = 172.19.210.1\nMTU = 1280\n\n[Peer]\nPublicKey = %s\n"
                     "AllowedIPs = 0.0.0.0/0, ::0/0, 10.254.248.9/24\n"
                     "Endpoint = vpn.example.net:46170\nPersistentKeepalive = 25\n" % (priv, server_pub))
     bad = tmp_path / "broken.conf"
