@@ -76,6 +76,27 @@ static int dry_wg(struct sys *s, const char *sockdir, const char *ifname,
 	return rc ? -1 : 0;
 }
 
+/* one line per op; the first that fails stops the rest, as a transaction would */
+static int dry_nft_set(struct sys *s, const struct nft_set_op *ops, size_t n, char **err)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *text = nft_set_op_text(&ops[i]), *line = xasprintf("nft %s", text);
+		int rc = dry_record(s, line);
+
+		free(text);
+		free(line);
+		if (rc) {
+			if (err) {
+				free(*err);
+				*err = xasprintf("nft set %s: dry backend: injected failure",
+						 ops[i].set);
+			}
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int dry_write_proc(struct sys *s, const char *path, const char *value)
 {
 	char *line = xasprintf("write %s %s", path, value);
@@ -130,6 +151,7 @@ struct sys *sys_dry_new(void)
 	s->nft = dry_nft;
 	s->net = dry_net;
 	s->wg = dry_wg;
+	s->nft_set = dry_nft_set;
 	s->write_proc = dry_write_proc;
 	s->start = dry_start;
 	s->kill = dry_kill;

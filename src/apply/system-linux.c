@@ -195,6 +195,12 @@ static int linux_wg(struct sys *s, const char *sockdir, const char *ifname,
 	return 0;
 }
 
+static int linux_nft_set(struct sys *s, const struct nft_set_op *ops, size_t n, char **err)
+{
+	(void)s;
+	return nft_set_apply(ops, n, err);
+}
+
 struct sys *sys_linux_new(void)
 {
 	struct sys *s = xcalloc(1, sizeof(*s));
@@ -204,6 +210,7 @@ struct sys *sys_linux_new(void)
 	s->nft = linux_nft;
 	s->net = linux_net;
 	s->wg = linux_wg;
+	s->nft_set = linux_nft_set;
 	s->write_proc = linux_write_proc;
 	s->start = linux_start;
 	s->kill = linux_kill;
@@ -274,6 +281,11 @@ int sys_wg(struct sys *s, char **err, const char *sockdir, const char *ifname,
 	   const struct wg_device *want)
 {
 	return s->wg(s, sockdir, ifname, want, err);
+}
+
+int sys_nft_set(struct sys *s, char **err, const struct nft_set_op *ops, size_t n)
+{
+	return s->nft_set(s, ops, n, err);
 }
 
 json_t *sys_net_list(struct sys *s, const struct nl_op *op, bool *ok)

@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "core/util.h"
+#include "net/nft_set.h"
 #include "net/nl_write.h"
 #include "net/wg.h"
 
@@ -40,6 +41,13 @@ struct sys {
 	 * <ifname> port=<p> peers=<n>", never a key. */
 	int (*wg)(struct sys *s, const char *sockdir, const char *ifname,
 		  const struct wg_device *want, char **err);
+	/* Changes elements of nft sets, all ops one transaction (net/nft_set.h:
+	 * the semantics of each op): 0, or -1 with the reason in *err (err may
+	 * be NULL). dry: records one line per op in nft's words, "nft add
+	 * element inet difos dyn_ips4 { 192.0.2.7 timeout 3600s }" (at most 20
+	 * elements, then ", ... (N in all)"), "nft flush set inet difos
+	 * dyn_ips4". */
+	int (*nft_set)(struct sys *s, const struct nft_set_op *ops, size_t n, char **err);
 	/* Writes a kernel setting such as /proc/sys/net/ipv4/ip_forward. */
 	int (*write_proc)(struct sys *s, const char *path, const char *value);
 	/* Starts a supervised engine; returns pid (or a fake one) and the
@@ -78,6 +86,8 @@ int sys_net(struct sys *s, char **err, const struct nl_op *op);
 /* Convenience: performs a WireGuard sync through s->wg (err may be NULL). */
 int sys_wg(struct sys *s, char **err, const char *sockdir, const char *ifname,
 	   const struct wg_device *want);
+/* Convenience: changes set elements through s->nft_set (err may be NULL). */
+int sys_nft_set(struct sys *s, char **err, const struct nft_set_op *ops, size_t n);
 /* A list op's array (an empty one when it failed: *ok false, ok may be NULL). */
 json_t *sys_net_list(struct sys *s, const struct nl_op *op, bool *ok);
 

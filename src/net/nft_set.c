@@ -1,0 +1,590 @@
+/*
+ * Set elements with timeouts through netlink: one nf_tables transaction
+ * (a batch) per call, built with libmnl, on one socket kept open.
+ *
+ * Why one socket: closing a netlink socket right after a transaction makes
+ * the kernel wait there for the transaction's cleanup (an RCU grace
+ * period, milliseconds on a small machine), many times the cost of adding
+ * an element. After any error given to the caller it is closed and a new
+ * one opened, so nothing of a failed call is read by the next.
+ *
+ * Replies: the kernel handles a batch while our send is in progress, so
+ * when send returns every answer is already queued. Messages ask for no
+ * acknowledgement; an error is reported anyway, with the failing message's
+ * sequence number, and the kernel goes on through the rest of the batch
+ * (reporting every error) before it drops the whole transaction.
+ *
+ * Re-adding an element must give it the new timeout. The kernel of Debian
+ * 12 (6.1) keeps the old one on a plain re-add and has no "destroy" that
+ * ignores an absent element, so: elements are added with NLM_F_EXCL; when
+ * an add fails with EEXIST (or a delete with ENOENT) the call is replayed
+ * with one element per message, which tells which ones; each such element
+ * is then sent as delete+add (a delete is dropped) in the next replay.
+ * Each fix leaves the set in the state the failed message left it in, so
+ * the later messages meet the same set and fail or pass as before. An
+ * element that expires between two replays only costs one more replay.
+ * This relies only on what 6.1 and later all do.
+ */
+#include <endian.h>
+#include <netinet/in.h> /* before the kernel headers, which then leave its types alone */
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/common.h>
+#include <libnftnl/set.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "core/lock.h"
+#include "core/util.h"
+#include "net/nft_set.h"
+
+/* elements per message: their nest stays well under netlink's 64 KiB */
+#define ELEMS_PER_MSG 512
+/* the largest message: headers, two names, ELEMS_PER_MSG elements */
+#define MSG_ROOM (1024 + ELEMS_PER_MSG * 64)
+#define NAME_MAX_LEN 64
+/* replays of one call before it gives up (each fixes what the last found) */
+#define MAX_ROUNDS 6
+
+enum act { ACT_ADD, ACT_DEL, ACT_REPLACE, ACT_SKIP, ACT_FLUSH };
+
+/* one element of one op (or a flush), and what is sent for it */
+struct item {
+	size_t op, elem;
+	enum act act;
+};
+
+/* one message of the batch: its first item, how many, and (for a replace)
+ * whether it is the delete half */
+struct msg {
+	size_t item, n;
+	bool del_half;
+};
+
+struct plan {
+	struct item *items;
+	size_t n;
+	struct msg *msgs;
+	size_t nmsgs, msgs_cap;
+	char *buf;
+	size_t len, cap;
+	uint32_t seq0; /* sequence number of msgs[0] */
+};
+
+/* a failed message: its index and the kernel's errno */
+struct fail {
+	size_t msg;
+	int err;
+};
+
+static pthread_mutex_t set_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct mnl_socket *set_nl;
+static char set_rbuf[65536];
+static unsigned set_rounds;
+
+static void set_err(char **err, const char *set, const char *why)
+{
+	if (!err)
+		return;
+	free(*err);
+	*err = xasprintf("nft set %s: %s", set, why);
+}
+
+static void sock_drop(void)
+{
+	if (set_nl)
+		mnl_socket_close(set_nl);
+	set_nl = NULL;
+}
+
+static struct mnl_socket *sock_get(char **err, const char *set)
+{
+	/* 100,000 elements are a few MB each way; the kernel doubles these */
+	int big = 32 << 20, one = 1;
+	struct timeval tv = { .tv_sec = 10 };
+	struct mnl_socket *nl;
+
+	if (set_nl)
+		return set_nl;
+	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
+	if (!nl) {
+		set_err(err, set, strerror(errno));
+		return NULL;
+	}
+	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big));
+	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
+	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	/* an error echoes only the failing message's header, not its elements */
+	mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		set_err(err, set, strerror(errno));
+		mnl_socket_close(nl);
+		return NULL;
+	}
+	set_nl = nl;
+	return nl;
+}
+
+static void plan_room(struct plan *p, size_t room)
+{
+	if (p->len + room <= p->cap)
+		return;
+	p->cap = (p->len + room) * 2;
+	p->buf = xrealloc(p->buf, p->cap);
+}
+
+static struct nlmsghdr *plan_msg_start(struct plan *p, uint16_t type, uint16_t flags,
+				       const struct nft_set_op *op)
+{
+	struct nlmsghdr *nlh;
+
+	plan_room(p, MSG_ROOM);
+	nlh = nftnl_nlmsg_build_hdr(p->buf + p->len, type, NFPROTO_INET, flags,
+				    p->seq0 + (uint32_t)p->nmsgs);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, op->table);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, op->set);
+	return nlh;
+}
+
+static void plan_msg_end(struct plan *p, struct nlmsghdr *nlh, size_t item, size_t n,
+			 bool del_half)
+{
+	if (p->nmsgs == p->msgs_cap) {
+		p->msgs_cap = p->msgs_cap ? p->msgs_cap * 2 : 64;
+		p->msgs = xrealloc(p->msgs, p->msgs_cap * sizeof(*p->msgs));
+	}
+	p->msgs[p->nmsgs++] = (struct msg){ .item = item, .n = n, .del_half = del_half };
+	p->len += NLMSG_ALIGN(nlh->nlmsg_len);
+}
+
+static void put_elem(struct nlmsghdr *nlh, const struct nft_set_elem *e, bool with_timeout)
+{
+	struct nlattr *el = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	struct nlattr *key = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
+
+	mnl_attr_put(nlh, NFTA_DATA_VALUE, e->addr.family == 4 ? 4 : 16, e->addr.addr);
+	mnl_attr_nest_end(nlh, key);
+	if (with_timeout && e->timeout_ms)
+		mnl_attr_put_u64(nlh, NFTA_SET_ELEM_TIMEOUT, htobe64(e->timeout_ms));
+	mnl_attr_nest_end(nlh, el);
+}
+
+/* Items [i, j) of one op with the same act (ACT_ADD or ACT_DEL, the delete
+ * half of ACT_REPLACE as a delete) in one message. */
+static void plan_elems(struct plan *p, const struct nft_set_op *ops, size_t i, size_t j,
+		       bool add, bool del_half)
+{
+	const struct nft_set_op *op = &ops[p->items[i].op];
+	struct nlmsghdr *nlh =
+		plan_msg_start(p, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM,
+			       add ? NLM_F_CREATE | NLM_F_EXCL : 0, op);
+	struct nlattr *list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+
+	for (size_t k = i; k < j; k++)
+		put_elem(nlh, &op->elems[p->items[k].elem], add);
+	mnl_attr_nest_end(nlh, list);
+	plan_msg_end(p, nlh, i, j - i, del_half);
+}
+
+/* The batch of the items as they stand; single: one element per message. */
+static void plan_build(struct plan *p, const struct nft_set_op *ops, bool single)
+{
+	size_t i = 0;
+
+	p->len = 0;
+	p->nmsgs = 0;
+	plan_room(p, MSG_ROOM);
+	nftnl_batch_begin(p->buf, p->seq0 - 1);
+	p->len += NLMSG_ALIGN(((struct nlmsghdr *)p->buf)->nlmsg_len);
+	while (i < p->n) {
+		struct item *it = &p->items[i];
+		size_t j = i + 1;
+
+		switch (it->act) {
+		case ACT_SKIP:
+			break;
+		case ACT_FLUSH: {
+			struct nlmsghdr *nlh =
+				plan_msg_start(p, NFT_MSG_DELSETELEM, 0, &ops[it->op]);
+			plan_msg_end(p, nlh, i, 1, false);
+			break;
+		}
+		case ACT_REPLACE:
+			plan_elems(p, ops, i, j, false, true);
+			plan_elems(p, ops, i, j, true, false);
+			break;
+		case ACT_ADD:
+		case ACT_DEL:
+			while (!single && j < p->n && j - i < ELEMS_PER_MSG &&
+			       p->items[j].op == it->op && p->items[j].act == it->act)
+				j++;
+			plan_elems(p, ops, i, j, it->act == ACT_ADD, false);
+			break;
+		}
+		i = j;
+	}
+	plan_room(p, MSG_ROOM);
+	nftnl_batch_end(p->buf + p->len, p->seq0 + (uint32_t)p->nmsgs);
+	p->len += NLMSG_ALIGN(((struct nlmsghdr *)(p->buf + p->len))->nlmsg_len);
+}
+
+/* Sends the batch and reads every error it caused (none: committed).
+ * Returns 0, or -1 when the socket failed (*err set). */
+static int plan_send(struct mnl_socket *nl, struct plan *p, struct fail **fails, size_t *nfails,
+		     const char *set, char **err)
+{
+	size_t cap = 0;
+	ssize_t n;
+	int rc = 0;
+
+	*nfails = 0;
+	/* a large batch takes the kernel a while: the core answers meanwhile */
+	core_outside_begin();
+	if (mnl_socket_sendto(nl, p->buf, p->len) < 0) {
+		core_outside_end();
+		set_err(err, set, strerror(errno));
+		return -1;
+	}
+	while ((n = recv(mnl_socket_get_fd(nl), set_rbuf, sizeof(set_rbuf), MSG_DONTWAIT)) > 0) {
+		int len = (int)n;
+
+		for (struct nlmsghdr *h = (struct nlmsghdr *)set_rbuf; mnl_nlmsg_ok(h, len);
+		     h = mnl_nlmsg_next(h, &len)) {
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+			uint32_t at = h->nlmsg_seq - p->seq0;
+
+			if (h->nlmsg_type != NLMSG_ERROR || e->error == 0)
+				continue;
+			if (*nfails == cap) {
+				cap = cap ? cap * 2 : 16;
+				*fails = xrealloc(*fails, cap * sizeof(**fails));
+			}
+			/* the batch's own header (a failed commit) has no message */
+			(*fails)[(*nfails)++] = (struct fail){
+				.msg = at < p->nmsgs ? at : SIZE_MAX, .err = -e->error
+			};
+		}
+	}
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+		/* ENOBUFS: answers were lost, nothing can be told of the batch */
+		set_err(err, set, strerror(errno));
+		rc = -1;
+	}
+	core_outside_end();
+	return rc;
+}
+
+/* Does the set exist? 1, 0, or -1 (the socket failed). */
+static int set_exists(struct mnl_socket *nl, const char *table, const char *set)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	uint32_t seq = (uint32_t)time(NULL);
+	struct nlmsghdr *nlh =
+		nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, NFPROTO_INET, NLM_F_ACK, seq);
+	ssize_t n;
+
+	mnl_attr_put_strz(nlh, NFTA_SET_TABLE, table);
+	mnl_attr_put_strz(nlh, NFTA_SET_NAME, set);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -1;
+	/* the set's description then an ack, or only an error */
+	while ((n = mnl_socket_recvfrom(nl, set_rbuf, sizeof(set_rbuf))) > 0) {
+		int rc = mnl_cb_run(set_rbuf, (size_t)n, seq, mnl_socket_get_portid(nl), NULL, NULL);
+		if (rc < 0)
+			return errno == ENOENT ? 0 : -1;
+		if (rc == MNL_CB_STOP)
+			return 1;
+	}
+	return -1;
+}
+
+enum fix { FIX_DONE, FIX_SINGLE, FIX_ERROR };
+
+/* What a failure tells, item by item: FIX_DONE (the items now say what to
+ * send instead), FIX_SINGLE (a message of several elements failed: replay
+ * one by one to learn which) or FIX_ERROR (a real error, *err set). */
+static enum fix plan_fix(struct plan *p, const struct nft_set_op *ops, struct mnl_socket *nl,
+			 const struct fail *f, size_t nf, char **err)
+{
+	enum fix r = FIX_DONE;
+	size_t set_known = SIZE_MAX; /* the op whose set was found to exist */
+
+	for (size_t k = 0; k < nf; k++) {
+		const struct msg *m = f[k].msg == SIZE_MAX ? NULL : &p->msgs[f[k].msg];
+		const struct item *it = m ? &p->items[m->item] : NULL;
+		const char *set = it ? ops[it->op].set : ops[0].set;
+		int e = f[k].err;
+
+		if (it && it->act == ACT_ADD && !m->del_half && e == EEXIST) {
+			if (m->n > 1)
+				r = FIX_SINGLE;
+			continue;
+		}
+		if (it && (it->act == ACT_DEL || m->del_half) && e == ENOENT) {
+			/* an absent element, or an absent set? */
+			int ex = set_known == it->op ? 1 : set_exists(nl, ops[it->op].table, set);
+
+			if (ex == 1) {
+				set_known = it->op;
+				if (m->n > 1)
+					r = FIX_SINGLE;
+				continue;
+			}
+			e = ex == 0 ? ENOENT : errno;
+		}
+		set_err(err, set, strerror(e));
+		return FIX_ERROR;
+	}
+	if (r == FIX_SINGLE)
+		return r;
+	for (size_t k = 0; k < nf; k++) {
+		const struct msg *m = &p->msgs[f[k].msg];
+		struct item *it = &p->items[m->item];
+
+		if (m->del_half)
+			it->act = ACT_ADD; /* expired meanwhile: a plain add */
+		else if (it->act == ACT_ADD)
+			it->act = ACT_REPLACE;
+		else if (it->act == ACT_DEL)
+			it->act = ACT_SKIP;
+	}
+	return FIX_DONE;
+}
+
+/* The items of the ops, or false with *err for a bad op. */
+static bool plan_items(struct plan *p, const struct nft_set_op *ops, size_t nops, char **err)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nops; i++) {
+		const struct nft_set_op *op = &ops[i];
+
+		if (!op->table || !op->set || strlen(op->table) > NAME_MAX_LEN ||
+		    strlen(op->set) > NAME_MAX_LEN || !*op->table || !*op->set) {
+			set_err(err, op->set ? op->set : "(none)", "no valid table and set name");
+			return false;
+		}
+		if (op->kind == NFT_SET_FLUSH) {
+			n++;
+			continue;
+		}
+		for (size_t k = 0; k < op->n; k++)
+			if (op->elems[k].addr.family != 4 && op->elems[k].addr.family != 6) {
+				char *why = xasprintf("element %zu: family %d is not 4 or 6", k,
+						      op->elems[k].addr.family);
+				set_err(err, op->set, why);
+				free(why);
+				return false;
+			}
+		n += op->n;
+	}
+	p->items = xcalloc(n ? n : 1, sizeof(*p->items));
+	for (size_t i = 0; i < nops; i++) {
+		if (ops[i].kind == NFT_SET_FLUSH) {
+			p->items[p->n++] = (struct item){ .op = i, .act = ACT_FLUSH };
+			continue;
+		}
+		for (size_t k = 0; k < ops[i].n; k++)
+			p->items[p->n++] = (struct item){
+				.op = i, .elem = k, .act = ops[i].kind == NFT_SET_ADD ? ACT_ADD : ACT_DEL
+			};
+	}
+	return true;
+}
+
+static int apply_locked(const struct nft_set_op *ops, size_t nops, char **err)
+{
+	struct plan p = { .seq0 = (uint32_t)time(NULL) };
+	struct fail *fails = NULL;
+	struct mnl_socket *nl;
+	bool single = false;
+	int rc = -1;
+
+	set_rounds = 0;
+	if (!plan_items(&p, ops, nops, err))
+		goto out;
+	if (p.n == 0) {
+		rc = 0;
+		goto out;
+	}
+	nl = sock_get(err, ops[0].set);
+	if (!nl)
+		goto out;
+	for (int round = 0; round < MAX_ROUNDS; round++) {
+		size_t nf;
+
+		set_rounds = (unsigned)round + 1;
+		p.seq0 += (uint32_t)p.nmsgs + 2;
+		plan_build(&p, ops, single);
+		if (plan_send(nl, &p, &fails, &nf, ops[0].set, err) < 0)
+			goto out;
+		if (nf == 0) {
+			rc = 0;
+			goto out;
+		}
+		if (plan_fix(&p, ops, nl, fails, nf, err) == FIX_ERROR)
+			goto out;
+		single = true; /* from now on each failure names its element */
+	}
+	set_err(err, ops[0].set, "the set kept changing under the transaction");
+out:
+	if (rc < 0)
+		sock_drop();
+	free(fails);
+	free(p.items);
+	free(p.msgs);
+	free(p.buf);
+	return rc;
+}
+
+int nft_set_apply(const struct nft_set_op *ops, size_t nops, char **err)
+{
+	int rc;
+
+	pthread_mutex_lock(&set_mutex);
+	rc = apply_locked(ops, nops, err);
+	pthread_mutex_unlock(&set_mutex);
+	return rc;
+}
+
+unsigned nft_set_last_rounds(void)
+{
+	unsigned r;
+
+	pthread_mutex_lock(&set_mutex);
+	r = set_rounds;
+	pthread_mutex_unlock(&set_mutex);
+	return r;
+}
+
+struct list_out {
+	struct nft_set_elem *elems;
+	size_t n, cap;
+};
+
+static int list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct list_out *o = data;
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *e;
+
+	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0) {
+		nftnl_set_free(s);
+		return MNL_CB_ERROR;
+	}
+	it = nftnl_set_elems_iter_create(s);
+	while (it && (e = nftnl_set_elems_iter_next(it))) {
+		uint32_t len = 0;
+		const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+		struct nft_set_elem *out;
+
+		if (!key || (len != 4 && len != 16))
+			continue;
+		if (o->n == o->cap) {
+			o->cap = o->cap ? o->cap * 2 : 256;
+			o->elems = xrealloc(o->elems, o->cap * sizeof(*o->elems));
+		}
+		out = &o->elems[o->n++];
+		memset(out, 0, sizeof(*out));
+		out->addr.family = len == 4 ? 4 : 6;
+		out->addr.len = len == 4 ? 32 : 128;
+		memcpy(out->addr.addr, key, len);
+		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_EXPIRATION))
+			out->timeout_ms = nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_EXPIRATION);
+	}
+	nftnl_set_elems_iter_destroy(it);
+	nftnl_set_free(s);
+	return MNL_CB_OK;
+}
+
+static int list_locked(const char *table, const char *set, struct list_out *o, char **err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	uint32_t seq = (uint32_t)time(NULL);
+	struct mnl_socket *nl = sock_get(err, set);
+	struct nlmsghdr *nlh;
+	ssize_t n;
+	int rc = MNL_CB_OK;
+
+	if (!nl)
+		return -1;
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP, seq);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, table);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		goto fail;
+	while (rc > MNL_CB_STOP && (n = mnl_socket_recvfrom(nl, set_rbuf, sizeof(set_rbuf))) > 0)
+		rc = mnl_cb_run(set_rbuf, (size_t)n, seq, mnl_socket_get_portid(nl), list_cb, o);
+	if (rc == MNL_CB_STOP)
+		return 0;
+fail:
+	set_err(err, set, strerror(errno));
+	sock_drop();
+	return -1;
+}
+
+static int elem_cmp(const void *a, const void *b)
+{
+	const struct nft_set_elem *x = a, *y = b;
+
+	if (x->addr.family != y->addr.family)
+		return x->addr.family - y->addr.family;
+	return memcmp(x->addr.addr, y->addr.addr, sizeof(x->addr.addr));
+}
+
+/* Sorts the elements and drops repeated ones; true when there were some. */
+static bool elems_dedup(struct list_out *o)
+{
+	size_t w = 0;
+
+	if (o->n == 0)
+		return false;
+	qsort(o->elems, o->n, sizeof(*o->elems), elem_cmp);
+	for (size_t r = 1; r < o->n; r++)
+		if (elem_cmp(&o->elems[w], &o->elems[r]))
+			o->elems[++w] = o->elems[r];
+	if (w + 1 == o->n)
+		return false;
+	o->n = w + 1;
+	return true;
+}
+
+/*
+ * A large set is dumped in many parts, and the kernel resumes each part by
+ * counting elements of its hash table from the start. When the table is
+ * resized between two parts (it grows in the background after many adds)
+ * the count lands elsewhere: some elements come twice and as many are
+ * missed. So a dump with an element twice is taken again.
+ */
+int nft_set_list(const char *table, const char *set, struct nft_set_elem **out, size_t *n,
+		 char **err)
+{
+	struct list_out o = { 0 };
+	int rc = 0;
+
+	pthread_mutex_lock(&set_mutex);
+	for (int tries = 0; tries < MAX_ROUNDS; tries++) {
+		o.n = 0;
+		rc = list_locked(table, set, &o, err);
+		if (rc < 0 || !elems_dedup(&o))
+			break;
+	}
+	pthread_mutex_unlock(&set_mutex);
+	if (rc < 0) {
+		free(o.elems);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	*out = o.elems;
+	*n = o.n;
+	return 0;
+}

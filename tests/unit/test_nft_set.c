@@ -1,0 +1,374 @@
+/*
+ * Set elements with timeouts (net/nft_set.c) against the real kernel, in
+ * a network namespace of the test's own (unshare) holding the firewall's
+ * two ban sets; what the module did is read back with nft's JSON listing
+ * (libnftables, as `nft -j list set` prints it) and with nft_set_list.
+ * First the dry backend's journal lines of the same ops. Needs root, as
+ * `make check` runs; without it the test fails, it never skips.
+ */
+#include <dirent.h>
+#include <jansson.h>
+#include <nftables/libnftables.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apply/system.h"
+#include "core/util.h"
+#include "net/addr.h"
+#include "net/nft_set.h"
+#include "t.h"
+
+static struct nft_set_elem elem(const char *addr, uint64_t timeout_ms)
+{
+	struct nft_set_elem e = { .timeout_ms = timeout_ms };
+
+	if (net_prefix_parse(addr, 0, false, &e.addr) != NET_OK)
+		abort();
+	return e;
+}
+
+#define ELEMS(...) (const struct nft_set_elem[]){ __VA_ARGS__ }
+#define NELEMS(...) (sizeof(ELEMS(__VA_ARGS__)) / sizeof(struct nft_set_elem))
+#define OP(kind, set, ...) \
+	(struct nft_set_op){ kind, "difos", set, ELEMS(__VA_ARGS__), NELEMS(__VA_ARGS__) }
+#define FLUSH(set) (struct nft_set_op){ NFT_SET_FLUSH, "difos", set, NULL, 0 }
+
+/* ---- the dry backend ---- */
+
+static void test_dry_journal(void)
+{
+	struct sys *s = sys_dry_new();
+	struct nft_set_elem many[25];
+	struct nft_set_op ops[] = {
+		FLUSH("dyn_ips4"),
+		OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.7", 3600000), elem("192.0.2.8", 1500),
+		   elem("192.0.2.9", 0)),
+		OP(NFT_SET_DEL, "dyn_ips6", elem("2001:db8:1:2::", 0)),
+		{ NFT_SET_ADD, "difos", "dyn_ips4", many, 25 },
+	};
+	char *err = NULL, *want;
+
+	for (int i = 0; i < 25; i++) {
+		char a[32];
+		snprintf(a, sizeof(a), "198.51.100.%d", i + 1);
+		many[i] = elem(a, 60000);
+	}
+	T_CHECK(sys_nft_set(s, &err, ops, 4) == 0);
+	T_CHECK(err == NULL);
+	{
+		struct sbuf b;
+		sbuf_init(&b);
+		sbuf_add(&b, "nft flush set inet difos dyn_ips4\n"
+			     "nft add element inet difos dyn_ips4 { 192.0.2.7 timeout 3600s, "
+			     "192.0.2.8 timeout 1500ms, 192.0.2.9 }\n"
+			     "nft delete element inet difos dyn_ips6 { 2001:db8:1:2:: }\n"
+			     "nft add element inet difos dyn_ips4 { ");
+		for (int i = 0; i < 20; i++)
+			sbuf_printf(&b, "%s198.51.100.%d timeout 60s", i ? ", " : "", i + 1);
+		sbuf_add(&b, ", ... (25 in all) }\n");
+		want = sbuf_steal(&b);
+	}
+	T_CHECK_STR(s->journal.s, want);
+	free(want);
+
+	/* an injected failure names the set and stops there */
+	sbuf_free(&s->journal);
+	sbuf_init(&s->journal);
+	s->fail_match = xstrdup("dyn_ips6");
+	T_CHECK(sys_nft_set(s, &err, ops, 4) == -1);
+	T_CHECK_STR(err, "nft set dyn_ips6: dry backend: injected failure");
+	T_CHECK(s->journal.s && strstr(s->journal.s, "dyn_ips6") &&
+		!strstr(s->journal.s, "198.51.100"));
+	free(err);
+	sys_free(s);
+}
+
+/* ---- the kernel ---- */
+
+static int nft_do(const char *cmd, json_t **json)
+{
+	struct nft_ctx *nft = nft_ctx_new(NFT_CTX_DEFAULT);
+	int rc;
+
+	if (json) {
+		nft_ctx_output_set_flags(nft, NFT_CTX_OUTPUT_JSON);
+		nft_ctx_buffer_output(nft);
+	}
+	rc = nft_run_cmd_from_buffer(nft, cmd);
+	if (json)
+		*json = rc == 0 ? json_loads(nft_ctx_get_output_buffer(nft), 0, NULL) : NULL;
+	nft_ctx_free(nft);
+	return rc;
+}
+
+/* nft's view of one element: -1 absent; else its timeout and the seconds
+ * it has left (0, 0 without a timeout) */
+static int nft_elem(const char *set, const char *addr, long *timeout, long *expires)
+{
+	char *cmd = xasprintf("list set inet difos %s", set);
+	json_t *root = NULL, *v, *e;
+	size_t i, k;
+	int found = -1;
+
+	*timeout = *expires = 0;
+	if (nft_do(cmd, &root) != 0 || !root) {
+		free(cmd);
+		return -1;
+	}
+	free(cmd);
+	json_array_foreach(json_object_get(root, "nftables"), i, v) {
+		json_array_foreach(json_object_get(json_object_get(v, "set"), "elem"), k, e) {
+			json_t *inner = json_object_get(e, "elem");
+			const char *val = json_string_value(inner ? json_object_get(inner, "val") : e);
+
+			if (!val || strcmp(val, addr))
+				continue;
+			found = 0;
+			*timeout = (long)json_integer_value(json_object_get(inner, "timeout"));
+			*expires = (long)json_integer_value(json_object_get(inner, "expires"));
+		}
+	}
+	json_decref(root);
+	return found;
+}
+
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	while (d && readdir(d))
+		n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void test_setup(void)
+{
+	T_CHECK(nft_do("table inet difos {\n"
+		       "  set dyn_ips4 { type ipv4_addr; flags timeout; }\n"
+		       "  set dyn_ips6 { type ipv6_addr; flags timeout; }\n"
+		       "}\n", NULL) == 0);
+}
+
+static void test_add(void)
+{
+	struct nft_set_op ops[] = {
+		OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.7", 3600000), elem("192.0.2.8", 600000),
+		   elem("192.0.2.9", 0)),
+		OP(NFT_SET_ADD, "dyn_ips6", elem("2001:db8:1:2::", 3600000)),
+	};
+	char *err = NULL;
+	long t, x;
+
+	T_CHECK(nft_set_apply(ops, 2, &err) == 0);
+	T_CHECK(err == NULL);
+	T_CHECK(nft_set_last_rounds() == 1);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.7", &t, &x) == 0 && t == 3600 && x > 3500 &&
+		x <= 3600);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.8", &t, &x) == 0 && t == 600 && x > 500);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.9", &t, &x) == 0 && t == 0 && x == 0);
+	T_CHECK(nft_elem("dyn_ips6", "2001:db8:1:2::", &t, &x) == 0 && t == 3600 && x > 3500);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.10", &t, &x) == -1);
+}
+
+/* a re-add leaves the element with the new timeout, longer or shorter,
+ * whatever else the call holds; it is told by a replay that deletes and
+ * adds the element, not by the kernel's own updates (which 6.1 lacks) */
+static void test_readd(void)
+{
+	struct nft_set_op longer = OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.8", 7200000));
+	struct nft_set_op shorter = OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.7", 60000));
+	/* a new one and an old one in one message, and one twice in the call */
+	struct nft_set_op mixed[] = {
+		OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.20", 100000), elem("192.0.2.9", 300000),
+		   elem("192.0.2.21", 100000)),
+		OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.20", 200000)),
+	};
+	char *err = NULL;
+	long t, x;
+
+	T_CHECK(nft_set_apply(&longer, 1, &err) == 0);
+	T_CHECK(nft_set_last_rounds() == 2);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.8", &t, &x) == 0 && t == 7200 && x > 7100);
+	T_CHECK(nft_set_apply(&shorter, 1, &err) == 0);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.7", &t, &x) == 0 && t == 60 && x <= 60);
+	T_CHECK(nft_set_apply(mixed, 2, &err) == 0);
+	T_CHECK(err == NULL);
+	T_CHECK(nft_set_last_rounds() == 3);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.9", &t, &x) == 0 && t == 300);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.20", &t, &x) == 0 && t == 200);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.21", &t, &x) == 0 && t == 100);
+	free(err);
+}
+
+static void test_del(void)
+{
+	struct nft_set_op absent = OP(NFT_SET_DEL, "dyn_ips4", elem("192.0.2.99", 0));
+	struct nft_set_op some[] = {
+		OP(NFT_SET_DEL, "dyn_ips4", elem("192.0.2.98", 0), elem("192.0.2.21", 0)),
+		OP(NFT_SET_DEL, "dyn_ips6", elem("2001:db8:1:2::", 0)),
+	};
+	char *err = NULL;
+	long t, x;
+
+	T_CHECK(nft_set_apply(&absent, 1, &err) == 0);
+	T_CHECK(err == NULL);
+	T_CHECK(nft_set_apply(some, 2, &err) == 0);
+	T_CHECK(err == NULL);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.21", &t, &x) == -1);
+	T_CHECK(nft_elem("dyn_ips6", "2001:db8:1:2::", &t, &x) == -1);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.20", &t, &x) == 0);
+}
+
+static bool listed(const struct nft_set_elem *l, size_t n, const char *addr,
+		   uint64_t *left)
+{
+	struct nft_set_elem want = elem(addr, 0);
+
+	for (size_t i = 0; i < n; i++)
+		if (l[i].addr.family == want.addr.family &&
+		    !memcmp(l[i].addr.addr, want.addr.addr, want.addr.family == 4 ? 4 : 16)) {
+			*left = l[i].timeout_ms;
+			return true;
+		}
+	return false;
+}
+
+static void test_expiry(void)
+{
+	struct nft_set_op op = OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.50", 1000));
+	struct nft_set_elem *l = NULL;
+	uint64_t left = 0;
+	size_t n = 0;
+	char *err = NULL;
+
+	T_CHECK(nft_set_apply(&op, 1, &err) == 0);
+	T_CHECK(nft_set_list("difos", "dyn_ips4", &l, &n, &err) == 0);
+	T_CHECK(listed(l, n, "192.0.2.50", &left) && left > 0 && left <= 1000);
+	T_CHECK(listed(l, n, "192.0.2.8", &left) && left > 7000000 && left <= 7200000);
+	free(l);
+	usleep(1500000);
+	T_CHECK(nft_set_list("difos", "dyn_ips4", &l, &n, &err) == 0);
+	T_CHECK(!listed(l, n, "192.0.2.50", &left));
+	T_CHECK(listed(l, n, "192.0.2.8", &left));
+	free(l);
+	T_CHECK(err == NULL);
+}
+
+/* flush and 100,000 adds: one transaction; a failing one changes nothing */
+static void test_flush_many(void)
+{
+	enum { N = 100000 };
+	struct nft_set_elem *many = xcalloc(N, sizeof(*many));
+	struct nft_set_elem *l = NULL;
+	struct nft_set_op ops[] = {
+		FLUSH("dyn_ips4"),
+		{ NFT_SET_ADD, "difos", "dyn_ips4", many, N },
+	};
+	struct nft_set_op bad[] = {
+		FLUSH("dyn_ips4"),
+		OP(NFT_SET_ADD, "nosuch", elem("192.0.2.1", 1000)),
+	};
+	uint64_t left;
+	size_t n = 0;
+	char *err = NULL;
+	long t, x;
+
+	for (int i = 0; i < N; i++) {
+		many[i].addr.family = 4;
+		many[i].addr.addr[0] = 10;
+		many[i].addr.addr[1] = (unsigned char)(i >> 16);
+		many[i].addr.addr[2] = (unsigned char)(i >> 8);
+		many[i].addr.addr[3] = (unsigned char)i;
+		many[i].timeout_ms = 3600000;
+	}
+	T_CHECK(nft_set_apply(ops, 2, &err) == 0);
+	T_CHECK(err == NULL);
+	T_CHECK(nft_set_last_rounds() == 1);
+	T_CHECK(nft_set_list("difos", "dyn_ips4", &l, &n, &err) == 0);
+	T_CHECK(n == N);
+	T_CHECK(listed(l, n, "10.1.134.159", &left) && left > 3500000); /* the last */
+	T_CHECK(!listed(l, n, "192.0.2.8", &left));                     /* flushed */
+	free(l);
+
+	/* one set missing: the flush of the other is not done either */
+	T_CHECK(nft_set_apply(bad, 2, &err) == -1);
+	T_CHECK_STR(err, "nft set nosuch: No such file or directory");
+	T_CHECK(nft_set_list("difos", "dyn_ips4", &l, &n, &err) == 0);
+	T_CHECK(n == N);
+	free(l);
+	T_CHECK(nft_elem("dyn_ips4", "10.0.0.0", &t, &x) == 0 && t == 3600);
+	free(err);
+	free(many);
+}
+
+static void test_missing_set(void)
+{
+	struct nft_set_op add = OP(NFT_SET_ADD, "dyn_ipsX", elem("192.0.2.1", 1000));
+	struct nft_set_op del = OP(NFT_SET_DEL, "dyn_ipsX", elem("192.0.2.1", 0));
+	struct nft_set_op flush = FLUSH("dyn_ipsX");
+	struct nft_set_elem *l = NULL;
+	size_t n = 7;
+	char *err = NULL;
+
+	T_CHECK(nft_set_apply(&add, 1, &err) == -1);
+	T_CHECK_STR(err, "nft set dyn_ipsX: No such file or directory");
+	free(err);
+	err = NULL;
+	T_CHECK(nft_set_apply(&del, 1, &err) == -1);
+	T_CHECK_STR(err, "nft set dyn_ipsX: No such file or directory");
+	free(err);
+	err = NULL;
+	T_CHECK(nft_set_apply(&flush, 1, &err) == -1);
+	T_CHECK_STR(err, "nft set dyn_ipsX: No such file or directory");
+	free(err);
+	err = NULL;
+	T_CHECK(nft_set_list("difos", "dyn_ipsX", &l, &n, &err) == -1);
+	T_CHECK_STR(err, "nft set dyn_ipsX: No such file or directory");
+	T_CHECK(l == NULL && n == 0);
+	free(err);
+}
+
+/* one socket for every call, a new one after an error, never more */
+static void test_one_socket(void)
+{
+	struct nft_set_op op = OP(NFT_SET_ADD, "dyn_ips6", elem("2001:db8:9::", 5000));
+	struct nft_set_op bad = OP(NFT_SET_ADD, "nosuch", elem("192.0.2.1", 1000));
+	char *err = NULL;
+	int before;
+
+	T_CHECK(nft_set_apply(&op, 1, &err) == 0);
+	before = open_fds();
+	for (int i = 0; i < 5; i++)
+		T_CHECK(nft_set_apply(&op, 1, &err) == 0);
+	T_CHECK(open_fds() == before);
+	T_CHECK(nft_set_apply(&bad, 1, &err) == -1);
+	T_CHECK(open_fds() == before - 1);
+	T_CHECK(nft_set_apply(&op, 1, &err) == 0);
+	T_CHECK(open_fds() == before);
+	free(err);
+}
+
+int main(void)
+{
+	T_RUN(test_dry_journal);
+	if (unshare(CLONE_NEWNET) < 0) {
+		fprintf(stderr, "  FAIL: the kernel tests need a network namespace of their own "
+				"(run as root)\n");
+		return 1;
+	}
+	T_RUN(test_setup);
+	T_RUN(test_add);
+	T_RUN(test_readd);
+	T_RUN(test_del);
+	T_RUN(test_expiry);
+	T_RUN(test_flush_many);
+	T_RUN(test_missing_set);
+	T_RUN(test_one_socket);
+	return t_done("nft_set");
+}
