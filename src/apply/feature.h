@@ -50,6 +50,7 @@ struct feature_paths {
 	const char *resolv;   /* <run>/wan/resolv.conf: the uplink's DNS servers, written by the
 			       * WAN (its lease or settings), read by the resolver */
 	const char *libexec;  /* difosd-web, difos-dhcp-event */
+	const char *auth_log; /* <root>/var/log/difos/auth.log: the web login's failures */
 	const char *socket;   /* the control socket */
 	const char *gui;      /* the GUI's files (NULL: the installed ones) */
 	const char *data;     /* shipped data: premade domain lists */
@@ -88,6 +89,8 @@ bool apply_file_changed(const struct feature_ctx *ctx, const char *name);
  * at two. Sets named "dyn_*" are filled at run time (by dnsmasq): the
  * firewall keeps their elements while their declaration is unchanged.
  */
+#define NFT_TABLE "difos"   /* the one table, of family inet */
+
 enum feature_nft_slot {
 	NFT_SETS,            /* set and map declarations */
 	NFT_MARK_PREROUTING, /* rules of chain mark_prerouting (filter, prerouting, mangle) */
@@ -100,6 +103,11 @@ enum feature_nft_slot {
 			      * devices are the sets @zone_lan and @zone_wan (type ifname) */
 	NFT_NAT_POSTROUTING, /* rules of chain srcnat, after the user's NAT rules, before the
 			      * WAN's masquerade (an "accept" there exempts from it) */
+	NFT_PREROUTING_RAW,  /* rules of chain filter_prerouting (filter, prerouting, priority
+			      * raw: before connection tracking, so a dropped packet leaves no
+			      * entry): what may neither reach the router nor pass through it,
+			      * established connections included (intrusion prevention's
+			      * bans); the chain exists only when something is here */
 	NFT__SLOTS
 };
 

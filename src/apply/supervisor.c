@@ -32,6 +32,8 @@ struct sv_proc {
 	char *lines[SV_LOG_LINES];
 	int line_next;
 	struct sbuf partial;
+	const struct sv_io *io;
+	void *io_arg;
 	struct sv_proc *next;
 };
 
@@ -176,6 +178,8 @@ static struct sv_proc *sv_find(const char *name)
 
 static void sv_add_line(struct sv_proc *p, const char *line, size_t n)
 {
+	if (p->io && p->io->line && p->io->line(p->io_arg, line, n))
+		return;
 	core_state_changed();   /* status shows the last lines */
 	free(p->lines[p->line_next]);
 	p->lines[p->line_next] = xmalloc(n + 1);
@@ -274,9 +278,11 @@ static void sv_emit(struct sv_proc *p)
 static int sv_spawn(struct sv_proc *p)
 {
 	char *line = spawn_argv_string(p->argv);
+	bool want_in = p->io && p->io->want_stdin;
+	int in_fd = -1;
 	pid_t pid;
 
-	pid = sv_sys->start(sv_sys, p->argv, p->env, &p->out_fd);
+	pid = sv_sys->start(sv_sys, p->argv, p->env, want_in ? &in_fd : NULL, &p->out_fd);
 	if (pid < 0) {
 		log_err("supervisor: cannot start %s: %s", line, strerror((int)-pid));
 		free(line);
@@ -287,6 +293,8 @@ static int sv_spawn(struct sv_proc *p)
 	p->pid = pid;
 	p->started_ms = now_ms();
 	sv_write_pidfile(p);
+	if (p->io && p->io->started)
+		p->io->started(p->io_arg, in_fd);
 	sv_emit(p);
 	if (p->out_fd >= 0 && sv_loop) {
 		/* a uv_poll handle can only be re-initialised after its close
@@ -344,6 +352,33 @@ void sv_reap(void)
 
 static void sv_stop_here(const char *name);
 
+static struct sv_proc *sv_find_or_add(const char *name)
+{
+	struct sv_proc *p = sv_find(name);
+
+	if (p)
+		return p;
+	p = xcalloc(1, sizeof(*p));
+	p->name = xstrdup(name);
+	p->out_fd = -1;
+	sbuf_init(&p->partial);
+	if (sv_loop) {
+		uv_timer_init(sv_loop, &p->restart_timer);
+		p->restart_timer.data = p;
+	}
+	p->next = sv_procs;
+	sv_procs = p;
+	return p;
+}
+
+void sv_set_io(const char *name, const struct sv_io *io, void *arg)
+{
+	struct sv_proc *p = sv_find_or_add(name);
+
+	p->io = io;
+	p->io_arg = arg;
+}
+
 static int sv_ensure_here(const char *name, char *const argv[], char *const env[])
 {
 	struct sv_proc *p = sv_find(name);
@@ -354,19 +389,7 @@ static int sv_ensure_here(const char *name, char *const argv[], char *const env[
 	}
 	if (p && p->pid)
 		sv_stop_here(name);
-	p = sv_find(name);
-	if (!p) {
-		p = xcalloc(1, sizeof(*p));
-		p->name = xstrdup(name);
-		p->out_fd = -1;
-		sbuf_init(&p->partial);
-		if (sv_loop) {
-			uv_timer_init(sv_loop, &p->restart_timer);
-			p->restart_timer.data = p;
-		}
-		p->next = sv_procs;
-		sv_procs = p;
-	}
+	p = sv_find_or_add(name);
 	sv_strv_free(p->argv);
 	sv_strv_free(p->env);
 	p->argv = sv_strv_dup(argv);
@@ -430,7 +453,7 @@ static int sv_restart_here(const char *name)
 {
 	struct sv_proc *p = sv_find(name);
 
-	if (!p)
+	if (!p || !p->argv)   /* unknown, or only announced by sv_set_io */
 		return -1;
 	sv_terminate(p);
 	p->wanted = true;

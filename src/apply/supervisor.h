@@ -21,6 +21,24 @@ struct feature_env;
 void sv_init(const struct feature_env *env, const char *piddir);
 void sv_shutdown(void);
 
+/*
+ * An engine whose output is data for its feature, not only a log (the
+ * journal's lines, a parser's findings), and which may read its stdin.
+ */
+struct sv_io {
+	/* a line it wrote (without the newline): true when taken, and then
+	 * not kept in its log */
+	bool (*line)(void *arg, const char *line, size_t len);
+	/* it started: in_fd is the write end of a pipe to its stdin (when
+	 * want_stdin; -1 otherwise, or on the dry backend), the caller's to
+	 * write and close */
+	void (*started)(void *arg, int in_fd);
+	bool want_stdin;
+};
+/* Says so for name before it is started (kept across its restarts; NULL:
+ * back to a plain engine). On the loop thread. */
+void sv_set_io(const char *name, const struct sv_io *io, void *arg);
+
 /* Starts name with argv unless it already runs with the same argv and env. */
 int sv_ensure(const char *name, char *const argv[], char *const env[]);
 /* Stops it (SIGTERM, then SIGKILL after a grace period) and forgets it. */

@@ -106,7 +106,8 @@ static int dry_write_proc(struct sys *s, const char *path, const char *value)
 	return rc ? -1 : 0;
 }
 
-static pid_t dry_start(struct sys *s, char *const argv[], char *const env[], int *out_fd)
+static pid_t dry_start(struct sys *s, char *const argv[], char *const env[], int *in_fd,
+			int *out_fd)
 {
 	static pid_t next_pid = 100000;
 	char *cmd = spawn_argv_string(argv), *line = xasprintf("start %s", cmd);
@@ -116,6 +117,8 @@ static pid_t dry_start(struct sys *s, char *const argv[], char *const env[], int
 	free(cmd);
 	free(line);
 	*out_fd = -1;
+	if (in_fd)
+		*in_fd = -1;
 	return rc ? -1 : next_pid++;
 }
 

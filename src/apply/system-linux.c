@@ -157,10 +157,11 @@ static int linux_write_proc(struct sys *s, const char *path, const char *value)
 	return n < 0 ? -errno : 0;
 }
 
-static pid_t linux_start(struct sys *s, char *const argv[], char *const env[], int *out_fd)
+static pid_t linux_start(struct sys *s, char *const argv[], char *const env[], int *in_fd,
+			 int *out_fd)
 {
 	(void)s;
-	return spawn_background(argv, env, out_fd);
+	return spawn_background(argv, env, in_fd, out_fd);
 }
 
 static int linux_kill(struct sys *s, pid_t pid, int sig)

@@ -51,8 +51,10 @@ struct sys {
 	/* Writes a kernel setting such as /proc/sys/net/ipv4/ip_forward. */
 	int (*write_proc)(struct sys *s, const char *path, const char *value);
 	/* Starts a supervised engine; returns pid (or a fake one) and the
-	 * read end of its output pipe in *out_fd (-1 when there is none). */
-	pid_t (*start)(struct sys *s, char *const argv[], char *const env[], int *out_fd);
+	 * read end of its output pipe in *out_fd (-1 when there is none);
+	 * with in_fd, the write end of a pipe to its stdin there (dry: -1). */
+	pid_t (*start)(struct sys *s, char *const argv[], char *const env[], int *in_fd,
+		       int *out_fd);
 	int (*kill)(struct sys *s, pid_t pid, int sig);
 	/* Runs argv in the background on loop (difosd answers meanwhile), its
 	 * output discarded: a job writes files. done is called from the loop

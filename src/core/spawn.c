@@ -141,22 +141,32 @@ void spawn_result_free(struct spawn_result *res)
 	res->output = NULL;
 }
 
-pid_t spawn_background(char *const argv[], char *const envp_add[], int *out_fd)
+pid_t spawn_background(char *const argv[], char *const envp_add[], int *in_fd, int *out_fd)
 {
-	int outp[2], devnull;
+	int outp[2], inp[2] = { -1, -1 }, devnull;
 	pid_t pid;
 
 	if (pipe2(outp, O_CLOEXEC) < 0)
 		return -errno;
-	pid = fork();
-	if (pid < 0) {
+	if (in_fd && pipe2(inp, O_CLOEXEC) < 0) {
 		int e = errno;
 		close(outp[0]);
 		close(outp[1]);
 		return -e;
 	}
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(outp[0]);
+		close(outp[1]);
+		if (in_fd) {
+			close(inp[0]);
+			close(inp[1]);
+		}
+		return -e;
+	}
 	if (pid == 0) {
-		devnull = open("/dev/null", O_RDONLY);
+		devnull = in_fd ? inp[0] : open("/dev/null", O_RDONLY);
 		spawn_child_setup(outp[1], devnull);
 		spawn_add_env(envp_add);
 		execvp(argv[0], argv);
@@ -169,6 +179,11 @@ pid_t spawn_background(char *const argv[], char *const envp_add[], int *out_fd)
 	close(outp[1]);
 	fcntl(outp[0], F_SETFL, fcntl(outp[0], F_GETFL) | O_NONBLOCK);
 	*out_fd = outp[0];
+	if (in_fd) {
+		close(inp[0]);
+		fcntl(inp[1], F_SETFL, fcntl(inp[1], F_GETFL) | O_NONBLOCK);
+		*in_fd = inp[1];
+	}
 	return pid;
 }
 

@@ -24,9 +24,10 @@ int spawn_run(char *const argv[], const char *input, int timeout_ms, struct spaw
 void spawn_result_free(struct spawn_result *res);
 
 /* Starts argv in the background with stdout+stderr to the write end of a
- * pipe returned in *out_fd (non-blocking). envp may add variables (NULL-terminated,
+ * pipe returned in *out_fd (non-blocking); with in_fd, its stdin is a pipe
+ * whose write end (non-blocking) is returned there, else /dev/null. envp may add variables (NULL-terminated,
  * "K=V"). Returns the pid or -errno. */
-pid_t spawn_background(char *const argv[], char *const envp_add[], int *out_fd);
+pid_t spawn_background(char *const argv[], char *const envp_add[], int *in_fd, int *out_fd);
 
 /* Joins argv into one printable line (for logs and the dry backend). */
 char *spawn_argv_string(char *const argv[]);

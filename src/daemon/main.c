@@ -227,6 +227,7 @@ int main(int argc, char **argv)
 	}
 	engine_init(&main_engine, store, sys, loop);
 	main_engine.env.paths.libexec = libexec;
+	main_engine.env.paths.auth_log = authlog;
 	main_engine.env.paths.socket = sock;
 	main_engine.env.paths.gui = gui;
 	main_engine.env.paths.pbx_root = pbx_root_choose(pbx_root);

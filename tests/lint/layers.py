@@ -16,9 +16,9 @@ SRC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src"
 
 # Lowest first. A file may include headers of its own layer or below.
 LAYERS = ["core", "store", "net", "schema", "rpc", "auth", "apply", "features", "config", "api",
-          "daemon", "cli", "web", "engine-exec", "relay6", "ra6"]
+          "daemon", "cli", "web", "engine-exec", "relay6", "ra6", "ips-reader"]
 # programs of their own: they link only what they include, not each other
-PROGRAMS = {"cli", "web", "engine-exec", "relay6", "ra6"}
+PROGRAMS = {"cli", "web", "engine-exec", "relay6", "ra6", "ips-reader"}
 
 # Headers a layer must not include although they are below it: globals
 # that the environment given to every callback replaces.

@@ -55,34 +55,39 @@ static void test_sshd_forms(void)
 		"192.0.2.66", IPS_FAILURE, "invalid user");
 	SSHD_OK("Failed none for invalid user admin from 192.0.2.66 port 1 ssh2", "192.0.2.66",
 		IPS_FAILURE, "invalid user");
-	SSHD_OK("Invalid user oracle from 192.0.2.66 port 50022", "192.0.2.66", IPS_FAILURE,
+	SSHD_OK("Invalid user oracle from 192.0.2.66 port 50022", "192.0.2.66", IPS_CONN_FAILURE,
 		"invalid user");
 	SSHD_OK("error: maximum authentication attempts exceeded for root from 192.0.2.66 "
-		"port 50022 ssh2 [preauth]", "192.0.2.66", IPS_FAILURE, "too many attempts");
+		"port 50022 ssh2 [preauth]", "192.0.2.66", IPS_CONN_FAILURE, "too many attempts");
 	SSHD_OK("error: maximum authentication attempts exceeded for invalid user x from "
-		"192.0.2.66 port 50022 ssh2 [preauth]", "192.0.2.66", IPS_FAILURE, "invalid user");
+		"192.0.2.66 port 50022 ssh2 [preauth]", "192.0.2.66", IPS_CONN_FAILURE, "invalid user");
 	SSHD_OK("Connection closed by invalid user oracle 192.0.2.66 port 50022 [preauth]",
-		"192.0.2.66", IPS_FAILURE, "invalid user");
+		"192.0.2.66", IPS_CONN_FAILURE, "invalid user");
 	SSHD_OK("Connection closed by authenticating user root 192.0.2.66 port 50022 [preauth]",
-		"192.0.2.66", IPS_FAILURE, "closed before auth");
+		"192.0.2.66", IPS_CONN_FAILURE, "closed before auth");
 	SSHD_OK("Connection reset by authenticating user root 192.0.2.66 port 50022 [preauth]",
-		"192.0.2.66", IPS_FAILURE, "closed before auth");
+		"192.0.2.66", IPS_CONN_FAILURE, "closed before auth");
 	SSHD_OK("Disconnected from authenticating user root 192.0.2.66 port 50022 [preauth]",
-		"192.0.2.66", IPS_FAILURE, "closed before auth");
+		"192.0.2.66", IPS_CONN_FAILURE, "closed before auth");
 	SSHD_OK("Disconnected from invalid user x 192.0.2.66 port 50022 [preauth]",
-		"192.0.2.66", IPS_FAILURE, "invalid user");
+		"192.0.2.66", IPS_CONN_FAILURE, "invalid user");
 	SSHD_OK("Accepted password for root from 192.0.2.7 port 50022 ssh2", "192.0.2.7",
 		IPS_SUCCESS, "accepted");
 	SSHD_OK("Accepted publickey for root from 192.0.2.7 port 50022 ssh2: RSA "
 		"SHA256:AbCdEfGhIjKlMnOpQrStUvWxYz0123456789+/abcde", "192.0.2.7", IPS_SUCCESS,
 		"accepted");
+	/* the client's port: the connection the reader counts once */
+	T_CHECK(parse(ips_parse_sshd, "Connection closed by invalid user x 192.0.2.66 port 50022 "
+		      "[preauth]", &ev) && ev.port == 50022);
+	T_CHECK(parse(ips_parse_sshd, "Failed password for root from 192.0.2.66 port 7 ssh2", &ev) &&
+		ev.port == 7);
 	/* an empty user name is logged between two spaces */
-	SSHD_OK("Invalid user  from 192.0.2.66 port 5", "192.0.2.66", IPS_FAILURE, "invalid user");
+	SSHD_OK("Invalid user  from 192.0.2.66 port 5", "192.0.2.66", IPS_CONN_FAILURE, "invalid user");
 	/* IPv6 sources */
 	SSHD_OK("Failed password for invalid user x from 2001:db8::66 port 50022 ssh2",
 		"2001:db8::66", IPS_FAILURE, "invalid user");
 	SSHD_OK("Connection closed by invalid user x 2001:db8:1:2::1 port 50022 [preauth]",
-		"2001:db8:1:2::1", IPS_FAILURE, "invalid user");
+		"2001:db8:1:2::1", IPS_CONN_FAILURE, "invalid user");
 	/* an IPv4 client of a dual-stack socket is its IPv4 address */
 	SSHD_OK("Failed password for root from ::ffff:192.0.2.66 port 1 ssh2", "192.0.2.66",
 		IPS_FAILURE, "bad password");
@@ -136,11 +141,11 @@ static void test_sshd_injection(void)
 	SSHD_OK("Failed password for invalid user x from 1.2.3.4 port 22 from 192.0.2.66 "
 		"port 50022 ssh2", "192.0.2.66", IPS_FAILURE, "invalid user");
 	SSHD_OK("Invalid user x from 1.2.3.4 port 22 from 192.0.2.66 port 50022", "192.0.2.66",
-		IPS_FAILURE, "invalid user");
+		IPS_CONN_FAILURE, "invalid user");
 	SSHD_OK("Connection closed by invalid user x from 1.2.3.4 port 22 192.0.2.66 port 50022 "
-		"[preauth]", "192.0.2.66", IPS_FAILURE, "invalid user");
+		"[preauth]", "192.0.2.66", IPS_CONN_FAILURE, "invalid user");
 	SSHD_OK("Disconnected from invalid user 1.2.3.4 port 22 [preauth] 192.0.2.66 port 1 "
-		"[preauth]", "192.0.2.66", IPS_FAILURE, "invalid user");
+		"[preauth]", "192.0.2.66", IPS_CONN_FAILURE, "invalid user");
 	/* a name that would end the line if it were the end: it is not */
 	NOT(ips_parse_sshd, "Failed password for invalid user x from 1.2.3.4 port 22 ssh2 from "
 	    "192.0.2.66 port 50022");

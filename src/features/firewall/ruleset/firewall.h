@@ -12,11 +12,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "apply/feature.h"
 #include "core/util.h"
 #include "net/addr.h"
 #include "schema/schema.h"
 
-#define FW_TABLE "difos"
+#define FW_TABLE NFT_TABLE
 
 /* ---- fw_countries.c ---- */
 struct fw_country {

@@ -228,6 +228,12 @@ char *fw_render_ruleset(struct feature_ctx *ctx, struct fw_sets *sets)
 	chain_open(&b, "mark_prerouting", "type filter hook prerouting priority mangle; policy accept;");
 	sbuf_add(&b, parts.slot[NFT_MARK_PREROUTING].s ? parts.slot[NFT_MARK_PREROUTING].s : "");
 	chain_close(&b);
+	if (parts.slot[NFT_PREROUTING_RAW].len) {
+		chain_open(&b, "filter_prerouting",
+			   "type filter hook prerouting priority raw; policy accept;");
+		sbuf_add(&b, parts.slot[NFT_PREROUTING_RAW].s);
+		chain_close(&b);
+	}
 	chain_open(&b, "dstnat", "type nat hook prerouting priority dstnat; policy accept;");
 	sbuf_add(&b, dstnat.s ? dstnat.s : "");
 	chain_close(&b);

@@ -34,6 +34,7 @@ static bool ast_event(const char *s, size_t n, struct ips_event *ev)
 	for (size_t i = 0; i < ARRAY_SIZE(ast_events); i++)
 		if (strlen(ast_events[i].name) == n && !memcmp(s, ast_events[i].name, n)) {
 			ev->kind = ast_events[i].kind;
+			ev->port = 0;
 			ev->reason = ast_events[i].name;
 			return true;
 		}

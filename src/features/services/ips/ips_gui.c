@@ -59,6 +59,7 @@ bool ips_parse_gui(const char *line, size_t len, struct ips_event *ev)
 	if (!gui_user(line + u, n - u) || !ips_addr(line + a, a_end - a, &ev->addr))
 		return false;
 	ev->kind = IPS_FAILURE;
+	ev->port = 0;
 	ev->service = IPS_GUI;
 	ev->reason = "bad password";
 	ips_sanitise(line, n, ev);

@@ -19,8 +19,12 @@
 #define IPS_LINE_MAX 200   /* the displayed line: printable ASCII, at most this */
 
 enum ips_kind {
-	IPS_FAILURE,   /* counts against the address */
-	IPS_SUCCESS,   /* a login that worked: may reset the address's count */
+	IPS_FAILURE,       /* an attempt that failed (a wrong password): each counts */
+	IPS_CONN_FAILURE,  /* a connection that failed, said apart from its attempts (sshd's
+			    * "Invalid user", "Connection closed by ... [preauth]"): counts
+			    * once per connection, and not besides its attempts (the reader
+			    * keeps which connections it counted, ipr_frame.c) */
+	IPS_SUCCESS,       /* a login that worked */
 };
 
 enum ips_service {
@@ -33,6 +37,7 @@ struct ips_event {
 	enum ips_kind kind;
 	enum ips_service service;
 	struct net_prefix addr;          /* /32 or /128 */
+	unsigned port;                   /* the client's port when the line gives it (sshd), or 0 */
 	const char *reason;              /* static: "invalid user", "InvalidAccountID", ... */
 	char line[IPS_LINE_MAX + 1];     /* the line sanitised for display */
 };

@@ -37,19 +37,19 @@ static const struct sshd_form {
 	{ "Failed publickey for invalid user ", TAIL_SSH2, IPS_FAILURE, "invalid user" },
 	{ "Failed publickey for ", TAIL_SSH2, IPS_FAILURE, "no matching key" },
 	{ "Failed none for invalid user ", TAIL_SSH2, IPS_FAILURE, "invalid user" },
-	{ "Invalid user ", TAIL_PORT, IPS_FAILURE, "invalid user" },
+	{ "Invalid user ", TAIL_PORT, IPS_CONN_FAILURE, "invalid user" },
 	{ "error: maximum authentication attempts exceeded for invalid user ", TAIL_SSH2_PREAUTH,
-	  IPS_FAILURE, "invalid user" },
-	{ "error: maximum authentication attempts exceeded for ", TAIL_SSH2_PREAUTH, IPS_FAILURE,
+	  IPS_CONN_FAILURE, "invalid user" },
+	{ "error: maximum authentication attempts exceeded for ", TAIL_SSH2_PREAUTH, IPS_CONN_FAILURE,
 	  "too many attempts" },
-	{ "Connection closed by invalid user ", TAIL_BARE_PREAUTH, IPS_FAILURE, "invalid user" },
-	{ "Connection closed by authenticating user ", TAIL_BARE_PREAUTH, IPS_FAILURE,
+	{ "Connection closed by invalid user ", TAIL_BARE_PREAUTH, IPS_CONN_FAILURE, "invalid user" },
+	{ "Connection closed by authenticating user ", TAIL_BARE_PREAUTH, IPS_CONN_FAILURE,
 	  "closed before auth" },
-	{ "Connection reset by invalid user ", TAIL_BARE_PREAUTH, IPS_FAILURE, "invalid user" },
-	{ "Connection reset by authenticating user ", TAIL_BARE_PREAUTH, IPS_FAILURE,
+	{ "Connection reset by invalid user ", TAIL_BARE_PREAUTH, IPS_CONN_FAILURE, "invalid user" },
+	{ "Connection reset by authenticating user ", TAIL_BARE_PREAUTH, IPS_CONN_FAILURE,
 	  "closed before auth" },
-	{ "Disconnected from invalid user ", TAIL_BARE_PREAUTH, IPS_FAILURE, "invalid user" },
-	{ "Disconnected from authenticating user ", TAIL_BARE_PREAUTH, IPS_FAILURE,
+	{ "Disconnected from invalid user ", TAIL_BARE_PREAUTH, IPS_CONN_FAILURE, "invalid user" },
+	{ "Disconnected from authenticating user ", TAIL_BARE_PREAUTH, IPS_CONN_FAILURE,
 	  "closed before auth" },
 	{ "Accepted password for ", TAIL_SSH2, IPS_SUCCESS, "accepted" },
 	{ "Accepted publickey for ", TAIL_SSH2, IPS_SUCCESS, "accepted" },
@@ -127,7 +127,7 @@ static size_t sshd_prefix(const char *s, size_t len)
 /* From the end of m[0..n): "[from ]A port N"; *mid_end is where the text
  * before " from" (or before " A") ends. */
 static bool port_tail(const char *m, size_t n, bool with_from, size_t *mid_end,
-		      struct net_prefix *addr)
+		      struct net_prefix *addr, unsigned *port)
 {
 	size_t i = n, a_end;
 
@@ -135,6 +135,9 @@ static bool port_tail(const char *m, size_t n, bool with_from, size_t *mid_end,
 		i--;
 	if (i == n || (i > 0 && is_digit(m[i - 1])))
 		return false;
+	*port = 0;
+	for (size_t k = i; k < n; k++)
+		*port = *port * 10 + (unsigned)(m[k] - '0');
 	if (!ips_ends(m, i, " port "))
 		return false;
 	a_end = i -= strlen(" port ");
@@ -171,20 +174,20 @@ static size_t key_suffix(const char *m, size_t n)
 }
 
 static bool sshd_tail(const char *m, size_t n, enum sshd_tail t, size_t *mid_end,
-		      struct net_prefix *addr)
+		      struct net_prefix *addr, unsigned *port)
 {
 	switch (t) {
 	case TAIL_SSH2:
 		n = key_suffix(m, n);
-		return ips_ends(m, n, " ssh2") && port_tail(m, n - 5, true, mid_end, addr);
+		return ips_ends(m, n, " ssh2") && port_tail(m, n - 5, true, mid_end, addr, port);
 	case TAIL_PORT:
-		return port_tail(m, n, true, mid_end, addr);
+		return port_tail(m, n, true, mid_end, addr, port);
 	case TAIL_SSH2_PREAUTH:
 		return ips_ends(m, n, " ssh2 [preauth]") &&
-		       port_tail(m, n - strlen(" ssh2 [preauth]"), true, mid_end, addr);
+		       port_tail(m, n - strlen(" ssh2 [preauth]"), true, mid_end, addr, port);
 	case TAIL_BARE_PREAUTH:
 		return ips_ends(m, n, " [preauth]") &&
-		       port_tail(m, n - strlen(" [preauth]"), false, mid_end, addr);
+		       port_tail(m, n - strlen(" [preauth]"), false, mid_end, addr, port);
 	}
 	return false;
 }
@@ -208,7 +211,7 @@ bool ips_parse_sshd(const char *line, size_t len, struct ips_event *ev)
 		if (!ips_starts(m, n, sf->head))
 			continue;
 		/* the first head that matches decides: a longer one was tried first */
-		if (!sshd_tail(m, n, sf->tail, &mid_end, &ev->addr) || mid_end < h)
+		if (!sshd_tail(m, n, sf->tail, &mid_end, &ev->addr, &ev->port) || mid_end < h)
 			return false;
 		ev->kind = sf->kind;
 		ev->service = IPS_SSH;
