@@ -98,6 +98,7 @@ static void ips_nft(struct feature_ctx *ctx, struct feature_nft *out)
 
 		memset(m.addr, 0xff, 16);
 		net_prefix_clear_host(&m);
+		m.len = 128;   /* the mask as an address */
 		net_prefix_text(&m, false, mask, sizeof(mask));
 		sbuf_printf(&out->slot[NFT_PREROUTING_RAW], "\t\tip6 saddr & %s @" IPS_SET6
 			    " drop comment \"intrusion prevention\"\n", mask);

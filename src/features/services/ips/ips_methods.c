@@ -18,13 +18,19 @@
 
 static const char *const ips_list_services[] = { "ssh", "asterisk", "gui", "manual", NULL };
 
+static long long ips_int_param(struct rpc_call *c, const char *name, long long def)
+{
+	const json_t *v = json_object_get(c->params, name);
+
+	return json_is_integer(v) ? json_integer_value(v) : def;
+}
+
 static json_t *ips_blocked_method(struct rpc_call *c)
 {
 	const json_t *p = c->params;
 
-	return ips_bans_list((long long)time(NULL),
-			     json_integer_value(json_object_get(p, "offset")),
-			     json_integer_value(json_object_get(p, "limit")),
+	return ips_bans_list((long long)time(NULL), ips_int_param(c, "offset", 0),
+			     ips_int_param(c, "limit", 100),
 			     json_string_value(json_object_get(p, "search")),
 			     json_string_value(json_object_get(p, "service")));
 }

@@ -1,0 +1,117 @@
+"""
+Intrusion prevention's lab parts: a real sshd (OpenSSH, from Debian's
+openssh-server) in the router's namespace, logging to a file of the lab
+(`sshd -E`: this machine has no syslog socket), and an attacker on the LAN
+side that logs in with wrong passwords through the real ssh client
+(SSH_ASKPASS gives the wrong password; no terminal). The LAN client has a
+second address, the bystander, whose connections must never suffer.
+"""
+
+import os
+import socket
+import subprocess
+import time
+
+from conftest import LAN_ADDR, ns_exec, wait_for
+from webclient import ns_connect
+
+ATTACKER = "192.168.1.20"
+BYSTANDER = "192.168.1.21"
+SSHD = "/usr/sbin/sshd"
+
+
+class Sshd:
+    def __init__(self, lab):
+        self.lab = lab
+        self.dir = lab.tmp / "sshd"
+        self.log = self.dir / "sshd.log"
+        self.proc = None
+
+    def start(self):
+        self.dir.mkdir(exist_ok=True)
+        key = self.dir / "host_ed25519"
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)],
+                       check=True, timeout=20)
+        conf = self.dir / "sshd_config"
+        # PAM off: a failed password then costs no PAM delay (3.7 s each);
+        # sshd writes the same lines for it
+        conf.write_text("\n".join([
+            "Port 22", "ListenAddress " + LAN_ADDR, "HostKey %s" % key,
+            "PidFile %s" % (self.dir / "sshd.pid"), "UsePAM no", "PasswordAuthentication yes",
+            "KbdInteractiveAuthentication no", "PermitRootLogin yes", "StrictModes no",
+            "MaxStartups 100", ""]))
+        os.makedirs("/run/sshd", exist_ok=True)   # sshd's privilege separation folder
+        self.log.touch()
+        self.proc = self.lab.spawn("sshd", self.lab.router,
+                                   [SSHD, "-D", "-f", conf, "-E", self.log])
+        wait_for(lambda: b"Server listening" in self.log.read_bytes(), 10,
+                 what="sshd to listen")
+        return self
+
+    def lines(self):
+        return self.log.read_text(errors="replace").splitlines()
+
+
+def askpass(lab):
+    path = lab.tmp / "askpass"
+    if not path.exists():
+        path.write_text("#!/bin/sh\necho not-the-password\n")
+        path.chmod(0o755)
+    return path
+
+
+def ssh_fail(lab, user="root", source=ATTACKER):
+    """One login with a wrong password from source: ssh's exit status (255)."""
+    cp = ns_exec(lab.lan, "env", "SSH_ASKPASS=%s" % askpass(lab), "SSH_ASKPASS_REQUIRE=force",
+                 "ssh", "-b", source, "-o", "StrictHostKeyChecking=no", "-o",
+                 "UserKnownHostsFile=/dev/null", "-o", "PreferredAuthentications=password",
+                 "-o", "PubkeyAuthentication=no", "-o", "NumberOfPasswordPrompts=1",
+                 "-o", "ConnectTimeout=3", "-o", "LogLevel=ERROR", "-l", user, LAN_ADDR, "true",
+                 timeout=15)
+    return cp.returncode
+
+
+def can_connect(ns, host, port, source=None, timeout=2):
+    try:
+        s = ns_connect(ns, host, port, timeout, socket.AF_INET6 if ":" in host else
+                       socket.AF_INET, source)
+    except OSError:
+        return False
+    s.close()
+    return True
+
+
+def add_bystander(lab):
+    ns_exec(lab.lan, "ip", "addr", "add", BYSTANDER + "/24", "dev", "eth0", check=True)
+
+
+def blocked(d, **params):
+    import json
+    return d.ctl_json("call", "ips.blocked", json.dumps(params))
+
+
+def wait_banned(d, key, timeout=10):
+    found = {}
+
+    def banned():
+        for b in blocked(d)["bans"]:
+            if b["key"] == key:
+                found.update(b)
+                return True
+        return False
+    wait_for(banned, timeout, what="%s on the blocked list (%s)" % (key, blocked(d)))
+    return found
+
+
+def kernel_set(lab, name="dyn_ips4"):
+    cp = ns_exec(lab.router, "nft", "-j", "list", "set", "inet", "difos", name, check=True)
+    import json
+    elems = []
+    for item in json.loads(cp.stdout)["nftables"]:
+        for e in item.get("set", {}).get("elem", []) or []:
+            elems.append(e["elem"]["val"] if isinstance(e, dict) and "elem" in e else e)
+    return elems
+
+
+def now():
+    return time.time()
