@@ -10,7 +10,7 @@
  * Records out (stdout), one line each:
  *     ips <service> <failure|success> <address> <reason> <line>
  * the reason with '_' for its spaces, the line as the parsers show it
- * (printable ASCII, at most 200 bytes).
+ * (printable ASCII, at most IPS_LINE_MAX bytes).
  */
 #ifndef DIFOS_IPR_H
 #define DIFOS_IPR_H
@@ -20,12 +20,13 @@
 #include <stdint.h>
 
 #include "features/services/ips/ips_frame.h"
+#include "features/services/ips/ips_parse.h"
 
 #define IPR_HEADER IPS_FRAME_HEADER
 #define IPR_FRAME_MAX IPS_FRAME_MAX
 #define IPR_LINE_MAX 8192   /* longer lines are dropped whole: no log writes them */
 #define IPR_SOURCES 3
-#define IPR_RECORD_MAX 320  /* one record with its newline */
+#define IPR_RECORD_MAX (IPS_LINE_MAX + 128)  /* one record with its newline */
 
 struct ipr_source {
 	char line[IPR_LINE_MAX];

@@ -237,3 +237,70 @@ def test_the_reader_runs_as_nobody_under_a_filter(ips_lab):
     # a frame the writer never makes ends it; the supervisor starts another
     # (the records keep coming: a failure afterwards is still read)
     wait_for(lambda: status(d)["reader"]["running"], 5)
+
+
+def test_failed_sip_registrations_through_asterisk_ban_the_phone(tmp_path):
+    """Real REGISTERs with a wrong password (and an unknown account) to the
+    PBX's Asterisk: its security log's ChallengeResponseFailed and
+    InvalidAccountID events ban the phone's address; a phone of the
+    bystander's address, with the right password, goes on registering."""
+    import os
+    import pbx_lab
+    import tempfile
+    from pathlib import Path
+    from conftest import make_lab
+    from test_pbx import Phones
+
+    root = pbx_lab.engine_root()
+    pbx_lab.INSTANCES.mkdir(parents=True, exist_ok=True)
+    with make_lab(daemon_args=("--pbx-root", str(root))) as lab:
+        lab.phones_dir = Path(tempfile.mkdtemp(prefix="%d-difos-ips-" % os.getpid(),
+                                               dir=pbx_lab.INSTANCES))
+        os.chmod(lab.phones_dir, 0o755)
+        lab.client_static(ATTACKER)
+        add_bystander(lab)
+        d = lab.daemon
+        d.ctl_ok("add", "extensions.list", "name=Alice", "number=1001",
+                 "password=Tr0ub4dor&3-horse", "qualify=false")
+        # each refused request counts once: a wrong password's REGISTER
+        # (the first, unauthenticated one is only challenged), and both
+        # REGISTERs of an account that does not exist
+        configure(d, ["asterisk"], max_retries=4)
+        attacker = Phones(lab, lab.lan, ATTACKER, LAN_ADDR)
+        bystander = Phones(lab, lab.lan, BYSTANDER, LAN_ADDR)
+        ok = bystander.register("1001", "Tr0ub4dor&3-horse", 5070)
+        assert ok.ok, ok.describe()
+
+        bad = attacker.register("1001", "not-the-password", 5061)
+        assert bad.responses == [401, 401], bad.describe()
+        # an account that does not exist
+        bad = attacker.register("1999", "whatever-it-is", 5062)
+        assert 401 in bad.responses and not bad.ok, bad.describe()
+        # an account name that carries a whole forged RemoteAddress field
+        # (%22 is a quote once Asterisk unescapes the URI; Asterisk keeps 36
+        # characters of a name, so the forged one is short): the line then
+        # names two addresses and is refused -- nobody is counted for it
+        forged = "%22,RemoteAddress=%22IPV4/U/10.0.0.9/1"
+        attacker.sipp("reg-forged", "register.xml", "-p", 5065, "-s", forged, "-au", "x",
+                      "-ap", "whatever-it-is", "-timeout", "3s", "-timeout_error").run(8)
+        log = (d.root / "var/lib/difos/pbx/log/security.log").read_text()
+        assert 'AccountID="",RemoteAddress="IPV4/U/10.0.0.9/1",' in log, log
+        time.sleep(0.5)
+        assert blocked(d)["total"] == 0, (d.root / "var/lib/difos/pbx/log/security.log").read_text()
+        assert status(d)["failures"] == 3, status(d)
+        attacker.register("1001", "still-not-it", 5063)
+        ban = wait_banned(d, ATTACKER + "/32")
+        assert ban["service"] == "asterisk", ban
+        assert ban["reason"] in ("ChallengeResponseFailed", "InvalidAccountID",
+                                 "InvalidPassword"), ban
+        assert "SecurityEvent=\"%s\"" % ban["reason"] in ban["line"], ban
+        assert "RemoteAddress=\"IPV4/UDP/%s/" % ATTACKER in ban["line"], ban
+        log = d.root / "var/lib/difos/pbx/log/security.log"
+        assert "ChallengeResponseFailed" in log.read_text(), log
+
+        # the attacker's REGISTERs go unanswered; the bystander registers
+        late = attacker.register("1001", "Tr0ub4dor&3-horse", 5064, timeout=3)
+        assert not late.ok and not late.responses, late.describe()
+        ok = bystander.register("1001", "Tr0ub4dor&3-horse", 5071)
+        assert ok.ok, ok.describe()
+        assert [b["address"] for b in blocked(d)["bans"]] == [ATTACKER]

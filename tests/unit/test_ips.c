@@ -135,7 +135,7 @@ static void test_key(void)
 static void test_records(void)
 {
 	struct ips_record r;
-	char big[400];
+	char big[IPS_LINE_MAX + 100];
 	const char *good = "ips ssh failure 192.0.2.66 invalid_user Nov 30 sshd[1]: Failed password";
 
 	T_CHECK(ips_record_parse(good, strlen(good), &r));
@@ -163,8 +163,8 @@ static void test_records(void)
 		T_CHECK(!ips_record_parse(bad[i], strlen(bad[i]), &r));
 	memset(big, 'a', sizeof(big));
 	memcpy(big, "ips ssh failure 192.0.2.1 x ", 28);
-	T_CHECK(!ips_record_parse(big, sizeof(big), &r));   /* a line over 200 */
-	T_CHECK(ips_record_parse(big, 28 + 200, &r));
+	T_CHECK(!ips_record_parse(big, 28 + IPS_LINE_MAX + 1, &r));   /* a line over the cap */
+	T_CHECK(ips_record_parse(big, 28 + IPS_LINE_MAX, &r));
 }
 
 struct sink {

@@ -236,6 +236,28 @@ static void test_asterisk_real(void)
 {
 	struct ips_event ev;
 
+	/* a REGISTER for an account that does not exist (Asterisk 22.10): its
+	 * InvalidAccountID counts, the artificial challenge's failure that
+	 * follows for the same request does not */
+	T_CHECK_STR(parse(ips_parse_asterisk, "[2026-11-30 07:20:47] SECURITY[25310] "
+		    "res_security_log.c: SecurityEvent=\"InvalidAccountID\",EventTV=\"2026-11-30T07:20:"
+		    "47.091+0000\",Severity=\"Error\",Service=\"PJSIP\",EventVersion=\"1\",AccountID="
+		    "\"1999\",SessionID=\"1-25340@192.168.1.20\",LocalAddress=\"IPV4/UDP/198.51.100.31/"
+		    "6067\",RemoteAddress=\"IPV4/UDP/192.168.1.20/5062\"", &ev), "192.168.1.20");
+	NOT(ips_parse_asterisk, "[2026-11-30 07:20:47] SECURITY[25310] res_security_log.c: "
+	    "SecurityEvent=\"ChallengeResponseFailed\",EventTV=\"2026-11-30T07:20:47.091+0000\","
+	    "Severity=\"Error\",Service=\"PJSIP\",EventVersion=\"1\",AccountID=\"<unknown>\","
+	    "SessionID=\"1-25340@192.168.1.20\",LocalAddress=\"IPV4/UDP/198.51.100.31/6067\","
+	    "RemoteAddress=\"IPV4/UDP/192.168.1.20/5062\",Challenge=\"1796023247/05e37cee8d6e8671c7"
+	    "ee49ab55cd5612\",Response=\"cd7751915b06f7c9e297de65bd1c28b6\",ExpectedResponse=\"\"");
+	NOT(ips_parse_asterisk, "Event: ChallengeResponseFailed\r\nAccountID: <unknown>\r\n"
+	    "RemoteAddress: IPV4/UDP/192.168.1.20/5062\r\n");
+	/* ... but an account's own name that starts so is an account's failure */
+	T_CHECK_STR(parse(ips_parse_asterisk, "[2026-11-30 07:20:47] SECURITY[25310] "
+		    "res_security_log.c: SecurityEvent=\"ChallengeResponseFailed\",EventTV=\"x\","
+		    "Severity=\"Error\",Service=\"PJSIP\",EventVersion=\"1\",AccountID=\"<unknown>x\","
+		    "SessionID=\"1\",RemoteAddress=\"IPV4/UDP/192.168.1.20/5062\"", &ev), "192.168.1.20");
+
 	T_CHECK_STR(parse(ips_parse_asterisk, "[Nov 30 06:03:44] SECURITY[27637] res_security_log.c: "
 		    "SecurityEvent=\"ChallengeResponseFailed\",EventTV=\"2026-11-30T06:03:44.819+0000\","
 		    "Severity=\"Error\",Service=\"PJSIP\",EventVersion=\"1\",AccountID=\"100\","

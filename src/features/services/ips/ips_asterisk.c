@@ -12,6 +12,13 @@
  * line holds more than one and they differ, the line is refused: a forged
  * field can never name an address (its sender then goes uncounted for
  * that line, which is the lesser harm than a third party banned).
+ *
+ * A request for an account that does not exist is said twice: its
+ * InvalidAccountID, then the failure of the artificial challenge Asterisk
+ * answered it with (ChallengeResponseFailed for AccountID "<unknown>").
+ * Only the first counts, so each refused request counts once. The first
+ * AccountID field is Asterisk's (the fields before it are its own), and an
+ * attacker's text can only ever be an unknown account's name.
  */
 #include <string.h>
 
@@ -84,6 +91,20 @@ static bool ast_take(const char *s, size_t n, int *found, struct ips_event *ev)
 	return true;
 }
 
+/* ChallengeResponseFailed whose first AccountID is "<unknown>"? (event:
+ * [p, q) the event's name; the fields follow q) */
+static bool ast_unknown_challenge(const char *p, const char *q, const char *end)
+{
+	static const char ev[] = "ChallengeResponseFailed", acc[] = ",AccountID=\"";
+	static const char unknown[] = "<unknown>\",";
+	const char *a;
+
+	if ((size_t)(q - p) != strlen(ev) || memcmp(p, ev, strlen(ev)))
+		return false;
+	a = memmem(q, (size_t)(end - q), acc, strlen(acc));
+	return a && ips_starts(a + strlen(acc), (size_t)(end - a - strlen(acc)), unknown);
+}
+
 static bool ast_log_line(const char *line, size_t n, struct ips_event *ev)
 {
 	static const char key[] = "SecurityEvent=\"", rkey[] = ",RemoteAddress=\"";
@@ -99,6 +120,8 @@ static bool ast_log_line(const char *line, size_t n, struct ips_event *ev)
 	p += strlen(key);
 	q = memchr(p, '"', (size_t)(end - p));
 	if (!q || q + 1 >= end || q[1] != ',' || !ast_event(p, (size_t)(q - p), ev))
+		return false;
+	if (ast_unknown_challenge(p, q, end))
 		return false;
 	for (p = q; (p = memmem(p, (size_t)(end - p), rkey, strlen(rkey))); ) {
 		p += strlen(rkey);
@@ -134,6 +157,10 @@ static bool ast_ami(const char *s, size_t n, struct ips_event *ev)
 		if (first) {
 			if (!ips_starts(s, l, "Event: ") || !ast_event(s + 7, l - 7, ev))
 				return false;
+		} else if (ips_starts(s, l, "AccountID: ") && l == 20 &&
+			   ips_starts(s + 11, l - 11, "<unknown>") && ev->reason &&
+			   !strcmp(ev->reason, "ChallengeResponseFailed")) {
+			return false;   /* as in the log: the artificial challenge's failure */
 		} else if (ips_starts(s, l, "RemoteAddress: ")) {
 			if (!ast_take(s + 15, l - 15, &found, ev))
 				return false;

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "apply/feature.h"
+#include "features/services/ips/ips_parse.h"
 #include "net/addr.h"
 #include "rpc/rpc.h"
 
@@ -79,7 +80,7 @@ struct ips_record {
 	bool failure;
 	struct net_prefix addr;
 	char reason[48];
-	char line[201];
+	char line[IPS_LINE_MAX + 1];
 };
 /* One line of the reader ("ips ssh failure 192.0.2.7 invalid_user <line>"):
  * false for anything not of that exact shape. */

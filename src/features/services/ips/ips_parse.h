@@ -16,7 +16,8 @@
 
 #include "net/addr.h"
 
-#define IPS_LINE_MAX 200   /* the displayed line: printable ASCII, at most this */
+#define IPS_LINE_MAX 512   /* the displayed line: printable ASCII, at most this (an
+			    * Asterisk security line with its challenge is some 450) */
 
 enum ips_kind {
 	IPS_FAILURE,       /* an attempt that failed (a wrong password): each counts */
