@@ -28,7 +28,9 @@ static void fuzz_ips_check(const struct ips_event *ev)
 	for (size_t i = 0; i < n; i++)
 		if (ev->line[i] < 0x20 || ev->line[i] > 0x7e)
 			abort();
-	if (ev->kind != IPS_FAILURE && ev->kind != IPS_SUCCESS)
+	if (ev->kind != IPS_FAILURE && ev->kind != IPS_CONN_FAILURE && ev->kind != IPS_SUCCESS)
+		abort();
+	if (ev->port > 65535)
 		abort();
 }
 

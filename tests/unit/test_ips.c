@@ -254,8 +254,8 @@ static void test_stream(void)
 			"Failed password for invalid user z from 10.9.9.2 port 104 ssh2\n",
 			"Failed password for invalid user z from 10.9.9.2 port 104 ssh2\n",
 			"Failed password for invalid user z from 10.9.9.2 port 104 ssh2\n",
-			"error: maximum authentication attempts exceeded for invalid user z from "
-			"10.9.9.2 port 104 ssh2 [preauth]\n",
+			("error: maximum authentication attempts exceeded for invalid user z from "
+			 "10.9.9.2 port 104 ssh2 [preauth]\n"),
 		};
 		memset(&cut, 0, sizeof(cut));
 		ipr_init(&r);

@@ -81,6 +81,8 @@ static void test_sshd_forms(void)
 		      "[preauth]", &ev) && ev.port == 50022);
 	T_CHECK(parse(ips_parse_sshd, "Failed password for root from 192.0.2.66 port 7 ssh2", &ev) &&
 		ev.port == 7);
+	/* a port no socket has: not sshd's line */
+	NOT(ips_parse_sshd, "Connection closed by invalid user x 192.0.2.66 port 90942 [preauth]");
 	/* an empty user name is logged between two spaces */
 	SSHD_OK("Invalid user  from 192.0.2.66 port 5", "192.0.2.66", IPS_CONN_FAILURE, "invalid user");
 	/* IPv6 sources */

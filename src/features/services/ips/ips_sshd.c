@@ -138,6 +138,8 @@ static bool port_tail(const char *m, size_t n, bool with_from, size_t *mid_end,
 	*port = 0;
 	for (size_t k = i; k < n; k++)
 		*port = *port * 10 + (unsigned)(m[k] - '0');
+	if (*port > 65535)
+		return false;   /* no port sshd writes */
 	if (!ips_ends(m, i, " port "))
 		return false;
 	a_end = i -= strlen(" port ");
