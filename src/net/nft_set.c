@@ -16,14 +16,19 @@
  *
  * Re-adding an element must give it the new timeout. The kernel of Debian
  * 12 (6.1) keeps the old one on a plain re-add and has no "destroy" that
- * ignores an absent element, so: elements are added with NLM_F_EXCL; when
- * an add fails with EEXIST (or a delete with ENOENT) the call is replayed
- * with one element per message, which tells which ones; each such element
- * is then sent as delete+add (a delete is dropped) in the next replay.
+ * ignores an absent element. So before the batch the kernel is asked which
+ * of the call's elements are there (one GET each, all in one send; not for
+ * a set the call flushes first): an element there is sent as delete+add,
+ * a delete of one not there is dropped. A refused transaction costs the
+ * kernel an RCU grace period (milliseconds), which asking first avoids.
+ * Adds are exclusive (NLM_F_EXCL), so whatever changed since the question
+ * (an element expired, one added twice in the call) makes the batch fail
+ * rather than keep an old timeout: the call is then replayed with one
+ * element per message, which tells which ones, and each such element is
+ * fixed the same way (EEXIST: delete+add; ENOENT of a delete: dropped).
  * Each fix leaves the set in the state the failed message left it in, so
- * the later messages meet the same set and fail or pass as before. An
- * element that expires between two replays only costs one more replay.
- * This relies only on what 6.1 and later all do.
+ * the later messages meet the same set and pass or fail as before. This
+ * relies only on what 6.1 and every later kernel do.
  */
 #include <endian.h>
 #include <netinet/in.h> /* before the kernel headers, which then leave its types alone */
@@ -399,6 +404,141 @@ static bool plan_items(struct plan *p, const struct nft_set_op *ops, size_t nops
 	return true;
 }
 
+/* Was op i's set flushed by an earlier op of the call? */
+static bool flushed_before(const struct nft_set_op *ops, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (ops[j].kind == NFT_SET_FLUSH && !strcmp(ops[j].table, ops[i].table) &&
+		    !strcmp(ops[j].set, ops[i].set))
+			return true;
+	return false;
+}
+
+/* Asks for items [from, to) one GET each, in one send; each is answered
+ * by the element or by an error. present[k - from]: 1 there, 0 not, -1
+ * unknown (another error: the batch will tell). */
+static int query_chunk(struct mnl_socket *nl, struct plan *p, const struct nft_set_op *ops,
+		       size_t from, size_t to, signed char *present)
+{
+	uint32_t seq0 = p->seq0;
+	size_t answered = 0, len = 0;
+	char *buf = xmalloc((to - from) * 256);
+	ssize_t n;
+
+	for (size_t k = from; k < to; k++) {
+		const struct nft_set_op *op = &ops[p->items[k].op];
+		struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf + len, NFT_MSG_GETSETELEM,
+							     NFPROTO_INET, 0,
+							     seq0 + (uint32_t)(k - from));
+		struct nlattr *list;
+
+		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, op->table);
+		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, op->set);
+		list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+		put_elem(nlh, &op->elems[p->items[k].elem], false);
+		mnl_attr_nest_end(nlh, list);
+		len += NLMSG_ALIGN(nlh->nlmsg_len);
+		present[k - from] = -1;
+	}
+	if (mnl_socket_sendto(nl, buf, len) < 0) {
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	while (answered < to - from &&
+	       (n = mnl_socket_recvfrom(nl, set_rbuf, sizeof(set_rbuf))) > 0) {
+		int rlen = (int)n;
+
+		for (struct nlmsghdr *h = (struct nlmsghdr *)set_rbuf; mnl_nlmsg_ok(h, rlen);
+		     h = mnl_nlmsg_next(h, &rlen)) {
+			size_t at = h->nlmsg_seq - seq0;
+
+			if (at >= to - from)
+				continue;
+			answered++;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+				present[at] = e->error == -ENOENT ? 0 : -1;
+			} else {
+				present[at] = 1;
+			}
+		}
+	}
+	return answered == to - from ? 0 : -1;
+}
+
+/*
+ * What is there before the first batch, so a re-add or a delete of an
+ * expired element costs no failed transaction (the kernel waits out an RCU
+ * grace period to drop one: milliseconds). Items after a flush of their
+ * set are known absent and not asked. An ADD of an element there becomes
+ * delete+add, a DEL of one not there is dropped. Something changing
+ * between the question and the batch is caught by the replays.
+ */
+static int plan_query(struct mnl_socket *nl, struct plan *p, const struct nft_set_op *ops,
+		      size_t nops, const char *set, char **err)
+{
+	/* GETs per send: their answers stay well within the socket's buffer */
+	enum { QUERY_CHUNK = 256 };
+	bool *skip = xcalloc(nops, sizeof(bool));
+	signed char present[QUERY_CHUNK];
+	size_t k = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < nops; i++)
+		skip[i] = ops[i].kind == NFT_SET_FLUSH || flushed_before(ops, i);
+	while (k < p->n && rc == 0) {
+		size_t to = k;
+
+		while (to < p->n && to - k < QUERY_CHUNK && !skip[p->items[to].op])
+			to++;
+		if (to == k) {
+			k++;
+			continue;
+		}
+		p->seq0 += QUERY_CHUNK;
+		if (query_chunk(nl, p, ops, k, to, present) < 0) {
+			set_err(err, set, strerror(errno));
+			rc = -1;
+			break;
+		}
+		for (size_t j = k; j < to; j++) {
+			struct item *it = &p->items[j];
+
+			if (it->act == ACT_ADD && present[j - k] == 1)
+				it->act = ACT_REPLACE;
+			else if (it->act == ACT_DEL && present[j - k] == 0)
+				it->act = ACT_SKIP;
+		}
+		k = to;
+	}
+	free(skip);
+	return rc;
+}
+
+/* A DEL op all of whose elements were dropped sends nothing: its set must
+ * still exist, or the caller hears of it. */
+static int check_skipped_sets(struct mnl_socket *nl, struct plan *p,
+			      const struct nft_set_op *ops, size_t nops, char **err)
+{
+	for (size_t i = 0, k = 0; i < nops; i++) {
+		bool all_skipped = ops[i].kind == NFT_SET_DEL && ops[i].n > 0;
+		size_t end = k + (ops[i].kind == NFT_SET_FLUSH ? 1 : ops[i].n);
+
+		for (; k < end; k++)
+			if (p->items[k].act != ACT_SKIP)
+				all_skipped = false;
+		if (all_skipped) {
+			int ex = set_exists(nl, ops[i].table, ops[i].set);
+			if (ex != 1) {
+				set_err(err, ops[i].set, strerror(ex == 0 ? ENOENT : errno));
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 static int apply_locked(const struct nft_set_op *ops, size_t nops, char **err)
 {
 	struct plan p = { .seq0 = (uint32_t)time(NULL) };
@@ -415,7 +555,8 @@ static int apply_locked(const struct nft_set_op *ops, size_t nops, char **err)
 		goto out;
 	}
 	nl = sock_get(err, ops[0].set);
-	if (!nl)
+	if (!nl || plan_query(nl, &p, ops, nops, ops[0].set, err) < 0 ||
+	    check_skipped_sets(nl, &p, ops, nops, err) < 0)
 		goto out;
 	for (int round = 0; round < MAX_ROUNDS; round++) {
 		size_t nf;
@@ -423,6 +564,10 @@ static int apply_locked(const struct nft_set_op *ops, size_t nops, char **err)
 		set_rounds = (unsigned)round + 1;
 		p.seq0 += (uint32_t)p.nmsgs + 2;
 		plan_build(&p, ops, single);
+		if (p.nmsgs == 0) { /* only deletes of absent elements */
+			rc = 0;
+			goto out;
+		}
 		if (plan_send(nl, &p, &fails, &nf, ops[0].set, err) < 0)
 			goto out;
 		if (nf == 0) {

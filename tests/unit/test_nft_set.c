@@ -176,33 +176,43 @@ static void test_add(void)
 	T_CHECK(nft_elem("dyn_ips4", "192.0.2.10", &t, &x) == -1);
 }
 
-/* a re-add leaves the element with the new timeout, longer or shorter,
- * whatever else the call holds; it is told by a replay that deletes and
- * adds the element, not by the kernel's own updates (which 6.1 lacks) */
+/* a re-add leaves the element with the new timeout, longer or shorter:
+ * the element found there is deleted and added again in one transaction,
+ * never left to the kernel's own update of a timeout (which 6.1 lacks) */
 static void test_readd(void)
 {
 	struct nft_set_op longer = OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.8", 7200000));
 	struct nft_set_op shorter = OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.7", 60000));
-	/* a new one and an old one in one message, and one twice in the call */
-	struct nft_set_op mixed[] = {
-		OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.20", 100000), elem("192.0.2.9", 300000),
-		   elem("192.0.2.21", 100000)),
+	/* one there, one new, and the new one again later in the call */
+	struct nft_set_op twice[] = {
+		OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.20", 100000), elem("192.0.2.9", 300000)),
 		OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.20", 200000)),
 	};
+	/* the same inside a message of several elements */
+	struct nft_set_op inside = OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.22", 100000),
+				      elem("192.0.2.21", 100000), elem("192.0.2.22", 400000),
+				      elem("192.0.2.23", 100000));
 	char *err = NULL;
 	long t, x;
 
 	T_CHECK(nft_set_apply(&longer, 1, &err) == 0);
-	T_CHECK(nft_set_last_rounds() == 2);
+	T_CHECK(nft_set_last_rounds() == 1);
 	T_CHECK(nft_elem("dyn_ips4", "192.0.2.8", &t, &x) == 0 && t == 7200 && x > 7100);
 	T_CHECK(nft_set_apply(&shorter, 1, &err) == 0);
 	T_CHECK(nft_elem("dyn_ips4", "192.0.2.7", &t, &x) == 0 && t == 60 && x <= 60);
-	T_CHECK(nft_set_apply(mixed, 2, &err) == 0);
+	/* the kernel refuses the second add; the replay sends it as delete+add */
+	T_CHECK(nft_set_apply(twice, 2, &err) == 0);
 	T_CHECK(err == NULL);
-	T_CHECK(nft_set_last_rounds() == 3);
+	T_CHECK(nft_set_last_rounds() == 2);
 	T_CHECK(nft_elem("dyn_ips4", "192.0.2.9", &t, &x) == 0 && t == 300);
 	T_CHECK(nft_elem("dyn_ips4", "192.0.2.20", &t, &x) == 0 && t == 200);
+	/* one replay to learn which element, one with the fix */
+	T_CHECK(nft_set_apply(&inside, 1, &err) == 0);
+	T_CHECK(nft_set_last_rounds() == 3);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.22", &t, &x) == 0 && t == 400);
 	T_CHECK(nft_elem("dyn_ips4", "192.0.2.21", &t, &x) == 0 && t == 100);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.23", &t, &x) == 0 && t == 100);
+	T_CHECK(err == NULL);
 	free(err);
 }
 
@@ -213,6 +223,9 @@ static void test_del(void)
 		OP(NFT_SET_DEL, "dyn_ips4", elem("192.0.2.98", 0), elem("192.0.2.21", 0)),
 		OP(NFT_SET_DEL, "dyn_ips6", elem("2001:db8:1:2::", 0)),
 	};
+	/* there, then gone by the time of its second delete */
+	struct nft_set_op twice = OP(NFT_SET_DEL, "dyn_ips4", elem("192.0.2.23", 0),
+				     elem("192.0.2.22", 0), elem("192.0.2.23", 0));
 	char *err = NULL;
 	long t, x;
 
@@ -220,9 +233,15 @@ static void test_del(void)
 	T_CHECK(err == NULL);
 	T_CHECK(nft_set_apply(some, 2, &err) == 0);
 	T_CHECK(err == NULL);
+	T_CHECK(nft_set_last_rounds() == 1);
 	T_CHECK(nft_elem("dyn_ips4", "192.0.2.21", &t, &x) == -1);
 	T_CHECK(nft_elem("dyn_ips6", "2001:db8:1:2::", &t, &x) == -1);
 	T_CHECK(nft_elem("dyn_ips4", "192.0.2.20", &t, &x) == 0);
+	T_CHECK(nft_set_apply(&twice, 1, &err) == 0);
+	T_CHECK(err == NULL);
+	T_CHECK(nft_set_last_rounds() == 3);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.22", &t, &x) == -1);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.23", &t, &x) == -1);
 }
 
 static bool listed(const struct nft_set_elem *l, size_t n, const char *addr,
