@@ -614,16 +614,18 @@ struct list_out {
 	size_t n, cap;
 };
 
-static int list_cb(const struct nlmsghdr *nlh, void *data)
+int nft_set_parse_elems(const struct nlmsghdr *nlh, struct nft_set_elem **elems, size_t *n,
+			size_t *cap)
 {
-	struct list_out *o = data;
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nftnl_set_elems_iter *it;
 	struct nftnl_set_elem *e;
 
+	if (!s)
+		return -1;
 	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0) {
 		nftnl_set_free(s);
-		return MNL_CB_ERROR;
+		return -1;
 	}
 	it = nftnl_set_elems_iter_create(s);
 	while (it && (e = nftnl_set_elems_iter_next(it))) {
@@ -633,11 +635,11 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 
 		if (!key || (len != 4 && len != 16))
 			continue;
-		if (o->n == o->cap) {
-			o->cap = o->cap ? o->cap * 2 : 256;
-			o->elems = xrealloc(o->elems, o->cap * sizeof(*o->elems));
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 256;
+			*elems = xrealloc(*elems, *cap * sizeof(**elems));
 		}
-		out = &o->elems[o->n++];
+		out = &(*elems)[(*n)++];
 		memset(out, 0, sizeof(*out));
 		out->addr.family = len == 4 ? 4 : 6;
 		out->addr.len = len == 4 ? 32 : 128;
@@ -647,7 +649,14 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	nftnl_set_elems_iter_destroy(it);
 	nftnl_set_free(s);
-	return MNL_CB_OK;
+	return 0;
+}
+
+static int list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct list_out *o = data;
+
+	return nft_set_parse_elems(nlh, &o->elems, &o->n, &o->cap) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
 static int list_locked(const char *table, const char *set, struct list_out *o, char **err)
