@@ -55,6 +55,8 @@
 /* the largest message: headers, two names, ELEMS_PER_MSG elements */
 #define MSG_ROOM (1024 + ELEMS_PER_MSG * 64)
 #define NAME_MAX_LEN 64
+/* a batch this large lets the core go while the kernel works on it */
+#define OUTSIDE_BYTES (64 * 1024)
 /* replays of one call before it gives up (each fixes what the last found) */
 #define MAX_ROUNDS 6
 
@@ -240,22 +242,36 @@ static void plan_build(struct plan *p, const struct nft_set_op *ops, bool single
 	p->len += NLMSG_ALIGN(((struct nlmsghdr *)(p->buf + p->len))->nlmsg_len);
 }
 
-/* Sends the batch and reads every error it caused (none: committed).
- * Returns 0, or -1 when the socket failed (*err set). */
-static int plan_send(struct mnl_socket *nl, struct plan *p, struct fail **fails, size_t *nfails,
-		     const char *set, char **err)
+/*
+ * Sends the batch and reads every error it caused (none: committed):
+ * 0, or -1 when the socket failed (*err set, the socket dropped). The
+ * socket is ours alone meanwhile (set_mutex); everything is read before
+ * the mutex is let go, so calls may interleave between rounds.
+ *
+ * A large batch takes the kernel a while (100,000 elements: a fifth of a
+ * second), so the core is let go meanwhile, before the mutex is taken:
+ * no thread ever waits for the core holding the mutex, so one that holds
+ * the core and waits for the mutex (the loop thread) never blocks us.
+ */
+static int plan_send(struct plan *p, struct fail **fails, size_t *nfails, const char *set,
+		     char **err)
 {
+	bool outside = p->len > OUTSIDE_BYTES;
+	struct mnl_socket *nl;
 	size_t cap = 0;
-	ssize_t n;
-	int rc = 0;
+	ssize_t n = 0;
+	int rc = -1;
 
 	*nfails = 0;
-	/* a large batch takes the kernel a while: the core answers meanwhile */
-	core_outside_begin();
+	if (outside)
+		core_outside_begin();
+	pthread_mutex_lock(&set_mutex);
+	nl = sock_get(err, set);
+	if (!nl)
+		goto out;
 	if (mnl_socket_sendto(nl, p->buf, p->len) < 0) {
-		core_outside_end();
 		set_err(err, set, strerror(errno));
-		return -1;
+		goto out;
 	}
 	while ((n = recv(mnl_socket_get_fd(nl), set_rbuf, sizeof(set_rbuf), MSG_DONTWAIT)) > 0) {
 		int len = (int)n;
@@ -280,9 +296,15 @@ static int plan_send(struct mnl_socket *nl, struct plan *p, struct fail **fails,
 	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
 		/* ENOBUFS: answers were lost, nothing can be told of the batch */
 		set_err(err, set, strerror(errno));
-		rc = -1;
+		goto out;
 	}
-	core_outside_end();
+	rc = 0;
+out:
+	if (rc < 0)
+		sock_drop();
+	pthread_mutex_unlock(&set_mutex);
+	if (outside)
+		core_outside_end();
 	return rc;
 }
 
@@ -539,63 +561,86 @@ static int check_skipped_sets(struct mnl_socket *nl, struct plan *p,
 	return 0;
 }
 
-static int apply_locked(const struct nft_set_op *ops, size_t nops, char **err)
+/* plan_query and check_skipped_sets, the socket ours alone */
+static int plan_ask(struct plan *p, const struct nft_set_op *ops, size_t nops, char **err)
+{
+	struct mnl_socket *nl;
+	int rc = -1;
+
+	pthread_mutex_lock(&set_mutex);
+	nl = sock_get(err, ops[0].set);
+	if (nl && plan_query(nl, p, ops, nops, ops[0].set, err) == 0 &&
+	    check_skipped_sets(nl, p, ops, nops, err) == 0)
+		rc = 0;
+	else
+		sock_drop();
+	pthread_mutex_unlock(&set_mutex);
+	return rc;
+}
+
+/* plan_fix, the socket ours alone (it may ask whether a set exists) */
+static enum fix plan_fix_locked(struct plan *p, const struct nft_set_op *ops,
+				const struct fail *f, size_t nf, char **err)
+{
+	struct mnl_socket *nl;
+	enum fix r = FIX_ERROR;
+
+	pthread_mutex_lock(&set_mutex);
+	nl = sock_get(err, ops[0].set);
+	if (nl)
+		r = plan_fix(p, ops, nl, f, nf, err);
+	if (r == FIX_ERROR)
+		sock_drop();
+	pthread_mutex_unlock(&set_mutex);
+	return r;
+}
+
+int nft_set_apply(const struct nft_set_op *ops, size_t nops, char **err)
 {
 	struct plan p = { .seq0 = (uint32_t)time(NULL) };
 	struct fail *fails = NULL;
-	struct mnl_socket *nl;
 	bool single = false;
-	int rc = -1;
+	int rc = -1, round = 0;
+	unsigned sent = 0;
 
-	set_rounds = 0;
 	if (!plan_items(&p, ops, nops, err))
 		goto out;
 	if (p.n == 0) {
 		rc = 0;
 		goto out;
 	}
-	nl = sock_get(err, ops[0].set);
-	if (!nl || plan_query(nl, &p, ops, nops, ops[0].set, err) < 0 ||
-	    check_skipped_sets(nl, &p, ops, nops, err) < 0)
+	if (plan_ask(&p, ops, nops, err) < 0)
 		goto out;
-	for (int round = 0; round < MAX_ROUNDS; round++) {
+	for (; round < MAX_ROUNDS; round++) {
 		size_t nf;
 
-		set_rounds = (unsigned)round + 1;
 		p.seq0 += (uint32_t)p.nmsgs + 2;
 		plan_build(&p, ops, single);
 		if (p.nmsgs == 0) { /* only deletes of absent elements */
 			rc = 0;
-			goto out;
+			break;
 		}
-		if (plan_send(nl, &p, &fails, &nf, ops[0].set, err) < 0)
-			goto out;
+		sent++;
+		if (plan_send(&p, &fails, &nf, ops[0].set, err) < 0)
+			break;
 		if (nf == 0) {
 			rc = 0;
-			goto out;
+			break;
 		}
-		if (plan_fix(&p, ops, nl, fails, nf, err) == FIX_ERROR)
-			goto out;
+		if (plan_fix_locked(&p, ops, fails, nf, err) == FIX_ERROR)
+			break;
 		single = true; /* from now on each failure names its element */
 	}
-	set_err(err, ops[0].set, "the set kept changing under the transaction");
+	if (round == MAX_ROUNDS)
+		set_err(err, ops[0].set, "the set kept changing under the transaction");
 out:
-	if (rc < 0)
-		sock_drop();
+	pthread_mutex_lock(&set_mutex);
+	set_rounds = sent;
+	pthread_mutex_unlock(&set_mutex);
 	free(fails);
 	free(p.items);
 	free(p.msgs);
 	free(p.buf);
-	return rc;
-}
-
-int nft_set_apply(const struct nft_set_op *ops, size_t nops, char **err)
-{
-	int rc;
-
-	pthread_mutex_lock(&set_mutex);
-	rc = apply_locked(ops, nops, err);
-	pthread_mutex_unlock(&set_mutex);
 	return rc;
 }
 

@@ -52,9 +52,9 @@ struct nlmsghdr;
 int nft_set_parse_elems(const struct nlmsghdr *nlh, struct nft_set_elem **elems, size_t *n,
 			size_t *cap);
 
-/* The batches the last nft_set_apply sent: 1, and more when it had to
- * learn which elements were already there (or already gone). For tests
- * and the bench. */
+/* The batches the last nft_set_apply sent: 1; more when something changed
+ * between the question and the batch (one replay each); 0 when nothing
+ * was left to send (deletes of absent elements). For tests and the bench. */
 unsigned nft_set_last_rounds(void);
 
 /* Text of one op in nft's words, for journals ("add element inet difos

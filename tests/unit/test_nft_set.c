@@ -7,6 +7,8 @@
  * `make check` runs; without it the test fails, it never skips.
  */
 #include <dirent.h>
+#include <pthread.h>
+#include <time.h>
 #include <jansson.h>
 #include <nftables/libnftables.h>
 #include <sched.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 
 #include "apply/system.h"
+#include "core/lock.h"
 #include "core/util.h"
 #include "net/addr.h"
 #include "net/nft_set.h"
@@ -231,6 +234,7 @@ static void test_del(void)
 
 	T_CHECK(nft_set_apply(&absent, 1, &err) == 0);
 	T_CHECK(err == NULL);
+	T_CHECK(nft_set_last_rounds() == 0); /* no transaction at all */
 	T_CHECK(nft_set_apply(some, 2, &err) == 0);
 	T_CHECK(err == NULL);
 	T_CHECK(nft_set_last_rounds() == 1);
@@ -373,6 +377,77 @@ static void test_one_socket(void)
 	free(err);
 }
 
+static double mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static double big_done_ms;
+static int big_rc = -1;
+
+static void *big_worker(void *arg)
+{
+	enum { N = 100000 };
+	struct nft_set_elem *many = xcalloc(N, sizeof(*many));
+	struct nft_set_op ops[] = {
+		FLUSH("dyn_ips4"),
+		{ NFT_SET_ADD, "difos", "dyn_ips4", many, N },
+	};
+
+	(void)arg;
+	for (int i = 0; i < N; i++) {
+		many[i].addr.family = 4;
+		many[i].addr.addr[0] = 10;
+		many[i].addr.addr[1] = (unsigned char)(i >> 16);
+		many[i].addr.addr[2] = (unsigned char)(i >> 8);
+		many[i].addr.addr[3] = (unsigned char)i;
+		many[i].timeout_ms = 3600000;
+	}
+	core_enter();
+	big_rc = nft_set_apply(ops, 2, NULL);
+	big_done_ms = mono_ms();
+	core_leave();
+	free(many);
+	return NULL;
+}
+
+/* A worker's large call lets the core go while the kernel works on it; the
+ * loop thread, entering the core then to add one ban, waits for the
+ * socket, never the other way round (a deadlock ends the test by alarm). */
+static void test_core_lock(void)
+{
+	struct nft_set_op one = OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.77", 60000));
+	struct nft_set_elem *l = NULL;
+	uv_loop_t loop;
+	pthread_t worker;
+	double entered;
+	size_t n = 0;
+
+	uv_loop_init(&loop);
+	core_lock_init(&loop);
+	alarm(60);
+	pthread_create(&worker, NULL, big_worker, NULL);
+	usleep(60000); /* the worker is building or sending its batch */
+	core_enter();
+	entered = mono_ms();
+	T_CHECK(nft_set_apply(&one, 1, NULL) == 0);
+	core_leave();
+	pthread_join(worker, NULL);
+	alarm(0);
+	T_CHECK(big_rc == 0);
+	/* the core was had while the worker's call ran */
+	T_CHECK(entered < big_done_ms);
+	T_CHECK(nft_set_list("difos", "dyn_ips4", &l, &n, NULL) == 0);
+	T_CHECK(n == 100000 || n == 100001); /* the ban before or after the flush */
+	free(l);
+	core_lock_close();
+	uv_run(&loop, UV_RUN_DEFAULT); /* the lock's handle closed */
+	uv_loop_close(&loop);
+}
+
 int main(void)
 {
 	T_RUN(test_dry_journal);
@@ -389,5 +464,6 @@ int main(void)
 	T_RUN(test_flush_many);
 	T_RUN(test_missing_set);
 	T_RUN(test_one_socket);
+	T_RUN(test_core_lock);
 	return t_done("nft_set");
 }
