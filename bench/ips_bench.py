@@ -5,7 +5,8 @@ netlink socket), side by side with `nft add element ...`.
 
 Runs build/nft_set_bench as root (it takes a network namespace of its own
 with table inet difos and the two ban sets):
- - flush + add of ELEMS elements with a timeout, one call (3 runs);
+ - flush + add of ELEMS elements with a timeout, one call (3 runs); the
+   ELEMS added again without a flush (each there: asked for, delete+add);
  - ADDS single adds into the full set, each its own call: a new address,
    then an address already there (a renewed ban: delete+add);
  - the anchors: NFT runs of `nft add element inet difos dyn_ips4 { a
@@ -50,6 +51,8 @@ def main():
           "%.1f / %.1f / %.1f ms | `nft -f`: %.0f / %.0f / %.0f ms | %.3f× |"
           % (r["elements"], fill[0], fill[1], fill[2], nf[0], nf[1], nf[2], fill[1] / nf[1]))
     json.dump(r, sys.stderr)
+    print("| the %d added again without a flush (each asked for, then delete+add) | %.1f ms | | |"
+          % (r["elements"], r["readd_all_ms"]))
     print(file=sys.stderr)
 
 

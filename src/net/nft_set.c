@@ -183,8 +183,9 @@ static void put_elem(struct nlmsghdr *nlh, const struct nft_set_elem *e, bool wi
 	mnl_attr_nest_end(nlh, el);
 }
 
-/* Items [i, j) of one op with the same act (ACT_ADD or ACT_DEL, the delete
- * half of ACT_REPLACE as a delete) in one message. */
+/* Items [i, j) of one op with the same act in one message: adds (of
+ * ACT_ADD, or ACT_REPLACE's second half) or deletes (ACT_DEL, or
+ * ACT_REPLACE's first half: del_half). */
 static void plan_elems(struct plan *p, const struct nft_set_op *ops, size_t i, size_t j,
 		       bool add, bool del_half)
 {
@@ -224,6 +225,10 @@ static void plan_build(struct plan *p, const struct nft_set_op *ops, bool single
 			break;
 		}
 		case ACT_REPLACE:
+			/* the deletes of a run of them, then their adds */
+			while (!single && j < p->n && j - i < ELEMS_PER_MSG &&
+			       p->items[j].op == it->op && p->items[j].act == ACT_REPLACE)
+				j++;
 			plan_elems(p, ops, i, j, false, true);
 			plan_elems(p, ops, i, j, true, false);
 			break;
@@ -349,23 +354,29 @@ static enum fix plan_fix(struct plan *p, const struct nft_set_op *ops, struct mn
 		const char *set = it ? ops[it->op].set : ops[0].set;
 		int e = f[k].err;
 
-		if (it && it->act == ACT_ADD && !m->del_half && e == EEXIST) {
-			if (m->n > 1)
-				r = FIX_SINGLE;
-			continue;
-		}
-		if (it && (it->act == ACT_DEL || m->del_half) && e == ENOENT) {
+		if (it && e == ENOENT && it->act != ACT_FLUSH) {
 			/* an absent element, or an absent set? */
 			int ex = set_known == it->op ? 1 : set_exists(nl, ops[it->op].table, set);
 
-			if (ex == 1) {
-				set_known = it->op;
-				if (m->n > 1)
-					r = FIX_SINGLE;
-				continue;
+			if (ex != 1) {
+				e = ex == 0 ? ENOENT : errno;
+				goto error;
 			}
-			e = ex == 0 ? ENOENT : errno;
+			set_known = it->op;
+		} else if (!it || e != EEXIST) {
+			goto error;
 		}
+		/* the kernel stops at the first element it refuses: which one
+		 * it was, a replay one by one tells */
+		if (m->n > 1) {
+			r = FIX_SINGLE;
+			continue;
+		}
+		if (e == EEXIST && it->act == ACT_ADD)
+			continue;
+		if (e == ENOENT && (it->act == ACT_DEL || m->del_half))
+			continue;
+error:
 		set_err(err, set, strerror(e));
 		return FIX_ERROR;
 	}
@@ -500,10 +511,11 @@ static int query_chunk(struct mnl_socket *nl, struct plan *p, const struct nft_s
 static int plan_query(struct mnl_socket *nl, struct plan *p, const struct nft_set_op *ops,
 		      size_t nops, const char *set, char **err)
 {
-	/* GETs per send: their answers stay well within the socket's buffer */
-	enum { QUERY_CHUNK = 256 };
+	/* GETs per send: their answers (a buffer each, about 1 KiB) stay well
+	 * within the socket's */
+	enum { QUERY_CHUNK = 2048 };
 	bool *skip = xcalloc(nops, sizeof(bool));
-	signed char present[QUERY_CHUNK];
+	signed char *present = xmalloc(QUERY_CHUNK);
 	size_t k = 0;
 	int rc = 0;
 
@@ -534,6 +546,7 @@ static int plan_query(struct mnl_socket *nl, struct plan *p, const struct nft_se
 		}
 		k = to;
 	}
+	free(present);
 	free(skip);
 	return rc;
 }

@@ -195,6 +195,10 @@ static void test_readd(void)
 	struct nft_set_op inside = OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.22", 100000),
 				      elem("192.0.2.21", 100000), elem("192.0.2.22", 400000),
 				      elem("192.0.2.23", 100000));
+	struct nft_set_op both = OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.7", 500000),
+				   elem("192.0.2.8", 7300000));
+	struct nft_set_op same = OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.9", 600000),
+				   elem("192.0.2.9", 700000));
 	char *err = NULL;
 	long t, x;
 
@@ -215,6 +219,15 @@ static void test_readd(void)
 	T_CHECK(nft_elem("dyn_ips4", "192.0.2.22", &t, &x) == 0 && t == 400);
 	T_CHECK(nft_elem("dyn_ips4", "192.0.2.21", &t, &x) == 0 && t == 100);
 	T_CHECK(nft_elem("dyn_ips4", "192.0.2.23", &t, &x) == 0 && t == 100);
+	/* several there: their deletes in one message, their adds in the next */
+	T_CHECK(nft_set_apply(&both, 1, &err) == 0);
+	T_CHECK(nft_set_last_rounds() == 1);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.7", &t, &x) == 0 && t == 500);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.8", &t, &x) == 0 && t == 7300);
+	/* one there, twice in that message: the second delete finds it gone */
+	T_CHECK(nft_set_apply(&same, 1, &err) == 0);
+	T_CHECK(nft_set_last_rounds() == 2);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.9", &t, &x) == 0 && t == 700);
 	T_CHECK(err == NULL);
 	free(err);
 }
@@ -273,7 +286,7 @@ static void test_expiry(void)
 	T_CHECK(nft_set_apply(&op, 1, &err) == 0);
 	T_CHECK(nft_set_list("difos", "dyn_ips4", &l, &n, &err) == 0);
 	T_CHECK(listed(l, n, "192.0.2.50", &left) && left > 0 && left <= 1000);
-	T_CHECK(listed(l, n, "192.0.2.8", &left) && left > 7000000 && left <= 7200000);
+	T_CHECK(listed(l, n, "192.0.2.8", &left) && left > 7200000 && left <= 7300000);
 	free(l);
 	usleep(1500000);
 	T_CHECK(nft_set_list("difos", "dyn_ips4", &l, &n, &err) == 0);
