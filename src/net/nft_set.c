@@ -404,9 +404,12 @@ static bool plan_items(struct plan *p, const struct nft_set_op *ops, size_t nops
 	for (size_t i = 0; i < nops; i++) {
 		const struct nft_set_op *op = &ops[i];
 
-		if (!op->table || !op->set || strlen(op->table) > NAME_MAX_LEN ||
-		    strlen(op->set) > NAME_MAX_LEN || !*op->table || !*op->set) {
-			set_err(err, op->set ? op->set : "(none)", "no valid table and set name");
+		if (!op->table || !*op->table || strlen(op->table) > NAME_MAX_LEN ||
+		    !op->set || !*op->set || strlen(op->set) > NAME_MAX_LEN) {
+			char *why = xasprintf("table \"%s\" and set: names of 1 to %d characters",
+					      op->table ? op->table : "", NAME_MAX_LEN);
+			set_err(err, op->set ? op->set : "", why);
+			free(why);
 			return false;
 		}
 		if (op->kind == NFT_SET_FLUSH) {

@@ -370,6 +370,25 @@ static void test_missing_set(void)
 	free(err);
 }
 
+static void test_bad_input(void)
+{
+	struct nft_set_elem none = { .timeout_ms = 1000 }; /* no family */
+	struct nft_set_op bad_elem[] = {
+		OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.1", 1000)),
+		{ NFT_SET_ADD, "difos", "dyn_ips6", &none, 1 },
+	};
+	struct nft_set_op no_table = { NFT_SET_FLUSH, "", "dyn_ips4", NULL, 0 };
+	char *err = NULL;
+	long t, x;
+
+	T_CHECK(nft_set_apply(bad_elem, 2, &err) == -1);
+	T_CHECK_STR(err, "nft set dyn_ips6: element 0: family 0 is not 4 or 6");
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.1", &t, &x) == -1); /* nothing sent */
+	T_CHECK(nft_set_apply(&no_table, 1, &err) == -1);
+	T_CHECK_STR(err, "nft set dyn_ips4: table \"\" and set: names of 1 to 64 characters");
+	free(err);
+}
+
 /* one socket for every call, a new one after an error, never more */
 static void test_one_socket(void)
 {
@@ -476,6 +495,7 @@ int main(void)
 	T_RUN(test_expiry);
 	T_RUN(test_flush_many);
 	T_RUN(test_missing_set);
+	T_RUN(test_bad_input);
 	T_RUN(test_one_socket);
 	T_RUN(test_core_lock);
 	return t_done("nft_set");
