@@ -2,11 +2,7 @@
  * Set elements with timeouts through netlink: one nf_tables transaction
  * (a batch) per call, built with libmnl, on one socket kept open.
  *
- * Why one socket: closing a netlink socket right after a transaction makes
- * the kernel wait there for the transaction's cleanup (an RCU grace
- * period, milliseconds on a small machine), many times the cost of adding
- * an element. After any error given to the caller it is closed and a new
- * one opened, so nothing of a failed call is read by the next.
+ * (Why one socket: nft_set_sock.c.)
  *
  * Replies: the kernel handles a batch while our send is in progress, so
  * when send returns every answer is already queued. Messages ask for no
@@ -49,6 +45,7 @@
 #include "core/lock.h"
 #include "core/util.h"
 #include "net/nft_set.h"
+#include "net/nft_set_int.h"
 
 /* elements per message: their nest stays well under netlink's 64 KiB */
 #define ELEMS_PER_MSG 512
@@ -91,53 +88,8 @@ struct fail {
 	int err;
 };
 
-static pthread_mutex_t set_mutex = PTHREAD_MUTEX_INITIALIZER;
-static struct mnl_socket *set_nl;
-static char set_rbuf[65536];
 static unsigned set_rounds;
 
-static void set_err(char **err, const char *set, const char *why)
-{
-	if (!err)
-		return;
-	free(*err);
-	*err = xasprintf("nft set %s: %s", set, why);
-}
-
-static void sock_drop(void)
-{
-	if (set_nl)
-		mnl_socket_close(set_nl);
-	set_nl = NULL;
-}
-
-static struct mnl_socket *sock_get(char **err, const char *set)
-{
-	/* 100,000 elements are a few MB each way; the kernel doubles these */
-	int big = 32 << 20, one = 1;
-	struct timeval tv = { .tv_sec = 10 };
-	struct mnl_socket *nl;
-
-	if (set_nl)
-		return set_nl;
-	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!nl) {
-		set_err(err, set, strerror(errno));
-		return NULL;
-	}
-	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big));
-	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
-	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	/* an error echoes only the failing message's header, not its elements */
-	mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		set_err(err, set, strerror(errno));
-		mnl_socket_close(nl);
-		return NULL;
-	}
-	set_nl = nl;
-	return nl;
-}
 
 static void plan_room(struct plan *p, size_t room)
 {
@@ -250,7 +202,7 @@ static void plan_build(struct plan *p, const struct nft_set_op *ops, bool single
 /*
  * Sends the batch and reads every error it caused (none: committed):
  * 0, or -1 when the socket failed (*err set, the socket dropped). The
- * socket is ours alone meanwhile (set_mutex); everything is read before
+ * socket is ours alone meanwhile (nft_set_mutex); everything is read before
  * the mutex is let go, so calls may interleave between rounds.
  *
  * A large batch takes the kernel a while (100,000 elements: a fifth of a
@@ -270,18 +222,18 @@ static int plan_send(struct plan *p, struct fail **fails, size_t *nfails, const 
 	*nfails = 0;
 	if (outside)
 		core_outside_begin();
-	pthread_mutex_lock(&set_mutex);
-	nl = sock_get(err, set);
+	pthread_mutex_lock(&nft_set_mutex);
+	nl = nft_set_sock(err, set);
 	if (!nl)
 		goto out;
 	if (mnl_socket_sendto(nl, p->buf, p->len) < 0) {
-		set_err(err, set, strerror(errno));
+		nft_set_err(err, set, strerror(errno));
 		goto out;
 	}
-	while ((n = recv(mnl_socket_get_fd(nl), set_rbuf, sizeof(set_rbuf), MSG_DONTWAIT)) > 0) {
+	while ((n = recv(mnl_socket_get_fd(nl), nft_set_rbuf, sizeof(nft_set_rbuf), MSG_DONTWAIT)) > 0) {
 		int len = (int)n;
 
-		for (struct nlmsghdr *h = (struct nlmsghdr *)set_rbuf; mnl_nlmsg_ok(h, len);
+		for (struct nlmsghdr *h = (struct nlmsghdr *)nft_set_rbuf; mnl_nlmsg_ok(h, len);
 		     h = mnl_nlmsg_next(h, &len)) {
 			const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
 			uint32_t at = h->nlmsg_seq - p->seq0;
@@ -300,41 +252,17 @@ static int plan_send(struct plan *p, struct fail **fails, size_t *nfails, const 
 	}
 	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
 		/* ENOBUFS: answers were lost, nothing can be told of the batch */
-		set_err(err, set, strerror(errno));
+		nft_set_err(err, set, strerror(errno));
 		goto out;
 	}
 	rc = 0;
 out:
 	if (rc < 0)
-		sock_drop();
-	pthread_mutex_unlock(&set_mutex);
+		nft_set_sock_drop();
+	pthread_mutex_unlock(&nft_set_mutex);
 	if (outside)
 		core_outside_end();
 	return rc;
-}
-
-/* Does the set exist? 1, 0, or -1 (the socket failed). */
-static int set_exists(struct mnl_socket *nl, const char *table, const char *set)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	uint32_t seq = (uint32_t)time(NULL);
-	struct nlmsghdr *nlh =
-		nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, NFPROTO_INET, NLM_F_ACK, seq);
-	ssize_t n;
-
-	mnl_attr_put_strz(nlh, NFTA_SET_TABLE, table);
-	mnl_attr_put_strz(nlh, NFTA_SET_NAME, set);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -1;
-	/* the set's description then an ack, or only an error */
-	while ((n = mnl_socket_recvfrom(nl, set_rbuf, sizeof(set_rbuf))) > 0) {
-		int rc = mnl_cb_run(set_rbuf, (size_t)n, seq, mnl_socket_get_portid(nl), NULL, NULL);
-		if (rc < 0)
-			return errno == ENOENT ? 0 : -1;
-		if (rc == MNL_CB_STOP)
-			return 1;
-	}
-	return -1;
 }
 
 enum fix { FIX_DONE, FIX_SINGLE, FIX_ERROR };
@@ -356,7 +284,7 @@ static enum fix plan_fix(struct plan *p, const struct nft_set_op *ops, struct mn
 
 		if (it && e == ENOENT && it->act != ACT_FLUSH) {
 			/* an absent element, or an absent set? */
-			int ex = set_known == it->op ? 1 : set_exists(nl, ops[it->op].table, set);
+			int ex = set_known == it->op ? 1 : nft_set_exists(nl, ops[it->op].table, set);
 
 			if (ex != 1) {
 				e = ex == 0 ? ENOENT : errno;
@@ -377,7 +305,7 @@ static enum fix plan_fix(struct plan *p, const struct nft_set_op *ops, struct mn
 		if (e == ENOENT && (it->act == ACT_DEL || m->del_half))
 			continue;
 error:
-		set_err(err, set, strerror(e));
+		nft_set_err(err, set, strerror(e));
 		return FIX_ERROR;
 	}
 	if (r == FIX_SINGLE)
@@ -408,7 +336,7 @@ static bool plan_items(struct plan *p, const struct nft_set_op *ops, size_t nops
 		    !op->set || !*op->set || strlen(op->set) > NAME_MAX_LEN) {
 			char *why = xasprintf("table \"%s\" and set: names of 1 to %d characters",
 					      op->table ? op->table : "", NAME_MAX_LEN);
-			set_err(err, op->set ? op->set : "", why);
+			nft_set_err(err, op->set ? op->set : "", why);
 			free(why);
 			return false;
 		}
@@ -420,7 +348,7 @@ static bool plan_items(struct plan *p, const struct nft_set_op *ops, size_t nops
 			if (op->elems[k].addr.family != 4 && op->elems[k].addr.family != 6) {
 				char *why = xasprintf("element %zu: family %d is not 4 or 6", k,
 						      op->elems[k].addr.family);
-				set_err(err, op->set, why);
+				nft_set_err(err, op->set, why);
 				free(why);
 				return false;
 			}
@@ -482,10 +410,10 @@ static int query_chunk(struct mnl_socket *nl, struct plan *p, const struct nft_s
 	}
 	free(buf);
 	while (answered < to - from &&
-	       (n = mnl_socket_recvfrom(nl, set_rbuf, sizeof(set_rbuf))) > 0) {
+	       (n = mnl_socket_recvfrom(nl, nft_set_rbuf, sizeof(nft_set_rbuf))) > 0) {
 		int rlen = (int)n;
 
-		for (struct nlmsghdr *h = (struct nlmsghdr *)set_rbuf; mnl_nlmsg_ok(h, rlen);
+		for (struct nlmsghdr *h = (struct nlmsghdr *)nft_set_rbuf; mnl_nlmsg_ok(h, rlen);
 		     h = mnl_nlmsg_next(h, &rlen)) {
 			size_t at = h->nlmsg_seq - seq0;
 
@@ -535,7 +463,7 @@ static int plan_query(struct mnl_socket *nl, struct plan *p, const struct nft_se
 		}
 		p->seq0 += QUERY_CHUNK;
 		if (query_chunk(nl, p, ops, k, to, present) < 0) {
-			set_err(err, set, strerror(errno));
+			nft_set_err(err, set, strerror(errno));
 			rc = -1;
 			break;
 		}
@@ -567,9 +495,9 @@ static int check_skipped_sets(struct mnl_socket *nl, struct plan *p,
 			if (p->items[k].act != ACT_SKIP)
 				all_skipped = false;
 		if (all_skipped) {
-			int ex = set_exists(nl, ops[i].table, ops[i].set);
+			int ex = nft_set_exists(nl, ops[i].table, ops[i].set);
 			if (ex != 1) {
-				set_err(err, ops[i].set, strerror(ex == 0 ? ENOENT : errno));
+				nft_set_err(err, ops[i].set, strerror(ex == 0 ? ENOENT : errno));
 				return -1;
 			}
 		}
@@ -583,14 +511,14 @@ static int plan_ask(struct plan *p, const struct nft_set_op *ops, size_t nops, c
 	struct mnl_socket *nl;
 	int rc = -1;
 
-	pthread_mutex_lock(&set_mutex);
-	nl = sock_get(err, ops[0].set);
+	pthread_mutex_lock(&nft_set_mutex);
+	nl = nft_set_sock(err, ops[0].set);
 	if (nl && plan_query(nl, p, ops, nops, ops[0].set, err) == 0 &&
 	    check_skipped_sets(nl, p, ops, nops, err) == 0)
 		rc = 0;
 	else
-		sock_drop();
-	pthread_mutex_unlock(&set_mutex);
+		nft_set_sock_drop();
+	pthread_mutex_unlock(&nft_set_mutex);
 	return rc;
 }
 
@@ -601,13 +529,13 @@ static enum fix plan_fix_locked(struct plan *p, const struct nft_set_op *ops,
 	struct mnl_socket *nl;
 	enum fix r = FIX_ERROR;
 
-	pthread_mutex_lock(&set_mutex);
-	nl = sock_get(err, ops[0].set);
+	pthread_mutex_lock(&nft_set_mutex);
+	nl = nft_set_sock(err, ops[0].set);
 	if (nl)
 		r = plan_fix(p, ops, nl, f, nf, err);
 	if (r == FIX_ERROR)
-		sock_drop();
-	pthread_mutex_unlock(&set_mutex);
+		nft_set_sock_drop();
+	pthread_mutex_unlock(&nft_set_mutex);
 	return r;
 }
 
@@ -648,11 +576,11 @@ int nft_set_apply(const struct nft_set_op *ops, size_t nops, char **err)
 		single = true; /* from now on each failure names its element */
 	}
 	if (round == MAX_ROUNDS)
-		set_err(err, ops[0].set, "the set kept changing under the transaction");
+		nft_set_err(err, ops[0].set, "the set kept changing under the transaction");
 out:
-	pthread_mutex_lock(&set_mutex);
+	pthread_mutex_lock(&nft_set_mutex);
 	set_rounds = sent;
-	pthread_mutex_unlock(&set_mutex);
+	pthread_mutex_unlock(&nft_set_mutex);
 	free(fails);
 	free(p.items);
 	free(p.msgs);
@@ -664,142 +592,9 @@ unsigned nft_set_last_rounds(void)
 {
 	unsigned r;
 
-	pthread_mutex_lock(&set_mutex);
+	pthread_mutex_lock(&nft_set_mutex);
 	r = set_rounds;
-	pthread_mutex_unlock(&set_mutex);
+	pthread_mutex_unlock(&nft_set_mutex);
 	return r;
 }
 
-struct list_out {
-	struct nft_set_elem *elems;
-	size_t n, cap;
-};
-
-int nft_set_parse_elems(const struct nlmsghdr *nlh, struct nft_set_elem **elems, size_t *n,
-			size_t *cap)
-{
-	struct nftnl_set *s = nftnl_set_alloc();
-	struct nftnl_set_elems_iter *it;
-	struct nftnl_set_elem *e;
-
-	if (!s)
-		return -1;
-	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0) {
-		nftnl_set_free(s);
-		return -1;
-	}
-	it = nftnl_set_elems_iter_create(s);
-	while (it && (e = nftnl_set_elems_iter_next(it))) {
-		uint32_t len = 0;
-		const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
-		struct nft_set_elem *out;
-
-		if (!key || (len != 4 && len != 16))
-			continue;
-		if (*n == *cap) {
-			*cap = *cap ? *cap * 2 : 256;
-			*elems = xrealloc(*elems, *cap * sizeof(**elems));
-		}
-		out = &(*elems)[(*n)++];
-		memset(out, 0, sizeof(*out));
-		out->addr.family = len == 4 ? 4 : 6;
-		out->addr.len = len == 4 ? 32 : 128;
-		memcpy(out->addr.addr, key, len);
-		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_EXPIRATION))
-			out->timeout_ms = nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_EXPIRATION);
-	}
-	nftnl_set_elems_iter_destroy(it);
-	nftnl_set_free(s);
-	return 0;
-}
-
-static int list_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct list_out *o = data;
-
-	return nft_set_parse_elems(nlh, &o->elems, &o->n, &o->cap) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
-}
-
-static int list_locked(const char *table, const char *set, struct list_out *o, char **err)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	uint32_t seq = (uint32_t)time(NULL);
-	struct mnl_socket *nl = sock_get(err, set);
-	struct nlmsghdr *nlh;
-	ssize_t n;
-	int rc = MNL_CB_OK;
-
-	if (!nl)
-		return -1;
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP, seq);
-	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, table);
-	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		goto fail;
-	while (rc > MNL_CB_STOP && (n = mnl_socket_recvfrom(nl, set_rbuf, sizeof(set_rbuf))) > 0)
-		rc = mnl_cb_run(set_rbuf, (size_t)n, seq, mnl_socket_get_portid(nl), list_cb, o);
-	if (rc == MNL_CB_STOP)
-		return 0;
-fail:
-	set_err(err, set, strerror(errno));
-	sock_drop();
-	return -1;
-}
-
-static int elem_cmp(const void *a, const void *b)
-{
-	const struct nft_set_elem *x = a, *y = b;
-
-	if (x->addr.family != y->addr.family)
-		return x->addr.family - y->addr.family;
-	return memcmp(x->addr.addr, y->addr.addr, sizeof(x->addr.addr));
-}
-
-/* Sorts the elements and drops repeated ones; true when there were some. */
-static bool elems_dedup(struct list_out *o)
-{
-	size_t w = 0;
-
-	if (o->n == 0)
-		return false;
-	qsort(o->elems, o->n, sizeof(*o->elems), elem_cmp);
-	for (size_t r = 1; r < o->n; r++)
-		if (elem_cmp(&o->elems[w], &o->elems[r]))
-			o->elems[++w] = o->elems[r];
-	if (w + 1 == o->n)
-		return false;
-	o->n = w + 1;
-	return true;
-}
-
-/*
- * A large set is dumped in many parts, and the kernel resumes each part by
- * counting elements of its hash table from the start. When the table is
- * resized between two parts (it grows in the background after many adds)
- * the count lands elsewhere: some elements come twice and as many are
- * missed. So a dump with an element twice is taken again.
- */
-int nft_set_list(const char *table, const char *set, struct nft_set_elem **out, size_t *n,
-		 char **err)
-{
-	struct list_out o = { 0 };
-	int rc = 0;
-
-	pthread_mutex_lock(&set_mutex);
-	for (int tries = 0; tries < MAX_ROUNDS; tries++) {
-		o.n = 0;
-		rc = list_locked(table, set, &o, err);
-		if (rc < 0 || !elems_dedup(&o))
-			break;
-	}
-	pthread_mutex_unlock(&set_mutex);
-	if (rc < 0) {
-		free(o.elems);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
-	*out = o.elems;
-	*n = o.n;
-	return 0;
-}
