@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 /usr/bin/python3 bench/dns_health_bench.py
 # the firewall: a large ruleset applied, one-element changes, packet cost (iperf3)
 timeout 1800 /usr/bin/python3 bench/firewall_bench.py
+# intrusion prevention's bans: one element added to a set of 100,000 by
+# netlink, flush + add of 100,000, against nft (in a namespace of its own)
+/usr/bin/python3 bench/ips_bench.py
 # the PBX: one extension added with 1,000 configured (a call up meanwhile),
 # calls per second; in the engine root (built once, instant when cached)
 if ./scripts/pbx-rootfs.sh; then

@@ -2,11 +2,7 @@
  * Set elements with timeouts through netlink: one nf_tables transaction
  * (a batch) per call, built with libmnl, on one socket kept open.
  *
- * Why one socket: closing a netlink socket right after a transaction makes
- * the kernel wait there for the transaction's cleanup (an RCU grace
- * period, milliseconds on a small machine), many times the cost of adding
- * an element. After any error given to the caller it is closed and a new
- * one opened, so nothing of a failed call is read by the next.
+ * (Why one socket: nft_set_sock.c.)
  *
  * Replies: the kernel handles a batch while our send is in progress, so
  * when send returns every answer is already queued. Messages ask for no
@@ -16,14 +12,19 @@
  *
  * Re-adding an element must give it the new timeout. The kernel of Debian
  * 12 (6.1) keeps the old one on a plain re-add and has no "destroy" that
- * ignores an absent element, so: elements are added with NLM_F_EXCL; when
- * an add fails with EEXIST (or a delete with ENOENT) the call is replayed
- * with one element per message, which tells which ones; each such element
- * is then sent as delete+add (a delete is dropped) in the next replay.
+ * ignores an absent element. So before the batch the kernel is asked which
+ * of the call's elements are there (one GET each, all in one send; not for
+ * a set the call flushes first): an element there is sent as delete+add,
+ * a delete of one not there is dropped. A refused transaction costs the
+ * kernel an RCU grace period (milliseconds), which asking first avoids.
+ * Adds are exclusive (NLM_F_EXCL), so whatever changed since the question
+ * (an element expired, one added twice in the call) makes the batch fail
+ * rather than keep an old timeout: the call is then replayed with one
+ * element per message, which tells which ones, and each such element is
+ * fixed the same way (EEXIST: delete+add; ENOENT of a delete: dropped).
  * Each fix leaves the set in the state the failed message left it in, so
- * the later messages meet the same set and fail or pass as before. An
- * element that expires between two replays only costs one more replay.
- * This relies only on what 6.1 and later all do.
+ * the later messages meet the same set and pass or fail as before. This
+ * relies only on what 6.1 and every later kernel do.
  */
 #include <endian.h>
 #include <netinet/in.h> /* before the kernel headers, which then leave its types alone */
@@ -44,12 +45,15 @@
 #include "core/lock.h"
 #include "core/util.h"
 #include "net/nft_set.h"
+#include "net/nft_set_int.h"
 
 /* elements per message: their nest stays well under netlink's 64 KiB */
 #define ELEMS_PER_MSG 512
 /* the largest message: headers, two names, ELEMS_PER_MSG elements */
 #define MSG_ROOM (1024 + ELEMS_PER_MSG * 64)
 #define NAME_MAX_LEN 64
+/* a batch this large lets the core go while the kernel works on it */
+#define OUTSIDE_BYTES (64 * 1024)
 /* replays of one call before it gives up (each fixes what the last found) */
 #define MAX_ROUNDS 6
 
@@ -84,53 +88,8 @@ struct fail {
 	int err;
 };
 
-static pthread_mutex_t set_mutex = PTHREAD_MUTEX_INITIALIZER;
-static struct mnl_socket *set_nl;
-static char set_rbuf[65536];
 static unsigned set_rounds;
 
-static void set_err(char **err, const char *set, const char *why)
-{
-	if (!err)
-		return;
-	free(*err);
-	*err = xasprintf("nft set %s: %s", set, why);
-}
-
-static void sock_drop(void)
-{
-	if (set_nl)
-		mnl_socket_close(set_nl);
-	set_nl = NULL;
-}
-
-static struct mnl_socket *sock_get(char **err, const char *set)
-{
-	/* 100,000 elements are a few MB each way; the kernel doubles these */
-	int big = 32 << 20, one = 1;
-	struct timeval tv = { .tv_sec = 10 };
-	struct mnl_socket *nl;
-
-	if (set_nl)
-		return set_nl;
-	nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!nl) {
-		set_err(err, set, strerror(errno));
-		return NULL;
-	}
-	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big));
-	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
-	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	/* an error echoes only the failing message's header, not its elements */
-	mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		set_err(err, set, strerror(errno));
-		mnl_socket_close(nl);
-		return NULL;
-	}
-	set_nl = nl;
-	return nl;
-}
 
 static void plan_room(struct plan *p, size_t room)
 {
@@ -176,8 +135,9 @@ static void put_elem(struct nlmsghdr *nlh, const struct nft_set_elem *e, bool wi
 	mnl_attr_nest_end(nlh, el);
 }
 
-/* Items [i, j) of one op with the same act (ACT_ADD or ACT_DEL, the delete
- * half of ACT_REPLACE as a delete) in one message. */
+/* Items [i, j) of one op with the same act in one message: adds (of
+ * ACT_ADD, or ACT_REPLACE's second half) or deletes (ACT_DEL, or
+ * ACT_REPLACE's first half: del_half). */
 static void plan_elems(struct plan *p, const struct nft_set_op *ops, size_t i, size_t j,
 		       bool add, bool del_half)
 {
@@ -217,6 +177,10 @@ static void plan_build(struct plan *p, const struct nft_set_op *ops, bool single
 			break;
 		}
 		case ACT_REPLACE:
+			/* the deletes of a run of them, then their adds */
+			while (!single && j < p->n && j - i < ELEMS_PER_MSG &&
+			       p->items[j].op == it->op && p->items[j].act == ACT_REPLACE)
+				j++;
 			plan_elems(p, ops, i, j, false, true);
 			plan_elems(p, ops, i, j, true, false);
 			break;
@@ -235,27 +199,41 @@ static void plan_build(struct plan *p, const struct nft_set_op *ops, bool single
 	p->len += NLMSG_ALIGN(((struct nlmsghdr *)(p->buf + p->len))->nlmsg_len);
 }
 
-/* Sends the batch and reads every error it caused (none: committed).
- * Returns 0, or -1 when the socket failed (*err set). */
-static int plan_send(struct mnl_socket *nl, struct plan *p, struct fail **fails, size_t *nfails,
-		     const char *set, char **err)
+/*
+ * Sends the batch and reads every error it caused (none: committed):
+ * 0, or -1 when the socket failed (*err set, the socket dropped). The
+ * socket is ours alone meanwhile (nft_set_mutex); everything is read before
+ * the mutex is let go, so calls may interleave between rounds.
+ *
+ * A large batch takes the kernel a while (100,000 elements: a fifth of a
+ * second), so the core is let go meanwhile, before the mutex is taken:
+ * no thread ever waits for the core holding the mutex, so one that holds
+ * the core and waits for the mutex (the loop thread) never blocks us.
+ */
+static int plan_send(struct plan *p, struct fail **fails, size_t *nfails, const char *set,
+		     char **err)
 {
+	bool outside = p->len > OUTSIDE_BYTES;
+	struct mnl_socket *nl;
 	size_t cap = 0;
-	ssize_t n;
-	int rc = 0;
+	ssize_t n = 0;
+	int rc = -1;
 
 	*nfails = 0;
-	/* a large batch takes the kernel a while: the core answers meanwhile */
-	core_outside_begin();
+	if (outside)
+		core_outside_begin();
+	pthread_mutex_lock(&nft_set_mutex);
+	nl = nft_set_sock(err, set);
+	if (!nl)
+		goto out;
 	if (mnl_socket_sendto(nl, p->buf, p->len) < 0) {
-		core_outside_end();
-		set_err(err, set, strerror(errno));
-		return -1;
+		nft_set_err(err, set, strerror(errno));
+		goto out;
 	}
-	while ((n = recv(mnl_socket_get_fd(nl), set_rbuf, sizeof(set_rbuf), MSG_DONTWAIT)) > 0) {
+	while ((n = recv(mnl_socket_get_fd(nl), nft_set_rbuf, sizeof(nft_set_rbuf), MSG_DONTWAIT)) > 0) {
 		int len = (int)n;
 
-		for (struct nlmsghdr *h = (struct nlmsghdr *)set_rbuf; mnl_nlmsg_ok(h, len);
+		for (struct nlmsghdr *h = (struct nlmsghdr *)nft_set_rbuf; mnl_nlmsg_ok(h, len);
 		     h = mnl_nlmsg_next(h, &len)) {
 			const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
 			uint32_t at = h->nlmsg_seq - p->seq0;
@@ -274,35 +252,17 @@ static int plan_send(struct mnl_socket *nl, struct plan *p, struct fail **fails,
 	}
 	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
 		/* ENOBUFS: answers were lost, nothing can be told of the batch */
-		set_err(err, set, strerror(errno));
-		rc = -1;
+		nft_set_err(err, set, strerror(errno));
+		goto out;
 	}
-	core_outside_end();
+	rc = 0;
+out:
+	if (rc < 0)
+		nft_set_sock_drop();
+	pthread_mutex_unlock(&nft_set_mutex);
+	if (outside)
+		core_outside_end();
 	return rc;
-}
-
-/* Does the set exist? 1, 0, or -1 (the socket failed). */
-static int set_exists(struct mnl_socket *nl, const char *table, const char *set)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	uint32_t seq = (uint32_t)time(NULL);
-	struct nlmsghdr *nlh =
-		nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, NFPROTO_INET, NLM_F_ACK, seq);
-	ssize_t n;
-
-	mnl_attr_put_strz(nlh, NFTA_SET_TABLE, table);
-	mnl_attr_put_strz(nlh, NFTA_SET_NAME, set);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -1;
-	/* the set's description then an ack, or only an error */
-	while ((n = mnl_socket_recvfrom(nl, set_rbuf, sizeof(set_rbuf))) > 0) {
-		int rc = mnl_cb_run(set_rbuf, (size_t)n, seq, mnl_socket_get_portid(nl), NULL, NULL);
-		if (rc < 0)
-			return errno == ENOENT ? 0 : -1;
-		if (rc == MNL_CB_STOP)
-			return 1;
-	}
-	return -1;
 }
 
 enum fix { FIX_DONE, FIX_SINGLE, FIX_ERROR };
@@ -322,24 +282,30 @@ static enum fix plan_fix(struct plan *p, const struct nft_set_op *ops, struct mn
 		const char *set = it ? ops[it->op].set : ops[0].set;
 		int e = f[k].err;
 
-		if (it && it->act == ACT_ADD && !m->del_half && e == EEXIST) {
-			if (m->n > 1)
-				r = FIX_SINGLE;
+		if (it && e == ENOENT && it->act != ACT_FLUSH) {
+			/* an absent element, or an absent set? */
+			int ex = set_known == it->op ? 1 : nft_set_exists(nl, ops[it->op].table, set);
+
+			if (ex != 1) {
+				e = ex == 0 ? ENOENT : errno;
+				goto error;
+			}
+			set_known = it->op;
+		} else if (!it || e != EEXIST) {
+			goto error;
+		}
+		/* the kernel stops at the first element it refuses: which one
+		 * it was, a replay one by one tells */
+		if (m->n > 1) {
+			r = FIX_SINGLE;
 			continue;
 		}
-		if (it && (it->act == ACT_DEL || m->del_half) && e == ENOENT) {
-			/* an absent element, or an absent set? */
-			int ex = set_known == it->op ? 1 : set_exists(nl, ops[it->op].table, set);
-
-			if (ex == 1) {
-				set_known = it->op;
-				if (m->n > 1)
-					r = FIX_SINGLE;
-				continue;
-			}
-			e = ex == 0 ? ENOENT : errno;
-		}
-		set_err(err, set, strerror(e));
+		if (e == EEXIST && it->act == ACT_ADD)
+			continue;
+		if (e == ENOENT && (it->act == ACT_DEL || m->del_half))
+			continue;
+error:
+		nft_set_err(err, set, strerror(e));
 		return FIX_ERROR;
 	}
 	if (r == FIX_SINGLE)
@@ -366,9 +332,12 @@ static bool plan_items(struct plan *p, const struct nft_set_op *ops, size_t nops
 	for (size_t i = 0; i < nops; i++) {
 		const struct nft_set_op *op = &ops[i];
 
-		if (!op->table || !op->set || strlen(op->table) > NAME_MAX_LEN ||
-		    strlen(op->set) > NAME_MAX_LEN || !*op->table || !*op->set) {
-			set_err(err, op->set ? op->set : "(none)", "no valid table and set name");
+		if (!op->table || !*op->table || strlen(op->table) > NAME_MAX_LEN ||
+		    !op->set || !*op->set || strlen(op->set) > NAME_MAX_LEN) {
+			char *why = xasprintf("table \"%s\" and set: names of 1 to %d characters",
+					      op->table ? op->table : "", NAME_MAX_LEN);
+			nft_set_err(err, op->set ? op->set : "", why);
+			free(why);
 			return false;
 		}
 		if (op->kind == NFT_SET_FLUSH) {
@@ -379,7 +348,7 @@ static bool plan_items(struct plan *p, const struct nft_set_op *ops, size_t nops
 			if (op->elems[k].addr.family != 4 && op->elems[k].addr.family != 6) {
 				char *why = xasprintf("element %zu: family %d is not 4 or 6", k,
 						      op->elems[k].addr.family);
-				set_err(err, op->set, why);
+				nft_set_err(err, op->set, why);
 				free(why);
 				return false;
 			}
@@ -399,44 +368,219 @@ static bool plan_items(struct plan *p, const struct nft_set_op *ops, size_t nops
 	return true;
 }
 
-static int apply_locked(const struct nft_set_op *ops, size_t nops, char **err)
+/* Was op i's set flushed by an earlier op of the call? */
+static bool flushed_before(const struct nft_set_op *ops, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (ops[j].kind == NFT_SET_FLUSH && !strcmp(ops[j].table, ops[i].table) &&
+		    !strcmp(ops[j].set, ops[i].set))
+			return true;
+	return false;
+}
+
+/* Asks for items [from, to) one GET each, in one send; each is answered
+ * by the element or by an error. present[k - from]: 1 there, 0 not, -1
+ * unknown (another error: the batch will tell). */
+static int query_chunk(struct mnl_socket *nl, struct plan *p, const struct nft_set_op *ops,
+		       size_t from, size_t to, signed char *present)
+{
+	uint32_t seq0 = p->seq0;
+	size_t answered = 0, len = 0;
+	char *buf = xmalloc((to - from) * 256);
+	ssize_t n;
+
+	for (size_t k = from; k < to; k++) {
+		const struct nft_set_op *op = &ops[p->items[k].op];
+		struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf + len, NFT_MSG_GETSETELEM,
+							     NFPROTO_INET, 0,
+							     seq0 + (uint32_t)(k - from));
+		struct nlattr *list;
+
+		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, op->table);
+		mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, op->set);
+		list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+		put_elem(nlh, &op->elems[p->items[k].elem], false);
+		mnl_attr_nest_end(nlh, list);
+		len += NLMSG_ALIGN(nlh->nlmsg_len);
+		present[k - from] = -1;
+	}
+	if (mnl_socket_sendto(nl, buf, len) < 0) {
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	while (answered < to - from &&
+	       (n = mnl_socket_recvfrom(nl, nft_set_rbuf, sizeof(nft_set_rbuf))) > 0) {
+		int rlen = (int)n;
+
+		for (struct nlmsghdr *h = (struct nlmsghdr *)nft_set_rbuf; mnl_nlmsg_ok(h, rlen);
+		     h = mnl_nlmsg_next(h, &rlen)) {
+			size_t at = h->nlmsg_seq - seq0;
+
+			if (at >= to - from)
+				continue;
+			answered++;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+				present[at] = e->error == -ENOENT ? 0 : -1;
+			} else {
+				present[at] = 1;
+			}
+		}
+	}
+	return answered == to - from ? 0 : -1;
+}
+
+/*
+ * What is there before the first batch, so a re-add or a delete of an
+ * expired element costs no failed transaction (the kernel waits out an RCU
+ * grace period to drop one: milliseconds). Items after a flush of their
+ * set are known absent and not asked. An ADD of an element there becomes
+ * delete+add, a DEL of one not there is dropped. Something changing
+ * between the question and the batch is caught by the replays.
+ */
+static int plan_query(struct mnl_socket *nl, struct plan *p, const struct nft_set_op *ops,
+		      size_t nops, const char *set, char **err)
+{
+	/* GETs per send: their answers (a buffer each, about 1 KiB) stay well
+	 * within the socket's */
+	enum { QUERY_CHUNK = 2048 };
+	bool *skip = xcalloc(nops, sizeof(bool));
+	signed char *present = xmalloc(QUERY_CHUNK);
+	size_t k = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < nops; i++)
+		skip[i] = ops[i].kind == NFT_SET_FLUSH || flushed_before(ops, i);
+	while (k < p->n && rc == 0) {
+		size_t to = k;
+
+		while (to < p->n && to - k < QUERY_CHUNK && !skip[p->items[to].op])
+			to++;
+		if (to == k) {
+			k++;
+			continue;
+		}
+		p->seq0 += QUERY_CHUNK;
+		if (query_chunk(nl, p, ops, k, to, present) < 0) {
+			nft_set_err(err, set, strerror(errno));
+			rc = -1;
+			break;
+		}
+		for (size_t j = k; j < to; j++) {
+			struct item *it = &p->items[j];
+
+			if (it->act == ACT_ADD && present[j - k] == 1)
+				it->act = ACT_REPLACE;
+			else if (it->act == ACT_DEL && present[j - k] == 0)
+				it->act = ACT_SKIP;
+		}
+		k = to;
+	}
+	free(present);
+	free(skip);
+	return rc;
+}
+
+/* A DEL op all of whose elements were dropped sends nothing: its set must
+ * still exist, or the caller hears of it. */
+static int check_skipped_sets(struct mnl_socket *nl, struct plan *p,
+			      const struct nft_set_op *ops, size_t nops, char **err)
+{
+	for (size_t i = 0, k = 0; i < nops; i++) {
+		bool all_skipped = ops[i].kind == NFT_SET_DEL && ops[i].n > 0;
+		size_t end = k + (ops[i].kind == NFT_SET_FLUSH ? 1 : ops[i].n);
+
+		for (; k < end; k++)
+			if (p->items[k].act != ACT_SKIP)
+				all_skipped = false;
+		if (all_skipped) {
+			int ex = nft_set_exists(nl, ops[i].table, ops[i].set);
+			if (ex != 1) {
+				nft_set_err(err, ops[i].set, strerror(ex == 0 ? ENOENT : errno));
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* plan_query and check_skipped_sets, the socket ours alone */
+static int plan_ask(struct plan *p, const struct nft_set_op *ops, size_t nops, char **err)
+{
+	struct mnl_socket *nl;
+	int rc = -1;
+
+	pthread_mutex_lock(&nft_set_mutex);
+	nl = nft_set_sock(err, ops[0].set);
+	if (nl && plan_query(nl, p, ops, nops, ops[0].set, err) == 0 &&
+	    check_skipped_sets(nl, p, ops, nops, err) == 0)
+		rc = 0;
+	else
+		nft_set_sock_drop();
+	pthread_mutex_unlock(&nft_set_mutex);
+	return rc;
+}
+
+/* plan_fix, the socket ours alone (it may ask whether a set exists) */
+static enum fix plan_fix_locked(struct plan *p, const struct nft_set_op *ops,
+				const struct fail *f, size_t nf, char **err)
+{
+	struct mnl_socket *nl;
+	enum fix r = FIX_ERROR;
+
+	pthread_mutex_lock(&nft_set_mutex);
+	nl = nft_set_sock(err, ops[0].set);
+	if (nl)
+		r = plan_fix(p, ops, nl, f, nf, err);
+	if (r == FIX_ERROR)
+		nft_set_sock_drop();
+	pthread_mutex_unlock(&nft_set_mutex);
+	return r;
+}
+
+int nft_set_apply(const struct nft_set_op *ops, size_t nops, char **err)
 {
 	struct plan p = { .seq0 = (uint32_t)time(NULL) };
 	struct fail *fails = NULL;
-	struct mnl_socket *nl;
 	bool single = false;
-	int rc = -1;
+	int rc = -1, round = 0;
+	unsigned sent = 0;
 
-	set_rounds = 0;
 	if (!plan_items(&p, ops, nops, err))
 		goto out;
 	if (p.n == 0) {
 		rc = 0;
 		goto out;
 	}
-	nl = sock_get(err, ops[0].set);
-	if (!nl)
+	if (plan_ask(&p, ops, nops, err) < 0)
 		goto out;
-	for (int round = 0; round < MAX_ROUNDS; round++) {
+	for (; round < MAX_ROUNDS; round++) {
 		size_t nf;
 
-		set_rounds = (unsigned)round + 1;
 		p.seq0 += (uint32_t)p.nmsgs + 2;
 		plan_build(&p, ops, single);
-		if (plan_send(nl, &p, &fails, &nf, ops[0].set, err) < 0)
-			goto out;
+		if (p.nmsgs == 0) { /* only deletes of absent elements */
+			rc = 0;
+			break;
+		}
+		sent++;
+		if (plan_send(&p, &fails, &nf, ops[0].set, err) < 0)
+			break;
 		if (nf == 0) {
 			rc = 0;
-			goto out;
+			break;
 		}
-		if (plan_fix(&p, ops, nl, fails, nf, err) == FIX_ERROR)
-			goto out;
+		if (plan_fix_locked(&p, ops, fails, nf, err) == FIX_ERROR)
+			break;
 		single = true; /* from now on each failure names its element */
 	}
-	set_err(err, ops[0].set, "the set kept changing under the transaction");
+	if (round == MAX_ROUNDS)
+		nft_set_err(err, ops[0].set, "the set kept changing under the transaction");
 out:
-	if (rc < 0)
-		sock_drop();
+	pthread_mutex_lock(&nft_set_mutex);
+	set_rounds = sent;
+	pthread_mutex_unlock(&nft_set_mutex);
 	free(fails);
 	free(p.items);
 	free(p.msgs);
@@ -444,147 +588,13 @@ out:
 	return rc;
 }
 
-int nft_set_apply(const struct nft_set_op *ops, size_t nops, char **err)
-{
-	int rc;
-
-	pthread_mutex_lock(&set_mutex);
-	rc = apply_locked(ops, nops, err);
-	pthread_mutex_unlock(&set_mutex);
-	return rc;
-}
-
 unsigned nft_set_last_rounds(void)
 {
 	unsigned r;
 
-	pthread_mutex_lock(&set_mutex);
+	pthread_mutex_lock(&nft_set_mutex);
 	r = set_rounds;
-	pthread_mutex_unlock(&set_mutex);
+	pthread_mutex_unlock(&nft_set_mutex);
 	return r;
 }
 
-struct list_out {
-	struct nft_set_elem *elems;
-	size_t n, cap;
-};
-
-static int list_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct list_out *o = data;
-	struct nftnl_set *s = nftnl_set_alloc();
-	struct nftnl_set_elems_iter *it;
-	struct nftnl_set_elem *e;
-
-	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0) {
-		nftnl_set_free(s);
-		return MNL_CB_ERROR;
-	}
-	it = nftnl_set_elems_iter_create(s);
-	while (it && (e = nftnl_set_elems_iter_next(it))) {
-		uint32_t len = 0;
-		const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
-		struct nft_set_elem *out;
-
-		if (!key || (len != 4 && len != 16))
-			continue;
-		if (o->n == o->cap) {
-			o->cap = o->cap ? o->cap * 2 : 256;
-			o->elems = xrealloc(o->elems, o->cap * sizeof(*o->elems));
-		}
-		out = &o->elems[o->n++];
-		memset(out, 0, sizeof(*out));
-		out->addr.family = len == 4 ? 4 : 6;
-		out->addr.len = len == 4 ? 32 : 128;
-		memcpy(out->addr.addr, key, len);
-		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_EXPIRATION))
-			out->timeout_ms = nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_EXPIRATION);
-	}
-	nftnl_set_elems_iter_destroy(it);
-	nftnl_set_free(s);
-	return MNL_CB_OK;
-}
-
-static int list_locked(const char *table, const char *set, struct list_out *o, char **err)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	uint32_t seq = (uint32_t)time(NULL);
-	struct mnl_socket *nl = sock_get(err, set);
-	struct nlmsghdr *nlh;
-	ssize_t n;
-	int rc = MNL_CB_OK;
-
-	if (!nl)
-		return -1;
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP, seq);
-	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE, table);
-	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET, set);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		goto fail;
-	while (rc > MNL_CB_STOP && (n = mnl_socket_recvfrom(nl, set_rbuf, sizeof(set_rbuf))) > 0)
-		rc = mnl_cb_run(set_rbuf, (size_t)n, seq, mnl_socket_get_portid(nl), list_cb, o);
-	if (rc == MNL_CB_STOP)
-		return 0;
-fail:
-	set_err(err, set, strerror(errno));
-	sock_drop();
-	return -1;
-}
-
-static int elem_cmp(const void *a, const void *b)
-{
-	const struct nft_set_elem *x = a, *y = b;
-
-	if (x->addr.family != y->addr.family)
-		return x->addr.family - y->addr.family;
-	return memcmp(x->addr.addr, y->addr.addr, sizeof(x->addr.addr));
-}
-
-/* Sorts the elements and drops repeated ones; true when there were some. */
-static bool elems_dedup(struct list_out *o)
-{
-	size_t w = 0;
-
-	if (o->n == 0)
-		return false;
-	qsort(o->elems, o->n, sizeof(*o->elems), elem_cmp);
-	for (size_t r = 1; r < o->n; r++)
-		if (elem_cmp(&o->elems[w], &o->elems[r]))
-			o->elems[++w] = o->elems[r];
-	if (w + 1 == o->n)
-		return false;
-	o->n = w + 1;
-	return true;
-}
-
-/*
- * A large set is dumped in many parts, and the kernel resumes each part by
- * counting elements of its hash table from the start. When the table is
- * resized between two parts (it grows in the background after many adds)
- * the count lands elsewhere: some elements come twice and as many are
- * missed. So a dump with an element twice is taken again.
- */
-int nft_set_list(const char *table, const char *set, struct nft_set_elem **out, size_t *n,
-		 char **err)
-{
-	struct list_out o = { 0 };
-	int rc = 0;
-
-	pthread_mutex_lock(&set_mutex);
-	for (int tries = 0; tries < MAX_ROUNDS; tries++) {
-		o.n = 0;
-		rc = list_locked(table, set, &o, err);
-		if (rc < 0 || !elems_dedup(&o))
-			break;
-	}
-	pthread_mutex_unlock(&set_mutex);
-	if (rc < 0) {
-		free(o.elems);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
-	*out = o.elems;
-	*n = o.n;
-	return 0;
-}

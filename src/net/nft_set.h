@@ -44,9 +44,17 @@ int nft_set_apply(const struct nft_set_op *ops, size_t nops, char **err);
 int nft_set_list(const char *table, const char *set, struct nft_set_elem **out, size_t *n,
 		 char **err);
 
-/* The batches the last nft_set_apply sent: 1, and more when it had to
- * learn which elements were already there (or already gone). For tests
- * and the bench. */
+/* One message of the kernel's dump of a set's elements (what
+ * nft_set_list reads), appended to *elems (*n of them, *cap allocated):
+ * 0, or -1 when it is no such message. Elements of another key size are
+ * left out. */
+struct nlmsghdr;
+int nft_set_parse_elems(const struct nlmsghdr *nlh, struct nft_set_elem **elems, size_t *n,
+			size_t *cap);
+
+/* The batches the last nft_set_apply sent: 1; more when something changed
+ * between the question and the batch (one replay each); 0 when nothing
+ * was left to send (deletes of absent elements). For tests and the bench. */
 unsigned nft_set_last_rounds(void);
 
 /* Text of one op in nft's words, for journals ("add element inet difos

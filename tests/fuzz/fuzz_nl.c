@@ -1,7 +1,8 @@
 /*
  * libFuzzer target: what the kernel and the network send back to the
  * dashboard's reads. The input is taken as a stream of netlink messages
- * (each given to every rtnetlink parser and to the watch's mirror), and as the packets the
+ * (each given to every rtnetlink parser, to the watch's mirror and to the
+ * ban sets' element parser), and as the packets the
  * connectivity checks read (an echo reply, a DNS answer: the dashboard's and
  * the uplinks' health checks share the parsers).
  */
@@ -13,6 +14,7 @@
 #include "net/nl.h"
 #include "net/nl_conntrack.h"
 #include "net/nl_watch.h"
+#include "net/nft_set.h"
 #include "net/probe_pkt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -20,6 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* netlink messages are 4-byte aligned: a copy that is */
 	uint32_t *buf = malloc(size + 4);
 	json_t *out = json_array(), *links = json_array(), *addrs = json_array();
+	struct nft_set_elem *elems = NULL;
+	size_t nelems = 0, elems_cap = 0;
 	size_t off = 0;
 
 	memcpy(buf, data, size);
@@ -42,7 +46,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* the connections the failover forgets */
 		nl_ct_reply_to(nlh, 4, (const unsigned char *)"\x0a\x07\x00\x01");
 		nl_ct_reply_to(nlh, 6, (const unsigned char *)"\xfd\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1");
+		/* the elements of a ban set, with their time left */
+		nft_set_parse_elems(nlh, &elems, &nelems, &elems_cap);
 	}
+	free(elems);
 	json_decref(links);
 	json_decref(addrs);
 	json_decref(nl_join_addrs(out, out));

@@ -7,6 +7,8 @@
  * `make check` runs; without it the test fails, it never skips.
  */
 #include <dirent.h>
+#include <pthread.h>
+#include <time.h>
 #include <jansson.h>
 #include <nftables/libnftables.h>
 #include <sched.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 
 #include "apply/system.h"
+#include "core/lock.h"
 #include "core/util.h"
 #include "net/addr.h"
 #include "net/nft_set.h"
@@ -176,33 +179,56 @@ static void test_add(void)
 	T_CHECK(nft_elem("dyn_ips4", "192.0.2.10", &t, &x) == -1);
 }
 
-/* a re-add leaves the element with the new timeout, longer or shorter,
- * whatever else the call holds; it is told by a replay that deletes and
- * adds the element, not by the kernel's own updates (which 6.1 lacks) */
+/* a re-add leaves the element with the new timeout, longer or shorter:
+ * the element found there is deleted and added again in one transaction,
+ * never left to the kernel's own update of a timeout (which 6.1 lacks) */
 static void test_readd(void)
 {
 	struct nft_set_op longer = OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.8", 7200000));
 	struct nft_set_op shorter = OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.7", 60000));
-	/* a new one and an old one in one message, and one twice in the call */
-	struct nft_set_op mixed[] = {
-		OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.20", 100000), elem("192.0.2.9", 300000),
-		   elem("192.0.2.21", 100000)),
+	/* one there, one new, and the new one again later in the call */
+	struct nft_set_op twice[] = {
+		OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.20", 100000), elem("192.0.2.9", 300000)),
 		OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.20", 200000)),
 	};
+	/* the same inside a message of several elements */
+	struct nft_set_op inside = OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.22", 100000),
+				      elem("192.0.2.21", 100000), elem("192.0.2.22", 400000),
+				      elem("192.0.2.23", 100000));
+	struct nft_set_op both = OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.7", 500000),
+				   elem("192.0.2.8", 7300000));
+	struct nft_set_op same = OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.9", 600000),
+				   elem("192.0.2.9", 700000));
 	char *err = NULL;
 	long t, x;
 
 	T_CHECK(nft_set_apply(&longer, 1, &err) == 0);
-	T_CHECK(nft_set_last_rounds() == 2);
+	T_CHECK(nft_set_last_rounds() == 1);
 	T_CHECK(nft_elem("dyn_ips4", "192.0.2.8", &t, &x) == 0 && t == 7200 && x > 7100);
 	T_CHECK(nft_set_apply(&shorter, 1, &err) == 0);
 	T_CHECK(nft_elem("dyn_ips4", "192.0.2.7", &t, &x) == 0 && t == 60 && x <= 60);
-	T_CHECK(nft_set_apply(mixed, 2, &err) == 0);
+	/* the kernel refuses the second add; the replay sends it as delete+add */
+	T_CHECK(nft_set_apply(twice, 2, &err) == 0);
 	T_CHECK(err == NULL);
-	T_CHECK(nft_set_last_rounds() == 3);
+	T_CHECK(nft_set_last_rounds() == 2);
 	T_CHECK(nft_elem("dyn_ips4", "192.0.2.9", &t, &x) == 0 && t == 300);
 	T_CHECK(nft_elem("dyn_ips4", "192.0.2.20", &t, &x) == 0 && t == 200);
+	/* one replay to learn which element, one with the fix */
+	T_CHECK(nft_set_apply(&inside, 1, &err) == 0);
+	T_CHECK(nft_set_last_rounds() == 3);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.22", &t, &x) == 0 && t == 400);
 	T_CHECK(nft_elem("dyn_ips4", "192.0.2.21", &t, &x) == 0 && t == 100);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.23", &t, &x) == 0 && t == 100);
+	/* several there: their deletes in one message, their adds in the next */
+	T_CHECK(nft_set_apply(&both, 1, &err) == 0);
+	T_CHECK(nft_set_last_rounds() == 1);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.7", &t, &x) == 0 && t == 500);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.8", &t, &x) == 0 && t == 7300);
+	/* one there, twice in that message: the second delete finds it gone */
+	T_CHECK(nft_set_apply(&same, 1, &err) == 0);
+	T_CHECK(nft_set_last_rounds() == 2);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.9", &t, &x) == 0 && t == 700);
+	T_CHECK(err == NULL);
 	free(err);
 }
 
@@ -213,16 +239,26 @@ static void test_del(void)
 		OP(NFT_SET_DEL, "dyn_ips4", elem("192.0.2.98", 0), elem("192.0.2.21", 0)),
 		OP(NFT_SET_DEL, "dyn_ips6", elem("2001:db8:1:2::", 0)),
 	};
+	/* there, then gone by the time of its second delete */
+	struct nft_set_op twice = OP(NFT_SET_DEL, "dyn_ips4", elem("192.0.2.23", 0),
+				     elem("192.0.2.22", 0), elem("192.0.2.23", 0));
 	char *err = NULL;
 	long t, x;
 
 	T_CHECK(nft_set_apply(&absent, 1, &err) == 0);
 	T_CHECK(err == NULL);
+	T_CHECK(nft_set_last_rounds() == 0); /* no transaction at all */
 	T_CHECK(nft_set_apply(some, 2, &err) == 0);
 	T_CHECK(err == NULL);
+	T_CHECK(nft_set_last_rounds() == 1);
 	T_CHECK(nft_elem("dyn_ips4", "192.0.2.21", &t, &x) == -1);
 	T_CHECK(nft_elem("dyn_ips6", "2001:db8:1:2::", &t, &x) == -1);
 	T_CHECK(nft_elem("dyn_ips4", "192.0.2.20", &t, &x) == 0);
+	T_CHECK(nft_set_apply(&twice, 1, &err) == 0);
+	T_CHECK(err == NULL);
+	T_CHECK(nft_set_last_rounds() == 3);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.22", &t, &x) == -1);
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.23", &t, &x) == -1);
 }
 
 static bool listed(const struct nft_set_elem *l, size_t n, const char *addr,
@@ -250,7 +286,7 @@ static void test_expiry(void)
 	T_CHECK(nft_set_apply(&op, 1, &err) == 0);
 	T_CHECK(nft_set_list("difos", "dyn_ips4", &l, &n, &err) == 0);
 	T_CHECK(listed(l, n, "192.0.2.50", &left) && left > 0 && left <= 1000);
-	T_CHECK(listed(l, n, "192.0.2.8", &left) && left > 7000000 && left <= 7200000);
+	T_CHECK(listed(l, n, "192.0.2.8", &left) && left > 7200000 && left <= 7300000);
 	free(l);
 	usleep(1500000);
 	T_CHECK(nft_set_list("difos", "dyn_ips4", &l, &n, &err) == 0);
@@ -292,6 +328,13 @@ static void test_flush_many(void)
 	T_CHECK(nft_set_last_rounds() == 1);
 	T_CHECK(nft_set_list("difos", "dyn_ips4", &l, &n, &err) == 0);
 	T_CHECK(n == N);
+	/* sorted, none twice (the dump is taken again when the kernel's hash
+	 * table grew between two of its parts, as it does after such an add) */
+	for (size_t i = 1; i < n; i++)
+		if (memcmp(l[i - 1].addr.addr, l[i].addr.addr, 4) >= 0) {
+			T_CHECK(!"the list is sorted, without repeats");
+			break;
+		}
 	T_CHECK(listed(l, n, "10.1.134.159", &left) && left > 3500000); /* the last */
 	T_CHECK(!listed(l, n, "192.0.2.8", &left));                     /* flushed */
 	free(l);
@@ -334,6 +377,25 @@ static void test_missing_set(void)
 	free(err);
 }
 
+static void test_bad_input(void)
+{
+	struct nft_set_elem none = { .timeout_ms = 1000 }; /* no family */
+	struct nft_set_op bad_elem[] = {
+		OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.1", 1000)),
+		{ NFT_SET_ADD, "difos", "dyn_ips6", &none, 1 },
+	};
+	struct nft_set_op no_table = { NFT_SET_FLUSH, "", "dyn_ips4", NULL, 0 };
+	char *err = NULL;
+	long t, x;
+
+	T_CHECK(nft_set_apply(bad_elem, 2, &err) == -1);
+	T_CHECK_STR(err, "nft set dyn_ips6: element 0: family 0 is not 4 or 6");
+	T_CHECK(nft_elem("dyn_ips4", "192.0.2.1", &t, &x) == -1); /* nothing sent */
+	T_CHECK(nft_set_apply(&no_table, 1, &err) == -1);
+	T_CHECK_STR(err, "nft set dyn_ips4: table \"\" and set: names of 1 to 64 characters");
+	free(err);
+}
+
 /* one socket for every call, a new one after an error, never more */
 static void test_one_socket(void)
 {
@@ -354,6 +416,77 @@ static void test_one_socket(void)
 	free(err);
 }
 
+static double mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static double big_done_ms;
+static int big_rc = -1;
+
+static void *big_worker(void *arg)
+{
+	enum { N = 100000 };
+	struct nft_set_elem *many = xcalloc(N, sizeof(*many));
+	struct nft_set_op ops[] = {
+		FLUSH("dyn_ips4"),
+		{ NFT_SET_ADD, "difos", "dyn_ips4", many, N },
+	};
+
+	(void)arg;
+	for (int i = 0; i < N; i++) {
+		many[i].addr.family = 4;
+		many[i].addr.addr[0] = 10;
+		many[i].addr.addr[1] = (unsigned char)(i >> 16);
+		many[i].addr.addr[2] = (unsigned char)(i >> 8);
+		many[i].addr.addr[3] = (unsigned char)i;
+		many[i].timeout_ms = 3600000;
+	}
+	core_enter();
+	big_rc = nft_set_apply(ops, 2, NULL);
+	big_done_ms = mono_ms();
+	core_leave();
+	free(many);
+	return NULL;
+}
+
+/* A worker's large call lets the core go while the kernel works on it; the
+ * loop thread, entering the core then to add one ban, waits for the
+ * socket, never the other way round (a deadlock ends the test by alarm). */
+static void test_core_lock(void)
+{
+	struct nft_set_op one = OP(NFT_SET_ADD, "dyn_ips4", elem("192.0.2.77", 60000));
+	struct nft_set_elem *l = NULL;
+	uv_loop_t loop;
+	pthread_t worker;
+	double entered;
+	size_t n = 0;
+
+	uv_loop_init(&loop);
+	core_lock_init(&loop);
+	alarm(60);
+	pthread_create(&worker, NULL, big_worker, NULL);
+	usleep(60000); /* the worker is building or sending its batch */
+	core_enter();
+	entered = mono_ms();
+	T_CHECK(nft_set_apply(&one, 1, NULL) == 0);
+	core_leave();
+	pthread_join(worker, NULL);
+	alarm(0);
+	T_CHECK(big_rc == 0);
+	/* the core was had while the worker's call ran */
+	T_CHECK(entered < big_done_ms);
+	T_CHECK(nft_set_list("difos", "dyn_ips4", &l, &n, NULL) == 0);
+	T_CHECK(n == 100000 || n == 100001); /* the ban before or after the flush */
+	free(l);
+	core_lock_close();
+	uv_run(&loop, UV_RUN_DEFAULT); /* the lock's handle closed */
+	uv_loop_close(&loop);
+}
+
 int main(void)
 {
 	T_RUN(test_dry_journal);
@@ -369,6 +502,8 @@ int main(void)
 	T_RUN(test_expiry);
 	T_RUN(test_flush_many);
 	T_RUN(test_missing_set);
+	T_RUN(test_bad_input);
 	T_RUN(test_one_socket);
+	T_RUN(test_core_lock);
 	return t_done("nft_set");
 }
