@@ -125,7 +125,7 @@ export function liveText(d: IpsDetail | undefined): string {
   const logs = d.services.map((s) => {
     const src = d.sources?.[s];
     const name = SERVICE_LABELS[s] || s;
-    if (!src?.log) return `${name}: no log`;
+    if (!src?.log) return `${name}: no log found`;
     if (src.log === 'journal') return `${name}: the systemd journal`;
     return `${name}: ${src.log}${src.open === false ? ' (not there yet)' : ''}`;
   });

@@ -58,6 +58,7 @@ describe('intrusion prevention helpers', () => {
     expect(liveText({ services: [] })).toMatch(/is off/);
     expect(liveText({ services: ['ssh', 'gui'], failures: 1, bans: 2, sources: { ssh: { log: 'journal' }, gui: { log: '/run/difos/auth.log', open: true } }, reader: { running: true } }))
       .toBe('Reading SSH: the systemd journal; Difos GUI: /run/difos/auth.log. 1 failed login seen, 2 banned now.');
+    expect(liveText({ services: ['ssh'], failures: 0, bans: 0, sources: {} })).toBe('Reading SSH: no log found. 0 failed logins seen, 0 banned now.');
     expect(liveText({ services: ['asterisk'], failures: 0, bans: 0, sources: { asterisk: { log: '/var/log/asterisk/security', open: false } }, reader: { running: false } }))
       .toBe('Reading Asterisk: /var/log/asterisk/security (not there yet). 0 failed logins seen, 0 banned now. The log reader is not running.');
   });
