@@ -173,7 +173,7 @@ function banRow(b: IpsBan, open: Set<string>, act: { allow: (b: IpsBan, btn: HTM
   let lineCell: HTMLElement;
   if (line) {
     const det = h('details', { 'data-test': 'ips-line', open: open.has(b.key) || undefined },
-      h('summary', null, 'Show'), h('pre', { class: 'mono ips-line' }, line));
+      h('summary', null, 'Show line'), h('pre', { class: 'mono ips-line' }, line));
     det.addEventListener('toggle', () => {
       if (det.open) open.add(b.key);
       else open.delete(b.key);
