@@ -10,6 +10,7 @@ import { dnsPage } from './pages/dns';
 import { aliasesPage, firewallPage, forwardsPage, natPage, rulesPage } from './pages/firewall';
 import { historyPage } from './pages/history';
 import { interfacesPage } from './pages/interfaces';
+import { ipsPage } from './pages/ips';
 import { ipsecPage } from './pages/ipsec';
 import { loginPage } from './pages/login';
 import { lanPage, wanPage } from './pages/network';
@@ -43,6 +44,7 @@ export const PAGES: PageDef[] = [
   rulesPage,
   natPage,
   bandwidthPage,
+  ipsPage,
   wireguardPage,
   ipsecPage,
   systemPage,

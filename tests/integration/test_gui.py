@@ -838,6 +838,65 @@ def test_ipsec_page_peer_up_and_quick_commands(gui_lab, tmp_path):
         d.ctl("apply")
 
 
+# ---- 14. Services › Intrusion Prevention -------------------------------------------
+
+IPS_BANNED = "198.51.100.77"   # the lab's WAN side: an address no one uses
+IPS_OTHER = "198.51.100.78"
+
+
+def test_ips_page_ban_delete_allow(gui_lab, tmp_path):
+    """Services › Intrusion Prevention from the GUI: SSH and the GUI watched
+    (applied); an address banned by the page's form is in the firewall's set,
+    Delete takes it out of the set, banned again and Allowed it is out of the
+    set at once and, applied, on the allowed list; a ban of it is then
+    refused."""
+    from lab_ips import kernel_set
+    lab = gui_lab
+    ready(lab)
+    d = lab.daemon
+    signals = lab.tmp / "ips-signals"
+    signals.mkdir(exist_ok=True)
+    seen = {}
+
+    def on_line(line):
+        if line.startswith("READY "):
+            step = line.split()[1]
+            try:
+                seen[step] = {"set": kernel_set(lab),
+                              "bans": [b["key"] for b in d.ctl_json("call", "ips.blocked", "{}")["bans"]],
+                              "staged": staged_changes(lab)}
+            finally:
+                (signals / ("go-" + step)).touch()
+
+    try:
+        res = run_scenario(lab, "ips.mjs", tmp_path, "--password", PASSWORD,
+                           "--address", IPS_BANNED, "--other", IPS_OTHER,
+                           "--signal-dir", signals, on_line=on_line, timeout=200)
+        assert res["rev2"] > res["rev1"], res
+        # sshd's log depends on the machine (auth.log, the journal or none); the GUI's is difosd's
+        assert res["live"].startswith("Reading SSH: ") and "; Difos GUI: %s" % (
+            d.root / "var/log/difos/auth.log") in res["live"], res["live"]
+        assert IPS_BANNED in seen["banned"]["set"], seen
+        assert seen["banned"]["bans"] == [IPS_BANNED + "/32"], seen
+        assert IPS_BANNED not in seen["deleted"]["set"] and seen["deleted"]["bans"] == [], seen
+        assert IPS_BANNED not in seen["allowed"]["set"] and seen["allowed"]["bans"] == [], seen
+        assert [c["path"] for c in seen["allowed"]["staged"]] and all(
+            c["path"].startswith("ips.allowed") for c in seen["allowed"]["staged"]), seen
+        ips = running_value(lab, "ips")
+        assert sorted(ips["services"]) == ["gui", "ssh"], ips
+        assert [a["address"] for a in ips["allowed"]] == [IPS_BANNED], ips
+        assert "never banned" in res["refusal"] and IPS_BANNED in res["refusal"], res
+        assert IPS_BANNED not in kernel_set(lab) and IPS_OTHER in kernel_set(lab)
+    finally:
+        # the next tests of the shared lab want intrusion prevention off
+        ready(lab)
+        d.ctl("call", "ips.unban", json.dumps({"address": IPS_OTHER}))
+        for a in d.ctl_json("get", "ips.allowed"):
+            d.ctl_ok("delete", "ips.allowed[%s]" % a["id"])
+        d.ctl_ok("set", "ips.services", "[]")
+        d.ctl("apply")
+
+
 # ---- the daemon after a GUI session ----------------------------------------------
 
 

@@ -304,3 +304,29 @@ def test_failed_sip_registrations_through_asterisk_ban_the_phone(tmp_path):
         ok = bystander.register("1001", "Tr0ub4dor&3-horse", 5071)
         assert ok.ok, ok.describe()
         assert [b["address"] for b in blocked(d)["bans"]] == [ATTACKER]
+
+
+def test_turned_off_it_stops_following_the_logs_and_difosd_goes_on(ips_lab):
+    """Its services emptied (as the GUI's General tab does): the logs are no
+    longer followed, the reader stops, and difosd keeps running and stops
+    cleanly (a followed file's watch used to be freed while libuv still
+    closed it: difosd aborted)."""
+    lab, sshd = ips_lab
+    d = lab.daemon
+    configure(d, ["ssh", "gui"], ssh_source="file", ssh_log=str(sshd.log))
+    st = status(d)
+    assert sorted(st["sources"]) == ["gui", "ssh"] and st["reader"]["running"], st
+    d.ctl_ok("set", "ips.services", "[]")
+    d.ctl_ok("apply")
+    time.sleep(0.5)
+    assert d.alive(), "difosd ended when intrusion prevention was turned off"
+    st = status(d)
+    assert st["services"] == [] and st["sources"] == {}, st
+    wait_for(lambda: not status(d)["reader"]["running"], 5, what="the reader to stop")
+    # on again, then off again: the same files watched anew and let go
+    configure(d, ["ssh", "gui"], ssh_source="file", ssh_log=str(sshd.log))
+    assert sorted(status(d)["sources"]) == ["gui", "ssh"]
+    d.ctl_ok("set", "ips.services", "[]")
+    d.ctl_ok("apply")
+    assert d.alive()
+    assert d.stop() == 0

@@ -44,8 +44,9 @@ struct ips_file {
 	dev_t dev;
 	ino_t ino;
 	off_t off;
-	bool watching;
-	uv_fs_event_t ev;
+	/* its own allocation: libuv holds a closed handle until the next
+	 * loop turn, after the file's slot is cleared or reused */
+	uv_fs_event_t *ev;
 	unsigned long long bytes;
 };
 
@@ -271,25 +272,33 @@ static void ips_file_event(uv_fs_event_t *h, const char *name, int events, int s
 	core_leave();
 }
 
+static void ips_ev_closed(uv_handle_t *h)
+{
+	free(h);
+}
+
 static void ips_file_watch(struct ips_file *f)
 {
-	if (f->watching || !ips_env->loop || !f->dir)
+	uv_fs_event_t *ev;
+
+	if (f->ev || !ips_env->loop || !f->dir)
 		return;
-	uv_fs_event_init(ips_env->loop, &f->ev);
-	f->ev.data = f;
-	if (uv_fs_event_start(&f->ev, ips_file_event, f->dir, 0) < 0) {
-		uv_close((uv_handle_t *)&f->ev, NULL);
+	ev = xmalloc(sizeof(*ev));
+	uv_fs_event_init(ips_env->loop, ev);
+	ev->data = f;
+	if (uv_fs_event_start(ev, ips_file_event, f->dir, 0) < 0) {
+		uv_close((uv_handle_t *)ev, ips_ev_closed);
 		return;   /* no folder yet: the 2 s check tries again */
 	}
-	f->watching = true;
+	f->ev = ev;
 }
 
 static void ips_file_unwatch(struct ips_file *f)
 {
-	if (f->watching) {
-		uv_fs_event_stop(&f->ev);
-		uv_close((uv_handle_t *)&f->ev, NULL);
-		f->watching = false;
+	if (f->ev) {
+		uv_fs_event_stop(f->ev);
+		uv_close((uv_handle_t *)f->ev, ips_ev_closed);
+		f->ev = NULL;
 	}
 }
 
