@@ -123,6 +123,11 @@ def test_allowed_addresses_are_never_banned_and_a_lifted_ban_lets_in_at_once(ips
     assert blocked(d)["total"] == 0
     ssh_fail(lab)
     wait_banned(d, ATTACKER + "/32")
+    # allowed while banned: the apply lifts the ban
+    d.ctl_ok("add", "ips.allowed", "address=192.168.1.16/28", "description=moved")
+    d.ctl_ok("apply")
+    assert blocked(d)["total"] == 0 and ATTACKER not in kernel_set(lab)
+    assert can_connect(lab.lan, LAN_ADDR, 22, ATTACKER, timeout=1)
 
 
 def gui_admin(lab):
@@ -149,7 +154,7 @@ def lan_ipv6(lab):
     return global6(lab, lab.router, "br-lan")[0], global6(lab, lab.lan, "eth0")[0]
 
 
-def test_failed_gui_logins_ban_by_address_and_ipv6_by_prefix(lab):
+def test_failed_gui_logins_ban_by_address_and_ipv6_by_prefix_or_alone(lab):
     lab.client_static(ATTACKER)
     add_bystander(lab)
     webclient.wait_web(lab.lan, LAN_ADDR)
@@ -171,7 +176,8 @@ def test_failed_gui_logins_ban_by_address_and_ipv6_by_prefix(lab):
     r = admin.api("GET", "/ips/blocked")
     assert r.status == 200 and [b["address"] for b in r.json["bans"]] == [ATTACKER], r
 
-    # IPv6: the offender's whole /64 is banned, IPv4 of the same host is not
+    # IPv6 on the LAN: the offender's /64 is the LAN's own (the router has
+    # an address in it), so the offender alone is banned, not its neighbours
     router6, mine6 = lan_ipv6(lab)
     net = mine6.rsplit(":", 4)[0]
     other6 = net + ":1234:5678:9abc:def0"
@@ -181,17 +187,42 @@ def test_failed_gui_logins_ban_by_address_and_ipv6_by_prefix(lab):
     v6.source = mine6
     for i in range(3):
         assert v6.login("wrong-v6-%d" % i).status == 401
-    key = [b for b in blocked(d)["bans"] if b["service"] == "gui" and ":" in b["key"]]
     wait_for(lambda: any(":" in b["key"] for b in blocked(d)["bans"]), 10,
              what="the IPv6 ban")
-    key = next(b for b in blocked(d)["bans"] if ":" in b["key"])
-    assert key["key"].endswith("/64") and key["address"] == mine6, key
-    assert not can_connect(lab.lan, router6, 443, other6)
-    assert can_connect(lab.lan, LAN_ADDR, 443, BYSTANDER)
-    # lifted by the prefix the list shows
-    r = admin.api("POST", "/ips/unban", {"address": key["key"]})
-    assert r.status == 200 and r.json["removed"] == 1, r
+    host = next(b for b in blocked(d)["bans"] if ":" in b["key"])
+    assert host["key"] == mine6 + "/128" and host["address"] == mine6, host
+    assert mine6 in kernel_set(lab, "dyn_ips6h")
+    assert not can_connect(lab.lan, router6, 443, mine6)
     assert can_connect(lab.lan, router6, 443, other6)
+    assert can_connect(lab.lan, LAN_ADDR, 443, BYSTANDER)
+    r = admin.api("POST", "/ips/unban", {"address": host["key"]})
+    assert r.status == 200 and r.json["removed"] == 1, r
+    assert can_connect(lab.lan, router6, 443, mine6)
+
+    # IPv6 from the internet: the offender's whole /64 is banned (a host
+    # there has all of it to try from). The WAN side gets a /64 of its own,
+    # routed by the router through the upstream's address.
+    ns_exec(lab.wan, "ip", "-6", "addr", "add", "fd00:99::1/64", "dev", "eth0", "nodad",
+            check=True)
+    for a in ("fd00:77::10", "fd00:77::20"):
+        ns_exec(lab.wan, "ip", "-6", "addr", "add", a + "/128", "dev", "lo", check=True)
+    ns_exec(lab.router, "ip", "-6", "addr", "add", "fd00:99::2/64", "dev", "wan0", "nodad",
+            check=True)
+    ns_exec(lab.router, "ip", "-6", "route", "add", "fd00:77::/64", "via", "fd00:99::1",
+            check=True)
+
+    def ping(src):
+        return ns_exec(lab.wan, "ping", "-6", "-c", "1", "-W", "1", "-I", src, "fd00:99::2",
+                       timeout=5).returncode == 0
+    wait_for(lambda: ping("fd00:77::10"), 10, what="IPv6 from the WAN side")
+    r = admin.api("POST", "/ips/ban", {"address": "fd00:77::10", "minutes": 5})
+    assert r.status == 200 and r.json["key"] == "fd00:77::/64", r
+    assert "fd00:77::" in kernel_set(lab, "dyn_ips6")
+    assert not ping("fd00:77::10") and not ping("fd00:77::20")
+    assert ping("fd00:99::1")
+    r = admin.api("POST", "/ips/unban", {"address": "fd00:77::/64"})
+    assert r.status == 200 and r.json["removed"] == 1, r
+    assert ping("fd00:77::20")
 
 
 def test_bans_survive_a_restart_and_a_whole_ruleset_load(ips_lab):

@@ -50,9 +50,7 @@ static void ips_take_record(const struct feature_env *env, const struct ips_reco
 	if (ips_exempt(&r->addr))
 		return;
 	ips_key_of(&r->addr, c->prefix6, r->service, &k);
-	key = r->addr;
-	key.len = r->addr.family == 4 ? 32 : c->prefix6;
-	net_prefix_clear_host(&key);
+	ips_ban_key(&r->addr, &key);
 	if (ips_bans_active(&key, now))
 		return;   /* lines already on their way when the ban came */
 	if (!ips_counter_fail(ips_counter, &k, now, c->max_retries, c->find_time))
@@ -89,7 +87,8 @@ static void ips_nft(struct feature_ctx *ctx, struct feature_nft *out)
 	if (!ips_on(ctx->doc))
 		return;
 	sbuf_add(&out->slot[NFT_SETS], "\tset " IPS_SET4 " {\n\t\ttype ipv4_addr\n\t\tflags timeout\n"
-		 "\t}\n\tset " IPS_SET6 " {\n\t\ttype ipv6_addr\n\t\tflags timeout\n\t}\n");
+		 "\t}\n\tset " IPS_SET6 " {\n\t\ttype ipv6_addr\n\t\tflags timeout\n\t}\n"
+		 "\tset " IPS_SET6H " {\n\t\ttype ipv6_addr\n\t\tflags timeout\n\t}\n");
 	sbuf_add(&out->slot[NFT_PREROUTING_RAW], "\t\tip saddr @" IPS_SET4 " drop comment "
 		 "\"intrusion prevention\"\n");
 	if (prefix6 < 128) {
@@ -106,6 +105,13 @@ static void ips_nft(struct feature_ctx *ctx, struct feature_nft *out)
 		sbuf_add(&out->slot[NFT_PREROUTING_RAW], "\t\tip6 saddr @" IPS_SET6 " drop comment "
 			 "\"intrusion prevention\"\n");
 	}
+	sbuf_add(&out->slot[NFT_PREROUTING_RAW], "\t\tip6 saddr @" IPS_SET6H " drop comment "
+		 "\"intrusion prevention\"\n");
+}
+
+static bool ips_not_exempt(const struct net_prefix *addr)
+{
+	return !ips_exempt(addr);
 }
 
 static int ips_apply(struct feature_ctx *ctx)
@@ -123,7 +129,7 @@ static int ips_apply(struct feature_ctx *ctx)
 		return 0;
 	/* the sets may be new or emptied (a ruleset loaded whole): every
 	 * ban still running goes back, with the time it has left */
-	if (ips_bans_restore(ctx->env, c->prefix6, &err) < 0) {
+	if (ips_bans_restore(ctx->env, ips_ban_key, ips_not_exempt, &err) < 0) {
 		ctx->err = xasprintf("ips: %s", err ? err : "cannot restore the bans");
 		free(err);
 		return -1;

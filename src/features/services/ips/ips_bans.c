@@ -105,9 +105,11 @@ bool ips_bans_active(const struct net_prefix *key, long long now)
 	return yes;
 }
 
-static const char *ips_set_of(int family)
+/* A key's set: an IPv6 address alone is in the hosts' set, a prefix in
+ * the one the rule masks. */
+static const char *ips_set_of(const struct net_prefix *key)
 {
-	return family == 4 ? IPS_SET4 : IPS_SET6;
+	return key->family == 4 ? IPS_SET4 : key->len == 128 ? IPS_SET6H : IPS_SET6;
 }
 
 int ips_bans_add(const struct feature_env *env, const struct ips_ban *b, char **err)
@@ -115,7 +117,7 @@ int ips_bans_add(const struct feature_env *env, const struct ips_ban *b, char **
 	sqlite3_stmt *st = ips_prepare("INSERT OR REPLACE INTO bans (key, address, service, "
 				       "reason, line, banned, expires) VALUES (?, ?, ?, ?, ?, ?, ?)");
 	struct nft_set_elem e = { .addr = b->key };
-	struct nft_set_op op = { NFT_SET_ADD, NFT_TABLE, ips_set_of(b->key.family), &e, 1 };
+	struct nft_set_op op = { NFT_SET_ADD, NFT_TABLE, ips_set_of(&b->key), &e, 1 };
 	char t[64];
 	int rc;
 
@@ -195,7 +197,7 @@ int ips_bans_remove(const struct feature_env *env, const struct net_prefix *addr
 	}
 	sqlite3_finalize(sel);
 	for (size_t i = 0; i < ne; i++) {
-		struct nft_set_op op = { NFT_SET_DEL, NFT_TABLE, ips_set_of(elems[i].addr.family),
+		struct nft_set_op op = { NFT_SET_DEL, NFT_TABLE, ips_set_of(&elems[i].addr),
 					 &elems[i], 1 };
 		char t[64];
 
@@ -216,43 +218,66 @@ int ips_bans_remove(const struct feature_env *env, const struct net_prefix *addr
 	return rc < 0 ? -1 : removed;
 }
 
-/* Re-keys the IPv6 bans made with another prefix length. */
-static void ips_rekey6(int prefix6)
+/* Keys every stored ban anew (the IPv6 prefix, the allowed list and the
+ * router's addresses may have changed) and deletes those keep refuses. */
+static void ips_rekey(void (*key)(const struct net_prefix *, struct net_prefix *),
+		      bool (*keep)(const struct net_prefix *))
 {
-	sqlite3_stmt *sel = ips_prepare("SELECT key, address FROM bans WHERE key LIKE '%:%'");
+	sqlite3_stmt *sel = ips_prepare("SELECT key, address FROM bans");
 	sqlite3_stmt *upd = ips_prepare("UPDATE OR REPLACE bans SET key = ? WHERE key = ?");
+	sqlite3_stmt *del = ips_prepare("DELETE FROM bans WHERE key = ?");
+	struct { char key[64], now[64]; bool drop; } *v = NULL;
+	size_t n = 0;
 
-	while (sel && upd && sqlite3_step(sel) == SQLITE_ROW) {
-		const char *key = (const char *)sqlite3_column_text(sel, 0);
+	while (sel && sqlite3_step(sel) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(sel, 0);
 		const char *addr = (const char *)sqlite3_column_text(sel, 1);
-		struct net_prefix a;
-		char t[64];
+		struct net_prefix a, nk;
 
-		if (!key || !addr || net_prefix_parse(addr, 6, false, &a) != NET_OK)
+		if (!k || !addr || net_prefix_parse(addr, 0, false, &a) != NET_OK)
 			continue;
-		a.len = prefix6;
-		net_prefix_clear_host(&a);
-		ips_key_text(&a, t, sizeof(t));
-		if (!strcmp(t, key))
-			continue;
-		sqlite3_reset(upd);
-		sqlite3_bind_text(upd, 1, t, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(upd, 2, key, -1, SQLITE_TRANSIENT);
-		sqlite3_step(upd);
+		key(&a, &nk);
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		snprintf(v[n].key, sizeof(v[n].key), "%s", k);
+		ips_key_text(&nk, v[n].now, sizeof(v[n].now));
+		v[n].drop = !keep(&a);
+		if (v[n].drop || strcmp(v[n].now, k))
+			n++;
 	}
 	sqlite3_finalize(sel);
+	/* changed after the read: a statement may not change what it reads */
+	for (size_t i = 0; upd && del && i < n; i++) {
+		sqlite3_stmt *st = v[i].drop ? del : upd;
+
+		sqlite3_reset(st);
+		if (v[i].drop) {
+			sqlite3_bind_text(st, 1, v[i].key, -1, SQLITE_TRANSIENT);
+		} else {
+			sqlite3_bind_text(st, 1, v[i].now, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 2, v[i].key, -1, SQLITE_TRANSIENT);
+		}
+		sqlite3_step(st);
+		if (v[i].drop)
+			log_info("ips: the ban of %s lifted: it may not be banned now", v[i].key);
+	}
 	sqlite3_finalize(upd);
+	sqlite3_finalize(del);
+	free(v);
 }
 
-int ips_bans_restore(const struct feature_env *env, int prefix6, char **err)
+int ips_bans_restore(const struct feature_env *env,
+		     void (*key)(const struct net_prefix *addr, struct net_prefix *key),
+		     bool (*keep)(const struct net_prefix *addr), char **err)
 {
+	static const char *const sets[3] = { IPS_SET4, IPS_SET6, IPS_SET6H };
 	long long now = (long long)time(NULL);
 	sqlite3_stmt *st;
-	struct nft_set_elem *v[2] = { NULL, NULL };
-	size_t n[2] = { 0, 0 }, cap[2] = { 0, 0 };
+	struct nft_set_elem *v[3] = { NULL, NULL, NULL };
+	size_t n[3] = { 0, 0, 0 }, cap[3] = { 0, 0, 0 };
+	struct nft_set_op ops[6];
 	int rc;
 
-	ips_rekey6(prefix6);
+	ips_rekey(key, keep);
 	st = ips_prepare("SELECT key, expires FROM bans WHERE expires > ?");
 	if (!st) {
 		*err = xstrdup("the ban store cannot be read");
@@ -262,11 +287,13 @@ int ips_bans_restore(const struct feature_env *env, int prefix6, char **err)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *k = (const char *)sqlite3_column_text(st, 0);
 		struct net_prefix p;
+		const char *set;
 		int f;
 
 		if (!k || net_prefix_parse(k, 0, true, &p) != NET_OK)
 			continue;
-		f = p.family == 4 ? 0 : 1;
+		set = ips_set_of(&p);
+		f = set == sets[0] ? 0 : set == sets[1] ? 1 : 2;
 		if (n[f] == cap[f]) {
 			cap[f] = cap[f] ? cap[f] * 2 : 64;
 			v[f] = xrealloc(v[f], cap[f] * sizeof(*v[f]));
@@ -275,19 +302,15 @@ int ips_bans_restore(const struct feature_env *env, int prefix6, char **err)
 			(uint64_t)(sqlite3_column_int64(st, 1) - now) * 1000 };
 	}
 	sqlite3_finalize(st);
-	{
-		struct nft_set_op ops[4] = {
-			{ NFT_SET_FLUSH, NFT_TABLE, IPS_SET4, NULL, 0 },
-			{ NFT_SET_FLUSH, NFT_TABLE, IPS_SET6, NULL, 0 },
-			{ NFT_SET_ADD, NFT_TABLE, IPS_SET4, v[0], n[0] },
-			{ NFT_SET_ADD, NFT_TABLE, IPS_SET6, v[1], n[1] },
-		};
-		rc = sys_nft_set(env->sys, err, ops, 4);
+	for (int i = 0; i < 3; i++) {
+		ops[i] = (struct nft_set_op){ NFT_SET_FLUSH, NFT_TABLE, sets[i], NULL, 0 };
+		ops[3 + i] = (struct nft_set_op){ NFT_SET_ADD, NFT_TABLE, sets[i], v[i], n[i] };
 	}
-	if (rc == 0 && n[0] + n[1])
-		log_info("ips: %zu ban(s) put back into the firewall", n[0] + n[1]);
-	free(v[0]);
-	free(v[1]);
+	rc = sys_nft_set(env->sys, err, ops, 6);
+	if (rc == 0 && n[0] + n[1] + n[2])
+		log_info("ips: %zu ban(s) put back into the firewall", n[0] + n[1] + n[2]);
+	for (int i = 0; i < 3; i++)
+		free(v[i]);
 	return rc;
 }
 

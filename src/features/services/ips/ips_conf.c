@@ -64,6 +64,40 @@ const char *ips_exempt(const struct net_prefix *a)
 	return NULL;
 }
 
+/* Does the network p hold an allowed address or network, or one of the
+ * router's own addresses? */
+static bool ips_shared(const struct net_prefix *p)
+{
+	const json_t *mirror = nl_watch_addresses(), *x;
+	size_t i;
+
+	for (i = 0; i < ips_c.n_allowed; i++)
+		if (ips_inside(p, &ips_c.allowed[i]) || ips_inside(&ips_c.allowed[i], p))
+			return true;
+	json_array_foreach(mirror, i, x) {
+		const char *local = json_string_value(json_object_get(x, "local"));
+		struct net_prefix a;
+
+		if (local && net_prefix_parse(local, p->family, false, &a) == NET_OK &&
+		    ips_inside(p, &a))
+			return true;
+	}
+	return false;
+}
+
+void ips_ban_key(const struct net_prefix *addr, struct net_prefix *key)
+{
+	*key = *addr;
+	key->len = addr->family == 4 ? 32 : ips_c.prefix6;
+	key->has_len = true;
+	net_prefix_clear_host(key);
+	if (addr->family == 6 && key->len < 128 && ips_shared(key)) {
+		*key = *addr;
+		key->len = 128;
+		key->has_len = true;
+	}
+}
+
 void ips_conf_read(const json_t *doc)
 {
 	const json_t *v;

@@ -23,7 +23,8 @@
 #include "rpc/rpc.h"
 
 #define IPS_SET4 "dyn_ips4"
-#define IPS_SET6 "dyn_ips6"
+#define IPS_SET6 "dyn_ips6"      /* IPv6 offenders by their prefix (the rule masks) */
+#define IPS_SET6H "dyn_ips6h"    /* IPv6 offenders alone: their prefix is shared (below) */
 #define IPS_READER "ips-reader"      /* the parser process (an engine) */
 #define IPS_JOURNAL "ips-journal"    /* journalctl following sshd, when the journal is read */
 #define IPS_SERVICES 3
@@ -52,6 +53,11 @@ void ips_conf_free(void);
 /* Is addr on the allowed list, or the router's own, or loopback? Then the
  * word why (for a refused manual ban). */
 const char *ips_exempt(const struct net_prefix *addr);
+/* The ban's key of an offender's address: IPv4 /32; IPv6 its prefix of
+ * prefix6, or the address alone (/128) when that prefix holds an allowed
+ * address or one of the router's own (a LAN's /64: its other hosts must
+ * not suffer). */
+void ips_ban_key(const struct net_prefix *addr, struct net_prefix *key);
 
 /* ---- ips_count.c ---- */
 struct ips_key {
@@ -106,9 +112,12 @@ int ips_bans_add(const struct feature_env *env, const struct ips_ban *b, char **
 int ips_bans_remove(const struct feature_env *env, const struct net_prefix *addr, int prefix6,
 		    char **err);
 /* Puts every stored ban still running into the kernel's sets, which are
- * emptied first (after a whole ruleset was loaded); prefix6 re-keys the
- * IPv6 ones. 0 or -1 with *err. */
-int ips_bans_restore(const struct feature_env *env, int prefix6, char **err);
+ * emptied first (after a whole ruleset was loaded); the IPv6 ones are keyed
+ * anew by key (the prefix may have changed); those whose address keep
+ * refuses (allowed since) are deleted. 0 or -1 with *err. */
+int ips_bans_restore(const struct feature_env *env,
+		     void (*key)(const struct net_prefix *addr, struct net_prefix *key),
+		     bool (*keep)(const struct net_prefix *addr), char **err);
 /* Forgets the bans that ended (the kernel already let them go). */
 void ips_bans_prune(long long now);
 /* {total, bans: [...]}: newest first, from offset, at most limit, those

@@ -88,9 +88,7 @@ static json_t *ips_ban_method(struct rpc_call *c)
 	if (why)
 		return rpc_fail(c, RPC_CONFLICT, "address", json_object_get(c->params, "address"),
 				"address: %s %s: it is never banned", rpc_str(c, "address"), why);
-	key = a;
-	key.len = a.family == 4 ? 32 : conf->prefix6;
-	net_prefix_clear_host(&key);
+	ips_ban_key(&a, &key);
 	net_prefix_text(&a, false, addr, sizeof(addr));
 	{
 		struct ips_ban b = { .key = key, .service = ips_svc_name(IPS_SVC_MANUAL),
