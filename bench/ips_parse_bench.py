@@ -59,6 +59,8 @@ class Gen:
         self.ordinary = []
         self.failure_lines = 0
         self.connections = {"root passwords": 0, "invalid user": 0, "closed before auth": 0}
+        # what each reads as a failure, by its rule (README: why they differ)
+        self.expect = {"difos": 0, "sshguard": 0, "fail2ban": 0}
 
     def addr(self):
         r = self.r
@@ -71,18 +73,27 @@ class Gen:
         if kind < 0.45:
             self.connections["root passwords"] += 1
             n = r.choice([1, 1, 2, 3])
+            self.expect["difos"] += n                 # each password tried
+            self.expect["fail2ban"] += n              # the close is not a failure
+            self.expect["sshguard"] += n + 1          # and the close is one more
             msgs = ["Failed password for root from %s port %d ssh2" % (a, port)] * n
             msgs.append("Connection closed by authenticating user root %s port %d [preauth]"
                         % (a, port))
         elif kind < 0.8:
             self.connections["invalid user"] += 1
             u = r.choice(USERS) + (str(r.randrange(100)) if r.random() < 0.3 else "")
+            k = r.choice([1, 1, 2])
+            self.expect["difos"] += k                 # the connection once, or its passwords
+            self.expect["fail2ban"] += 1 + k          # "Invalid user" and each password
+            self.expect["sshguard"] += 2 + k          # and the close
             msgs = ["Invalid user %s from %s port %d" % (u, a, port)]
             msgs += ["Failed password for invalid user %s from %s port %d ssh2" % (u, a, port)] \
-                * r.choice([1, 1, 2])
+                * k
             msgs.append("Connection closed by invalid user %s %s port %d [preauth]" % (u, a, port))
         else:
             self.connections["closed before auth"] += 1
+            self.expect["difos"] += 1
+            self.expect["sshguard"] += 1              # fail2ban: no failure without an attempt
             msgs = ["Connection closed by authenticating user root %s port %d [preauth]"
                     % (a, port)]
         self.pid += 1
@@ -102,6 +113,8 @@ class Gen:
                     "Disconnected from user %s %s port %d" % (u, a, port),
                     "pam_unix(sshd:session): session closed for user %s" % u]
         elif kind < 0.85:
+            # a scanner that never tried a login: sshguard counts it
+            self.expect["sshguard"] += 1
             msgs = ["Connection closed by %s port %d [preauth]" % (self.addr(), port)]
         elif kind < 0.97:
             msgs = ["error: kex_exchange_identification: Connection closed by remote host",
@@ -153,12 +166,13 @@ def peak_rss(path):
         return int(f.read().split()[-1])
 
 
-def piped(argv, data, tmp):
+def piped(argv, data, tmp, mark=b""):
     """argv fed data on a pipe by a thread; seconds from the first byte
-    written to the end of its output, its output's lines, its peak RSS (KiB)."""
+    written to the end of its output, its output's lines that start with
+    mark (by default: all), its peak RSS (KiB)."""
     rssf = os.path.join(tmp, "rss")
-    p = subprocess.Popen([TIME, "-f", "%M", "-o", rssf, *argv], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE)
+    p = subprocess.Popen([TIME, "-f", "%M", "-o", rssf, *argv], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     time.sleep(0.1)   # started and waiting on its stdin: its start is not timed
     infd, outfd = p.stdin.fileno(), p.stdout.fileno()
 
@@ -171,12 +185,15 @@ def piped(argv, data, tmp):
     w = threading.Thread(target=feed)
     t0 = time.monotonic()
     w.start()
-    lines = 0
+    lines, rest = 0, b""
     while True:
         b = os.read(outfd, 1 << 20)
         if not b:
             break
-        lines += b.count(b"\n")
+        # whole lines only: those that start with mark
+        b, cut = rest + b, (rest + b).rfind(b"\n") + 1
+        lines += (b"\n" + b[:cut]).count(b"\n" + mark) if mark else b[:cut].count(b"\n")
+        rest = b[cut:]
     t = time.monotonic() - t0
     w.join()
     err = p.stderr.read()
@@ -187,7 +204,8 @@ def piped(argv, data, tmp):
 
 def run_difos(frames_data, tmp):
     # started as root like difosd starts it: it becomes nobody and installs its filter
-    return piped([READER], frames_data, tmp)
+    # its records: failures and the logins that worked (they end a count)
+    return piped([READER], frames_data, tmp, b"ips ssh failure ")
 
 
 def run_sshguard(data, tmp):
@@ -253,13 +271,14 @@ def main():
         rate["difos"] / rate["sshguard"]))
     print("failure lines written: %d; connections that failed: %d" % (
         g.failure_lines, sum(g.connections.values())))
-    lo, hi = min(counts.values()), max(counts.values())
-    print("failures found: %s (spread %.0f%% of the smallest)" % (
-        counts, 100.0 * (hi - lo) / lo if lo else 0))
+    for k in ("difos", "sshguard", "fail2ban"):
+        e = g.expect[k]
+        print("  %-8s found %6d failures, %6d by its rule: %+.2f%%" % (
+            k, counts[k], e, 100.0 * (counts[k] - e) / e if e else 0))
     print(json.dumps({"lines": LINES, "runs": RUNS, "seconds": med, "lines_per_s": rate,
                       "fail2ban_own_lines_per_s": f2b_own_rate, "rss_kib": rss,
                       "failures": counts, "failure_lines": g.failure_lines,
-                      "failed_connections": g.connections}))
+                      "failed_connections": g.connections, "expected": g.expect}))
     shutil.rmtree(tmp)
 
 
