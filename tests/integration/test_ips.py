@@ -237,3 +237,28 @@ def test_the_reader_runs_as_nobody_under_a_filter(ips_lab):
     # a frame the writer never makes ends it; the supervisor starts another
     # (the records keep coming: a failure afterwards is still read)
     wait_for(lambda: status(d)["reader"]["running"], 5)
+
+
+def test_a_log_moved_to_another_file_is_followed_and_difosd_stops_cleanly(lab):
+    d = lab.daemon
+    first, second = lab.tmp / "auth-1.log", lab.tmp / "auth-2.log"
+    first.touch()
+    second.touch()
+    line = "Nov 30 07:00:00 gw sshd[7]: Failed password for root from %s port 4000 ssh2\n"
+    configure(d, ["ssh"], max_retries=1, ssh_source="file", ssh_log=str(first))
+    with open(first, "a") as f:
+        f.write(line % "198.51.100.7")
+    wait_banned(d, "198.51.100.7/32")
+    # the watch of the first file ends and the second's starts at once
+    d.ctl_ok("set", "ips.ssh_log", str(second))
+    d.ctl_ok("apply")
+    assert status(d)["sources"]["ssh"]["log"] == str(second)
+    with open(second, "a") as f:
+        f.write(line % "198.51.100.8")
+    wait_banned(d, "198.51.100.8/32")
+    with open(first, "a") as f:
+        f.write(line % "198.51.100.9")
+    time.sleep(0.5)
+    assert "198.51.100.9/32" not in [b["key"] for b in blocked(d)["bans"]]
+    # no file handle left half closed: difosd ends as asked
+    assert d.stop() == 0, d.log_tail(20)

@@ -45,6 +45,8 @@ struct ips_file {
 	ino_t ino;
 	off_t off;
 	bool watching;
+	bool closing;           /* ev closed, its callback not yet run: not to be touched */
+	bool rewatch;           /* watch again once it has run (the path changed meanwhile) */
 	uv_fs_event_t ev;
 	unsigned long long bytes;
 };
@@ -204,7 +206,8 @@ static const struct sv_io ips_journal_io = { ips_journal_line, NULL, false };
 
 static void ips_file_close(struct ips_file *f)
 {
-	if (f->fd >= 0)
+	/* a file never set has the fd 0 of a static: difosd's stdin, not ours */
+	if (f->path && f->fd >= 0)
 		close(f->fd);
 	f->fd = -1;
 }
@@ -271,14 +274,39 @@ static void ips_file_event(uv_fs_event_t *h, const char *name, int events, int s
 	core_leave();
 }
 
+static void ips_file_watch(struct ips_file *f);
+
+/* libuv owns a closed handle until its callback: till then it is neither
+ * made again nor cleared (another file's watch starts after it). */
+static void ips_file_closed(uv_handle_t *h)
+{
+	struct ips_file *f = h->data;
+
+	f->closing = false;
+	if (f->rewatch) {
+		f->rewatch = false;
+		ips_file_watch(f);
+	}
+}
+
+static void ips_file_close_ev(struct ips_file *f)
+{
+	f->closing = true;
+	uv_close((uv_handle_t *)&f->ev, ips_file_closed);
+}
+
 static void ips_file_watch(struct ips_file *f)
 {
 	if (f->watching || !ips_env->loop || !f->dir)
 		return;
+	if (f->closing) {
+		f->rewatch = true;
+		return;
+	}
 	uv_fs_event_init(ips_env->loop, &f->ev);
 	f->ev.data = f;
 	if (uv_fs_event_start(&f->ev, ips_file_event, f->dir, 0) < 0) {
-		uv_close((uv_handle_t *)&f->ev, NULL);
+		ips_file_close_ev(f);
 		return;   /* no folder yet: the 2 s check tries again */
 	}
 	f->watching = true;
@@ -286,9 +314,10 @@ static void ips_file_watch(struct ips_file *f)
 
 static void ips_file_unwatch(struct ips_file *f)
 {
+	f->rewatch = false;
 	if (f->watching) {
 		uv_fs_event_stop(&f->ev);
-		uv_close((uv_handle_t *)&f->ev, NULL);
+		ips_file_close_ev(f);
 		f->watching = false;
 	}
 }
@@ -302,7 +331,12 @@ static void ips_file_set(struct ips_file *f, int svc, const char *path)
 	free(f->path);
 	free(f->dir);
 	free(f->base);
-	memset(f, 0, sizeof(*f));
+	/* all but the watch's handle, which may still be closing */
+	f->path = f->dir = f->base = NULL;
+	f->dev = 0;
+	f->ino = 0;
+	f->off = 0;
+	f->bytes = 0;
 	f->fd = -1;
 	f->svc = svc;
 	if (!path)
