@@ -10,6 +10,7 @@ and a restart of difosd that keeps the bans with their time left.
 """
 
 import json
+import os
 import time
 
 import pytest
@@ -249,6 +250,8 @@ def test_a_log_moved_to_another_file_is_followed_and_difosd_stops_cleanly(lab):
     with open(first, "a") as f:
         f.write(line % "198.51.100.7")
     wait_banned(d, "198.51.100.7/32")
+    # difosd's stdin (the lab's /dev/null) was not taken for a file's
+    assert os.readlink("/proc/%d/fd/0" % d.proc.pid) == "/dev/null"
     # the watch of the first file ends and the second's starts at once
     d.ctl_ok("set", "ips.ssh_log", str(second))
     d.ctl_ok("apply")
