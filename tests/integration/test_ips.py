@@ -10,6 +10,7 @@ and a restart of difosd that keeps the bans with their time left.
 """
 
 import json
+import os
 import time
 
 import pytest
@@ -361,3 +362,30 @@ def test_turned_off_it_stops_following_the_logs_and_difosd_goes_on(ips_lab):
     d.ctl_ok("apply")
     assert d.alive()
     assert d.stop() == 0
+
+
+def test_a_log_moved_to_another_file_is_followed_and_difosd_stops_cleanly(lab):
+    d = lab.daemon
+    first, second = lab.tmp / "auth-1.log", lab.tmp / "auth-2.log"
+    first.touch()
+    second.touch()
+    line = "Nov 30 07:00:00 gw sshd[7]: Failed password for root from %s port 4000 ssh2\n"
+    configure(d, ["ssh"], max_retries=1, ssh_source="file", ssh_log=str(first))
+    with open(first, "a") as f:
+        f.write(line % "198.51.100.7")
+    wait_banned(d, "198.51.100.7/32")
+    # difosd's stdin (the lab's /dev/null) was not taken for a file's
+    assert os.readlink("/proc/%d/fd/0" % d.proc.pid) == "/dev/null"
+    # the watch of the first file ends and the second's starts at once
+    d.ctl_ok("set", "ips.ssh_log", str(second))
+    d.ctl_ok("apply")
+    assert status(d)["sources"]["ssh"]["log"] == str(second)
+    with open(second, "a") as f:
+        f.write(line % "198.51.100.8")
+    wait_banned(d, "198.51.100.8/32")
+    with open(first, "a") as f:
+        f.write(line % "198.51.100.9")
+    time.sleep(0.5)
+    assert "198.51.100.9/32" not in [b["key"] for b in blocked(d)["bans"]]
+    # no file handle left half closed: difosd ends as asked
+    assert d.stop() == 0, d.log_tail(20)

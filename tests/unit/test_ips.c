@@ -5,11 +5,13 @@
  * read strictly, and the reader's frame stream (cut anywhere, the same
  * records; an overlong line dropped; a malformed frame refused).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "t.h"
 #include "features/services/ips/ips_int.h"
+#include "features/services/ips/ips_parse.h"
 #include "ips-reader/ipr.h"
 
 static struct ips_key key4(unsigned n)
@@ -278,6 +280,33 @@ static void test_stream(void)
 	T_CHECK(ipr_feed(&r, buf, IPS_FRAME_HEADER, sink_emit, &cut) < 0);
 }
 
+/* A record whole, at its longest: the longest IPv6 text, a displayed line
+ * cut at IPS_LINE_MAX; and the longest service name and a success. */
+static void test_record_text(void)
+{
+	static struct ipr r;
+	char line[IPS_LINE_MAX + 200], want[IPR_RECORD_MAX + 200], rec[IPR_RECORD_MAX];
+	const char *a6 = "2001:db8:1111:2222:3333:4444:5555:6666";
+	const char *head = "Nov 30 07:00:00 r sshd[12]: Failed password for invalid user ";
+	size_t n;
+
+	snprintf(line, sizeof(line), "%s%0*d from %s port 65535 ssh2\n", head, IPS_LINE_MAX, 7, a6);
+	ipr_init(&r);
+	n = ipr_record(&r, 0, line, strlen(line), rec);
+	snprintf(want, sizeof(want), "ips ssh failure %s invalid_user %.*s\n", a6, IPS_LINE_MAX,
+		 line);
+	T_CHECK(n == strlen(want) && n < IPR_RECORD_MAX);
+	T_CHECK(!memcmp(rec, want, n) && rec[n] == '\0');
+	snprintf(line, sizeof(line), "Event: SuccessfulAuth\r\nRemoteAddress: IPV4/UDP/192.0.2.8/5060"
+		 "\r\n");
+	n = ipr_record(&r, 1, line, strlen(line), rec);
+	T_CHECK(n > 46 && !strncmp(rec, "ips asterisk success 192.0.2.8 SuccessfulAuth ", 46));
+	T_CHECK(rec[n - 1] == '\n' && rec[n] == '\0');
+	/* no event: no record */
+	T_CHECK(ipr_record(&r, 0, "nothing", 7, rec) == 0);
+	T_CHECK(ipr_record(&r, 3, line, strlen(line), rec) == 0);
+}
+
 int main(void)
 {
 	T_RUN(test_window);
@@ -286,5 +315,6 @@ int main(void)
 	T_RUN(test_key);
 	T_RUN(test_records);
 	T_RUN(test_stream);
+	T_RUN(test_record_text);
 	return t_done("ips");
 }

@@ -190,8 +190,12 @@ static json_t *ips_status(struct feature_ctx *ctx)
 	json_object_set_new(o, "bans", json_integer(ips_bans_count((long long)time(NULL))));
 	json_object_set_new(o, "failures", json_integer((json_int_t)ips_failures));
 	json_object_set_new(o, "banned", json_integer((json_int_t)ips_banned));
-	json_object_set_new(o, "tracked", json_integer(ips_counter ? (json_int_t)ips_counter_size(ips_counter) : 0));
-	json_object_set_new(o, "untracked", json_integer(ips_counter ? (json_int_t)ips_counter_untracked(ips_counter) : 0));
+	if (ips_counter) {
+		json_object_set_new(o, "tracked",
+				    json_integer((json_int_t)ips_counter_size(ips_counter)));
+		json_object_set_new(o, "untracked",
+				    json_integer((json_int_t)ips_counter_untracked(ips_counter)));
+	}
 	return o;
 }
 

@@ -98,6 +98,15 @@ void ips_ban_key(const struct net_prefix *addr, struct net_prefix *key)
 	}
 }
 
+/* A duration setting in seconds (def when absent or not one). */
+static long long ips_seconds(const json_t *doc, const char *path, long long def)
+{
+	const char *text = doc_str(doc, path);
+	long long s = text ? sc_duration_seconds(text) : -2;
+
+	return s > 0 ? s : def;
+}
+
 void ips_conf_read(const json_t *doc)
 {
 	const json_t *v;
@@ -110,12 +119,8 @@ void ips_conf_read(const json_t *doc)
 		if (svc >= 0)
 			ips_c.services |= 1u << svc;
 	}
-	ips_c.ban_time = sc_duration_seconds(doc_str(doc, "ips.ban_time") ? doc_str(doc, "ips.ban_time") : "1h");
-	ips_c.find_time = sc_duration_seconds(doc_str(doc, "ips.find_time") ? doc_str(doc, "ips.find_time") : "10m");
-	if (ips_c.ban_time <= 0)
-		ips_c.ban_time = 3600;
-	if (ips_c.find_time <= 0)
-		ips_c.find_time = 600;
+	ips_c.ban_time = ips_seconds(doc, "ips.ban_time", 3600);
+	ips_c.find_time = ips_seconds(doc, "ips.find_time", 600);
 	ips_c.max_retries = (int)doc_int(doc, "ips.max_retries", 5);
 	ips_c.prefix6 = (int)doc_int(doc, "ips.ipv6_prefix", 64);
 	free(ips_c.allowed);

@@ -205,7 +205,8 @@ static const struct sv_io ips_journal_io = { ips_journal_line, NULL, false };
 
 static void ips_file_close(struct ips_file *f)
 {
-	if (f->fd >= 0)
+	/* a file never set has the fd 0 of a static: difosd's stdin, not ours */
+	if (f->path && f->fd >= 0)
 		close(f->fd);
 	f->fd = -1;
 }
@@ -311,7 +312,12 @@ static void ips_file_set(struct ips_file *f, int svc, const char *path)
 	free(f->path);
 	free(f->dir);
 	free(f->base);
-	memset(f, 0, sizeof(*f));
+	/* all but the watch's handle, which may still be closing */
+	f->path = f->dir = f->base = NULL;
+	f->dev = 0;
+	f->ino = 0;
+	f->off = 0;
+	f->bytes = 0;
 	f->fd = -1;
 	f->svc = svc;
 	if (!path)

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "net/addr.h"
 
@@ -63,8 +64,20 @@ bool ips_addr(const char *s, size_t len, struct net_prefix *out);
 size_t ips_trim(const char *line, size_t len);
 /* Does s[0..len) hold a '\0', '\r' or '\n'? (a line holds none) */
 bool ips_has_break(const char *s, size_t len);
-/* Does s[0..len) start / end with the literal lit? */
-bool ips_starts(const char *s, size_t len, const char *lit);
-bool ips_ends(const char *s, size_t len, const char *lit);
+/* Does s[0..len) start / end with the literal lit? Inline: every line
+ * meets several of these, and the compiler then knows a literal's length. */
+static inline bool ips_starts(const char *s, size_t len, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return len >= n && !memcmp(s, lit, n);
+}
+
+static inline bool ips_ends(const char *s, size_t len, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return len >= n && !memcmp(s + len - n, lit, n);
+}
 
 #endif

@@ -51,7 +51,8 @@ static const struct sc_field ips_fields[] = {
 	  .help = "Where sshd's lines are read: Automatic takes /var/log/auth.log when the "
 		  "system writes it, else the systemd journal." },
 	{ .name = "ssh_log", .kind = SC_STRING, .min = 2, .max = 255, .pattern = "/[A-Za-z0-9._/-]+",
-	  .pattern_says = "must be an absolute path of letters, digits and . _ - /", .def = "\"/var/log/auth.log\"",
+	  .pattern_says = "must be an absolute path of letters, digits and . _ - /",
+	  .def = "\"/var/log/auth.log\"",
 	  .title = "SSH log file", .tab = &tab_general, .when = { "ssh_source", ips_source_file } },
 	{ .name = "allowed", .kind = SC_COLLECTION, .fields = allowed_fields, .max = 1024,
 	  .title = "Allowed list", .tab = &tab_lists,

@@ -23,37 +23,45 @@ enum sshd_tail {
 	TAIL_BARE_PREAUTH,  /* " A port N [preauth]" (no "from") */
 };
 
+/* a head and its length: the table is walked for every line of the log */
+#define HEAD(lit) lit, sizeof(lit) - 1
+
 static const struct sshd_form {
 	const char *head;
+	size_t head_len;
 	enum sshd_tail tail;
 	enum ips_kind kind;
 	const char *reason;
 } sshd_forms[] = {
 	/* "invalid user" heads before their shorter forms */
-	{ "Failed password for invalid user ", TAIL_SSH2, IPS_FAILURE, "invalid user" },
-	{ "Failed password for ", TAIL_SSH2, IPS_FAILURE, "bad password" },
-	{ "Failed keyboard-interactive/pam for invalid user ", TAIL_SSH2, IPS_FAILURE, "invalid user" },
-	{ "Failed keyboard-interactive/pam for ", TAIL_SSH2, IPS_FAILURE, "bad password" },
-	{ "Failed publickey for invalid user ", TAIL_SSH2, IPS_FAILURE, "invalid user" },
-	{ "Failed publickey for ", TAIL_SSH2, IPS_FAILURE, "no matching key" },
-	{ "Failed none for invalid user ", TAIL_SSH2, IPS_FAILURE, "invalid user" },
-	{ "Invalid user ", TAIL_PORT, IPS_CONN_FAILURE, "invalid user" },
-	{ "error: maximum authentication attempts exceeded for invalid user ", TAIL_SSH2_PREAUTH,
-	  IPS_CONN_FAILURE, "invalid user" },
-	{ "error: maximum authentication attempts exceeded for ", TAIL_SSH2_PREAUTH, IPS_CONN_FAILURE,
-	  "too many attempts" },
-	{ "Connection closed by invalid user ", TAIL_BARE_PREAUTH, IPS_CONN_FAILURE, "invalid user" },
-	{ "Connection closed by authenticating user ", TAIL_BARE_PREAUTH, IPS_CONN_FAILURE,
+	{ HEAD("Failed password for invalid user "), TAIL_SSH2, IPS_FAILURE, "invalid user" },
+	{ HEAD("Failed password for "), TAIL_SSH2, IPS_FAILURE, "bad password" },
+	{ HEAD("Failed keyboard-interactive/pam for invalid user "), TAIL_SSH2, IPS_FAILURE,
+	  "invalid user" },
+	{ HEAD("Failed keyboard-interactive/pam for "), TAIL_SSH2, IPS_FAILURE, "bad password" },
+	{ HEAD("Failed publickey for invalid user "), TAIL_SSH2, IPS_FAILURE, "invalid user" },
+	{ HEAD("Failed publickey for "), TAIL_SSH2, IPS_FAILURE, "no matching key" },
+	{ HEAD("Failed none for invalid user "), TAIL_SSH2, IPS_FAILURE, "invalid user" },
+	{ HEAD("Invalid user "), TAIL_PORT, IPS_CONN_FAILURE, "invalid user" },
+	{ HEAD("error: maximum authentication attempts exceeded for invalid user "),
+	  TAIL_SSH2_PREAUTH, IPS_CONN_FAILURE, "invalid user" },
+	{ HEAD("error: maximum authentication attempts exceeded for "), TAIL_SSH2_PREAUTH,
+	  IPS_CONN_FAILURE, "too many attempts" },
+	{ HEAD("Connection closed by invalid user "), TAIL_BARE_PREAUTH, IPS_CONN_FAILURE,
+	  "invalid user" },
+	{ HEAD("Connection closed by authenticating user "), TAIL_BARE_PREAUTH, IPS_CONN_FAILURE,
 	  "closed before auth" },
-	{ "Connection reset by invalid user ", TAIL_BARE_PREAUTH, IPS_CONN_FAILURE, "invalid user" },
-	{ "Connection reset by authenticating user ", TAIL_BARE_PREAUTH, IPS_CONN_FAILURE,
+	{ HEAD("Connection reset by invalid user "), TAIL_BARE_PREAUTH, IPS_CONN_FAILURE,
+	  "invalid user" },
+	{ HEAD("Connection reset by authenticating user "), TAIL_BARE_PREAUTH, IPS_CONN_FAILURE,
 	  "closed before auth" },
-	{ "Disconnected from invalid user ", TAIL_BARE_PREAUTH, IPS_CONN_FAILURE, "invalid user" },
-	{ "Disconnected from authenticating user ", TAIL_BARE_PREAUTH, IPS_CONN_FAILURE,
+	{ HEAD("Disconnected from invalid user "), TAIL_BARE_PREAUTH, IPS_CONN_FAILURE,
+	  "invalid user" },
+	{ HEAD("Disconnected from authenticating user "), TAIL_BARE_PREAUTH, IPS_CONN_FAILURE,
 	  "closed before auth" },
-	{ "Accepted password for ", TAIL_SSH2, IPS_SUCCESS, "accepted" },
-	{ "Accepted publickey for ", TAIL_SSH2, IPS_SUCCESS, "accepted" },
-	{ "Accepted keyboard-interactive/pam for ", TAIL_SSH2, IPS_SUCCESS, "accepted" },
+	{ HEAD("Accepted password for "), TAIL_SSH2, IPS_SUCCESS, "accepted" },
+	{ HEAD("Accepted publickey for "), TAIL_SSH2, IPS_SUCCESS, "accepted" },
+	{ HEAD("Accepted keyboard-interactive/pam for "), TAIL_SSH2, IPS_SUCCESS, "accepted" },
 };
 
 static bool is_digit(char c)
@@ -157,13 +165,23 @@ static bool port_tail(const char *m, size_t n, bool with_from, size_t *mid_end,
 	return true;
 }
 
+/* A character of "SHA256:base64" (ranges, not the locale's ctype and
+ * strchr: the fingerprint of every accepted key is read here). */
+static bool fp_char(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '+' ||
+	       c == '/' || c == '=' || c == ':';
+}
+
 /* ": ED25519 SHA256:base64" after "ssh2": the key's type and fingerprint,
  * both written by sshd. Returns the length without it, or n. */
 static size_t key_suffix(const char *m, size_t n)
 {
 	size_t i = n, fp;
 
-	while (i > 0 && (isalnum((unsigned char)m[i - 1]) || strchr("+/=:", m[i - 1])) && m[i - 1])
+	if (ips_ends(m, n, " ssh2"))
+		return n;   /* none (every failed password) */
+	while (i > 0 && fp_char(m[i - 1]))
 		i--;
 	if (i == n || !ips_starts(m + i, n - i, "SHA256:") || i == 0 || m[i - 1] != ' ')
 		return n;
@@ -208,9 +226,9 @@ bool ips_parse_sshd(const char *line, size_t len, struct ips_event *ev)
 	n -= p;
 	for (size_t f = 0; f < ARRAY_SIZE(sshd_forms); f++) {
 		const struct sshd_form *sf = &sshd_forms[f];
-		size_t h = strlen(sf->head);
+		size_t h = sf->head_len;
 
-		if (!ips_starts(m, n, sf->head))
+		if (n < h || m[0] != sf->head[0] || memcmp(m, sf->head, h))
 			continue;
 		/* the first head that matches decides: a longer one was tried first */
 		if (!sshd_tail(m, n, sf->tail, &mid_end, &ev->addr, &ev->port) || mid_end < h)
