@@ -28,6 +28,16 @@ class Sshd:
         self.proc = None
 
     def start(self):
+        self._config()
+        os.makedirs("/run/sshd", exist_ok=True)   # sshd's privilege separation folder
+        self.log.touch()
+        self.proc = self.lab.spawn("sshd", self.lab.router,
+                                   [SSHD, "-D", "-f", self.dir / "sshd_config", "-E", self.log])
+        wait_for(lambda: b"Server listening" in self.log.read_bytes(), 10,
+                 what="sshd to listen")
+        return self
+
+    def _config(self):
         self.dir.mkdir(exist_ok=True)
         key = self.dir / "host_ed25519"
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)],
@@ -40,12 +50,38 @@ class Sshd:
             "PidFile %s" % (self.dir / "sshd.pid"), "UsePAM no", "PasswordAuthentication yes",
             "KbdInteractiveAuthentication no", "PermitRootLogin yes", "StrictModes no",
             "MaxStartups 100", ""]))
-        os.makedirs("/run/sshd", exist_ok=True)   # sshd's privilege separation folder
-        self.log.touch()
-        self.proc = self.lab.spawn("sshd", self.lab.router,
-                                   [SSHD, "-D", "-f", conf, "-E", self.log])
-        wait_for(lambda: b"Server listening" in self.log.read_bytes(), 10,
-                 what="sshd to listen")
+
+    def start_in_journal(self, root):
+        """sshd whose lines go to a journal: a systemd-journald of the lab's
+        own, whose /run/systemd and /run/log are the folders below difosd's
+        root (a mount namespace of its own), so difosd's journalctl --root
+        reads it and finds its socket. journald stays in the machine's
+        network namespace (the router's has no cgroup folder under its
+        /sys); sshd runs in the router's and writes to stderr (-e), which
+        systemd-cat hands to journald's stream socket with the identifier
+        sshd: the journal's entries are the messages sshd gives syslog."""
+        self._config()
+        for sub in ("run/systemd", "run/log/journal"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+        for host in ("/run/systemd", "/run/log", "/run/sshd"):
+            os.makedirs(host, exist_ok=True)   # the bind mounts' places
+        binds = ('mount --bind "$1/run/systemd" /run/systemd && '
+                 'mount --bind "$1/run/log" /run/log && ')
+        log = open(self.lab.tmp / "journald.log", "ab")
+        journald = subprocess.Popen(
+            ["unshare", "-m", "--propagation", "private", "sh", "-c",
+             binds + "exec /lib/systemd/systemd-journald", "sh", str(root)],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        log.close()
+        self.lab.procs.append(("journald", journald))
+        wait_for(lambda: (root / "run/systemd/journal/stdout").exists(), 10,
+                 what="the lab's journald")
+        time.sleep(0.2)
+        self.proc = self.lab.spawn("sshd-journal", self.lab.router, [
+            "unshare", "-m", "--propagation", "private", "sh", "-c",
+            binds + '%s -D -e -f "$2" 2>&1 | systemd-cat -t sshd' % SSHD, "sh", root,
+            self.dir / "sshd_config"])
+        wait_for(lambda: can_connect(self.lab.router, LAN_ADDR, 22), 10, what="sshd to listen")
         return self
 
     def lines(self):

@@ -389,3 +389,24 @@ def test_a_log_moved_to_another_file_is_followed_and_difosd_stops_cleanly(lab):
     assert "198.51.100.9/32" not in [b["key"] for b in blocked(d)["bans"]]
     # no file handle left half closed: difosd ends as asked
     assert d.stop() == 0, d.log_tail(20)
+
+
+def test_sshd_read_from_the_journal(lab):
+    """Debian 12 writes no auth.log by default: sshd's lines are in the
+    systemd journal. With the SSH log on Automatic, difosd finds journald's
+    socket and follows the journal with journalctl (below its root)."""
+    lab.client_static(ATTACKER)
+    add_bystander(lab)
+    d = lab.daemon
+    Sshd(lab).start_in_journal(d.root)
+    configure(d, ["ssh"], max_retries=2)
+    st = status(d)
+    assert st["sources"]["ssh"]["log"] == "journal", st
+    wait_for(lambda: status(d)["journal"]["running"], 5, what="journalctl")
+    assert "--root=%s" % d.root in status(d)["journal"]["argv"], status(d)["journal"]
+    ssh_fail(lab)
+    ssh_fail(lab, user="x from %s port 22" % BYSTANDER)
+    ban = wait_banned(d, ATTACKER + "/32")
+    assert ban["line"].startswith("Failed password for") or ban["line"].startswith("Invalid"), ban
+    assert not can_connect(lab.lan, LAN_ADDR, 22, ATTACKER)
+    assert can_connect(lab.lan, LAN_ADDR, 22, BYSTANDER)

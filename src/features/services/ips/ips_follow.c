@@ -353,17 +353,39 @@ static void ips_check_cb(uv_timer_t *t)
 
 /* ---- configuration ---- */
 
-/* Where sshd's lines are: a file's path, "journal", or NULL (none found). */
-static const char *ips_ssh_where(const char *source, const char *log)
+/* Is difosd's root the machine's own? */
+static bool ips_root_is_slash(const struct feature_env *env)
 {
+	return !strcmp(env->paths.root, "/");
+}
+
+/* A path of the system below difosd's root. */
+static char *ips_system_path(const struct feature_env *env, const char *path)
+{
+	return ips_root_is_slash(env) ? xstrdup(path) : xasprintf("%s%s", env->paths.root, path);
+}
+
+/* Where sshd's lines are: a file's path, "journal", or NULL (none found);
+ * to free. Automatic: auth.log when the system writes one (rsyslog), else
+ * the journal when journald runs (Debian 12's default). */
+static char *ips_ssh_where(const struct feature_env *env, const char *source, const char *log)
+{
+	char *auth, *sock;
+
 	if (source && !strcmp(source, "file"))
-		return log;
+		return log ? xstrdup(log) : NULL;
 	if (source && !strcmp(source, "journal"))
-		return "journal";
-	if (access("/var/log/auth.log", R_OK) == 0)
-		return "/var/log/auth.log";
-	if (access("/run/systemd/journal/socket", F_OK) == 0)
-		return "journal";
+		return xstrdup("journal");
+	auth = ips_system_path(env, "/var/log/auth.log");
+	if (access(auth, R_OK) == 0)
+		return auth;
+	free(auth);
+	sock = ips_system_path(env, "/run/systemd/journal/socket");
+	if (access(sock, F_OK) == 0) {
+		free(sock);
+		return xstrdup("journal");
+	}
+	free(sock);
 	return NULL;
 }
 
@@ -379,8 +401,8 @@ static void ips_follow_on_loop(void *arg)
 	struct ips_follow_args *a = arg;
 	const struct ips_conf *c = a->c;
 	bool on = c->services != 0;
-	const char *ssh = (c->services & (1u << IPS_SVC_SSH)) ? ips_ssh_where(a->source, a->log)
-							      : NULL;
+	char *ssh = (c->services & (1u << IPS_SVC_SSH)) ?
+		    ips_ssh_where(a->env, a->source, a->log) : NULL;
 	bool journal = ssh && !strcmp(ssh, "journal");
 	char *ast = NULL, *logdir;
 
@@ -413,13 +435,18 @@ static void ips_follow_on_loop(void *arg)
 		     (c->services & (1u << IPS_SVC_GUI)) ? ips_env->paths.auth_log : NULL);
 	free(ast);
 	if (journal) {
+		/* a difosd with a root of its own reads the journal below it */
+		char *root = ips_root_is_slash(ips_env) ? NULL
+							: xasprintf("--root=%s", ips_env->paths.root);
 		char *argv[] = { "journalctl", "--follow", "--lines=0", "--output=cat",
-				 "--identifier=sshd", "--identifier=sshd-session", NULL };
+				 "--identifier=sshd", "--identifier=sshd-session", root, NULL };
 		sv_ensure(IPS_JOURNAL, argv, NULL);
+		free(root);
 	} else if (ips_journal_on) {
 		sv_stop(IPS_JOURNAL);
 	}
 	ips_journal_on = journal;
+	free(ssh);
 	if (ips_timer_made) {
 		if (on)
 			uv_timer_start(&ips_check_timer, ips_check_cb, IPS_CHECK_MS, IPS_CHECK_MS);
