@@ -410,3 +410,28 @@ def test_sshd_read_from_the_journal(lab):
     assert ban["line"].startswith("Failed password for") or ban["line"].startswith("Invalid"), ban
     assert not can_connect(lab.lan, LAN_ADDR, 22, ATTACKER)
     assert can_connect(lab.lan, LAN_ADDR, 22, BYSTANDER)
+
+
+def test_a_ban_runs_no_program_and_loads_no_ruleset(ips_lab):
+    """A ban is one netlink transaction on a socket kept open: difosd starts
+    no program (no nft) and the ruleset is not loaded again (its rules keep
+    their handles)."""
+    from lab_trace import programs_run_during
+    lab, sshd = ips_lab
+    d = lab.daemon
+    configure(d, ["ssh"], max_retries=1, ssh_source="file", ssh_log=str(sshd.log))
+
+    def handles():
+        return ns_exec(lab.router, "nft", "-a", "list", "table", "inet", "difos",
+                       check=True).stdout
+
+    before = handles()
+    ran = programs_run_during(lab, lambda: (ssh_fail(lab), wait_banned(d, ATTACKER + "/32")))
+    # (the lab's WAN has no DHCPv6 server: the supervisor starts dhclient -6
+    # again now and then, which is no part of a ban)
+    ran = [ln for ln in ran if "dhclient" not in ln and "dhcp6-event" not in ln]
+    assert ran == [], ran
+    assert ATTACKER in kernel_set(lab)
+    after = handles()
+    strip = [ln for ln in after.splitlines() if "elements" not in ln and "expires" not in ln]
+    assert strip == [ln for ln in before.splitlines() if "elements" not in ln], after
