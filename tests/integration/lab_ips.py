@@ -107,6 +107,22 @@ def ssh_fail(lab, user="root", source=ATTACKER):
     return cp.returncode
 
 
+def ssh_key_fail(lab, user="root", source=ATTACKER):
+    """One login with a key the server does not know (sshd logs no
+    "Failed publickey" at its default level, only the connection closed
+    before authentication): ssh's exit status (255)."""
+    key = lab.tmp / "attacker_ed25519"
+    if not key.exists():
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)],
+                       check=True, timeout=20)
+    cp = ns_exec(lab.lan, "ssh", "-b", source, "-i", str(key), "-o", "IdentitiesOnly=yes",
+                 "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                 "-o", "PreferredAuthentications=publickey", "-o", "BatchMode=yes",
+                 "-o", "ConnectTimeout=3", "-o", "LogLevel=ERROR", "-l", user, LAN_ADDR, "true",
+                 timeout=15)
+    return cp.returncode
+
+
 def can_connect(ns, host, port, source=None, timeout=2):
     try:
         s = ns_connect(ns, host, port, timeout, socket.AF_INET6 if ":" in host else

@@ -18,7 +18,7 @@ import pytest
 import webclient
 from conftest import LAN_ADDR, WAN_SERVER, ns_exec, wait_for
 from lab_ips import (ATTACKER, BYSTANDER, Sshd, add_bystander, blocked, can_connect, kernel_set,
-                     ssh_fail, wait_banned)
+                     ssh_fail, ssh_key_fail, wait_banned)
 
 PASSWORD = "correct horse 42"
 
@@ -61,10 +61,12 @@ def test_failed_ssh_logins_ban_the_attacker_and_nobody_else(ips_lab):
     assert open_both_ways(lab, ATTACKER) == (True, True)
 
     # an unknown user whose name holds the bystander's address (three
-    # lines in sshd's log), then a known one: two failures
+    # lines in sshd's log), then a key that does not fit: two failures
     assert ssh_fail(lab, user="x from %s port 22" % BYSTANDER) == 255
-    assert ssh_fail(lab) == 255
+    assert ssh_key_fail(lab) == 255
     wait_for(lambda: status(d)["failures"] >= 2, 5, what="two failures counted")
+    assert any("Connection closed by authenticating user root %s" % ATTACKER in ln
+               for ln in sshd.lines()), sshd.lines()
     time.sleep(0.5)
     assert blocked(d)["total"] == 0, blocked(d)
     assert "from %s port 22 from %s" % (BYSTANDER, ATTACKER) in "\n".join(sshd.lines())
