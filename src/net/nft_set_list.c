@@ -1,12 +1,14 @@
 /* A set's elements now, read by a dump (nft_set_list), and the parser of
  * the dump's messages. */
 #include <netinet/in.h> /* before the kernel headers, which then leave its types alone */
+#include <endian.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
 #include <libnftnl/set.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -25,42 +27,97 @@ struct list_out {
 	size_t n, cap;
 };
 
+/*
+ * The elements of one NEWSETELEM message, read with libmnl's validation:
+ * libnftnl's parser ends the whole process (exit) on an attribute it does
+ * not expect ("kernel ABI is broken"), so a malformed message is refused
+ * here instead. Only what a ban set holds is read: the key (4 or 16
+ * bytes) and the time left.
+ */
+struct elem_attrs {
+	const struct nlattr *key, *expiration;
+};
+
+static int elem_attr_cb(const struct nlattr *a, void *data)
+{
+	struct elem_attrs *e = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case NFTA_SET_ELEM_KEY:
+		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+			return MNL_CB_ERROR;
+		e->key = a;
+		break;
+	case NFTA_SET_ELEM_EXPIRATION:
+		if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
+			return MNL_CB_ERROR;
+		e->expiration = a;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int key_value_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == NFTA_DATA_VALUE)
+		*(const struct nlattr **)data = a;
+	return MNL_CB_OK;
+}
+
+struct elems_ctx {
+	struct nft_set_elem **elems;
+	size_t *n, *cap;
+};
+
+static int list_elem_cb(const struct nlattr *a, void *data)
+{
+	struct elems_ctx *c = data;
+	struct elem_attrs e = { 0 };
+	const struct nlattr *value = NULL;
+	struct nft_set_elem *out;
+	uint16_t len;
+
+	if (mnl_attr_get_type(a) != NFTA_LIST_ELEM)
+		return MNL_CB_OK;
+	if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ||
+	    mnl_attr_parse_nested(a, elem_attr_cb, &e) < 0)
+		return MNL_CB_ERROR;
+	if (!e.key || mnl_attr_parse_nested(e.key, key_value_cb, &value) < 0 || !value)
+		return MNL_CB_OK;   /* no key: no element of ours */
+	len = mnl_attr_get_payload_len(value);
+	if (len != 4 && len != 16)
+		return MNL_CB_OK;
+	if (*c->n == *c->cap) {
+		*c->cap = *c->cap ? *c->cap * 2 : 256;
+		*c->elems = xrealloc(*c->elems, *c->cap * sizeof(**c->elems));
+	}
+	out = &(*c->elems)[(*c->n)++];
+	memset(out, 0, sizeof(*out));
+	out->addr.family = len == 4 ? 4 : 6;
+	out->addr.len = len == 4 ? 32 : 128;
+	memcpy(out->addr.addr, mnl_attr_get_payload(value), len);
+	if (e.expiration)
+		out->timeout_ms = be64toh(mnl_attr_get_u64(e.expiration));
+	return MNL_CB_OK;
+}
+
+static int list_attr_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) != NFTA_SET_ELEM_LIST_ELEMENTS)
+		return MNL_CB_OK;
+	if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+		return MNL_CB_ERROR;
+	return mnl_attr_parse_nested(a, list_elem_cb, data) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
 int nft_set_parse_elems(const struct nlmsghdr *nlh, struct nft_set_elem **elems, size_t *n,
 			size_t *cap)
 {
-	struct nftnl_set *s = nftnl_set_alloc();
-	struct nftnl_set_elems_iter *it;
-	struct nftnl_set_elem *e;
+	struct elems_ctx c = { elems, n, cap };
 
-	if (!s)
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct nfgenmsg)))
 		return -1;
-	if (nftnl_set_elems_nlmsg_parse(nlh, s) < 0) {
-		nftnl_set_free(s);
-		return -1;
-	}
-	it = nftnl_set_elems_iter_create(s);
-	while (it && (e = nftnl_set_elems_iter_next(it))) {
-		uint32_t len = 0;
-		const void *key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
-		struct nft_set_elem *out;
-
-		if (!key || (len != 4 && len != 16))
-			continue;
-		if (*n == *cap) {
-			*cap = *cap ? *cap * 2 : 256;
-			*elems = xrealloc(*elems, *cap * sizeof(**elems));
-		}
-		out = &(*elems)[(*n)++];
-		memset(out, 0, sizeof(*out));
-		out->addr.family = len == 4 ? 4 : 6;
-		out->addr.len = len == 4 ? 32 : 128;
-		memcpy(out->addr.addr, key, len);
-		if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_EXPIRATION))
-			out->timeout_ms = nftnl_set_elem_get_u64(e, NFTNL_SET_ELEM_EXPIRATION);
-	}
-	nftnl_set_elems_iter_destroy(it);
-	nftnl_set_free(s);
-	return 0;
+	return mnl_attr_parse(nlh, sizeof(struct nfgenmsg), list_attr_cb, &c) < 0 ? -1 : 0;
 }
 
 static int list_cb(const struct nlmsghdr *nlh, void *data)

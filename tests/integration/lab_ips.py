@@ -8,6 +8,7 @@ second address, the bystander, whose connections must never suffer.
 """
 
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -49,7 +50,7 @@ class Sshd:
             "Port 22", "ListenAddress " + LAN_ADDR, "HostKey %s" % key,
             "PidFile %s" % (self.dir / "sshd.pid"), "UsePAM no", "PasswordAuthentication yes",
             "KbdInteractiveAuthentication no", "PermitRootLogin yes", "StrictModes no",
-            "MaxStartups 100", ""]))
+            "MaxStartups 100", "LoginGraceTime 10", ""]))
 
     def start_in_journal(self, root):
         """sshd whose lines go to a journal: a systemd-journald of the lab's
@@ -83,6 +84,22 @@ class Sshd:
             self.dir / "sshd_config"])
         wait_for(lambda: can_connect(self.lab.router, LAN_ADDR, 22), 10, what="sshd to listen")
         return self
+
+    def stop(self):
+        """sshd, its connections' processes (a connection cut by a ban waits
+        for its login grace time) and the journal's pipeline."""
+        if self.proc and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait(timeout=5)
+        for pid in self.lab.ns_pids(self.lab.router):
+            if self.lab.comm(pid) in ("sshd", "systemd-cat", "sh"):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
 
     def lines(self):
         return self.log.read_text(errors="replace").splitlines()

@@ -43,7 +43,8 @@ def ips_lab(lab):
     lab.client_static(ATTACKER)
     add_bystander(lab)
     sshd = Sshd(lab).start()
-    return lab, sshd
+    yield lab, sshd
+    sshd.stop()
 
 
 def open_both_ways(lab, source):
@@ -393,14 +394,15 @@ def test_a_log_moved_to_another_file_is_followed_and_difosd_stops_cleanly(lab):
     assert d.stop() == 0, d.log_tail(20)
 
 
-def test_sshd_read_from_the_journal(lab):
+def test_sshd_read_from_the_journal(lab, request):
     """Debian 12 writes no auth.log by default: sshd's lines are in the
     systemd journal. With the SSH log on Automatic, difosd finds journald's
     socket and follows the journal with journalctl (below its root)."""
     lab.client_static(ATTACKER)
     add_bystander(lab)
     d = lab.daemon
-    Sshd(lab).start_in_journal(d.root)
+    sshd = Sshd(lab).start_in_journal(d.root)
+    request.addfinalizer(sshd.stop)
     configure(d, ["ssh"], max_retries=2)
     st = status(d)
     assert st["sources"]["ssh"]["log"] == "journal", st
