@@ -184,7 +184,9 @@ int backup_cli_restore(const struct rpc_cli_ctx *cli, int argc, char **argv)
 	}
 	json_object_set_new(params, "file", json_string(id));
 	free(id);
-	rc = cli->call("backup.inspect", json_deep_copy(params), &res);
+	rc = cli->call("backup.inspect", json_pack("{s:O, s:O*}", "file",
+						  json_object_get(params, "file"), "passphrase",
+						  json_object_get(params, "passphrase")), &res);
 	if (rc != CLI_OK) {
 		json_decref(params);
 		return rc;
