@@ -484,8 +484,10 @@ static int backup_restore_tls(struct rpc_call *c, const struct backup_contents *
 	backup_tls_user(c->env, &crt, &key);
 	now_crt = file_read(crt, NULL);
 	if (!now_crt || strcmp(now_crt, b->tls_crt)) {
-		r = rpc_invoke("web.certificate", json_pack("{s:s, s:s}", "cert", b->tls_crt, "key",
-							    b->tls_key), c->author, &err);
+		json_t *params = json_pack("{s:s, s:s}", "cert", b->tls_crt, "key", b->tls_key);
+
+		r = rpc_invoke("web.certificate", params, c->author, &err);
+		json_decref(params);
 		if (!r) {
 			const char *msg = json_string_value(json_object_get(err, "message"));
 			rpc_fail(c, RPC_INVALID, "file", NULL, "tls/user.crt: %s",

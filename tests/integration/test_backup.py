@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import DIFOSCTL, describe, ns_exec, wait_for
+from conftest import DIFOSCTL, describe, ns_exec, run, wait_for
 
 PASS = "correct horse battery staple"
 
@@ -173,6 +173,27 @@ def test_restore_not_confirmed_is_rolled_back(lab):
     assert d.running_rev() != res["revision"]
     states = {e["id"]: e["state"] for e in d.ctl_json("history")}
     assert states[res["revision"]] == "reverted", states
+
+
+def test_the_admins_certificate_comes_back_with_the_restore(lab, tmp_path):
+    d = lab.daemon
+    key, crt = tmp_path / "router.key", tmp_path / "router.crt"
+    run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-days", "30", "-subj", "/CN=router.example", "-keyout", key, "-out", crt],
+        check=True)
+    d.ctl_ok("certificate", crt, key)
+    data = download(d, call(d, "backup.create", {"passphrase": PASS})["file"])
+    d.ctl_ok("certificate", "--factory")
+    assert d.ctl_json("certificate")["source"] == "factory"
+    fid = upload(d, data)
+    assert call(d, "backup.inspect", {"file": fid, "passphrase": PASS})["certificate"] is True
+    call(d, "backup.restore", {"file": fid, "passphrase": PASS, "confirm": 60})
+    d.ctl_ok("confirm")
+    info = d.ctl_json("certificate")
+    assert info["source"] == "user" and "router.example" in info["details"], info
+    user_key = d.root / "etc/difos/tls/user.key"
+    assert user_key.read_bytes() == key.read_bytes()
+    assert user_key.stat().st_mode & 0o077 == 0
 
 
 # ---- hostile and broken archives --------------------------------------------
