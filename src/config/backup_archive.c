@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config/backup_int.h"
 #include "core/util.h"
@@ -207,7 +208,7 @@ static const char *type_problem(struct archive_entry *e)
 	}
 }
 
-static int backup_read(struct archive *a, struct backup_contents *out, char **err)
+static int backup_read(struct archive *a, bool gzip_magic, struct backup_contents *out, char **err)
 {
 	struct archive_entry *e;
 	json_t *seen = json_object();
@@ -226,7 +227,9 @@ static int backup_read(struct archive *a, struct backup_contents *out, char **er
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK) {
-			*err = xasprintf("file: %s: %s", count ? "truncated or corrupt"
+			/* gzip's magic: a backup cut short or damaged, not another kind of file */
+			bool gz = count || gzip_magic;
+			*err = xasprintf("file: %s: %s", gz ? "truncated or corrupt"
 					 : "not a difos backup (a tar.gz)", archive_error_string(a));
 			goto done;
 		}
@@ -331,6 +334,14 @@ done:
 	return rc;
 }
 
+/* Opening reads the first blocks: gzip's magic there says it is a backup
+ * cut short or damaged rather than another kind of file. */
+static char *open_error(struct archive *a, bool gzip_magic)
+{
+	return xasprintf("file: %s: %s", gzip_magic ? "truncated or corrupt"
+			 : "not a difos backup (a tar.gz)", archive_error_string(a));
+}
+
 static struct archive *reader_new(void)
 {
 	struct archive *a = archive_read_new();
@@ -346,12 +357,12 @@ int backup_read_mem(const void *buf, size_t len, struct backup_contents *out, ch
 	int rc;
 
 	if (archive_read_open_memory(a, buf, len) != ARCHIVE_OK) {
-		*err = xasprintf("file: not a difos backup (a tar.gz): %s", archive_error_string(a));
+		*err = open_error(a, len >= 2 && !memcmp(buf, "\x1f\x8b", 2));
 		memset(out, 0, sizeof(*out));
 		archive_read_free(a);
 		return -1;
 	}
-	rc = backup_read(a, out, err);
+	rc = backup_read(a, len >= 2 && !memcmp(buf, "\x1f\x8b", 2), out, err);
 	archive_read_free(a);
 	return rc;
 }
@@ -359,15 +370,17 @@ int backup_read_mem(const void *buf, size_t len, struct backup_contents *out, ch
 int backup_read_fd(int fd, struct backup_contents *out, char **err)
 {
 	struct archive *a = reader_new();
+	unsigned char magic[2];
+	bool gz = pread(fd, magic, 2, lseek(fd, 0, SEEK_CUR)) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
 	int rc;
 
 	if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
-		*err = xasprintf("file: not a difos backup (a tar.gz): %s", archive_error_string(a));
+		*err = open_error(a, gz);
 		memset(out, 0, sizeof(*out));
 		archive_read_free(a);
 		return -1;
 	}
-	rc = backup_read(a, out, err);
+	rc = backup_read(a, gz, out, err);
 	archive_read_free(a);
 	return rc;
 }

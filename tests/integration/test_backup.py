@@ -271,7 +271,7 @@ def hostile_cases(data, man, files):
                                    "devmajor": 1, "devminor": 3}, None)]),
                    "config.json: a device"),
         "huge": (huge.getvalue(), "config.json: 68157440 bytes, more than a member may hold"),
-        "truncated": (data[:len(data) // 2], "truncated"),
+        "truncated": (data[:len(data) // 2], "file: truncated or corrupt"),
         "not gzip": (b"PK\x03\x04 not a backup at all" * 20, "file: not a difos backup"),
         "bad hash": (tar_gz([head, ({"name": "config.json"}, cfg.replace(b"{", b"{ ", 1))]),
                      "config.json: its size or SHA-256 is not the manifest's"),
