@@ -37,6 +37,7 @@
 #define BACKUP_UPLOAD_MAX (128LL << 20)
 #define BACKUP_KEEP_SECS  3600
 #define BACKUP_ID_LEN     32
+#define BACKUP_CONFIRM_SECS 90
 
 static char *backup_dir(const struct feature_env *env)
 {
@@ -514,6 +515,15 @@ static json_t *backup_restore(struct rpc_call *c)
 	if (e->busy)
 		return rpc_fail(c, RPC_CONFLICT, NULL, NULL,
 				"an apply is running; try again when it has finished");
+	/* a restore waits for its confirm unless told otherwise: a backup of
+	 * another router may well cut this one off */
+	if (!json_object_get(c->params, "confirm")) {
+		json_t *p = json_copy(c->params);
+
+		json_object_set_new(p, "confirm", json_integer(BACKUP_CONFIRM_SECS));
+		json_decref(c->params);
+		c->params = p;
+	}
 	doc = backup_load(c, &b, &enc);
 	if (!doc)
 		return NULL;
@@ -574,7 +584,7 @@ static const struct sc_field inspect_params[] = { FILE_PARAM, PASS_PARAM, { .nam
 static const struct sc_field restore_params[] = {
 	FILE_PARAM, PASS_PARAM,
 	{ .name = "confirm", .kind = SC_JSON, .help = "seconds (1-3600) to wait for a confirm "
-	  "before rolling back, or true for 90" },
+	  "before rolling back (90 unless given), or false for none" },
 	{ .name = "confirm_token", .kind = SC_STRING, .flags = SC_F_SECRET, .help = "32 to 128 "
 	  "characters that confirm this restore without a session" },
 	{ .name = NULL }
@@ -597,8 +607,8 @@ const struct rpc_method backup_methods[] = {
 	  "against the running configuration", BACKUP, inspect_params,
 	  "{manifest, changes: as config.changes, encrypted, staged, revisions, certificate}",
 	  .rest = { { "POST", "/backup/inspect", .summary = "check a backup and show its changes" } } },
-	{ "backup.restore", backup_restore, "stage a backup's configuration and apply it (with "
-	  "confirm: rolled back unless confirmed)", BACKUP, restore_params,
+	{ "backup.restore", backup_restore, "stage a backup's configuration and apply it with "
+	  "confirm: rolled back unless confirmed", BACKUP, restore_params,
 	  "as apply: {revision, touched, confirm_deadline?}", .flags = RPC_F_APPLIES,
 	  .rest = { { "POST", "/backup/restore", .summary = "restore a backup (apply with confirm)" } },
 	  .cli = { "restore", .usage = "FILE [--passphrase] [--yes] [--confirm [SECS]]",

@@ -174,6 +174,15 @@ def test_restore_not_confirmed_is_rolled_back(lab):
     states = {e["id"]: e["state"] for e in d.ctl_json("history")}
     assert states[res["revision"]] == "reverted", states
 
+    # without a confirm given, a restore still waits for one (90 s)
+    d.ctl_ok("discard")
+    res = call(d, "backup.restore", {"file": fid})
+    assert res.get("confirm_deadline"), res
+    left = d.status()["confirm"]
+    assert 80 < left["seconds_left"] <= 90, left
+    d.ctl_ok("confirm")
+    assert keep(d) == 33
+
 
 def test_the_admins_certificate_comes_back_with_the_restore(lab, tmp_path):
     d = lab.daemon
