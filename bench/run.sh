@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 /usr/bin/python3 bench/dns_health_bench.py
 # the firewall: a large ruleset applied, one-element changes, packet cost (iperf3)
 timeout 1800 /usr/bin/python3 bench/firewall_bench.py
+# backup and restore of the firewall bench's configuration (10 revisions)
+timeout 1800 /usr/bin/python3 bench/backup_bench.py
 # intrusion prevention's bans: one element added to a set of 100,000 by
 # netlink, flush + add of 100,000, against nft (in a namespace of its own)
 /usr/bin/python3 bench/ips_bench.py

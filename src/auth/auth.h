@@ -113,6 +113,8 @@ void auth_setup_done(void);
 extern const struct rpc_method auth_methods[];
 /* auth_cli.c: difosctl's commands that read a secret or make a link */
 int auth_cli_passwd(const struct rpc_cli_ctx *cli, int argc, char **argv);
+/* A line of stdin, not echoed on a terminal (prompt shown there); NULL at its end. */
+char *auth_cli_read_secret(const char *prompt);
 int auth_cli_setup_link(const struct rpc_cli_ctx *cli, int argc, char **argv);
 void auth_print_tokens(const json_t *res);
 

@@ -31,7 +31,7 @@ int auth_cli_setup_link(const struct rpc_cli_ctx *cli, int argc, char **argv)
 	return CLI_OK;
 }
 
-static char *read_secret(const char *prompt)
+char *auth_cli_read_secret(const char *prompt)
 {
 	struct termios old, quiet;
 	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
@@ -60,7 +60,7 @@ static char *read_secret(const char *prompt)
 
 int auth_cli_passwd(const struct rpc_cli_ctx *cli, int argc, char **argv)
 {
-	char *a = read_secret("new admin password: "), *b = NULL;
+	char *a = auth_cli_read_secret("new admin password: "), *b = NULL;
 	int rc;
 
 	(void)argc;
@@ -70,7 +70,7 @@ int auth_cli_passwd(const struct rpc_cli_ctx *cli, int argc, char **argv)
 		return CLI_USAGE;
 	}
 	if (isatty(STDIN_FILENO)) {
-		b = read_secret("again: ");
+		b = auth_cli_read_secret("again: ");
 		if (!b || strcmp(a, b)) {
 			fprintf(stderr, "difosctl: the passwords differ\n");
 			free(a);

@@ -84,7 +84,7 @@ static void apply_done(void *ctx, struct apply_result *res, int rc)
 
 /* Applies doc (stolen): off the loop when the caller can wait for the
  * answer, which comes when the run has ended. */
-static json_t *apply_run(struct rpc_call *c, json_t *doc, const char *comment)
+json_t *config_apply_run(struct rpc_call *c, json_t *doc, const char *comment)
 {
 	int secs = apply_confirm_secs(c);
 	const char *token = rpc_str(c, "confirm_token");
@@ -138,7 +138,7 @@ static json_t *apply_method(struct rpc_call *c)
 
 	if (!doc)
 		return rpc_fail(c, RPC_CONFLICT, NULL, NULL, "nothing to apply: no staged changes");
-	return apply_run(c, doc, rpc_str(c, "comment"));
+	return config_apply_run(c, doc, rpc_str(c, "comment"));
 }
 
 /* Nobody logged in: the token of the pending apply stands in for a session. */
@@ -240,7 +240,7 @@ static json_t *rollback_method(struct rpc_call *c)
 	if (!doc)
 		return NULL;
 	comment = xasprintf("rollback to revision %lld", rev);
-	res = apply_run(c, doc, comment);
+	res = config_apply_run(c, doc, comment);
 	free(comment);
 	return res;
 }

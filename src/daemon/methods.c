@@ -6,7 +6,7 @@
 
 /* the core's parts, in the order docs/api.md shows them */
 static const struct rpc_method *const core_tables[] = {
-	config_methods, apply_methods, ops_methods, api_auth_methods, auth_methods,
+	config_methods, apply_methods, ops_methods, backup_methods, api_auth_methods, auth_methods,
 	api_openapi_methods, api_methods,
 };
 

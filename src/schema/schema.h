@@ -204,6 +204,18 @@ void schema_fill_defaults(json_t *doc);
  * one), which may predate the schema: also the stored_def of members that
  * became required, so that what was stored keeps its meaning. */
 void schema_upgrade(json_t *doc);
+/*
+ * The schema's version: a number raised when a document of the version
+ * before cannot be read as it is (a section renamed or moved, a value's
+ * meaning changed) and a step of schema_migrate carries it over. A field
+ * added with a default, or one that keeps a stored_def, needs no new
+ * version: schema_upgrade fills it. Backups record it (manifest.json).
+ */
+#define SCHEMA_VERSION 1
+/* Carries doc (in place) from version `from` to SCHEMA_VERSION, one step per
+ * version; then schema_upgrade fills what a step leaves out. 0, or -1 when
+ * `from` is newer than this difos or no step reads it. */
+int schema_migrate(json_t *doc, int from);
 /* true when schema_upgrade would change nothing */
 bool schema_has_defaults(const json_t *doc);
 /* Full validation: types, limits, unknown keys, required, references, cross-field checks. */

@@ -9,6 +9,7 @@ import { sectionForm } from '../section';
 import { loadSession } from '../session';
 import { banner, busy, copyButton, emptyRow, table } from '../ui';
 import { newPasswordFields } from './setup';
+import { backupCard } from './backup';
 
 export function passwordCard(): HTMLElement {
   const msg = banner('password-banner');
@@ -168,6 +169,8 @@ export const systemPage: PageDef = {
       sectionForm('system', { heading: 'Hostname' }),
       passwordCard(),
       sectionForm('web', { heading: true }),
-      tokensCard());
+      tokensCard(),
+      h('h2', { class: 'section-title', id: 'backup' }, 'Backup & Updates'),
+      backupCard());
   },
 };
