@@ -276,14 +276,17 @@ static json_t *time_status_method(struct rpc_call *c)
 static json_t *time_sync_method(struct rpc_call *c)
 {
 	char *why = time_chrony_sync(c->env);
-	json_t *r;
+	json_t *r, *st;
 
 	if (why) {
 		r = rpc_fail(c, RPC_CONFLICT, NULL, NULL, "%s", why);
 		free(why);
 		return r;
 	}
-	return json_pack("{s:O}", "sync", json_object_get(time_chrony_state(), "sync"));
+	st = time_chrony_state();
+	r = json_pack("{s:O}", "sync", json_object_get(st, "sync"));
+	json_decref(st);
+	return r;
 }
 
 static json_t *time_zones_method(struct rpc_call *c)
