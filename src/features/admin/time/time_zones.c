@@ -129,25 +129,26 @@ bool time_zone_known(const char *name)
  * The C library knows one zone at a time, the process's TZ: it is set to
  * the zone's file for one conversion and put back. Only the core calls
  * this, under its lock, so no other conversion of ours runs meanwhile.
+ * TZ is never removed once set (an unset TZ is first made the explicit
+ * ":/etc/localtime", which means the same): replacing a variable that
+ * exists changes one pointer of the environment, where adding or removing
+ * one moves the array a getenv of another thread may be reading.
  */
 bool time_local(const char *zone, time_t t, struct tm *out)
 {
-	const char *was;
 	char *old, *tz;
 	bool ok;
 
 	if (!time_zone_known(zone))
 		return false;
-	was = getenv("TZ");
-	old = was ? xstrdup(was) : NULL;
+	if (!getenv("TZ"))
+		setenv("TZ", ":/etc/localtime", 1);
+	old = xstrdup(getenv("TZ"));
 	tz = xasprintf(":%s/%s", TIME_ZONEINFO, zone);
 	setenv("TZ", tz, 1);
 	tzset();
 	ok = localtime_r(&t, out) != NULL;
-	if (old)
-		setenv("TZ", old, 1);
-	else
-		unsetenv("TZ");
+	setenv("TZ", old, 1);
 	tzset();
 	free(old);
 	free(tz);
