@@ -15,6 +15,7 @@ await scenario('backup', async ({ page, a }) => {
   check(a.password && a['signal-dir'] && a.passphrase, '--password, --signal-dir and --passphrase are required');
   await login(page, a.base, a.password);
   await nav(page, 'system', 'System');
+  await t(page, 'tab-backup').click();
   await t(page, 'backup-card').waitFor();
 
   log('Create Backup File, with a passphrase');

@@ -809,6 +809,25 @@ def test_wwan_page_no_modem_then_the_stand_in_connects(gui_lab, tmp_path):
         m.close()
 
 
+def test_system_page_warning_and_timezone(gui_lab, tmp_path):
+    """Administration › System: the root password warning is visible; the
+    timezone chosen on Region & Time and applied from the GUI, the router's
+    time then shown in it."""
+    lab = gui_lab
+    ready(lab)
+    d = lab.daemon
+    try:
+        res = run_scenario(lab, "system_time.mjs", tmp_path, "--password", PASSWORD,
+                           "--zone", "Asia/Kolkata", "--abbr", "IST", "--offset", "19800")
+        assert res["shown"].endswith(" IST"), res
+        assert os.readlink(d.root / "etc/localtime") == "/usr/share/zoneinfo/Asia/Kolkata"
+        assert d.ctl_json("get", "time.timezone") == "Asia/Kolkata"
+    finally:
+        ready(lab)
+        d.ctl_ok("set", "time.timezone", "UTC")
+        d.ctl_ok("apply")
+
+
 # ---- 13. VPN › IPsec: a strongSwan peer behind the WAN ------------------------------
 
 

@@ -556,6 +556,43 @@ def test_user_certificate_replaces_the_factory_one(web_lab, admin, tmp_path):
     wait_for(lambda: served_cert() == factory, 15, what="the factory certificate back")
 
 
+def test_certificate_chosen_over_rest(web_lab, admin, tmp_path):
+    """The GUI's TLS certificate chooser: an uploaded certificate installed
+    by a session over REST (POST /web/certificate), shown by GET, a key of
+    another refused naming the field, and back to the factory one."""
+    def served_cert():
+        s = ns_connect(web_lab.lan, LAN_ADDR, 443)
+        tls = tls_context().wrap_socket(s)
+        der = tls.getpeercert(binary_form=True)
+        tls.close()
+        return der
+
+    factory = served_cert()
+    key, crt, other = tmp_path / "gui.key", tmp_path / "gui.crt", tmp_path / "other.key"
+    run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-days", "30", "-subj", "/CN=gui-upload.example", "-keyout", key, "-out", crt],
+        check=True)
+    run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-out", other], check=True)
+    c = fresh(web_lab)
+    r = c.api("POST", "/web/certificate", {"cert": crt.read_text(), "key": other.read_text()})
+    assert r.status == 422 and r.error["path"] == "key", r
+    r = c.api("GET", "/web/certificate")
+    assert r.status == 200 and r.json["source"] == "factory", r
+    r = c.api("POST", "/web/certificate", {"cert": crt.read_text(), "key": key.read_text()})
+    assert r.status == 200 and r.json["certificate"] == "user", r
+    wait_for(lambda: b"gui-upload.example" in served_cert(), 15,
+             what="difosd-web to serve the uploaded certificate")
+    wait_web(web_lab)
+    c = fresh(web_lab)
+    r = c.api("GET", "/web/certificate")
+    assert r.json["source"] == "user" and "gui-upload.example" in r.json["details"], r
+    r = c.api("POST", "/web/certificate", {"factory": True})
+    assert r.status == 200 and r.json["certificate"] == "factory", r
+    wait_for(lambda: served_cert() == factory, 15, what="the factory certificate back")
+    wait_web(web_lab)
+
+
 def test_rest_empty_rule_and_forward_to_router_are_refused(web_lab, admin):
     """The REST API refuses a traffic rule without zones and action, and a
     port forward to the router itself, naming the field (and the value)."""

@@ -331,3 +331,28 @@ def test_new_apn_while_connected(lab, modem):
     assert m.cgdcont_log[-1] == (1, "IP", "second.example"), m.cgdcont_log
     assert m.commands.count("AT+CGACT=0,1") >= 2, m.commands
     assert st["connection"] == "connected"
+
+
+def test_data_off_registers_without_a_context(lab, modem):
+    """Miscellaneous › Disable data on the LTE module: the modem is driven
+    and registered (calls, SMS), its context deactivated and never defined
+    or activated; no DHCP client, no uplink. On again: it connects."""
+    m = modem()
+    d = lab.daemon
+    d.ctl_ok("set", "wwan.control_port", m.path)
+    d.ctl_ok("set", "wwan.pdp_type", "ipv4")
+    d.ctl_ok("set", "wwan.data", "false")
+    d.ctl_ok("apply")
+    st = wait_status(d, lambda s: s.get("connection") == "data off", 30, "WWAN data off")
+    assert st["data"] is False and st["uplink"] is None
+    assert st["registration"] == "home" and st["operator"] == OPERATOR
+    time.sleep(2)
+    assert "AT+CGACT=0,1" in m.commands, m.commands
+    assert not [c for c in m.commands if c.startswith("AT+CGDCONT=") or c == "AT+CGACT=1,1"], \
+        m.commands
+    assert not (st.get("client") or {}).get("running"), st
+    assert wwan_status(d)["connection"] == "data off"
+    d.ctl_ok("set", "wwan.data", "true")
+    d.ctl_ok("apply")
+    st = wait_status(d, connected, 40, "the WWAN uplink with data on")
+    assert "AT+CGACT=1,1" in m.commands

@@ -433,7 +433,7 @@ static void test_mm(void)
 		"\"access-technologies\":[\"lte\"],\"signal-quality\":{\"value\":\"67\","
 		"\"recent\":\"yes\"}},\"3gpp\":{\"imei\":\"867962041234567\","
 		"\"operator-name\":\"Carrier\",\"registration-state\":\"home\"}}}";
-	struct wwan_cfg cfg = { .enabled = true, .port = "/dev/ttyUSB2", .device = "wwan0",
+	struct wwan_cfg cfg = { .enabled = true, .data = true, .port = "/dev/ttyUSB2", .device = "wwan0",
 				.apn = "internet.example", .pin = "1234", .ipv6 = true };
 	json_t *st, *status = NULL;
 	char *err = NULL;
@@ -473,6 +473,14 @@ static void test_mm(void)
 	T_CHECK(jhas(mark, "--simple-connect=ip-type=ipv4\n") ||
 		jhas(mark, "--simple-connect=ip-type=ipv4"));
 	T_CHECK(!jhas(mark, "apn="));
+	json_decref(status);
+	/* data off: ModemManager disconnects, nothing connects, no DHCP client */
+	cfg.data = false;
+	mark = jmark();
+	T_CHECK(wwan_mm_connect(&eng.env, 0, &cfg, &status, &err) == 0);
+	T_CHECK(jhas(mark, "run mmcli -m 0 --simple-disconnect"));
+	T_CHECK(!jhas(mark, "--simple-connect") && !jhas(mark, "udhcpc"));
+	T_CHECK_STR(json_string_value(json_object_get(status, "connection")), "data off");
 	json_decref(status);
 	wwan_link_down(&eng.env, "test");
 }

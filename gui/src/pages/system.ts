@@ -1,15 +1,19 @@
-/* Administration › System: hostname (schema "system"), password, API tokens. */
+/* Administration › System: tabs Hostname & Credentials (hostname, the password,
+ * the web's settings, API tokens), Region & Time, Backup & Updates, Miscellaneous. */
 import { ApiError, del, errorText, get, post } from '../api';
 import { h, fill } from '../dom';
 import { time } from '../format';
 import type { PageDef } from '../page';
 import { stripPath } from '../form';
-import { go } from '../router';
+import { go, setQuery } from '../router';
 import { sectionForm } from '../section';
 import { loadSession } from '../session';
 import { banner, busy, copyButton, emptyRow, table } from '../ui';
 import { newPasswordFields } from './setup';
 import { backupCard } from './backup';
+import { regionTimeTab } from './regiontime';
+import { miscTab } from './sysmisc';
+import { tabs } from '../tabs';
 
 export function passwordCard(): HTMLElement {
   const msg = banner('password-banner');
@@ -159,18 +163,36 @@ export function tokensCard(): HTMLElement {
     msg.el, shown, body, form);
 }
 
+/** The manual's warning: the admin's password is root's too. */
+export function rootPasswordWarning(): HTMLElement {
+  return h('p', { class: 'field-warning', role: 'note', 'data-test': 'root-password-warning' },
+    '⚠ Changing the GUI password will also change the root password of the device.');
+}
+
+export const SYSTEM_TABS = [
+  { id: 'hostname', title: 'Hostname & Credentials' },
+  { id: 'time', title: 'Region & Time' },
+  { id: 'backup', title: 'Backup & Updates' },
+  { id: 'misc', title: 'Miscellaneous' },
+];
+
 export const systemPage: PageDef = {
   path: '/system',
   title: 'System',
   group: 'Administration',
   render(ctx) {
-    ctx.root.append(
-      h('h2', { class: 'section-title' }, 'Hostname & Credentials'),
-      sectionForm('system', { heading: 'Hostname' }),
-      passwordCard(),
-      sectionForm('web', { heading: true }),
-      tokensCard(),
-      h('h2', { class: 'section-title', id: 'backup' }, 'Backup & Updates'),
-      backupCard());
+    const draw: Record<string, (panel: HTMLElement) => void> = {
+      hostname: (panel) => panel.append(
+        sectionForm('system', { heading: 'Hostname' }),
+        rootPasswordWarning(),
+        passwordCard(),
+        sectionForm('web', { heading: true }),
+        tokensCard()),
+      time: (panel) => regionTimeTab(ctx, panel),
+      misc: (panel) => miscTab(panel),
+      backup: (panel) => panel.append(backupCard()),
+    };
+    ctx.root.append(tabs(SYSTEM_TABS.map((t) => ({ ...t, render: draw[t.id] })),
+      ctx.query.get('tab') || 'hostname', (id) => setQuery({ tab: id })));
   },
 };

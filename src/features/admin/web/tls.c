@@ -19,6 +19,7 @@
 #include "apply/supervisor.h"
 #include "apply/system.h"
 #include "core/files.h"
+#include "core/lock.h"
 #include "core/log.h"
 #include "core/util.h"
 #include "features/admin/web/web.h"
@@ -287,6 +288,48 @@ json_t *web_tls_info(const struct feature_env *env)
 	return o;
 }
 
+/*
+ * difosd-web restarts with the new certificate once the answer is on its
+ * way: a call that came through it (the GUI) would otherwise lose its
+ * answer with the process. Without a loop (tests of the core) at once.
+ */
+#define TLS_RESTART_MS 300
+
+static uv_timer_t tls_restart_timer;
+static bool tls_restart_ready;
+static const struct feature_env *tls_restart_env;
+
+static void tls_restart_now(const struct feature_env *env)
+{
+	if (sv_running("difosd-web")) {
+		sv_restart("difosd-web");
+		web_tls_served(env);
+	}
+}
+
+static void tls_restart_cb(uv_timer_t *t)
+{
+	(void)t;
+	core_enter();
+	tls_restart_now(tls_restart_env);
+	core_leave();
+}
+
+static void tls_restart_later(const struct feature_env *env)
+{
+	if (!env->loop) {
+		tls_restart_now(env);
+		return;
+	}
+	if (!tls_restart_ready) {
+		/* closed with the loop's other handles when difosd ends */
+		uv_timer_init(env->loop, &tls_restart_timer);
+		tls_restart_ready = true;
+	}
+	tls_restart_env = env;
+	uv_timer_start(&tls_restart_timer, tls_restart_cb, TLS_RESTART_MS, 0);
+}
+
 /* web.certificate {cert, key}: install the admin's certificate (PEM). The
  * key must match the certificate; then difosd-web restarts with it.
  * web.certificate {factory: true} goes back to the factory one. */
@@ -335,9 +378,8 @@ restart:
 		if (web_tls_paths(c->env, NULL, &crt, &k, &err) < 0) {
 			json_decref(out);
 			out = rpc_fail(c, RPC_INTERNAL, NULL, NULL, "%s", err);
-		} else if (sv_running("difosd-web")) {
-			sv_restart("difosd-web");
-			web_tls_served(c->env);
+		} else {
+			tls_restart_later(c->env);
 		}
 		free(crt);
 		free(k);
@@ -370,11 +412,13 @@ static const struct sc_field certificate_params[] = {
 const struct rpc_method web_methods[] = {
 	{ "web.certificate", web_certificate, "install the admin's TLS certificate {cert, key} or "
 	  "{factory: true}; difosd-web restarts with it", "Web access", certificate_params,
-	  "{certificate: \"user\" or \"factory\", ...}", RPC_ROOT,
+	  "{certificate: \"user\" or \"factory\", ...}", RPC_ADMIN,
+	  .rest = { { "POST", "/web/certificate" } },
 	  .cli = { "certificate", .usage = "CERT.pem KEY.pem | certificate --factory",
 		   .help = "the web interface's TLS certificate (none: the one in force)",
 		   .run = web_cli_certificate } },
 	{ "web.certificate_info", web_certificate_info, "the TLS certificate in force", "Web access",
-	  NULL, "{certificate, details}", RPC_READ },
+	  NULL, "{source (\"user\" or \"factory\"), details}", RPC_READ,
+	  .rest = { { "GET", "/web/certificate" } } },
 	{ NULL }
 };

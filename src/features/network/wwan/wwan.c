@@ -41,6 +41,10 @@ static void wwan_check(const json_t *w, const char *path, const json_t *doc,
 static const struct sc_field wwan_fields[] = {
 	{ .name = "enabled", .kind = SC_BOOL, .def = "true", .title = "Enabled",
 	  .help = "Use the LTE modem when the router has one (nothing happens without it)." },
+	{ .name = "data", .kind = SC_BOOL, .def = "true", .title = "Data",
+	  .help = "Off: the modem registers (calls and SMS go on) but opens no data "
+		  "connection, so a carrier that cannot carry a call and data at once never "
+		  "drops a call, and no reconnection restarts the module." },
 	{ .name = "apn", .kind = SC_STRING, .max = 100, .def = "\"\"", .title = "APN",
 	  .pattern = WWAN_APN_PATTERN,
 	  .pattern_says = "is not an APN: names of letters, digits, '-' or '_' joined by dots",
@@ -108,6 +112,7 @@ static int wwan_render(struct feature_ctx *ctx, struct render_out *out)
 	sbuf_init(&b);
 	sbuf_add(&b, "# WWAN state rendered by difos\n");
 	sbuf_printf(&b, "enabled %s\n", doc_bool(doc, "wwan.enabled", true) ? "yes" : "no");
+	sbuf_printf(&b, "data %s\n", doc_bool(doc, "wwan.data", true) ? "yes" : "no");
 	sbuf_printf(&b, "backend %s\n", doc_str(doc, "wwan.backend"));
 	sbuf_printf(&b, "control-port %s\n", doc_str(doc, "wwan.control_port"));
 	sbuf_printf(&b, "device %s\n", doc_str(doc, "wwan.device"));
@@ -123,6 +128,7 @@ static int wwan_render(struct feature_ctx *ctx, struct render_out *out)
 static void wwan_cfg_of(const json_t *doc, struct wwan_cfg *c)
 {
 	c->enabled = doc_bool(doc, "wwan.enabled", true);
+	c->data = doc_bool(doc, "wwan.data", true);
 	c->port = (char *)doc_str(doc, "wwan.control_port");
 	c->device = (char *)doc_str(doc, "wwan.device");
 	c->apn = (char *)doc_str(doc, "wwan.apn");
@@ -202,6 +208,7 @@ static json_t *wwan_status(struct feature_ctx *ctx)
 	const char *apn = doc_str(ctx->doc, "wwan.apn");
 
 	json_object_set_new(o, "enabled", json_boolean(doc_bool(ctx->doc, "wwan.enabled", true)));
+	json_object_set_new(o, "data", json_boolean(doc_bool(ctx->doc, "wwan.data", true)));
 	json_object_set_new(o, "device", json_string(doc_str(ctx->doc, "wwan.device")));
 	json_object_set_new(o, "apn", json_string(apn && *apn ? apn : "(network default)"));
 	json_object_set_new(o, "pdp_type", json_string(doc_str(ctx->doc, "wwan.pdp_type")));

@@ -30,6 +30,7 @@ struct feature_env;
 /* What the modem is told: a copy owned by the modem's code. */
 struct wwan_cfg {
 	bool enabled;
+	bool data;       /* false: registered for calls and SMS, no data context */
 	char *port;      /* the AT control port */
 	char *device;    /* the network device the modem brings up */
 	char *apn;       /* "": the network's default */

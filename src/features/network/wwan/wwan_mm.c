@@ -98,12 +98,12 @@ int wwan_mm_connect(const struct feature_env *env, int modem, const struct wwan_
 
 	snprintf(m, sizeof(m), "%d", modem);
 	*status = NULL;
-	if (!cfg->enabled) {
+	if (!cfg->enabled || !cfg->data) {
 		sys_run_argv(sys, (char *const[]){ "mmcli", "-m", m, "--simple-disconnect", NULL },
 			     NULL);
-		wwan_link_down(env, "disabled");
+		wwan_link_down(env, cfg->enabled ? "data off" : "disabled");
 		*status = json_pack("{s:s, s:s}", "backend", "modemmanager", "connection",
-				    "disabled");
+				    cfg->enabled ? "data off" : "disabled");
 		return 0;
 	}
 	/* the APN is letters, digits, '-', '_' and dots (the schema): nothing

@@ -5,6 +5,9 @@
  * the data path (wwan_link.c). A context the network drops (+CGEV: NW
  * DEACT, or AT+CGACT? read as inactive) or a port that goes brings the
  * data path down and starts again after a back-off (1 s doubling to 60 s).
+ * With data off (wwan.data) the sequence ends once registered, with any
+ * context deactivated: the modem stays on the network for calls and SMS,
+ * and its signal and operator are still read.
  *
  * The SIM's PIN is sent once per PIN setting: a PIN the SIM refused is
  * never sent again until the setting changes (a SIM blocks after three
@@ -37,6 +40,7 @@
 enum wm_state {
 	WM_OFF, WM_NO_MODEM, WM_INIT, WM_SIM_PIN, WM_PIN_WRONG, WM_SIM_PUK, WM_SIM_ABSENT,
 	WM_SIM_LOCKED, WM_SEARCHING, WM_CONNECTING, WM_WAIT_DEVICE, WM_CONNECTED, WM_RETRY,
+	WM_DATA_OFF,
 };
 
 static const char *const wm_state_names[] = {
@@ -46,6 +50,7 @@ static const char *const wm_state_names[] = {
 	[WM_SIM_LOCKED] = "SIM locked", [WM_SEARCHING] = "searching",
 	[WM_CONNECTING] = "connecting", [WM_WAIT_DEVICE] = "connecting",
 	[WM_CONNECTED] = "connected", [WM_RETRY] = "waiting to retry",
+	[WM_DATA_OFF] = "data off",
 };
 
 static struct {
@@ -326,6 +331,17 @@ static enum wm_next wm_cereg(const struct at_answer *a)
 	return WM_STAY;
 }
 
+/* the old context is off: with data off, that is where the sequence ends */
+static enum wm_next wm_old_context_off(const struct at_answer *a)
+{
+	(void)a;
+	if (wm.cfg.data)
+		return WM_NEXT;
+	wm_set(WM_DATA_OFF, NULL);
+	wm_after(WM_POLL_MS);
+	return WM_STAY;
+}
+
 static bool wm_make_cgdcont(char *out, size_t size)
 {
 	return at_cmd_cgdcont(out, size, 1, wm.cfg.ipv6, wm.cfg.apn);
@@ -371,7 +387,7 @@ static const struct wm_step wm_steps[] = {
 	[WM_STEP_REG] = { "registration", "AT+CEREG?", "+CEREG", 3000, NULL, wm_cereg },
 	/* a context still active (from before a settings change or a restart
 	 * of difosd) cannot be defined again: modems refuse AT+CGDCONT on it */
-	{ "old context off", "AT+CGACT=0,1", NULL, 40000, NULL, wm_any },
+	{ "old context off", "AT+CGACT=0,1", NULL, 40000, NULL, wm_old_context_off },
 	{ "data context", NULL, NULL, 10000, wm_make_cgdcont, wm_cgdcont },
 	{ "activation", "AT+CGACT=1,1", NULL, 150000, NULL, wm_cgact },
 };
@@ -453,7 +469,8 @@ static void wm_poll(void)
 		{ "AT+COPS?", "+COPS" },
 	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(cmds) && wm.port; i++)
+	/* with data off there is no context to watch */
+	for (size_t i = wm.state == WM_DATA_OFF ? 1 : 0; i < ARRAY_SIZE(cmds) && wm.port; i++)
 		at_port_send(wm.port, cmds[i][0], cmds[i][1], 5000, false, wm_poll_done,
 			     (void *)cmds[i][1]);
 	wm_after(WM_POLL_MS);
@@ -495,6 +512,7 @@ static void wm_timer_cb(uv_timer_t *t)
 		wm_wait_device();
 		break;
 	case WM_CONNECTED:
+	case WM_DATA_OFF:
 		wm_poll();
 		break;
 	default:
@@ -598,7 +616,8 @@ static bool wm_str_eq(const char *a, const char *b)
 
 void wwan_modem_configure(const struct feature_env *env, const struct wwan_cfg *cfg)
 {
-	bool same = wm.cfg.enabled == cfg->enabled && wm_str_eq(wm.cfg.port, cfg->port) &&
+	bool same = wm.cfg.enabled == cfg->enabled && wm.cfg.data == cfg->data &&
+		    wm_str_eq(wm.cfg.port, cfg->port) &&
 		    wm_str_eq(wm.cfg.device, cfg->device) && wm_str_eq(wm.cfg.apn, cfg->apn) &&
 		    wm_str_eq(wm.cfg.pin, cfg->pin) && wm.cfg.ipv6 == cfg->ipv6 &&
 		    wm.cfg.pd == cfg->pd;
@@ -624,6 +643,7 @@ void wwan_modem_configure(const struct feature_env *env, const struct wwan_cfg *
 	wm_close_port();
 	wm_cfg_free(&wm.cfg);
 	wm.cfg.enabled = cfg->enabled;
+	wm.cfg.data = cfg->data;
 	wm.cfg.port = xstrdup(cfg->port);
 	wm.cfg.device = xstrdup(cfg->device);
 	wm.cfg.apn = xstrdup(cfg->apn ? cfg->apn : "");
