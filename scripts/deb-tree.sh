@@ -1,6 +1,7 @@
 #!/bin/bash
 # The Debian 12 tree the package test installs the .deb into: bookworm with
-# apt and nothing else, built by mmdebstrap from the host's own apt sources,
+# apt and systemd (what a real machine has; systemd-analyze verifies the unit
+# against the tree's own units) and nothing else, built by mmdebstrap from the host's own apt sources,
 # cached in /var/cache/difos and made again each day (its package lists then
 # match the mirror's). The test copies it and installs the .deb into the copy
 # with apt, so the package's Depends come from the mirror.
@@ -14,6 +15,7 @@ set -euo pipefail
 
 ROOT=${DIFOS_DEB_TREE:-/var/cache/difos/bookworm-base}
 SUITE=bookworm
+PACKAGES="systemd"
 STAMP_NAME=difos-deb-tree.stamp
 
 die() {
@@ -26,7 +28,9 @@ die() {
 sources=/etc/apt/sources.list.d/debian.sources
 [ -f "$sources" ] || sources=/etc/apt/sources.list
 [ -f "$sources" ] || die "no apt sources on the host (/etc/apt/sources.list.d/debian.sources)"
-want_line="suite: $SUITE day: $(date -u +%F) sources: $(grep -v '^#' "$sources" | sha256sum | cut -c1-16)"
+# man pages stay: the package's are checked there
+DPKGOPTS="--dpkgopt=path-exclude=/usr/share/locale/*"
+want_line="suite: $SUITE packages: $PACKAGES options: $DPKGOPTS day: $(date -u +%F) sources: $(grep -v '^#' "$sources" | sha256sum | cut -c1-16)"
 
 if [ -f "$ROOT/$STAMP_NAME" ] && grep -qxF "$want_line" "$ROOT/$STAMP_NAME"; then
 	echo "$ROOT"
@@ -53,10 +57,10 @@ echo "deb-tree: building $ROOT ($SUITE, the host's sources)" >&2
 
 # apt's package lists are kept: the test installs from them without an update.
 # The archive may be a frozen snapshot whose Release files have expired.
-mmdebstrap --variant=apt --quiet \
+mmdebstrap --variant=apt --quiet --include="$PACKAGES" \
 	--aptopt='Acquire::Check-Valid-Until "false"' \
 	--skip=cleanup/apt/lists \
-	--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
+	"$DPKGOPTS" \
 	"$SUITE" "$tmp" "$sources" >&2 ||
 	die "mmdebstrap failed for $SUITE from $sources"
 # the packages' services must not start in a tree (no init runs there)
