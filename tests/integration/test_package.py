@@ -57,18 +57,26 @@ def meson_version():
 # and the host's resolver, in a mount namespace of the command's own: none of
 # it outlives the command. extra: more unshare options (a network namespace).
 IN_TREE = r'''
+set -e
 T=$1; shift
 mount -t proc proc "$T/proc"
 mount --rbind /dev "$T/dev"
 mount --bind "$ARCHIVES" "$T/var/cache/apt/archives"
 cp /etc/resolv.conf "$T/etc/resolv.conf"
+if [ -n "${PROTECT:-}" ]; then
+	# the unit's ProtectSystem=true, ProtectHome=yes, PrivateTmp=yes
+	mount --bind "$T/usr" "$T/usr"
+	mount -o remount,bind,ro "$T/usr"
+	for d in home root tmp; do mount -t tmpfs -o mode=0755 tmpfs "$T/$d"; done
+	chmod 1777 "$T/tmp"
+fi
 exec chroot "$T" "$@"
 '''
 
 
-def in_tree(tree, argv, timeout=120, extra=()):
+def in_tree(tree, argv, timeout=120, extra=(), protect=False):
     env = dict(os.environ, ARCHIVES=str(ARCHIVES), DEBIAN_FRONTEND="noninteractive",
-               PATH="/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL="C")
+               PATH="/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL="C", PROTECT="1" if protect else "")
     return sh(["unshare", "--mount", "--propagation", "private", *extra,
                "sh", "-c", IN_TREE, "sh", tree, *argv], timeout=timeout, env=env)
 
@@ -171,9 +179,11 @@ def test_difosd_version_runs_in_the_tree(tree):
 
 
 # The installed difosd, started in the tree in network and PID namespaces of
-# its own: it finds difosd-web in /usr/libexec/difos, which drops to
-# difos-web and serves the installed GUI.
+# its own, under the file-system protections of its unit: it finds
+# difosd-web in /usr/libexec/difos, which drops to difos-web and serves the
+# installed GUI.
 RUN_DIFOSD = r'''
+touch /usr/difos-test 2>/dev/null || echo "usr read-only"
 ip link set lo up
 /usr/sbin/difosd >/var/log/difos/test.log 2>&1 &
 difosctl wait --timeout 60 || { cat /var/log/difos/test.log; exit 1; }
@@ -196,10 +206,14 @@ exit 1
 
 
 def test_installed_difosd_starts_its_web_door_with_the_gui(tree):
+    unit = (tree / "lib/systemd/system/difosd.service").read_text()
+    for option in ("ProtectSystem=true", "ProtectHome=yes", "PrivateTmp=yes"):
+        assert option in unit
     cp = in_tree(tree, ["sh", "-c", RUN_DIFOSD], timeout=120,
-                 extra=("--net", "--pid", "--fork"))
+                 extra=("--net", "--pid", "--fork"), protect=True)
     out = ok(cp)
     uid = ok(in_tree(tree, ["id", "-u", "difos-web"])).strip()
+    assert "usr read-only\n" in out, out
     assert "exe /usr/libexec/difos/difosd-web\n" in out, out
     assert "uid %s\n" % uid in out, out
     assert "https 200\n" in out and "gui installed\n" in out, out
