@@ -7,7 +7,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 30
 PYTEST     := /usr/bin/python3 -m pytest
 
-.PHONY: all deps build asan fuzz-build gui docs check unit golden goldens integration e2e fuzz demo demo-stop bench clean
+.PHONY: all deps build asan fuzz-build gui deb docs check unit golden goldens integration e2e fuzz demo demo-stop bench clean
 
 all: build
 
@@ -38,6 +38,11 @@ fuzz-build: deps $(FUZZ_BUILD)/build.ninja
 # The GUI: TypeScript built with Vite into gui/dist (with .gz files).
 gui: deps
 	cd gui && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
+# The Debian package (debhelper, systemd unit): build-deb/difos_<version>_<arch>.deb,
+# rebuilt only when the tree changed. Install it with apt install ./build-deb/difos_*.deb.
+deb: gui
+	./scripts/deb.sh
 
 # The generated API reference: docs/api.md (the method table), docs/openapi.json
 # and docs/openapi.md. The docs test fails while they differ from the code.
@@ -76,4 +81,4 @@ bench: build
 	./bench/run.sh
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) gui/dist
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) build-deb gui/dist

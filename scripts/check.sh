@@ -45,6 +45,11 @@ if ! ./scripts/pbx-rootfs.sh; then
 	failed=$((failed + 1)); failures+=(pbx-root)
 fi
 
+# The Debian 12 tree of the package test (tests/integration/test_package.py),
+# downloaded while the first suites run; the test waits for it (the script
+# holds a lock while it builds) and fails if it cannot be made.
+./scripts/deb-tree.sh >/dev/null 2>&1 &
+
 B=build-asan
 run_meson   unit        $B --suite unit
 run_meson   golden      $B --suite golden

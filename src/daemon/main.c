@@ -56,7 +56,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: difosd [--root DIR] [--backend linux|dry] [--debug]\n"
 		   "              [--gui DIR] [--pbx-root DIR] [--test-apply-pause-ms N]\n"
-		   "       difosd --print-openapi | --print-methods | --print-kinds\n");
+		   "       difosd --print-openapi | --print-methods | --print-kinds | --version\n");
 }
 
 /* An apply under way finishes first: stopping under it would leave the
@@ -106,9 +106,24 @@ static char *self_dir(void)
 	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
 
 	if (n <= 0)
-		return xstrdup("/usr/libexec/difos");
+		return xstrdup(DIFOS_LIBEXEC_DIR);
 	buf[n] = '\0';
 	return xstrdup(dirname(buf));
+}
+
+/* The helper programs (difosd-web, difos-engine-exec, the DHCP hooks...):
+ * beside difosd in a build tree; installed, difosd is in /usr/sbin and they
+ * are in their own folder, as meson installs them. */
+static char *libexec_dir(void)
+{
+	char *dir = self_dir(), *probe = xasprintf("%s/difos-engine-exec", dir);
+	bool beside = access(probe, X_OK) == 0;
+
+	free(probe);
+	if (beside)
+		return dir;
+	free(dir);
+	return xstrdup(DIFOS_LIBEXEC_DIR);
 }
 
 static void close_handle(uv_handle_t *h, void *arg)
@@ -143,6 +158,7 @@ int main(int argc, char **argv)
 		{ "print-openapi", no_argument, NULL, 'O' },
 		{ "print-methods", no_argument, NULL, 'M' },
 		{ "print-kinds", no_argument, NULL, 'K' },
+		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -165,6 +181,7 @@ int main(int argc, char **argv)
 		case 'O': print_openapi = true; break;
 		case 'M': print_methods = true; break;
 		case 'K': print_kinds = true; break;
+		case 'V': printf("difosd %s\n", DIFOS_VERSION); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -202,7 +219,7 @@ int main(int argc, char **argv)
 	sock = root_path("/run/difos/control.sock");
 	websock = root_path("/run/difos/web.sock");
 	authlog = root_path("/var/log/difos/auth.log");
-	libexec = self_dir();
+	libexec = libexec_dir();
 
 	feature_schema_init();
 	methods_register_all();

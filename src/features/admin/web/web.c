@@ -196,7 +196,7 @@ static int web_apply(struct feature_ctx *ctx)
 		goto out;
 	sock = xasprintf("--socket=%s/web.sock", ctx->env->paths.run);
 	empty = xasprintf("--chroot=%s/web-root", ctx->env->paths.run);
-	binary = xasprintf("%s/difosd-web", libexec ? libexec : "/usr/sbin");
+	binary = xasprintf("%s/difosd-web", libexec ? libexec : DIFOS_LIBEXEC_DIR);
 	{
 		char *g = xasprintf("--gui=%s", gui), *hs = xasprintf("--https-port=%s", https);
 		char *ht = xasprintf("--http-port=%s", http);
