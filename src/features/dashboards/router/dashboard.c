@@ -204,6 +204,12 @@ static void dashboard_event(const struct feature_env *env, const struct feature_
 		uv_timer_start(&events_timer, events_tick, 0, DASHBOARD_PERIOD_MS);
 }
 
+static void dashboard_metrics(struct feature_ctx *ctx, struct sbuf *out)
+{
+	(void)ctx;
+	traffic_metrics(out);
+}
+
 static const struct sc_field subscribe_params[] = {
 	{ .name = "watchers", .kind = SC_INT, .flags = SC_F_REQUIRED, .min = 0, .max = 1000000,
 	  .help = "how many WebSocket clients watch now" },
@@ -254,5 +260,6 @@ const struct feature feature_dashboard = {
 	.init = dashboard_init,
 	.stop = dashboard_stop,
 	.event = dashboard_event,
+	.metrics = dashboard_metrics,
 	.methods = dashboard_methods,
 };

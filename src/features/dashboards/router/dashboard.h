@@ -46,6 +46,9 @@ void traffic_sample(const json_t *links, long long mono_ms, long long wall_ms);
 /* {period_ms, samples, times: [ms], interfaces: {name: {rx: [B/s], tx: [B/s],
  * rx_bytes, tx_bytes}}}: each series ends at the last time */
 json_t *traffic_series(void);
+/* the last sample's counters as node_exporter's families (the metrics hook) */
+struct sbuf;
+void traffic_metrics(struct sbuf *out);
 /* wall-clock seconds since which dev has been up, 0 when down or unseen */
 long long traffic_up_since(const char *dev);
 
