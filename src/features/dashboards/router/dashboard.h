@@ -67,6 +67,10 @@ void probe_run(void);
  * answer}|null, at} of the last round, or null */
 json_t *probe_result(void);
 
+/* actions.c: the quick actions (engine.restart, system.reboot) */
+json_t *dashboard_engine_restart(struct rpc_call *c);
+json_t *dashboard_reboot(struct rpc_call *c);
+
 /* dashboard_print.c: difosctl's tables of them */
 void dashboard_print_interfaces(const json_t *res);
 void dashboard_print_system(const json_t *res);
