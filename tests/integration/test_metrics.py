@@ -12,7 +12,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 import webclient
-from conftest import LAN_ADDR, make_lab, ns_exec
+from conftest import LAN_ADDR, make_lab, ns_exec, wait_for
 from lab_trace import programs_run_during
 from webclient import Client
 
@@ -138,6 +138,47 @@ def test_difosctl_prints_the_text(mlab):
     cp = mlab.daemon.ctl_ok("metrics")
     fams = families(cp.stdout)
     assert "difos_engine_up" in fams and "node_network_up" in fams
+
+
+def send_udp(lab, ns, addr, port, count):
+    code = ("import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            "for i in range(%d): s.sendto(b'x' * 100, (%r, %d))" % (count, addr, port))
+    cp = ns_exec(ns, "python3", "-c", code, timeout=10)
+    assert cp.returncode == 0, cp.stderr
+
+
+def test_firewall_counters(mlab, token):
+    """A traffic rule counts what it matches (by its id and description); the
+    input chain's policy counts what it drops. Read every 5 s, not per scrape."""
+    lab = mlab
+    d = lab.daemon
+    wan_ip = lab.router_wan_addr
+    d.ctl_ok("add", "firewall.rules", "description=Drop the test port", "proto=udp",
+             "src_zone=wan", "dest_zone=router", "dest_ports=4999", "action=drop")
+    d.ctl_ok("apply")
+    webclient.wait_web(lab.lan, LAN_ADDR)
+    rule = dict(chain="input_wan", rule="1", description="Drop the test port")
+    fams = families(scrape(lab, token).raw)
+    assert fams["difos_firewall_rule_packets"].type == "counter"
+    policy0 = sample(fams, "difos_firewall_policy_drop_packets",
+                     "difos_firewall_policy_drop_packets_total", chain="input")
+    send_udp(lab, lab.wan, wan_ip, 4999, 7)     # the rule drops these
+    send_udp(lab, lab.wan, wan_ip, 4998, 3)     # no rule: the policy does
+
+    def counted():
+        f = families(scrape(lab, token).raw)
+        n = sample(f, "difos_firewall_rule_packets", "difos_firewall_rule_packets_total", **rule)
+        return f if n > 0 else None
+    fams = wait_for(counted, 15, interval=1, what="the rule's counter to be read")
+    assert sample(fams, "difos_firewall_rule_packets", "difos_firewall_rule_packets_total",
+                  **rule) == 7
+    # 100 bytes of data, 8 of UDP header, 20 of IPv4
+    assert sample(fams, "difos_firewall_rule_bytes", "difos_firewall_rule_bytes_total",
+                  **rule) == 7 * 128
+    assert sample(fams, "difos_firewall_policy_drop_packets",
+                  "difos_firewall_policy_drop_packets_total", chain="input") >= policy0 + 3
+    assert "forward" in {s.labels["chain"] for s in
+                         fams["difos_firewall_policy_drop_packets"].samples}
 
 
 # last: it changes the configuration of the module's lab
