@@ -231,10 +231,20 @@ export function trafficCharts(t: Traffic = {}): HTMLElement[] {
   });
 }
 
-/** The engines the quick actions can restart: every one difosd keeps, by name, with its feature's title. */
+/** The web door itself: restarting it from the page would cut the page's own request (difosctl can). */
+const WEB_ENGINE = 'difosd-web';
+
+/**
+ * The engines the quick actions can restart, by name, with their feature's title: those difosd
+ * runs or waits to start again after a failure (a stopped one is off in the configuration).
+ */
 export function restartable(list: FeatureState[] = []): { engine: string; title: string }[] {
   const out: { engine: string; title: string }[] = [];
-  for (const f of list) for (const e of f.engines || []) if (e.name) out.push({ engine: e.name, title: f.title || f.name || '' });
+  for (const f of list) {
+    for (const e of f.engines || []) {
+      if (e.name && e.name !== WEB_ENGINE && e.state !== 'stopped') out.push({ engine: e.name, title: f.title || f.name || '' });
+    }
+  }
   return out;
 }
 

@@ -74,7 +74,13 @@ describe('dashboard: is the internet up, is everything running', () => {
 
   it('has the quick actions: restart an engine, reload the PBX, reboot after a confirm', async () => {
     vi.stubGlobal('WebSocket', class { close() {} onclose = null; constructor() {} });
-    const withPbx = { ...data, features: [...data.features, { name: 'pbx', title: 'PBX', state: 'ok', engines: [{ name: 'asterisk', state: 'running' }] }] };
+    const withPbx = {
+      ...data,
+      features: [...data.features,
+        { name: 'pbx', title: 'PBX', state: 'ok', engines: [{ name: 'asterisk', state: 'running' }] },
+        { name: 'web', title: 'Web interface', state: 'ok', engines: [{ name: 'difosd-web', state: 'running' }] },
+        { name: 'ips', title: 'Intrusion prevention', state: 'ok', engines: [{ name: 'ips-reader', state: 'stopped' }] }],
+    };
     const { seen } = mockFetch({
       'GET /dashboard': [200, withPbx], 'GET /changes': [200, []],
       'POST /engine/restart': [200, { engine: 'dnsmasq', old_pid: 10, pid: 11 }],
@@ -89,7 +95,9 @@ describe('dashboard: is the internet up, is everything running', () => {
     const menu = root.querySelector<HTMLDetailsElement>('[data-test=quick-actions]')!;
     const item = (t: string) => menu.querySelector<HTMLButtonElement>(`[data-test="${t}"]`)!;
     expect(item('restart-dnsmasq').textContent).toBe('Restart dnsmasq (DNS & DHCP)');
-    expect(item('restart-udhcpc')).not.toBeNull();
+    expect(item('restart-udhcpc')).not.toBeNull();     // failed: waits to start again
+    expect(item('restart-difosd-web')).toBeNull();     // it would cut this very request
+    expect(item('restart-ips-reader')).toBeNull();     // stopped: off in the configuration
     menu.open = true;
     item('restart-dnsmasq').click();
     await until(() => seen.some((r) => r.url === '/engine/restart'));
