@@ -129,6 +129,16 @@ def test_interface_counters_match_the_kernel(mlab, token):
     assert 0 <= k["rx"]["packets"] - rxp < 200, (rxp, k)
 
 
+def test_a_read_only_token_restarts_nothing(mlab, token):
+    """The quick actions are an admin's: the scraping token may not use them."""
+    c = Client(mlab.lan)
+    c.bearer = token
+    r = c.api("POST", "/engine/restart", {"engine": "dnsmasq"})
+    assert r.status == 403 and "scope admin" in r.error["message"], r
+    r = c.api("POST", "/pbx/reload", {})
+    assert r.status == 403, r
+
+
 def test_a_scrape_runs_no_program(mlab, token):
     seen = programs_run_during(mlab, lambda: [scrape(mlab, token) for _ in range(5)])
     assert not seen, seen
