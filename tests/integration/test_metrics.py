@@ -129,6 +129,18 @@ def test_interface_counters_match_the_kernel(mlab, token):
     assert 0 <= k["rx"]["packets"] - rxp < 200, (rxp, k)
 
 
+def test_a_ban_counts(mlab, token):
+    d = mlab.daemon
+    d.ctl_ok("set", "ips.services", json.dumps(["gui"]))    # intrusion prevention on
+    d.ctl_ok("apply")
+    webclient.wait_web(mlab.lan, LAN_ADDR)
+    before = sample(families(scrape(mlab, token).raw), "difos_ips_bans")
+    d.ctl_ok("call", "ips.ban", json.dumps({"address": "203.0.113.77", "minutes": 5}))
+    assert sample(families(scrape(mlab, token).raw), "difos_ips_bans") == before + 1
+    d.ctl_ok("call", "ips.unban", json.dumps({"address": "203.0.113.77"}))
+    assert sample(families(scrape(mlab, token).raw), "difos_ips_bans") == before
+
+
 def test_a_read_only_token_restarts_nothing(mlab, token):
     """The quick actions are an admin's: the scraping token may not use them."""
     c = Client(mlab.lan)
@@ -168,8 +180,20 @@ def test_firewall_counters(mlab, token):
     d.ctl_ok("apply")
     webclient.wait_web(lab.lan, LAN_ADDR)
     rule = dict(chain="input_wan", rule="1", description="Drop the test port")
-    fams = families(scrape(lab, token).raw)
+
+    def rule_read():
+        """a reading taken since the apply (the chains reloaded by it start
+        their counters again): it has the new rule"""
+        f = families(scrape(lab, token).raw)
+        try:
+            sample(f, "difos_firewall_rule_packets", "difos_firewall_rule_packets_total", **rule)
+        except AssertionError:
+            return None
+        return f
+    fams = wait_for(rule_read, 15, interval=1, what="a reading of the new rule's counter")
     assert fams["difos_firewall_rule_packets"].type == "counter"
+    assert sample(fams, "difos_firewall_rule_packets", "difos_firewall_rule_packets_total",
+                  **rule) == 0
     policy0 = sample(fams, "difos_firewall_policy_drop_packets",
                      "difos_firewall_policy_drop_packets_total", chain="input")
     send_udp(lab, lab.wan, wan_ip, 4999, 7)     # the rule drops these
