@@ -26,3 +26,6 @@ fi
 [ -f gui/dist/index.html ] || (cd gui && timeout 600 npm ci --no-audit --no-fund --loglevel=error && timeout 600 npm run build --silent)
 [ -d bench/web/node_modules/playwright-core ] || (cd bench/web && timeout 600 npm ci --no-audit --no-fund --loglevel=error) || echo "bench/web: npm ci failed; the GUI load is skipped"
 timeout 900 /usr/bin/python3 bench/web_bench.py
+# Prometheus /metrics: the render time over the control socket and HTTPS,
+# difosd's RSS scraped every second, node_exporter's scrape beside it
+timeout 600 /usr/bin/python3 bench/metrics_bench.py

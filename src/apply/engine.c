@@ -234,10 +234,38 @@ void engine_note_valid(struct engine *e, json_t *doc)
 	e->validated = doc;
 }
 
-/* commit: record a new revision; otherwise re-apply what is in force
- * (the running document rendered again, e.g. after a data file changed) */
+static int engine_run_steps(struct engine *e, const json_t *doc_in, const char *author,
+			    const char *comment, int confirm_secs, bool commit,
+			    struct apply_result *res);
+
+const double apply_bucket_le[APPLY_BUCKETS] = { 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60 };
+
+/* Every run, counted and timed (whatever started it: an apply, a
+ * rollback, a refresh, the boot) for difos_apply_total and
+ * difos_apply_duration_seconds. */
 int engine_run(struct engine *e, const json_t *doc_in, const char *author,
 	       const char *comment, int confirm_secs, bool commit, struct apply_result *res)
+{
+	double t0 = apply_clock_ms(), secs;
+	int rc = engine_run_steps(e, doc_in, author, comment, confirm_secs, commit, res);
+
+	secs = (apply_clock_ms() - t0) / 1000.0;
+	if (rc == 0)
+		e->stats.ok++;
+	else
+		e->stats.failed++;
+	e->stats.seconds += secs;
+	for (int i = 0; i < APPLY_BUCKETS; i++)
+		if (secs <= apply_bucket_le[i])
+			e->stats.le[i]++;
+	return rc;
+}
+
+/* commit: record a new revision; otherwise re-apply what is in force
+ * (the running document rendered again, e.g. after a data file changed) */
+static int engine_run_steps(struct engine *e, const json_t *doc_in, const char *author,
+			    const char *comment, int confirm_secs, bool commit,
+			    struct apply_result *res)
 {
 	/* renderers rely on every defaulted member being present; the
 	 * document is shared (staged, then running), never changed. One that

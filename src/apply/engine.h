@@ -19,6 +19,16 @@
 struct store;
 struct sys;
 
+/* Runs of the engine since difosd started, for the metrics: how many
+ * ended well or not, and how long they took (a histogram in seconds). */
+#define APPLY_BUCKETS 10
+extern const double apply_bucket_le[APPLY_BUCKETS];   /* upper bounds, seconds */
+struct apply_stats {
+	unsigned long long ok, failed;
+	unsigned long long le[APPLY_BUCKETS];   /* runs that took <= apply_bucket_le[i] */
+	double seconds;                         /* the sum of their durations */
+};
+
 struct engine {
 	struct store *store;
 	/* what features are given: paths, the system backend, the loop (NULL
@@ -45,6 +55,7 @@ struct engine {
 	long long busy_since;     /* wall-clock seconds */
 	int arm_confirm_secs;
 	bool prune_due;
+	struct apply_stats stats;
 	/* tests: pause this many ms between switching files and applying */
 	int test_pause_ms;
 	/* tests: appliers see the whole documents instead of the paths their

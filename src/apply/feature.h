@@ -237,6 +237,11 @@ struct feature {
 	void (*devices)(struct feature_ctx *ctx, json_t *out);
 	/* events it follows (called from the loop) */
 	void (*event)(const struct feature_env *env, const struct feature_event *ev);
+	/* its readings for Prometheus (the metrics method, core/prom.h):
+	 * families appended to out, from what it keeps already (no process,
+	 * no dump the feature does not cache); its names start with difos_,
+	 * or are node_exporter's where they mean the same */
+	void (*metrics)(struct feature_ctx *ctx, struct sbuf *out);
 
 	/* the feature's own JSON-RPC methods (NULL-terminated) */
 	const struct rpc_method *methods;
@@ -262,6 +267,8 @@ void feature_asterisk_free(struct feature_asterisk *a);
 json_t *feature_host_names_collect(struct feature_ctx *ctx);
 /* Every feature's devices for ctx->doc: a new object device -> {role, title, state?}. */
 json_t *feature_devices_collect(struct feature_ctx *ctx);
+/* Every feature's metrics, appended to out. */
+void feature_metrics_collect(struct feature_ctx *ctx, struct sbuf *out);
 /* Tells every feature that follows events. */
 void feature_emit(const struct feature_env *env, enum feature_event_kind kind, const json_t *data);
 /* Status of a feature: its own, with its engines' states. */

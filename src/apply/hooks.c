@@ -76,6 +76,13 @@ json_t *feature_devices_collect(struct feature_ctx *ctx)
 	return devs;
 }
 
+void feature_metrics_collect(struct feature_ctx *ctx, struct sbuf *out)
+{
+	for (size_t i = 0; i < feature_count(); i++)
+		if (feature_table[i]->metrics)
+			feature_table[i]->metrics(ctx, out);
+}
+
 json_t *feature_status(const struct feature *f, struct feature_ctx *ctx)
 {
 	json_t *o = f->status ? f->status(ctx) : NULL;

@@ -636,6 +636,13 @@ json_t *sv_status_all(void)
 	return o;
 }
 
+void sv_each(void (*fn)(void *arg, const char *name, int pid, int restarts), void *arg)
+{
+	for (struct sv_proc *p = sv_procs; p; p = p->next)
+		if (p->argv)
+			fn(arg, p->name, (int)p->pid, p->restarts);
+}
+
 void sv_shutdown(void)
 {
 	struct sv_proc *p = sv_procs, *next;

@@ -52,6 +52,10 @@ bool sv_wait_alive(const char *name, int ms, char **why);
 /* {name: {running, pid, restarts, argv, log: [..]}} */
 json_t *sv_status(const char *name);
 json_t *sv_status_all(void);
+/* Each engine the supervisor keeps (started, not stopped since), without
+ * building its status: for readings taken often (metrics). pid 0: not
+ * running now (died, waiting to be started again). */
+void sv_each(void (*fn)(void *arg, const char *name, int pid, int restarts), void *arg);
 /* Reaps exited children (called on SIGCHLD). */
 void sv_reap(void);
 

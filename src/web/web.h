@@ -104,6 +104,7 @@ struct web_http {
 	const char *out;              /* what is sent: owned or a GUI file */
 	size_t out_len, out_sent;
 	bool gz, immutable, api;
+	bool metrics;                 /* GET /metrics: the JSON string answered is sent as text */
 	const struct web_file *file;  /* the GUI file to serve once the core lets it */
 };
 struct web_ws {

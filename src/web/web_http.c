@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/prom.h"
 #include "core/util.h"
 #include "web/web.h"
 
 #define WEB_CHUNK 16384
+#define API_METRICS_PATH "/api/v1/metrics"
 
 /* media from blob: only: the GUI plays a call's recording it assembled from
  * the API's pieces */
@@ -95,6 +97,21 @@ static void web_answer_json(struct web_http *h, int status, const char *code, co
 	lws_callback_on_writable(h->wsi);
 }
 
+/* /metrics: the core's answer is the text as one JSON string; Prometheus
+ * reads the text itself. false when the body is not a string. */
+static bool web_metrics_text(struct web_http *h, struct web_response *r)
+{
+	json_t *s = json_loadb(r->body, r->body_len, JSON_DECODE_ANY, NULL);
+	bool ok = json_is_string(s);
+
+	if (ok) {
+		h->owned = xstrndup(json_string_value(s), json_string_length(s));
+		h->type = PROM_CONTENT_TYPE;
+	}
+	json_decref(s);
+	return ok;
+}
+
 static void web_core_answer(void *ctx, struct web_response *r)
 {
 	struct web_http *h = ctx;
@@ -103,6 +120,17 @@ static void web_core_answer(void *ctx, struct web_response *r)
 	h->status = r->status;
 	h->type = "application/json";
 	h->headers = json_incref(r->headers);
+	if (h->metrics && r->status == 401)
+		json_object_set_new(h->headers, "WWW-Authenticate",
+				    json_string("Bearer realm=\"difos\""));
+	if (h->metrics && r->status == 200 && web_metrics_text(h, r)) {
+		h->out = h->owned;
+		h->out_len = strlen(h->owned);
+		h->api = true;
+		h->answering = true;
+		web_answer_ready(h);
+		return;
+	}
 	h->owned = r->body;
 	r->body = NULL;
 	h->out = h->owned;
@@ -466,6 +494,16 @@ static int web_request(struct web_http *h, struct lws *wsi, const char *uri)
 		return 0;
 	}
 	snprintf(h->method, sizeof(h->method), "%s", method);
+	/* Prometheus' path: the API's metrics method, for a bearer token only
+	 * (no cookie is passed on: a browser's session does not scrape) */
+	if (!strcmp(uri, "/metrics")) {
+		h->metrics = true;
+		h->path = xstrdup(API_METRICS_PATH);
+		h->query = json_object();
+		h->authorization = web_hdr(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+		web_forward(h);
+		return 0;
+	}
 	if (strncmp(uri, "/api/", 5) && strcmp(uri, "/api")) {
 		h->file = web_static_find(uri);
 		h->gz = web_accepts_gzip(wsi);

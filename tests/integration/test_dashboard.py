@@ -287,3 +287,40 @@ def test_applies_change_the_kernel_without_ip(lab):
     addrs = [a["local"] for l in ip_json(lab, "addr", "show", "dev", "br-lan")
              for a in l.get("addr_info", []) if a["family"] == "inet"]
     assert addrs == [LAN_ADDR], addrs
+
+
+# ---- quick actions (system.reboot is tested on the dry backend only:
+# tests/unit/test_engine.c test_quick_actions) ---------------------------------
+
+def test_engine_restart_gives_a_new_process(lab):
+    d = lab.daemon
+    engines = {e["name"]: e for f in dashboard(lab)["features"] for e in f["engines"]}
+    old = engines["dnsmasq"]["pid"]
+    assert old > 0 and ns_exec(lab.router, "kill", "-0", str(old)).returncode == 0
+    res = d.ctl_json("engine-restart", "dnsmasq")
+    assert res["engine"] == "dnsmasq" and res["old_pid"] == old, res
+    new = res["pid"]
+    assert new and new != old, res
+    # the old process is gone, the new one answers DNS on the LAN
+    wait_for(lambda: ns_exec(lab.router, "kill", "-0", str(old)).returncode != 0, 5,
+             what="the old dnsmasq to exit")
+    engines = {e["name"]: e for f in dashboard(lab)["features"] for e in f["engines"]}
+    assert engines["dnsmasq"]["pid"] == new and engines["dnsmasq"]["state"] == "running"
+    # a restart asked for is not one of the supervisor's restarts after a crash
+    assert engines["dnsmasq"]["restarts"] == 0, engines["dnsmasq"]
+    lab.client_static("192.168.1.10")
+    wait_for(lambda: lab.resolve("difos.lan") == [LAN_ADDR], 10,
+             what="the new dnsmasq to answer")
+
+
+def test_engine_restart_refuses_an_unknown_name(shared_lab):
+    cp = shared_lab.daemon.ctl("engine-restart", "nosuch")
+    assert cp.returncode != 0
+    out = cp.stdout + cp.stderr
+    assert 'no engine named "nosuch"' in out and "dnsmasq" in out, out
+
+
+def test_pbx_reload_refused_while_the_pbx_is_off(shared_lab):
+    cp = shared_lab.daemon.ctl("pbx-reload")
+    assert cp.returncode != 0
+    assert "the PBX is not running" in cp.stdout + cp.stderr, cp

@@ -340,6 +340,25 @@ def test_dashboard_updates_live(gui_lab, tmp_path):
     assert took["udhcpc"].returncode == 0, took["udhcpc"]
 
 
+def test_dashboard_quick_actions(gui_lab, tmp_path):
+    """The Quick actions menu restarts dnsmasq: a new process, the one the
+    page names; the reboot asks first and Cancel sends nothing."""
+    lab = gui_lab
+    ready(lab)
+
+    def dnsmasq_pid():
+        features = lab.daemon.ctl_json("call", "dashboard")["features"]
+        return {e["name"]: e for f in features for e in f["engines"]}["dnsmasq"]["pid"]
+
+    old = dnsmasq_pid()
+    assert old, "dnsmasq is not running"
+    res = run_scenario(lab, "quick_actions.mjs", tmp_path, "--password", PASSWORD)
+    new = dnsmasq_pid()
+    assert new and new != old, (old, new)
+    assert res["pid"] == new, (res, new)
+    assert ns_exec(lab.router, "kill", "-0", str(old)).returncode != 0, "the old dnsmasq runs on"
+
+
 def test_network_overview(gui_lab, tmp_path):
     """Network › Overview: a card per interface with its graph, the addresses on
     hover, and a link taken down on the router shown down by itself."""

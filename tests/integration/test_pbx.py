@@ -453,6 +453,25 @@ def test_a_phone_registers_over_tls_with_the_routers_certificate(pbx):
     d.ctl_ok("certificate", "--factory")
 
 
+def test_the_quick_reload_reloads_asterisk_without_a_restart(pbx):
+    """pbx.reload (the dashboard's quick action): Asterisk reloads every
+    module over difos's manager connection, the same process goes on and
+    the phones stay registered."""
+    d, ph = pbx.daemons[0], pbx.phones
+    pid = engine_pid(d)
+    a = ph.register(ALICE, ALICE_PW, ALICE_SIP)
+    assert a.ok, a.describe()
+    mark = len(d.log.read_text())
+    assert d.ctl_json("pbx-reload") == {"reloading": True}
+    wait_for(lambda: "pbx: Reload: done" in d.log.read_text()[mark:], 10,
+             what=lambda: "Asterisk's answer to the reload: %s" % d.log_tail(20))
+    assert engine_pid(d) == pid, "Asterisk was restarted by a reload"
+    assert "root reloads Asterisk" in d.log.read_text()[mark:]
+    det = pbx_detail(d)
+    assert det["manager"]["state"] == "connected", det["manager"]
+    assert det["contacts"].get(ALICE), det["contacts"]
+
+
 def test_adding_an_extension_reloads_without_a_restart(pbx):
     d, ph = pbx.daemons[0], pbx.phones
     pid = engine_pid(d)

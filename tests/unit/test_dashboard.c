@@ -3,7 +3,9 @@
  * device, whatever told of it) and the traffic sampler's rates.
  */
 #include <stdlib.h>
+#include <string.h>
 
+#include "core/util.h"
 #include "features/dashboards/router/dashboard.h"
 #include "net/probe_pkt.h"
 #include "t.h"
@@ -119,6 +121,41 @@ static void test_traffic(void)
 	json_decref(l2);
 }
 
+/* The metrics hook: the last sample as node_exporter's families, from the
+ * sampler's reading (no dump), the loopback left out as the sampler does. */
+static void test_traffic_metrics(void)
+{
+	json_t *l = json_pack("[o, o, {s:s, s:[s], s:{}}]", mklink("wan0", 1000, 500, true),
+			      mklink("br-lan", 7, 9, false), "ifname", "lo", "flags", "LOOPBACK",
+			      "stats64");
+	json_t *wan = json_array_get(l, 0);
+	struct sbuf b;
+
+	json_object_set_new(wan, "operstate", json_string("UP"));
+	json_object_set_new(json_object_get(json_object_get(wan, "stats64"), "rx"), "packets",
+			    json_integer(12));
+	json_object_set_new(json_object_get(json_object_get(wan, "stats64"), "tx"), "dropped",
+			    json_integer(3));
+	json_object_set_new(json_array_get(l, 1), "operstate", json_string("DOWN"));
+	traffic_sample(l, 10000, 1700000000000LL);
+	sbuf_init(&b);
+	traffic_metrics(&b);
+	T_CHECK(strstr(b.s, "# HELP node_network_receive_bytes_total ") != NULL);
+	T_CHECK(strstr(b.s, "# TYPE node_network_receive_bytes_total counter\n") != NULL);
+	T_CHECK(strstr(b.s, "\nnode_network_receive_bytes_total{device=\"wan0\"} 1000\n") != NULL);
+	T_CHECK(strstr(b.s, "\nnode_network_transmit_bytes_total{device=\"wan0\"} 500\n") != NULL);
+	T_CHECK(strstr(b.s, "\nnode_network_receive_packets_total{device=\"wan0\"} 12\n") != NULL);
+	T_CHECK(strstr(b.s, "\nnode_network_transmit_drop_total{device=\"wan0\"} 3\n") != NULL);
+	T_CHECK(strstr(b.s, "\nnode_network_receive_bytes_total{device=\"br-lan\"} 7\n") != NULL);
+	T_CHECK(strstr(b.s, "# TYPE node_network_up gauge\n") != NULL);
+	T_CHECK(strstr(b.s, "\nnode_network_up{device=\"wan0\"} 1\n") != NULL);
+	T_CHECK(strstr(b.s, "\nnode_network_up{device=\"br-lan\"} 0\n") != NULL);
+	T_CHECK(strstr(b.s, "\"lo\"") == NULL);
+	sbuf_free(&b);
+	traffic_stop();
+	json_decref(l);
+}
+
 /* What comes back to the connectivity check: only our echo reply and an
  * answer to our query count; short or foreign packets do not. */
 static void test_probe_parsers(void)
@@ -151,6 +188,7 @@ int main(void)
 {
 	T_RUN(test_clients);
 	T_RUN(test_traffic);
+	T_RUN(test_traffic_metrics);
 	T_RUN(test_probe_parsers);
 	return t_done("dashboard");
 }

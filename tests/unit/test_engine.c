@@ -717,6 +717,59 @@ static void test_after_names_earlier_features(void)
 
 /* The web's certificate is made and read with openssl through the system
  * backend: the dry journal shows every run, the key only as its size. */
+/* the features' methods, registered once, called with the engine's env */
+static void t_methods(void)
+{
+	static bool done;
+
+	if (!done)
+		for (size_t i = 0; i < feature_count(); i++)
+			if (feature_table[i]->methods)
+				rpc_register(feature_table[i]->methods);
+	done = true;
+	rpc_set_env(&eng.env);
+}
+
+/* The dashboard's quick actions on the dry backend: the reboot is a
+ * background job of systemctl (recorded, never run); an engine restarts
+ * through the supervisor as a new process; an unknown one is refused
+ * naming it and the ones there are. */
+static void test_quick_actions(void)
+{
+	char *const argv[] = { "/bin/true", "engine", NULL };
+	json_t *res, *err = NULL, *params;
+	size_t m = jmark();
+	const char *msg;
+
+	t_methods();
+	res = rpc_invoke("system.reboot", NULL, "tester", &err);
+	T_CHECK(res && !err && json_is_true(json_object_get(res, "rebooting")));
+	T_CHECK(jhas_line_start(m, "job systemctl reboot\n"));
+	json_decref(res);
+
+	T_CHECK(sv_ensure("standin", argv, NULL) == 0);
+	m = jmark();
+	params = json_pack("{s:s}", "engine", "standin");
+	res = rpc_invoke("engine.restart", params, "tester", &err);
+	json_decref(params);
+	T_CHECK(res && !err);
+	T_CHECK(json_integer_value(json_object_get(res, "old_pid")) > 0);
+	T_CHECK(json_integer_value(json_object_get(res, "pid")) !=
+		json_integer_value(json_object_get(res, "old_pid")));
+	T_CHECK(jhas(m, "start /bin/true engine"));
+	json_decref(res);
+
+	params = json_pack("{s:s}", "engine", "nosuch");
+	res = rpc_invoke("engine.restart", params, "tester", &err);
+	json_decref(params);
+	msg = json_string_value(json_object_get(err, "message"));
+	T_CHECK(!res && msg && strstr(msg, "no engine named \"nosuch\"") &&
+		strstr(msg, "standin"));
+	json_decref(err);
+	sv_stop("standin");
+	rpc_set_env(NULL);
+}
+
 static void test_web_tls_through_backend(void)
 {
 	static const char cert[] = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
@@ -732,10 +785,7 @@ static void test_web_tls_through_backend(void)
 	T_CHECK(jhas(m, "run openssl x509 -in "));
 	apply_result_free(&ar);
 
-	for (size_t i = 0; i < feature_count(); i++)
-		if (feature_table[i]->methods)
-			rpc_register(feature_table[i]->methods);
-	rpc_set_env(&eng.env);
+	t_methods();
 	m = jmark();
 	params = json_pack("{s:s, s:s}", "cert", cert, "key", key);
 	res = rpc_invoke("web.certificate", params, "tester", &err);
@@ -776,6 +826,7 @@ int main(void)
 	T_RUN(test_after_lan_routes_put_back);
 	T_RUN(test_after_names_earlier_features);
 	T_RUN(test_web_tls_through_backend);
+	T_RUN(test_quick_actions);
 
 	t_engine_close();
 	return t_done("unit-engine");

@@ -5,14 +5,15 @@
  * One GET at load, then live updates from the events WebSocket; the root
  * carries data-updated="<ms timestamp>" of the last update.
  */
-import { get } from '../api';
+import { get, post } from '../api';
 import { chart, rate } from '../chart';
+import { openDialog } from '../dialog';
 import { h, fill } from '../dom';
 import { subscribe } from '../events';
 import { bytes, duration, expires, time } from '../format';
 import type { PageDef } from '../page';
 import { pendingChanges, refreshChanges } from '../pill';
-import { banner, emptyRow, table } from '../ui';
+import { banner, busy, emptyRow, table, type Banner } from '../ui';
 
 export interface Lease {
   mac?: string;
@@ -84,6 +85,7 @@ const PROTO: Record<string, string> = { dhcp: 'DHCP', static: 'static', pppoe: '
 
 export interface EngineState {
   name?: string;
+  pid?: number;
   state?: 'running' | 'stopped' | 'failed';
   restarts?: number;
   message?: string;
@@ -229,6 +231,96 @@ export function trafficCharts(t: Traffic = {}): HTMLElement[] {
   });
 }
 
+/** The web door itself: restarting it from the page would cut the page's own request (difosctl can). */
+const WEB_ENGINE = 'difosd-web';
+
+/**
+ * The engines the quick actions can restart, by name, with their feature's title: those difosd
+ * runs or waits to start again after a failure (a stopped one is off in the configuration).
+ */
+export function restartable(list: FeatureState[] = []): { engine: string; title: string }[] {
+  const out: { engine: string; title: string }[] = [];
+  for (const f of list) {
+    for (const e of f.engines || []) {
+      if (e.name && e.name !== WEB_ENGINE && e.state !== 'stopped') out.push({ engine: e.name, title: f.title || f.name || '' });
+    }
+  }
+  return out;
+}
+
+const PBX_ENGINE = 'asterisk';
+
+/** The reboot, once the user said yes in a dialog. */
+function confirmReboot(msg: Banner): void {
+  const go = h('button', { type: 'button', class: 'danger', 'data-test': 'reboot-confirm' }, 'Reboot now');
+  const cancel = h('button', { type: 'button', class: 'secondary', 'data-test': 'reboot-cancel', onclick: () => dlg.close() }, 'Cancel');
+  const dlg = openDialog({
+    title: 'Reboot the router?',
+    body: h('p', null, 'Every service stops and the network goes down while the router starts again. It takes a couple of minutes to be back, depending on the services in use.'),
+    actions: [go, cancel],
+    test: 'reboot-dialog',
+  });
+  go.addEventListener('click', () => void busy(go, async () => {
+    try {
+      await post('/system/reboot');
+      dlg.close();
+      msg.set('info', 'The router is rebooting: this page comes back once it is up again.');
+    } catch (e) {
+      dlg.close();
+      msg.error(e);
+    }
+  }));
+}
+
+/** The manual's Quick Actions menu, top right: restart an engine, reload the PBX, reboot. */
+export function quickActions(msg: Banner): { el: HTMLElement; update(features: FeatureState[] | undefined): void } {
+  const list = h('div', { class: 'menu-items', role: 'menu' });
+  const el = h('details', { class: 'menu quick-actions', 'data-test': 'quick-actions' },
+    h('summary', { class: 'secondary' }, 'Quick actions'), list);
+  let shown = '';
+  const item = (label: string, test: string, act: (b: HTMLButtonElement) => void) => {
+    const b = h('button', { type: 'button', role: 'menuitem', 'data-test': test }, label);
+    b.addEventListener('click', () => act(b));
+    return b;
+  };
+  const restart = (engine: string) => (b: HTMLButtonElement) => void busy(b, async () => {
+    try {
+      const r = await post<{ pid?: number }>('/engine/restart', { engine });
+      el.open = false;
+      msg.set('ok', `${engine} restarted${r.pid ? ` (process ${r.pid})` : ''}.`);
+    } catch (e) {
+      msg.error(e);
+    }
+  });
+  const reload = (b: HTMLButtonElement) => void busy(b, async () => {
+    try {
+      await post('/pbx/reload');
+      el.open = false;
+      msg.set('ok', 'The PBX reads its configuration again.');
+    } catch (e) {
+      msg.error(e);
+    }
+  });
+  return {
+    el,
+    update(features) {
+      const engines = restartable(features);
+      // rebuilt only when the engines change: a live update never replaces the button under the pointer
+      const key = engines.map((e) => e.engine).join(' ');
+      if (key === shown && list.childElementCount) return;
+      shown = key;
+      fill(list,
+        ...engines.map((e) => item(`Restart ${e.engine}${e.title ? ` (${e.title})` : ''}`, 'restart-' + e.engine, restart(e.engine))),
+        ...(engines.some((e) => e.engine === PBX_ENGINE) ? [item('Reload the PBX', 'pbx-reload', reload)] : []),
+        h('hr'),
+        item('Reboot…', 'reboot', () => {
+          el.open = false;
+          confirmReboot(msg);
+        }));
+    },
+  };
+}
+
 export const dashboardPage: PageDef = {
   path: '/dashboard',
   title: 'Router',
@@ -236,6 +328,7 @@ export const dashboardPage: PageDef = {
   render(ctx) {
     const msg = banner();
     const live = h('span', { class: 'live', 'data-test': 'live' }, 'Connecting…');
+    const actions = quickActions(msg);
     const sys = h('dl', { class: 'facts', 'data-test': 'system' });
     const clients = h('p', { class: 'big', 'data-test': 'lan-clients' }, '—');
     const version = h('span', { class: 'muted', 'data-test': 'version' });
@@ -254,7 +347,7 @@ export const dashboardPage: PageDef = {
     const ifaceTable = table(['Name', 'Role', 'State', 'Addresses', 'MAC'], [], 'interfaces');
     ifaceTable.querySelector('tbody')!.replaceWith(ifaces);
     const el = h('div', { class: 'dashboard', 'data-test': 'dashboard' },
-      h('div', { class: 'dash-head' }, msg.el, version, live),
+      h('div', { class: 'dash-head' }, msg.el, version, live, actions.el),
       h('div', { class: 'cards' },
         h('section', { class: 'card span2', 'data-test': 'wan' }, h('div', { class: 'card-head' }, h('h2', null, 'Internet'), wanState), wan),
         h('section', { class: 'card' }, h('h2', null, 'LAN clients'), clients, h('p', { class: 'muted' }, 'Devices on the LAN: a DHCP lease or seen lately, listed below.')),
@@ -285,6 +378,7 @@ export const dashboardPage: PageDef = {
       wanState.className = `state state-${net.tone}`;
       fill(wan, wanFacts(d.wan));
       fill(features, featureRows(d.features));
+      actions.update(d.features);
       fill(charts, trafficCharts(d.traffic));
       fill(clientList, clientRows(d.clients));
       const active = d.leases?.active || [];

@@ -72,6 +72,64 @@ describe('dashboard: is the internet up, is everything running', () => {
     leave.forEach((f) => f());
   });
 
+  it('has the quick actions: restart an engine, reload the PBX, reboot after a confirm', async () => {
+    vi.stubGlobal('WebSocket', class { close() {} onclose = null; constructor() {} });
+    const withPbx = {
+      ...data,
+      features: [...data.features,
+        { name: 'pbx', title: 'PBX', state: 'ok', engines: [{ name: 'asterisk', state: 'running' }] },
+        { name: 'web', title: 'Web interface', state: 'ok', engines: [{ name: 'difosd-web', state: 'running' }] },
+        { name: 'ips', title: 'Intrusion prevention', state: 'ok', engines: [{ name: 'ips-reader', state: 'stopped' }] }],
+    };
+    const { seen } = mockFetch({
+      'GET /dashboard': [200, withPbx], 'GET /changes': [200, []],
+      'POST /engine/restart': [200, { engine: 'dnsmasq', old_pid: 10, pid: 11 }],
+      'POST /pbx/reload': [200, { reloading: true }],
+      'POST /system/reboot': [200, { rebooting: true }],
+    });
+    const root = document.createElement('div');
+    document.body.append(root);
+    const leave: (() => void)[] = [];
+    dashboardPage.render({ root, query: new URLSearchParams(), onLeave: (f) => leave.push(f) });
+    await until(() => root.querySelector('[data-test=restart-dnsmasq]'));
+    const menu = root.querySelector<HTMLDetailsElement>('[data-test=quick-actions]')!;
+    const item = (t: string) => menu.querySelector<HTMLButtonElement>(`[data-test="${t}"]`)!;
+    expect(item('restart-dnsmasq').textContent).toBe('Restart dnsmasq (DNS & DHCP)');
+    expect(item('restart-udhcpc')).not.toBeNull();     // failed: waits to start again
+    expect(item('restart-difosd-web')).toBeNull();     // it would cut this very request
+    expect(item('restart-ips-reader')).toBeNull();     // stopped: off in the configuration
+    menu.open = true;
+    item('restart-dnsmasq').click();
+    await until(() => seen.some((r) => r.url === '/engine/restart'));
+    expect(seen.find((r) => r.url === '/engine/restart')!.body).toEqual({ engine: 'dnsmasq' });
+    await until(() => !menu.open);
+    expect(root.querySelector('[data-test=banner]')!.textContent).toBe('dnsmasq restarted (process 11).');
+    item('pbx-reload').click();
+    await until(() => seen.some((r) => r.url === '/pbx/reload'));
+    // the reboot asks first: nothing is sent until the dialog says yes
+    item('reboot').click();
+    const dlg = document.querySelector('[data-test=reboot-dialog]')!;
+    expect(dlg.textContent).toContain('couple of minutes');
+    expect(seen.some((r) => r.url === '/system/reboot')).toBe(false);
+    dlg.querySelector<HTMLButtonElement>('[data-test=reboot-cancel]')!.click();
+    expect(seen.some((r) => r.url === '/system/reboot')).toBe(false);
+    item('reboot').click();
+    document.querySelector<HTMLButtonElement>('[data-test=reboot-dialog] [data-test=reboot-confirm]')!.click();
+    await until(() => seen.some((r) => r.url === '/system/reboot'));
+    await until(() => root.querySelector('[data-test=banner]')!.textContent!.includes('rebooting'));
+    leave.forEach((f) => f());
+  });
+
+  it('offers no PBX reload while there is no PBX', async () => {
+    vi.stubGlobal('WebSocket', class { close() {} onclose = null; constructor() {} });
+    mockFetch({ 'GET /dashboard': [200, data], 'GET /changes': [200, []] });
+    const root = document.createElement('div');
+    dashboardPage.render({ root, query: new URLSearchParams(), onLeave: () => {} });
+    await until(() => root.querySelector('[data-test=restart-dnsmasq]'));
+    expect(root.querySelector('[data-test=pbx-reload]')).toBeNull();
+    expect(root.querySelector('[data-test=reboot]')).not.toBeNull();
+  });
+
   it('says down, degraded or not checked', () => {
     expect(internet(null).text).toBe('Not checked yet');
     expect(internet({ gateway: { ok: false }, dns: { ok: false } }).text).toBe('Down');

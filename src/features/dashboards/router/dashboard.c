@@ -14,6 +14,7 @@
 #include "apply/engine.h"
 #include "apply/feature.h"
 #include "core/lock.h"
+#include "core/print.h"
 #include "core/util.h"
 #include "features/dashboards/router/dashboard.h"
 #include "net/nl.h"
@@ -204,9 +205,22 @@ static void dashboard_event(const struct feature_env *env, const struct feature_
 		uv_timer_start(&events_timer, events_tick, 0, DASHBOARD_PERIOD_MS);
 }
 
+static void dashboard_metrics(struct feature_ctx *ctx, struct sbuf *out)
+{
+	(void)ctx;
+	traffic_metrics(out);
+}
+
 static const struct sc_field subscribe_params[] = {
 	{ .name = "watchers", .kind = SC_INT, .flags = SC_F_REQUIRED, .min = 0, .max = 1000000,
 	  .help = "how many WebSocket clients watch now" },
+	{ .name = NULL }
+};
+
+static const struct sc_field restart_params[] = {
+	{ .name = "engine", .kind = SC_TEXT, .flags = SC_F_REQUIRED,
+	  .help = "the engine's name as the status shows it: dnsmasq, asterisk, hostapd-<radio>, "
+		  "udhcpc, difosd-web..." },
 	{ .name = NULL }
 };
 
@@ -239,6 +253,15 @@ static const struct rpc_method dashboard_methods[] = {
 	  "daemon_uptime, revision}", RPC_READ,
 	  .rest = { { "GET", "/system" } },
 	  .cli = { "system", .print = dashboard_print_system } },
+	{ "engine.restart", dashboard_engine_restart, "restarts an engine difosd keeps running "
+	  "(the dashboard's quick actions): the same command, a new process", DASH,
+	  restart_params, "{engine, old_pid, pid}", RPC_ADMIN,
+	  .rest = { { "POST", "/engine/restart" } },
+	  .cli = { "engine-restart", "engine", .print = print_json } },
+	{ "system.reboot", dashboard_reboot, "reboots the router (systemctl reboot, in the "
+	  "background: the answer comes first)", DASH, NULL, "{rebooting: true}", RPC_ADMIN,
+	  .rest = { { "POST", "/system/reboot" } },
+	  .cli = { "reboot", .print = print_json } },
 	{ "events.subscribe", events_subscribe, "how many web clients watch the event feed", DASH,
 	  subscribe_params, "{watchers}", RPC_WEB, .flags = RPC_F_ANYTIME },
 	{ "events.check", events_check, "the topics the event feed carries", DASH, NULL,
@@ -254,5 +277,6 @@ const struct feature feature_dashboard = {
 	.init = dashboard_init,
 	.stop = dashboard_stop,
 	.event = dashboard_event,
+	.metrics = dashboard_metrics,
 	.methods = dashboard_methods,
 };

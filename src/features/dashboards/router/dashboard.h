@@ -46,6 +46,9 @@ void traffic_sample(const json_t *links, long long mono_ms, long long wall_ms);
 /* {period_ms, samples, times: [ms], interfaces: {name: {rx: [B/s], tx: [B/s],
  * rx_bytes, tx_bytes}}}: each series ends at the last time */
 json_t *traffic_series(void);
+/* the last sample's counters as node_exporter's families (the metrics hook) */
+struct sbuf;
+void traffic_metrics(struct sbuf *out);
 /* wall-clock seconds since which dev has been up, 0 when down or unseen */
 long long traffic_up_since(const char *dev);
 
@@ -63,6 +66,10 @@ void probe_run(void);
 /* {gateway: {address, ok, rtt_ms, answer}|null, dns: {server, ok, rtt_ms,
  * answer}|null, at} of the last round, or null */
 json_t *probe_result(void);
+
+/* actions.c: the quick actions (engine.restart, system.reboot) */
+json_t *dashboard_engine_restart(struct rpc_call *c);
+json_t *dashboard_reboot(struct rpc_call *c);
 
 /* dashboard_print.c: difosctl's tables of them */
 void dashboard_print_interfaces(const json_t *res);

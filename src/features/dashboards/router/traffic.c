@@ -9,12 +9,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/prom.h"
 #include "core/util.h"
 #include "features/dashboards/router/dashboard.h"
 #include "net/nl.h"
 #include "store/doc.h"
 
-/* name -> {rx: [B/s..], tx: [..], rx_bytes, tx_bytes, at (monotonic ms), up_since} */
+/* name -> {rx: [B/s..], tx: [..], rx_bytes, tx_bytes, at (monotonic ms), up_since,
+ * counters: [the kernel's last reading, in the order of traffic_counters], oper_up} */
 static json_t *traffic_ifs;
 static json_t *traffic_times;     /* wall-clock ms of the last samples */
 static uv_timer_t traffic_timer;
@@ -34,6 +36,41 @@ static json_int_t traffic_rate(json_int_t now, json_int_t before, long long dt_m
 	if (now < before || dt_ms <= 0)
 		return 0;
 	return (json_int_t)((now - before) * 1000 / dt_ms);
+}
+
+/* The counters kept of each reading for the metrics: node_exporter's
+ * names, and where each is in the kernel's stats64 */
+static const struct {
+	const char *metric, *dir, *key, *help;
+} traffic_counters[] = {
+	{ "node_network_receive_bytes_total", "rx", "bytes",
+	  "Network device statistic receive_bytes (read every 3 s)." },
+	{ "node_network_transmit_bytes_total", "tx", "bytes",
+	  "Network device statistic transmit_bytes (read every 3 s)." },
+	{ "node_network_receive_packets_total", "rx", "packets",
+	  "Network device statistic receive_packets (read every 3 s)." },
+	{ "node_network_transmit_packets_total", "tx", "packets",
+	  "Network device statistic transmit_packets (read every 3 s)." },
+	{ "node_network_receive_errs_total", "rx", "errors",
+	  "Network device statistic receive_errs (read every 3 s)." },
+	{ "node_network_transmit_errs_total", "tx", "errors",
+	  "Network device statistic transmit_errs (read every 3 s)." },
+	{ "node_network_receive_drop_total", "rx", "dropped",
+	  "Network device statistic receive_drop (read every 3 s)." },
+	{ "node_network_transmit_drop_total", "tx", "dropped",
+	  "Network device statistic transmit_drop (read every 3 s)." },
+};
+
+static void traffic_keep_counters(json_t *e, const json_t *link, const json_t *st)
+{
+	json_t *c = json_array();
+	const char *oper = json_string_value(json_object_get(link, "operstate"));
+
+	for (size_t i = 0; i < ARRAY_SIZE(traffic_counters); i++)
+		json_array_append_new(c, json_integer(json_integer_value(json_object_get(
+			json_object_get(st, traffic_counters[i].dir), traffic_counters[i].key))));
+	json_object_set_new(e, "counters", c);
+	json_object_set_new(e, "oper_up", json_boolean(oper && !strcmp(oper, "UP")));
 }
 
 void traffic_sample(const json_t *links, long long mono_ms, long long wall_ms)
@@ -70,6 +107,7 @@ void traffic_sample(const json_t *links, long long mono_ms, long long wall_ms)
 		json_object_set_new(e, "rx_bytes", json_integer(rx));
 		json_object_set_new(e, "tx_bytes", json_integer(tx));
 		json_object_set_new(e, "at", json_integer(mono_ms));
+		traffic_keep_counters(e, link, st);
 		if (!up)
 			json_object_set_new(e, "up_since", json_null());
 		else if (json_is_null(json_object_get(e, "up_since")))
@@ -97,6 +135,31 @@ json_t *traffic_series(void)
 	return json_pack("{s:i, s:i, s:O, s:o}", "period_ms", TRAFFIC_PERIOD_MS, "samples",
 			 TRAFFIC_SAMPLES, "times", traffic_times ? traffic_times : json_array(),
 			 "interfaces", ifs);
+}
+
+/* The last reading as node_exporter names it: no dump here, the timer's
+ * sample is at most TRAFFIC_PERIOD_MS old. */
+void traffic_metrics(struct sbuf *out)
+{
+	const char *name;
+	json_t *e;
+
+	for (size_t i = 0; i < ARRAY_SIZE(traffic_counters); i++) {
+		prom_family(out, traffic_counters[i].metric, "counter", traffic_counters[i].help);
+		json_object_foreach(traffic_ifs, name, e) {
+			const char *const labels[] = { "device", name, NULL };
+			prom_sample_u(out, traffic_counters[i].metric, labels,
+				      (unsigned long long)json_integer_value(json_array_get(
+					      json_object_get(e, "counters"), i)));
+		}
+	}
+	prom_family(out, "node_network_up", "gauge",
+		    "Value is 1 if operstate is 'up', 0 otherwise.");
+	json_object_foreach(traffic_ifs, name, e) {
+		const char *const labels[] = { "device", name, NULL };
+		prom_sample_u(out, "node_network_up", labels,
+			      json_is_true(json_object_get(e, "oper_up")));
+	}
 }
 
 long long traffic_up_since(const char *dev)

@@ -113,6 +113,12 @@ static json_t *firewall_status(struct feature_ctx *ctx)
 	return st;
 }
 
+static void firewall_stop(struct feature_ctx *ctx)
+{
+	(void)ctx;
+	fw_metrics_stop();
+}
+
 const struct feature feature_firewall = {
 	.name = "firewall",
 	.title = "Firewall",
@@ -121,5 +127,7 @@ const struct feature feature_firewall = {
 	.check = firewall_check,
 	.apply = firewall_apply,
 	.status = firewall_status,
+	.stop = firewall_stop,
+	.metrics = fw_metrics,
 	.methods = fw_lists_methods,
 };

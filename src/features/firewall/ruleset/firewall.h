@@ -18,6 +18,14 @@
 #include "schema/schema.h"
 
 #define FW_TABLE NFT_TABLE
+/* the comment of the counter at the end of the input and forward chains */
+#define FW_POLICY_DROP "policy drop"
+
+/* fw_metrics.c: the rules' counters and the policies' drops (the metrics
+ * hook; read by a timer the first scrape starts), and its end */
+struct sbuf;
+void fw_metrics(struct feature_ctx *ctx, struct sbuf *out);
+void fw_metrics_stop(void);
 
 /* ---- fw_countries.c ---- */
 struct fw_country {

@@ -209,6 +209,8 @@ char *fw_render_ruleset(struct feature_ctx *ctx, struct fw_sets *sets)
 		     "\t\tct state vmap { established : accept, related : accept, invalid : drop }\n");
 	sbuf_add(&b, parts.slot[NFT_INPUT].s ? parts.slot[NFT_INPUT].s : "");
 	zone_dispatch_input(&b, &z);
+	/* what reaches the end is dropped by the policy: counted for the metrics */
+	sbuf_add(&b, "\t\tcounter comment \"" FW_POLICY_DROP "\"\n");
 	chain_close(&b);
 	chain_open(&b, "forward", "type filter hook forward priority filter; policy drop;");
 	/* a PPPoE session's MTU is below the LAN's: the MSS of the SYNs and
@@ -221,6 +223,7 @@ char *fw_render_ruleset(struct feature_ctx *ctx, struct fw_sets *sets)
 	sbuf_add(&b, parts.slot[NFT_FORWARD].s ? parts.slot[NFT_FORWARD].s : "");
 	zone_dispatch_forward(&b, &z);
 	sbuf_add(&b, "\t\tct status dnat accept comment \"port forwards\"\n");
+	sbuf_add(&b, "\t\tcounter comment \"" FW_POLICY_DROP "\"\n");
 	chain_close(&b);
 	chain_open(&b, "output", "type filter hook output priority filter; policy accept;");
 	sbuf_add(&b, "\t\tjump output_rules\n");

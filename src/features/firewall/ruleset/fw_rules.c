@@ -238,7 +238,8 @@ static void emit_rule(struct sbuf *out, const json_t *doc, const json_t *r, cons
 				const char *parts[] = {
 					prefix, nfproto, src.v[i].expr, dst.v[j].expr, sports,
 					has_ports ? ports.v[k].expr : fw_proto_expr(proto, f ? f : fam),
-					verdict(r),
+					/* each rule's matches counted (the metrics) */
+					"counter", verdict(r),
 				};
 				sbuf_add(out, "\t\t");
 				fw_join(out, parts, ARRAY_SIZE(parts));

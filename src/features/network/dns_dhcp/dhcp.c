@@ -394,6 +394,7 @@ const struct feature feature_dhcp = {
 	.apply = dhcp_apply,
 	.health = dhcp_health,
 	.status = dhcp_status,
+	.metrics = dhcp_metrics,
 	.engines = (const struct feature_engine[]){ { "dnsmasq", "engine" }, { NULL } },
 	.methods = dhcp_methods,
 	.host_names = dhcp_host_names,

@@ -8,6 +8,10 @@
 
 /* Active leases read from dnsmasq's lease file. */
 json_t *dhcp_read_leases(const char *path);
+/* difos_dhcp_leases and difos_dhcp_static_leases (the metrics hook) */
+struct feature_ctx;
+struct sbuf;
+void dhcp_metrics(struct feature_ctx *ctx, struct sbuf *out);
 
 /* The generation marker's domain (health.c explains the marker). */
 #define DHCP_MARKER_DOMAIN "_difos-generation.invalid"

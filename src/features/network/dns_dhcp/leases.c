@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "apply/engine.h"
 #include "apply/feature.h"
 #include "core/files.h"
+#include "core/prom.h"
 #include "core/util.h"
 #include "features/network/dns_dhcp/dhcp.h"
 #include "net/addr.h"
@@ -49,6 +51,52 @@ static json_t *dhcp_leases_method(struct rpc_call *c)
 
 	free(path);
 	return json_pack("{s:o, s:o}", "active", active, "static", statics ? statics : json_array());
+}
+
+/*
+ * The metrics: the leases in dnsmasq's file, read again only when the file
+ * changed (its size or time), so a scrape every few seconds reads nothing
+ * while no client comes or goes.
+ */
+static struct {
+	struct timespec mtime;
+	off_t size;
+	json_t *leases;
+} dhcp_seen;
+
+void dhcp_metrics(struct feature_ctx *ctx, struct sbuf *out)
+{
+	char *path = xasprintf("%s/dnsmasq.leases", ctx->env->paths.state);
+	struct stat st;
+	long long now = (long long)time(NULL), active = 0;
+	const json_t *l;
+	size_t i;
+
+	if (stat(path, &st) < 0) {
+		json_decref(dhcp_seen.leases);
+		dhcp_seen.leases = NULL;
+	} else if (!dhcp_seen.leases || st.st_size != dhcp_seen.size ||
+		   st.st_mtim.tv_sec != dhcp_seen.mtime.tv_sec ||
+		   st.st_mtim.tv_nsec != dhcp_seen.mtime.tv_nsec) {
+		json_decref(dhcp_seen.leases);
+		dhcp_seen.leases = dhcp_read_leases(path);
+		dhcp_seen.mtime = st.st_mtim;
+		dhcp_seen.size = st.st_size;
+	}
+	free(path);
+	/* expiry 0: an infinite lease */
+	json_array_foreach(dhcp_seen.leases, i, l) {
+		json_int_t exp = json_integer_value(json_object_get(l, "expires"));
+		if (exp == 0 || exp > now)
+			active++;
+	}
+	prom_family(out, "difos_dhcp_leases", "gauge",
+		    "Active IPv4 leases dnsmasq has given on the LAN.");
+	prom_sample_u(out, "difos_dhcp_leases", NULL, (unsigned long long)active);
+	prom_family(out, "difos_dhcp_static_leases", "gauge",
+		    "Static leases in the configuration in force.");
+	prom_sample_u(out, "difos_dhcp_static_leases", NULL,
+		      json_array_size(doc_get(ctx->doc, "dhcp.static_leases")));
 }
 
 static void dhcp_print_leases(const json_t *res)

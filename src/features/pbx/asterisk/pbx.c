@@ -20,7 +20,9 @@
 #include "core/files.h"
 #include "core/lock.h"
 #include "core/log.h"
+#include "core/print.h"
 #include "features/pbx/asterisk/pbx_int.h"
+#include "rpc/rpc.h"
 #include "store/doc.h"
 
 #define PBX_ENGINE "asterisk"
@@ -313,6 +315,29 @@ static void pbx_nft(struct feature_ctx *ctx, struct feature_nft *out)
 	sbuf_free(&src);
 }
 
+/* The dashboard's quick action: Asterisk reads all its files again (every
+ * module reloaded), on the manager's long-lived connection; the answer is
+ * in difosd's log. */
+static json_t *pbx_reload_method(struct rpc_call *c)
+{
+	if (!sv_running(PBX_ENGINE))
+		return rpc_fail(c, RPC_CONFLICT, NULL, NULL,
+				"the PBX is not running: there is nothing to reload");
+	if (pbx_live_action("Reload", NULL, NULL) < 0)
+		return rpc_fail(c, RPC_CONFLICT, NULL, NULL,
+				"the PBX's manager is not connected yet; try again in a moment");
+	log_info("pbx: %s reloads Asterisk", c->author);
+	return json_pack("{s:b}", "reloading", 1);
+}
+
+static const struct rpc_method pbx_methods[] = {
+	{ "pbx.reload", pbx_reload_method, "Asterisk reads its files again (every module "
+	  "reloaded; calls go on)", "PBX", NULL, "{reloading: true}", RPC_ADMIN,
+	  .rest = { { "POST", "/pbx/reload" } },
+	  .cli = { "pbx-reload", .print = print_json } },
+	{ NULL }
+};
+
 static const char *const pbx_reads[] = { "pbx", NULL };
 
 const struct feature feature_pbx = {
@@ -329,4 +354,5 @@ const struct feature feature_pbx = {
 	.reads = pbx_reads,
 	.nft = pbx_nft,
 	.event = pbx_event,
+	.methods = pbx_methods,
 };

@@ -335,7 +335,7 @@ static void live_done(void *arg, const char *err, const struct ami_reply *r)
 int pbx_live_action(const char *action, const char *key, const char *value)
 {
 	const char *const kv[] = { key, value, NULL };
-	char *what = xasprintf("%s %s", action, value), *err = NULL;
+	char *what = value ? xasprintf("%s %s", action, value) : xstrdup(action), *err = NULL;
 
 	if (!live.client || ami_client_send(live.client, action, kv, 0, live_done, what, &err) < 0) {
 		log_warn("pbx: %s: %s", what, err ? err : "the manager is not connected");

@@ -23,6 +23,7 @@
 #include "apply/system.h"
 #include "core/lock.h"
 #include "core/log.h"
+#include "core/prom.h"
 #include "core/util.h"
 #include "features/services/ips/ips_int.h"
 #include "schema/schema.h"
@@ -199,6 +200,22 @@ static json_t *ips_status(struct feature_ctx *ctx)
 	return o;
 }
 
+/* The bans in force (one count by the bans' index) and the totals kept. */
+static void ips_metrics(struct feature_ctx *ctx, struct sbuf *out)
+{
+	(void)ctx;
+	prom_family(out, "difos_ips_bans", "gauge",
+		    "Addresses intrusion prevention bans now.");
+	prom_sample_u(out, "difos_ips_bans", NULL,
+		      (unsigned long long)ips_bans_count((long long)time(NULL)));
+	prom_family(out, "difos_ips_failures_total", "counter",
+		    "Failed logins intrusion prevention counted since difosd started.");
+	prom_sample_u(out, "difos_ips_failures_total", NULL, (unsigned long long)ips_failures);
+	prom_family(out, "difos_ips_banned_total", "counter",
+		    "Bans intrusion prevention made since difosd started.");
+	prom_sample_u(out, "difos_ips_banned_total", NULL, (unsigned long long)ips_banned);
+}
+
 static const char *const ips_reads[] = { "ips", NULL };
 static const char *const ips_after[] = { "firewall", NULL };
 
@@ -209,6 +226,7 @@ const struct feature feature_ips = {
 	.init = ips_init,
 	.apply = ips_apply,
 	.status = ips_status,
+	.metrics = ips_metrics,
 	.stop = ips_stop,
 	.reads = ips_reads,
 	.after = ips_after,
