@@ -1015,6 +1015,33 @@ def test_wireguard_server_page_and_a_peer_config_a_phone_can_scan(gui_lab, tmp_p
     lab.daemon.ctl_ok("apply")
 
 
+def test_backup_downloaded_then_restored_with_its_diff_and_confirm(gui_lab, tmp_path):
+    """The scenario makes a backup with a passphrase and downloads it; the
+    test changes system.keep_revisions; the scenario checks the file (a
+    wrong passphrase refused, then the manifest and the change shown) and
+    restores it; the GUI confirms and the setting is back."""
+    lab = gui_lab
+    ready(lab)
+    d = lab.daemon
+    before = running_value(lab, "system.keep_revisions")
+    signals = lab.tmp / "backup-signals"
+    signals.mkdir(exist_ok=True)
+
+    def on_line(line):
+        if line.startswith("RESULT ") and not (signals / "changed").exists():
+            d.ctl_ok("set", "system.keep_revisions", before + 7)
+            d.ctl_ok("apply")
+            (signals / "changed").touch()
+
+    res = run_scenario(lab, "backup.mjs", tmp_path, "--password", PASSWORD, "--signal-dir",
+                       signals, "--passphrase", "backup words 42", on_line=on_line)
+    assert res["size"] > 100, res
+    assert running_value(lab, "system.keep_revisions") == before
+    assert newest_revision(lab)["id"] == res["revision"], res
+    assert revision_state(lab, res["revision"]) == "applied"
+    assert not pending_confirm(lab)
+
+
 def test_difosd_stops_cleanly_after_the_gui_was_used(gui_lab):
     """After the tests above (the dashboard's live feed was watched), SIGTERM
     ends difosd with status 0."""
@@ -1089,30 +1116,3 @@ def test_wifi_pages_radio_form_names_and_kick(wifi_gui_lab, tmp_path):
 
 
 # ---- Administration › System › Backup & Updates ---------------------------------
-
-
-def test_backup_downloaded_then_restored_with_its_diff_and_confirm(gui_lab, tmp_path):
-    """The scenario makes a backup with a passphrase and downloads it; the
-    test changes system.keep_revisions; the scenario checks the file (a
-    wrong passphrase refused, then the manifest and the change shown) and
-    restores it; the GUI confirms and the setting is back."""
-    lab = gui_lab
-    ready(lab)
-    d = lab.daemon
-    before = running_value(lab, "system.keep_revisions")
-    signals = lab.tmp / "backup-signals"
-    signals.mkdir(exist_ok=True)
-
-    def on_line(line):
-        if line.startswith("RESULT ") and not (signals / "changed").exists():
-            d.ctl_ok("set", "system.keep_revisions", before + 7)
-            d.ctl_ok("apply")
-            (signals / "changed").touch()
-
-    res = run_scenario(lab, "backup.mjs", tmp_path, "--password", PASSWORD, "--signal-dir",
-                       signals, "--passphrase", "backup words 42", on_line=on_line)
-    assert res["size"] > 100, res
-    assert running_value(lab, "system.keep_revisions") == before
-    assert newest_revision(lab)["id"] == res["revision"], res
-    assert revision_state(lab, res["revision"]) == "applied"
-    assert not pending_confirm(lab)
