@@ -8,19 +8,20 @@ namespace's eth0 for the downloads, on the router's wan0 for the uploads).
 The kernels the tests run on may lack netem, so the 20 ms of a distant
 server's round trip are the stand-in's: it waits that long before each
 answer (what the test measures, the time to the first byte, sees the
-same). speedtest.start runs the
-test in difosd; the download and upload come out within 15 % of 20 Mbit/s
-and the latency between 20 and 60 ms; a second start while it runs is
-refused; every request came from the router's WAN address; the results
-are the same after a restart of difosd. Without the test CA the server's
-certificate is refused (verify TLS is on by default), and a server that
-is not there fails the test naming its URL.
+same). speedtest.start runs the test in difosd; the download and upload
+come out within 15 % of 20 Mbit/s and the latency between 20 and 60 ms; a
+second start while it runs is refused; every request came from the
+router's WAN address; the results are the same after a restart of difosd,
+which stops within seconds when a test is under way. Without the test CA
+the server's certificate is refused (verify TLS is on by default), and a
+server that is not there fails the test naming its URL.
 """
 
 import json
 import time
 
-from conftest import PYTHON, WAN_SERVER, describe, ns_exec, run, wait_for
+from conftest import LAN_ADDR, PYTHON, WAN_SERVER, describe, ns_exec, run, wait_for
+from webclient import Client, wait_web
 
 PORT = 8443
 SERVER_URL = "https://%s:%d" % (WAN_SERVER, PORT)
@@ -222,3 +223,52 @@ def test_speed_test_refuses_an_untrusted_certificate_and_names_a_dead_server(lab
     cp = d.ctl("set", "speedtest.server", "ftp://%s" % WAN_SERVER)
     assert cp.returncode != 0 and "speedtest.server" in cp.stderr + cp.stdout and \
         "ftp://%s" % WAN_SERVER in cp.stderr + cp.stdout, describe(cp)
+
+
+def events_socket(lab):
+    """The event feed of a logged-in browser on the LAN."""
+    lab.client_static("192.168.1.10")
+    wait_web(lab.lan, LAN_ADDR)
+    c = Client(lab.lan)
+    tok = lab.daemon.ctl_json("call", "auth.setup_link")["token"]
+    r = c.api("POST", "/auth/setup", {"token": tok, "password": "correct horse 42"},
+              csrf="login")
+    assert r.status == 200, r
+    c = Client(lab.lan)
+    assert c.login("correct horse 42").status == 200
+    status_line, ws = c.websocket()
+    assert " 101 " in status_line, status_line
+    return ws
+
+
+def test_pushed_on_the_event_feed_and_difosd_stops_promptly_during_a_test(lab):
+    """The feed carries the running test's status every second (topic
+    speedtest, beside the dashboard's); SIGTERM while a test downloads: the
+    thread is told to stop and joined, difosd exits 0 within seconds; the
+    test left no result."""
+    d = lab.daemon
+    ca = start_standin(lab)
+    shape(lab)
+    use_server(d, ca)
+    ws = events_socket(lab)
+    d.ctl_ok("speedtest-start")
+    pushed = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        op, payload = ws.recv()
+        msg = json.loads(payload) if op == 1 else {}
+        if msg.get("topic") == "speedtest":
+            pushed.append(msg["data"])
+            if (msg["data"].get("progress") or {}).get("phase") == "download":
+                break
+    ws.close()
+    assert pushed and all(p["running"] for p in pushed), pushed
+    assert pushed[-1]["progress"]["phase"] == "download", pushed
+    assert pushed[-1]["server"] == SERVER_URL, pushed[-1]
+    t0 = time.monotonic()
+    rc = d.stop()
+    took = time.monotonic() - t0
+    assert rc == 0 and took < 5, "difosd exited %s after %.1f s:\n%s" % (rc, took, d.log_tail())
+    d.start()
+    s = status(d)
+    assert s["running"] is False and s["results"] == [] and s["phase"] == "idle", s

@@ -70,7 +70,9 @@ static void test_results(void)
 	char *text;
 
 	for (int i = 0; i < 25; i++)
-		l = st_results_add(l, json_pack("{s:i}", "n", i), SPEEDTEST_KEEP);
+		l = st_results_add(l, json_pack("{s:i, s:i, s:f, s:f, s:f}", "n", i, "at", 1780000000 + i,
+						"download_mbps", 19.5, "upload_mbps", 18.25,
+						"latency_ms", 21.0), SPEEDTEST_KEEP);
 	T_CHECK(json_array_size(l) == SPEEDTEST_KEEP);
 	T_CHECK(json_integer_value(json_object_get(json_array_get(l, 0), "n")) == 5);
 	T_CHECK(json_integer_value(json_object_get(json_array_get(l, 19), "n")) == 24);
@@ -87,15 +89,26 @@ static void test_results(void)
 	free(text);
 	json_decref(l);
 	/* a damaged or foreign file is no results, and what is no object is skipped */
-	p = st_results_parse("[{\"n\":1}", 8, SPEEDTEST_KEEP);
-	T_CHECK(json_is_array(p) && json_array_size(p) == 0);
-	json_decref(p);
-	p = st_results_parse("{\"n\":1}", 7, SPEEDTEST_KEEP);
-	T_CHECK(json_is_array(p) && json_array_size(p) == 0);
-	json_decref(p);
-	p = st_results_parse("[1, {\"n\":1}, \"x\"]", 17, SPEEDTEST_KEEP);
-	T_CHECK(json_array_size(p) == 1);
-	json_decref(p);
+	{
+		static const char *const bad[] = {
+			"[{\"at\":1,\"download_mbps\":1,\"upload_mbps\":1,\"latency_ms\":1}",
+			"{\"at\":1,\"download_mbps\":1,\"upload_mbps\":1,\"latency_ms\":1}",
+			"[{\"at\":1,\"download_mbps\":\"fast\",\"upload_mbps\":1,\"latency_ms\":1}]",
+			"[{\"at\":1.5,\"download_mbps\":1,\"upload_mbps\":1,\"latency_ms\":1}]",
+			"[{\"at\":1,\"upload_mbps\":1,\"latency_ms\":1}]",
+		};
+		const char *mixed = "[1, {\"at\":1,\"download_mbps\":1,\"upload_mbps\":2.5,"
+				    "\"latency_ms\":20}, \"x\", {\"n\":1}]";
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			p = st_results_parse(bad[i], strlen(bad[i]), SPEEDTEST_KEEP);
+			T_CHECK(json_is_array(p) && json_array_size(p) == 0);
+			json_decref(p);
+		}
+		p = st_results_parse(mixed, strlen(mixed), SPEEDTEST_KEEP);
+		T_CHECK(json_array_size(p) == 1 && st_result_ok(json_array_get(p, 0)));
+		json_decref(p);
+	}
 	p = st_results_parse(NULL, 0, SPEEDTEST_KEEP);
 	T_CHECK(json_is_array(p) && json_array_size(p) == 0);
 	json_decref(p);

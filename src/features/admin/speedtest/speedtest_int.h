@@ -55,8 +55,10 @@ double st_speed(const long long *bytes, const long long *us, size_t n);
 /* results (an array, oldest first) with r appended (stolen), the oldest
  * dropped past keep; anything not an array starts a new list */
 json_t *st_results_add(json_t *results, json_t *r, size_t keep);
-/* the results read from results.json's text: the array's objects, at most
- * the last keep; an empty list for anything else */
+/* does r look like a result (download_mbps, upload_mbps, latency_ms numbers, at an integer)? */
+bool st_result_ok(const json_t *r);
+/* the results read from results.json's text: the array's results (those
+ * st_result_ok takes), at most the last keep; an empty list for anything else */
 json_t *st_results_parse(const char *text, size_t len, size_t keep);
 
 #endif

@@ -79,6 +79,19 @@ json_t *st_results_add(json_t *results, json_t *r, size_t keep)
 	return results;
 }
 
+/* A result as st_measure and the feature make it: its figures numbers, its time an integer. */
+bool st_result_ok(const json_t *r)
+{
+	static const char *const figures[] = { "download_mbps", "upload_mbps", "latency_ms" };
+
+	if (!json_is_object(r) || !json_is_integer(json_object_get(r, "at")))
+		return false;
+	for (size_t i = 0; i < sizeof(figures) / sizeof(figures[0]); i++)
+		if (!json_is_number(json_object_get(r, figures[i])))
+			return false;
+	return true;
+}
+
 json_t *st_results_parse(const char *text, size_t len, size_t keep)
 {
 	json_t *doc = text ? json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL) : NULL, *out, *v;
@@ -86,7 +99,7 @@ json_t *st_results_parse(const char *text, size_t len, size_t keep)
 
 	out = json_array();
 	json_array_foreach(doc, i, v)
-		if (json_is_object(v))
+		if (st_result_ok(v))
 			out = st_results_add(out, json_incref(v), keep);
 	json_decref(doc);
 	return out;
