@@ -1042,6 +1042,42 @@ def test_backup_downloaded_then_restored_with_its_diff_and_confirm(gui_lab, tmp_
     assert not pending_confirm(lab)
 
 
+# ---- Administration › Utilities › Speed Tester ---------------------------------------
+
+
+def test_speed_tester_start_progress_result_and_sqm_filled(gui_lab, tmp_path):
+    """A stand-in speed-test server in the wan namespace behind 20 Mbit/s
+    (test_speedtest's); the scenario starts a test on the Utilities page,
+    sees its phases, its result, then fills SQM's speeds from it."""
+    from test_speedtest import RATE_MBIT, SERVER_URL, shape, start_standin
+    lab = gui_lab
+    ready(lab)
+    d = lab.daemon
+    ca = start_standin(lab)
+    shape(lab)
+    try:
+        d.ctl_ok("set", "speedtest.server", SERVER_URL)
+        d.ctl_ok("set", "speedtest.ca_file", str(ca))
+        d.ctl_ok("apply")
+        res = run_scenario(lab, "speedtest.mjs", tmp_path, "--password", PASSWORD, timeout=200)
+        last = d.ctl_json("speedtest")["last"]
+        assert last and abs(last["download_mbps"] - RATE_MBIT) <= 0.15 * RATE_MBIT, last
+        assert {"Measuring the download…", "Measuring the upload…"} <= set(res["progress"]), res
+        # shown to 0.1 (a tie may round either way in JavaScript and Python)
+        for k in ("download", "upload"):
+            assert res[k].endswith(" Mbit/s"), res
+            assert abs(float(res[k].split()[0]) - last[k + "_mbps"]) <= 0.05 + 1e-9, (res, last)
+            # 90 % of the result, to 0.1 Mbps; filled in, not staged
+            assert abs(float(res["sqm"][k]) - last[k + "_mbps"] * 0.9) <= 0.05 + 1e-9, (res, last)
+        assert not staged_changes(lab)
+    finally:
+        ns_exec(lab.wan, "tc", "qdisc", "del", "dev", "eth0", "root")
+        ns_exec(lab.router, "tc", "qdisc", "del", "dev", "wan0", "root")
+        d.ctl_ok("set", "speedtest.server", "https://speed.cloudflare.com")
+        d.ctl_ok("set", "speedtest.ca_file", "")
+        d.ctl_ok("apply")
+
+
 def test_difosd_stops_cleanly_after_the_gui_was_used(gui_lab):
     """After the tests above (the dashboard's live feed was watched), SIGTERM
     ends difosd with status 0."""
