@@ -21,6 +21,7 @@ import { setupPage } from './pages/setup';
 import { systemPage } from './pages/system';
 import { trunksPage } from './pages/trunks';
 import { uplinksPage } from './pages/uplinks';
+import { utilitiesPage } from './pages/utilities';
 import { telephonyPage } from './pages/telephony';
 import { wifiPage } from './pages/wifi';
 import { wireguardPage } from './pages/wireguard';
@@ -47,6 +48,7 @@ export const PAGES: PageDef[] = [
   ipsPage,
   wireguardPage,
   ipsecPage,
+  utilitiesPage,
   systemPage,
   historyPage,
   extensionsPage,
