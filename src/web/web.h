@@ -54,6 +54,9 @@ bool web_header_value_ok(const char *v);
 /* Is origin "https://" followed by host? A WebSocket from a page of another
  * site carries the browser's cookies (cross-site WebSocket hijacking). */
 bool web_same_origin(const char *origin, const char *host);
+/* A terminal's control message {"resize":[cols,rows]} (each 1-1000). */
+#define WEB_TERM_SIZE_MAX 1000
+bool web_term_resize_parse(const char *text, size_t len, int *cols, int *rows);
 
 /* web_static.c: the GUI's files, loaded before privileges are dropped */
 struct web_file {

@@ -108,6 +108,22 @@ bool web_same_origin(const char *origin, const char *host)
 	return origin && host && !strncmp(origin, "https://", 8) && !strcmp(origin + 8, host);
 }
 
+bool web_term_resize_parse(const char *text, size_t len, int *cols, int *rows)
+{
+	json_t *m = json_loadb(text, len, 0, NULL), *r = json_object_get(m, "resize");
+	json_t *c = json_array_get(r, 0), *w = json_array_get(r, 1);
+	bool ok = json_array_size(r) == 2 && json_is_integer(c) && json_is_integer(w) &&
+		  json_integer_value(c) > 0 && json_integer_value(c) <= WEB_TERM_SIZE_MAX &&
+		  json_integer_value(w) > 0 && json_integer_value(w) <= WEB_TERM_SIZE_MAX;
+
+	if (ok) {
+		*cols = (int)json_integer_value(c);
+		*rows = (int)json_integer_value(w);
+	}
+	json_decref(m);
+	return ok;
+}
+
 static int frame_error(struct web_response *out, int status, const char *msg)
 {
 	json_t *b = json_pack("{s:{s:s, s:s}}", "error", "code",

@@ -187,20 +187,17 @@ static int term_writeable(struct lws *wsi, struct web_term *t)
 /* {"resize":[cols,rows]} */
 static void term_control(struct web_term *t, const char *text, size_t len)
 {
-	json_t *m = json_loadb(text, len, 0, NULL), *r = json_object_get(m, "resize");
-	json_int_t cols = json_integer_value(json_array_get(r, 0));
-	json_int_t rows = json_integer_value(json_array_get(r, 1));
+	int cols, rows;
 
-	if (json_array_size(r) == 2 && cols > 0 && cols <= 1000 && rows > 0 && rows <= 1000) {
-		if (t->id)
-			web_core_notify("terminal.resize", json_pack("{s:i, s:I, s:I}", "id", t->id,
-								     "cols", cols, "rows", rows));
-		else {
-			t->cols = (int)cols;
-			t->rows = (int)rows;
-		}
+	if (!web_term_resize_parse(text, len, &cols, &rows))
+		return;
+	if (t->id)
+		web_core_notify("terminal.resize", json_pack("{s:i, s:i, s:i}", "id", t->id, "cols",
+							     cols, "rows", rows));
+	else {
+		t->cols = cols;
+		t->rows = rows;
 	}
-	json_decref(m);
 }
 
 static int term_receive(struct lws *wsi, struct web_term *t, const void *in, size_t len)
@@ -272,7 +269,7 @@ static int term_filter(struct lws *wsi, struct web_term *t)
 		t->cols = atoi(v);
 	if ((v = lws_get_urlarg_by_name(wsi, "rows=", arg, sizeof(arg))))
 		t->rows = atoi(v);
-	if (t->cols < 1 || t->cols > 1000 || t->rows < 1 || t->rows > 1000)
+	if (t->cols < 1 || t->cols > WEB_TERM_SIZE_MAX || t->rows < 1 || t->rows > WEB_TERM_SIZE_MAX)
 		t->cols = t->rows = 0;
 	return 0;
 }
