@@ -6,6 +6,7 @@ lines of the auth log per session.
 """
 
 import json
+import os
 import re
 import socket
 import time
@@ -121,8 +122,8 @@ def test_the_ticket_serves_once(tlab):
     tk = ticket(c)
     status, ws = connect(c, tk)
     assert " 101 " in status, status
-    ws.send("echo one-$((1+1))\n")
-    read_until(ws, r"one-2")
+    ws.send("echo one-$((1+1)) pid-$$\n")
+    shell = int(read_until(ws, r"one-2 pid-(\d+)").group(1))
     status, again = connect(c, tk)
     # the socket opens, and is closed at once with the core's refusal
     if " 101 " in status:
@@ -136,6 +137,8 @@ def test_the_ticket_serves_once(tlab):
     made_up.close()
     ws.close()
     wait_for(lambda: sessions(tlab) == [], 5, what="the closed socket to end its shell")
+    # the shell hung up and was reaped: no zombie left behind
+    wait_for(lambda: not os.path.exists("/proc/%d" % shell), 5, what="the shell to be reaped")
     assert re.search(r"reason=closed$", [ln for ln in audit(tlab) if "terminal-close" in ln][-1])
 
 
