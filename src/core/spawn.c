@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -184,6 +185,60 @@ pid_t spawn_background(char *const argv[], char *const envp_add[], int *in_fd, i
 		fcntl(inp[1], F_SETFL, fcntl(inp[1], F_GETFL) | O_NONBLOCK);
 		*in_fd = inp[1];
 	}
+	return pid;
+}
+
+pid_t spawn_pty(const char *path, char *const argv[], char *const envp[], const char *cwd, unsigned short cols,
+		unsigned short rows, int *master_fd)
+{
+	struct winsize ws = { .ws_row = rows, .ws_col = cols };
+	char slave[64];
+	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), e;
+	pid_t pid;
+
+	if (master < 0)
+		return -errno;
+	if (grantpt(master) < 0 || unlockpt(master) < 0 ||
+	    ptsname_r(master, slave, sizeof(slave)) != 0) {
+		e = errno;
+		close(master);
+		return -e;
+	}
+	ioctl(master, TIOCSWINSZ, &ws);
+	pid = fork();
+	if (pid < 0) {
+		e = errno;
+		close(master);
+		return -e;
+	}
+	if (pid == 0) {
+		sigset_t all;
+		int fd;
+
+		prctl(PR_SET_PDEATHSIG, SIGHUP);
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGCHLD, SIG_DFL);
+		/* a session of its own: the terminal opened next becomes its
+		 * controlling one, so ^C and job control reach its foreground */
+		setsid();
+		fd = open(slave, O_RDWR);
+		if (fd < 0)
+			_exit(126);
+		ioctl(fd, TIOCSCTTY, 0);
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		syscall(SYS_close_range, 3, ~0U, 0);
+		if (cwd && chdir(cwd) < 0 && chdir("/") < 0)
+			_exit(126);
+		execve(path, argv, envp);
+		dprintf(2, "cannot run %s: %s\r\n", path, strerror(errno));
+		_exit(127);
+	}
+	fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+	*master_fd = master;
 	return pid;
 }
 

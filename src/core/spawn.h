@@ -29,6 +29,13 @@ void spawn_result_free(struct spawn_result *res);
  * "K=V"). Returns the pid or -errno. */
 pid_t spawn_background(char *const argv[], char *const envp_add[], int *in_fd, int *out_fd);
 
+/* Starts path with argv and exactly envp, in cwd, as the leader of a
+ * new session whose controlling terminal is a new pseudo-terminal of
+ * cols x rows; the master side (non-blocking, close-on-exec) is returned in
+ * *master_fd. The child dies with difosd (SIGHUP). Returns the pid or -errno. */
+pid_t spawn_pty(const char *path, char *const argv[], char *const envp[], const char *cwd,
+		unsigned short cols, unsigned short rows, int *master_fd);
+
 /* Joins argv into one printable line (for logs and the dry backend). */
 char *spawn_argv_string(char *const argv[]);
 

@@ -46,11 +46,18 @@ static struct control_door door_control = { .door = RPC_DOOR_CONTROL };
 /* difosd-web: only its own methods (the HTTP bridge, event subscriptions);
  * the core decides about every request it forwards */
 static struct control_door door_web = { .author = "web", .door = RPC_DOOR_WEB };
-static void (*control_web_gone)(void);
+/* who follows the web connection's end: the event feed, the terminals */
+#define CONTROL_WEB_GONE_MAX 4
+static void (*control_web_gone[CONTROL_WEB_GONE_MAX])(void);
 
 void control_on_web_gone(void (*fn)(void))
 {
-	control_web_gone = fn;
+	for (size_t i = 0; i < CONTROL_WEB_GONE_MAX; i++)
+		if (!control_web_gone[i]) {
+			control_web_gone[i] = fn;
+			return;
+		}
+	log_err("control: too many followers of the web connection");
 }
 
 static void control_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
@@ -69,9 +76,10 @@ static void control_closed(uv_handle_t *h)
 			*pp = c->next;
 			break;
 		}
-	if (c->door == &door_web && control_web_gone) {
+	if (c->door == &door_web) {
 		core_enter();
-		control_web_gone();
+		for (size_t i = 0; i < CONTROL_WEB_GONE_MAX && control_web_gone[i]; i++)
+			control_web_gone[i]();
 		core_leave();
 	}
 	c->closed = true;

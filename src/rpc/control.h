@@ -15,7 +15,8 @@ int control_listen(uv_loop_t *loop, const char *path);
 int control_listen_web(uv_loop_t *loop, const char *path);
 /* Sends a JSON-RPC notification to every connected web process. */
 void control_web_notify(const char *method, json_t *params);
-/* fn is called when a web connection closes (its event subscriptions end). */
+/* fn is called when a web connection closes (its event subscriptions and
+ * terminals end); a few parts may each register one. */
 void control_on_web_gone(void (*fn)(void));
 void control_close(void);
 

@@ -37,6 +37,8 @@ struct web_response {
 	char *body;             /* JSON text */
 	size_t body_len;
 	json_t *event;          /* a notification's params */
+	char notify[24];        /* a notification's method: "event", "terminal.output"... */
+	json_t *result;         /* an answer's result as it came (terminal.attach's {id}) */
 };
 
 /* Returns the frame text (no newline), or NULL with *err set. */
@@ -49,6 +51,12 @@ int web_frame_response(const char *line, size_t len, struct web_response *out);
 void web_response_free(struct web_response *r);
 /* Header values may not carry CR, LF or NUL (response splitting). */
 bool web_header_value_ok(const char *v);
+/* Is origin "https://" followed by host? A WebSocket from a page of another
+ * site carries the browser's cookies (cross-site WebSocket hijacking). */
+bool web_same_origin(const char *origin, const char *host);
+/* A terminal's control message {"resize":[cols,rows]} (each 1-1000). */
+#define WEB_TERM_SIZE_MAX 1000
+bool web_term_resize_parse(const char *text, size_t len, int *cols, int *rows);
 
 /* web_static.c: the GUI's files, loaded before privileges are dropped */
 struct web_file {
@@ -78,8 +86,14 @@ long long web_core_gate(const char *host, const char *path, bool redirect, web_c
 			void *ctx);
 void web_core_cancel(long long id);
 void web_core_notify_watchers(int watchers);
+/* Another of difosd-web's own methods (params stolen): a call whose answer
+ * cb gets (its result in resp->result), or a notification without one. */
+long long web_core_call(const char *method, json_t *params, web_core_cb cb, void *ctx);
+void web_core_notify(const char *method, json_t *params);
 /* Set by web_ws.c: called with each event from the core. */
 extern void (*web_core_on_event)(json_t *params);
+/* Set by web_term.c: the terminals' output and ends ("terminal.*"). */
+extern void (*web_core_on_terminal)(const char *method, json_t *params);
 
 /* web_http.c / web_ws.c */
 /* One HTTP request and its answer (lws's per-session data of "http"). */
@@ -123,6 +137,26 @@ int web_http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, v
 int web_ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 	      size_t len);
 void web_ws_broadcast(json_t *params);
+/* web_term.c: the terminal's WebSocket (subprotocol difos-terminal) */
+#define WEB_TERM_PATH "/api/v1/terminal"
+struct web_term_chunk;
+struct web_term_attach;
+struct web_term {
+	struct lws *wsi;
+	char *origin, *host, *ticket;
+	char peer[64];
+	int cols, rows;
+	struct web_term_attach *attaching;  /* the attach call in flight */
+	int id;                      /* the core's session, once attached */
+	bool refused, ended;         /* close once the output queued is sent */
+	char why[96];                /* the close frame's reason */
+	struct sbuf early;           /* keystrokes before the core attached */
+	struct web_term_chunk *head, *tail;   /* output not yet written */
+	struct web_term *next;
+};
+int web_term_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+		size_t len);
+void web_term_init(void);
 /* A request header's value (malloc'd), NULL when absent or too long. The
  * token is an enum lws_token_indexes. */
 char *web_hdr(struct lws *wsi, int token);

@@ -32,6 +32,7 @@ static struct web_pending *pending;
 static long long next_id = 1;
 
 void (*web_core_on_event)(json_t *params);
+void (*web_core_on_terminal)(const char *method, json_t *params);
 
 int web_core_connect(const char *socket_path)
 {
@@ -109,8 +110,12 @@ static void core_line(const char *line, size_t len)
 		return;
 	}
 	if (r.event) {
-		if (web_core_on_event)
-			web_core_on_event(r.event);
+		if (!strcmp(r.notify, "event")) {
+			if (web_core_on_event)
+				web_core_on_event(r.event);
+		} else if (web_core_on_terminal) {
+			web_core_on_terminal(r.notify, r.event);
+		}
 	} else if ((p = core_take(r.id))) {
 		core_finish(p, &r);
 	}
@@ -247,4 +252,32 @@ void web_core_notify_watchers(int watchers)
 
 	core_write(json_dumps(f, JSON_COMPACT));
 	json_decref(f);
+}
+
+static char *core_frame(long long id, const char *method, json_t *params)
+{
+	json_t *f = json_pack("{s:s, s:s, s:o}", "jsonrpc", "2.0", "method", method, "params",
+			      params);
+	char *text;
+
+	if (id > 0)
+		json_object_set_new(f, "id", json_integer(id));
+	text = json_dumps(f, JSON_COMPACT);
+	json_decref(f);
+	return text;
+}
+
+long long web_core_call(const char *method, json_t *params, web_core_cb cb, void *ctx)
+{
+	long long id = next_id++;
+
+	return core_pending_add(id, core_frame(id, method, params), cb, ctx);
+}
+
+void web_core_notify(const char *method, json_t *params)
+{
+	char *text = core_frame(0, method, params);
+
+	if (text)
+		core_write(text);
 }

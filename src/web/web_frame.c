@@ -6,6 +6,7 @@
  * cookie, CSRF header, bearer token, Origin, Host, peer) and the body as
  * text: the core parses it, so its JSON errors come from one place.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,6 +103,27 @@ bool web_header_value_ok(const char *v)
 	return v != NULL;
 }
 
+bool web_same_origin(const char *origin, const char *host)
+{
+	return origin && host && !strncmp(origin, "https://", 8) && !strcmp(origin + 8, host);
+}
+
+bool web_term_resize_parse(const char *text, size_t len, int *cols, int *rows)
+{
+	json_t *m = json_loadb(text, len, 0, NULL), *r = json_object_get(m, "resize");
+	json_t *c = json_array_get(r, 0), *w = json_array_get(r, 1);
+	bool ok = json_array_size(r) == 2 && json_is_integer(c) && json_is_integer(w) &&
+		  json_integer_value(c) > 0 && json_integer_value(c) <= WEB_TERM_SIZE_MAX &&
+		  json_integer_value(w) > 0 && json_integer_value(w) <= WEB_TERM_SIZE_MAX;
+
+	if (ok) {
+		*cols = (int)json_integer_value(c);
+		*rows = (int)json_integer_value(w);
+	}
+	json_decref(m);
+	return ok;
+}
+
 static int frame_error(struct web_response *out, int status, const char *msg)
 {
 	json_t *b = json_pack("{s:{s:s, s:s}}", "error", "code",
@@ -136,12 +158,15 @@ int web_frame_response(const char *line, size_t len, struct web_response *out)
 	}
 	id = json_object_get(f, "id");
 	if (!id || json_is_null(id)) {
-		/* a notification: an event for WebSocket clients */
-		if (strcmp(json_string_value(json_object_get(f, "method")) ?: "", "event") ||
+		/* a notification: an event for WebSocket clients, or a terminal's */
+		const char *m = json_string_value(json_object_get(f, "method")) ?: "";
+		if ((strcmp(m, "event") && strncmp(m, "terminal.", 9)) ||
+		    strlen(m) >= sizeof(out->notify) ||
 		    !json_is_object(json_object_get(f, "params"))) {
 			json_decref(f);
 			return -1;
 		}
+		snprintf(out->notify, sizeof(out->notify), "%s", m);
 		out->event = json_incref(json_object_get(f, "params"));
 		json_decref(f);
 		return 0;
@@ -160,6 +185,7 @@ int web_frame_response(const char *line, size_t len, struct web_response *out)
 		json_decref(f);
 		return 0;
 	}
+	out->result = json_incref(res);
 	out->status = (int)json_integer_value(json_object_get(res, "status"));
 	if (out->status < 100 || out->status > 599)
 		out->status = 502;
@@ -196,6 +222,7 @@ void web_response_free(struct web_response *r)
 {
 	json_decref(r->headers);
 	json_decref(r->event);
+	json_decref(r->result);
 	free(r->body);
 	memset(r, 0, sizeof(*r));
 }

@@ -540,11 +540,34 @@ static int web_request(struct web_http *h, struct lws *wsi, const char *uri)
 	return 0;
 }
 
+/* An HTTP/1.1 upgrade to the terminal from a page of another site is
+ * answered 403 here, before any WebSocket exists (web_term.c). */
+static int web_confirm_upgrade(struct lws *wsi)
+{
+	char uri[32], *origin, *host;
+	bool ok;
+
+	if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 || strcmp(uri, WEB_TERM_PATH))
+		return 0;
+	origin = web_hdr(wsi, WSI_TOKEN_ORIGIN);
+	host = web_hdr(wsi, WSI_TOKEN_HOST);
+	ok = web_same_origin(origin, host);
+	free(origin);
+	free(host);
+	if (ok)
+		return 0;
+	lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN,
+			       "the terminal opens only from this router's own page");
+	return 1;
+}
+
 int web_http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		       size_t len)
 {
 	struct web_http *h = user;
 
+	if (reason == LWS_CALLBACK_HTTP_CONFIRM_UPGRADE)
+		return web_confirm_upgrade(wsi);
 	if (!h)   /* callbacks of the connection before or after its request */
 		return lws_callback_http_dummy(wsi, reason, user, in, len);
 	switch (reason) {

@@ -139,6 +139,7 @@ int main(int argc, char **argv)
 	if (web_drop_privileges(user, chroot_dir) < 0)
 		return 1;
 	web_core_on_event = web_event;
+	web_term_init();
 	if (web_core_start(loop) < 0)
 		return 1;
 	uv_signal_init(loop, &sig_term);

@@ -6,7 +6,8 @@
  * the answer is framed back and parsed by the web side; the Host header
  * goes through the core's Host parser. The first input
  * byte picks the mode; mode 'R' feeds the bytes to the web side's parser
- * of core frames directly.
+ * of core frames directly (the terminal's notifications among them), mode
+ * 'T' to its parser of a terminal's control message.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -149,6 +150,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size && data[0] == 'R') {
 		if (web_frame_response((const char *)data + 1, size - 1, &r) == 0)
 			web_response_free(&r);
+		return 0;
+	}
+	if (size && data[0] == 'T') {
+		int cols, rows;
+		if (web_term_resize_parse((const char *)data + 1, size - 1, &cols, &rows) &&
+		    (cols < 1 || cols > WEB_TERM_SIZE_MAX || rows < 1 || rows > WEB_TERM_SIZE_MAX))
+			abort();
 		return 0;
 	}
 	fuzz_request((const char *)data + (size ? 1 : 0), size ? size - 1 : 0);

@@ -1078,6 +1078,24 @@ def test_speed_tester_start_progress_result_and_sqm_filled(gui_lab, tmp_path):
         d.ctl_ok("apply")
 
 
+def test_terminal_page_runs_a_command_in_a_root_shell(gui_lab, tmp_path):
+    """Administration › Utilities › Terminal: the warning, a wrong password
+    refused, then xterm.js on a root shell: echo difos-$((6*7)) shows
+    difos-42; the window made smaller, stty size follows; leaving the page
+    hangs the shell up (two lines of the auth log)."""
+    lab = gui_lab
+    ready(lab)
+    d = lab.daemon
+    res = run_scenario(lab, "terminal.mjs", tmp_path, "--password", PASSWORD)
+    assert res["second"]["cols"] < res["first"]["cols"], res
+    wait_for(lambda: d.ctl_json("terminal-sessions") == [], 10,
+             what="the shell to end when the page was left")
+    log = (d.root / "var/log/difos/auth.log").read_text().splitlines()
+    assert [ln for ln in log if "terminal-open peer=192.168.1.10 user=admin" in ln], log
+    closes = [ln for ln in log if "terminal-close peer=192.168.1.10 user=admin" in ln]
+    assert closes and closes[-1].endswith("reason=closed"), closes
+
+
 def test_difosd_stops_cleanly_after_the_gui_was_used(gui_lab):
     """After the tests above (the dashboard's live feed was watched), SIGTERM
     ends difosd with status 0."""

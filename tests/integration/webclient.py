@@ -164,16 +164,18 @@ class Client:
     def login(self, password, user="admin"):
         return self.api("POST", "/auth/login", {"user": user, "password": password}, csrf="login")
 
-    def websocket(self, path="/api/v1/events", protocol="difos-events", timeout=10, host=None):
+    def websocket(self, path="/api/v1/events", protocol="difos-events", timeout=10, host=None,
+                  origin=None):
         """Opens a WebSocket (HTTP/1.1 upgrade); returns (status line, socket).
-        host: the Host (and Origin) to send instead of the client's own."""
+        host: the Host (and Origin) to send instead of the client's own;
+        origin: another Origin than https://<host>."""
         sock = ns_connect(self.ns, self.host, self.port, timeout, self.family)
         tls = tls_context().wrap_socket(sock, server_hostname=None)
         key = base64.b64encode(os.urandom(16)).decode()
         host = host or self.host_header()
         lines = ["GET %s HTTP/1.1" % path, "Host: %s" % host, "Upgrade: websocket",
                  "Connection: Upgrade", "Sec-WebSocket-Key: " + key,
-                 "Sec-WebSocket-Version: 13", "Origin: https://%s" % host]
+                 "Sec-WebSocket-Version: 13", "Origin: " + (origin or "https://%s" % host)]
         if protocol:
             lines.append("Sec-WebSocket-Protocol: " + protocol)
         if self.cookie:
@@ -214,6 +216,22 @@ class WebSocket:
         if b2 & 0x80:
             self._read(4)
         return b1 & 0x0f, self._read(n)
+
+    def send(self, payload, opcode=2):
+        """Sends one message, masked as a browser's: binary (2) or text (1)."""
+        if isinstance(payload, str):
+            payload = payload.encode()
+        mask = os.urandom(4)
+        n = len(payload)
+        head = bytes([0x80 | opcode])
+        if n < 126:
+            head += bytes([0x80 | n])
+        elif n < 65536:
+            head += bytes([0x80 | 126]) + struct.pack(">H", n)
+        else:
+            head += bytes([0x80 | 127]) + struct.pack(">Q", n)
+        body = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.sock.sendall(head + mask + body)
 
     def close(self):
         try:

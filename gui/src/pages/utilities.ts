@@ -3,9 +3,11 @@ import type { PageDef } from '../page';
 import { setQuery } from '../router';
 import { tabs } from '../tabs';
 import { speedTestTab } from './speedtest';
+import { terminalTab } from './terminal';
 
 export const UTILITY_TABS = [
   // the Terminal tab comes first, as in the manual
+  { id: 'terminal', title: 'Terminal' },
   { id: 'speedtest', title: 'Speed Tester' },
 ];
 
@@ -15,6 +17,7 @@ export const utilitiesPage: PageDef = {
   group: 'Administration',
   render(ctx) {
     const draw: Record<string, (panel: HTMLElement) => void> = {
+      terminal: (panel) => terminalTab(ctx, panel),
       speedtest: (panel) => speedTestTab(ctx, panel),
     };
     ctx.root.append(tabs(UTILITY_TABS.map((t) => ({ ...t, render: draw[t.id] })),
